@@ -1,0 +1,145 @@
+import type { Direction, EventFields } from '../events/event.js';
+import type { Timestamp } from '../events/time.js';
+import type { Limits } from './limits.js';
+
+/**
+ * The contract between the engine and every protocol. A protocol folder exports one
+ * `ProtocolDescriptor`; the engine probes flows with it and creates one dissector per
+ * flow. Dissectors hold state and pair transactions; parsers stay pure.
+ */
+
+export type Transport = 'tcp' | 'udp';
+
+export interface Endpoint {
+  /** Printable address: dotted IPv4 or RFC 5952 IPv6. */
+  readonly addr: string;
+  readonly port: number;
+}
+
+export interface FlowInfo {
+  /** 1-based, in order of the flow's first packet. */
+  readonly id: number;
+  readonly transport: Transport;
+  readonly client: Endpoint;
+  readonly server: Endpoint;
+  /** IP version of the flow. */
+  readonly ip_version: 4 | 6;
+  /** Community ID v1 (`1:base64`). */
+  readonly community_id: string;
+}
+
+/** Where an event happened, when not the packet being processed. */
+export interface Position {
+  readonly frame: number;
+  readonly ts: Timestamp;
+}
+
+/** A transferred object (HTTP body, FTP file, mail message) offered for `wirelens export`. */
+export interface ExportedObject {
+  /** Protocol that carried it: `http`, `ftp`, `smtp`, `pop3`, `imap`. */
+  readonly protocol: string;
+  /** Name suggested by the protocol (URI basename, FTP path, attachment file name); sanitised by the exporter. */
+  readonly name: string;
+  readonly content_type?: string;
+  /** Frame of the packet that completed the object. */
+  readonly frame: number;
+  readonly data: Uint8Array;
+  /** Set when the object is known to be incomplete (gaps, limit, capture ended). */
+  readonly incomplete?: boolean;
+}
+
+/** Tell the engine that a connection is coming (FTP data channel). */
+export interface Expectation {
+  /** The endpoint that will accept the connection (receives the SYN). */
+  readonly responder: Endpoint;
+  /** Address that will connect, if known. */
+  readonly originator_addr?: string;
+  /** Label for the flow's `service`, such as `ftp-data`. */
+  readonly service: string;
+  /** Seconds of capture time to wait; defaults to `limits.expectation_timeout`. */
+  readonly timeout?: number;
+  /** Called when the connection arrives; the returned dissector gets its stream. */
+  readonly create: (ctx: DissectorContext) => StreamDissector;
+  /** Called once if the time-out passes with no connection. */
+  readonly expired?: (at: Position) => void;
+}
+
+export interface DissectorContext {
+  readonly flow: FlowInfo;
+  readonly limits: Readonly<Limits>;
+  /** Frame and time of the packet being processed right now. */
+  readonly frame: number;
+  readonly ts: Timestamp;
+  /** True when `wirelens export` (or another sink) wants object bodies; otherwise keep none. */
+  readonly wants_objects: boolean;
+
+  /** Emit an event for this flow, stamped with the current packet unless `at` is given. */
+  emit(type: string, dir: Direction | null, fields: EventFields, at?: Position): void;
+  /** Emit an `anomaly` event with a stable code (listed in the protocol's `events.ts`). */
+  anomaly(code: string, dir: Direction | null, detail: string, at?: Position): void;
+  /** Offer an object to the exporter. A no-op unless `wants_objects`. */
+  exportObject(object: ExportedObject): void;
+  /** Expect a new connection (FTP PORT/EPRT/PASV/EPSV). */
+  expect(expectation: Expectation): void;
+  /**
+   * Hand the rest of this flow to another protocol (`http2` after an h2c upgrade), or to
+   * detection again with `null` (after HTTP CONNECT). Bytes not yet consumed by this
+   * dissector are passed as `pending` per direction and are fed first.
+   */
+  switchProtocol(protocol: string | null, pending?: { c2s?: Uint8Array; s2c?: Uint8Array }): void;
+  /** Name the flow's service once the dissector is sure (`http`, `ftp-data`, `dns`). */
+  setService(service: string): void;
+  /** One-line summary of the flow for flow lists, such as `GET /index.html → 200`. */
+  setSummary(summary: string): void;
+}
+
+/**
+ * A dissector for a reassembled byte stream. Data arrives in order, once per delivered
+ * TCP segment. The array is valid only during the call: copy what must outlive it.
+ */
+export interface StreamDissector {
+  data(dir: Direction, bytes: Uint8Array): void;
+  /** `length` bytes in `dir` were never seen. Resynchronise, count, carry on. */
+  gap(dir: Direction, length: number): void;
+  /** `dir` closed its side (FIN) or the connection was reset. */
+  end?(dir: Direction, how: 'fin' | 'rst'): void;
+  /** The flow is over (closed, idle, or end of capture): emit what is unfinished, marked incomplete. */
+  close(): void;
+}
+
+/** A dissector for datagrams of one UDP flow. The array is valid only during the call. */
+export interface DatagramDissector {
+  datagram(dir: Direction, bytes: Uint8Array): void;
+  close(): void;
+}
+
+/**
+ * What a probe says about the first bytes of a flow:
+ * - `match`: this protocol, directions as the engine has them;
+ * - `match_reversed`: this protocol, but the engine's client is really the server (capture began mid-flow);
+ * - `no`: not this protocol;
+ * - `need_more`: ask again with more bytes.
+ */
+export type ProbeResult = 'match' | 'match_reversed' | 'no' | 'need_more';
+
+export interface ProtocolDescriptor {
+  /** Folder name and `service` label: `http`, `http2`, `ftp`, `smtp`, `pop3`, `imap`, `dns`, `bittorrent`. */
+  readonly name: string;
+  readonly transports: readonly Transport[];
+  /** Well-known ports: a hint that orders probing, never a verdict. */
+  readonly ports: readonly number[];
+  /**
+   * Looks at the bytes seen so far in one direction (the first datagram for UDP).
+   * Pure and cheap; called again with a longer prefix after `need_more`.
+   */
+  probe(bytes: Uint8Array, dir: Direction, flow: FlowInfo): ProbeResult;
+  createStream?(ctx: DissectorContext): StreamDissector;
+  createDatagram?(ctx: DissectorContext): DatagramDissector;
+  /** Anomaly codes this protocol emits, with one-line meanings. */
+  readonly anomalies: Readonly<Record<string, string>>;
+  /**
+   * Report section this protocol fills (`http`, `dns`...) and which of its event types are
+   * records in it. Sinks read events only, so transactions reach the report as events.
+   */
+  readonly report?: { readonly section: string; readonly events: readonly string[] };
+}

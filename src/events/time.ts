@@ -1,0 +1,48 @@
+/**
+ * Capture time with nanosecond precision. A float64 of seconds since 1970 keeps only
+ * about 0.2 µs, so seconds and nanoseconds are held apart and printed exactly.
+ */
+export class Timestamp {
+  constructor(
+    readonly sec: number,
+    readonly ns: number,
+  ) {}
+
+  static readonly ZERO = new Timestamp(0, 0);
+
+  /** Seconds from `earlier` to this, as a float (durations are small, so precision holds). */
+  since(earlier: Timestamp): number {
+    return this.sec - earlier.sec + (this.ns - earlier.ns) / 1e9;
+  }
+
+  compare(other: Timestamp): number {
+    return this.sec !== other.sec ? this.sec - other.sec : this.ns - other.ns;
+  }
+
+  isBefore(other: Timestamp): boolean {
+    return this.compare(other) < 0;
+  }
+
+  plusSeconds(seconds: number): Timestamp {
+    const whole = Math.floor(seconds);
+    let sec = this.sec + whole;
+    let ns = this.ns + Math.round((seconds - whole) * 1e9);
+    if (ns >= 1e9) {
+      sec += 1;
+      ns -= 1e9;
+    }
+    return new Timestamp(sec, ns);
+  }
+
+  /** Seconds as a decimal with exactly nine fractional digits, e.g. `1324162321.000123456`. */
+  toString(): string {
+    const frac = String(this.ns).padStart(9, '0');
+    return `${this.sec}.${frac}`;
+  }
+
+  /** ISO 8601 in UTC with nanoseconds, for people. */
+  toIso(): string {
+    const d = new Date(this.sec * 1000);
+    return `${d.toISOString().slice(0, 19)}.${String(this.ns).padStart(9, '0')}Z`;
+  }
+}

@@ -1,0 +1,12 @@
+/**
+ * The protocol registry the pipeline reads. Order matters only for probing when no
+ * port hint decides: earlier entries are asked first.
+ */
+import type { ProtocolDescriptor } from '../dissect/contract.js';
+
+export const PROTOCOLS: readonly ProtocolDescriptor[] = [
+];
+
+export function protocolByName(name: string): ProtocolDescriptor | undefined {
+  return PROTOCOLS.find((p) => p.name === name);
+}

@@ -1,0 +1,167 @@
+/**
+ * Drives one dissector without the engine: a recording context, and feeders that deliver
+ * the same conversation whole, byte by byte, or split at a given point, for split-point tests.
+ */
+import type {
+  DissectorContext,
+  Expectation,
+  ExportedObject,
+  FlowInfo,
+  ProtocolDescriptor,
+  StreamDissector,
+  DatagramDissector,
+} from '../../src/dissect/contract.js';
+import { DEFAULT_LIMITS, type Limits } from '../../src/dissect/limits.js';
+import type { Direction, EventFields, WireEvent } from '../../src/events/event.js';
+import { Timestamp } from '../../src/events/time.js';
+
+export interface Recorded {
+  ctx: DissectorContext;
+  events: WireEvent[];
+  objects: ExportedObject[];
+  expectations: Expectation[];
+  switches: Array<{ protocol: string | null; pending?: { c2s?: Uint8Array; s2c?: Uint8Array } }>;
+  service: string | null;
+  summary: string | null;
+  /** Set the frame and time that following events are stamped with. */
+  at(frame: number, ts?: Timestamp): void;
+}
+
+export const TEST_FLOW: FlowInfo = {
+  id: 1,
+  transport: 'tcp',
+  client: { addr: '10.0.0.1', port: 40000 },
+  server: { addr: '10.0.0.2', port: 80 },
+  ip_version: 4,
+  community_id: '1:test',
+};
+
+export function recordingContext(
+  opts: { flow?: Partial<FlowInfo>; limits?: Partial<Limits>; wantsObjects?: boolean } = {},
+): Recorded {
+  let frame = 1;
+  let ts = new Timestamp(1_700_000_000, 0);
+  const flow: FlowInfo = { ...TEST_FLOW, ...opts.flow };
+  const rec: Recorded = {
+    events: [],
+    objects: [],
+    expectations: [],
+    switches: [],
+    service: null,
+    summary: null,
+    at(f, t) {
+      frame = f;
+      ts = t ?? new Timestamp(1_700_000_000 + f, 0);
+    },
+    ctx: undefined as unknown as DissectorContext,
+  };
+  const ctx: DissectorContext = {
+    flow,
+    limits: { ...DEFAULT_LIMITS, ...opts.limits },
+    get frame() {
+      return frame;
+    },
+    get ts() {
+      return ts;
+    },
+    wants_objects: opts.wantsObjects ?? false,
+    emit(type: string, dir: Direction | null, fields: EventFields, pos?) {
+      rec.events.push({ type, frame: pos?.frame ?? frame, ts: pos?.ts ?? ts, flow: flow.id, dir, ...fields });
+    },
+    anomaly(code: string, dir: Direction | null, detail: string, pos?) {
+      rec.events.push({ type: 'anomaly', frame: pos?.frame ?? frame, ts: pos?.ts ?? ts, flow: flow.id, dir, code, detail });
+    },
+    exportObject(o) {
+      if (opts.wantsObjects) rec.objects.push(o);
+    },
+    expect(e) {
+      rec.expectations.push(e);
+    },
+    switchProtocol(protocol, pending) {
+      rec.switches.push({ protocol, pending });
+    },
+    setService(s) {
+      rec.service = s;
+    },
+    setSummary(s) {
+      rec.summary = s;
+    },
+  };
+  rec.ctx = ctx;
+  return rec;
+}
+
+export type Chunk = { dir: Direction; bytes: Uint8Array | string };
+
+const asBytes = (b: Uint8Array | string): Uint8Array => (typeof b === 'string' ? Buffer.from(b, 'latin1') : b);
+
+/** How to cut each chunk: as is, one byte at a time, or in two at `at`. */
+export type Split = { mode: 'whole' } | { mode: 'bytes' } | { mode: 'at'; at: number };
+
+/**
+ * Feeds chunks to a fresh stream dissector from `descriptor`, each chunk as its own
+ * frame (frame = chunk index + 1), then closes it. Returns what was recorded.
+ */
+export function runStream(
+  descriptor: ProtocolDescriptor,
+  chunks: Chunk[],
+  split: Split = { mode: 'whole' },
+  opts: Parameters<typeof recordingContext>[0] = {},
+): Recorded {
+  const rec = recordingContext(opts);
+  const d: StreamDissector = descriptor.createStream!(rec.ctx);
+  chunks.forEach((c, i) => {
+    rec.at(i + 1);
+    const bytes = asBytes(c.bytes);
+    for (const piece of cut(bytes, split)) {
+      const fresh = copy(piece);
+      d.data(c.dir, fresh);
+      fresh.fill(0xee);
+    }
+  });
+  d.close();
+  return rec;
+}
+
+/** Feeds datagrams to a fresh datagram dissector, one frame each. */
+export function runDatagrams(
+  descriptor: ProtocolDescriptor,
+  datagrams: Chunk[],
+  opts: Parameters<typeof recordingContext>[0] = {},
+): Recorded {
+  const rec = recordingContext({ ...opts, flow: { transport: 'udp', ...opts.flow } });
+  const d: DatagramDissector = descriptor.createDatagram!(rec.ctx);
+  datagrams.forEach((c, i) => {
+    rec.at(i + 1);
+    const fresh = copy(asBytes(c.bytes));
+    d.datagram(c.dir, fresh);
+    fresh.fill(0xee);
+  });
+  d.close();
+  return rec;
+}
+
+function* cut(bytes: Uint8Array, split: Split): Generator<Uint8Array> {
+  if (split.mode === 'whole' || bytes.length === 0) {
+    yield bytes;
+  } else if (split.mode === 'bytes') {
+    for (let i = 0; i < bytes.length; i++) yield bytes.subarray(i, i + 1);
+  } else {
+    const at = Math.min(Math.max(split.at, 0), bytes.length);
+    if (at > 0) yield bytes.subarray(0, at);
+    if (at < bytes.length) yield bytes.subarray(at);
+  }
+}
+
+/**
+ * A fresh copy per delivery, then scribbled over after the call, so a dissector that keeps
+ * a view instead of copying is caught by split-point tests.
+ */
+function copy(b: Uint8Array): Uint8Array {
+  return Uint8Array.from(b);
+}
+
+/** Events without frame/ts, for comparing runs split differently. */
+export function comparable(events: WireEvent[]): unknown[] {
+  return events.map(({ frame: _f, ts: _t, ...rest }) => JSON.parse(JSON.stringify(rest)));
+}
