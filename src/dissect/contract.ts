@@ -1,4 +1,5 @@
-import type { Direction, EventFields } from '../events/event.js';
+import type { Direction, EventFields, WireEvent } from '../events/event.js';
+import type { JsonObject } from '../events/json.js';
 import type { Timestamp } from '../events/time.js';
 import type { Limits } from './limits.js';
 
@@ -72,6 +73,11 @@ export interface DissectorContext {
   readonly ts: Timestamp;
   /** True when `wirelens export` (or another sink) wants object bodies; otherwise keep none. */
   readonly wants_objects: boolean;
+  /**
+   * TCP handshake round-trip time in seconds (SYN to the ACK of the SYN-ACK), or null when
+   * the handshake was not seen or is not complete yet.
+   */
+  readonly tcp_rtt: number | null;
 
   /** Emit an event for this flow, stamped with the current packet unless `at` is given. */
   emit(type: string, dir: Direction | null, fields: EventFields, at?: Position): void;
@@ -141,5 +147,17 @@ export interface ProtocolDescriptor {
    * Report section this protocol fills (`http`, `dns`...) and which of its event types are
    * records in it. Sinks read events only, so transactions reach the report as events.
    */
-  readonly report?: { readonly section: string; readonly events: readonly string[] };
+  readonly report?: ReportSpec;
+}
+
+export interface ReportSpec {
+  readonly section: string;
+  /** Event types that are records of this section, in the order they were emitted. */
+  readonly events: readonly string[];
+  /**
+   * Cross-flow views computed at the end from events only (HTTP page loads, DNS resolution
+   * chains, BitTorrent swarms). `flows` are the `flow.end` records, sorted by flow id.
+   * The result is added to the section beside `records`.
+   */
+  summarize?(records: readonly WireEvent[], context: { readonly flows: readonly WireEvent[] }): JsonObject;
 }

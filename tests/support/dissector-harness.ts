@@ -37,7 +37,7 @@ export const TEST_FLOW: FlowInfo = {
 };
 
 export function recordingContext(
-  opts: { flow?: Partial<FlowInfo>; limits?: Partial<Limits>; wantsObjects?: boolean } = {},
+  opts: { flow?: Partial<FlowInfo>; limits?: Partial<Limits>; wantsObjects?: boolean; tcpRtt?: number } = {},
 ): Recorded {
   let frame = 1;
   let ts = new Timestamp(1_700_000_000, 0);
@@ -65,6 +65,7 @@ export function recordingContext(
       return ts;
     },
     wants_objects: opts.wantsObjects ?? false,
+    tcp_rtt: opts.tcpRtt ?? null,
     emit(type: string, dir: Direction | null, fields: EventFields, pos?) {
       rec.events.push({ type, frame: pos?.frame ?? frame, ts: pos?.ts ?? ts, flow: flow.id, dir, ...fields });
     },
