@@ -11,6 +11,8 @@ export interface Limits {
   max_flows: number;
   /** Seconds without a packet after which a flow is closed (by capture time). */
   flow_idle_timeout: number;
+  /** Seconds without a packet after which a UDP or ICMP flow is closed. */
+  udp_idle_timeout: number;
   /** Seconds a closed (FIN/RST) TCP flow lingers for stray packets. */
   flow_closed_timeout: number;
   /** IP datagrams being reassembled at once. */
@@ -46,6 +48,8 @@ export interface Limits {
   max_pending_transactions: number;
   /** Seconds an FTP data-channel expectation waits. */
   expectation_timeout: number;
+  /** Expectations pending at once. */
+  max_expectations: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -53,6 +57,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   reassembly_total: 64 * 1024 * 1024,
   max_flows: 200_000,
   flow_idle_timeout: 300,
+  udp_idle_timeout: 60,
   flow_closed_timeout: 5,
   max_pending_fragments: 8192,
   fragment_timeout: 60,
@@ -71,4 +76,5 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   max_dns_labels: 127,
   max_pending_transactions: 1024,
   expectation_timeout: 120,
+  max_expectations: 4096,
 });

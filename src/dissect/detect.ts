@@ -1,0 +1,104 @@
+import type { Direction } from '../events/event.js';
+import type { FlowInfo, ProtocolDescriptor, Transport } from './contract.js';
+
+/**
+ * Protocol detection: ports order the candidates, probes decide. Bytes are buffered per
+ * direction until one probe matches, every probe has said no, or one direction reaches
+ * the buffer limit. A probe that cannot judge a direction answers `need_more`; `no` rules its
+ * protocol out for the flow.
+ */
+export type Verdict =
+  | { kind: 'undecided' }
+  | { kind: 'match'; protocol: ProtocolDescriptor; reversed: boolean }
+  | { kind: 'none' };
+
+const UNDECIDED: Verdict = { kind: 'undecided' };
+const NONE: Verdict = { kind: 'none' };
+
+/** Candidates for a flow: those whose port hints name the server port, then the client port, then the rest. */
+export function orderCandidates(
+  protocols: readonly ProtocolDescriptor[],
+  transport: Transport,
+  flow: FlowInfo,
+): ProtocolDescriptor[] {
+  const able = protocols.filter(
+    (p) => p.transports.includes(transport) && (transport === 'tcp' ? p.createStream : p.createDatagram),
+  );
+  const rank = (p: ProtocolDescriptor) =>
+    p.ports.includes(flow.server.port) ? 0 : p.ports.includes(flow.client.port) ? 1 : 2;
+  return able.map((p, i) => ({ p, i, r: rank(p) })).sort((a, b) => a.r - b.r || a.i - b.i).map((x) => x.p);
+}
+
+/** Detection over a byte stream. */
+export class StreamDetector {
+  private readonly buffers: Record<Direction, Uint8Array> = { c2s: new Uint8Array(0), s2c: new Uint8Array(0) };
+  private candidates: ProtocolDescriptor[];
+
+  constructor(
+    candidates: ProtocolDescriptor[],
+    private readonly limit: number,
+  ) {
+    this.candidates = candidates;
+  }
+
+  /** Adds bytes seen in `dir` and asks the probes again. */
+  offer(dir: Direction, bytes: Uint8Array, flow: FlowInfo): Verdict {
+    const held = this.buffers[dir];
+    const take = Math.min(bytes.length, this.limit - held.length);
+    const joined = new Uint8Array(held.length + take);
+    joined.set(held, 0);
+    joined.set(bytes.subarray(0, take), held.length);
+    this.buffers[dir] = joined;
+    return this.ask(dir, joined, flow);
+  }
+
+  /** After a gap the prefix is broken: probes restart on what follows. */
+  gap(dir: Direction): void {
+    this.buffers[dir] = new Uint8Array(0);
+  }
+
+  private ask(dir: Direction, bytes: Uint8Array, flow: FlowInfo): Verdict {
+    const alive: ProtocolDescriptor[] = [];
+    for (const p of this.candidates) {
+      const answer = safeProbe(p, bytes, dir, flow);
+      if (answer === 'match' || answer === 'match_reversed') {
+        return { kind: 'match', protocol: p, reversed: answer === 'match_reversed' };
+      }
+      if (answer === 'need_more') alive.push(p);
+    }
+    this.candidates = alive;
+    // A side that said `limit` bytes without a match is not going to be recognised.
+    return !alive.length || bytes.length >= this.limit ? NONE : UNDECIDED;
+  }
+}
+
+/** Detection over datagrams: each datagram is probed on its own. */
+export class DatagramDetector {
+  private candidates: ProtocolDescriptor[];
+
+  constructor(candidates: ProtocolDescriptor[]) {
+    this.candidates = candidates;
+  }
+
+  offer(dir: Direction, datagram: Uint8Array, flow: FlowInfo): Verdict {
+    const alive: ProtocolDescriptor[] = [];
+    for (const p of this.candidates) {
+      const answer = safeProbe(p, datagram, dir, flow);
+      if (answer === 'match' || answer === 'match_reversed') {
+        return { kind: 'match', protocol: p, reversed: answer === 'match_reversed' };
+      }
+      if (answer === 'need_more') alive.push(p);
+    }
+    this.candidates = alive;
+    return alive.length ? UNDECIDED : NONE;
+  }
+}
+
+/** A probe that throws is a bug in that probe; it must not stop detection for the others. */
+function safeProbe(p: ProtocolDescriptor, bytes: Uint8Array, dir: Direction, flow: FlowInfo) {
+  try {
+    return p.probe(bytes, dir, flow);
+  } catch {
+    return 'no' as const;
+  }
+}

@@ -1,0 +1,39 @@
+import { createHash } from 'node:crypto';
+import { compareEndpoints } from './key.js';
+
+/**
+ * Community ID v1 (https://github.com/corelight/community-id-spec): a SHA-1 over the seed,
+ * the ordered endpoints, the protocol and ports, base64-encoded, prefixed with `1:`.
+ * ICMP types and codes stand in for ports, with request/reply pairs mapped so both
+ * directions hash alike.
+ */
+const ICMP4_PAIRS: Record<number, number> = { 8: 0, 0: 8, 13: 14, 14: 13, 15: 16, 16: 15, 10: 9, 9: 10, 17: 18, 18: 17 };
+const ICMP6_PAIRS: Record<number, number> = { 128: 129, 129: 128, 133: 134, 134: 133, 135: 136, 136: 135, 130: 131, 131: 130, 144: 145, 145: 144 };
+
+export function communityId(
+  proto: number,
+  src: Uint8Array,
+  sport: number,
+  dst: Uint8Array,
+  dport: number,
+  seed = 0,
+): string {
+  let oneWay = false;
+  if (proto === 1 || proto === 58) {
+    // The "ports" are the type and the reply type, so both directions hash alike; a type
+    // with no reply (one-way) keeps its code and its order.
+    const reply = (proto === 1 ? ICMP4_PAIRS : ICMP6_PAIRS)[sport];
+    if (reply === undefined) oneWay = true;
+    else dport = reply;
+  }
+  let a = src, ap = sport, b = dst, bp = dport;
+  const hasPorts = proto === 6 || proto === 17 || proto === 132 || proto === 1 || proto === 58;
+  if (!oneWay && compareEndpoints(src, sport, dst, dport) > 0) [a, ap, b, bp] = [dst, dport, src, sport];
+  const h = createHash('sha1');
+  h.update(Buffer.from([seed >> 8, seed & 0xff]));
+  h.update(a);
+  h.update(b);
+  h.update(Buffer.from([proto, 0]));
+  if (hasPorts) h.update(Buffer.from([ap >> 8, ap & 0xff, bp >> 8, bp & 0xff]));
+  return '1:' + h.digest('base64');
+}

@@ -1,0 +1,79 @@
+import type { Expectation } from '../dissect/contract.js';
+import type { Timestamp } from '../events/time.js';
+import { endpointKey } from './key.js';
+
+interface Pending {
+  expectation: Expectation;
+  until: Timestamp;
+}
+
+/**
+ * Connections announced by a control channel (FTP PORT/EPRT/PASV/EPSV). A new TCP flow
+ * whose responder endpoint was announced takes the announced dissector. Unused ones
+ * expire by capture time. Bounded: the oldest is dropped beyond `max`.
+ */
+export class Expectations {
+  private readonly byResponder = new Map<string, Pending[]>();
+  private count = 0;
+
+  constructor(private readonly max: number) {}
+
+  add(expectation: Expectation, until: Timestamp): void {
+    const key = endpointKey(expectation.responder.addr, expectation.responder.port);
+    const list = this.byResponder.get(key) ?? [];
+    list.push({ expectation, until });
+    this.byResponder.set(key, list);
+    if (++this.count > this.max) this.dropOldest();
+  }
+
+  /** The expectation a new flow to `responder` from `originatorAddr` fulfils, removed from the set. */
+  take(responderAddr: string, responderPort: number, originatorAddr: string): Expectation | null {
+    const key = endpointKey(responderAddr, responderPort);
+    const list = this.byResponder.get(key);
+    if (!list) return null;
+    const i = list.findIndex((p) => !p.expectation.originator_addr || p.expectation.originator_addr === originatorAddr);
+    if (i < 0) return null;
+    const [found] = list.splice(i, 1);
+    if (!list.length) this.byResponder.delete(key);
+    this.count--;
+    return found!.expectation;
+  }
+
+  /** Removes expectations whose time is up and tells their owners. */
+  expire(now: Timestamp): void {
+    if (!this.count) return;
+    for (const [key, list] of this.byResponder) {
+      const keep = list.filter((p) => {
+        if (!p.until.isBefore(now)) return true;
+        this.count--;
+        p.expectation.expired?.({ frame: 0, ts: now });
+        return false;
+      });
+      if (keep.length) this.byResponder.set(key, keep);
+      else this.byResponder.delete(key);
+    }
+  }
+
+  /** End of capture: every expectation left is expired. */
+  expireAll(at: Timestamp): void {
+    for (const list of this.byResponder.values()) for (const p of list) p.expectation.expired?.({ frame: 0, ts: at });
+    this.byResponder.clear();
+    this.count = 0;
+  }
+
+  private dropOldest(): void {
+    let oldestKey: string | null = null;
+    let oldest: Pending | null = null;
+    for (const [key, list] of this.byResponder) {
+      if (list[0] && (!oldest || list[0].until.isBefore(oldest.until))) {
+        oldest = list[0];
+        oldestKey = key;
+      }
+    }
+    if (!oldestKey) return;
+    const list = this.byResponder.get(oldestKey)!;
+    list.shift();
+    if (!list.length) this.byResponder.delete(oldestKey);
+    this.count--;
+  }
+}

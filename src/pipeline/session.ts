@@ -1,0 +1,251 @@
+import type {
+  DatagramDissector,
+  DissectorContext,
+  Expectation,
+  ExportedObject,
+  FlowInfo,
+  Position,
+  ProtocolDescriptor,
+  StreamDissector,
+} from '../dissect/contract.js';
+import { DatagramDetector, orderCandidates, StreamDetector, type Verdict } from '../dissect/detect.js';
+import type { Limits } from '../dissect/limits.js';
+import { makeEvent, opposite, type Direction, type EventFields, type EventSink } from '../events/event.js';
+import type { Timestamp } from '../events/time.js';
+import type { Flow, FlowSession } from '../flow/flow.js';
+
+/** What a session needs from the engine. */
+export interface SessionHost {
+  readonly limits: Readonly<Limits>;
+  readonly protocols: readonly ProtocolDescriptor[];
+  readonly sink: EventSink;
+  readonly wantsObjects: boolean;
+  /** Frame and time of the packet being processed. */
+  readonly frame: number;
+  readonly ts: Timestamp;
+  exportObject(object: ExportedObject): void;
+  expect(expectation: Expectation, flow: Flow): void;
+}
+
+/** Something seen while detection was undecided, replayed into the chosen dissector. */
+type Held =
+  | { kind: 'data'; dir: Direction; bytes: Uint8Array; frame: number; ts: Timestamp }
+  | { kind: 'gap'; dir: Direction; length: number; frame: number; ts: Timestamp }
+  | { kind: 'end'; dir: Direction; how: 'fin' | 'rst'; frame: number; ts: Timestamp };
+
+/** Bound on datagrams held while undecided. */
+const MAX_HELD_DATAGRAMS = 16;
+
+/**
+ * The application side of one flow: protocol detection, then one dissector fed through a
+ * context that stamps events with the flow, frame and time. A dissector that throws is
+ * detached with a `dissect.error` anomaly; the flow itself carries on.
+ */
+export class AppSession implements FlowSession {
+  private streamDetector: StreamDetector | null = null;
+  private datagramDetector: DatagramDetector | null = null;
+  private held: Held[] = [];
+  private stream: StreamDissector | null = null;
+  private datagramDissector: DatagramDissector | null = null;
+  private replaying: Position | null = null;
+  private switchTo: { protocol: string | null; pending?: { c2s?: Uint8Array; s2c?: Uint8Array } } | null = null;
+  private closed = false;
+  readonly ctx: DissectorContext;
+
+  constructor(
+    private readonly flow: Flow,
+    private readonly host: SessionHost,
+    expected?: Expectation,
+  ) {
+    this.ctx = this.makeContext();
+    if (expected) {
+      flow.service = expected.service;
+      this.stream = this.guard(() => expected.create(this.ctx)) ?? null;
+    } else if (flow.transport === 'tcp') {
+      this.streamDetector = new StreamDetector(this.candidates('tcp'), host.limits.detect_buffer);
+    } else if (flow.transport === 'udp') {
+      this.datagramDetector = new DatagramDetector(this.candidates('udp'));
+    }
+  }
+
+  data(dir: Direction, bytes: Uint8Array): void {
+    if (this.stream) {
+      const d = this.stream;
+      this.guard(() => d.data(dir, bytes));
+      this.applySwitch();
+    } else if (this.streamDetector) {
+      this.held.push({ kind: 'data', dir, bytes: bytes.slice(), frame: this.host.frame, ts: this.host.ts });
+      this.decide(this.streamDetector.offer(dir, bytes, this.flow.info));
+    }
+  }
+
+  gap(dir: Direction, length: number): void {
+    if (this.stream) {
+      const d = this.stream;
+      this.guard(() => d.gap(dir, length));
+      this.applySwitch();
+    } else if (this.streamDetector) {
+      this.held.push({ kind: 'gap', dir, length, frame: this.host.frame, ts: this.host.ts });
+      this.streamDetector.gap(dir);
+    }
+  }
+
+  end(dir: Direction, how: 'fin' | 'rst'): void {
+    if (this.stream) {
+      const d = this.stream;
+      if (d.end) this.guard(() => d.end!(dir, how));
+    } else if (this.streamDetector) {
+      this.held.push({ kind: 'end', dir, how, frame: this.host.frame, ts: this.host.ts });
+    }
+  }
+
+  datagram(dir: Direction, bytes: Uint8Array): void {
+    if (this.datagramDissector) {
+      const d = this.datagramDissector;
+      this.guard(() => d.datagram(dir, bytes));
+    } else if (this.datagramDetector) {
+      this.held.push({ kind: 'data', dir, bytes: bytes.slice(), frame: this.host.frame, ts: this.host.ts });
+      const verdict = this.datagramDetector.offer(dir, bytes, this.flow.info);
+      if (verdict.kind === 'undecided' && this.held.length >= MAX_HELD_DATAGRAMS) this.decide({ kind: 'none' });
+      else this.decide(verdict);
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const s = this.stream;
+    const g = this.datagramDissector;
+    if (s) this.guard(() => s.close());
+    if (g) this.guard(() => g.close());
+    this.stream = this.datagramDissector = null;
+    this.held = [];
+  }
+
+  private candidates(transport: 'tcp' | 'udp'): ProtocolDescriptor[] {
+    return orderCandidates(this.host.protocols, transport, this.flow.info);
+  }
+
+  private decide(verdict: Verdict): void {
+    if (verdict.kind === 'undecided') return;
+    this.streamDetector = null;
+    this.datagramDetector = null;
+    const held = this.held;
+    this.held = [];
+    if (verdict.kind === 'none') return;
+    if (verdict.reversed) {
+      this.flow.flip();
+      for (const h of held) h.dir = opposite(h.dir);
+    }
+    this.start(verdict.protocol);
+    this.replay(held);
+  }
+
+  private start(protocol: ProtocolDescriptor): void {
+    this.flow.service ??= protocol.name;
+    if (this.flow.transport === 'tcp' && protocol.createStream) {
+      this.stream = this.guard(() => protocol.createStream!(this.ctx)) ?? null;
+    } else if (protocol.createDatagram) {
+      this.datagramDissector = this.guard(() => protocol.createDatagram!(this.ctx)) ?? null;
+    }
+  }
+
+  private replay(held: Held[]): void {
+    for (const h of held) {
+      this.replaying = { frame: h.frame, ts: h.ts };
+      if (h.kind === 'data') {
+        if (this.flow.transport === 'tcp') this.data(h.dir, h.bytes);
+        else this.datagram(h.dir, h.bytes);
+      } else if (h.kind === 'gap') this.gap(h.dir, h.length);
+      else this.end(h.dir, h.how);
+    }
+    this.replaying = null;
+  }
+
+  /** Protocol hand-over requested by the dissector, done once its call has returned. */
+  private applySwitch(): void {
+    const request = this.switchTo;
+    if (!request) return;
+    this.switchTo = null;
+    this.stream = null;
+    const pending: Held[] = [];
+    const at = { frame: this.host.frame, ts: this.host.ts };
+    for (const dir of ['c2s', 's2c'] as const) {
+      const bytes = request.pending?.[dir];
+      if (bytes?.length) pending.push({ kind: 'data', dir, bytes: bytes.slice(), ...at });
+    }
+    if (request.protocol === null) {
+      this.streamDetector = new StreamDetector(this.candidates('tcp'), this.host.limits.detect_buffer);
+      for (const h of pending) if (h.kind === 'data') this.data(h.dir, h.bytes);
+      return;
+    }
+    const next = this.host.protocols.find((p) => p.name === request.protocol);
+    if (!next?.createStream) {
+      this.anomaly('dissect.error', null, `hand-over to unknown protocol ${request.protocol}`);
+      return;
+    }
+    this.flow.service = next.name;
+    this.stream = this.guard(() => next.createStream!(this.ctx)) ?? null;
+    this.replay(pending);
+  }
+
+  private anomaly(code: string, dir: Direction | null, detail: string, at?: Position): void {
+    this.emit('anomaly', dir, { code, detail }, at);
+  }
+
+  private emit(type: string, dir: Direction | null, fields: EventFields, at?: Position): void {
+    const pos = at ?? this.replaying;
+    this.host.sink.emit(
+      makeEvent(type, pos?.frame ?? this.host.frame, pos?.ts ?? this.host.ts, this.flow.id, dir, fields),
+    );
+  }
+
+  /** Runs dissector code; a throw detaches the dissector instead of ending the run. */
+  private guard<T>(fn: () => T): T | undefined {
+    try {
+      return fn();
+    } catch (err) {
+      const name = this.flow.service ?? 'dissector';
+      this.anomaly('dissect.error', null, `${name} failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.stream = null;
+      this.datagramDissector = null;
+      return undefined;
+    }
+  }
+
+  private makeContext(): DissectorContext {
+    const session = this;
+    const { flow, host } = this;
+    return {
+      get flow(): FlowInfo {
+        return flow.info;
+      },
+      limits: host.limits,
+      get frame() {
+        return session.replaying?.frame ?? host.frame;
+      },
+      get ts() {
+        return session.replaying?.ts ?? host.ts;
+      },
+      wants_objects: host.wantsObjects,
+      get tcp_rtt() {
+        return flow.handshakeRtt;
+      },
+      emit: (type, dir, fields, at) => session.emit(type, dir, fields, at),
+      anomaly: (code, dir, detail, at) => session.anomaly(code, dir, detail, at),
+      exportObject: (object) => {
+        if (host.wantsObjects) host.exportObject(object);
+      },
+      expect: (expectation) => host.expect(expectation, flow),
+      switchProtocol: (protocol, pending) => {
+        session.switchTo = { protocol, pending };
+      },
+      setService: (service) => {
+        flow.service = service;
+      },
+      setSummary: (summary) => {
+        flow.summary = summary;
+      },
+    };
+  }
+}

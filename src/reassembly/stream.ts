@@ -1,0 +1,276 @@
+import { seqAdd, seqDiff } from './seq.js';
+
+/** Where one direction's reassembled stream goes. */
+export interface StreamOutput {
+  data(bytes: Uint8Array): void;
+  gap(length: number): void;
+  /** The sender's FIN has been reached in sequence. */
+  finished(): void;
+  anomaly(code: string, detail: string): void;
+}
+
+/** Bytes held for reassembly across all flows, so memory stays bounded in total. */
+export class ReassemblyBudget {
+  used = 0;
+  constructor(readonly limit: number) {}
+}
+
+interface Queued {
+  seq: number;
+  data: Uint8Array;
+}
+
+/** Retransmissions are checked against at most this many of the latest delivered bytes. */
+const HISTORY_MAX = 64 * 1024;
+const HISTORY_MIN = 2 * 1024;
+/** Inconsistent retransmissions reported per direction; the rest are only counted. */
+const REPORT_MAX = 10;
+
+/**
+ * One direction of a TCP connection. In-order data goes straight through without copying;
+ * only out-of-order segments are copied and queued. Holes become gaps when the queue
+ * outgrows its limit, when the peer acknowledges past them (the sender will never resend),
+ * or when the flow ends. Sequence numbers wrap modulo 2^32.
+ */
+export class TcpDirection {
+  /** Next sequence number expected; null until the first SYN or segment. */
+  next: number | null = null;
+  /** Sequence number of the first payload byte. */
+  base: number | null = null;
+  /** Highest sequence number (exclusive) seen in any segment, for the flow's size. */
+  highest: number | null = null;
+  finSeq: number | null = null;
+  finished = false;
+  /** Highest acknowledgement the peer sent for this direction. */
+  peerAck: number | null = null;
+
+  delivered = 0;
+  missed = 0;
+  retransmissions = 0;
+  inconsistent = 0;
+  gaps = 0;
+
+  private queue: Queued[] = [];
+  private queued = 0;
+  private history: Uint8Array | null = null;
+  /** Valid bytes of history ending at `next`. */
+  private historyLen = 0;
+
+  constructor(
+    private readonly out: StreamOutput,
+    private readonly perFlowLimit: number,
+    private readonly budget: ReassemblyBudget,
+  ) {}
+
+  /** A SYN from this side: the stream starts after it. */
+  syn(seq: number): void {
+    if (this.next !== null && this.delivered + this.queued > 0) return;
+    this.next = this.base = this.highest = seqAdd(seq, 1);
+  }
+
+  /** Payload of one segment, `seq` being the sequence number of its first byte. */
+  segment(seq: number, payload: Uint8Array): void {
+    const len = payload.length;
+    if (len === 0) return;
+    if (this.next === null) this.next = this.base = this.highest = seq;
+    const end = seqAdd(seq, len);
+    if (seqDiff(end, this.highest!) > 0) this.highest = end;
+    const next = this.next;
+    const rel = seqDiff(seq, next);
+    if (rel === 0) {
+      this.deliver(payload, seq);
+      if (this.queue.length) this.drain();
+    } else if (rel < 0) {
+      // Starts before what was delivered: retransmission, keep-alive or overlap.
+      const oldLen = Math.min(len, -rel);
+      if (!(len <= 1 && rel === -1)) {
+        this.retransmissions++;
+        this.checkRetransmission(seq, payload.subarray(0, oldLen));
+      }
+      if (len > oldLen) {
+        this.deliver(payload.subarray(oldLen), next);
+        if (this.queue.length) this.drain();
+      }
+    } else {
+      this.enqueue(seq, payload);
+      if (this.peerAck !== null && seqDiff(this.peerAck, this.next!) > 0) this.skipToAck();
+      else if (this.queued > this.perFlowLimit || this.budget.used > this.budget.limit) {
+        this.out.anomaly(
+          'tcp.reassembly_limit',
+          `${this.queued} bytes queued behind a hole at seq ${this.next}; skipping it`,
+        );
+        this.skipHole();
+      }
+    }
+    this.checkFin();
+  }
+
+  /** The sender's FIN at sequence number `seq` (after its payload). */
+  fin(seq: number): void {
+    if (this.finSeq === null) this.finSeq = seq;
+    if (this.next === null) this.next = this.base = this.highest = seq;
+    this.checkFin();
+  }
+
+  /** The peer acknowledged up to `ack`: holes below it will never be filled. */
+  acked(ack: number): void {
+    if (this.peerAck === null || seqDiff(ack, this.peerAck) > 0) this.peerAck = ack;
+    if (this.queue.length && this.next !== null && seqDiff(ack, this.next) > 0) this.skipToAck();
+  }
+
+  /** The flow is over: deliver what is queued, with gaps, and count bytes acknowledged but never seen. */
+  flush(): void {
+    while (this.queue.length) this.skipHole();
+    if (this.next !== null && this.peerAck !== null && !this.finished) {
+      let end = this.peerAck;
+      if (this.finSeq !== null && seqDiff(end, this.finSeq) > 0) end = this.finSeq;
+      const missing = seqDiff(end, this.next);
+      // An ACK can cover a FIN we never saw; a lone unit is not worth a gap.
+      if (missing > 1 && missing < 0x40000000) this.gapTo(end);
+    }
+    this.checkFin();
+    this.release();
+  }
+
+  get queuedBytes(): number {
+    return this.queued;
+  }
+
+  private deliver(bytes: Uint8Array, seq: number): void {
+    this.remember(seq, bytes);
+    this.next = seqAdd(seq, bytes.length);
+    this.delivered += bytes.length;
+    this.out.data(bytes);
+  }
+
+  private gapTo(seq: number): void {
+    const length = seqDiff(seq, this.next!);
+    if (length <= 0) return;
+    this.missed += length;
+    this.gaps++;
+    this.next = seq;
+    this.historyLen = 0;
+    this.out.gap(length);
+  }
+
+  private enqueue(seq: number, payload: Uint8Array): void {
+    const q = this.queue;
+    let i = q.length;
+    while (i > 0 && seqDiff(q[i - 1]!.seq, seq) > 0) i--;
+    const prev = q[i - 1];
+    if (prev && prev.seq === seq && prev.data.length >= payload.length) {
+      this.retransmissions++;
+      return;
+    }
+    const copy = payload.slice();
+    q.splice(i, 0, { seq, data: copy });
+    this.queued += copy.length;
+    this.budget.used += copy.length;
+  }
+
+  /** Deliver queued segments that are now contiguous. */
+  private drain(): void {
+    const q = this.queue;
+    while (q.length && seqDiff(q[0]!.seq, this.next!) <= 0) {
+      const s = q.shift()!;
+      this.queued -= s.data.length;
+      this.budget.used -= s.data.length;
+      const skip = seqDiff(this.next!, s.seq);
+      if (skip < s.data.length) this.deliver(s.data.subarray(skip), this.next!);
+    }
+  }
+
+  /** Declare the hole before the first queued segment a gap, then deliver what follows. */
+  private skipHole(): void {
+    if (!this.queue.length) return;
+    this.gapTo(this.queue[0]!.seq);
+    this.drain();
+  }
+
+  private skipToAck(): void {
+    const ack = this.peerAck!;
+    while (this.queue.length && seqDiff(ack, this.next!) > 0) {
+      const first = this.queue[0]!.seq;
+      this.gapTo(seqDiff(first, ack) < 0 ? first : ack);
+      this.drain();
+    }
+  }
+
+  private checkFin(): void {
+    if (this.finished || this.finSeq === null || this.next === null) return;
+    if (seqDiff(this.next, this.finSeq) >= 0) {
+      this.finished = true;
+      this.out.finished();
+    }
+  }
+
+  /** Keep the latest delivered bytes (in a ring indexed by sequence number) to compare retransmissions. */
+  private remember(seq: number, bytes: Uint8Array): void {
+    let ring = this.history;
+    const wanted = this.historyLen + bytes.length;
+    if (!ring || (ring.length < wanted && ring.length < HISTORY_MAX)) {
+      let cap = ring ? ring.length : HISTORY_MIN;
+      while (cap < wanted && cap < HISTORY_MAX) cap *= 2;
+      if (this.budget.used + cap - (ring?.length ?? 0) > this.budget.limit && ring) {
+        cap = ring.length;
+      } else {
+        const grown = new Uint8Array(cap);
+        if (ring && this.historyLen) copyRing(ring, grown, seq, this.historyLen);
+        this.budget.used += cap - (ring?.length ?? 0);
+        this.history = ring = grown;
+      }
+    }
+    const cap = ring.length;
+    const mask = cap - 1;
+    let src = bytes;
+    let at = seq;
+    if (src.length > cap) {
+      at = seqAdd(seq, src.length - cap);
+      src = src.subarray(src.length - cap);
+    }
+    const pos = at & mask;
+    const first = Math.min(src.length, cap - pos);
+    ring.set(src.subarray(0, first), pos);
+    if (first < src.length) ring.set(src.subarray(first), 0);
+    this.historyLen = Math.min(cap, this.historyLen + bytes.length);
+  }
+
+  private checkRetransmission(seq: number, old: Uint8Array): void {
+    const ring = this.history;
+    if (!ring) return;
+    const back = seqDiff(this.next!, seq);
+    if (back > this.historyLen) return;
+    const mask = ring.length - 1;
+    for (let i = 0; i < old.length; i++) {
+      if (ring[(seq + i) & mask] !== old[i]) {
+        this.inconsistent++;
+        if (this.inconsistent <= REPORT_MAX) {
+          this.out.anomaly(
+            'tcp.retransmission_inconsistent',
+            `retransmitted bytes at seq ${seq} (length ${old.length}) differ from the original at offset ${i}`,
+          );
+        }
+        return;
+      }
+    }
+  }
+
+  private release(): void {
+    this.budget.used -= this.queued + (this.history?.length ?? 0);
+    this.queue = [];
+    this.queued = 0;
+    this.history = null;
+    this.historyLen = 0;
+  }
+}
+
+/** Re-lay the last `len` bytes before `end` from one power-of-two ring into a bigger one. */
+function copyRing(from: Uint8Array, to: Uint8Array, end: number, len: number): void {
+  const fm = from.length - 1;
+  const tm = to.length - 1;
+  const start = seqAdd(end, -len);
+  for (let i = 0; i < len; i++) {
+    const s = (start + i) >>> 0;
+    to[s & tm] = from[s & fm]!;
+  }
+}
