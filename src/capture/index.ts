@@ -1,0 +1,122 @@
+/**
+ * `readCapture`: open a capture (path or `-` for standard input), recognise its format
+ * (pcap, pcap-nsec, pcapng, any of them gzip'ed), and stream its packets to the handlers
+ * with flat memory. Problems inside a readable file go to `handlers.problem`; a file that
+ * cannot be read at all throws a one-line `CaptureError`.
+ */
+import { open, type FileHandle } from 'node:fs/promises';
+import { CaptureError, type CaptureHandlers, type CaptureSummary } from './types.js';
+import { sniff, SNIFF_BYTES } from './sniff.js';
+import { fileChunks, gunzipChunks, peek, replay, streamChunks, type GunzipState } from './sources.js';
+import { feedRecords } from './record-stream.js';
+import { PcapParser } from './pcap-reader.js';
+import { PcapngParser } from './pcapng-reader.js';
+
+export { CaptureError } from './types.js';
+export type { CaptureFormat, CaptureHandlers, CaptureInterface, CaptureProblem, CaptureSummary, RawPacket } from './types.js';
+export { sniff } from './sniff.js';
+
+export interface ReadCaptureOptions {
+  /** Called after every chunk read from the source (compressed bytes for gzip files). */
+  onProgress?(bytesRead: number, totalBytes: number | null): void;
+  /** What `-` reads; process.stdin by default (tests pass their own stream). */
+  stdin?: AsyncIterable<Uint8Array>;
+}
+
+function describeOpenError(name: string, err: unknown): CaptureError {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  const what =
+    code === 'ENOENT' ? 'no such file'
+    : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
+    : code === 'EISDIR' ? 'a directory, not a capture file'
+    : code === 'ENOTDIR' ? 'no such file (a part of the path is not a directory)'
+    : code === 'ELOOP' ? 'too many symbolic links'
+    : `cannot be opened (${(err as Error)?.message ?? String(err)})`;
+  return new CaptureError(`${name}: ${what}`);
+}
+
+export async function readCapture(source: string, handlers: CaptureHandlers, opts: ReadCaptureOptions = {}): Promise<CaptureSummary> {
+  const name = source === '-' ? '<stdin>' : source;
+  let fh: FileHandle | null = null;
+  let total: number | null = null;
+  let rawRead = 0;
+  const onProgress = opts.onProgress;
+  const onRead = (n: number): void => {
+    rawRead += n;
+    onProgress?.(rawRead, total);
+  };
+  try {
+    let raw: AsyncIterable<Uint8Array>;
+    if (source === '-') {
+      raw = streamChunks(opts.stdin ?? (process.stdin as AsyncIterable<Uint8Array>), onRead);
+    } else {
+      try {
+        fh = await open(source, 'r');
+        const st = await fh.stat();
+        if (st.isDirectory()) throw new CaptureError(`${name}: a directory, not a capture file`);
+        if (st.isFile()) total = st.size;
+      } catch (e) {
+        if (e instanceof CaptureError) throw e;
+        throw describeOpenError(name, e);
+      }
+      raw = fileChunks(fh, onRead);
+    }
+
+    let peeked = await readAhead(raw, name);
+    let kind = sniff(peeked.head);
+    let compressed = false;
+    const gz: GunzipState = { error: null };
+    if (kind.kind === 'gzip') {
+      compressed = true;
+      peeked = await readAhead(gunzipChunks(replay(peeked), gz), name);
+      if (peeked.head.length === 0 && gz.error) throw new CaptureError(`${name}: damaged gzip data (${oneLine(gz.error.message)})`);
+      kind = sniff(peeked.head);
+      if (kind.kind === 'gzip') throw new CaptureError(`${name}: gzip-compressed twice; decompress it once first`);
+      if (kind.kind === 'other') throw new CaptureError(`${name}: gzip-compressed, but the content looks like ${kind.description}, not a capture`);
+    } else if (kind.kind === 'other') {
+      const d = kind.description;
+      throw new CaptureError(d === 'an empty file' ? `${name}: empty file` : `${name}: not a capture file; it looks like ${d}`);
+    }
+
+    let fileBytes = 0;
+    const countBytes = (n: number): void => {
+      fileBytes += n;
+    };
+    if (kind.kind === 'pcap') {
+      const parser = new PcapParser(handlers, compressed);
+      await feedRecords(replay(peeked), parser, countBytes);
+      if (!parser.headerRead) throw new CaptureError(`${name}: pcap file header cut short (${fileBytes} of 24 bytes)`);
+      reportGzipDamage(handlers, gz, name, parser.packets);
+      return { format: parser.interfaces[0]!.ts_units_per_second === 1e9 ? 'pcap-nsec' : 'pcap', compressed, interfaces: parser.interfaces, packets: parser.packets, file_bytes: fileBytes };
+    }
+    const parser = new PcapngParser(handlers, compressed);
+    await feedRecords(replay(peeked), parser, countBytes);
+    if (parser.sections === 0 && !parser.stopped) throw new CaptureError(`${name}: pcapng file cut short inside its section header (${fileBytes} bytes)`);
+    reportGzipDamage(handlers, gz, name, parser.packets);
+    return { format: 'pcapng', compressed, interfaces: parser.interfaces, packets: parser.packets, file_bytes: fileBytes };
+  } finally {
+    await fh?.close();
+  }
+}
+
+async function readAhead(src: AsyncIterable<Uint8Array>, name: string) {
+  try {
+    return await peek(src, SNIFF_BYTES);
+  } catch (e) {
+    if (e instanceof CaptureError) throw e;
+    throw new CaptureError(`${name}: read failed (${oneLine((e as Error)?.message ?? String(e))})`);
+  }
+}
+
+function reportGzipDamage(handlers: CaptureHandlers, gz: GunzipState, name: string, packets: number): void {
+  if (gz.error === null) return;
+  handlers.problem({
+    code: 'capture.truncated',
+    detail: `${name}: the gzip stream is damaged or cut short after frame ${packets} (${oneLine(gz.error.message)})`,
+    frame: packets,
+  });
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}

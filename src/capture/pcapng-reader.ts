@@ -1,0 +1,302 @@
+/**
+ * pcapng files: a sequence of blocks `type, total length, body, total length`, grouped in
+ * sections that each start with a Section Header Block carrying the byte order. Interfaces
+ * (IDB) are numbered per section; frames count packet blocks (EPB, SPB, PB) over the whole
+ * file, as Wireshark numbers them. Reference: draft-ietf-opsawg-pcapng.
+ */
+import { Timestamp } from '../events/time.js';
+import type { CaptureHandlers, CaptureInterface, RawPacket } from './types.js';
+import type { RecordParser } from './record-stream.js';
+import { MAX_RECORD_BYTES } from './pcap-reader.js';
+import { TimestampConverter } from './timestamps.js';
+
+const SHB = 0x0a0d0d0a;
+const IDB = 0x00000001;
+const PB_OBSOLETE = 0x00000002;
+const SPB = 0x00000003;
+const EPB = 0x00000006;
+const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
+
+/** Known blocks without packets, skipped silently: NRB, ISB, IRIG, ARINC 429, systemd journal, DSB, custom. */
+const KNOWN_NON_PACKET = new Set([0x4, 0x5, 0x7, 0x8, 0x9, 0xa, 0xbad, 0x40000bad]);
+
+const OPT_IF_NAME = 2;
+const OPT_IF_TSRESOL = 9;
+const OPT_IF_TSOFFSET = 14;
+
+const MAX_BLOCK_BYTES = MAX_RECORD_BYTES + 64 * 1024;
+
+interface SectionInterface {
+  info: CaptureInterface;
+  ts: TimestampConverter;
+  snaplenReported: boolean;
+}
+
+export class PcapngParser implements RecordParser {
+  wanted = 12;
+  stopped = false;
+  packets = 0;
+  sections = 0;
+  /** Every interface of every section, in file order. */
+  readonly interfaces: CaptureInterface[] = [];
+  private little = true;
+  private section: SectionInterface[] = [];
+  private lastTs = Timestamp.ZERO;
+  private readonly unknownReported = new Set<number>();
+  private readonly packet: RawPacket = {
+    frame: 0,
+    ts: Timestamp.ZERO,
+    link_type: 0,
+    data: new Uint8Array(0),
+    orig_len: 0,
+    interface_id: 0,
+  };
+
+  constructor(
+    private readonly handlers: CaptureHandlers,
+    private readonly compressed: boolean,
+  ) {}
+
+  parse(buf: Uint8Array, pos: number, end: number): number {
+    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    while (!this.stopped) {
+      const avail = end - pos;
+      if (avail < 12) {
+        this.wanted = 12;
+        return pos;
+      }
+      let type = view.getUint32(pos, this.little);
+      if (type === SHB) {
+        // The byte order of a section is only known from its SHB's magic, which follows the length.
+        const bom = view.getUint32(pos + 8, true);
+        if (bom === BYTE_ORDER_MAGIC) this.little = true;
+        else if (bom === 0x4d3c2b1a) this.little = false;
+        else {
+          this.stop('capture.bad_record', `a section header has a bad byte-order magic 0x${bom.toString(16)}; reading stopped`);
+          return pos;
+        }
+        type = SHB;
+      }
+      const length = view.getUint32(pos + 4, this.little);
+      if (length < 12 || length % 4 !== 0) {
+        this.stop('capture.bad_record', `block of type 0x${type.toString(16)} has impossible total length ${length}; reading stopped`);
+        return pos;
+      }
+      if (length > MAX_BLOCK_BYTES) {
+        this.stop(
+          'capture.packet_too_large',
+          `block of type 0x${type.toString(16)} claims ${length} bytes (limit ${MAX_BLOCK_BYTES}); the rest of the file cannot be read`,
+        );
+        return pos;
+      }
+      if (avail < length) {
+        this.wanted = length;
+        return pos;
+      }
+      const trailer = view.getUint32(pos + length - 4, this.little);
+      if (trailer !== length) {
+        this.problem(
+          'capture.bad_record',
+          `block of type 0x${type.toString(16)}: total length ${length} at its head but ${trailer} at its tail; block skipped`,
+          this.packets,
+        );
+      } else {
+        this.block(type, buf, view, pos, length);
+      }
+      pos += length;
+    }
+    return pos;
+  }
+
+  private block(type: number, buf: Uint8Array, view: DataView, pos: number, length: number): void {
+    switch (type) {
+      case EPB:
+        return this.enhancedPacket(buf, view, pos, length);
+      case SPB:
+        return this.simplePacket(buf, view, pos, length);
+      case PB_OBSOLETE:
+        return this.obsoletePacket(buf, view, pos, length);
+      case IDB:
+        return this.interfaceDescription(buf, view, pos, length);
+      case SHB:
+        return this.sectionHeader(view, pos, length);
+      default:
+        if (KNOWN_NON_PACKET.has(type)) return;
+        if (!this.unknownReported.has(type)) {
+          // Once per type: a file full of vendor blocks would otherwise flood the anomalies.
+          this.unknownReported.add(type);
+          this.problem('capture.unknown_block', `skipped block of unknown type 0x${type.toString(16)} (reported once per type)`, this.packets);
+        }
+    }
+  }
+
+  private sectionHeader(view: DataView, pos: number, length: number): void {
+    if (length < 28) {
+      this.problem('capture.bad_record', `section header block of ${length} bytes is too short (28 at least)`, this.packets);
+    } else {
+      const major = view.getUint16(pos + 12, this.little);
+      if (major !== 1) {
+        this.problem('capture.bad_record', `section header version ${major}.x is not 1.x; reading it as 1.0`, this.packets);
+      }
+    }
+    this.sections++;
+    this.section = [];
+    if (this.sections === 1) this.handlers.start?.({ format: 'pcapng', compressed: this.compressed });
+  }
+
+  private interfaceDescription(buf: Uint8Array, view: DataView, pos: number, length: number): void {
+    const index = this.section.length;
+    if (length < 20) {
+      // Keep the numbering of later interfaces right with a placeholder of an unknown link type.
+      this.problem('capture.bad_record', `interface description block ${index} of ${length} bytes is too short`, this.packets);
+    }
+    const little = this.little;
+    const linkType = length >= 20 ? view.getUint16(pos + 8, little) : 0xffff;
+    const snaplen = length >= 20 ? view.getUint32(pos + 12, little) : 0;
+    let name: string | undefined;
+    let tsresol = 6;
+    let tsoffset = 0;
+    const optEnd = pos + length - 4;
+    let off = pos + 16;
+    while (off + 4 <= optEnd) {
+      const code = view.getUint16(off, little);
+      const len = view.getUint16(off + 2, little);
+      const value = off + 4;
+      if (code === 0) break;
+      if (value + len > optEnd) {
+        this.problem('capture.bad_record', `interface ${index}: option ${code} runs past the block; options ignored from there`, this.packets);
+        break;
+      }
+      if (code === OPT_IF_NAME) name = utf8Trimmed(buf, value, len);
+      else if (code === OPT_IF_TSRESOL && len >= 1) {
+        const r = buf[value]!;
+        if (TimestampConverter.valid(r)) tsresol = r;
+        else this.problem('capture.bad_record', `interface ${index}: unsupported if_tsresol 0x${r.toString(16)}; using microseconds`, this.packets);
+      } else if (code === OPT_IF_TSOFFSET && len >= 8) {
+        const lo = view.getUint32(value + (little ? 0 : 4), little);
+        const hi = view.getInt32(value + (little ? 4 : 0), little);
+        tsoffset = hi * 4294967296 + lo;
+      }
+      off = value + ((len + 3) & ~3);
+    }
+    const ts = new TimestampConverter(tsresol, tsoffset);
+    const info: CaptureInterface = { link_type: linkType, snaplen, ts_units_per_second: ts.unitsPerSecond };
+    if (name !== undefined) info.name = name;
+    this.section.push({ info, ts, snaplenReported: false });
+    this.interfaces.push(info);
+    this.handlers.interface?.(info, index);
+  }
+
+  private enhancedPacket(buf: Uint8Array, view: DataView, pos: number, length: number): void {
+    const frame = this.packets + 1;
+    if (length < 32) {
+      this.problem('capture.bad_record', `enhanced packet block of ${length} bytes is too short; skipped`, frame);
+      return;
+    }
+    const little = this.little;
+    const ifId = view.getUint32(pos + 8, little);
+    const caplen = view.getUint32(pos + 20, little);
+    if (28 + caplen > length - 4) {
+      this.problem('capture.bad_record', `enhanced packet block: captured length ${caplen} exceeds the block (${length} bytes); skipped`, frame);
+      return;
+    }
+    const iface = this.section[ifId];
+    if (iface === undefined) {
+      this.problem('capture.bad_record', `packet on interface ${ifId}, which is not described in this section; skipped`, frame);
+      return;
+    }
+    const ts = iface.ts.convert(view.getUint32(pos + 12, little), view.getUint32(pos + 16, little));
+    this.deliver(iface, ifId, ts, buf.subarray(pos + 28, pos + 28 + caplen), view.getUint32(pos + 24, little));
+  }
+
+  private obsoletePacket(buf: Uint8Array, view: DataView, pos: number, length: number): void {
+    const frame = this.packets + 1;
+    if (length < 32) {
+      this.problem('capture.bad_record', `packet block of ${length} bytes is too short; skipped`, frame);
+      return;
+    }
+    const little = this.little;
+    const ifId = view.getUint16(pos + 8, little);
+    const caplen = view.getUint32(pos + 20, little);
+    if (28 + caplen > length - 4) {
+      this.problem('capture.bad_record', `packet block: captured length ${caplen} exceeds the block (${length} bytes); skipped`, frame);
+      return;
+    }
+    const iface = this.section[ifId];
+    if (iface === undefined) {
+      this.problem('capture.bad_record', `packet on interface ${ifId}, which is not described in this section; skipped`, frame);
+      return;
+    }
+    const ts = iface.ts.convert(view.getUint32(pos + 12, little), view.getUint32(pos + 16, little));
+    this.deliver(iface, ifId, ts, buf.subarray(pos + 28, pos + 28 + caplen), view.getUint32(pos + 24, little));
+  }
+
+  private simplePacket(buf: Uint8Array, view: DataView, pos: number, length: number): void {
+    const frame = this.packets + 1;
+    const iface = this.section[0];
+    if (length < 16) {
+      this.problem('capture.bad_record', `simple packet block of ${length} bytes is too short; skipped`, frame);
+      return;
+    }
+    if (iface === undefined) {
+      this.problem('capture.bad_record', 'simple packet block before any interface description; skipped', frame);
+      return;
+    }
+    const origLen = view.getUint32(pos + 8, this.little);
+    // The captured length is implied: the original length, cut by the snaplen and the block.
+    let caplen = Math.min(origLen, length - 16);
+    if (iface.info.snaplen !== 0 && caplen > iface.info.snaplen) caplen = iface.info.snaplen;
+    // No timestamp in an SPB: keep the time of the packet before.
+    this.deliver(iface, 0, this.lastTs, buf.subarray(pos + 12, pos + 12 + caplen), origLen);
+  }
+
+  private deliver(iface: SectionInterface, ifId: number, ts: Timestamp, data: Uint8Array, origLen: number): void {
+    this.packets++;
+    const packet = this.packet;
+    packet.frame = this.packets;
+    packet.ts = ts;
+    packet.link_type = iface.info.link_type;
+    packet.data = data;
+    packet.orig_len = origLen;
+    packet.interface_id = ifId;
+    this.lastTs = ts;
+    const snaplen = iface.info.snaplen;
+    if (snaplen !== 0 && data.length > snaplen && !iface.snaplenReported) {
+      iface.snaplenReported = true;
+      this.problem(
+        'capture.snaplen_exceeded',
+        `frame ${this.packets}: ${data.length} bytes captured, interface ${ifId} snaplen is ${snaplen} (reported once per interface)`,
+        this.packets,
+      );
+    }
+    this.handlers.packet(packet);
+  }
+
+  private problem(code: string, detail: string, frame: number): void {
+    this.handlers.problem({ code, detail, frame });
+  }
+
+  private stop(code: string, detail: string): void {
+    this.stopped = true;
+    this.problem(code, detail, this.packets);
+  }
+
+  finish(leftover: number): void {
+    if (leftover > 0) {
+      this.problem(
+        'capture.truncated',
+        `the file ends inside a block (${leftover} of ${this.wanted} bytes present) after frame ${this.packets}`,
+        this.packets + 1,
+      );
+    }
+  }
+}
+
+const utf8 = new TextDecoder('utf-8');
+
+/** Option strings are UTF-8; some writers add a NUL terminator inside the length. */
+function utf8Trimmed(buf: Uint8Array, start: number, len: number): string {
+  let end = start + len;
+  while (end > start && buf[end - 1] === 0) end--;
+  return utf8.decode(buf.subarray(start, end));
+}
