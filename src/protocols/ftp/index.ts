@@ -1,0 +1,80 @@
+/** FTP: the descriptor (detection by greeting and commands, not only port 21). */
+import type { DissectorContext, ProtocolDescriptor, ProbeResult } from '../../dissect/contract.js';
+import { probeLines, verbOf } from '../../dissect/text-probe.js';
+import type { Direction } from '../../events/event.js';
+import { FtpDissector } from './dissector.js';
+import { FTP_ANOMALIES } from './events.js';
+
+/** Verbs only FTP uses (RFC 959, 2389, 2428, 3659, 4217). */
+const FTP_ONLY = new Set(
+  'FEAT SYST PASV EPSV PORT EPRT CWD XCWD CDUP XCUP PWD XPWD TYPE MODE STRU SIZE MDTM STOR STOU APPE NLST MLSD MLST MKD XMKD RMD XRMD RNFR RNTO REST ACCT SITE OPTS ABOR ALLO PBSZ PROT CCC LANG HOST CLNT'.split(' '),
+);
+/** Verbs FTP shares with SMTP or POP3: not a verdict alone. */
+const SHARED = new Set('USER PASS QUIT NOOP RETR LIST DELE HELP STAT AUTH'.split(' '));
+const FTP_SERVER = /\bftp|filezilla|vsftpd|proftpd|pure-ftpd|wu-ftpd|serv-u|microsoft ftp/i;
+const MAIL_SERVER = /smtp|esmtp|\bmail|postfix|exim|sendmail|qmail|\blmtp/i;
+
+/**
+ * A server greeting `220 ...`: FTP when its text says so, not FTP when it names a mail
+ * server, and otherwise undecided until the client speaks (`220` is FTP's and SMTP's).
+ */
+export function probeFtpGreeting(lines: string[], rest: string): ProbeResult {
+  const first = lines[0] ?? rest;
+  if (first.length < 4) return /^\d{0,3}$/.test(first) ? 'need_more' : 'no';
+  if (!/^\d{3}[ -]/.test(first)) return 'no';
+  const text = lines.join(' ') + ' ' + rest;
+  if (FTP_SERVER.test(text)) return 'match';
+  if (MAIL_SERVER.test(text)) return 'no';
+  return 'need_more';
+}
+
+export function probeFtpCommands(lines: string[]): ProbeResult {
+  for (const line of lines) {
+    const verb = verbOf(line);
+    if (FTP_ONLY.has(verb)) return 'match';
+    if (verb === 'AUTH') {
+      if (/^AUTH (TLS|SSL)/i.test(line)) return 'match';
+      return 'no';
+    }
+    if (!SHARED.has(verb)) return 'no';
+  }
+  return 'need_more';
+}
+
+export function probeFtp(bytes: Uint8Array, dir: Direction): ProbeResult {
+  const { lines, rest, text } = probeLines(bytes);
+  if (!text) return 'no';
+  if (dir === 's2c') return probeFtpGreeting(lines, rest);
+  const asCommands = probeFtpCommands(lines);
+  if (asCommands !== 'no') return asCommands;
+  // The engine's client may really be the server (capture began mid-flow).
+  const asGreeting = probeFtpGreeting(lines, rest);
+  return asGreeting === 'match' ? 'match_reversed' : asGreeting;
+}
+
+export const ftp: ProtocolDescriptor = {
+  name: 'ftp',
+  transports: ['tcp'],
+  ports: [21],
+  probe: (bytes, dir) => probeFtp(bytes, dir),
+  createStream: (ctx: DissectorContext) => new FtpDissector(ctx),
+  anomalies: FTP_ANOMALIES,
+  report: {
+    section: 'ftp',
+    events: ['ftp.transaction', 'ftp.transfer', 'ftp.session'],
+    summarize(records) {
+      const transfers = records.filter((r) => r.type === 'ftp.transfer');
+      const sessions = records.filter((r) => r.type === 'ftp.session');
+      const users = [...new Set(sessions.map((s) => s['user']).filter((u): u is string => typeof u === 'string'))].sort();
+      return {
+        sessions: sessions.length,
+        users,
+        failed_logins: sessions.reduce((n, s) => n + (typeof s['failed_logins'] === 'number' ? s['failed_logins'] : 0), 0),
+        transfers: transfers.length,
+        bytes_transferred: transfers.reduce((n, t) => n + (typeof t['bytes'] === 'number' ? t['bytes'] : 0), 0),
+        incomplete_transfers: transfers.filter((t) => t['complete'] === false).length,
+        files: transfers.filter((t) => t['direction'] !== 'listing').map((t) => ({ file: t['file'] ?? null, direction: t['direction'] ?? null, bytes: t['bytes'] ?? null })),
+      };
+    },
+  },
+};
