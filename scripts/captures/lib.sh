@@ -41,8 +41,10 @@ start_capture_on() {
   : >"$CMD_LOG"
   # --immediate-mode: without it libpcap hands packets over in TPACKET_V3 blocks (up to 1 s
   # late), and the SIGINT of stop_capture loses the last block: short captures came out empty.
-  TCPDUMP_CMD="tcpdump -i $iface --immediate-mode -U -w captures/$file${*:+ $*} '$filter'"
-  tcpdump -i "$iface" --immediate-mode -U -w "$CAPTURES/$file" "$@" "$filter" >"$WORK/tcpdump-$file.log" 2>&1 &
+  # -B 16384 (KiB): with the default 2 MiB ring a burst of 64 KiB loopback segments was dropped.
+  TCPDUMP_CMD="tcpdump -i $iface --immediate-mode -B 16384 -U -w captures/$file${*:+ $*} '$filter'"
+  TCPDUMP_FILE=$file
+  tcpdump -i "$iface" --immediate-mode -B 16384 -U -w "$CAPTURES/$file" "$@" "$filter" >"$WORK/tcpdump-$file.log" 2>&1 &
   TCPDUMP_PID=$!
   PIDS+=($TCPDUMP_PID)
   for _ in $(seq 50); do grep -q "listening on" "$WORK/tcpdump-$file.log" 2>/dev/null && break; sleep 0.1; done
@@ -52,6 +54,10 @@ stop_capture() {
   sleep 0.5
   kill -INT "$TCPDUMP_PID" 2>/dev/null || true
   wait "$TCPDUMP_PID" 2>/dev/null || true
+  # A capture with kernel drops is not what the scenario says: say so loudly.
+  if grep -Eq '^[1-9][0-9]* packets? dropped by kernel' "$WORK/tcpdump-${TCPDUMP_FILE:-}.log" 2>/dev/null; then
+    echo "WARNING: tcpdump dropped packets in ${TCPDUMP_FILE:-}: $(grep 'dropped by kernel' "$WORK/tcpdump-$TCPDUMP_FILE.log")" >&2
+  fi
 }
 
 # wait_port PORT [HOST]: until something listens there (at most 10 s).
