@@ -1,0 +1,193 @@
+/**
+ * DNS on one flow: datagrams (UDP, mDNS, LLMNR) or a TCP stream of 2-byte length-prefixed
+ * messages. Every message becomes a `dns.message`; queries and responses are paired into
+ * `dns.transaction` records; AXFR/IXFR responses are folded into one `dns.zone_transfer`.
+ */
+import type { DatagramDissector, DissectorContext, Position, StreamDissector } from '../../dissect/contract.js';
+import { LengthPrefixedFramer } from '../../dissect/length-prefixed.js';
+import type { Direction } from '../../events/event.js';
+import type { JsonValue } from '../../events/json.js';
+import { TYPE } from './codes.js';
+import { DNS_EVENT_TYPES } from './events.js';
+import { decodeMessage, type DecodedMessage } from './message.js';
+import { HEADER_LENGTH } from './parser.js';
+import { TransactionTable } from './transactions.js';
+import { ZoneTransfer } from './zone-transfer.js';
+
+export const MDNS_PORT = 5353;
+export const LLMNR_PORT = 5355;
+
+type Flavour = 'dns' | 'mdns' | 'llmnr';
+
+function flavourOf(ctx: DissectorContext): Flavour {
+  const ports = [ctx.flow.client.port, ctx.flow.server.port];
+  if (ctx.flow.transport === 'udp' && ports.includes(MDNS_PORT)) return 'mdns';
+  if (ports.includes(LLMNR_PORT)) return 'llmnr';
+  return 'dns';
+}
+
+/** What both transports share: decode, report problems, pair, summarise zone transfers. */
+class DnsMessages {
+  private readonly flavour: Flavour;
+  private readonly table: TransactionTable;
+  private readonly transfers = new Map<number, ZoneTransfer>();
+  private summarised = false;
+
+  constructor(private readonly ctx: DissectorContext) {
+    this.flavour = flavourOf(ctx);
+    ctx.setService(this.flavour);
+    const flow = ctx.flow;
+    this.table = new TransactionTable(
+      {
+        transaction: (fields, at, dir) => {
+          ctx.emit(DNS_EVENT_TYPES.transaction, dir, fields, at);
+          this.summary(fields);
+        },
+        anomaly: (code, detail, dir) => ctx.anomaly(code, dir, detail),
+      },
+      {
+        maxPending: ctx.limits.max_pending_transactions,
+        multicast: this.flavour !== 'dns',
+        base: (queryDir: Direction) => {
+          const [orig, resp] = queryDir === 'c2s' ? [flow.client, flow.server] : [flow.server, flow.client];
+          return {
+            proto: flow.transport,
+            orig_h: orig.addr,
+            orig_p: orig.port,
+            resp_h: resp.addr,
+            resp_p: resp.port,
+            mdns: this.flavour === 'mdns' || undefined,
+            llmnr: this.flavour === 'llmnr' || undefined,
+          };
+        },
+      },
+    );
+  }
+
+  message(dir: Direction, bytes: Uint8Array): void {
+    const ctx = this.ctx;
+    const msg = decodeMessage(bytes, {
+      limits: ctx.limits,
+      mdns: this.flavour === 'mdns',
+      omitRecords: (h, q) => h.qr && ctx.flow.transport === 'tcp' && (isTransferType(q?.type) || this.transfers.has(h.id)),
+    });
+    if (!msg) {
+      ctx.anomaly('dns.malformed', dir, `message of ${bytes.length} bytes is shorter than the ${HEADER_LENGTH}-byte header`);
+      return;
+    }
+    for (const p of msg.problems) ctx.anomaly(p.code, dir, `id ${msg.header.id}: ${p.reason}`);
+    ctx.emit(DNS_EVENT_TYPES.message, dir, {
+      ...msg.fields,
+      transport: ctx.flow.transport,
+      mdns: this.flavour === 'mdns' || undefined,
+      llmnr: this.flavour === 'llmnr' || undefined,
+    });
+    const seen = { msg, frame: ctx.frame, ts: ctx.ts, dir };
+    if (!msg.header.qr) {
+      this.startTransfer(msg);
+      this.table.query(seen);
+      return;
+    }
+    const transfer = ctx.flow.transport === 'tcp' ? this.transfers.get(msg.header.id) : undefined;
+    if (transfer) {
+      transfer.add(msg, { frame: ctx.frame, ts: ctx.ts }, bytes.length);
+      // Only the first message of a transfer answers the query; the rest continue it.
+      if (!this.transferAnswered.has(msg.header.id)) {
+        this.transferAnswered.add(msg.header.id);
+        this.table.response(seen);
+      }
+      if (transfer.complete || msg.rcode !== 0) this.finishTransfer(transfer, dir);
+      return;
+    }
+    this.table.response(seen);
+  }
+
+  private readonly transferAnswered = new Set<number>();
+
+  close(): void {
+    for (const t of [...this.transfers.values()]) this.finishTransfer(t, 's2c');
+    this.table.close();
+  }
+
+  private startTransfer(msg: DecodedMessage): void {
+    const q = msg.question;
+    if (this.ctx.flow.transport !== 'tcp' || !q || !isTransferType(q.type)) return;
+    const at: Position = { frame: this.ctx.frame, ts: this.ctx.ts };
+    this.transfers.set(msg.header.id, new ZoneTransfer(msg.header.id, q.type === TYPE.AXFR ? 'AXFR' : 'IXFR', q.name, at));
+  }
+
+  private finishTransfer(t: ZoneTransfer, dir: Direction): void {
+    this.transfers.delete(t.id);
+    this.transferAnswered.delete(t.id);
+    this.ctx.emit(DNS_EVENT_TYPES.zoneTransfer, dir, { ...t.fields(), orig_h: this.ctx.flow.client.addr, resp_h: this.ctx.flow.server.addr }, t.end);
+  }
+
+  private summary(fields: Record<string, JsonValue | undefined>): void {
+    if (this.summarised || fields.query === null) return;
+    this.summarised = true;
+    const answers = Array.isArray(fields.answers) ? fields.answers : [];
+    const outcome = fields.no_response ? 'no response' : answers.length ? String(answers[0]) : String(fields.rcode_name);
+    this.ctx.setSummary(`${String(fields.qtype_name)} ${String(fields.query)} → ${outcome}`);
+  }
+}
+
+const isTransferType = (t: number | undefined): boolean => t === TYPE.AXFR || t === TYPE.IXFR;
+
+export class DnsDatagramDissector implements DatagramDissector {
+  private readonly messages: DnsMessages;
+
+  constructor(ctx: DissectorContext) {
+    this.messages = new DnsMessages(ctx);
+  }
+
+  datagram(dir: Direction, bytes: Uint8Array): void {
+    this.messages.message(dir, bytes);
+  }
+
+  close(): void {
+    this.messages.close();
+  }
+}
+
+export class DnsStreamDissector implements StreamDissector {
+  private readonly messages: DnsMessages;
+  private readonly framers: Record<Direction, LengthPrefixedFramer>;
+
+  constructor(private readonly ctx: DissectorContext) {
+    this.messages = new DnsMessages(ctx);
+    const framer = (dir: Direction): LengthPrefixedFramer =>
+      new LengthPrefixedFramer(
+        { prefixBytes: 2, maxLength: 0xffff },
+        {
+          message: (body) => {
+            if (body.length < HEADER_LENGTH) {
+              ctx.anomaly('dns.tcp_length', dir, `length prefix ${body.length} is shorter than a DNS header`);
+              return;
+            }
+            this.messages.message(dir, body);
+          },
+          tooLong: () => undefined, // a 2-byte prefix cannot exceed 65535
+        },
+      );
+    this.framers = { c2s: framer('c2s'), s2c: framer('s2c') };
+  }
+
+  data(dir: Direction, bytes: Uint8Array): void {
+    this.framers[dir].push(bytes);
+  }
+
+  gap(dir: Direction, length: number): void {
+    const f = this.framers[dir];
+    if (f.isStopped) return;
+    f.stop();
+    this.ctx.anomaly('dns.stream_gap', dir, `${length} bytes missing; message boundaries lost for the rest of this direction`);
+  }
+
+  close(): void {
+    for (const dir of ['c2s', 's2c'] as const) {
+      const held = this.framers[dir].pending;
+      if (held > 0) this.ctx.anomaly('dns.malformed', dir, `stream ended inside a message (${held} bytes held)`);
+    }
+    this.messages.close();
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * DNS: UDP on any port whose first datagram has a sane header (mDNS on 5353 and LLMNR
+ * on 5355 marked as such), and TCP with the 2-byte length prefix.
+ */
+import type { FlowInfo, ProbeResult, ProtocolDescriptor } from '../../dissect/contract.js';
+import { DEFAULT_LIMITS } from '../../dissect/limits.js';
+import type { Direction } from '../../events/event.js';
+import { DnsDatagramDissector, DnsStreamDissector, LLMNR_PORT, MDNS_PORT } from './dissector.js';
+import { DNS_ANOMALIES } from './events.js';
+import { looksLikeDns, parseHeader } from './parser.js';
+import { summarizeDns } from './summarize.js';
+
+const DNS_PORTS = [53, MDNS_PORT, LLMNR_PORT];
+const onDnsPort = (flow: FlowInfo): boolean => DNS_PORTS.includes(flow.server.port) || DNS_PORTS.includes(flow.client.port);
+
+function probe(bytes: Uint8Array, dir: Direction, flow: FlowInfo): ProbeResult {
+  const strict = !onDnsPort(flow);
+  let msg = bytes;
+  if (flow.transport === 'tcp') {
+    if (bytes.length < 2) return 'need_more';
+    const length = (bytes[0]! << 8) | bytes[1]!;
+    if (length < 12) return 'no';
+    const want = strict ? 2 + length : 14;
+    if (bytes.length < want) return want > DEFAULT_LIMITS.detect_buffer ? 'no' : 'need_more';
+    msg = bytes.subarray(2, 2 + length);
+  }
+  if (!looksLikeDns(msg, strict, DEFAULT_LIMITS)) return 'no';
+  const header = parseHeader(msg)!;
+  // A response seen first on unicast DNS means the capture began after the query:
+  // the engine's "client" is really the server.
+  const multicast = [MDNS_PORT, LLMNR_PORT].some((p) => p === flow.server.port || p === flow.client.port);
+  if (header.qr && !multicast && dir === 'c2s') return 'match_reversed';
+  if (!header.qr && dir === 's2c') return 'match_reversed';
+  return 'match';
+}
+
+export const dnsDescriptor: ProtocolDescriptor = {
+  name: 'dns',
+  transports: ['udp', 'tcp'],
+  ports: DNS_PORTS,
+  probe,
+  createDatagram: (ctx) => new DnsDatagramDissector(ctx),
+  createStream: (ctx) => new DnsStreamDissector(ctx),
+  anomalies: DNS_ANOMALIES,
+  report: {
+    section: 'dns',
+    events: ['dns.transaction', 'dns.zone_transfer'],
+    summarize: summarizeDns,
+  },
+};
+
+export default dnsDescriptor;

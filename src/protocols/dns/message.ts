@@ -1,0 +1,131 @@
+/**
+ * One parsed DNS message turned into the fields of a `dns.message` event: header flags
+ * in Zeek's casing (AA, TC, RD, RA, Z, AD, CD), the first question, the three sections
+ * with type-specific data and readable TTLs, and EDNS. Problems found on the way are
+ * returned for the dissector to report as anomalies.
+ */
+import type { JsonObject, JsonValue } from '../../events/json.js';
+import { className, classShort, opcodeName, rcodeName, typeName, TYPE } from './codes.js';
+import { decodeEdns } from './edns.js';
+import type { NameLimits } from './names.js';
+import { parseMessage, type DnsHeader, type DnsQuestion, type DnsRecord, type Problem } from './parser.js';
+import { decodeRdata } from './rdata.js';
+import { ttlText } from './ttl.js';
+
+export interface DecodedRecord {
+  readonly section: DnsRecord['section'];
+  readonly name: string | null;
+  readonly type: number;
+  readonly cls: number;
+  readonly ttl: number;
+  readonly data: JsonObject;
+  readonly text: string;
+  readonly json: JsonObject;
+}
+
+export interface DecodedMessage {
+  readonly header: DnsHeader;
+  readonly question: DnsQuestion | null;
+  readonly questionCount: number;
+  readonly records: DecodedRecord[];
+  /** 12-bit rcode when EDNS carries extended bits, else the header's 4 bits. */
+  readonly rcode: number;
+  readonly edns: JsonObject | null;
+  readonly problems: Problem[];
+  /** Fields of the `dns.message` event (without transport marks). */
+  readonly fields: Record<string, JsonValue | undefined>;
+}
+
+export interface DecodeOptions {
+  readonly limits: NameLimits;
+  /** mDNS: the top bit of an RR class is the cache-flush bit (RFC 6762 §10.2). */
+  readonly mdns: boolean;
+  /** Leave the record lists out of the event (zone transfers are summarised instead). */
+  readonly omitRecords?: (header: DnsHeader, question: DnsQuestion | null) => boolean;
+}
+
+export function decodeMessage(msg: Uint8Array, opts: DecodeOptions): DecodedMessage | null {
+  const parsed = parseMessage(msg, opts.limits);
+  if (!parsed) return null;
+  const { header } = parsed;
+  const problems: Problem[] = [...parsed.problems];
+  const records: DecodedRecord[] = [];
+  let edns: JsonObject | null = null;
+  let extended = 0;
+  for (const rr of parsed.records) {
+    if (rr.type === TYPE.OPT) {
+      if (edns) {
+        problems.push({ code: 'dns.malformed', reason: 'more than one OPT record' });
+        continue;
+      }
+      const e = decodeEdns(rr);
+      edns = e.fields;
+      extended = e.extended_rcode;
+      for (const p of e.problems) problems.push({ code: 'dns.malformed', reason: p });
+      continue;
+    }
+    const cls = opts.mdns ? rr.rawClass & 0x7fff : rr.rawClass;
+    const decoded = decodeRdata(msg, rr, opts.limits);
+    if (decoded.problem) problems.push({ code: 'dns.malformed', reason: `${rr.section}: ${decoded.problem}` });
+    const json: Record<string, JsonValue | undefined> = {
+      name: rr.name,
+      type: rr.type,
+      type_name: typeName(rr.type),
+      class: cls,
+      class_name: classShort(cls),
+      ttl: rr.ttl,
+      ttl_text: ttlText(rr.ttl),
+      data: decoded.data,
+      text: decoded.text,
+      cache_flush: opts.mdns ? (rr.rawClass & 0x8000) !== 0 : undefined,
+      malformed: decoded.problem,
+    };
+    records.push({ section: rr.section, name: rr.name, type: rr.type, cls, ttl: rr.ttl, data: decoded.data, text: decoded.text, json });
+  }
+
+  const question = parsed.questions[0] ?? null;
+  const rcode = edns ? (extended << 4) | header.rcode : header.rcode;
+  const omit = opts.omitRecords?.(header, question) ?? false;
+  const section = (s: DnsRecord['section']): JsonValue[] | undefined =>
+    omit ? undefined : records.filter((r) => r.section === s).map((r) => r.json);
+  const fields: Record<string, JsonValue | undefined> = {
+    trans_id: header.id,
+    response: header.qr,
+    opcode: header.opcode,
+    opcode_name: opcodeName(header.opcode),
+    // The header's 4 bits, as tshark's dns.flags.rcode; the full EDNS value is rcode_ext.
+    rcode: header.rcode,
+    rcode_ext: edns ? rcode : undefined,
+    rcode_name: rcodeName(rcode),
+    qname: question?.name ?? null,
+    qtype: question?.type ?? null,
+    qtype_name: question ? typeName(question.type) : null,
+    qclass: question?.cls ?? null,
+    qclass_name: question ? className(question.cls) : null,
+    unicast_response: opts.mdns && question ? question.unicast_response : undefined,
+    AA: header.aa,
+    TC: header.tc,
+    RD: header.rd,
+    RA: header.ra,
+    Z: header.z,
+    AD: header.ad,
+    CD: header.cd,
+    qdcount: header.qdcount,
+    ancount: header.ancount,
+    nscount: header.nscount,
+    arcount: header.arcount,
+    questions:
+      parsed.questions.length > 1
+        ? parsed.questions.map((q) => ({ name: q.name, type: q.type, type_name: typeName(q.type), class: q.cls }))
+        : undefined,
+    answers: section('answers'),
+    answer_count: omit ? records.filter((r) => r.section === 'answers').length : undefined,
+    authorities: section('authorities'),
+    additionals: section('additionals'),
+    edns,
+    length: msg.length,
+    trailing_bytes: parsed.trailing > 0 ? parsed.trailing : undefined,
+    malformed: problems.length ? problems.map((p) => p.reason).join('; ') : undefined,
+  };
+  return { header, question, questionCount: parsed.questions.length, records, rcode, edns, problems, fields };
+}

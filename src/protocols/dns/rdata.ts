@@ -1,0 +1,188 @@
+/**
+ * Type-specific record data. Names inside RDATA go through our own `parseName` (bounded,
+ * consistently escaped); the binary-heavy types are decoded with dns-packet's per-record
+ * codecs, called on a buffer that ends where the record ends so an overrun throws instead
+ * of reading the next record. Anything that fails keeps its raw bytes as hex.
+ */
+import dnsPacket from 'dns-packet';
+import type { JsonObject, JsonValue } from '../../events/json.js';
+import { ipv4Text, ipv6Text } from '../../dissect/addresses.js';
+import { decodeText, hex } from '../../dissect/text.js';
+import { typeName } from './codes.js';
+import { parseName, type NameLimits } from './names.js';
+import type { DnsRecord } from './parser.js';
+import { decodeSvcb } from './svcb.js';
+
+export interface DecodedRdata {
+  /** Type-specific fields, or `{ hex }` when the type is not decoded. */
+  readonly data: JsonObject;
+  /** Zone-file style text of the data (what Zeek's `answers` column shows). */
+  readonly text: string;
+  /** Why decoding failed; the data then holds the raw bytes. */
+  readonly problem?: string;
+}
+
+interface RecordCodec {
+  decode: ((buf: Buffer, offset: number) => unknown) & { bytes: number };
+}
+const codecFor = (dnsPacket as unknown as { record(type: string): RecordCodec }).record;
+
+/** Types we hand to dns-packet, by its type names. */
+const PACKET_TYPES = new Set(['TXT', 'SPF', 'HINFO', 'CAA', 'DNSKEY', 'CDNSKEY', 'RRSIG', 'RP', 'NSEC', 'NSEC3', 'DS', 'CDS', 'SSHFP', 'NAPTR', 'TLSA', 'NULL']);
+
+export function decodeRdata(msg: Uint8Array, rr: DnsRecord, limits: NameLimits): DecodedRdata {
+  const start = rr.rdlengthOffset + 2;
+  const end = start + rr.rdata.length;
+  const raw = (problem?: string): DecodedRdata => ({
+    data: { hex: hex(rr.rdata) },
+    text: `\\# ${rr.rdata.length} ${hex(rr.rdata)}`.trimEnd(),
+    ...(problem ? { problem } : {}),
+  });
+  const name = (off: number): { name: string; end: number } | string => {
+    const n = parseName(msg.subarray(0, end), off, limits);
+    if (n.name === null || n.end < 0) return n.problem?.reason ?? 'bad name';
+    return { name: n.name, end: n.end };
+  };
+  const u16 = (o: number): number => (msg[o]! << 8) | msg[o + 1]!;
+  const u32 = (o: number): number => ((msg[o]! << 24) >>> 0) + (msg[o + 1]! << 16) + (msg[o + 2]! << 8) + msg[o + 3]!;
+  const tname = typeName(rr.type);
+  const fail = (why: string): DecodedRdata => raw(`${tname}: ${why}`);
+
+  switch (tname) {
+    case 'A':
+      if (rr.rdata.length !== 4) return fail(`length ${rr.rdata.length}, expected 4`);
+      return text({ address: ipv4Text(rr.rdata) }, ipv4Text(rr.rdata));
+    case 'AAAA': {
+      if (rr.rdata.length !== 16) return fail(`length ${rr.rdata.length}, expected 16`);
+      const a = ipv6Text(rr.rdata);
+      return text({ address: a }, a);
+    }
+    case 'NS':
+    case 'CNAME':
+    case 'PTR':
+    case 'DNAME':
+    case 'MB':
+    case 'MD':
+    case 'MF':
+    case 'MG':
+    case 'MR': {
+      const n = name(start);
+      if (typeof n === 'string') return fail(n);
+      if (n.end !== end) return fail('name does not fill RDATA');
+      return text({ target: n.name }, n.name);
+    }
+    case 'MX':
+    case 'KX':
+    case 'AFSDB':
+    case 'RT': {
+      if (rr.rdata.length < 3) return fail('too short');
+      const n = name(start + 2);
+      if (typeof n === 'string') return fail(n);
+      if (n.end !== end) return fail('name does not fill RDATA');
+      return text({ preference: u16(start), exchange: n.name }, `${u16(start)} ${n.name}`);
+    }
+    case 'SOA': {
+      const m = name(start);
+      if (typeof m === 'string') return fail(m);
+      const r = name(m.end);
+      if (typeof r === 'string') return fail(r);
+      if (r.end + 20 !== end) return fail('RDATA length does not match five counters');
+      const o = r.end;
+      const soa = { mname: m.name, rname: r.name, serial: u32(o), refresh: u32(o + 4), retry: u32(o + 8), expire: u32(o + 12), minimum: u32(o + 16) };
+      return text(soa, `${soa.mname} ${soa.rname} ${soa.serial} ${soa.refresh} ${soa.retry} ${soa.expire} ${soa.minimum}`);
+    }
+    case 'SRV': {
+      if (rr.rdata.length < 7) return fail('too short');
+      const n = name(start + 6);
+      if (typeof n === 'string') return fail(n);
+      if (n.end !== end) return fail('name does not fill RDATA');
+      const srv = { priority: u16(start), weight: u16(start + 2), port: u16(start + 4), target: n.name };
+      return text(srv, `${srv.priority} ${srv.weight} ${srv.port} ${srv.target}`);
+    }
+    case 'SVCB':
+    case 'HTTPS': {
+      const s = decodeSvcb(msg, start, end, limits);
+      return typeof s === 'string' ? fail(s) : text(s.data, s.text);
+    }
+    case 'OPT':
+      // EDNS is decoded by edns.ts into the message's `edns` field.
+      return text({ hex: hex(rr.rdata) }, 'OPT');
+  }
+
+  if (!PACKET_TYPES.has(tname)) return raw();
+  try {
+    const buf = Buffer.from(msg.buffer, msg.byteOffset, end);
+    const codec = codecFor(tname === 'SPF' ? 'TXT' : tname === 'CDS' ? 'DS' : tname === 'CDNSKEY' ? 'DNSKEY' : tname);
+    const value = codec.decode(buf, rr.rdlengthOffset);
+    if (codec.decode.bytes !== rr.rdata.length + 2) return fail('fields do not fill RDATA exactly');
+    const data = toJsonObject(value);
+    return text(data, presentation(tname, data));
+  } catch (e) {
+    return fail(e instanceof Error ? e.message : String(e));
+  }
+}
+
+const text = (data: JsonObject, t: string): DecodedRdata => ({ data, text: t });
+
+/** dns-packet values (Buffers, arrays, strings) as JSON: Buffers become text when printable, else hex. */
+function toJsonObject(value: unknown): JsonObject {
+  if (Buffer.isBuffer(value) || typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { value: toJson(value) };
+  }
+  const out: Record<string, JsonValue> = {};
+  for (const [k, v] of Object.entries(value)) out[snake(k)] = toJson(v);
+  return out;
+}
+
+function toJson(v: unknown): JsonValue {
+  if (Buffer.isBuffer(v)) return bufferText(v);
+  if (Array.isArray(v)) return v.map(toJson);
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'object') return toJsonObject(v);
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') return v;
+  return String(v);
+}
+
+function bufferText(b: Buffer): string {
+  for (const byte of b) if (byte < 0x20 || byte === 0x7f) return hex(b);
+  return decodeText(b);
+}
+
+const snake = (k: string): string => k.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+
+/** Zone-file-like text for the dns-packet types. */
+function presentation(type: string, d: JsonObject): string {
+  const s = (v: JsonValue | undefined): string => (Array.isArray(v) ? v.map((x) => s(x)).join(' ') : v === undefined || v === null ? '' : String(v));
+  switch (type) {
+    case 'TXT':
+    case 'SPF': {
+      const parts = Array.isArray(d.value) ? d.value : [d.value ?? ''];
+      return parts.map((p) => JSON.stringify(String(p))).join(' ');
+    }
+    case 'CAA':
+      return `${d.flags ?? 0} ${s(d.tag)} ${JSON.stringify(s(d.value))}`;
+    case 'DS':
+    case 'CDS':
+      return `${s(d.key_tag)} ${s(d.algorithm)} ${s(d.digest_type)} ${s(d.digest)}`;
+    case 'DNSKEY':
+    case 'CDNSKEY':
+      return `${s(d.flags)} 3 ${s(d.algorithm)} ${s(d.key)}`;
+    case 'RRSIG':
+      return `${s(d.type_covered)} ${s(d.algorithm)} ${s(d.labels)} ${s(d.original_ttl)} ${s(d.expiration)} ${s(d.inception)} ${s(d.key_tag)} ${s(d.signers_name)}`;
+    case 'NSEC':
+      return `${s(d.next_domain)} ${s(d.rrtypes)}`;
+    case 'NSEC3':
+      return `${s(d.algorithm)} ${s(d.flags)} ${s(d.iterations)} ${s(d.salt) || '-'} ${s(d.next_domain)} ${s(d.rrtypes)}`;
+    case 'SSHFP':
+      return `${s(d.algorithm)} ${s(d.hash)} ${s(d.fingerprint)}`;
+    case 'NAPTR':
+      return `${s(d.order)} ${s(d.preference)} "${s(d.flags)}" "${s(d.services)}" "${s(d.regexp)}" ${s(d.replacement)}`;
+    case 'TLSA':
+      return `${s(d.usage)} ${s(d.selector)} ${s(d.matching_type)} ${s(d.certificate)}`;
+    case 'HINFO':
+      return `"${s(d.cpu)}" "${s(d.os)}"`;
+    case 'RP':
+      return `${s(d.mbox)} ${s(d.txt)}`;
+  }
+  return Object.values(d).map((v) => s(v)).join(' ');
+}
