@@ -10,6 +10,10 @@ import { compareEndpoints } from './key.js';
 const ICMP4_PAIRS: Record<number, number> = { 8: 0, 0: 8, 13: 14, 14: 13, 15: 16, 16: 15, 10: 9, 9: 10, 17: 18, 18: 17 };
 const ICMP6_PAIRS: Record<number, number> = { 128: 129, 129: 128, 133: 134, 134: 133, 135: 136, 136: 135, 130: 131, 131: 130, 144: 145, 145: 144 };
 
+/** The reply type of an ICMP request type (and back), or undefined for one-way types. */
+export const icmpCounterpart = (proto: number, type: number): number | undefined =>
+  (proto === 1 ? ICMP4_PAIRS : ICMP6_PAIRS)[type];
+
 export function communityId(
   proto: number,
   src: Uint8Array,
@@ -22,7 +26,7 @@ export function communityId(
   if (proto === 1 || proto === 58) {
     // The "ports" are the type and the reply type, so both directions hash alike; a type
     // with no reply (one-way) keeps its code and its order.
-    const reply = (proto === 1 ? ICMP4_PAIRS : ICMP6_PAIRS)[sport];
+    const reply = icmpCounterpart(proto, sport);
     if (reply === undefined) oneWay = true;
     else dport = reply;
   }

@@ -23,7 +23,7 @@ export interface SessionHost {
   /** Frame and time of the packet being processed. */
   readonly frame: number;
   readonly ts: Timestamp;
-  exportObject(object: ExportedObject): void;
+  exportObject(object: ExportedObject, flow: number): void;
   expect(expectation: Expectation, flow: Flow): void;
 }
 
@@ -234,7 +234,7 @@ export class AppSession implements FlowSession {
       emit: (type, dir, fields, at) => session.emit(type, dir, fields, at),
       anomaly: (code, dir, detail, at) => session.anomaly(code, dir, detail, at),
       exportObject: (object) => {
-        if (host.wantsObjects) host.exportObject(object);
+        if (host.wantsObjects) host.exportObject(object, flow.id);
       },
       expect: (expectation) => host.expect(expectation, flow),
       switchProtocol: (protocol, pending) => {

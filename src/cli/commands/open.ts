@@ -1,0 +1,29 @@
+import { textSummary } from '../../report/text-summary.js';
+import { out } from '../io.js';
+import type { CommonOptions } from '../options.js';
+import { buildReport } from './report.js';
+
+/**
+ * `wirelens FILE`: the terminal UI when stdout is a terminal; otherwise a readable text
+ * summary (flows, transactions per protocol, anomalies), as termshark's pass-through does.
+ */
+export async function openCommand(file: string, opts: CommonOptions): Promise<number> {
+  if (process.stdout.isTTY && process.stdin.isTTY) {
+    const ui = await loadUi();
+    if (ui) return ui(file, opts);
+  }
+  out(textSummary(await buildReport(file, opts)));
+  return 0;
+}
+
+type UiEntry = (file: string, opts: CommonOptions) => Promise<number>;
+
+async function loadUi(): Promise<UiEntry | null> {
+  try {
+    const mod = (await import('../../tui/index.js' as string)) as { openUi?: UiEntry };
+    return mod.openUi ?? null;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return null;
+    throw err;
+  }
+}

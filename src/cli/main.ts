@@ -1,0 +1,99 @@
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { EXIT_BAD_INPUT, run, version } from './io.js';
+
+/**
+ * The command line. Each command module is loaded only when used, so `--version` and
+ * the batch commands never load Ink or React.
+ */
+const limitOption = {
+  type: 'string',
+  array: true,
+  describe: 'override a limit, e.g. --limit max_line=8192 (see docs/LIMITS.md)',
+} as const;
+
+async function main(argv: string[]): Promise<void> {
+  await yargs(argv)
+    .scriptName('wirelens')
+    .version(version())
+    .strict()
+    .usage('$0 [FILE]  — open a capture (terminal UI on a terminal, a text summary otherwise)')
+    .command(
+      '$0 [file]',
+      'open a capture in the terminal UI, or print a text summary when stdout is not a terminal',
+      (y) => y.positional('file', { type: 'string', describe: 'pcap or pcapng file (gzip ok), or - for stdin' }).option('limit', limitOption),
+      (a) =>
+        run(async () => {
+          if (!a.file) {
+            process.stderr.write('wirelens: give a capture file, e.g. `wirelens captures/demo.pcap`; see `wirelens --help`\n');
+            return EXIT_BAD_INPUT;
+          }
+          const { openCommand } = await import('./commands/open.js');
+          return openCommand(a.file, a);
+        }),
+    )
+    .command(
+      'events <file>',
+      'NDJSON: one event per line, in capture order',
+      (y) =>
+        y
+          .positional('file', { type: 'string', demandOption: true })
+          .option('types', { type: 'string', array: true, describe: 'only these event types (`http.*` for a family)' })
+          .option('limit', limitOption),
+      (a) => run(async () => (await import('./commands/events.js')).eventsCommand(a.file, a)),
+    )
+    .command(
+      'report <file>',
+      'one JSON document: capture, summary, flows, protocol sections, credentials, anomalies',
+      (y) =>
+        y
+          .positional('file', { type: 'string', demandOption: true })
+          .option('text', { type: 'boolean', describe: 'a readable summary instead of JSON' })
+          .option('compact', { type: 'boolean', describe: 'JSON on one line' })
+          .option('limit', limitOption),
+      (a) => run(async () => (await import('./commands/report.js')).reportCommand(a.file, a)),
+    )
+    .command(
+      'flows <file>',
+      'the flow table',
+      (y) =>
+        y
+          .positional('file', { type: 'string', demandOption: true })
+          .option('json', { type: 'boolean' })
+          .option('sort', { type: 'string', describe: 'id, start, packets, bytes, duration, app, client, server, state' })
+          .option('limit', limitOption),
+      (a) => run(async () => (await import('./commands/flows.js')).flowsCommand(a.file, a)),
+    )
+    .command(
+      'follow <file>',
+      'the reassembled stream of one flow, as text or hex',
+      (y) =>
+        y
+          .positional('file', { type: 'string', demandOption: true })
+          .option('flow', { type: 'number', demandOption: true, describe: 'flow id (see `wirelens flows`)' })
+          .option('hex', { type: 'boolean' })
+          .option('dir', { choices: ['both', 'c2s', 's2c'] as const, default: 'both' as const })
+          .option('limit', limitOption),
+      (a) => run(async () => (await import('./commands/follow.js')).followCommand(a.file, a)),
+    )
+    .command(
+      'export <file>',
+      'write transferred objects (HTTP bodies, FTP files, mails, attachments) to a directory',
+      (y) =>
+        y
+          .positional('file', { type: 'string', demandOption: true })
+          .option('out', { type: 'string', demandOption: true, describe: 'directory to write into' })
+          .option('force', { type: 'boolean', describe: 'overwrite files left by an earlier export' })
+          .option('limit', limitOption),
+      (a) => run(async () => (await import('./commands/export.js')).exportCommand(a.file, a)),
+    )
+    .fail((msg, err, y) => {
+      if (err) throw err;
+      process.stderr.write(`wirelens: ${msg}\n\n${y.help()}\n`);
+      process.exit(EXIT_BAD_INPUT);
+    })
+    .help()
+    .parseAsync();
+}
+
+await main(hideBin(process.argv));

@@ -1,0 +1,60 @@
+import { readCapture, type ReadCaptureOptions } from '../capture/index.js';
+import type { ExportedObject, ProtocolDescriptor } from '../dissect/contract.js';
+import { DEFAULT_LIMITS, type Limits } from '../dissect/limits.js';
+import type { Direction, EventSink, WireEvent } from '../events/event.js';
+import { PROTOCOLS } from '../protocols/index.js';
+import { Engine } from './engine.js';
+
+export interface AnalyzeOptions {
+  limits?: Partial<Limits>;
+  /** Protocols to detect and dissect (default: all registered). */
+  protocols?: readonly ProtocolDescriptor[];
+  /** Keep object bodies and hand them to `onObject`. */
+  wantsObjects?: boolean;
+  onObject?(object: ExportedObject, flow: number): void;
+  /** Sees every reassembled chunk and gap (for `follow`). */
+  tap?(flow: number, dir: Direction, data: Uint8Array | number): void;
+  onProgress?: ReadCaptureOptions['onProgress'];
+  stdin?: ReadCaptureOptions['stdin'];
+  /** Called with the engine once it exists (live views read its open flows). */
+  onEngine?(engine: Engine): void;
+}
+
+/**
+ * Reads a capture and sends every event to `sink`, in capture order, ending with a
+ * `capture.summary` event. Throws `CaptureError` only when nothing could be read.
+ */
+export async function analyze(source: string, sink: EventSink, opts: AnalyzeOptions = {}): Promise<void> {
+  const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const engine = new Engine({
+    limits,
+    protocols: opts.protocols ?? PROTOCOLS,
+    sink,
+    wantsObjects: opts.wantsObjects,
+    onObject: opts.onObject,
+    tap: opts.tap,
+  });
+  opts.onEngine?.(engine);
+  const summary = await readCapture(
+    source,
+    { packet: (p) => engine.packet(p), problem: (p) => engine.problem(p) },
+    { onProgress: opts.onProgress, stdin: opts.stdin },
+  );
+  engine.finish({
+    file: source === '-' ? '-' : source,
+    format: summary.format,
+    compressed: summary.compressed,
+    interfaces: summary.interfaces.map((i) => ({ link_type: i.link_type, snaplen: i.snaplen, name: i.name })),
+  });
+}
+
+/** Convenience for tests and small tools: every event and exported object, in memory. */
+export async function analyzeFile(
+  path: string,
+  opts: AnalyzeOptions = {},
+): Promise<{ events: WireEvent[]; objects: ExportedObject[] }> {
+  const events: WireEvent[] = [];
+  const objects: ExportedObject[] = [];
+  await analyze(path, { emit: (e) => events.push(e) }, { ...opts, onObject: (o) => objects.push(o) });
+  return { events, objects };
+}

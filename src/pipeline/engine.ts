@@ -1,0 +1,349 @@
+import type { CaptureProblem, RawPacket } from '../capture/types.js';
+import type { Expectation, ExportedObject, ProtocolDescriptor } from '../dissect/contract.js';
+import type { Limits } from '../dissect/limits.js';
+import { formatAddress, PacketDecoder } from '../decode/index.js';
+import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type IpPacket, type TcpHeader, type UdpHeader } from '../decode/types.js';
+import { makeEvent, type Direction, type EventFields, type EventSink } from '../events/event.js';
+import { Timestamp } from '../events/time.js';
+import { communityId, icmpCounterpart } from '../flow/community-id.js';
+import { EndpointState } from '../flow/conn-state.js';
+import { Expectations } from '../flow/expectations.js';
+import { Flow, type FlowTransport, type Side } from '../flow/flow.js';
+import { flowKey } from '../flow/key.js';
+import { FlowTable, type EndReason } from '../flow/table.js';
+import { seqAdd, seqDiff } from '../reassembly/seq.js';
+import { ReassemblyBudget, TcpDirection, type StreamOutput } from '../reassembly/stream.js';
+import { AppSession, type SessionHost } from './session.js';
+import { CaptureStats, linkName } from './stats.js';
+
+export interface EngineOptions {
+  limits: Readonly<Limits>;
+  protocols: readonly ProtocolDescriptor[];
+  sink: EventSink;
+  /** Keep object bodies for `export`. */
+  wantsObjects?: boolean;
+  onObject?(object: ExportedObject, flow: number): void;
+  /** Sees every reassembled stream chunk and gap (for `follow`). */
+  tap?(flow: number, dir: Direction, data: Uint8Array | number): void;
+}
+
+/**
+ * Everything between a packet record and the dissectors: decode, flow table, TCP
+ * reassembly, UDP datagrams, expectations, expiry by capture time, flow records.
+ * Synchronous: one packet in, its events out, in capture order.
+ */
+export class Engine implements SessionHost {
+  readonly limits: Readonly<Limits>;
+  readonly protocols: readonly ProtocolDescriptor[];
+  readonly sink: EventSink;
+  readonly wantsObjects: boolean;
+  frame = 0;
+  ts = Timestamp.ZERO;
+  readonly stats = new CaptureStats();
+
+  private readonly decoder: PacketDecoder;
+  private readonly flows: FlowTable;
+  private readonly expectations: Expectations;
+  private readonly budget: ReassemblyBudget;
+  private lastTick = -1;
+  private evictions = 0;
+  private currentLink = 'unknown';
+
+  constructor(private readonly opts: EngineOptions) {
+    this.limits = opts.limits;
+    this.protocols = opts.protocols;
+    this.sink = opts.sink;
+    this.wantsObjects = opts.wantsObjects ?? false;
+    this.decoder = new PacketDecoder(opts.limits, (p) => this.anomaly(p.code, p.detail, null));
+    this.flows = new FlowTable(opts.limits, (flow, reason) => this.flowEnded(flow, reason));
+    this.expectations = new Expectations(opts.limits.max_expectations);
+    this.budget = new ReassemblyBudget(opts.limits.reassembly_total);
+  }
+
+  packet(p: RawPacket): void {
+    this.frame = p.frame;
+    this.ts = p.ts;
+    if (p.ts.sec !== this.lastTick) this.tick(p.ts);
+    this.currentLink = linkName(p.link_type);
+    const result = this.decoder.decode(p.link_type, p.data, p.ts);
+    if (result.kind === 'ip') {
+      const ip = result.packet;
+      const net = ip.version === 4 ? 'ipv4' : 'ipv6';
+      const t = ip.transport;
+      if (t?.protocol === 'tcp') this.tcp(ip, t, p, net);
+      else if (t?.protocol === 'udp') this.udp(ip, t, p, net);
+      else if (ip.icmp) this.icmp(ip, p, net);
+      else this.stats.packet(p, `${this.currentLink}:${net}:${ipProtoName(ip.protocol)}`);
+    } else if (result.kind === 'other') {
+      this.stats.packet(p, `${this.currentLink}:${result.label}`);
+    } else {
+      this.stats.packet(p, result.kind === 'held' ? `${this.currentLink}:fragment` : this.currentLink);
+    }
+  }
+
+  /** A problem the capture reader found; it belongs to no flow. */
+  problem(p: CaptureProblem): void {
+    this.sink.emit(makeEvent('anomaly', p.frame, this.ts, null, null, { code: p.code, detail: p.detail }));
+  }
+
+  /** End of capture: flows end in id order, expectations lapse, the capture summary closes the stream. */
+  finish(summary: EventFields): void {
+    this.decoder.expire(this.ts.plusSeconds(this.limits.fragment_timeout + 1));
+    this.flows.endAll();
+    this.expectations.expireAll(this.ts);
+    this.sink.emit(makeEvent('capture.summary', this.frame, this.ts, null, null, { ...summary, ...this.stats.fields() }));
+  }
+
+  /** Flows not yet ended, for live views. */
+  openFlows(): Flow[] {
+    return this.flows.open();
+  }
+
+  exportObject(object: ExportedObject, flow: number): void {
+    this.opts.onObject?.(object, flow);
+  }
+
+  expect(expectation: Expectation): void {
+    const timeout = expectation.timeout ?? this.limits.expectation_timeout;
+    this.expectations.add(expectation, this.ts.plusSeconds(timeout));
+  }
+
+  private tick(now: Timestamp): void {
+    this.lastTick = now.sec;
+    this.flows.expire(now);
+    this.decoder.expire(now);
+    this.expectations.expire(now);
+  }
+
+  private anomaly(code: string, detail: string, flow: Flow | null, dir: Direction | null = null): void {
+    this.sink.emit(makeEvent('anomaly', this.frame, this.ts, flow?.id ?? null, dir, { code, detail }));
+  }
+
+  private newFlow(
+    transport: FlowTransport,
+    proto: number,
+    ip: IpPacket,
+    sport: number,
+    dport: number,
+    key: string,
+    side: Side,
+    clientSide: Side,
+    net: string,
+  ): Flow {
+    const src = { addr: formatAddress(ip.src), port: sport };
+    const dst = { addr: formatAddress(ip.dst), port: dport };
+    const endpoints = (side === 0 ? [src, dst] : [dst, src]) as [typeof src, typeof dst];
+    const flow = new Flow(
+      this.flows.newId(),
+      key,
+      transport,
+      ip.version,
+      endpoints,
+      communityId(proto, ip.src, sport, ip.dst, dport),
+      clientSide,
+      this.ts,
+      this.frame,
+      `${this.currentLink}:${net}:${transport}`,
+    );
+    if (this.flows.add(flow, this.ts) && this.evictions++ === 0) {
+      this.anomaly('flow.limit', `more than ${this.limits.max_flows} flows at once; the least recently active are ended early`, flow);
+    }
+    return flow;
+  }
+
+  private touch(flow: Flow, side: Side, ip: IpPacket, p: RawPacket): void {
+    const c = flow.counters[side];
+    c.pkts++;
+    c.ip_bytes += ip.ip_length;
+    c.frame_bytes += p.orig_len;
+    c.sent = true;
+    flow.last = this.ts;
+    flow.lastFrame = this.frame;
+    this.stats.packet(p, flow.layers);
+  }
+
+  private tcp(ip: IpPacket, tcp: TcpHeader, p: RawPacket, net: string): void {
+    const { key, forward } = flowKey(6, ip.src, tcp.src_port, ip.dst, tcp.dst_port);
+    const side: Side = forward ? 0 : 1;
+    const flags = tcp.flags;
+    const syn = (flags & TCP_SYN) !== 0;
+    const ack = (flags & TCP_ACK) !== 0;
+    let flow = this.flows.get(key);
+    if (flow && syn && !ack && flow.closed && flow.isn[side] !== tcp.seq) {
+      this.flows.end(flow, 'reused');
+      flow = undefined;
+    }
+    if (!flow) {
+      // The client sent the SYN, or else the first packet; a SYN-ACK first means the other side.
+      const clientSide = (syn && ack ? 1 - side : side) as Side;
+      flow = this.newFlow('tcp', 6, ip, tcp.src_port, tcp.dst_port, key, side, clientSide, net);
+      if (clientSide !== side) flow.history.add('^', true);
+      this.attachTcp(flow);
+    }
+    this.touch(flow, side, ip, p);
+    const originator = side === flow.clientSide;
+    const dirs = flow.tcp!;
+    const me = dirs[side];
+    const peer = dirs[1 - side]!;
+    const payload = tcp.payload;
+    const rst = (flags & TCP_RST) !== 0;
+    const fin = (flags & TCP_FIN) !== 0;
+    const retransmitsBefore = me.retransmissions;
+    const inconsistentBefore = me.inconsistent;
+
+    this.trackState(flow, side, syn, ack, fin, rst, payload.length, tcp.window, originator);
+
+    let dataSeq = tcp.seq;
+    if (syn) {
+      flow.isn[side] ??= tcp.seq;
+      me.syn(tcp.seq);
+      dataSeq = seqAdd(tcp.seq, 1);
+      if (payload.length) this.anomaly('tcp.syn_with_data', `SYN carries ${payload.length} bytes (TCP Fast Open or crafted)`, flow, flow.dirOf(side));
+    }
+    if (payload.length) me.segment(dataSeq, payload);
+    if (fin) me.fin(seqAdd(dataSeq, payload.length));
+    if (ack) peer.acked(tcp.ack);
+    if (rst) flow.session?.end(flow.dirOf(side), 'rst');
+
+    if (me.retransmissions > retransmitsBefore) flow.history.add('T', originator);
+    if (me.inconsistent > inconsistentBefore) flow.history.add('I', originator);
+    if ((rst || fin) && flow.closed) this.flows.markClosed(flow, this.ts);
+  }
+
+  /** Zeek's endpoint states and history letters. */
+  private trackState(
+    flow: Flow,
+    side: Side,
+    syn: boolean,
+    ack: boolean,
+    fin: boolean,
+    rst: boolean,
+    payloadLength: number,
+    window: number,
+    originator: boolean,
+  ): void {
+    const mine = flow.counters[side];
+    const theirs = flow.counters[1 - side]!;
+    const h = flow.history;
+    if (syn) {
+      if (fin || rst) h.add('Q', originator);
+      if (ack) {
+        h.add('H', originator);
+        flow.synAckTs ??= this.ts;
+        if (mine.state === EndpointState.Inactive || mine.state === EndpointState.SynSent) mine.state = EndpointState.SynAckSent;
+      } else {
+        h.add('S', originator);
+        flow.synTs ??= this.ts;
+        if (mine.state === EndpointState.Inactive) mine.state = EndpointState.SynSent;
+      }
+    }
+    if (rst) {
+      h.add('R', originator);
+      mine.state = EndpointState.Reset;
+      return;
+    }
+    if (fin) {
+      h.add('F', originator);
+      if (mine.state !== EndpointState.Reset) mine.state = EndpointState.Closed;
+    }
+    if (payloadLength > 0) h.add('D', originator);
+    else if (ack && !syn && !fin) h.add('A', originator);
+    if (window === 0 && !syn) h.add('W', originator);
+    if (!syn && ack) {
+      if (mine.state === EndpointState.SynSent || mine.state === EndpointState.SynAckSent) {
+        if (theirs.state !== EndpointState.Inactive) mine.state = EndpointState.Established;
+        if (theirs.state === EndpointState.SynAckSent || theirs.state === EndpointState.SynSent) theirs.state = EndpointState.Established;
+        if (originator && flow.synTs && flow.synAckTs && flow.handshakeRtt === null) {
+          flow.handshakeRtt = Math.round(this.ts.since(flow.synTs) * 1e6) / 1e6;
+        }
+      } else if (mine.state === EndpointState.Inactive) {
+        mine.state = EndpointState.Partial;
+      }
+    } else if (!syn && !ack && mine.state === EndpointState.Inactive && payloadLength > 0) {
+      mine.state = EndpointState.Partial;
+    }
+  }
+
+  private attachTcp(flow: Flow): void {
+    const output = (side: Side): StreamOutput => ({
+      data: (bytes) => {
+        const dir = flow.dirOf(side);
+        this.opts.tap?.(flow.id, dir, bytes);
+        flow.session!.data(dir, bytes);
+      },
+      gap: (length) => {
+        const dir = flow.dirOf(side);
+        flow.missedBytes += length;
+        flow.history.add('G', side === flow.clientSide);
+        this.anomaly('tcp.gap', `${length} bytes missing from the stream`, flow, dir);
+        this.opts.tap?.(flow.id, dir, length);
+        flow.session!.gap(dir, length);
+      },
+      finished: () => flow.session!.end(flow.dirOf(side), 'fin'),
+      anomaly: (code, detail) => this.anomaly(code, detail, flow, flow.dirOf(side)),
+    });
+    const perFlow = this.limits.reassembly_per_flow;
+    flow.tcp = [new TcpDirection(output(0), perFlow, this.budget), new TcpDirection(output(1), perFlow, this.budget)];
+    const expected = this.expectations.take(flow.server.addr, flow.server.port, flow.client.addr);
+    flow.session = new AppSession(flow, this, expected ?? undefined);
+  }
+
+  private udp(ip: IpPacket, udp: UdpHeader, p: RawPacket, net: string): void {
+    const { key, forward } = flowKey(17, ip.src, udp.src_port, ip.dst, udp.dst_port);
+    const side: Side = forward ? 0 : 1;
+    let flow = this.flows.get(key);
+    if (!flow) {
+      flow = this.newFlow('udp', 17, ip, udp.src_port, udp.dst_port, key, side, side, net);
+      flow.session = new AppSession(flow, this);
+    }
+    this.touch(flow, side, ip, p);
+    flow.counters[side].bytes += udp.payload.length;
+    flow.session!.datagram(flow.dirOf(side), udp.payload);
+  }
+
+  private icmp(ip: IpPacket, p: RawPacket, net: string): void {
+    const proto = ip.version === 4 ? 1 : 58;
+    const { type, code } = ip.icmp!;
+    const dport = icmpCounterpart(proto, type) ?? code;
+    const { key, forward } = flowKey(proto, ip.src, type, ip.dst, dport);
+    const side: Side = forward ? 0 : 1;
+    let flow = this.flows.get(key);
+    if (!flow) flow = this.newFlow('icmp', proto, ip, type, dport, key, side, side, net);
+    this.touch(flow, side, ip, p);
+    flow.counters[side].bytes += Math.max(0, ip.payload.length - 8);
+  }
+
+  private flowEnded(flow: Flow, reason: EndReason): void {
+    if (flow.tcp) {
+      for (const d of flow.tcp) d.flush();
+      for (const side of [0, 1] as const) {
+        const d = flow.tcp[side];
+        flow.counters[side].bytes = d.base !== null && d.highest !== null ? Math.max(0, seqDiff(d.highest, d.base)) : 0;
+      }
+    }
+    flow.session?.close();
+    this.stats.flowEnded(flow.layers, flow.service, flow.counters);
+    this.sink.emit(makeEvent('flow.end', flow.lastFrame, flow.last, flow.id, null, { ...flow.record(), end_reason: reason }));
+    flow.session = null;
+    flow.tcp = null;
+  }
+}
+
+function ipProtoName(proto: number): string {
+  switch (proto) {
+    case 1:
+      return 'icmp';
+    case 2:
+      return 'igmp';
+    case 47:
+      return 'gre';
+    case 50:
+      return 'esp';
+    case 58:
+      return 'icmpv6';
+    case 132:
+      return 'sctp';
+    default:
+      return `ip_proto_${proto}`;
+  }
+}

@@ -1,0 +1,140 @@
+import type { RawPacket } from '../capture/types.js';
+import type { JsonValue } from '../events/json.js';
+import { Timestamp } from '../events/time.js';
+import type { SideCounters } from '../flow/flow.js';
+
+const LINK_NAMES: Record<number, string> = {
+  0: 'null',
+  1: 'eth',
+  9: 'ppp',
+  12: 'raw',
+  14: 'raw',
+  101: 'raw',
+  108: 'loop',
+  113: 'sll',
+  228: 'raw',
+  229: 'raw',
+  239: 'nflog',
+  276: 'sll2',
+};
+
+export const linkName = (linkType: number): string => LINK_NAMES[linkType] ?? `linktype_${linkType}`;
+
+/** I/O graph bins kept at most; beyond it bins double in width. */
+const MAX_BINS = 512;
+
+/**
+ * Capture-wide counters: packets and bytes, link types, a protocol hierarchy (as tshark's
+ * `io,phs`: each node counts its descendants) and an I/O graph whose bins widen as the
+ * capture grows, so memory stays fixed.
+ */
+export class CaptureStats {
+  packets = 0;
+  bytes = 0;
+  capturedBytes = 0;
+  first: Timestamp | null = null;
+  last: Timestamp | null = null;
+  private readonly linkTypes = new Map<number, number>();
+  private readonly paths = new Map<string, { packets: number; bytes: number }>();
+  private binWidth = 1;
+  private binStart = 0;
+  private binBytes: number[] = [];
+  private binPackets: number[] = [];
+
+  packet(p: RawPacket, path: string): void {
+    this.packets++;
+    this.bytes += p.orig_len;
+    this.capturedBytes += p.data.length;
+    if (!this.first) {
+      this.first = p.ts;
+      this.binStart = p.ts.sec;
+    }
+    this.last = p.ts;
+    this.linkTypes.set(p.link_type, (this.linkTypes.get(p.link_type) ?? 0) + 1);
+    this.add(path, 1, p.orig_len);
+    this.bin(p.ts.sec, p.orig_len);
+  }
+
+  /** Moves a finished flow's packets from its transport node to its application node. */
+  flowEnded(layers: string, service: string | null, counters: readonly SideCounters[]): void {
+    if (!service) return;
+    let packets = 0;
+    let bytes = 0;
+    for (const c of counters) {
+      packets += c.pkts;
+      bytes += c.frame_bytes;
+    }
+    this.add(layers, -packets, -bytes);
+    this.add(`${layers}:${service}`, packets, bytes);
+  }
+
+  fields(): { [key: string]: JsonValue } {
+    const totals = new Map<string, { packets: number; bytes: number }>();
+    for (const [path, v] of this.paths) {
+      const parts = path.split(':');
+      for (let i = 1; i <= parts.length; i++) {
+        const prefix = parts.slice(0, i).join(':');
+        const t = totals.get(prefix) ?? { packets: 0, bytes: 0 };
+        t.packets += v.packets;
+        t.bytes += v.bytes;
+        totals.set(prefix, t);
+      }
+    }
+    const hierarchy = [...totals.entries()]
+      .filter(([, v]) => v.packets > 0)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([path, v]) => ({ path, packets: v.packets, bytes: v.bytes }));
+    return {
+      packets: this.packets,
+      bytes: this.bytes,
+      captured_bytes: this.capturedBytes,
+      first_ts: this.first,
+      last_ts: this.last,
+      duration: this.first && this.last ? Math.round(this.last.since(this.first) * 1e6) / 1e6 : 0,
+      link_types: [...this.linkTypes.entries()]
+        .sort((a, b) => a[0] - b[0])
+        .map(([link_type, packets]) => ({ link_type, name: linkName(link_type), packets })),
+      hierarchy,
+      io: {
+        start: this.first ? new Timestamp(this.binStart, 0) : null,
+        bin_seconds: this.binWidth,
+        bytes: this.binBytes,
+        packets: this.binPackets,
+      },
+    };
+  }
+
+  private add(path: string, packets: number, bytes: number): void {
+    const v = this.paths.get(path);
+    if (v) {
+      v.packets += packets;
+      v.bytes += bytes;
+    } else this.paths.set(path, { packets, bytes });
+  }
+
+  private bin(sec: number, bytes: number): void {
+    let i = Math.floor((sec - this.binStart) / this.binWidth);
+    if (i < 0) i = 0; // time going backwards lands in the first bin
+    while (i >= MAX_BINS) {
+      this.widen();
+      i = Math.floor((sec - this.binStart) / this.binWidth);
+    }
+    while (this.binBytes.length <= i) {
+      this.binBytes.push(0);
+      this.binPackets.push(0);
+    }
+    this.binBytes[i]! += bytes;
+    this.binPackets[i]! += 1;
+  }
+
+  private widen(): void {
+    const merge = (a: number[]) => {
+      const out: number[] = [];
+      for (let i = 0; i < a.length; i += 2) out.push(a[i]! + (a[i + 1] ?? 0));
+      return out;
+    };
+    this.binBytes = merge(this.binBytes);
+    this.binPackets = merge(this.binPackets);
+    this.binWidth *= 2;
+  }
+}

@@ -1,0 +1,75 @@
+import type { JsonObject, JsonValue } from '../events/json.js';
+import { endpoint, formatBytes, formatSeconds, table } from './format.js';
+import { visible } from './safe-text.js';
+
+type Obj = { readonly [k: string]: JsonValue | undefined };
+
+const num = (v: JsonValue | undefined): number => (typeof v === 'number' ? v : 0);
+const str = (v: JsonValue | undefined): string => (v === undefined || v === null ? '' : visible(String(v)));
+
+/** The flows table: one row per flow, as `wirelens flows` and the text summary print it. */
+export function flowsTable(flows: readonly Obj[]): string {
+  const rows = flows.map((f) => [
+    str(f.flow),
+    str(f.proto),
+    str(f.service ?? '-'),
+    visible(endpoint(f.orig_h, f.orig_p)),
+    visible(endpoint(f.resp_h, f.resp_p)),
+    String(num(f.orig_pkts) + num(f.resp_pkts)),
+    formatBytes(num(f.orig_frame_bytes) + num(f.resp_frame_bytes)),
+    formatSeconds(num(f.duration)),
+    str(f.conn_state),
+    str(f.summary ?? ''),
+  ]);
+  return table(['id', 'proto', 'app', 'client', 'server', 'pkts', 'bytes', 'duration', 'state', 'summary'], rows, new Set([0, 5, 6, 7]));
+}
+
+/** A readable summary of a report: what termshark's pass-through gives, for pipes and logs. */
+export function textSummary(report: JsonObject): string {
+  const cap = (report.capture ?? {}) as Obj;
+  const sum = (report.summary ?? {}) as Obj;
+  const flows = (report.flows ?? []) as readonly Obj[];
+  const out: string[] = [];
+  const first = cap.first_ts ? String(cap.first_ts) : '';
+  out.push(
+    `${str(cap.file)}: ${str(cap.format)}${cap.compressed ? ' (gzip)' : ''}, ${num(cap.packets)} packets, ` +
+      `${formatBytes(num(cap.bytes))}, ${formatSeconds(num(cap.duration))}${first ? ` from ${isoOf(first)}` : ''}`,
+  );
+  out.push('');
+  const transports = Object.entries((sum.transports ?? {}) as Obj)
+    .map(([k, v]) => `${k} ${num(v)}`)
+    .join(', ');
+  out.push(`Flows: ${flows.length}${transports ? ` (${transports})` : ''}`);
+  if (flows.length) out.push(indent(flowsTable(flows)));
+  const sections = Object.entries(report).filter(
+    ([, v]) => v && typeof v === 'object' && !Array.isArray(v) && Array.isArray((v as Obj).records),
+  );
+  const tx = sections.map(([k, v]) => [k, ((v as Obj).records as readonly JsonValue[]).length] as const).filter(([, n]) => n > 0);
+  out.push(`Transactions: ${tx.length ? tx.map(([k, n]) => `${k} ${n}`).join(', ') : 'none'}`);
+  const creds = (report.credentials ?? []) as readonly Obj[];
+  if (creds.length) {
+    out.push(`Credentials: ${creds.length}`);
+    for (const c of creds.slice(0, 20)) out.push(`  ${str(c.protocol)} user ${str(c.user)} (frame ${str(c.frame)})`);
+  }
+  const anomalies = Object.entries((sum.anomalies ?? {}) as Obj);
+  out.push(`Anomalies: ${anomalies.length ? '' : 'none'}`);
+  const listed = (report.anomalies ?? []) as readonly Obj[];
+  for (const [code, n] of anomalies) {
+    const firstOne = listed.find((a) => a.code === code);
+    const where = firstOne ? ` (first at frame ${str(firstOne.frame)}${firstOne.flow ? `, flow ${str(firstOne.flow)}` : ''}: ${str(firstOne.detail)})` : '';
+    out.push(`  ${code} ×${num(n)}${where}`);
+  }
+  return out.join('\n') + '\n';
+}
+
+const indent = (s: string): string =>
+  s
+    .trimEnd()
+    .split('\n')
+    .map((l) => '  ' + l)
+    .join('\n');
+
+function isoOf(ts: string): string {
+  const sec = Number(ts.split('.')[0]);
+  return Number.isFinite(sec) ? new Date(sec * 1000).toISOString().replace('.000Z', 'Z') : ts;
+}
