@@ -3,8 +3,10 @@
  * port hint decides: earlier entries are asked first.
  */
 import type { ProtocolDescriptor } from '../dissect/contract.js';
+import { dnsDescriptor } from './dns/index.js';
 
 export const PROTOCOLS: readonly ProtocolDescriptor[] = [
+  dnsDescriptor,
 ];
 
 export function protocolByName(name: string): ProtocolDescriptor | undefined {

@@ -173,7 +173,7 @@ describe('dns over udp', () => {
         { code: 'CLIENT_SUBNET', ip: '192.0.2.0', sourcePrefixLength: 24, scopePrefixLength: 0 } as never,
         { code: 10, data: Buffer.from('0102030405060708a1a2a3a4a5a6a7a8', 'hex') } as never,
       ],
-    } as dnsPacket.Answer;
+    } as unknown as dnsPacket.Answer;
     const rec = runDatagrams(dnsDescriptor, [{ dir: 's2c', bytes: response(9, 'example.com', 'A', [], { additionals: [opt] }) }], UDP);
     const [m] = byType(rec.events, 'dns.message');
     expect(m!.rcode).toBe(0);
