@@ -14,6 +14,7 @@
  * It lives in dissect/ because it is shared kit, not a protocol with a descriptor.
  */
 import { addressParser, decodeWords } from 'postal-mime';
+import type { DissectorContext } from './contract.js';
 import { decodeText, latin1 } from './text.js';
 
 export interface MailLimits {
@@ -479,4 +480,61 @@ export function mailFields(m: MailMessage): {
     parts: m.parts.map((p) => ({ id: p.id, content_type: p.content_type, size: p.size, name: p.name })),
     attachments: m.attachments.map((a) => ({ name: a.name, content_type: a.content_type, size: a.size })),
   };
+}
+
+/**
+ * Offer a message (`.eml`) and its attachments to the exporter. `base` names the message
+ * file when it has no Message-ID.
+ */
+export function exportMail(
+  ctx: DissectorContext,
+  protocol: string,
+  raw: Uint8Array,
+  mail: MailMessage | null,
+  base: string,
+  incomplete: boolean,
+): void {
+  if (!ctx.wants_objects) return;
+  const id = mail?.msg_id?.replace(/^<|>$/g, '').trim();
+  ctx.exportObject({
+    protocol,
+    name: `${id || base}.eml`,
+    content_type: 'message/rfc822',
+    frame: ctx.frame,
+    data: raw,
+    incomplete: incomplete || undefined,
+  });
+  for (const a of mail?.attachments ?? []) {
+    ctx.exportObject({ protocol, name: a.name, content_type: a.content_type, frame: ctx.frame, data: a.data, incomplete: incomplete || undefined });
+  }
+}
+
+/** Bytes collected from a stream, bounded by a limit, with a count of everything seen. */
+export class BoundedBytes {
+  private readonly chunks: Uint8Array[] = [];
+  kept = 0;
+  size = 0;
+  trimmed = false;
+
+  constructor(private readonly limit: number) {}
+
+  push(bytes: Uint8Array): void {
+    this.size += bytes.length;
+    const room = this.limit - this.kept;
+    if (bytes.length > room) this.trimmed = true;
+    if (room <= 0) return;
+    const piece = bytes.slice(0, Math.min(room, bytes.length));
+    this.chunks.push(piece);
+    this.kept += piece.length;
+  }
+
+  bytes(): Uint8Array {
+    const out = new Uint8Array(this.kept);
+    let at = 0;
+    for (const c of this.chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
+  }
 }

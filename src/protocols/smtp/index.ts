@@ -1,0 +1,69 @@
+/** SMTP: the descriptor (detection by greeting and commands, not only port 25/587). */
+import type { DissectorContext, ProbeResult, ProtocolDescriptor } from '../../dissect/contract.js';
+import { probeLines, verbOf } from '../../dissect/text-probe.js';
+import type { Direction } from '../../events/event.js';
+import { SmtpDissector } from './dissector.js';
+import { SMTP_ANOMALIES } from './events.js';
+
+const SMTP_ONLY = new Set('EHLO HELO LHLO MAIL RCPT DATA BDAT STARTTLS VRFY EXPN ETRN'.split(' '));
+const SHARED = new Set('NOOP QUIT RSET HELP AUTH'.split(' '));
+const MAIL_SERVER = /smtp|esmtp|\bmail|postfix|exim|sendmail|qmail|\blmtp|opensmtpd|mta\b/i;
+const FTP_SERVER = /\bftp|filezilla|vsftpd|proftpd/i;
+
+export function probeSmtpGreeting(lines: string[], rest: string): ProbeResult {
+  const first = lines[0] ?? rest;
+  if (first.length < 4) return /^\d{0,3}$/.test(first) ? 'need_more' : 'no';
+  if (!/^(220|554|421)[ -]/.test(first)) return 'no';
+  if (lines.length === 0) return 'need_more';
+  const text = lines.join(' ');
+  if (MAIL_SERVER.test(text)) return 'match';
+  if (FTP_SERVER.test(text)) return 'no';
+  return 'need_more';
+}
+
+export function probeSmtpCommands(lines: string[]): ProbeResult {
+  for (const line of lines) {
+    const verb = verbOf(line);
+    if (SMTP_ONLY.has(verb)) return 'match';
+    if (!SHARED.has(verb)) return 'no';
+  }
+  return 'need_more';
+}
+
+export function probeSmtp(bytes: Uint8Array, dir: Direction): ProbeResult {
+  const { lines, rest, text } = probeLines(bytes);
+  if (!text) return 'no';
+  if (dir === 's2c') return probeSmtpGreeting(lines, rest);
+  const asCommands = probeSmtpCommands(lines);
+  if (asCommands !== 'no') return asCommands;
+  const asGreeting = probeSmtpGreeting(lines, rest);
+  return asGreeting === 'match' ? 'match_reversed' : asGreeting;
+}
+
+export const smtp: ProtocolDescriptor = {
+  name: 'smtp',
+  transports: ['tcp'],
+  ports: [25, 587, 2525, 24],
+  probe: (bytes, dir) => probeSmtp(bytes, dir),
+  createStream: (ctx: DissectorContext) => new SmtpDissector(ctx),
+  anomalies: SMTP_ANOMALIES,
+  report: {
+    section: 'smtp',
+    events: ['smtp.message', 'smtp.session'],
+    summarize(records) {
+      const messages = records.filter((r) => r.type === 'smtp.message');
+      const senders = new Map<string, number>();
+      for (const m of messages) {
+        const k = typeof m['mailfrom'] === 'string' ? m['mailfrom'] : '';
+        senders.set(k, (senders.get(k) ?? 0) + 1);
+      }
+      return {
+        messages: messages.length,
+        envelope_mismatches: messages.filter((m) => m['envelope_mismatch'] !== null && m['envelope_mismatch'] !== undefined).length,
+        rejected_recipients: messages.reduce((n, m) => n + (Array.isArray(m['rejected_rcptto']) ? m['rejected_rcptto'].length : 0), 0),
+        attachments: messages.reduce((n, m) => n + (Array.isArray(m['attachments']) ? m['attachments'].length : 0), 0),
+        senders: [...senders.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([mailfrom, count]) => ({ mailfrom, count })),
+      };
+    },
+  },
+};
