@@ -66,6 +66,11 @@ export interface IpPacket {
   transport: TcpHeader | UdpHeader | null;
   /** The IP payload (transport header and data). */
   payload: Uint8Array;
+  /**
+   * True when the capture holds fewer bytes than the IP header declares (snaplen cut):
+   * `payload` is what was captured, `ip_length` what was sent. No anomaly is raised for it.
+   */
+  truncated?: boolean;
 }
 
 /** An anomaly found while decoding; the decoder's caller stamps frame, time and flow. */

@@ -1,0 +1,138 @@
+/**
+ * `PacketDecoder`: link layer -> IP (fragments reassembled) -> TCP/UDP/ICMP headers.
+ * It never throws on packet bytes: what is wrong becomes a `DecodeProblem`, and the result
+ * says how far decoding got. Results hold views into the packet's bytes.
+ */
+import type { Limits } from '../dissect/limits.js';
+import type { Timestamp } from '../events/time.js';
+import { FragmentReassembler } from './fragments.js';
+import { decodeIpv4 } from './ipv4.js';
+import { decodeIpv6 } from './ipv6.js';
+import { LINK_BAD, LINK_ETHERTYPE, LINK_IPV4, LINK_IPV6, LinkCursor, type LinkOutcome } from './link/cursor.js';
+import { ethernet } from './link/ethernet.js';
+import { resolveEtherType } from './link/ethertype.js';
+import { loop, nullLoopback } from './link/loopback.js';
+import { linkTypeName } from './link/names.js';
+import { nflog } from './link/nflog.js';
+import { pppFrame } from './link/ppp.js';
+import { sll, sll2 } from './link/sll.js';
+import type { DecodeProblem, DecodeResult, IpPacket } from './types.js';
+
+export { formatAddress } from './address.js';
+export { linkTypeName } from './link/names.js';
+export type { DecodeProblem, DecodeResult, IpPacket, TcpHeader, TcpOptions, UdpHeader } from './types.js';
+export { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from './types.js';
+
+export const LINKTYPE_NULL = 0;
+export const LINKTYPE_ETHERNET = 1;
+export const LINKTYPE_PPP = 9;
+export const LINKTYPE_RAW_12 = 12;
+export const LINKTYPE_RAW_14 = 14;
+export const LINKTYPE_PPP_HDLC = 50;
+export const LINKTYPE_RAW = 101;
+export const LINKTYPE_LOOP = 108;
+export const LINKTYPE_LINUX_SLL = 113;
+export const LINKTYPE_IPV4 = 228;
+export const LINKTYPE_IPV6 = 229;
+export const LINKTYPE_NFLOG = 239;
+export const LINKTYPE_LINUX_SLL2 = 276;
+
+const HELD: DecodeResult = Object.freeze({ kind: 'held' });
+const BAD: DecodeResult = Object.freeze({ kind: 'bad' });
+
+export class PacketDecoder {
+  private readonly fragments: FragmentReassembler;
+  private readonly cursor: LinkCursor;
+  private readonly unknownLinkTypes = new Set<number>();
+  private readonly report: (code: string, detail: string) => void;
+  /** Labels of non-IP results, one object each, reused. */
+  private readonly otherResults = new Map<string, DecodeResult>();
+
+  constructor(limits: Readonly<Limits>, onProblem: (p: DecodeProblem) => void) {
+    this.report = (code, detail) => onProblem({ code, detail });
+    this.fragments = new FragmentReassembler(limits, this.report);
+    this.cursor = new LinkCursor(this.report);
+  }
+
+  /** Datagrams waiting for fragments (for statistics and tests). */
+  get pendingFragments(): number {
+    return this.fragments.size;
+  }
+
+  decode(linkType: number, data: Uint8Array, ts: Timestamp): DecodeResult {
+    const c = this.cursor;
+    let outcome: LinkOutcome;
+    switch (linkType) {
+      case LINKTYPE_ETHERNET:
+        outcome = ethernet(data, 0, c);
+        break;
+      case LINKTYPE_RAW:
+      case LINKTYPE_RAW_12:
+      case LINKTYPE_RAW_14:
+        outcome = c.byVersionNibble(data, 0, 'raw IP');
+        break;
+      case LINKTYPE_IPV4:
+        c.offset = 0;
+        outcome = LINK_IPV4;
+        break;
+      case LINKTYPE_IPV6:
+        c.offset = 0;
+        outcome = LINK_IPV6;
+        break;
+      case LINKTYPE_LINUX_SLL:
+        outcome = sll(data, c);
+        break;
+      case LINKTYPE_LINUX_SLL2:
+        outcome = sll2(data, c);
+        break;
+      case LINKTYPE_NULL:
+        outcome = nullLoopback(data, c);
+        break;
+      case LINKTYPE_LOOP:
+        outcome = loop(data, c);
+        break;
+      case LINKTYPE_NFLOG:
+        outcome = nflog(data, c);
+        break;
+      case LINKTYPE_PPP:
+      case LINKTYPE_PPP_HDLC:
+        outcome = pppFrame(data, 0, c);
+        break;
+      default:
+        return this.unknownLinkType(linkType);
+    }
+    if (outcome === LINK_ETHERTYPE) outcome = resolveEtherType(data, c);
+    let packet: IpPacket | null | undefined;
+    if (outcome === LINK_IPV4) packet = decodeIpv4(data, c.offset, ts, this.fragments, this.report);
+    else if (outcome === LINK_IPV6) packet = decodeIpv6(data, c.offset, ts, this.fragments, this.report);
+    else if (outcome === LINK_BAD) return BAD;
+    else return this.other(c.label);
+    if (packet === undefined) return BAD;
+    if (packet === null) return HELD;
+    return { kind: 'ip', packet };
+  }
+
+  /** Drop datagrams whose fragments waited longer than `fragment_timeout` (capture time). */
+  expire(now: Timestamp): void {
+    this.fragments.expire(now);
+  }
+
+  private other(label: string): DecodeResult {
+    let r = this.otherResults.get(label);
+    if (r === undefined) {
+      r = Object.freeze({ kind: 'other', label });
+      if (this.otherResults.size < 1024) this.otherResults.set(label, r);
+    }
+    return r;
+  }
+
+  private unknownLinkType(linkType: number): DecodeResult {
+    if (!this.unknownLinkTypes.has(linkType)) {
+      // Once per link type: every packet of such an interface would repeat it.
+      this.unknownLinkTypes.add(linkType);
+      const name = linkTypeName(linkType);
+      this.report('capture.unknown_link_type', `link type ${linkType}${name ? ` (${name})` : ''} is not decoded; its packets are counted only`);
+    }
+    return BAD;
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * IPv6 (RFC 8200): the fixed header, then a bounded walk over extension headers:
+ * hop-by-hop (0), routing (43), destination options (60), fragment (44), AH (51, RFC 4302);
+ * mobility (135, RFC 6275) and ESP end the walk as the upper layer; no next header (59)
+ * ends the packet. Fragments go to the reassembler; the walk continues in the reassembled
+ * datagram (destination options may follow the fragment header).
+ */
+import type { Timestamp } from '../events/time.js';
+import type { FragmentReassembler } from './fragments.js';
+import { buildIpPacket, type Report } from './ip-packet.js';
+import type { IpPacket } from './types.js';
+
+const HOP_BY_HOP = 0;
+const ROUTING = 43;
+const FRAGMENT = 44;
+const AH = 51;
+const DEST_OPTIONS = 60;
+const NO_NEXT_HEADER = 59;
+/** More extension headers than this is an attack, not a packet. */
+const MAX_EXTENSION_HEADERS = 24;
+
+/** A packet, `null` for a fragment being held, `undefined` for nothing usable. */
+export type Ipv6Outcome = IpPacket | null | undefined;
+
+export function decodeIpv6(data: Uint8Array, off: number, ts: Timestamp, fragments: FragmentReassembler, report: Report): Ipv6Outcome {
+  const avail = data.length - off;
+  if (avail < 40) {
+    report('ip.truncated', `IPv6 header needs 40 bytes, ${avail} captured`);
+    return undefined;
+  }
+  const version = data[off]! >> 4;
+  if (version !== 6) {
+    report('ip.bad_version', `IP version ${version} where IPv6 was announced`);
+    return undefined;
+  }
+  let payloadLength = (data[off + 4]! << 8) | data[off + 5]!;
+  let next = data[off + 6]!;
+  if (payloadLength === 0 && next === HOP_BY_HOP) payloadLength = avail - 40; // jumbogram (RFC 2675)
+  const declaredEnd = off + 40 + payloadLength;
+  const end = Math.min(declaredEnd, data.length); // trims Ethernet padding
+  const src = data.subarray(off + 8, off + 24);
+  const dst = data.subarray(off + 24, off + 40);
+  const ttl = data[off + 7]!;
+
+  let buf = data;
+  let p = off + 40;
+  let bufEnd = end;
+  let bufDeclaredEnd = declaredEnd;
+  let reassembled = false;
+  let ipLength = 40 + payloadLength;
+  for (let count = 0; ; count++) {
+    if (count > MAX_EXTENSION_HEADERS) {
+      report('ip.bad_extension_header', `more than ${MAX_EXTENSION_HEADERS} extension headers`);
+      return undefined;
+    }
+    if (next === HOP_BY_HOP || next === ROUTING || next === DEST_OPTIONS || next === AH) {
+      if (next === HOP_BY_HOP && (p !== off + 40 || reassembled)) {
+        report('ip.bad_extension_header', 'hop-by-hop options header not directly after the IPv6 header');
+      }
+      if (bufDeclaredEnd - p < 2) {
+        report('ip.bad_extension_header', `extension header ${next} does not fit in the payload`);
+        return undefined;
+      }
+      if (bufEnd - p < 2) {
+        report('ip.truncated', `extension header ${next} cut short by the capture`);
+        return undefined;
+      }
+      const len = next === AH ? (buf[p + 1]! + 2) * 4 : (buf[p + 1]! + 1) * 8;
+      if (p + len > bufDeclaredEnd) {
+        report('ip.bad_extension_header', `extension header ${next} of ${len} bytes runs past the payload`);
+        return undefined;
+      }
+      if (p + len > bufEnd) {
+        report('ip.truncated', `extension header ${next} of ${len} bytes cut short by the capture`);
+        return undefined;
+      }
+      next = buf[p]!;
+      p += len;
+      continue;
+    }
+    if (next === FRAGMENT) {
+      if (reassembled) {
+        report('ip.bad_extension_header', 'a fragment header inside a reassembled datagram');
+        return undefined;
+      }
+      if (bufDeclaredEnd - p < 8) {
+        report('ip.bad_extension_header', 'fragment header does not fit in the payload');
+        return undefined;
+      }
+      if (bufEnd - p < 8) {
+        report('ip.truncated', 'fragment header cut short by the capture');
+        return undefined;
+      }
+      const fragNext = buf[p]!;
+      const word = (buf[p + 2]! << 8) | buf[p + 3]!;
+      const fragOffset = word & 0xfff8;
+      const more = (word & 1) !== 0;
+      if (fragOffset === 0 && !more) {
+        // Atomic fragment (RFC 6946): not part of any reassembly.
+        next = fragNext;
+        p += 8;
+        continue;
+      }
+      const id = ((buf[p + 4]! << 24) | (buf[p + 5]! << 16) | (buf[p + 6]! << 8) | buf[p + 7]!) >>> 0;
+      const unfragmentable = p - off; // IPv6 header + headers before the fragment header
+      const done = fragments.add(
+        { version: 6, id, src, dst, protocol: fragNext, offset: fragOffset, more, headerLength: unfragmentable, ttl },
+        buf.subarray(p + 8, bufEnd),
+        ts,
+      );
+      if (done === null) return null;
+      buf = done.data;
+      p = 0;
+      bufEnd = done.data.length;
+      bufDeclaredEnd = bufEnd;
+      next = done.protocol;
+      reassembled = true;
+      ipLength = done.headerLength + done.data.length;
+      continue;
+    }
+    break;
+  }
+  const payload = buf.subarray(p, bufEnd);
+  if (next === NO_NEXT_HEADER) {
+    return buildIpPacket(6, src, dst, next, ttl, ipLength, payload.subarray(0, 0), 0, reassembled, report);
+  }
+  return buildIpPacket(6, src, dst, next, ttl, ipLength, payload, bufDeclaredEnd - p, reassembled, report);
+}

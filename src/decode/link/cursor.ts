@@ -1,0 +1,47 @@
+/**
+ * Link-layer decoders share one mutable cursor instead of returning objects, so walking
+ * the link headers of a packet allocates nothing. A decoder returns one of the `LINK_*`
+ * outcomes and leaves the details in the cursor.
+ */
+
+/** An IPv4 header starts at `offset`. */
+export const LINK_IPV4 = 1;
+/** An IPv6 header starts at `offset`. */
+export const LINK_IPV6 = 2;
+/** `etherType` says what starts at `offset` (VLAN tags, MPLS... are resolved by `resolveEtherType`). */
+export const LINK_ETHERTYPE = 3;
+/** Not IP: `label` names it (arp, stp, llc...). */
+export const LINK_OTHER = 4;
+/** Nothing usable; a problem was reported. */
+export const LINK_BAD = 5;
+
+export type LinkOutcome = typeof LINK_IPV4 | typeof LINK_IPV6 | typeof LINK_ETHERTYPE | typeof LINK_OTHER | typeof LINK_BAD;
+
+export class LinkCursor {
+  offset = 0;
+  etherType = 0;
+  label = '';
+
+  constructor(readonly report: (code: string, detail: string) => void) {}
+
+  other(label: string): LinkOutcome {
+    this.label = label;
+    return LINK_OTHER;
+  }
+
+  truncated(what: string, need: number, have: number): LinkOutcome {
+    this.report('link.truncated', `${what} needs ${need} bytes, ${have} captured`);
+    return LINK_BAD;
+  }
+
+  /** The network layer by the first nibble (raw IP, MPLS payloads, loopback fallbacks). */
+  byVersionNibble(data: Uint8Array, offset: number, what: string): LinkOutcome {
+    this.offset = offset;
+    if (offset >= data.length) return this.truncated(what, offset + 1, data.length);
+    const v = data[offset]! >> 4;
+    if (v === 4) return LINK_IPV4;
+    if (v === 6) return LINK_IPV6;
+    this.report('ip.bad_version', `${what}: IP version ${v}, expected 4 or 6`);
+    return LINK_BAD;
+  }
+}
