@@ -4,9 +4,13 @@
  */
 import type { ProtocolDescriptor } from '../dissect/contract.js';
 import { dnsDescriptor } from './dns/index.js';
+import { ftp } from './ftp/index.js';
+import { smtp } from './smtp/index.js';
 
 export const PROTOCOLS: readonly ProtocolDescriptor[] = [
   dnsDescriptor,
+  ftp,
+  smtp,
 ];
 
 export function protocolByName(name: string): ProtocolDescriptor | undefined {

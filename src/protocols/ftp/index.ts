@@ -1,5 +1,5 @@
 /** FTP: the descriptor (detection by greeting and commands, not only port 21). */
-import type { DissectorContext, ProtocolDescriptor, ProbeResult } from '../../dissect/contract.js';
+import type { DissectorContext, FlowInfo, ProtocolDescriptor, ProbeResult } from '../../dissect/contract.js';
 import { probeLines, verbOf } from '../../dissect/text-probe.js';
 import type { Direction } from '../../events/event.js';
 import { FtpDissector } from './dissector.js';
@@ -9,8 +9,9 @@ import { FTP_ANOMALIES } from './events.js';
 const FTP_ONLY = new Set(
   'FEAT SYST PASV EPSV PORT EPRT CWD XCWD CDUP XCUP PWD XPWD TYPE MODE STRU SIZE MDTM STOR STOU APPE NLST MLSD MLST MKD XMKD RMD XRMD RNFR RNTO REST ACCT SITE OPTS ABOR ALLO PBSZ PROT CCC LANG HOST CLNT'.split(' '),
 );
-/** Verbs FTP shares with SMTP or POP3: not a verdict alone. */
-const SHARED = new Set('USER PASS QUIT NOOP RETR LIST DELE HELP STAT AUTH'.split(' '));
+/** Verbs of SMTP and POP3 that FTP does not have (FTP shares USER PASS QUIT NOOP RETR LIST DELE HELP STAT AUTH). */
+const NOT_FTP = new Set('EHLO HELO LHLO MAIL RCPT DATA BDAT VRFY EXPN CAPA APOP STLS UIDL TOP GET HEAD POST PUT'.split(' '));
+const FTP_PORTS = [21];
 const FTP_SERVER = /\bftp|filezilla|vsftpd|proftpd|pure-ftpd|wu-ftpd|serv-u|microsoft ftp/i;
 const MAIL_SERVER = /smtp|esmtp|\bmail|postfix|exim|sendmail|qmail|\blmtp/i;
 
@@ -36,17 +37,24 @@ export function probeFtpCommands(lines: string[]): ProbeResult {
       if (/^AUTH (TLS|SSL)/i.test(line)) return 'match';
       return 'no';
     }
-    if (!SHARED.has(verb)) return 'no';
+    if (NOT_FTP.has(verb) || !/^[A-Z]{3,4}$/.test(verb)) return 'no';
+    // An unknown 3-4 letter verb may be an FTP extension: keep listening.
   }
   return 'need_more';
 }
 
-export function probeFtp(bytes: Uint8Array, dir: Direction): ProbeResult {
+/**
+ * The port breaks ties the text cannot: a bare `220 ready` and a client that so far used only
+ * verbs FTP shares with POP3/SMTP are FTP on port 21.
+ */
+export function probeFtp(bytes: Uint8Array, dir: Direction, flow?: FlowInfo): ProbeResult {
   const { lines, rest, text } = probeLines(bytes);
   if (!text) return 'no';
-  if (dir === 's2c') return probeFtpGreeting(lines, rest);
+  const onPort = flow !== undefined && FTP_PORTS.includes(flow.server.port);
+  const tie = (r: ProbeResult): ProbeResult => (r === 'need_more' && onPort && lines.length > 0 ? 'match' : r);
+  if (dir === 's2c') return tie(probeFtpGreeting(lines, rest));
   const asCommands = probeFtpCommands(lines);
-  if (asCommands !== 'no') return asCommands;
+  if (asCommands !== 'no') return tie(asCommands);
   // The engine's client may really be the server (capture began mid-flow).
   const asGreeting = probeFtpGreeting(lines, rest);
   return asGreeting === 'match' ? 'match_reversed' : asGreeting;
@@ -56,7 +64,7 @@ export const ftp: ProtocolDescriptor = {
   name: 'ftp',
   transports: ['tcp'],
   ports: [21],
-  probe: (bytes, dir) => probeFtp(bytes, dir),
+  probe: (bytes, dir, flow) => probeFtp(bytes, dir, flow),
   createStream: (ctx: DissectorContext) => new FtpDissector(ctx),
   anomalies: FTP_ANOMALIES,
   report: {

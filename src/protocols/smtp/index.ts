@@ -1,5 +1,5 @@
 /** SMTP: the descriptor (detection by greeting and commands, not only port 25/587). */
-import type { DissectorContext, ProbeResult, ProtocolDescriptor } from '../../dissect/contract.js';
+import type { DissectorContext, FlowInfo, ProbeResult, ProtocolDescriptor } from '../../dissect/contract.js';
 import { probeLines, verbOf } from '../../dissect/text-probe.js';
 import type { Direction } from '../../events/event.js';
 import { SmtpDissector } from './dissector.js';
@@ -7,6 +7,9 @@ import { SMTP_ANOMALIES } from './events.js';
 
 const SMTP_ONLY = new Set('EHLO HELO LHLO MAIL RCPT DATA BDAT STARTTLS VRFY EXPN ETRN'.split(' '));
 const SHARED = new Set('NOOP QUIT RSET HELP AUTH'.split(' '));
+/** Four-letter verbs of FTP and POP3 that SMTP does not have. */
+const NOT_SMTP = new Set('USER PASS LIST RETR STOR PASV PORT EPRT EPSV SYST FEAT CAPA APOP STLS UIDL STAT DELE TYPE'.split(' '));
+const SMTP_PORTS = [25, 587, 2525, 24];
 const MAIL_SERVER = /smtp|esmtp|\bmail|postfix|exim|sendmail|qmail|\blmtp|opensmtpd|mta\b/i;
 const FTP_SERVER = /\bftp|filezilla|vsftpd|proftpd/i;
 
@@ -25,17 +28,20 @@ export function probeSmtpCommands(lines: string[]): ProbeResult {
   for (const line of lines) {
     const verb = verbOf(line);
     if (SMTP_ONLY.has(verb)) return 'match';
-    if (!SHARED.has(verb)) return 'no';
+    if (!SHARED.has(verb)) return NOT_SMTP.has(verb) || !/^[A-Z]{4}$/.test(verb) ? 'no' : 'need_more';
   }
   return 'need_more';
 }
 
-export function probeSmtp(bytes: Uint8Array, dir: Direction): ProbeResult {
+/** The port breaks ties the text cannot (a bare `220 ready` on port 25 is SMTP). */
+export function probeSmtp(bytes: Uint8Array, dir: Direction, flow?: FlowInfo): ProbeResult {
   const { lines, rest, text } = probeLines(bytes);
   if (!text) return 'no';
-  if (dir === 's2c') return probeSmtpGreeting(lines, rest);
+  const onPort = flow !== undefined && SMTP_PORTS.includes(flow.server.port);
+  const tie = (r: ProbeResult): ProbeResult => (r === 'need_more' && onPort && lines.length > 0 ? 'match' : r);
+  if (dir === 's2c') return tie(probeSmtpGreeting(lines, rest));
   const asCommands = probeSmtpCommands(lines);
-  if (asCommands !== 'no') return asCommands;
+  if (asCommands !== 'no') return tie(asCommands);
   const asGreeting = probeSmtpGreeting(lines, rest);
   return asGreeting === 'match' ? 'match_reversed' : asGreeting;
 }
@@ -43,8 +49,8 @@ export function probeSmtp(bytes: Uint8Array, dir: Direction): ProbeResult {
 export const smtp: ProtocolDescriptor = {
   name: 'smtp',
   transports: ['tcp'],
-  ports: [25, 587, 2525, 24],
-  probe: (bytes, dir) => probeSmtp(bytes, dir),
+  ports: SMTP_PORTS,
+  probe: (bytes, dir, flow) => probeSmtp(bytes, dir, flow),
   createStream: (ctx: DissectorContext) => new SmtpDissector(ctx),
   anomalies: SMTP_ANOMALIES,
   report: {
