@@ -1,0 +1,663 @@
+/**
+ * HTTP/1.x over one TCP connection (RFC 9112): requests and responses paired in order
+ * (pipelining), bodies by Content-Length, chunked or connection close, no body for HEAD,
+ * 204, 304 and 1xx, interim 1xx responses, CONNECT tunnels, Upgrade (h2c hands the flow
+ * to HTTP/2, WebSocket and others end parsing), gaps (resynchronise on the next start
+ * line), and the per-transaction and per-connection records.
+ */
+import type { DissectorContext, Position, StreamDissector } from '../../dissect/contract.js';
+import type { Direction } from '../../events/event.js';
+import { codings } from './body-decoder.js';
+import { BodySink, finishBody } from './body.js';
+import { ChunkedDecoder } from './chunked.js';
+import { ANOMALY } from './events.js';
+import {
+  basicCredentials,
+  contentLength,
+  findStartLine,
+  header,
+  headerTokens,
+  hostFromUri,
+  mediaType,
+  objectName,
+  parseHead,
+  parseRequestLine,
+  parseStatusLine,
+  plausibleStatusStart,
+  type Head,
+  type HeaderList,
+  type RequestLine,
+  type StatusLine,
+} from './parser.js';
+import { Span, StreamCursor } from './stream-cursor.js';
+import { trackerEvent } from './tracker-link.js';
+import { transactionFields, type TxModel } from './transaction.js';
+import { offerUpgrade } from './upgrade.js';
+
+interface Tx extends TxModel {
+  http09: boolean;
+  requestDone: boolean;
+  requestSink?: BodySink;
+  responseSink?: BodySink;
+  emitted: boolean;
+}
+
+interface Body {
+  readonly mode: 'length' | 'chunked' | 'close';
+  remaining: number;
+  readonly chunked: ChunkedDecoder | null;
+  readonly sink: BodySink;
+  readonly tx: Tx;
+}
+
+/** `head`: expecting a start line; `hold`: waiting for the answer to CONNECT/Upgrade; `opaque`: no longer HTTP. */
+type State = 'head' | 'body' | 'hold' | 'resync' | 'opaque';
+
+export class Http1Dissector implements StreamDissector {
+  private readonly cur = { c2s: new StreamCursor(), s2c: new StreamCursor() };
+  private readonly state: Record<Direction, State> = { c2s: 'head', s2c: 'head' };
+  private readonly body: Record<Direction, Body | null> = { c2s: null, s2c: null };
+  /** Bytes lost to gaps while looking for the next start line. */
+  private readonly lost: Record<Direction, number> = { c2s: 0, s2c: 0 };
+  /** Requests waiting for their final response, oldest first. */
+  private pending: Tx[] = [];
+  private depth = 0;
+  private requests = 0;
+  private responses = 0;
+  private pipelined = false;
+  private upgraded: string | undefined;
+  private closeAnnounced = false;
+  private versions = new Set<string>();
+  private switched = false;
+  private finished = false;
+  private serviceSet = false;
+  private lastSummary = '';
+
+  constructor(private readonly ctx: DissectorContext) {}
+
+  data(dir: Direction, bytes: Uint8Array): void {
+    if (this.switched || this.finished) return;
+    const c = this.cur[dir];
+    const view = c.append(bytes, this.ctx.frame, this.ctx.ts);
+    this.run(dir, view);
+  }
+
+  gap(dir: Direction, length: number): void {
+    if (this.switched || this.finished || length <= 0) return;
+    const c = this.cur[dir];
+    const st = this.state[dir];
+    if (st === 'opaque') {
+      c.drop();
+      c.skip(length);
+      return;
+    }
+    const body = this.body[dir];
+    if (st === 'body' && body && c.held === 0) {
+      if (body.mode === 'close') {
+        body.sink.gap(length);
+        c.skip(length);
+        return;
+      }
+      if (body.mode === 'length') {
+        const absorbed = Math.min(length, body.remaining);
+        body.sink.gap(absorbed);
+        body.remaining -= absorbed;
+        c.skip(length);
+        if (body.remaining === 0) this.endBody(dir, length > absorbed);
+        if (length === absorbed) return;
+        this.startResync(dir, length - absorbed);
+        return;
+      }
+      if (body.chunked!.skipData(length)) {
+        body.sink.gap(length);
+        c.skip(length);
+        return;
+      }
+    }
+    // Lost in a head, chunk framing, or beyond a body: what is held is lost too.
+    const held = c.drop();
+    c.skip(length);
+    if (st === 'body' && body) {
+      body.sink.gap(length);
+      this.endBody(dir, true);
+    }
+    if (st === 'hold') {
+      // The answer to CONNECT/Upgrade decides; until then the loss is only counted.
+      this.lost[dir] += held + length;
+      return;
+    }
+    this.startResync(dir, held + length);
+  }
+
+  end(dir: Direction): void {
+    if (this.switched || this.finished) return;
+    const b = this.body[dir];
+    // A close-delimited response ends with the server's FIN: that is its normal end.
+    if (dir === 's2c' && this.state.s2c === 'body' && b?.mode === 'close') this.endBody('s2c', false);
+  }
+
+  close(): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (this.switched) return;
+    if (this.state.c2s === 'hold') {
+      this.state.c2s = 'head';
+      this.resume('c2s');
+    }
+    for (const dir of ['c2s', 's2c'] as const) {
+      const b = this.body[dir];
+      if (this.state[dir] === 'body' && b) this.endBody(dir, b.mode !== 'close');
+      if (this.lost[dir] > 0) {
+        this.ctx.anomaly(ANOMALY.body_gap, dir, `${this.lost[dir]} bytes lost in a gap; no later start line to resynchronise on`);
+        this.lost[dir] = 0;
+      }
+      const held = this.cur[dir].held;
+      if (held > 0 && this.state[dir] === 'head') {
+        const kind = dir === 'c2s' ? 'request' : 'response';
+        this.ctx.anomaly(dir === 'c2s' ? ANOMALY.bad_request_line : ANOMALY.bad_status_line, dir, `${held} bytes of an unfinished ${kind} head at the end of the connection`);
+      }
+    }
+    const unanswered = this.pending.filter((t) => !t.emitted);
+    if (unanswered.length) {
+      this.ctx.anomaly(
+        ANOMALY.unanswered_request,
+        'c2s',
+        `${unanswered.length} request(s) without a response: ${unanswered.slice(0, 3).map((t) => `${t.method} ${t.uri}`).join(', ')}`,
+      );
+    }
+    for (const t of unanswered) {
+      t.incomplete = true;
+      this.emitTransaction(t);
+    }
+    this.pending = [];
+    this.emitConnection();
+  }
+
+  // ---- parsing loop -------------------------------------------------------------------
+
+  private run(dir: Direction, view: Uint8Array): void {
+    const used = dir === 'c2s' ? this.parseClient(view) : this.parseServer(view);
+    if (this.switched) return;
+    this.cur[dir].keep(view, used);
+  }
+
+  /** Parses what a direction holds (after `hold` ends). */
+  private resume(dir: Direction): void {
+    const c = this.cur[dir];
+    if (this.lost[dir] > 0) {
+      c.drop();
+      this.state[dir] = 'resync';
+    }
+    if (c.held === 0) return;
+    this.run(dir, c.view());
+  }
+
+  private parseClient(b: Uint8Array): number {
+    let p = 0;
+    while (p < b.length && !this.switched) {
+      const st = this.state.c2s;
+      if (st === 'hold') break;
+      if (st === 'opaque') return b.length;
+      if (st === 'resync') {
+        const f = findStartLine(b, p, 'request');
+        if (!f.found) return f.at;
+        this.resynced('c2s', f.at - p);
+        p = f.at;
+        continue;
+      }
+      if (st === 'body') {
+        p = this.readBody('c2s', b, p);
+        continue;
+      }
+      // Empty lines between messages are ignored (RFC 9112 §2.2).
+      while (p < b.length && (b[p] === 0x0d || b[p] === 0x0a)) p++;
+      if (p >= b.length) break;
+      const r = parseHead(b.subarray(p), this.ctx.limits, parseRequestLine);
+      if (r.kind === 'more') break;
+      if (r.kind === 'error') {
+        this.badHead('c2s', b, p, r.reason);
+        p = r.consumed > 0 ? p + r.consumed : p + 1;
+        continue;
+      }
+      const start = p;
+      p += r.consumed;
+      this.onRequest(r.value, b, start, p);
+    }
+    return p;
+  }
+
+  private parseServer(b: Uint8Array): number {
+    let p = 0;
+    while (p < b.length && !this.switched) {
+      const st = this.state.s2c;
+      if (st === 'opaque' || st === 'hold') return b.length;
+      if (st === 'resync') {
+        const f = findStartLine(b, p, 'status');
+        if (!f.found) return f.at;
+        this.resynced('s2c', f.at - p);
+        p = f.at;
+        continue;
+      }
+      if (st === 'body') {
+        p = this.readBody('s2c', b, p);
+        continue;
+      }
+      while (p < b.length && (b[p] === 0x0d || b[p] === 0x0a)) p++;
+      if (p >= b.length) break;
+      const waiting = this.pending[0];
+      if (waiting?.http09) {
+        // An HTTP/0.9 response is the raw body until close, unless the server answers in 1.x anyway.
+        const v = plausibleStatusStart(b, p);
+        if (v === 'maybe') break;
+        if (v === 'no') {
+          this.pending.shift();
+          this.startBody('s2c', waiting, 'close', 0, null);
+          continue;
+        }
+      }
+      const r = parseHead(b.subarray(p), this.ctx.limits, parseStatusLine);
+      if (r.kind === 'more') break;
+      if (r.kind === 'error') {
+        this.badHead('s2c', b, p, r.reason);
+        p = r.consumed > 0 ? p + r.consumed : p + 1;
+        continue;
+      }
+      const start = p;
+      p += r.consumed;
+      p = this.onResponse(r.value, b, start, p);
+    }
+    return p;
+  }
+
+  private badHead(dir: Direction, b: Uint8Array, p: number, reason: string): void {
+    if (reason === 'header section too long' || reason === 'start line too long') {
+      this.ctx.anomaly(ANOMALY.header_limit, dir, `${reason} (limit ${reason.startsWith('start') ? this.ctx.limits.max_line : this.ctx.limits.max_header_bytes} bytes); skipped`);
+    } else {
+      const e = b.subarray(p, Math.min(b.length, p + 60));
+      const text = Buffer.from(e).toString('latin1').split(/\r?\n/)[0]!;
+      this.ctx.anomaly(dir === 'c2s' ? ANOMALY.bad_request_line : ANOMALY.bad_status_line, dir, `not a ${dir === 'c2s' ? 'request' : 'status'} line: ${JSON.stringify(text)}`);
+    }
+    this.state[dir] = 'resync';
+  }
+
+  private startResync(dir: Direction, lost: number): void {
+    this.body[dir] = null;
+    this.lost[dir] += lost;
+    this.state[dir] = 'resync';
+  }
+
+  private resynced(dir: Direction, skipped: number): void {
+    const lost = this.lost[dir] + (this.lost[dir] > 0 ? skipped : 0);
+    if (lost > 0) {
+      this.ctx.anomaly(ANOMALY.body_gap, dir, `${lost} bytes lost (gap and the partial message after it); resynchronised on the next ${dir === 'c2s' ? 'request' : 'status'} line`);
+    }
+    this.lost[dir] = 0;
+    this.state[dir] = 'head';
+  }
+
+  // ---- requests -----------------------------------------------------------------------
+
+  private onRequest(head: Head<RequestLine>, b: Uint8Array, start: number, end: number): void {
+    const { method, uri, version } = head.line;
+    if (method === 'PRI' && uri === '*' && version === '2.0') {
+      // The HTTP/2 connection preface: hand the flow, from this byte on, to HTTP/2.
+      this.switchTo('http2', b.subarray(start), this.cur.s2c.view());
+      return;
+    }
+    this.markService();
+    const headers = head.headers;
+    const tx: Tx = {
+      trans_depth: ++this.depth,
+      version,
+      method,
+      uri,
+      host: header(headers, 'host') ?? hostFromUri(uri),
+      request_headers: headers,
+      request: new Span(),
+      response: new Span(),
+      request_body_len: 0,
+      response_body_len: 0,
+      request_missed: 0,
+      response_missed: 0,
+      http09: version === '0.9',
+      requestDone: false,
+      emitted: false,
+    };
+    this.cur.c2s.credit(tx.request, start, end);
+    this.requests++;
+    this.versions.add(version);
+    if (this.pending.length > 0 || this.body.s2c) {
+      tx.pipelined = true;
+      this.pipelined = true;
+    }
+    this.headAnomalies('c2s', head);
+    if (headerTokens(headers, 'connection').includes('close')) this.closeAnnounced = true;
+    this.ctx.emit('http.request', 'c2s', {
+      method,
+      uri,
+      version,
+      host: tx.host,
+      headers,
+      user_agent: header(headers, 'user-agent'),
+      trans_depth: tx.trans_depth,
+      content_length: numeric(header(headers, 'content-length')),
+    });
+    for (const field of ['authorization', 'proxy-authorization']) {
+      const v = header(headers, field);
+      const creds = v ? basicCredentials(v) : null;
+      if (creds) this.ctx.emit('credentials', 'c2s', { protocol: 'http', user: creds.user, secret: creds.password, mechanism: 'basic', header: field });
+    }
+    this.pending.push(tx);
+    if (this.pending.length > this.ctx.limits.max_pending_transactions) {
+      const old = this.pending.shift()!;
+      this.ctx.anomaly(ANOMALY.pending_limit, 'c2s', `more than ${this.ctx.limits.max_pending_transactions} requests awaiting responses; gave up on ${old.method} ${old.uri}`);
+      old.incomplete = true;
+      this.emitTransaction(old);
+    }
+    // Request framing (RFC 9112 §6.3): chunked, Content-Length, or no body.
+    const framing = this.framing('c2s', headers);
+    if (framing.mode === 'chunked') this.startBody('c2s', tx, 'chunked', 0, null);
+    else if (framing.mode === 'length' && framing.length > 0) this.startBody('c2s', tx, 'length', framing.length, null);
+    else this.requestComplete(tx);
+  }
+
+  private requestComplete(tx: Tx): void {
+    tx.requestDone = true;
+    tx.request_end = tx.request.last ?? { frame: this.ctx.frame, ts: this.ctx.ts };
+    const upgrade = header(tx.request_headers ?? [], 'upgrade');
+    // Wait for the answer to CONNECT or Upgrade before reading more client bytes: they may not be HTTP/1.
+    this.state.c2s = tx.method === 'CONNECT' || upgrade ? 'hold' : 'head';
+  }
+
+  // ---- responses ----------------------------------------------------------------------
+
+  /** Returns where parsing continues (the view's end after a hand-off). */
+  private onResponse(head: Head<StatusLine>, b: Uint8Array, start: number, end: number): number {
+    this.markService();
+    const { status_code, status_msg, version } = head.line;
+    let tx = this.pending[0];
+    if (!tx) {
+      this.ctx.anomaly(ANOMALY.unsolicited_response, 's2c', `${status_code} ${status_msg} with no request waiting`);
+      tx = {
+        trans_depth: ++this.depth,
+        version,
+        request: new Span(),
+        response: new Span(),
+        request_body_len: 0,
+        response_body_len: 0,
+        request_missed: 0,
+        response_missed: 0,
+        http09: false,
+        requestDone: true,
+        emitted: false,
+        unsolicited: true,
+      };
+      this.pending.push(tx);
+    }
+    this.cur.s2c.credit(tx.response, start, end);
+    this.responses++;
+    this.versions.add(version);
+    const headers = head.headers;
+    this.headAnomalies('s2c', head);
+    this.ctx.emit('http.response', 's2c', {
+      status_code,
+      status_msg,
+      version,
+      headers,
+      trans_depth: tx.trans_depth,
+      content_type: header(headers, 'content-type'),
+      content_length: numeric(header(headers, 'content-length')),
+    });
+    const connection = headerTokens(headers, 'connection');
+    if (connection.includes('close')) this.closeAnnounced = true;
+
+    if (status_code >= 100 && status_code < 200 && status_code !== 101) {
+      tx.info = { code: status_code, msg: status_msg };
+      return end;
+    }
+    tx.status_code = status_code;
+    tx.status_msg = status_msg;
+    tx.response_headers = headers;
+    if (tx.version !== version && !tx.method) tx.version = version;
+
+    if (status_code === 101) return this.onSwitchingProtocols(tx, headers, b, end);
+    if (tx.method === 'CONNECT' && status_code >= 200 && status_code < 300) {
+      tx.tunnel = true;
+      this.pending.shift();
+      this.emitTransaction(tx);
+      // The tunnel carries another protocol: let detection look at it (RFC 9110 §9.3.6).
+      this.switchTo(null, this.cur.c2s.view(), b.subarray(end));
+      return b.length;
+    }
+    this.pending.shift();
+    this.release();
+    const noBody = tx.method === 'HEAD' || status_code === 204 || status_code === 304 || tx.method === 'CONNECT';
+    if (noBody) {
+      this.responseComplete(tx);
+      return end;
+    }
+    const framing = this.framing('s2c', headers);
+    if (framing.mode === 'chunked') this.startBody('s2c', tx, 'chunked', 0, headers);
+    else if (framing.mode === 'length') {
+      if (framing.length === 0) this.responseComplete(tx);
+      else this.startBody('s2c', tx, 'length', framing.length, headers);
+    } else this.startBody('s2c', tx, 'close', 0, headers);
+    return end;
+  }
+
+  private onSwitchingProtocols(tx: Tx, headers: HeaderList, b: Uint8Array, end: number): number {
+    const offered = headerTokens(tx.request_headers ?? [], 'upgrade');
+    const chosen = headerTokens(headers, 'upgrade');
+    const proto = chosen[0] ?? offered[0] ?? 'unknown';
+    this.pending.shift();
+    this.responseComplete(tx, { upgraded: proto });
+    this.upgraded = proto;
+    if (proto === 'h2c') {
+      offerUpgrade(this.ctx.flow, {
+        method: tx.method ?? 'GET',
+        uri: tx.uri ?? '/',
+        ...(tx.host ? { host: tx.host } : {}),
+        headers: tx.request_headers ?? [],
+        request_first: tx.request.first,
+        request_end: tx.request_end ?? null,
+        request_segments: tx.request.segments,
+        request_body_len: tx.request_body_len,
+      });
+      this.switchTo('http2', this.cur.c2s.view(), b.subarray(end));
+      return b.length;
+    }
+    // WebSocket and other protocols: HTTP ends here on both sides.
+    this.state.c2s = 'opaque';
+    this.state.s2c = 'opaque';
+    this.cur.c2s.drop();
+    return b.length;
+  }
+
+  /** Client bytes held while CONNECT/Upgrade was pending are HTTP/1 after all. */
+  private release(): void {
+    if (this.state.c2s !== 'hold' || this.pending.some((t) => !t.requestDone)) return;
+    const waiting = this.pending.find((t) => t.method === 'CONNECT' || header(t.request_headers ?? [], 'upgrade'));
+    if (waiting) return;
+    this.state.c2s = 'head';
+    this.resume('c2s');
+  }
+
+  private responseComplete(tx: Tx, extra: { upgraded?: string } = {}): void {
+    const sink = tx.responseSink;
+    if (sink) {
+      const rs = tx.response_headers ?? [];
+      const fin = finishBody(this.ctx, 's2c', sink, header(rs, 'content-encoding'), {
+        name: objectName(tx.uri ?? '/'),
+        ...(mediaType(header(rs, 'content-type')) ? { content_type: mediaType(header(rs, 'content-type'))! } : {}),
+        frame: this.ctx.frame,
+        incomplete: tx.incomplete ?? false,
+      });
+      tx.response_body_len = sink.length;
+      tx.response_missed = sink.missed;
+      if (fin.decoded_len !== undefined) tx.response_decoded_len = fin.decoded_len;
+      if (fin.decode_status) tx.decode_status = fin.decode_status;
+      const trk = trackerEvent(tx, fin.data);
+      if (trk) this.ctx.emit('bittorrent.tracker', 's2c', trk);
+    } else {
+      tx.response_decoded_len = 0;
+    }
+    if (extra.upgraded) {
+      tx.upgraded = extra.upgraded;
+      if (extra.upgraded === 'websocket') tx.websocket = true;
+    }
+    this.emitTransaction(tx);
+    this.release();
+  }
+
+  private emitTransaction(tx: Tx): void {
+    if (tx.emitted) return;
+    tx.emitted = true;
+    if (tx.requestSink) {
+      tx.request_body_len = tx.requestSink.length;
+      tx.request_missed = tx.requestSink.missed;
+    }
+    this.ctx.emit('http.transaction', null, transactionFields(tx, this.ctx.tcp_rtt));
+    const summary = `${tx.method ?? '?'} ${tx.uri ?? ''} → ${tx.status_code ?? 'no response'}`;
+    const more = this.depth > 1 ? ` (+${this.depth - 1} more)` : '';
+    if (this.depth === 1 || this.lastSummary === '') this.lastSummary = summary;
+    this.ctx.setSummary(this.lastSummary + more);
+  }
+
+  private emitConnection(): void {
+    const versions = [...this.versions].sort();
+    const lastVersion = versions.includes('1.1') ? '1.1' : versions[versions.length - 1];
+    this.ctx.emit('http.connection', null, {
+      version: lastVersion ?? null,
+      versions,
+      requests: this.requests,
+      responses: this.responses,
+      // Persistent: more than one request used it, or HTTP/1.1 without `Connection: close`.
+      persistent: this.requests > 1 || (lastVersion === '1.1' && !this.closeAnnounced),
+      pipelined: this.pipelined,
+      upgraded: this.upgraded ?? null,
+      websocket: this.upgraded === 'websocket' || undefined,
+      connection_close: this.closeAnnounced,
+    });
+  }
+
+  // ---- bodies -------------------------------------------------------------------------
+
+  private framing(dir: Direction, headers: HeaderList): { mode: 'chunked' | 'length' | 'none' | 'close'; length: number } {
+    const te = headerTokens(headers, 'transfer-encoding');
+    const cl = contentLength(headers);
+    if (te.length) {
+      if (cl.kind !== 'none') this.ctx.anomaly(ANOMALY.te_cl_conflict, dir, `Transfer-Encoding ${te.join(', ')} with Content-Length; Transfer-Encoding wins`);
+      if (te[te.length - 1] === 'chunked') return { mode: 'chunked', length: 0 };
+      this.ctx.anomaly(ANOMALY.bad_transfer_encoding, dir, `Transfer-Encoding ${te.join(', ')} does not end in chunked`);
+      return dir === 'c2s' ? { mode: 'none', length: 0 } : { mode: 'close', length: 0 };
+    }
+    if (cl.kind === 'bad') {
+      this.ctx.anomaly(ANOMALY.bad_content_length, dir, cl.reason);
+      return dir === 'c2s' ? { mode: 'none', length: 0 } : { mode: 'close', length: 0 };
+    }
+    if (cl.kind === 'ok') return { mode: 'length', length: cl.value };
+    return dir === 'c2s' ? { mode: 'none', length: 0 } : { mode: 'close', length: 0 };
+  }
+
+  private startBody(dir: Direction, tx: Tx, mode: Body['mode'], length: number, respHeaders: HeaderList | null): void {
+    const l = this.ctx.limits;
+    const keep =
+      dir === 's2c' &&
+      (this.ctx.wants_objects || codings(header(respHeaders ?? [], 'content-encoding')).length > 0 || trackerEvent.wants(tx));
+    const sink = new BodySink(keep, l.max_object);
+    if (dir === 'c2s') tx.requestSink = sink;
+    else tx.responseSink = sink;
+    this.body[dir] = { mode, remaining: length, chunked: mode === 'chunked' ? new ChunkedDecoder(l) : null, sink, tx };
+    this.state[dir] = 'body';
+  }
+
+  private readBody(dir: Direction, b: Uint8Array, p: number): number {
+    const body = this.body[dir]!;
+    const span = dir === 'c2s' ? body.tx.request : body.tx.response;
+    const add = (bytes: Uint8Array): void => {
+      if (body.sink.add(bytes)) {
+        this.ctx.anomaly(ANOMALY.object_limit, dir, `body larger than max_object (${this.ctx.limits.max_object} bytes); the kept copy is truncated`);
+      }
+    };
+    if (body.mode === 'close') {
+      add(b.subarray(p));
+      this.cur[dir].credit(span, p, b.length);
+      return b.length;
+    }
+    if (body.mode === 'length') {
+      const take = Math.min(body.remaining, b.length - p);
+      add(b.subarray(p, p + take));
+      this.cur[dir].credit(span, p, p + take);
+      body.remaining -= take;
+      if (body.remaining === 0) this.endBody(dir, false);
+      return p + take;
+    }
+    const r = body.chunked!.push(b.subarray(p), add);
+    this.cur[dir].credit(span, p, p + r.consumed);
+    for (const w of r.warnings) this.ctx.anomaly(ANOMALY.bad_chunk, dir, w);
+    if (r.error) {
+      this.ctx.anomaly(ANOMALY.bad_chunk, dir, `${r.error}; body ends here`);
+      this.endBody(dir, true);
+      this.state[dir] = 'resync';
+      return p + r.consumed;
+    }
+    if (r.done) {
+      if (dir === 'c2s') body.tx.request_trailers = body.chunked!.trailers;
+      else body.tx.response_trailers = body.chunked!.trailers;
+      this.endBody(dir, false);
+    }
+    return p + r.consumed;
+  }
+
+  private endBody(dir: Direction, incomplete: boolean): void {
+    const body = this.body[dir];
+    if (!body) return;
+    this.body[dir] = null;
+    this.state[dir] = 'head';
+    const tx = body.tx;
+    if (dir === 'c2s') {
+      if (incomplete) tx.incomplete = true;
+      tx.request_body_len = body.sink.length;
+      tx.request_missed = body.sink.missed;
+      this.requestComplete(tx);
+    } else {
+      if (incomplete) tx.incomplete = true;
+      this.responseComplete(tx);
+    }
+  }
+
+  // ---- helpers ------------------------------------------------------------------------
+
+  private headAnomalies(dir: Direction, head: Head<unknown>): void {
+    if (head.bad_headers.length) {
+      this.ctx.anomaly(ANOMALY.bad_header, dir, `${head.bad_headers.length} malformed header line(s), first: ${JSON.stringify(head.bad_headers[0])}`);
+    }
+    if (head.trimmed_headers) {
+      this.ctx.anomaly(ANOMALY.header_limit, dir, `${head.trimmed_headers} header fields beyond max_headers (${this.ctx.limits.max_headers}) dropped`);
+    }
+  }
+
+  private markService(): void {
+    if (this.serviceSet) return;
+    this.serviceSet = true;
+    this.ctx.setService('http');
+  }
+
+  private switchTo(protocol: string | null, c2s: Uint8Array, s2c: Uint8Array): void {
+    this.switched = true;
+    this.emitConnection();
+    this.finished = true;
+    this.ctx.switchProtocol(protocol, {
+      ...(c2s.length ? { c2s: c2s.slice() } : {}),
+      ...(s2c.length ? { s2c: s2c.slice() } : {}),
+    });
+  }
+}
+
+function numeric(v: string | undefined): number | undefined {
+  if (v === undefined || !/^\s*\d+\s*$/.test(v)) return undefined;
+  const n = Number(v);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+export type { Position };

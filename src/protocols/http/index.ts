@@ -1,0 +1,47 @@
+/**
+ * HTTP/1.x: found on any port by its first line. A request line from the client, or a
+ * status line from the server, is a match; the same seen in the other direction means the
+ * capture began mid-flow with the roles swapped (`match_reversed`). The HTTP/2 preface,
+ * which looks like a request line (`PRI * HTTP/2.0`), is left to the http2 probe.
+ */
+import type { Direction } from '../../events/event.js';
+import type { ProbeResult, ProtocolDescriptor } from '../../dissect/contract.js';
+import { Http1Dissector } from './dissector.js';
+import { HTTP_ANOMALIES } from './events.js';
+import { summarizeHttp } from './page-view.js';
+import { plausibleRequestStart, plausibleStatusStart } from './parser.js';
+
+const PREFACE_START = 'PRI * HTTP/2.0';
+
+export function probeHttp(bytes: Uint8Array, dir: Direction): ProbeResult {
+  if (bytes.length === 0) return 'need_more';
+  let pri = true;
+  for (let i = 0; i < PREFACE_START.length && i < bytes.length; i++) {
+    if (bytes[i] !== PREFACE_START.charCodeAt(i)) {
+      pri = false;
+      break;
+    }
+  }
+  if (pri) return bytes.length >= PREFACE_START.length ? 'no' : 'need_more';
+  const req = plausibleRequestStart(bytes, 0);
+  if (req === 'yes') return dir === 'c2s' ? 'match' : 'match_reversed';
+  const st = plausibleStatusStart(bytes, 0);
+  if (st === 'yes') return dir === 's2c' ? 'match' : 'match_reversed';
+  return req === 'maybe' || st === 'maybe' ? 'need_more' : 'no';
+}
+
+export const httpDescriptor: ProtocolDescriptor = {
+  name: 'http',
+  transports: ['tcp'],
+  ports: [80, 8080, 8000, 8008, 8888, 3128, 3000, 81],
+  probe: (bytes, dir) => probeHttp(bytes, dir),
+  createStream: (ctx) => new Http1Dissector(ctx),
+  anomalies: HTTP_ANOMALIES,
+  report: {
+    section: 'http',
+    events: ['http.transaction', 'http.connection'],
+    summarize: summarizeHttp,
+  },
+};
+
+export default httpDescriptor;

@@ -1,0 +1,366 @@
+/**
+ * Pure HTTP/1.x parsing (RFC 9112): start lines, header sections, framing headers.
+ * Bytes in, values out; nothing here holds state or throws.
+ */
+import { done, fail, more, type Parsed } from '../../dissect/parse.js';
+import { decodeText, latin1 } from '../../dissect/text.js';
+
+export type HeaderList = Array<[string, string]>;
+
+export interface RequestLine {
+  readonly kind: 'request';
+  readonly method: string;
+  readonly uri: string;
+  /** `1.1`, `1.0`, or `0.9` for a version-less simple request. */
+  readonly version: string;
+}
+
+export interface StatusLine {
+  readonly kind: 'status';
+  readonly version: string;
+  readonly status_code: number;
+  readonly status_msg: string;
+}
+
+export interface Head<L> {
+  readonly line: L;
+  readonly headers: HeaderList;
+  /** Header lines that are not `name: value` (skipped). */
+  readonly bad_headers: string[];
+  /** Fields dropped because of `max_headers`. */
+  readonly trimmed_headers: number;
+  /** Bytes of the head including the blank line. */
+  readonly length: number;
+}
+
+export interface HeadLimits {
+  readonly max_headers: number;
+  readonly max_header_bytes: number;
+  readonly max_line: number;
+}
+
+const SP = 0x20;
+const HT = 0x09;
+const CR = 0x0d;
+const LF = 0x0a;
+
+/** tchar of RFC 9110 §5.6.2. */
+const TCHAR = (() => {
+  const t = new Uint8Array(256);
+  for (const c of "!#$%&'*+-.^_`|~") t[c.charCodeAt(0)] = 1;
+  for (let c = 0x30; c <= 0x39; c++) t[c] = 1;
+  for (let c = 0x41; c <= 0x5a; c++) t[c] = 1;
+  for (let c = 0x61; c <= 0x7a; c++) t[c] = 1;
+  return t;
+})();
+
+/** Index just past the next LF at or after `from`, or -1. */
+export function lineEnd(b: Uint8Array, from: number, to = b.length): number {
+  const i = b.subarray(from, to).indexOf(LF);
+  return i < 0 ? -1 : from + i + 1;
+}
+
+/** The line `[start, end)` without its CRLF or LF. */
+function trimEol(b: Uint8Array, start: number, end: number): number {
+  if (end > start && b[end - 1] === LF) end--;
+  if (end > start && b[end - 1] === CR) end--;
+  return end;
+}
+
+/** `HTTP/x.y` at `p`: returns the version text or null. */
+function versionAt(b: Uint8Array, p: number, end: number): string | null {
+  if (end - p < 8) return null;
+  if (b[p] !== 0x48 || b[p + 1] !== 0x54 || b[p + 2] !== 0x54 || b[p + 3] !== 0x50 || b[p + 4] !== 0x2f) return null;
+  const major = b[p + 5]!;
+  const dot = b[p + 6]!;
+  const minor = b[p + 7]!;
+  if (major < 0x30 || major > 0x39 || dot !== 0x2e || minor < 0x30 || minor > 0x39) return null;
+  return String.fromCharCode(major, dot, minor);
+}
+
+/**
+ * Request line: `method SP request-target SP HTTP/x.y`, or the HTTP/0.9 simple request
+ * `GET SP path`. Tolerates several spaces (as servers do) but not a missing method.
+ */
+export function parseRequestLine(b: Uint8Array, start: number, end: number): RequestLine | null {
+  let p = start;
+  while (p < end && TCHAR[b[p]!]) p++;
+  if (p === start || p - start > 32 || p >= end || b[p] !== SP) return null;
+  const method = latin1(b, start, p);
+  while (p < end && b[p] === SP) p++;
+  let q = end;
+  while (q > p && (b[q - 1] === SP || b[q - 1] === HT)) q--;
+  // The version is the last word; the URI is everything between (it may hold spaces).
+  let sp = q;
+  while (sp > p && b[sp - 1] !== SP) sp--;
+  if (sp > p) {
+    const version = versionAt(b, sp, q);
+    if (version && q - sp === 8) {
+      let uriEnd = sp;
+      while (uriEnd > p && b[uriEnd - 1] === SP) uriEnd--;
+      if (uriEnd <= p) return null;
+      const uri = decodeText(b, p, uriEnd);
+      return hasControl(uri) ? null : { kind: 'request', method, uri, version };
+    }
+  }
+  // HTTP/0.9 simple request: only GET, one word after it.
+  if (method !== 'GET' || q <= p || sp > p) return null;
+  const uri = decodeText(b, p, q);
+  return hasControl(uri) ? null : { kind: 'request', method, uri, version: '0.9' };
+}
+
+function hasControl(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
+
+/** Status line: `HTTP/x.y SP 3DIGIT [SP reason]`. */
+export function parseStatusLine(b: Uint8Array, start: number, end: number): StatusLine | null {
+  const version = versionAt(b, start, end);
+  if (!version) return null;
+  let p = start + 8;
+  if (p >= end || b[p] !== SP) return null;
+  while (p < end && b[p] === SP) p++;
+  if (end - p < 3) return null;
+  let code = 0;
+  for (let i = 0; i < 3; i++) {
+    const c = b[p + i]!;
+    if (c < 0x30 || c > 0x39) return null;
+    code = code * 10 + (c - 0x30);
+  }
+  p += 3;
+  if (p < end && b[p] !== SP && b[p] !== HT) return null;
+  while (p < end && (b[p] === SP || b[p] === HT)) p++;
+  return { kind: 'status', version, status_code: code, status_msg: decodeText(b, p, end) };
+}
+
+/** Where the head ends (just past the empty line), or -1 if not in `b` yet. Accepts bare LF. */
+export function headEnd(b: Uint8Array, from = 0): number {
+  let p = from;
+  for (;;) {
+    const e = lineEnd(b, p);
+    if (e < 0) return -1;
+    if (e - p === 1 || (e - p === 2 && b[p] === CR)) return e;
+    p = e;
+  }
+}
+
+/**
+ * A whole head: start line, then fields until the empty line. `more` until the empty line
+ * arrives; an error when the start line is not one of `kind`, or when the head outgrows
+ * `max_header_bytes` (the caller reports `header_limit`).
+ */
+export function parseHead<L>(
+  b: Uint8Array,
+  limits: HeadLimits,
+  startLine: (b: Uint8Array, start: number, end: number) => L | null,
+): Parsed<Head<L>> {
+  const firstEnd = lineEnd(b, 0, Math.min(b.length, limits.max_line + 2));
+  if (firstEnd < 0) return b.length > limits.max_line ? fail('start line too long', 0) : more();
+  const line = startLine(b, 0, trimEol(b, 0, firstEnd));
+  if (!line) return fail('bad start line', firstEnd);
+  // HTTP/0.9 requests have no header section.
+  if ((line as { version?: string }).version === '0.9') {
+    return done({ line, headers: [], bad_headers: [], trimmed_headers: 0, length: firstEnd }, firstEnd);
+  }
+  const end = headEnd(b, firstEnd);
+  if (end < 0) return b.length > limits.max_header_bytes ? fail('header section too long', 0) : more();
+  if (end > limits.max_header_bytes) return fail('header section too long', 0);
+  const headers: HeaderList = [];
+  const bad: string[] = [];
+  let trimmed = 0;
+  let p = firstEnd;
+  while (p < end) {
+    const e = lineEnd(b, p);
+    const lineStop = trimEol(b, p, e);
+    if (lineStop === p) break; // the empty line
+    if ((b[p] === SP || b[p] === HT) && headers.length) {
+      // obs-fold (RFC 9112 §5.2): a continuation of the previous field value.
+      const last = headers[headers.length - 1]!;
+      last[1] = (last[1] + ' ' + decodeText(b, p, lineStop).trim()).trim();
+      p = e;
+      continue;
+    }
+    const colon = b.subarray(p, lineStop).indexOf(0x3a);
+    let nameEnd = p + colon;
+    // RFC 9112 §5.1: no whitespace between name and colon; servers reject, we keep it but flag.
+    while (nameEnd > p && (b[nameEnd - 1] === SP || b[nameEnd - 1] === HT)) nameEnd--;
+    if (colon <= 0 || nameEnd === p) {
+      bad.push(decodeText(b, p, lineStop).slice(0, 200));
+      p = e;
+      continue;
+    }
+    if (headers.length >= limits.max_headers) {
+      trimmed++;
+      p = e;
+      continue;
+    }
+    const name = latin1(b, p, nameEnd);
+    let vs = p + colon + 1;
+    let ve = lineStop;
+    while (vs < ve && (b[vs] === SP || b[vs] === HT)) vs++;
+    while (ve > vs && (b[ve - 1] === SP || b[ve - 1] === HT)) ve--;
+    headers.push([name, decodeText(b, vs, ve)]);
+    if (nameEnd !== p + colon) bad.push(decodeText(b, p, lineStop).slice(0, 200));
+    p = e;
+  }
+  return done({ line, headers, bad_headers: bad, trimmed_headers: trimmed, length: end }, end);
+}
+
+/** All values of a field, case-insensitively, in order. */
+export function headerValues(headers: HeaderList, name: string): string[] {
+  const lower = name.toLowerCase();
+  const out: string[] = [];
+  for (const [n, v] of headers) if (n.toLowerCase() === lower) out.push(v);
+  return out;
+}
+
+export function header(headers: HeaderList, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  for (const [n, v] of headers) if (n.toLowerCase() === lower) return v;
+  return undefined;
+}
+
+/** Comma-separated list elements of every instance of a field, lower-cased and trimmed. */
+export function headerTokens(headers: HeaderList, name: string): string[] {
+  const out: string[] = [];
+  for (const v of headerValues(headers, name)) {
+    for (const t of v.split(',')) {
+      const s = t.trim().toLowerCase();
+      if (s) out.push(s);
+    }
+  }
+  return out;
+}
+
+export type ContentLength =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'ok'; readonly value: number }
+  | { readonly kind: 'bad'; readonly reason: string };
+
+/**
+ * Content-Length (RFC 9110 §8.6). Several identical values (as a list or repeated fields)
+ * are one value; differing, negative, non-digit or beyond 2^53 values are bad framing.
+ */
+export function contentLength(headers: HeaderList): ContentLength {
+  const values = headerValues(headers, 'content-length');
+  if (!values.length) return { kind: 'none' };
+  let found: string | null = null;
+  for (const v of values) {
+    for (const part of v.split(',')) {
+      const s = part.trim();
+      if (found !== null && s !== found) return { kind: 'bad', reason: `conflicting Content-Length values ${found} and ${s}` };
+      found = s;
+    }
+  }
+  const s = found ?? '';
+  if (!/^[0-9]+$/.test(s)) return { kind: 'bad', reason: `Content-Length ${JSON.stringify(s.slice(0, 40))} is not a number` };
+  const n = Number(s);
+  if (!Number.isSafeInteger(n)) return { kind: 'bad', reason: `Content-Length ${s.slice(0, 40)} is too large` };
+  return { kind: 'ok', value: n };
+}
+
+/** Media type of a Content-Type value, lower-cased, without parameters. */
+export function mediaType(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  const t = value.split(';')[0]!.trim().toLowerCase();
+  return t || undefined;
+}
+
+/** Basic credentials (RFC 7617) from an Authorization value, tolerating extra spaces. */
+export function basicCredentials(value: string): { user: string; password: string } | null {
+  const m = /^\s*basic\s+([A-Za-z0-9+/=_-]+)\s*$/i.exec(value);
+  if (!m) return null;
+  const decoded = Buffer.from(m[1]!, 'base64');
+  const text = decodeText(new Uint8Array(decoded.buffer, decoded.byteOffset, decoded.length));
+  const colon = text.indexOf(':');
+  if (colon < 0) return { user: text, password: '' };
+  return { user: text.slice(0, colon), password: text.slice(colon + 1) };
+}
+
+/** `name=value` pairs of Cookie headers. */
+export function cookiesSent(headers: HeaderList): string[] {
+  const out: string[] = [];
+  for (const v of headerValues(headers, 'cookie')) {
+    for (const part of v.split(';')) {
+      const s = part.trim();
+      if (s) out.push(s);
+    }
+  }
+  return out;
+}
+
+/** `name=value` of each Set-Cookie, attributes dropped. */
+export function cookiesSet(headers: HeaderList): string[] {
+  return headerValues(headers, 'set-cookie')
+    .map((v) => v.split(';')[0]!.trim())
+    .filter((s) => s.length > 0);
+}
+
+/** Host from an absolute-form request target (proxies), or undefined. */
+export function hostFromUri(uri: string): string | undefined {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(uri);
+  if (!m) return undefined;
+  const auth = m[1]!;
+  const at = auth.lastIndexOf('@');
+  return auth.slice(at + 1) || undefined;
+}
+
+/** Path basename for naming exported objects: `/a/b/c.png?x=1` → `c.png`; `/` → `index.html`. */
+export function objectName(uri: string): string {
+  let path = uri.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '');
+  path = path.split(/[?#]/)[0]!;
+  const base = path.slice(path.lastIndexOf('/') + 1);
+  let name = base;
+  try {
+    name = decodeURIComponent(base);
+  } catch {
+    // keep it percent-encoded
+  }
+  return name || 'index.html';
+}
+
+/**
+ * True when `b[p..]` could begin a request line (for resynchronisation and probing): a
+ * method token, a space, and (once the line is complete) a valid request line.
+ */
+export function plausibleRequestStart(b: Uint8Array, p: number): 'yes' | 'no' | 'maybe' {
+  const e = lineEnd(b, p, Math.min(b.length, p + 8192));
+  if (e < 0) {
+    let q = p;
+    while (q < b.length && TCHAR[b[q]!]) q++;
+    if (q === b.length) return q - p <= 32 ? 'maybe' : 'no';
+    return b[q] === SP && q > p && q - p <= 32 ? 'maybe' : 'no';
+  }
+  return parseRequestLine(b, p, trimEol(b, p, e)) ? 'yes' : 'no';
+}
+
+export function plausibleStatusStart(b: Uint8Array, p: number): 'yes' | 'no' | 'maybe' {
+  const e = lineEnd(b, p, Math.min(b.length, p + 8192));
+  if (e < 0) {
+    const prefix = 'HTTP/';
+    for (let i = 0; i < prefix.length && p + i < b.length; i++) if (b[p + i] !== prefix.charCodeAt(i)) return 'no';
+    return b.length - p < 13 ? 'maybe' : versionAt(b, p, b.length) && b[p + 8] === SP ? 'maybe' : 'no';
+  }
+  return parseStatusLine(b, p, trimEol(b, p, e)) ? 'yes' : 'no';
+}
+
+/**
+ * Resynchronisation after a gap or junk: the first line start at or after `from` that is a
+ * complete start line of the wanted kind (`found`), or else where the undecided tail
+ * begins (bytes before it can be dropped; the tail must wait for more data).
+ */
+export function findStartLine(b: Uint8Array, from: number, kind: 'request' | 'status'): { found: boolean; at: number } {
+  let p = from;
+  while (p < b.length) {
+    const v = kind === 'request' ? plausibleRequestStart(b, p) : plausibleStatusStart(b, p);
+    if (v === 'yes') return { found: true, at: p };
+    const e = lineEnd(b, p);
+    if (e < 0) return { found: false, at: v === 'maybe' ? p : b.length };
+    p = e;
+  }
+  return { found: false, at: b.length };
+}

@@ -1,0 +1,266 @@
+import { gzipSync, deflateRawSync, brotliCompressSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { httpDescriptor } from '../../src/protocols/http/index.js';
+import { runStream, type Chunk } from '../support/dissector-harness.js';
+import type { WireEvent } from '../../src/events/event.js';
+
+const W = { mode: 'whole' } as const;
+const of = (events: WireEvent[], type: string) => events.filter((e) => e.type === type);
+const codes = (events: WireEvent[]) => of(events, 'anomaly').map((e) => e.code);
+const c2s = (bytes: string | Uint8Array): Chunk => ({ dir: 'c2s', bytes });
+const s2c = (bytes: string | Uint8Array): Chunk => ({ dir: 's2c', bytes });
+const bin = (...parts: Array<string | Uint8Array>) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : Buffer.from(p))));
+
+describe('HTTP/1.1 requests and responses', () => {
+  it('pairs a simple GET with its Content-Length response, keeping header order and case', () => {
+    const r = runStream(httpDescriptor, [
+      c2s('GET /index.html HTTP/1.1\r\nHost: example.com\r\nUser-Agent: curl/8\r\nX-Odd-CASE: v\r\n\r\n'),
+      s2c('HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: 5\r\n\r\nhello'),
+    ], W, { wantsObjects: true, tcpRtt: 0.01 });
+    const [req] = of(r.events, 'http.request');
+    expect(req).toMatchObject({ method: 'GET', uri: '/index.html', version: '1.1', host: 'example.com', user_agent: 'curl/8' });
+    expect(req!.headers).toEqual([['Host', 'example.com'], ['User-Agent', 'curl/8'], ['X-Odd-CASE', 'v']]);
+    expect(of(r.events, 'http.response')[0]).toMatchObject({ status_code: 200, status_msg: 'OK', version: '1.1' });
+    const [tx] = of(r.events, 'http.transaction');
+    expect(tx).toMatchObject({
+      trans_depth: 1, method: 'GET', host: 'example.com', uri: '/index.html', status_code: 200, response_body_len: 5,
+      resp_mime_types: ['text/html'], request_frame: 1, response_frame: 2, response_end_frame: 2, response_segments: 1, tcp_rtt: 0.01,
+      conditional: false, not_modified: false,
+    });
+    expect(tx!.ttfb).toBe(1);
+    expect(r.objects).toHaveLength(1);
+    expect(r.objects[0]).toMatchObject({ protocol: 'http', name: 'index.html', content_type: 'text/html' });
+    expect(Buffer.from(r.objects[0]!.data).toString()).toBe('hello');
+    expect(of(r.events, 'http.connection')[0]).toMatchObject({ requests: 1, persistent: true, pipelined: false });
+    expect(r.service).toBe('http');
+    expect(codes(r.events)).toEqual([]);
+  });
+
+  it('decodes chunked bodies with trailers and counts the segments that carried the response', () => {
+    const r = runStream(httpDescriptor, [
+      c2s('GET /c HTTP/1.1\r\nHost: h\r\n\r\n'),
+      s2c('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n'),
+      s2c('6;ext=1\r\n world\r\n0\r\nX-Checksum: abc\r\n\r\n'),
+    ], W, { wantsObjects: true });
+    const [tx] = of(r.events, 'http.transaction');
+    expect(tx).toMatchObject({ response_body_len: 11, response_segments: 2, response_frame: 2, response_end_frame: 3, response_trailers: [['X-Checksum', 'abc']] });
+    expect(Buffer.from(r.objects[0]!.data).toString()).toBe('hello world');
+    expect(codes(r.events)).toEqual([]);
+  });
+
+  it('handles 100-continue, and HEAD, 204 and 304 without bodies', () => {
+    const r = runStream(httpDescriptor, [
+      c2s('POST /up HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n'),
+      s2c('HTTP/1.1 100 Continue\r\n\r\n'),
+      c2s('abc'),
+      s2c('HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n'),
+      c2s('HEAD /x HTTP/1.1\r\nHost: h\r\n\r\n'),
+      s2c('HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n'),
+      c2s('DELETE /y HTTP/1.1\r\nHost: h\r\n\r\n'),
+      s2c('HTTP/1.1 204 No Content\r\n\r\n'),
+      c2s('GET /z HTTP/1.1\r\nHost: h\r\nIf-Modified-Since: Sat, 01 Jan 2022 00:00:00 GMT\r\nIf-None-Match: "e1"\r\n\r\n'),
+      s2c('HTTP/1.1 304 Not Modified\r\nETag: "e1"\r\nLast-Modified: Sat, 01 Jan 2022 00:00:00 GMT\r\n\r\n'),
+    ]);
+    expect(of(r.events, 'http.response').map((e) => e.status_code)).toEqual([100, 201, 200, 204, 304]);
+    const txs = of(r.events, 'http.transaction');
+    expect(txs.map((t) => [t.method, t.status_code, t.request_body_len, t.response_body_len])).toEqual([
+      ['POST', 201, 3, 0], ['HEAD', 200, 0, 0], ['DELETE', 204, 0, 0], ['GET', 304, 0, 0],
+    ]);
+    expect(txs[0]).toMatchObject({ info_code: 100, info_msg: 'Continue' });
+    expect(txs[3]).toMatchObject({ conditional: true, not_modified: true, etag: '"e1"', if_none_match: '"e1"', last_modified: 'Sat, 01 Jan 2022 00:00:00 GMT' });
+    expect(of(r.events, 'http.connection')[0]).toMatchObject({ requests: 4, persistent: true, pipelined: false });
+    expect(codes(r.events)).toEqual([]);
+  });
+
+  it('pairs pipelined requests with responses in order and marks them', () => {
+    const r = runStream(httpDescriptor, [
+      c2s('GET /1 HTTP/1.1\r\nHost: h\r\n\r\nGET /2 HTTP/1.1\r\nHost: h\r\n\r\nGET /3 HTTP/1.1\r\nHost: h\r\n\r\n'),
+      s2c('HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\naHTTP/1.1 404 Not Found\r\nContent-Length: 2\r\n\r\nbb'),
+      s2c('HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nccc'),
+    ]);
+    const txs = of(r.events, 'http.transaction');
+    expect(txs.map((t) => [t.uri, t.status_code, t.response_body_len, t.pipelined ?? false])).toEqual([
+      ['/1', 200, 1, false], ['/2', 404, 2, true], ['/3', 200, 3, true],
+    ]);
+    expect(of(r.events, 'http.connection')[0]).toMatchObject({ pipelined: true, requests: 3 });
+  });
+
+  it('ends a close-delimited body at the end of the connection (HTTP/1.0, non-persistent)', () => {
+    const r = runStream(httpDescriptor, [
+      c2s('GET / HTTP/1.0\r\n\r\n'),
+      s2c('HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nsome'),
+      s2c(' more'),
+    ]);
+    const [tx] = of(r.events, 'http.transaction');
+    expect(tx).toMatchObject({ response_body_len: 9, version: '1.0' });
+    expect(tx!.incomplete).toBeUndefined();
+    expect(of(r.events, 'http.connection')[0]).toMatchObject({ persistent: false, requests: 1 });
+  });
+
+  it('understands HTTP/0.9 simple requests and raw responses', () => {
+    const r = runStream(httpDescriptor, [c2s('GET /old\r\n'), s2c('<html>raw</html>')]);
+    expect(of(r.events, 'http.request')[0]).toMatchObject({ method: 'GET', uri: '/old', version: '0.9' });
+    expect(of(r.events, 'http.response')).toHaveLength(0);
+    expect(of(r.events, 'http.transaction')[0]).toMatchObject({ version: '0.9', response_body_len: 16 });
+  });
+
+  it('decodes gzip, raw deflate and br content encodings', () => {
+    const body = 'x'.repeat(1000);
+    for (const [enc, data] of [['gzip', gzipSync(body)], ['deflate', deflateRawSync(body)], ['br', brotliCompressSync(body)]] as const) {
+      const r = runStream(httpDescriptor, [
+        c2s('GET /f.txt HTTP/1.1\r\nHost: h\r\n\r\n'),
+        s2c(bin(`HTTP/1.1 200 OK\r\nContent-Encoding: ${enc}\r\nContent-Length: ${data.length}\r\n\r\n`, data)),
+      ], W, { wantsObjects: true });
+      expect(of(r.events, 'http.transaction')[0]).toMatchObject({ response_body_len: data.length, response_decoded_len: 1000, content_encoding: enc });
+      expect(Buffer.from(r.objects[0]!.data).toString()).toBe(body);
+      expect(codes(r.events)).toEqual([]);
+    }
+  });
+
+  it('stops at the decompression limits with an anomaly (a bomb does not hang)', () => {
+    const bomb = gzipSync(Buffer.alloc(50 * 1024 * 1024));
+    const r = runStream(httpDescriptor, [
+      c2s('GET /bomb HTTP/1.1\r\nHost: h\r\n\r\n'),
+      s2c(bin(`HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: ${bomb.length}\r\n\r\n`, bomb)),
+    ], W, { limits: { max_decompression_ratio: 100 } });
+    expect(codes(r.events)).toEqual(['http.decompression_limit']);
+    expect(of(r.events, 'http.transaction')[0]!.decode_status).toBe('limit');
+    const bad = runStream(httpDescriptor, [
+      c2s('GET /bad HTTP/1.1\r\nHost: h\r\n\r\n'),
+      s2c('HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 4\r\n\r\nnope'),
+    ]);
+    expect(codes(bad.events)).toEqual(['http.decompression_failed']);
+  });
+
+  it('reports Basic credentials, cookies, Accept-Language and proxies', () => {
+    const r = runStream(httpDescriptor, [
+      c2s('GET /secret HTTP/1.1\r\nHost: h\r\nAuthorization:  Basic  dXNlcjpwYXNzOndvcmQ= \r\nCookie: a=1; b=2\r\nAccept-Language: fr-CH, fr;q=0.9\r\nVia: 1.1 proxy\r\n\r\n'),
+      s2c('HTTP/1.1 200 OK\r\nSet-Cookie: sid=xyz; Path=/; HttpOnly\r\nContent-Length: 0\r\n\r\n'),
+    ]);
+    expect(of(r.events, 'credentials')[0]).toMatchObject({ protocol: 'http', user: 'user', secret: 'pass:word', mechanism: 'basic' });
+    expect(of(r.events, 'http.transaction')[0]).toMatchObject({
+      username: 'user', password: 'pass:word', cookies_sent: ['a=1', 'b=2'], cookies_set: ['sid=xyz'], accept_language: 'fr-CH, fr;q=0.9', proxied: ['VIA -> 1.1 proxy'],
+    });
+  });
+
+  it('hands a CONNECT tunnel back to detection with the bytes that follow', () => {
+    const r = runStream(httpDescriptor, [
+      c2s('CONNECT mail.example:25 HTTP/1.1\r\nHost: mail.example:25\r\n\r\n'),
+      s2c('HTTP/1.1 200 Connection established\r\n\r\n220 mail ESMTP\r\n'),
+      c2s('EHLO me\r\n'),
+    ]);
+    expect(of(r.events, 'http.transaction')[0]).toMatchObject({ method: 'CONNECT', status_code: 200, tunnel: true });
+    expect(r.switches).toHaveLength(1);
+    expect(r.switches[0]!.protocol).toBeNull();
+    expect(Buffer.from(r.switches[0]!.pending!.s2c!).toString()).toBe('220 mail ESMTP\r\n');
+    expect(of(r.events, 'http.request')).toHaveLength(1);
+  });
+
+  it('hands h2c upgrades to http2 and marks WebSocket', () => {
+    const preface = 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n';
+    const r = runStream(httpDescriptor, [
+      c2s('GET / HTTP/1.1\r\nHost: h\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n'),
+      s2c(bin('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n', Buffer.from('000000040000000000', 'hex'))),
+      c2s(preface),
+    ]);
+    expect(r.switches).toHaveLength(1);
+    expect(r.switches[0]!.protocol).toBe('http2');
+    expect(r.switches[0]!.pending!.s2c!.length).toBe(9);
+    expect(of(r.events, 'http.transaction')[0]).toMatchObject({ status_code: 101, upgraded: 'h2c' });
+    expect(of(r.events, 'http.connection')[0]).toMatchObject({ upgraded: 'h2c' });
+
+    const ws = runStream(httpDescriptor, [
+      c2s('GET /chat HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n'),
+      s2c(bin('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n', Uint8Array.of(0x81, 0x02, 0x68, 0x69))),
+      c2s(Uint8Array.of(0x81, 0x82, 1, 2, 3, 4, 5, 6)),
+    ]);
+    expect(of(ws.events, 'http.transaction')[0]).toMatchObject({ websocket: true, upgraded: 'websocket' });
+    expect(codes(ws.events)).toEqual([]);
+    expect(of(ws.events, 'http.request')).toHaveLength(1);
+  });
+
+  it('goes on with HTTP/1.1 when an Upgrade is refused', () => {
+    const r = runStream(httpDescriptor, [
+      c2s('GET / HTTP/1.1\r\nHost: h\r\nUpgrade: h2c\r\n\r\nGET /next HTTP/1.1\r\nHost: h\r\n\r\n'),
+      s2c('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'),
+    ]);
+    expect(of(r.events, 'http.transaction').map((t) => t.uri)).toEqual(['/', '/next']);
+    expect(r.switches).toHaveLength(0);
+  });
+});
+
+describe('HTTP/1 framing anomalies', () => {
+  it('flags TE+CL, bad Content-Length, bad chunks and unsolicited responses', () => {
+    const r = runStream(httpDescriptor, [
+      c2s('POST /a HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n'),
+      s2c('HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n'),
+    ]);
+    expect(codes(r.events)).toEqual(['http.te_cl_conflict', 'http.bad_content_length']);
+    const chunk = runStream(httpDescriptor, [
+      c2s('GET / HTTP/1.1\r\nHost: h\r\n\r\n'),
+      s2c('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10000000000000000\r\nxx'),
+    ]);
+    expect(codes(chunk.events)).toEqual(['http.bad_chunk']);
+    const un = runStream(httpDescriptor, [s2c('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n')]);
+    expect(codes(un.events)).toEqual(['http.unsolicited_response']);
+    const unans = runStream(httpDescriptor, [c2s('GET / HTTP/1.1\r\nHost: h\r\n\r\n')]);
+    expect(codes(unans.events)).toEqual(['http.unanswered_request']);
+    expect(of(unans.events, 'http.transaction')[0]!.incomplete).toBe(true);
+  });
+
+  it('trims headers at max_headers and skips heads beyond max_header_bytes', () => {
+    const many = Array.from({ length: 10 }, (_, i) => `X-${i}: ${i}\r\n`).join('');
+    const r = runStream(httpDescriptor, [c2s(`GET / HTTP/1.1\r\n${many}\r\n`)], W, { limits: { max_headers: 4 } });
+    expect(of(r.events, 'http.request')[0]!.headers).toHaveLength(4);
+    expect(codes(r.events)).toContain('http.header_limit');
+    const big = runStream(httpDescriptor, [c2s(`GET / HTTP/1.1\r\nX: ${'a'.repeat(5000)}\r\n\r\nGET /after HTTP/1.1\r\n\r\n`)], W, { limits: { max_header_bytes: 1000 } });
+    expect(codes(big.events)[0]).toBe('http.header_limit');
+    expect(of(big.events, 'http.request').map((e) => e.uri)).toEqual(['/after']);
+  });
+
+  it('never throws on garbage and resynchronises on the next request line', () => {
+    const r = runStream(httpDescriptor, [c2s('\x00\x01garbage\r\nmore junk\r\nGET /ok HTTP/1.1\r\nHost: h\r\n\r\n')]);
+    expect(codes(r.events)[0]).toBe('http.bad_request_line');
+    expect(of(r.events, 'http.request').map((e) => e.uri)).toEqual(['/ok']);
+  });
+});
+
+describe('HTTP/1 gaps', () => {
+  it('subtracts a gap inside a Content-Length body and carries on', () => {
+    const rec = runGap([
+      ['data', 'c2s', 'GET /a HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\nHost: h\r\n\r\n'],
+      ['data', 's2c', 'HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nab'],
+      ['gap', 's2c', 5],
+      ['data', 's2c', 'cdeHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nz'],
+    ]);
+    const txs = of(rec, 'http.transaction');
+    expect(txs.map((t) => [t.uri, t.response_body_len, t.response_missed_bytes])).toEqual([['/a', 5, 5], ['/b', 1, undefined]]);
+    expect(codes(rec)).toEqual([]);
+  });
+
+  it('resynchronises on the next status line after a gap in chunk framing and reports the loss', () => {
+    const rec = runGap([
+      ['data', 'c2s', 'GET /a HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\nHost: h\r\n\r\n'],
+      ['data', 's2c', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n'],
+      ['gap', 's2c', 100],
+      ['data', 's2c', 'tail of junk\r\nHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nz'],
+    ]);
+    const gaps = of(rec, 'anomaly').filter((e) => e.code === 'http.body_gap');
+    expect(gaps).toHaveLength(1);
+    expect(gaps[0]!.detail).toMatch(/^114 bytes lost/);
+    expect(of(rec, 'http.transaction').map((t) => [t.uri, t.status_code, t.incomplete ?? false])).toEqual([['/a', 200, true], ['/b', 200, false]]);
+  });
+});
+
+import { recordingContext } from '../support/dissector-harness.js';
+function runGap(steps: Array<['data', 'c2s' | 's2c', string] | ['gap', 'c2s' | 's2c', number]>): WireEvent[] {
+  const rec = recordingContext();
+  const d = httpDescriptor.createStream!(rec.ctx);
+  steps.forEach((s, i) => {
+    rec.at(i + 1);
+    if (s[0] === 'data') d.data(s[1], Buffer.from(s[2], 'latin1'));
+    else d.gap(s[1], s[2]);
+  });
+  d.close();
+  return rec.events;
+}
