@@ -169,3 +169,131 @@ _quoted() {
   printf '%s' "$out"
 }
 
+# ---- Mail servers (smtp.sh, pop3.sh, imap.sh) -------------------------------------------
+# Test accounts, plaintext in the passdb so CRAM-MD5 and APOP work: alice/wonderland,
+# bob/builder, carol/rainbow. Mail is stored as uid/gid 65534 (nobody) under $WORK/mail.
+MAIL_USERS=(alice:wonderland bob:builder carol:rainbow)
+
+# self_signed_cert NAME: $WORK/NAME.crt and $WORK/NAME.key for CN=localhost (made once).
+self_signed_cert() {
+  local name=$1
+  [ -f "$WORK/$name.crt" ] && return 0
+  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=localhost" \
+    -keyout "$WORK/$name.key" -out "$WORK/$name.crt" >/dev/null 2>&1
+}
+
+# write_dovecot_conf FILE PROTOCOLS SSL(yes|no) MECHANISMS SERVICE_BLOCKS: a standalone dovecot
+# config (no conf.d) whose runtime files stay under $WORK/dovecot. SERVICE_BLOCKS holds the
+# `service ... { inet_listener ... }` stanzas. The auth socket for postfix is
+# $WORK/dovecot/run/auth-postfix. Run it with `dovecot -F -c FILE`.
+write_dovecot_conf() {
+  local file=$1 protocols=$2 ssl=$3 mechs=$4 services=$5
+  local d="$WORK/dovecot"
+  mkdir -p "$d/run" "$d/state" "$WORK/mail"
+  chmod 0711 "$WORK"
+  chown 65534:65534 "$WORK/mail"
+  : >"$d/users"
+  local u
+  for u in "${MAIL_USERS[@]}"; do
+    printf '%s:{PLAIN}%s:65534:65534::%s::\n' "${u%%:*}" "${u#*:}" "$WORK/mail/${u%%:*}" >>"$d/users"
+  done
+  local ssl_lines="ssl = no"
+  if [ "$ssl" = yes ]; then
+    self_signed_cert dovecot
+    ssl_lines="ssl = yes
+ssl_cert = <$WORK/dovecot.crt
+ssl_key = <$WORK/dovecot.key"
+  fi
+  cat >"$file" <<CONF
+base_dir = $d/run
+state_dir = $d/state
+log_path = $d/dovecot.log
+protocols = $protocols
+listen = 127.0.0.1
+$ssl_lines
+disable_plaintext_auth = no
+auth_mechanisms = $mechs
+auth_verbose = yes
+mail_location = maildir:~/Maildir
+first_valid_uid = 1000
+default_internal_user = dovecot
+default_login_user = dovenull
+pop3_uidl_format = %08Xu%08Xv
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u $d/users
+}
+userdb {
+  driver = passwd-file
+  args = username_format=%u $d/users
+}
+namespace inbox {
+  inbox = yes
+  separator = /
+  mailbox Drafts {
+    special_use = \\Drafts
+    auto = subscribe
+  }
+  mailbox Sent {
+    special_use = \\Sent
+    auto = subscribe
+  }
+  mailbox Archive {
+    special_use = \\Archive
+    auto = subscribe
+  }
+}
+service auth {
+  unix_listener auth-postfix {
+    mode = 0666
+  }
+}
+$services
+CONF
+}
+
+# fill_maildir USER: the user's Maildir with four messages: plain text, one with a PDF-like
+# binary attachment (base64), a multipart/alternative HTML one and a longer text one.
+# Fixed dates and Message-IDs, so the messages are the same on every run.
+fill_maildir() {
+  local user=$1 home="$WORK/mail/$1"
+  rm -rf "$home"; mkdir -p "$home"
+  python3 - "$home/Maildir" "$user" <<'PY'
+import mailbox, sys, email.utils, hashlib
+from email.message import EmailMessage
+path, user = sys.argv[1:]
+box = mailbox.Maildir(path, create=True)
+addr = f"{user}@wirelens.test"
+def msg(n, subject, frm, body):
+    m = EmailMessage()
+    m["From"] = frm; m["To"] = addr; m["Subject"] = subject
+    m["Date"] = email.utils.formatdate(1700000000 + n * 3600, usegmt=True)
+    m["Message-ID"] = f"<msg{n}.{user}@wirelens.test>"
+    m.set_content(body)
+    return m
+box.add(msg(1, "Lunch on Friday?", "Bob Builder <bob@wirelens.test>",
+            "Hi,\n\nare we still on for lunch on Friday at noon?\n\nBob\n"))
+m = msg(2, "Quarterly report (attached)", "Carol <carol@wirelens.test>",
+        "Hello,\n\nthe quarterly report is attached as a PDF.\n\nCarol\n")
+# A deterministic pseudo-PDF of about 6 KB: binary, so it is base64-encoded.
+blob = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n" + b"".join(hashlib.sha256(bytes([i])).digest() for i in range(190))
+m.add_attachment(blob, maintype="application", subtype="pdf", filename="report-q3.pdf")
+box.add(m)
+m = msg(3, "Newsletter: wirelens 0.1", "News <news@example.org>",
+        "wirelens 0.1 is out. Plain-text version of the newsletter.\n")
+m.add_alternative("<html><body><h1>wirelens 0.1</h1><p>is <b>out</b>.</p></body></html>\n", subtype="html")
+box.add(m)
+lines = "".join(f"Line {i:03d} of a longer message, so TOP has something to cut.\n" for i in range(1, 61))
+box.add(msg(4, "Meeting notes", "Dave <dave@example.net>", lines))
+PY
+  chown -R 65534:65534 "$home"
+}
+
+# assert_capture FILE DISPLAY_FILTER [tshark options...]: fails the run unless tshark finds at
+# least one frame matching the filter in captures/FILE (the scenario is really in it).
+assert_capture() {
+  local file=$1 filter=$2; shift 2
+  local n
+  n=$(tshark -r "$CAPTURES/$file" "$@" -Y "$filter" -T fields -e frame.number 2>/dev/null | wc -l)
+  if [ "$n" -eq 0 ]; then echo "assert_capture: no frame matches '$filter' in $file" >&2; return 1; fi
+}
