@@ -76,6 +76,9 @@ class DnsMessages {
       return;
     }
     for (const p of msg.problems) ctx.anomaly(p.code, dir, `id ${msg.header.id}: ${p.reason}`);
+    if (this.flavour === 'dns' && msg.header.qdcount > 1) {
+      ctx.anomaly('dns.question_count', dir, `id ${msg.header.id}: QDCOUNT ${msg.header.qdcount}`);
+    }
     ctx.emit(DNS_EVENT_TYPES.message, dir, {
       ...msg.fields,
       transport: ctx.flow.transport,

@@ -11,6 +11,7 @@ export const DNS_ANOMALIES = {
   'dns.unmatched_response': 'a response arrived for which no query was seen on this flow',
   'dns.duplicate_response': 'a second response arrived for a query that was already answered',
   'dns.late_response': 'a response arrived after its query had been given up as unanswered',
+  'dns.question_count': 'a unicast DNS message carries more than one question (RFC 9619: QDCOUNT is one); only the first is paired',
   'dns.tcp_length': 'a DNS-over-TCP length prefix announces a message shorter than a DNS header',
   'dns.pending_limit': 'more unanswered queries than limits.max_pending_transactions; the oldest was closed as unanswered',
   'dns.stream_gap': 'bytes of a DNS-over-TCP stream were lost; that direction is no longer framed',

@@ -13,7 +13,11 @@ import { summarizeDns } from './summarize.js';
 const DNS_PORTS = [53, MDNS_PORT, LLMNR_PORT];
 const onDnsPort = (flow: FlowInfo): boolean => DNS_PORTS.includes(flow.server.port) || DNS_PORTS.includes(flow.client.port);
 
+/** NetBIOS name service shares DNS's message format but is its own protocol (RFC 1002). */
+const NOT_DNS_PORTS = [137, 138];
+
 function probe(bytes: Uint8Array, dir: Direction, flow: FlowInfo): ProbeResult {
+  if (NOT_DNS_PORTS.includes(flow.server.port) || NOT_DNS_PORTS.includes(flow.client.port)) return 'no';
   const strict = !onDnsPort(flow);
   let msg = bytes;
   if (flow.transport === 'tcp') {

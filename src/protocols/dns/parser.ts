@@ -105,7 +105,7 @@ export function parseMessage(msg: Uint8Array, limits: NameLimits): ParsedMessage
   for (let i = 0; i < header.qdcount; i++) {
     const n = parseName(msg, off, limits);
     if (n.problem) problems.push({ code: n.problem.code, reason: `question ${i + 1}: ${n.problem.reason}` });
-    if (n.end < 0) return stop(`question ${i + 1} of ${header.qdcount} cut short`);
+    if (n.end < 0) return { header, questions, records, problems, stopped: true, trailing: 0 };
     if (n.end + 4 > msg.length) return stop(`question ${i + 1} of ${header.qdcount} cut short`);
     const rawClass = u16(n.end + 2);
     questions.push({ name: n.name, type: u16(n.end), cls: rawClass & 0x7fff, unicast_response: (rawClass & 0x8000) !== 0 });
@@ -122,7 +122,8 @@ export function parseMessage(msg: Uint8Array, limits: NameLimits): ParsedMessage
       const n = parseName(msg, off, limits);
       const where = `${section} record ${i + 1} of ${count}`;
       if (n.problem) problems.push({ code: n.problem.code, reason: `${where}: ${n.problem.reason}` });
-      if (n.end < 0 || n.end + 10 > msg.length) return stop(`${where} cut short`);
+      if (n.end < 0) return { header, questions, records, problems, stopped: true, trailing: 0 };
+      if (n.end + 10 > msg.length) return stop(`${where} cut short`);
       const rdlength = u16(n.end + 8);
       const rdStart = n.end + 10;
       if (rdStart + rdlength > msg.length) return stop(`${where}: RDLENGTH ${rdlength} runs past the end of the message`);

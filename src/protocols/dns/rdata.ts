@@ -48,6 +48,9 @@ export function decodeRdata(msg: Uint8Array, rr: DnsRecord, limits: NameLimits):
   const tname = typeName(rr.type);
   const fail = (why: string): DecodedRdata => raw(`${tname}: ${why}`);
 
+  // RFC 2136: UPDATE prerequisites and deletions (class ANY / NONE) carry no RDATA.
+  if (rr.rdata.length === 0 && (rr.rawClass === 254 || rr.rawClass === 255)) return text({}, '');
+
   switch (tname) {
     case 'A':
       if (rr.rdata.length !== 4) return fail(`length ${rr.rdata.length}, expected 4`);
@@ -139,7 +142,9 @@ function toJson(v: unknown): JsonValue {
   if (Array.isArray(v)) return v.map(toJson);
   if (v === null || v === undefined) return null;
   if (typeof v === 'object') return toJsonObject(v);
-  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') return v;
+  // dns-packet names types it does not know UNKNOWN_n; RFC 3597 says TYPEn.
+  if (typeof v === 'string') return v.replace(/^UNKNOWN_(\d+)$/, 'TYPE$1');
+  if (typeof v === 'number' || typeof v === 'boolean') return v;
   return String(v);
 }
 
