@@ -146,8 +146,14 @@ export class LineFramer {
     this.held.keep(view, pos);
   }
 
-  /** `length` bytes were never seen: account for them, then resynchronise at the next line. */
+  /**
+   * `length` bytes were never seen: account for them, then resynchronise at the next line.
+   * When the gap began at a line boundary, the lost bytes were most likely whole segments
+   * of whole lines (text protocols send a line or several per segment), so what follows is
+   * taken as the start of a line; otherwise the rest of the broken line is skipped.
+   */
   gap(length: number): void {
+    const midLine = this.held.length > 0 || this.skipping || (this.mode === 'dot' && !this.atLineStart);
     this.held.clear();
     this.scanned = 0;
     const mode = this.mode;
@@ -163,7 +169,7 @@ export class LineFramer {
       }
       return;
     }
-    this.skipping = true;
+    this.skipping = midLine;
   }
 
   private finishRaw(): void {

@@ -114,6 +114,15 @@ describe('LineFramer', () => {
     expect(merged(out)).toEqual(['L:x {10}/2', 'R:abc', 'G:4:raw', 'R:efg', 'RE:4', 'G:3:line', 'L:whole/2']);
   });
 
+  it('after a gap that began at a line boundary, the next bytes start a line', () => {
+    const out: Out = [];
+    const f = recorder(out).framer(64);
+    f.push(Buffer.from('one\r\n'));
+    f.gap(10);
+    f.push(Buffer.from('two\r\n'));
+    expect(out).toEqual(['L:one/2', 'G:10:line', 'L:two/2']);
+  });
+
   it('a gap running past the end of a raw block skips the partial line after it', () => {
     const out: Out = [];
     const f = recorder(out).framer(64);

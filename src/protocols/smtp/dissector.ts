@@ -235,6 +235,7 @@ export class SmtpDissector implements StreamDissector {
       }
       return;
     }
+    if (code === 354 && this.pending[0]?.command !== 'DATA') this.resyncBody();
     const p = this.pending.shift();
     if (!p) {
       if (!this.greeted) this.greeted = true;
@@ -243,6 +244,22 @@ export class SmtpDissector implements StreamDissector {
     }
     this.greeted = true;
     this.onReply(p, code, lines);
+  }
+
+  /**
+   * A 354 with no DATA waiting: the DATA command was lost in a gap, so the client is about to
+   * send a body. Read it as one (incomplete) rather than as commands.
+   */
+  private resyncBody(): void {
+    if (this.framers.c2s.current !== 'line') return;
+    if (this.message) {
+      // A BDAT message broken by the same gap: what follows completes it.
+      this.message.via = 'data';
+      this.message.missed = Math.max(this.message.missed, 1);
+    } else {
+      this.message = { body: new BoundedBytes(this.ctx.limits.max_object), via: 'data', missed: 1, start: this.here(), ended: false };
+    }
+    this.framers.c2s.readDotted();
   }
 
   private onReply(p: Pending, code: number, lines: string[]): void {
