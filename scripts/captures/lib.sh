@@ -9,13 +9,18 @@ REPO=$(cd "$LIB_DIR/../.." && pwd)
 CAPTURES="$REPO/captures"
 WORK=$(mktemp -d /tmp/wirelens-capture.XXXXXX)
 PIDS=()
+EXIT_HOOKS=()
 
 cleanup() {
   for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
   sleep 0.3
   for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill -9 "$p" 2>/dev/null || true; done
+  for h in "${EXIT_HOOKS[@]:-}"; do [ -n "$h" ] && { eval "$h" || true; }; done
   rm -rf "$WORK"
 }
+
+# on_exit 'SHELL TEXT': undoes a system change (e.g. a loopback alias) when the script ends, even on failure.
+on_exit() { EXIT_HOOKS+=("$1"); }
 trap cleanup EXIT
 
 # Installs Debian packages without letting their services start on install.
