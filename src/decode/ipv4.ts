@@ -14,13 +14,13 @@ export type Ipv4Outcome = IpPacket | null | undefined;
 
 export function decodeIpv4(data: Uint8Array, off: number, ts: Timestamp, fragments: FragmentReassembler, report: Report): Ipv4Outcome {
   const avail = data.length - off;
-  if (avail < 20) {
-    report('ip.truncated', `IPv4 header needs 20 bytes, ${avail} captured`);
-    return undefined;
-  }
-  const vihl = data[off]!;
+  const vihl = avail > 0 ? data[off]! : 0x40;
   if (vihl >> 4 !== 4) {
     report('ip.bad_version', `IP version ${vihl >> 4} where IPv4 was announced`);
+    return undefined;
+  }
+  if (avail < 20) {
+    report('ip.truncated', `IPv4 header needs 20 bytes, ${avail} captured`);
     return undefined;
   }
   const hlen = (vihl & 0x0f) * 4;
@@ -29,16 +29,17 @@ export function decodeIpv4(data: Uint8Array, off: number, ts: Timestamp, fragmen
     return undefined;
   }
   let total = (data[off + 2]! << 8) | data[off + 3]!;
+  if (hlen > avail) {
+    // Cut by the capture if the datagram is longer than its header; otherwise the header length is wrong.
+    report(total >= hlen ? 'ip.truncated' : 'ip.bad_header_length', `IPv4 header length ${hlen} is beyond the ${avail} bytes captured`);
+    return undefined;
+  }
   if (total === 0) {
     // TCP segmentation offload leaves the length 0 on outgoing packets: use what was captured (as Zeek does).
     report('ip.bad_total_length', 'IPv4 total length 0 (segmentation offload?); using the captured length');
     total = avail;
   } else if (total < hlen) {
     report('ip.bad_total_length', `IPv4 total length ${total} is below the header length ${hlen}`);
-    return undefined;
-  }
-  if (hlen > avail) {
-    report(hlen > total ? 'ip.bad_header_length' : 'ip.truncated', `IPv4 header length ${hlen} is beyond the ${avail} bytes captured`);
     return undefined;
   }
   const sum = internetChecksum(data, off, off + hlen);

@@ -24,13 +24,13 @@ export type Ipv6Outcome = IpPacket | null | undefined;
 
 export function decodeIpv6(data: Uint8Array, off: number, ts: Timestamp, fragments: FragmentReassembler, report: Report): Ipv6Outcome {
   const avail = data.length - off;
-  if (avail < 40) {
-    report('ip.truncated', `IPv6 header needs 40 bytes, ${avail} captured`);
-    return undefined;
-  }
-  const version = data[off]! >> 4;
+  const version = avail > 0 ? data[off]! >> 4 : 6;
   if (version !== 6) {
     report('ip.bad_version', `IP version ${version} where IPv6 was announced`);
+    return undefined;
+  }
+  if (avail < 40) {
+    report('ip.truncated', `IPv6 header needs 40 bytes, ${avail} captured`);
     return undefined;
   }
   let payloadLength = (data[off + 4]! << 8) | data[off + 5]!;
