@@ -1,0 +1,113 @@
+/**
+ * Flow counts compared with tshark's conversations: for every TCP and UDP conversation
+ * tshark sees (`tcp.stream` / `udp.stream`, the index its `-z conv,tcp` and `-z conv,udp`
+ * tables are built on), the packets and frame bytes per direction, matched to wirelens
+ * flows by endpoints and first frame.
+ */
+import type { WireEvent } from '../../src/events/event.js';
+import { tsharkFields } from './tshark.js';
+
+export interface Conversation {
+  proto: 'tcp' | 'udp';
+  /** Endpoints as `addr|port`, sorted, so direction does not matter. */
+  key: string;
+  firstFrame: number;
+  packets: number;
+  bytes: number;
+}
+
+const endpointKey = (a: string, ap: string, b: string, bp: string): string => [`${a}|${ap}`, `${b}|${bp}`].sort().join(' ');
+
+export function tsharkConversations(file: string): Conversation[] {
+  const rows = tsharkFields(file, [
+    'frame.number',
+    'frame.len',
+    'ip.src',
+    'ip.dst',
+    'ipv6.src',
+    'ipv6.dst',
+    'tcp.stream',
+    'tcp.srcport',
+    'tcp.dstport',
+    'udp.stream',
+    'udp.srcport',
+    'udp.dstport',
+    'icmp.type',
+    'icmpv6.type',
+  ]);
+  const byStream = new Map<string, Conversation>();
+  for (const r of rows) {
+    const [frame, len, ip4s, ip4d, ip6s, ip6d, tstream, tsp, tdp, ustream, usp, udp, icmp, icmp6] = r;
+    // A TCP/UDP header quoted inside an ICMP error is not a packet of that conversation.
+    if (icmp || icmp6) continue;
+    const src = ip4s || ip6s;
+    const dst = ip4d || ip6d;
+    if (!src || !dst) continue;
+    const proto = tstream ? 'tcp' : ustream ? 'udp' : null;
+    if (!proto) continue;
+    const stream = `${proto}${proto === 'tcp' ? tstream : ustream}`;
+    let c = byStream.get(stream);
+    if (!c) {
+      const [sp, dp] = proto === 'tcp' ? [tsp!, tdp!] : [usp!, udp!];
+      c = { proto, key: endpointKey(src, sp, dst, dp), firstFrame: Number(frame), packets: 0, bytes: 0 };
+      byStream.set(stream, c);
+    }
+    c.packets++;
+    c.bytes += Number(len);
+  }
+  return [...byStream.values()];
+}
+
+export function ourConversations(events: readonly WireEvent[]): Conversation[] {
+  return events
+    .filter((e) => e.type === 'flow.end' && (e.proto === 'tcp' || e.proto === 'udp'))
+    .map((f) => ({
+      proto: f.proto as 'tcp' | 'udp',
+      key: endpointKey(String(f.orig_h), String(f.orig_p), String(f.resp_h), String(f.resp_p)),
+      firstFrame: Number(f.first_frame),
+      packets: Number(f.orig_pkts) + Number(f.resp_pkts),
+      bytes: Number(f.orig_frame_bytes) + Number(f.resp_frame_bytes),
+    }));
+}
+
+/**
+ * Disagreements, one line each. Conversations with the same endpoints are compared in
+ * order of first frame, so a 5-tuple reused for a new connection is checked per connection;
+ * where one tool splits a conversation and the other does not, the totals per endpoint
+ * pair are compared instead.
+ */
+export function compareConversations(ref: Conversation[], ours: Conversation[]): string[] {
+  const group = (cs: Conversation[]) => {
+    const m = new Map<string, Conversation[]>();
+    for (const c of cs) {
+      const k = `${c.proto} ${c.key}`;
+      m.set(k, [...(m.get(k) ?? []), c]);
+    }
+    for (const list of m.values()) list.sort((a, b) => a.firstFrame - b.firstFrame);
+    return m;
+  };
+  const r = group(ref);
+  const o = group(ours);
+  const out: string[] = [];
+  for (const k of new Set([...r.keys(), ...o.keys()])) {
+    const a = r.get(k) ?? [];
+    const b = o.get(k) ?? [];
+    const sum = (cs: Conversation[]) => cs.reduce((s, c) => [s[0]! + c.packets, s[1]! + c.bytes], [0, 0]);
+    if (!a.length) out.push(`${k}: only wirelens has it (${sum(b)[0]} packets)`);
+    else if (!b.length) out.push(`${k}: only tshark has it (${sum(a)[0]} packets)`);
+    else if (a.length === b.length) {
+      a.forEach((c, i) => {
+        const d = b[i]!;
+        if (c.packets !== d.packets || c.bytes !== d.bytes)
+          out.push(`${k} from frame ${c.firstFrame}: tshark ${c.packets} packets ${c.bytes} bytes, wirelens ${d.packets} packets ${d.bytes} bytes`);
+      });
+    } else {
+      const [ap, ab] = sum(a);
+      const [bp, bb] = sum(b);
+      const note = `tshark ${a.length} conversations, wirelens ${b.length}`;
+      if (ap !== bp || ab !== bb) out.push(`${k}: ${note}; tshark ${ap} packets ${ab} bytes, wirelens ${bp} packets ${bb} bytes`);
+      else out.push(`${k}: ${note} (same packets and bytes)`);
+    }
+  }
+  return out.sort();
+}
