@@ -6,11 +6,15 @@ import type { ProtocolDescriptor } from '../dissect/contract.js';
 import { dnsDescriptor } from './dns/index.js';
 import { ftp } from './ftp/index.js';
 import { smtp } from './smtp/index.js';
+import { httpDescriptor } from './http/index.js';
+import { http2Descriptor } from './http2/index.js';
 
 export const PROTOCOLS: readonly ProtocolDescriptor[] = [
   dnsDescriptor,
   ftp,
   smtp,
+  httpDescriptor,
+  http2Descriptor,
 ];
 
 export function protocolByName(name: string): ProtocolDescriptor | undefined {

@@ -147,6 +147,15 @@ export class HpackDecoder {
     return this.missedEntries;
   }
 
+  /** A header block was lost (gap, broken CONTINUATION): entries may exist that we never saw. */
+  markLost(): void {
+    // What the lost block inserted would sit in front of our entries and shift every index,
+    // so none of them can be trusted any more; entries inserted from now on are exact again.
+    this.entries = [];
+    this.size = 0;
+    this.missedEntries = true;
+  }
+
   /**
    * SETTINGS_HEADER_TABLE_SIZE from the side that decodes these blocks. The encoder must
    * acknowledge a reduction with a size update; we shrink right away only if the new bound
@@ -191,7 +200,7 @@ export class HpackDecoder {
     const malformed = (detail: string): HpackBlock => {
       problems.push({ kind: 'hpack_error', detail });
       // The rest of the block is lost, and so is our view of the table: what it inserted is unknown.
-      this.missedEntries = true;
+      this.markLost();
       return { headers, complete: false, unknown_fields: unknown, problems, table_size_updates: updates };
     };
 

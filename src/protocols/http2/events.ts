@@ -1,0 +1,41 @@
+/**
+ * HTTP/2 events and anomaly codes.
+ *
+ * - `http2.frame`   one per frame: {stream_id, frame_type ('DATA'...'CONTINUATION' or
+ *   'UNKNOWN(n)'), flags, flag_names, length, + per type: end_stream, end_headers, pad_length,
+ *   priority, data_length, error_code (name) and error_code_value, settings [{id, name, value}],
+ *   ack, promised_stream_id, opaque_data, last_stream_id, debug_data, window_size_increment}
+ * - `http2.headers` one per complete header block (HEADERS + CONTINUATION, or PUSH_PROMISE +
+ *   CONTINUATION): {stream_id, headers [[name, value]...], end_stream, block
+ *   ('request'|'response'|'informational'|'trailers'|'push_promise'), promised_stream_id,
+ *   undecodable (HPACK desync or error: only exactly decoded fields are listed), unknown_fields}
+ * - `http.transaction` per stream (version "2"), `http.connection` at the end with streams and
+ *   interleaving.
+ */
+import { ANOMALY as HTTP_ANOMALY, HTTP_ANOMALIES } from '../http/events.js';
+
+export const ANOMALY = {
+  bad_preface: 'http2.bad_preface',
+  bad_frame: 'http2.bad_frame',
+  protocol_error: 'http2.protocol_error',
+  hpack_error: 'http2.hpack_error',
+  hpack_desync: 'http2.hpack_desync',
+  header_limit: 'http2.header_limit',
+  stream_limit: 'http2.stream_limit',
+  gap: 'http2.gap',
+} as const;
+
+export const HTTP2_ANOMALIES: Readonly<Record<string, string>> = {
+  [ANOMALY.bad_preface]: 'the client did not start with the HTTP/2 connection preface; the direction is not parsed',
+  [ANOMALY.bad_frame]: 'a frame header or payload is malformed (wrong length for its type, wrong stream 0 use, bad padding, oversized)',
+  [ANOMALY.protocol_error]: 'a frame breaks the stream state machine or header-block rules of RFC 9113',
+  [ANOMALY.hpack_error]: 'a header block is not valid HPACK (bad integer, string, Huffman code or size update)',
+  [ANOMALY.hpack_desync]: 'a header block refers to dynamic-table entries never seen (capture began mid-connection or lost a block); those fields are not reported',
+  [ANOMALY.header_limit]: 'a header block or list exceeded max_header_bytes/max_headers, or a table size exceeded max_hpack_table; trimmed',
+  [ANOMALY.stream_limit]: 'more than max_pending_transactions streams were open at once; the oldest was given up',
+  [ANOMALY.gap]: 'bytes were lost in a gap; framing resynchronised on the next plausible frame headers',
+  // Bodies are decoded like HTTP/1.1 bodies, with the same codes.
+  [HTTP_ANOMALY.decompression_failed]: HTTP_ANOMALIES[HTTP_ANOMALY.decompression_failed]!,
+  [HTTP_ANOMALY.decompression_limit]: HTTP_ANOMALIES[HTTP_ANOMALY.decompression_limit]!,
+  [HTTP_ANOMALY.object_limit]: HTTP_ANOMALIES[HTTP_ANOMALY.object_limit]!,
+};
