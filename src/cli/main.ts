@@ -9,7 +9,7 @@ import { EXIT_BAD_INPUT, run, version } from './io.js';
 const limitOption = {
   type: 'string',
   array: true,
-  describe: 'override a limit, e.g. --limit max_line=8192 (see docs/LIMITS.md)',
+  describe: 'override a limit, e.g. --limit max_line=8192 (names in src/dissect/limits.ts)',
 } as const;
 
 async function main(argv: string[]): Promise<void> {
