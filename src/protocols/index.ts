@@ -6,6 +6,7 @@ import type { ProtocolDescriptor } from '../dissect/contract.js';
 import { dnsDescriptor } from './dns/index.js';
 import { ftp } from './ftp/index.js';
 import { smtp } from './smtp/index.js';
+import { pop3 } from './pop3/index.js';
 import { httpDescriptor } from './http/index.js';
 import { http2Descriptor } from './http2/index.js';
 
@@ -13,6 +14,7 @@ export const PROTOCOLS: readonly ProtocolDescriptor[] = [
   dnsDescriptor,
   ftp,
   smtp,
+  pop3,
   httpDescriptor,
   http2Descriptor,
 ];
