@@ -39,6 +39,7 @@ async function main(argv: string[]): Promise<void> {
         y
           .positional('file', { type: 'string', demandOption: true })
           .option('types', { type: 'string', array: true, describe: 'only these event types (`http.*` for a family)' })
+          .option('filter', { type: 'string', describe: 'only events matching a filter, e.g. \'http.status_code >= 400\'' })
           .option('limit', limitOption),
       (a) => run(async () => (await import('./commands/events.js')).eventsCommand(a.file, a)),
     )

@@ -18,6 +18,7 @@ interface Slot {
  */
 export class FlowTable {
   private readonly byKey = new Map<string, Flow>();
+  private readonly byId = new Map<number, Flow>();
   private readonly queues = {
     tcp: new Map<Flow, Slot>(),
     closed: new Map<Flow, Slot>(),
@@ -42,6 +43,11 @@ export class FlowTable {
     return this.byKey.get(key);
   }
 
+  /** An open flow by id (still found while its `flow.end` is being emitted). */
+  byFlowId(id: number): Flow | undefined {
+    return this.byId.get(id);
+  }
+
   /** Flows still open, in id order. */
   open(): Flow[] {
     return [...this.byKey.values()].sort((a, b) => a.id - b.id);
@@ -50,6 +56,7 @@ export class FlowTable {
   /** Adds a flow; returns true if another had to be evicted to stay within `max_flows`. */
   add(flow: Flow, now: Timestamp): boolean {
     this.byKey.set(flow.key, flow);
+    this.byId.set(flow.id, flow);
     this.queueOf(flow).set(flow, { flow, queuedAt: now });
     if (this.byKey.size > this.limits.max_flows) {
       this.evictOldest();
@@ -76,6 +83,7 @@ export class FlowTable {
     this.queues.closed.delete(flow);
     this.queues.datagram.delete(flow);
     this.onEnd(flow, reason);
+    this.byId.delete(flow.id);
   }
 
   /** End of capture: every open flow ends, in id order. */

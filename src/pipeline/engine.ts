@@ -5,6 +5,7 @@ import { formatAddress, PacketDecoder } from '../decode/index.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type IpPacket, type TcpHeader, type UdpHeader } from '../decode/types.js';
 import { makeEvent, type Direction, type EventFields, type EventSink } from '../events/event.js';
 import { Timestamp } from '../events/time.js';
+import type { FlowFacts } from '../filter/evaluate.js';
 import { communityId, icmpCounterpart } from '../flow/community-id.js';
 import { EndpointState } from '../flow/conn-state.js';
 import { Expectations } from '../flow/expectations.js';
@@ -92,6 +93,13 @@ export class Engine implements SessionHost {
     this.flows.endAll();
     this.expectations.expireAll(this.ts);
     this.sink.emit(makeEvent('capture.summary', this.frame, this.ts, null, null, { ...summary, ...this.stats.fields() }));
+  }
+
+  /** What filters know of an open flow. */
+  flowFacts(id: number): FlowFacts | null {
+    const f = this.flows.byFlowId(id);
+    if (!f) return null;
+    return { proto: f.transport, service: f.service, orig_h: f.client.addr, orig_p: f.client.port, resp_h: f.server.addr, resp_p: f.server.port };
   }
 
   /** Flows not yet ended, for live views. */

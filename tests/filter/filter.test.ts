@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import type { WireEvent } from '../../src/events/event.js';
+import { Timestamp } from '../../src/events/time.js';
+import { compileFilter, eventSubject, FilterSyntaxError, type FlowFacts } from '../../src/filter/index.js';
+
+const ts = new Timestamp(1, 0);
+const flow: FlowFacts = { proto: 'tcp', service: 'http', orig_h: '10.0.0.1', orig_p: 40000, resp_h: '192.168.1.5', resp_p: 80 };
+const response: WireEvent = { type: 'http.response', frame: 5, ts, flow: 1, dir: 's2c', status_code: 404, status_msg: 'Not Found', headers: [['Server', 'nginx']] };
+const dns: WireEvent = { type: 'dns.message', frame: 2, ts, flow: 2, dir: 'c2s', qname: 'gaia.cs.umass.edu', qtype: 1, response: false, RD: true };
+
+const m = (expr: string, e: WireEvent, f: FlowFacts | null = flow) => compileFilter(expr).matches(eventSubject(e, f));
+
+describe('filter language', () => {
+  it('compares protocol fields', () => {
+    expect(m('http.status_code >= 400', response)).toBe(true);
+    expect(m('http.status_code < 400', response)).toBe(false);
+    expect(m('http.status_code == 404 and http.status_msg == "Not Found"', response)).toBe(true);
+    expect(m('dns.qname contains "umass"', dns, null)).toBe(true);
+    expect(m('dns.qname matches "UMASS\\\\.EDU$"', dns, null)).toBe(true);
+    expect(m('dns.RD == true', dns, null)).toBe(true);
+  });
+
+  it('reads flow facts: addresses, ports, application', () => {
+    expect(m('app == http', response)).toBe(true);
+    expect(m('app == ftp', response)).toBe(false);
+    expect(m('ip.addr == 10.0.0.1', response)).toBe(true);
+    expect(m('ip.addr == 10.0.0.0/8 and tcp.port == 80', response)).toBe(true);
+    expect(m('ip.dst == 10.0.0.1', response)).toBe(false);
+    expect(m('port in {21 80 443}', response)).toBe(true);
+  });
+
+  it('combines with and, or, not and parentheses', () => {
+    expect(m('not http.status_code == 200', response)).toBe(true);
+    expect(m('dns or http', response)).toBe(true);
+    expect(m('!(dns) && (http.status_code == 200 || http.status_code == 404)', response)).toBe(true);
+    expect(m('dns', response)).toBe(false);
+  });
+
+  it('flattens arrays such as header lists', () => {
+    expect(m('http.headers contains "ngin"', response)).toBe(true);
+  });
+
+  it('treats a missing field as matching nothing, also for !=', () => {
+    expect(m('http.host == "x"', response)).toBe(false);
+    expect(m('http.host != "x"', response)).toBe(false);
+  });
+
+  it('gives errors with a column, never throws anything else', () => {
+    for (const bad of ['http.status_code >=', '(dns', 'a == "x', '== 3', 'dns.qname matches "("', 'a b']) {
+      expect(() => compileFilter(bad)).toThrow(FilterSyntaxError);
+    }
+    try {
+      compileFilter('dns and (');
+    } catch (err) {
+      expect((err as Error).message).toMatch(/column 10/);
+    }
+  });
+});
