@@ -107,16 +107,6 @@ describe_capture pop3-auth-plain.pcap "Two SASL PLAIN logins by curl: AUTH PLAIN
 credentials on a continuation line ('+ ' challenge) then LIST as alice; AUTH PLAIN with the
 initial response on the command line (--sasl-ir) then RETR 1 as bob." $v
 
-start_capture pop3-failed-login.pcap 'tcp port 110'
-pop3 127.0.0.1 110 'USER alice' 'PASS not-the-password' 'AUTH PLAIN AGFsaWNlAHdyb25n' QUIT
-run curl -sS pop3://alice:also-wrong@127.0.0.1/ || true
-stop_capture
-assert_capture pop3-failed-login.pcap 'pop.response.indicator == "-ERR"'
-describe_capture pop3-failed-login.pcap "Failed logins: a scripted session sends USER alice /
-PASS with a wrong password (-ERR [AUTH] after dovecot's failure delay), then AUTH PLAIN with an
-initial response holding alice/wrong (also -ERR), then QUIT; then curl tries AUTH CRAM-MD5 with
-a wrong password and gives up (exit 67)." $v
-
 start_capture pop3-stls.pcap 'tcp port 110'
 run curl -sS -k --ssl-reqd pop3://alice:wonderland@127.0.0.1/ -o /dev/null
 stop_capture
@@ -132,5 +122,16 @@ assert_capture pop3-port-1110.pcap 'pop.request.command == "RETR"' -d tcp.port==
 describe_capture pop3-port-1110.pcap "POP3 on the non-standard port 1110 (same dovecot, second
 listener): scripted USER/PASS as bob, STAT, RETR 2, QUIT. A dissector must find POP3 by
 content, not by port (tshark needs -d tcp.port==1110,pop)." $v
+
+# Last: dovecot's auth penalty delays later logins from 127.0.0.1 after failures.
+start_capture pop3-failed-login.pcap 'tcp port 110'
+pop3 127.0.0.1 110 'USER alice' 'PASS not-the-password' 'AUTH PLAIN AGFsaWNlAHdyb25n' QUIT
+run curl -sS pop3://alice:also-wrong@127.0.0.1/ || true
+stop_capture
+assert_capture pop3-failed-login.pcap 'pop.response.indicator == "-ERR"'
+describe_capture pop3-failed-login.pcap "Failed logins: a scripted session sends USER alice /
+PASS with a wrong password (-ERR [AUTH] after dovecot's failure delay), then AUTH PLAIN with an
+initial response holding alice/wrong (also -ERR), then QUIT; then curl tries AUTH CRAM-MD5 with
+a wrong password and gives up (exit 67)." $v
 
 stop_server "$DOVECOT_PID"
