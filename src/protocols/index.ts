@@ -4,6 +4,7 @@
  */
 import type { ProtocolDescriptor } from '../dissect/contract.js';
 import { dnsDescriptor } from './dns/index.js';
+import { bittorrentDescriptor } from './bittorrent/index.js';
 import { ftp } from './ftp/index.js';
 import { smtp } from './smtp/index.js';
 import { pop3 } from './pop3/index.js';
@@ -12,6 +13,7 @@ import { http2Descriptor } from './http2/index.js';
 
 export const PROTOCOLS: readonly ProtocolDescriptor[] = [
   dnsDescriptor,
+  bittorrentDescriptor,
   ftp,
   smtp,
   pop3,
