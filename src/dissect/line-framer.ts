@@ -58,6 +58,8 @@ export class LineFramer {
   private rawMissed = 0;
   /** In dot mode: the next byte starts a line (so `.` there is special). */
   private atLineStart = true;
+  /** The current dot-terminated block has used CRLF line ends. */
+  private blockSawCrlf = false;
 
   constructor(
     private readonly handler: LineHandler,
@@ -88,6 +90,7 @@ export class LineFramer {
   readDotted(): void {
     this.mode = 'dot';
     this.atLineStart = true;
+    this.blockSawCrlf = false;
   }
 
   /** Back to plain lines (the peer ended a block some other way). */
@@ -199,11 +202,15 @@ export class LineFramer {
   private dotLine(view: Uint8Array, start: number, contentEnd: number, next: number): void {
     const atStart = this.atLineStart;
     this.atLineStart = true;
-    if (atStart && contentEnd - start === 1 && view[start] === DOT) {
+    const crlf = next - contentEnd === 2;
+    // RFC 5321 §4.1.1.4: the end is CRLF.CRLF. In a block that uses CRLF, a "." ended by a bare
+    // LF is content (servers such as Postfix keep reading); an LF-only peer still ends with ".\n".
+    if (atStart && contentEnd - start === 1 && view[start] === DOT && (crlf || !this.blockSawCrlf)) {
       this.mode = 'line';
       this.handler.bodyEnd?.();
       return;
     }
+    if (crlf) this.blockSawCrlf = true;
     this.handler.body?.(view.subarray(atStart && view[start] === DOT ? start + 1 : start, next));
   }
 }

@@ -123,6 +123,11 @@ describe('LineFramer', () => {
     expect(out).toEqual(['L:one/2', 'G:10:line', 'L:two/2']);
   });
 
+  it('in a CRLF block, a dot ended by a bare LF is content; an LF-only block still ends', () => {
+    expect(run('DATA\r\na\r\n.\nb\r\n.\r\n', [])).toEqual(['L:DATA/2', 'B:a\r\n', 'B:\n', 'B:b\r\n', 'BE']);
+    expect(run('DATA\na\n.\nnext\n', [])).toEqual(['L:DATA/1', 'B:a\n', 'BE', 'L:next/1']);
+  });
+
   it('a gap running past the end of a raw block skips the partial line after it', () => {
     const out: Out = [];
     const f = recorder(out).framer(64);
