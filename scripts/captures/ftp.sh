@@ -215,9 +215,10 @@ ftp_mlsd() {
   run lftp -c "set ftp:passive-mode yes; set net:max-retries 1; set net:timeout 5; open -u $FTP_USER,$FTP_PASS -p 2121 127.0.0.1; cls -l pub; quote MLST readme.txt; get -O $WORK/ftp/client pub/file1.txt"
   stop_capture
   describe_capture $f "Machine listings from pyftpdlib on the non-standard port 2121 (vsftpd has no MLSD):
-lftp logs in, reads FEAT (MLST type*;size*;modify*;...), lists pub/ with MLSD over PASV (facts lines
-type=file;size=...;modify=...; name), sends MLST readme.txt (250 with the facts on the control
-connection), then RETR pub/file1.txt. tshark needs \`-d tcp.port==2121,ftp\`." python3-pyftpdlib "${FTP_PACKAGES[@]}"
+lftp sends FEAT (MLST type*;perm*;size*;modify*;...), AUTH TLS (500, lftp tries TLS first) and OPTS UTF8 ON
+(530 before login), logs in, OPTS MLST to choose facts, PWD, CWD /pub, PASV and MLSD (facts lines
+modify=...;perm=...;size=...;type=...; name over the data connection), CWD /, MLST readme.txt (250 with the
+facts on the control connection), then SIZE, MDTM, PASV and RETR pub/file1.txt, QUIT. tshark needs \`-d tcp.port==2121,ftp\`." python3-pyftpdlib "${FTP_PACKAGES[@]}"
 }
 
 ftp_main() {

@@ -131,7 +131,8 @@ http_nonpersistent() {
   run "${CURL[@]}" -o /dev/null -H 'Connection: close' "$U/b.txt"
   stop_capture
   describe_capture $f "Two non-persistent connections: an HTTP/1.0 GET (nginx answers HTTP/1.1 with
-Connection: close and closes), then an HTTP/1.1 GET with Connection: close. The server closes each connection first." "${HTTP_PACKAGES[@]}"
+Connection: close), then an HTTP/1.1 GET with Connection: close. Each connection ends right after its one
+response (which side sends the first FIN is up to timing)." "${HTTP_PACKAGES[@]}"
 }
 
 http_conditional() {

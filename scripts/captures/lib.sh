@@ -163,7 +163,31 @@ $(_running_servers)
 $(cat "$CMD_LOG")
 \`\`\`"
   # The throwaway directory's random name would change on every run: write it as $WORK.
+  _provenance_preamble
   provenance "$file" "${body//$WORK/\$WORK}"
+}
+
+# A title and the common facts, once, above the per-capture blocks of captures/PROVENANCE.md.
+_provenance_preamble() {
+  local prov="$CAPTURES/PROVENANCE.md"
+  touch "$prov"
+  flock /tmp/wirelens-provenance.lock python3 - "$prov" <<'PY'
+import sys
+path = sys.argv[1]
+src = open(path).read()
+if not src.startswith("# "):
+    head = """# Provenance of the project's captures
+
+Every capture here was recorded by `scripts/make-captures.sh [name...]` (which runs
+`scripts/captures/<name>.sh`): real Debian bookworm servers and clients on the loopback interface,
+recorded with tcpdump, traffic only to 127.0.0.0/8 and ::1. Servers run in the foreground with
+throwaway configs under a temporary directory (written `$WORK` below) and are stopped by PID. Each
+block says what happens in the capture, the package versions, the exact tcpdump, server and client
+commands, and the frame count. Re-running a script replaces its blocks and files.
+
+"""
+    open(path, "w").write(head + src)
+PY
 }
 
 _quoted() {
