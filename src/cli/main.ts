@@ -88,6 +88,20 @@ async function main(argv: string[]): Promise<void> {
           .option('limit', limitOption),
       (a) => run(async () => (await import('./commands/export.js')).exportCommand(a.file, a)),
     )
+    .command(
+      'check <captures..>',
+      'compare captures with golden reports and/or expectation rules (exit 0 same, 1 different, 2 bad input)',
+      (y) =>
+        y
+          .positional('captures', { type: 'string', array: true, demandOption: true })
+          .option('golden', { type: 'string', describe: 'golden report of the one capture' })
+          .option('golden-dir', { type: 'string', describe: 'directory of golden reports named CAPTURE.json' })
+          .option('expect', { type: 'string', describe: 'rule file (YAML or JSON) of what must hold' })
+          .option('update', { type: 'boolean', describe: 'write or refresh the golden reports, printing what changed' })
+          .option('junit', { type: 'string', describe: 'also write JUnit XML here' })
+          .option('limit', limitOption),
+      (a) => run(async () => (await import('./commands/check.js')).checkCommand(a.captures as string[], a)),
+    )
     .fail((msg, err, y) => {
       if (err) throw err;
       process.stderr.write(`wirelens: ${msg}\n\n${y.help()}\n`);

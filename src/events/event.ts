@@ -48,5 +48,12 @@ export function makeEvent(
   dir: Direction | null,
   fields: EventFields,
 ): WireEvent {
-  return { type, frame, ts, flow, dir, ...fields };
+  const e = { type, frame, ts, flow, dir, ...fields };
+  // A field named like a base key must not overwrite it (the keys keep their first place).
+  e.type = type;
+  e.frame = frame;
+  e.ts = ts;
+  e.flow = flow;
+  e.dir = dir;
+  return e;
 }

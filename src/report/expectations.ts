@@ -1,0 +1,122 @@
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import type { WireEvent } from '../events/event.js';
+import { toJson } from '../events/json.js';
+import { compileFilter, eventSubject, FilterSyntaxError, type CompiledFilter, type FlowFacts } from '../filter/index.js';
+
+/**
+ * Expectation files: what must hold of a capture, without pinning everything. Rules use the
+ * filter language over the capture's events (the same as `events --filter` and the UI's `/`):
+ *
+ *   rules:
+ *     - name: three HTTP transactions
+ *       count: http.transaction
+ *       equals: 3                      # or min / max
+ *     - exists: 'dns.transaction and dns.query == "gaia.cs.umass.edu" and dns.rcode_name == NOERROR'
+ *     - none: 'anomaly.code matches "^tcp\."'
+ *     - every: http.response
+ *       holds: http.status_code < 400
+ */
+const filterText = z.string().min(1);
+const base = { name: z.string().optional() };
+const RuleSchema = z.union([
+  z.strictObject({ ...base, count: filterText, equals: z.number().int().nonnegative().optional(), min: z.number().int().nonnegative().optional(), max: z.number().int().nonnegative().optional() })
+    .refine((r) => r.equals !== undefined || r.min !== undefined || r.max !== undefined, { message: 'a count rule needs equals, min or max' }),
+  z.strictObject({ ...base, exists: filterText }),
+  z.strictObject({ ...base, none: filterText }),
+  z.strictObject({ ...base, every: filterText, holds: filterText }),
+]);
+export const ExpectationFileSchema = z.strictObject({ rules: z.array(RuleSchema).min(1) });
+export type Rule = z.infer<typeof RuleSchema>;
+
+export interface RuleResult {
+  name: string;
+  passed: boolean;
+  /** What was found instead, when it failed. */
+  found?: string;
+}
+
+export class ExpectationError extends Error {}
+
+/** Parses and validates a rule file (YAML or JSON); every problem is one readable message. */
+export function loadExpectations(text: string, fileName: string): Array<{ rule: Rule; filters: CompiledFilter[] }> {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (err) {
+    throw new ExpectationError(`${fileName}: not valid YAML or JSON (${(err as Error).message.split('\n')[0]})`);
+  }
+  const parsed = ExpectationFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ExpectationError(`${fileName}: ${issue.path.length ? issue.path.join('.') + ': ' : ''}${issue.message}`);
+  }
+  return parsed.data.rules.map((rule, i) => {
+    const texts = 'count' in rule ? [rule.count] : 'exists' in rule ? [rule.exists] : 'none' in rule ? [rule.none] : [rule.every, rule.holds];
+    const filters = texts.map((t) => {
+      try {
+        return compileFilter(t);
+      } catch (err) {
+        if (err instanceof FilterSyntaxError) throw new ExpectationError(`${fileName}: rule ${i + 1}: ${JSON.stringify(t)}: ${err.message}`);
+        throw err;
+      }
+    });
+    return { rule, filters };
+  });
+}
+
+export function describeRule(rule: Rule): string {
+  if (rule.name) return rule.name;
+  if ('count' in rule) {
+    const bound = rule.equals !== undefined ? `exactly ${rule.equals}` : [rule.min !== undefined ? `at least ${rule.min}` : '', rule.max !== undefined ? `at most ${rule.max}` : ''].filter(Boolean).join(' and ');
+    return `${bound} × ${rule.count}`;
+  }
+  if ('exists' in rule) return `some ${rule.exists}`;
+  if ('none' in rule) return `no ${rule.none}`;
+  return `every ${rule.every} has ${rule.holds}`;
+}
+
+/** Evaluates rules over a capture's events; flow-level names come from the `flow.end` records. */
+export function checkExpectations(rules: ReturnType<typeof loadExpectations>, events: readonly WireEvent[]): RuleResult[] {
+  const flows = new Map<number, FlowFacts>();
+  for (const e of events) {
+    if (e.type === 'flow.end' && e.flow !== null) {
+      flows.set(e.flow, { proto: String(e.proto), service: typeof e.service === 'string' ? e.service : null, orig_h: String(e.orig_h), orig_p: Number(e.orig_p), resp_h: String(e.resp_h), resp_p: Number(e.resp_p) });
+    }
+  }
+  const subject = (e: WireEvent) => eventSubject(e, e.flow !== null ? (flows.get(e.flow) ?? null) : null);
+  const matching = (f: CompiledFilter) => events.filter((e) => f.matches(subject(e)));
+
+  return rules.map(({ rule, filters }) => {
+    const name = describeRule(rule);
+    if ('count' in rule) {
+      const n = matching(filters[0]!).length;
+      const ok = (rule.equals === undefined || n === rule.equals) && (rule.min === undefined || n >= rule.min) && (rule.max === undefined || n <= rule.max);
+      return ok ? { name, passed: true } : { name, passed: false, found: `found ${n}` };
+    }
+    if ('exists' in rule) {
+      if (matching(filters[0]!).length) return { name, passed: true };
+      const family = /^[A-Za-z_]+/.exec(rule.exists)?.[0] ?? '';
+      const near = events.filter((e) => e.type.startsWith(family + '.')).slice(0, 3);
+      return { name, passed: false, found: near.length ? `no match; for instance ${near.map(brief).join('; ')}` : `no match, and no ${family} events at all` };
+    }
+    if ('none' in rule) {
+      const hits = matching(filters[0]!);
+      return hits.length ? { name, passed: false, found: `${hits.length} found: ${hits.slice(0, 3).map(brief).join('; ')}` } : { name, passed: true };
+    }
+    const scope = matching(filters[0]!);
+    const bad = scope.filter((e) => !filters[1]!.matches(subject(e)));
+    if (!scope.length) return { name, passed: false, found: `no ${rule.every} at all` };
+    return bad.length ? { name, passed: false, found: `${bad.length} of ${scope.length} do not: ${bad.slice(0, 3).map(brief).join('; ')}` } : { name, passed: true };
+  });
+}
+
+/** An event in one line: its type, frame, and its first few fields. */
+function brief(e: WireEvent): string {
+  const { type, frame, ts: _ts, flow, dir: _dir, ...rest } = e;
+  const fields = Object.entries(rest)
+    .filter(([, v]) => v !== undefined && (typeof v !== 'object' || v === null))
+    .slice(0, 5)
+    .map(([k, v]) => `${k}=${toJson(v ?? null)}`);
+  return `${type} (frame ${frame}${flow !== null ? `, flow ${flow}` : ''}) ${fields.join(' ')}`.trim();
+}
