@@ -85,8 +85,9 @@ describe.skipIf(!present)('pcap-parser oracle', () => {
       return head === 'd4c3b2a1' || head === 'a1b2c3d4';
     });
     expect(files.length).toBeGreaterThan(150);
-    const prev = process.noDeprecation;
-    process.noDeprecation = true; // pcap-parser's `new Buffer()`
+    const proc = process as NodeJS.Process & { noDeprecation?: boolean };
+    const prev = proc.noDeprecation;
+    proc.noDeprecation = true; // pcap-parser's `new Buffer()`
     try {
       for (const f of files) {
         const ours: string[] = [];
@@ -97,7 +98,7 @@ describe.skipIf(!present)('pcap-parser oracle', () => {
         expect(ours, f).toEqual(await oracle(join(ZEEK, f)));
       }
     } finally {
-      process.noDeprecation = prev;
+      proc.noDeprecation = prev;
     }
   });
 });

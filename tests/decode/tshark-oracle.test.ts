@@ -1,0 +1,78 @@
+/**
+ * tshark as the reference decoder: per frame, the addresses and ports we decode must be the
+ * ones tshark shows, on corpus files with VLAN/QinQ, MPLS, Linux SLL/SLL2, NFLOG and IPv6
+ * extension headers. Skipped when tshark or the corpus is absent.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readCapture } from '../../src/capture/index.js';
+import { formatAddress, PacketDecoder } from '../../src/decode/index.js';
+import { DEFAULT_LIMITS } from '../../src/dissect/limits.js';
+
+const ZEEK = join(import.meta.dirname, '../../../shared/corpus/zeek');
+
+function hasTshark(): boolean {
+  try {
+    execFileSync('tshark', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const FILES = [
+  'http-qinq-0.pcap',
+  'vlan-qinqinq.pcap',
+  'linux_dlt_sll2.pcap',
+  'linuxsll-arp.pcap',
+  'ipv6-hbh-routing0.pcap',
+  'mixed-vlan-mpls.pcap',
+  'nflog-http.pcap',
+  'vlan-pcp-dei.pcapng',
+  'http-vlan-0.pcap',
+];
+
+function tsharkRows(path: string): string[] {
+  const out = execFileSync(
+    'tshark',
+    ['-r', path, '-T', 'fields', '-E', 'separator=|', '-E', 'occurrence=f', '-e', 'ip.src', '-e', 'ip.dst', '-e', 'ipv6.src', '-e', 'ipv6.dst', '-e', 'tcp.srcport', '-e', 'tcp.dstport', '-e', 'udp.srcport', '-e', 'udp.dstport'],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  return out
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => {
+      const [s4, d4, s6, d6, ts, td, us, ud] = l.split('|');
+      const src = s4 || s6 || '';
+      const dst = d4 || d6 || '';
+      return `${src} ${dst} ${ts || us || ''} ${td || ud || ''}`.trim();
+    });
+}
+
+async function ourRows(path: string): Promise<string[]> {
+  const rows: string[] = [];
+  const decoder = new PacketDecoder(DEFAULT_LIMITS, () => {});
+  await readCapture(path, {
+    packet: (p) => {
+      const r = decoder.decode(p.link_type, p.data, p.ts);
+      if (r.kind !== 'ip') return void rows.push('');
+      const t = r.packet.transport;
+      rows.push(`${formatAddress(r.packet.src)} ${formatAddress(r.packet.dst)} ${t ? `${t.src_port} ${t.dst_port}` : ''}`.trim());
+    },
+    problem: () => {},
+  });
+  return rows;
+}
+
+describe.skipIf(!existsSync(ZEEK) || !hasTshark())('decoding agrees with tshark', () => {
+  for (const f of FILES) {
+    it(f, async () => {
+      const path = join(ZEEK, f);
+      const ours = await ourRows(path);
+      expect(ours.length).toBeGreaterThan(0);
+      expect(ours).toEqual(tsharkRows(path));
+    });
+  }
+});
