@@ -163,7 +163,8 @@ queries in order: www A, www AAAA, alias A (CNAME chain alias -> web -> www), MX
 _http._tcp SRV (two records), CAA (issue and iodef), HTTPS (alpn, ipv4hint, ipv6hint), svc SVCB
 (alpn, port), pool A (four addresses), PTR for 192.0.2.10 (dig -x, zone 2.0.192.in-addr.arpa),
 nope.$DNS_ZONE A (NXDOMAIN with the SOA in authority), and www A once more within the TTL: unbound answers from
-its cache, with no upstream query and a smaller TTL." "${DNS_PACKAGES[@]}"
+its cache, with no upstream query and a smaller TTL. ($DNS_AUTH is a /32 alias the script adds to lo for the
+run: named listens only on addresses an interface carries.)" "${DNS_PACKAGES[@]}"
 }
 
 dns_authoritative() {
@@ -226,7 +227,8 @@ dns_update() {
   run_sh "printf 'server $DNS_AUTH 53\\nlocal 127.0.0.1\\nzone $DNS_ZONE\\nupdate add new.$DNS_ZONE 300 A 192.0.2.77\\nsend\\nupdate delete new.$DNS_ZONE A\\nsend\\n' | nsupdate -v"
   stop_capture
   describe_capture $f "Dynamic update (opcode UPDATE, RFC 2136) with nsupdate -v (over TCP): add new.$DNS_ZONE A
-192.0.2.77 (zone section SOA, prerequisite and update sections), answered NOERROR; then delete it. bind
+192.0.2.77 (zone section: wirelens.test SOA; no prerequisites; one update RR), answered NOERROR; then a
+second UPDATE deletes it (an update RR of class ANY), NOERROR. bind
 allows updates from 127.0.0.1 (nsupdate's \`local 127.0.0.1\`: with 127.0.0.2 on lo the kernel would pick it as source)." "${DNS_PACKAGES[@]}"
 }
 
