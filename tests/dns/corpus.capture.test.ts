@@ -115,3 +115,30 @@ describe.runIf(have)('DNS over TCP in the corpus', () => {
     expect(withKeepalive.length).toBeGreaterThan(0);
   });
 });
+
+const CAPTURES = new URL('../../captures/', import.meta.url).pathname;
+const haveCaptures = existsSync(`${CAPTURES}dns-truncated-tcp.pcap`) && existsSync(`${CAPTURES}dns-axfr.pcap`);
+
+describe.runIf(haveCaptures)('DNS report views on recorded captures', () => {
+  it('links a truncated UDP answer to its retry over TCP', async () => {
+    const { events } = await analyzeFile(`${CAPTURES}dns-truncated-tcp.pcap`);
+    const { summarizeDns } = await import('../../src/protocols/dns/summarize.js');
+    const txs = events.filter((e) => e.type === 'dns.transaction');
+    const view = summarizeDns(txs, { flows: events.filter((e) => e.type === 'flow.end') });
+    const [retry] = view.tcp_retries as Array<{ udp: { flow: number }; tcp: { flow: number } | null }>;
+    expect(retry!.tcp).not.toBeNull();
+    expect(retry!.tcp!.flow).not.toBe(retry!.udp.flow);
+  });
+
+  it('summarises AXFR by record type with the SOA serials', async () => {
+    const { events } = await analyzeFile(`${CAPTURES}dns-axfr.pcap`);
+    const zt = events.filter((e) => e.type === 'dns.zone_transfer');
+    expect(zt[0]).toMatchObject({ kind: 'AXFR', complete: true });
+    const serials = zt[0]!.soa_serials as number[];
+    expect(serials.length).toBe(2);
+    expect(serials[0]).toBe(serials[1]);
+    // The records are not repeated one by one in the messages.
+    const responses = events.filter((e) => e.type === 'dns.message' && e.response === true && e.qtype === 252);
+    expect(responses.every((m) => m.answers === undefined)).toBe(true);
+  });
+});
