@@ -23,7 +23,8 @@ export interface ReadCaptureOptions {
   stdin?: AsyncIterable<Uint8Array>;
 }
 
-function describeOpenError(name: string, err: unknown): CaptureError {
+/** The one-line error for a path that cannot be opened (exported for tests: root cannot see EACCES). */
+export function describeOpenError(name: string, err: unknown): CaptureError {
   const code = (err as NodeJS.ErrnoException | null)?.code;
   const what =
     code === 'ENOENT' ? 'no such file'

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { CaptureError } from '../../src/capture/index.js';
+import { CaptureError, describeOpenError } from '../../src/capture/index.js';
 import { concat, epb, idb, pcapHeader, pcapRecord, readAll, shb, tempFile } from './builders.js';
 
 const PCAP = concat(pcapHeader('us-le', 1), pcapRecord('us-le', 5, 6, Uint8Array.from([1, 2, 3])), pcapRecord('us-le', 7, 8, Uint8Array.from([4, 5])));
@@ -59,6 +59,15 @@ describe('opening and sniffing', () => {
     const path = tempFile(PCAP, 'secret.pcap');
     chmodSync(path, 0);
     expect(await errorOf(path)).toBe(`${path}: permission denied`);
+  });
+
+  it('words open errors on one line', () => {
+    const err = (code: string) => Object.assign(new Error(`${code}: x`), { code });
+    expect(describeOpenError('a.pcap', err('EACCES')).message).toBe('a.pcap: permission denied');
+    expect(describeOpenError('a.pcap', err('EPERM')).message).toBe('a.pcap: permission denied');
+    expect(describeOpenError('a.pcap', err('ENOENT')).message).toBe('a.pcap: no such file');
+    expect(describeOpenError('a.pcap', err('EISDIR')).message).toBe('a.pcap: a directory, not a capture file');
+    expect(describeOpenError('a.pcap', err('EIO')).message).toBe('a.pcap: cannot be opened (EIO: x)');
   });
 
   it('reads gzip-compressed pcap and pcapng', async () => {
