@@ -77,9 +77,20 @@ export class Http1Dissector implements StreamDissector {
 
   data(dir: Direction, bytes: Uint8Array): void {
     if (this.switched || this.finished) return;
+    // The server speaking means the client's held bytes are all it sent for now (HTTP/0.9).
+    if (dir === 's2c') this.flushClient();
+    if (this.switched) return;
     const c = this.cur[dir];
     const view = c.append(bytes, this.ctx.frame, this.ctx.ts);
     this.run(dir, view);
+  }
+
+  private flushClient(): void {
+    const c = this.cur.c2s;
+    if (c.held === 0 || this.state.c2s !== 'head') return;
+    const view = c.view();
+    const used = this.parseClient(view, true);
+    if (!this.switched) c.keep(view, used);
   }
 
   gap(dir: Direction, length: number): void {
@@ -144,6 +155,8 @@ export class Http1Dissector implements StreamDissector {
       this.state.c2s = 'head';
       this.resume('c2s');
     }
+    this.flushClient();
+    if (this.switched) return;
     for (const dir of ['c2s', 's2c'] as const) {
       const b = this.body[dir];
       if (this.state[dir] === 'body' && b) this.endBody(dir, b.mode !== 'close');
@@ -192,7 +205,7 @@ export class Http1Dissector implements StreamDissector {
     this.run(dir, c.view());
   }
 
-  private parseClient(b: Uint8Array): number {
+  private parseClient(b: Uint8Array, final = false): number {
     let p = 0;
     while (p < b.length && !this.switched) {
       const st = this.state.c2s;
@@ -212,7 +225,7 @@ export class Http1Dissector implements StreamDissector {
       // Empty lines between messages are ignored (RFC 9112 §2.2).
       while (p < b.length && (b[p] === 0x0d || b[p] === 0x0a)) p++;
       if (p >= b.length) break;
-      const r = parseHead(b.subarray(p), this.ctx.limits, parseRequestLine);
+      const r = parseHead(b.subarray(p), this.ctx.limits, parseRequestLine, final);
       if (r.kind === 'more') break;
       if (r.kind === 'error') {
         this.badHead('c2s', b, p, r.reason);
@@ -330,6 +343,7 @@ export class Http1Dissector implements StreamDissector {
       tx.pipelined = true;
       this.pipelined = true;
     }
+    if (head.line.malformed) this.ctx.anomaly(ANOMALY.bad_request_line, 'c2s', `${method} ${uri}: ${head.line.malformed}`);
     this.headAnomalies('c2s', head);
     if (headerTokens(headers, 'connection').includes('close')) this.closeAnnounced = true;
     this.ctx.emit('http.request', 'c2s', {

@@ -27,7 +27,16 @@ export function probeHttp(bytes: Uint8Array, dir: Direction): ProbeResult {
   if (req === 'yes') return dir === 'c2s' ? 'match' : 'match_reversed';
   const st = plausibleStatusStart(bytes, 0);
   if (st === 'yes') return dir === 's2c' ? 'match' : 'match_reversed';
-  return req === 'maybe' || st === 'maybe' ? 'need_more' : 'no';
+  if (req === 'maybe' || st === 'maybe') return 'need_more';
+  // A client line that is not a request line but mentions HTTP/ or starts with a method-like
+  // word (fuzzers, broken clients): let the server's status line decide.
+  if (dir === 'c2s' && clientMightBeHttp(bytes)) return 'need_more';
+  return 'no';
+}
+
+function clientMightBeHttp(bytes: Uint8Array): boolean {
+  const line = Buffer.from(bytes.subarray(0, Math.min(bytes.length, 512))).toString('latin1').split('\n')[0]!;
+  return /HTTP\/\d/.test(line) || /^[A-Z_-]{3,20}(\s|\/|\r|$)/.test(line);
 }
 
 export const httpDescriptor: ProtocolDescriptor = {

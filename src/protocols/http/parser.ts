@@ -11,8 +11,10 @@ export interface RequestLine {
   readonly kind: 'request';
   readonly method: string;
   readonly uri: string;
-  /** `1.1`, `1.0`, or `0.9` for a version-less simple request. */
+  /** `1.1`, `1.0`, `0.9` for a version-less simple request, `''` when missing or broken. */
   readonly version: string;
+  /** Why the line is not a valid request line, though still readable as one. */
+  readonly malformed?: string;
 }
 
 export interface StatusLine {
@@ -78,35 +80,49 @@ function versionAt(b: Uint8Array, p: number, end: number): string | null {
   return String.fromCharCode(major, dot, minor);
 }
 
+/** Methods recognised even in a malformed request line (as tshark and servers do). */
+export const KNOWN_METHODS = new Set([
+  'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH',
+  'PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'SEARCH', 'REPORT', 'MKACTIVITY',
+  'CHECKOUT', 'MERGE', 'M-SEARCH', 'NOTIFY', 'SUBSCRIBE', 'UNSUBSCRIBE', 'CCM_POST', 'RPC_IN_DATA', 'RPC_OUT_DATA',
+]);
+
 /**
- * Request line: `method SP request-target SP HTTP/x.y`, or the HTTP/0.9 simple request
- * `GET SP path`. Tolerates several spaces (as servers do) but not a missing method.
+ * Request line: `method SP request-target SP HTTP/x.y` (RFC 9112 §3). Lenient where real
+ * traffic is: several spaces, words between target and version (`malformed`), and, for known
+ * methods, a missing or broken version (`version: ''`, `malformed`). A version-less `GET path`
+ * is the HTTP/0.9 simple request (`version: '0.9'`); the caller decides by what follows.
  */
 export function parseRequestLine(b: Uint8Array, start: number, end: number): RequestLine | null {
   let p = start;
   while (p < end && TCHAR[b[p]!]) p++;
-  if (p === start || p - start > 32 || p >= end || b[p] !== SP) return null;
+  if (p === start || p - start > 32) return null;
   const method = latin1(b, start, p);
+  const known = KNOWN_METHODS.has(method);
+  if (p < end && b[p] !== SP) return null;
   while (p < end && b[p] === SP) p++;
   let q = end;
   while (q > p && (b[q - 1] === SP || b[q - 1] === HT)) q--;
-  // The version is the last word; the URI is everything between (it may hold spaces).
-  let sp = q;
-  while (sp > p && b[sp - 1] !== SP) sp--;
-  if (sp > p) {
-    const version = versionAt(b, sp, q);
-    if (version && q - sp === 8) {
-      let uriEnd = sp;
-      while (uriEnd > p && b[uriEnd - 1] === SP) uriEnd--;
-      if (uriEnd <= p) return null;
-      const uri = decodeText(b, p, uriEnd);
-      return hasControl(uri) ? null : { kind: 'request', method, uri, version };
-    }
+  let uriEnd = p;
+  while (uriEnd < q && b[uriEnd] !== SP) uriEnd++;
+  const uri = decodeText(b, p, uriEnd);
+  if (hasControl(uri)) return null;
+  // The version is the last word.
+  let vs = q;
+  while (vs > uriEnd && b[vs - 1] !== SP) vs--;
+  const version = vs > uriEnd ? versionAt(b, vs, q) : null;
+  if (version && q - vs === 8 && uri) {
+    let mid = uriEnd;
+    while (mid < vs && b[mid] === SP) mid++;
+    return mid < vs
+      ? { kind: 'request', method, uri, version, malformed: `extra words before the version: ${JSON.stringify(decodeText(b, mid, vs).trim().slice(0, 60))}` }
+      : { kind: 'request', method, uri, version };
   }
-  // HTTP/0.9 simple request: only GET, one word after it.
-  if (method !== 'GET' || q <= p || sp > p) return null;
-  const uri = decodeText(b, p, q);
-  return hasControl(uri) ? null : { kind: 'request', method, uri, version: '0.9' };
+  if (!uri && !known) return null;
+  if (uriEnd === q && uri && method === 'GET') return { kind: 'request', method, uri, version: '0.9' };
+  if (!known) return null;
+  const rest = decodeText(b, uriEnd, q).trim();
+  return { kind: 'request', method, uri, version: '', malformed: rest ? `bad version ${JSON.stringify(rest.slice(0, 40))}` : 'no version' };
 }
 
 function hasControl(s: string): boolean {
@@ -137,6 +153,14 @@ export function parseStatusLine(b: Uint8Array, start: number, end: number): Stat
   return { kind: 'status', version, status_code: code, status_msg: decodeText(b, p, end) };
 }
 
+/** A `name:` line or the empty line at `p`. */
+function looksLikeHeaderLine(b: Uint8Array, p: number): boolean {
+  if (b[p] === CR || b[p] === LF) return true;
+  let q = p;
+  while (q < b.length && TCHAR[b[q]!]) q++;
+  return q > p && q < b.length && b[q] === 0x3a;
+}
+
 /** Where the head ends (just past the empty line), or -1 if not in `b` yet. Accepts bare LF. */
 export function headEnd(b: Uint8Array, from = 0): number {
   let p = from;
@@ -157,14 +181,22 @@ export function parseHead<L>(
   b: Uint8Array,
   limits: HeadLimits,
   startLine: (b: Uint8Array, start: number, end: number) => L | null,
+  /** No more bytes will come before the other side speaks: a lone `GET path` line is HTTP/0.9. */
+  final = false,
 ): Parsed<Head<L>> {
   const firstEnd = lineEnd(b, 0, Math.min(b.length, limits.max_line + 2));
   if (firstEnd < 0) return b.length > limits.max_line ? fail('start line too long', 0) : more();
-  const line = startLine(b, 0, trimEol(b, 0, firstEnd));
+  let line = startLine(b, 0, trimEol(b, 0, firstEnd));
   if (!line) return fail('bad start line', firstEnd);
-  // HTTP/0.9 requests have no header section.
-  if ((line as { version?: string }).version === '0.9') {
-    return done({ line, headers: [], bad_headers: [], trimmed_headers: 0, length: firstEnd }, firstEnd);
+  // HTTP/0.9 requests have no header section; a version-less line followed by header
+  // lines is a broken 1.x request instead (as servers and tshark read it).
+  const asReq = line as { version?: string };
+  if (asReq.version === '0.9') {
+    if (firstEnd === b.length && !final) return more();
+    if (firstEnd === b.length || !looksLikeHeaderLine(b, firstEnd)) {
+      return done({ line, headers: [], bad_headers: [], trimmed_headers: 0, length: firstEnd }, firstEnd);
+    }
+    line = { ...line, version: '', malformed: 'no version' };
   }
   const end = headEnd(b, firstEnd);
   if (end < 0) return b.length > limits.max_header_bytes ? fail('header section too long', 0) : more();
