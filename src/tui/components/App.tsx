@@ -1,0 +1,505 @@
+import { Box, Text, useApp, useInput, type Key } from 'ink';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { WireEvent } from '../../events/event.js';
+import { actionOf, splitKeys, type Action } from '../keys.js';
+import { compileUiFilter } from '../model/filter.js';
+import { SORT_COLUMNS, type SortColumn } from '../model/flow-row.js';
+import { flowColumns, headerLine, rowLine } from '../model/flow-table.js';
+import { buildLadder } from '../model/ladder.js';
+import { labelOf } from '../model/labels.js';
+import { line, type Line } from '../model/lines.js';
+import { buildOutline } from '../model/outline.js';
+import { buildStatistics } from '../model/statistics.js';
+import type { CaptureStore } from '../model/store.js';
+import { StreamDoc, type StreamData, type StreamMode } from '../model/stream.js';
+import { fit, fitRight, formatBytes, formatSeconds, show } from '../text.js';
+import { useTerminalSize } from '../use-terminal-size.js';
+import { Help, ProgressBar, Prompt, Tabs } from './Chrome.js';
+import { LinesView, Row, scrollTop } from './LinesView.js';
+
+export type MainTab = 'flows' | 'anomalies' | 'stats' | 'credentials' | 'objects';
+export type FlowPane = 'detail' | 'ladder' | 'stream';
+
+const MAIN_TABS: readonly MainTab[] = ['flows', 'anomalies', 'stats', 'credentials', 'objects'];
+const FLOW_PANES: readonly FlowPane[] = ['detail', 'ladder', 'stream'];
+
+/** Loads one flow's reassembled stream (re-reading the capture), reporting progress. */
+export type StreamLoader = (flowId: number, onProgress: (read: number, total: number | null) => void) => Promise<StreamData>;
+
+export interface AppProps {
+  store: CaptureStore;
+  file: string;
+  loadStream: StreamLoader;
+  /** How often loaded events reach the screen (ms): batching keeps big captures smooth. */
+  refreshMs?: number;
+  onQuit?(): void;
+}
+
+interface Pos {
+  cursor: number;
+  top: number;
+}
+
+type StreamState =
+  | { flowId: number; status: 'loading'; read: number; total: number | null }
+  | { flowId: number; status: 'ready'; data: StreamData }
+  | { flowId: number; status: 'error'; error: string };
+
+interface View {
+  key: string;
+  count: number;
+  lineAt(i: number): Line;
+  /** Lines above the scrolling part (table header, flow header). */
+  head: Line[];
+  /** `cursor`: a selected row that Enter acts on; `scroll`: the page just moves. */
+  mode: 'cursor' | 'scroll';
+  open?(index: number): void;
+  empty?: string;
+}
+
+/**
+ * The terminal UI. State lives in plain structures (the store, a few maps); React state
+ * holds only what the screen shows, and loaded events reach it at most every `refreshMs`.
+ */
+export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppProps) {
+  const { exit } = useApp();
+  const size = useTerminalSize();
+  const [version, setVersion] = useState(store.version);
+  const [tab, setTab] = useState<MainTab>('flows');
+  const [flow, setFlow] = useState<{ id: number; pane: FlowPane } | null>(null);
+  const [help, setHelp] = useState(false);
+  const [prompt, setPrompt] = useState<{ kind: 'filter' | 'search'; text: string; error: string | null; column: number | null } | null>(null);
+  const [sort, setSort] = useState<{ column: SortColumn; desc: boolean }>({ column: 'id', desc: false });
+  const [pos, setPos] = useState<Record<string, Pos>>({});
+  const [toggled, setToggled] = useState<Record<number, ReadonlySet<string>>>({});
+  const [stream, setStream] = useState<StreamState | null>(null);
+  const [streamMode, setStreamMode] = useState<StreamMode>('ascii');
+  const [search, setSearch] = useState('');
+  const [message, setMessage] = useState<string | null>(null);
+  const streamRequest = useRef(0);
+
+  useEffect(() => {
+    const timer = setInterval(() => {
+      if (store.tick()) setVersion(store.version);
+    }, refreshMs);
+    return () => clearInterval(timer);
+  }, [store, refreshMs]);
+
+  const width = Math.max(40, size.columns);
+  // One row spare: a frame as tall as the terminal makes Ink clear the screen on each update.
+  const height = Math.max(10, size.rows - 1);
+  const bodyHeight = height - 4;
+
+  const rows = useMemo(() => store.rows(sort.column, sort.desc), [store, version, sort]);
+  const columns = useMemo(() => flowColumns(width), [width]);
+  const filterActive = store.activeFilter !== null;
+  const anomalies = useMemo(() => (filterActive ? store.anomalies.filter((e) => store.passes(e)) : store.anomalies), [store, version, filterActive]);
+  const credentials = useMemo(() => (filterActive ? store.credentials.filter((e) => store.passes(e)) : store.credentials), [store, version, filterActive]);
+  const objects = useMemo(() => {
+    if (!filterActive) return store.objects;
+    const shown = new Set(rows.map((r) => r.id));
+    return store.objects.filter((o) => shown.has(o.flow));
+  }, [store, version, filterActive, rows]);
+
+  // Open the stream pane: read the capture again for this flow (once per flow).
+  useEffect(() => {
+    if (!flow || flow.pane !== 'stream' || stream?.flowId === flow.id) return;
+    const request = ++streamRequest.current;
+    const id = flow.id;
+    setStream({ flowId: id, status: 'loading', read: 0, total: null });
+    let last = 0;
+    loadStream(id, (read, total) => {
+      // Progress of a re-read repaints at most every 1 %.
+      if (total && read - last < total / 100) return;
+      last = read;
+      if (request === streamRequest.current) setStream({ flowId: id, status: 'loading', read, total });
+    }).then(
+      (data) => request === streamRequest.current && setStream({ flowId: id, status: 'ready', data }),
+      (err: unknown) => request === streamRequest.current && setStream({ flowId: id, status: 'error', error: err instanceof Error ? err.message : String(err) }),
+    );
+  }, [flow?.id, flow?.pane]);
+
+  const flowRow = flow ? store.flow(flow.id) : undefined;
+  const flowEvents = useMemo(() => (flow ? store.eventsOf(flow.id) : []), [store, version, flow?.id]);
+  const streamDoc = useMemo(
+    () => (stream?.status === 'ready' && flow && stream.flowId === flow.id ? new StreamDoc(stream.data, streamMode, width) : null),
+    [stream, streamMode, width, flow?.id],
+  );
+
+  const view = useMemo((): View => {
+    if (flow) return flowView();
+    return mainView();
+  }, [version, tab, flow, rows, columns, anomalies, credentials, objects, toggled, streamDoc, stream, width, search, bodyHeight]);
+
+  function mainView(): View {
+    switch (tab) {
+      case 'flows':
+        return {
+          key: 'flows',
+          count: rows.length,
+          lineAt: (i) => rowLine(rows[i]!, columns),
+          head: [headerLine(columns, sort.column, sort.desc)],
+          mode: 'cursor',
+          open: (i) => rows[i] && openFlow(rows[i]!.id),
+          empty: store.done ? (filterActive ? 'No flow matches the filter (/ then Enter on an empty line clears it).' : 'No flows in this capture.') : 'Reading…',
+        };
+      case 'anomalies': {
+        const codes = [...store.anomalyCounts.entries()].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${show(c)} ×${n}`);
+        return {
+          key: 'anomalies',
+          count: anomalies.length,
+          lineAt: (i) => eventLine(anomalies[i]!, 'red'),
+          head: [line(fit(`frame   flow    anomaly — ${codes.join(', ') || 'none'}`, width), { bold: true })],
+          mode: 'cursor',
+          open: (i) => jumpTo(anomalies[i]),
+          empty: 'No anomalies.',
+        };
+      }
+      case 'credentials':
+        return {
+          key: 'credentials',
+          count: credentials.length,
+          lineAt: (i) => eventLine(credentials[i]!, 'yellow', ` secret: ${show(credentials[i]!.secret)}`),
+          head: [line('frame   flow    protocol, user, mechanism, result, secret', { bold: true })],
+          mode: 'cursor',
+          open: (i) => jumpTo(credentials[i]),
+          empty: 'No credentials seen in clear.',
+        };
+      case 'objects':
+        return {
+          key: 'objects',
+          count: objects.length,
+          lineAt: (i) => {
+            const o = objects[i]!;
+            const text = `${fitRight(String(o.frame), 7)} ${fitRight(String(o.flow), 6)}  ${fit(o.protocol, 6, true)} ${fitRight(formatBytes(o.size), 9)}  ${fit(o.contentType || '-', 24, true)} ${o.name}${o.incomplete ? '  (incomplete)' : ''}`;
+            return { segs: [{ text, color: o.incomplete ? 'yellow' : undefined }], target: `flow:${o.flow}` };
+          },
+          head: [line('  frame   flow  proto      size  type                     name', { bold: true })],
+          mode: 'cursor',
+          open: (i) => objects[i] && openFlow(objects[i]!.flow),
+          empty: 'No objects (HTTP bodies, FTP files, mails) in this capture.',
+        };
+      case 'stats': {
+        const lines = buildStatistics({
+          stats: store.statistics(),
+          flows: rows,
+          httpStatus: store.httpStatus,
+          dnsRcodes: store.dnsRcodes,
+          anomalyCounts: store.anomalyCounts,
+          width,
+          done: store.done,
+        });
+        return { key: 'stats', count: lines.length, lineAt: (i) => lines[i]!, head: [], mode: 'scroll' };
+      }
+    }
+  }
+
+  function flowView(): View {
+    const id = flow!.id;
+    const r = flowRow;
+    const start = r?.start ?? (flowEvents[0]?.ts as WireEvent['ts'] | undefined) ?? null;
+    const title: Line = {
+      segs: r
+        ? [
+            { text: `Flow ${id} `, bold: true },
+            { text: `${r.app} `, color: 'cyan' },
+            { text: r.client, color: 'green' },
+            { text: ' → ' },
+            { text: r.server, color: 'magenta' },
+            { text: `  ${r.pkts} pkts  ${formatBytes(r.bytes)}  ${formatSeconds(r.duration)}  ${r.state}${r.ended ? '' : ' (open)'}  ` },
+            { text: r.summary, dim: true },
+          ]
+        : [{ text: `Flow ${id} (not seen yet)`, bold: true }],
+    };
+    const panes: Line = {
+      segs: FLOW_PANES.flatMap((p, i) => [
+        { text: i ? '  ' : '' },
+        { text: ` ${p === 'detail' ? 'Transactions' : p === 'ladder' ? 'Ladder' : `Stream (${streamMode})`} `, bold: p === flow!.pane, color: p === flow!.pane ? 'cyan' : undefined, dim: p !== flow!.pane },
+      ]),
+    };
+    const dropped = store.droppedOf(id);
+    if (dropped) panes.segs.push({ text: `  ${dropped} events not kept (see: wirelens events FILE --filter 'flow == ${id}')`, color: 'yellow' });
+    const head = [title, panes];
+    const key = `flow:${id}:${flow!.pane}`;
+    if (flow!.pane === 'detail') {
+      const lines = buildOutline(flowEvents, {
+        toggled: toggled[id] ?? new Set(),
+        width,
+        start,
+        marks: filterActive ? (e) => store.passes(e) : undefined,
+      });
+      return {
+        key,
+        count: lines.length,
+        lineAt: (i) => lines[i]!,
+        head,
+        mode: 'cursor',
+        open: (i) => {
+          const target = lines[i]?.target;
+          if (!target) return;
+          setToggled((t) => {
+            const s = new Set(t[id] ?? []);
+            if (s.has(target)) s.delete(target);
+            else s.add(target);
+            return { ...t, [id]: s };
+          });
+        },
+      };
+    }
+    if (flow!.pane === 'ladder') {
+      const lines = buildLadder(flowEvents, { width, start, client: r?.client ?? 'client', server: r?.server ?? 'server' });
+      return { key, count: lines.length, lineAt: (i) => lines[i]!, head, mode: 'scroll' };
+    }
+    if (r && r.proto !== 'tcp') {
+      return { key, count: 0, lineAt: () => line(''), head, mode: 'scroll', empty: `A ${r.proto.toUpperCase()} flow has no byte stream: its datagrams are in Transactions and Ladder.` };
+    }
+    if (!streamDoc) {
+      const status = stream?.status === 'error' ? `Could not read the stream: ${show(stream.error)}` : stream?.status === 'loading' && stream.total ? `Reading the stream of flow ${id}… ${Math.floor((stream.read / stream.total) * 100)}%` : `Reading the stream of flow ${id}…`;
+      return { key, count: 0, lineAt: () => line(''), head, mode: 'scroll', empty: status };
+    }
+    const data = stream!.status === 'ready' ? stream!.data : null;
+    if (data?.leftOut) head.push(line(`Showing the first ${formatBytes(data.kept)}; ${formatBytes(data.leftOut)} more not kept (wirelens follow prints it all).`, { color: 'yellow' }));
+    const doc = streamDoc;
+    const q = search.toLowerCase();
+    return { key, count: doc.rows, lineAt: (i) => doc.lineAt(i, q), head, mode: 'scroll', empty: 'No payload bytes in this flow.' };
+  }
+
+  function eventLine(e: WireEvent, color: 'red' | 'yellow', extra = ''): Line {
+    return {
+      segs: [
+        { text: `${fitRight(String(e.frame), 7)} ${fitRight(e.flow === null ? '-' : String(e.flow), 6)}  `, dim: true },
+        { text: labelOf(e), color },
+        { text: extra, dim: true },
+      ],
+      target: e.flow === null ? undefined : `flow:${e.flow}`,
+    };
+  }
+
+  function jumpTo(e: WireEvent | undefined): void {
+    if (!e) return;
+    if (e.flow === null) setMessage(`frame ${e.frame}: not part of any flow`);
+    else openFlow(e.flow);
+  }
+
+  function openFlow(id: number): void {
+    setFlow({ id, pane: 'detail' });
+    setMessage(null);
+  }
+
+  const listHeight = Math.max(1, bodyHeight - view.head.length);
+  const p = pos[view.key] ?? { cursor: 0, top: 0 };
+  const maxCursor = Math.max(0, view.count - 1);
+  const cursor = Math.min(p.cursor, maxCursor);
+  const top = view.mode === 'cursor' ? scrollTop(cursor, p.top, listHeight, view.count) : Math.min(p.top, Math.max(0, view.count - listHeight));
+
+  function move(to: number): void {
+    if (view.mode === 'cursor') {
+      const c = Math.max(0, Math.min(maxCursor, to));
+      setPos((all) => ({ ...all, [view.key]: { cursor: c, top: scrollTop(c, top, listHeight, view.count) } }));
+    } else {
+      const t = Math.max(0, Math.min(Math.max(0, view.count - listHeight), to));
+      setPos((all) => ({ ...all, [view.key]: { cursor: t, top: t } }));
+    }
+  }
+
+  const here = view.mode === 'cursor' ? cursor : top;
+
+  function submitPrompt(): void {
+    if (!prompt) return;
+    if (prompt.kind === 'filter') {
+      const result = compileUiFilter(prompt.text);
+      if (!result.ok) {
+        setPrompt({ ...prompt, error: result.error, column: result.column });
+        return;
+      }
+      store.setFilter(result.filter);
+      setVersion(store.version);
+      setPrompt(null);
+      setPos((all) => ({ ...all, flows: { cursor: 0, top: 0 }, anomalies: { cursor: 0, top: 0 } }));
+      setMessage(result.filter ? null : 'filter cleared');
+      return;
+    }
+    setSearch(prompt.text);
+    setPrompt(null);
+    findNext(prompt.text, false, here - 1);
+  }
+
+  function findNext(query: string, backwards: boolean, from = here): void {
+    if (!streamDoc || !query) return;
+    const row = streamDoc.find(query, from, backwards);
+    if (row < 0) setMessage(`not found: ${query}`);
+    else {
+      setMessage(null);
+      move(Math.max(0, row - Math.floor(listHeight / 3)));
+    }
+  }
+
+  function quit(): void {
+    onQuit?.();
+    exit();
+  }
+
+  // Key presses wait in a queue and are handled one per render, so each sees the state the
+  // previous one left (a burst like `jj` moves twice).
+  const keyQueue = useRef<Array<[string, Key]>>([]);
+  const [pump, setPump] = useState(0);
+  useInput((input, key) => {
+    keyQueue.current.push(...splitKeys(input, key));
+    setPump((n) => n + 1);
+  });
+  useEffect(() => {
+    const next = keyQueue.current.shift();
+    if (!next) return;
+    onKey(next[0], next[1]);
+    if (keyQueue.current.length) setPump((n) => n + 1);
+  }, [pump]);
+
+  function onKey(input: string, key: Key): void {
+    if (prompt) {
+      if (key.escape) setPrompt(null);
+      else if (key.return) submitPrompt();
+      else if (key.backspace || key.delete) setPrompt({ ...prompt, text: prompt.text.slice(0, -1), error: null, column: null });
+      else if (!key.ctrl && !key.meta && input && !key.tab && !key.upArrow && !key.downArrow) {
+        // eslint-disable-next-line no-control-regex
+        const typed = input.replace(/[\x00-\x1f\x7f]/g, '');
+        if (typed) setPrompt({ ...prompt, text: prompt.text + typed, error: null, column: null });
+      }
+      return;
+    }
+    const action = actionOf(input, key);
+    if (!action) return;
+    if (help) {
+      if (action === 'quit') quit();
+      else if (action === 'help' || action === 'back') setHelp(false);
+      return;
+    }
+    handle(action);
+  }
+
+  function handle(action: Action): void {
+    switch (action) {
+      case 'quit':
+        return quit();
+      case 'help':
+        return setHelp(true);
+      case 'up':
+        return move(here - 1);
+      case 'down':
+        return move(here + 1);
+      case 'pageUp':
+        return move(here - listHeight);
+      case 'pageDown':
+        return move(here + listHeight);
+      case 'top':
+        return move(0);
+      case 'bottom':
+        return move(view.mode === 'cursor' ? maxCursor : view.count);
+      case 'open':
+        if (view.mode === 'cursor' && view.count) view.open?.(cursor);
+        return;
+      case 'back':
+        if (flow) setFlow(null);
+        setMessage(null);
+        return;
+      case 'nextPane':
+      case 'prevPane': {
+        const step = action === 'nextPane' ? 1 : -1;
+        if (flow) setFlow({ ...flow, pane: FLOW_PANES[(FLOW_PANES.indexOf(flow.pane) + step + FLOW_PANES.length) % FLOW_PANES.length]! });
+        else setTab(MAIN_TABS[(MAIN_TABS.indexOf(tab) + step + MAIN_TABS.length) % MAIN_TABS.length]!);
+        return;
+      }
+      case 'flows':
+      case 'anomalies':
+      case 'stats':
+      case 'credentials':
+      case 'objects':
+        setFlow(null);
+        setTab(action);
+        return;
+      case 'detail':
+      case 'ladder':
+      case 'stream':
+        if (flow) setFlow({ ...flow, pane: action });
+        else if (tab === 'flows' && rows[cursor]) setFlow({ id: rows[cursor]!.id, pane: action });
+        return;
+      case 'filter':
+        if (flow?.pane === 'stream') setPrompt({ kind: 'search', text: search, error: null, column: null });
+        else setPrompt({ kind: 'filter', text: store.activeFilter?.source ?? '', error: null, column: null });
+        return;
+      case 'next':
+      case 'prev':
+        if (flow?.pane === 'stream') findNext(search, action === 'prev');
+        return;
+      case 'sort':
+        if (!flow && tab === 'flows') setSort((s) => ({ column: SORT_COLUMNS[(SORT_COLUMNS.indexOf(s.column) + 1) % SORT_COLUMNS.length]!, desc: s.desc }));
+        return;
+      case 'reverse':
+        if (!flow && tab === 'flows') setSort((s) => ({ ...s, desc: !s.desc }));
+        return;
+      case 'hex':
+        if (flow?.pane === 'stream') setStreamMode((m) => (m === 'ascii' ? 'hex' : 'ascii'));
+        return;
+    }
+  }
+
+  const tabs: ReadonlyArray<readonly [string, string]> = [
+    ['flows', `1 Flows ${rows.length}${filterActive ? `/${store.flowCount}` : ''}`],
+    ['anomalies', `2 Anomalies ${anomalies.length}`],
+    ['stats', '3 Statistics'],
+    ['credentials', `4 Credentials ${credentials.length}`],
+    ['objects', `5 Objects ${objects.length}`],
+  ];
+  const stats = store.summary;
+  const status = store.done
+    ? store.error
+      ? { text: `Stopped reading: ${show(store.error)}`, color: 'red' as const }
+      : {
+          text: `${show(file)}: ${stats ? `${show(stats.packets)} packets, ${formatBytes(Number(stats.bytes ?? 0))}, ` : ''}${store.flowCount} flows · sort ${sort.column}${sort.desc ? ' ▼' : ' ▲'}${filterActive ? ` · filter: ${show(store.activeFilter!.source)} (${rows.length} of ${store.flowCount} flows)` : ''}`,
+          color: undefined,
+        }
+    : null;
+
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <Box>
+        <Text bold color="cyan">
+          wirelens{' '}
+        </Text>
+        <Tabs names={tabs} current={flow ? '' : tab} />
+      </Box>
+      {status ? (
+        <Text wrap="truncate" color={status.color} dimColor={!status.color}>
+          {fit(status.text, width)}
+        </Text>
+      ) : (
+        <ProgressBar read={store.progress.read} total={store.progress.total} width={width} extra={`${store.flowCount} flows so far`} />
+      )}
+      {help ? (
+        <Help height={bodyHeight} width={width} />
+      ) : (
+        <Box flexDirection="column" height={bodyHeight}>
+          {view.head.map((l, i) => (
+            <Row key={`h${i}`} line={l} width={width} selected={false} />
+          ))}
+          {view.count === 0 ? (
+            <Text dimColor>{view.empty ?? 'Nothing here.'}</Text>
+          ) : (
+            <LinesView count={view.count} lineAt={view.lineAt} top={top} height={listHeight} width={width} cursor={view.mode === 'cursor' ? cursor : -1} />
+          )}
+        </Box>
+      )}
+      {prompt ? (
+        <Prompt kind={prompt.kind} text={show(prompt.text)} error={prompt.error ? show(prompt.error) : null} column={prompt.column} width={width} />
+      ) : (
+        <Box flexDirection="column">
+          <Text wrap="truncate" color="yellow">
+            {message ? fit(show(message), width) : view.count > listHeight ? `${here + 1}/${view.count}` : ' '}
+          </Text>
+          <Text wrap="truncate" dimColor>
+            {fit(flow ? 'Esc back · Tab/d/l/f panes · Enter unfold · / ' + (flow.pane === 'stream' ? 'search · n/N · x hex' : 'filter') + ' · ? help · q quit' : '↑↓ jk move · Enter open · Tab/1-5 views · / filter · s/S sort · ? help · q quit', width)}
+          </Text>
+        </Box>
+      )}
+    </Box>
+  );
+}

@@ -1,0 +1,56 @@
+import { Box, Text } from 'ink';
+import type { Line } from '../model/lines.js';
+import { fit } from '../text.js';
+
+export interface LinesViewProps {
+  count: number;
+  lineAt(index: number): Line;
+  top: number;
+  height: number;
+  width: number;
+  /** Highlighted row, or -1 for none. */
+  cursor: number;
+}
+
+/**
+ * Draws only the rows that fit (windowing): a million-line document costs what a screen
+ * costs. Rows are cut to the width here, so nothing wraps and the layout stays fixed.
+ */
+export function LinesView({ count, lineAt, top, height, width, cursor }: LinesViewProps) {
+  const rows = [];
+  for (let i = top; i < Math.min(count, top + height); i++) rows.push(<Row key={i} line={lineAt(i)} width={width} selected={i === cursor} />);
+  return (
+    <Box flexDirection="column" height={height}>
+      {rows}
+    </Box>
+  );
+}
+
+export function Row({ line, width, selected }: { line: Line; width: number; selected: boolean }) {
+  let room = width;
+  const segs = [];
+  for (let i = 0; i < line.segs.length && room > 0; i++) {
+    const s = line.segs[i]!;
+    const text = fit(s.text, room);
+    room -= [...text].length;
+    segs.push(
+      <Text key={i} color={s.color} bold={s.bold} dimColor={s.dim && !selected}>
+        {text}
+      </Text>,
+    );
+  }
+  if (selected && room > 0) segs.push(<Text key="pad">{' '.repeat(room)}</Text>);
+  return (
+    <Text wrap="truncate" inverse={selected}>
+      {segs}
+    </Text>
+  );
+}
+
+/** Keeps the cursor on screen: the first row to draw for a cursor, given the previous one. */
+export function scrollTop(cursor: number, top: number, height: number, count: number): number {
+  let t = top;
+  if (cursor < t) t = cursor;
+  if (cursor >= t + height) t = cursor - height + 1;
+  return Math.max(0, Math.min(t, Math.max(0, count - height)));
+}

@@ -1,0 +1,79 @@
+import type { WireEvent } from '../../events/event.js';
+import type { EventFields } from '../../events/event.js';
+import { Timestamp } from '../../events/time.js';
+import type { FlowFacts } from '../../filter/index.js';
+import { endpointText, num, show } from '../text.js';
+
+/** One line of the flows list: display strings made safe once, numbers kept for sorting. */
+export interface FlowRow {
+  readonly id: number;
+  proto: string;
+  service: string | null;
+  /** `app` column: the service, or the transport in brackets when none was found. */
+  app: string;
+  client: string;
+  server: string;
+  pkts: number;
+  bytes: number;
+  duration: number;
+  state: string;
+  summary: string;
+  start: Timestamp;
+  lastFrame: number;
+  ended: boolean;
+  facts: FlowFacts;
+  /** The `flow.end` event, or a stand-in built from the live flow while it is open. */
+  record: WireEvent;
+}
+
+/** A row from a flow record (a `flow.end` event, or `Flow.record()` of an open flow). */
+export function rowFromRecord(id: number, rec: EventFields, ended: boolean, lastFrame: number, record: WireEvent): FlowRow {
+  const proto = typeof rec.proto === 'string' ? rec.proto : '?';
+  const service = typeof rec.service === 'string' ? rec.service : null;
+  return {
+    id,
+    proto,
+    service,
+    app: service ? show(service) : `(${show(proto)})`,
+    client: endpointText(rec.orig_h, rec.orig_p),
+    server: endpointText(rec.resp_h, rec.resp_p),
+    pkts: num(rec.orig_pkts) + num(rec.resp_pkts),
+    bytes: num(rec.orig_frame_bytes) + num(rec.resp_frame_bytes),
+    duration: num(rec.duration),
+    state: show(rec.conn_state ?? ''),
+    summary: show(rec.summary ?? ''),
+    start: rec.start instanceof Timestamp ? rec.start : Timestamp.ZERO,
+    lastFrame,
+    ended,
+    facts: {
+      proto,
+      service,
+      orig_h: String(rec.orig_h ?? ''),
+      orig_p: num(rec.orig_p),
+      resp_h: String(rec.resp_h ?? ''),
+      resp_p: num(rec.resp_p),
+    },
+    record,
+  };
+}
+
+export type SortColumn = 'id' | 'app' | 'client' | 'server' | 'pkts' | 'bytes' | 'duration' | 'state' | 'summary';
+
+export const SORT_COLUMNS: readonly SortColumn[] = ['id', 'app', 'client', 'server', 'pkts', 'bytes', 'duration', 'state', 'summary'];
+
+const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Comparator for a column; ties fall back to the flow id, so the order is stable and total. */
+export function compareBy(column: SortColumn): (a: FlowRow, b: FlowRow) => number {
+  const tie = (a: FlowRow, b: FlowRow) => a.id - b.id;
+  switch (column) {
+    case 'id':
+      return tie;
+    case 'pkts':
+    case 'bytes':
+    case 'duration':
+      return (a, b) => a[column] - b[column] || tie(a, b);
+    default:
+      return (a, b) => byString(a[column], b[column]) || tie(a, b);
+  }
+}

@@ -1,0 +1,182 @@
+import type { Direction } from '../../events/event.js';
+import type { AnalyzeOptions } from '../../pipeline/analyze.js';
+import { analyze } from '../../pipeline/analyze.js';
+import { visible } from '../../report/safe-text.js';
+import type { Line, Seg } from './lines.js';
+
+export type StreamPiece = { dir: Direction; data: Uint8Array; offset: number } | { dir: Direction; gap: number; offset: number };
+
+export interface StreamData {
+  pieces: StreamPiece[];
+  /** Bytes kept, and bytes seen beyond the bound and left out. */
+  kept: number;
+  leftOut: number;
+}
+
+/** The stream view keeps at most this much of one flow; `wirelens follow` prints it all. */
+export const MAX_STREAM_BYTES = 8 * 1024 * 1024;
+
+/** Thrown from the sink to stop reading once the flow we want has ended. */
+class FlowDone extends Error {}
+
+/**
+ * Reads the capture again and keeps the reassembled bytes and gaps of one flow, in order.
+ * Stops as soon as that flow's record goes by, so flows early in a big capture are quick.
+ */
+export async function loadStream(
+  file: string,
+  flowId: number,
+  opts: { limits?: AnalyzeOptions['limits']; onProgress?: AnalyzeOptions['onProgress']; maxBytes?: number } = {},
+): Promise<StreamData> {
+  const max = opts.maxBytes ?? MAX_STREAM_BYTES;
+  const pieces: StreamPiece[] = [];
+  const offsets = { c2s: 0, s2c: 0 };
+  let kept = 0;
+  let leftOut = 0;
+  const tap = (flow: number, dir: Direction, data: Uint8Array | number) => {
+    if (flow !== flowId) return;
+    const offset = offsets[dir];
+    if (typeof data === 'number') {
+      offsets[dir] += data;
+      pieces.push({ dir, gap: data, offset });
+      return;
+    }
+    offsets[dir] += data.length;
+    if (kept + data.length > max) {
+      leftOut += data.length;
+      return;
+    }
+    kept += data.length;
+    const last = pieces[pieces.length - 1];
+    // Consecutive chunks in one direction are one run, so lines are not cut at segment edges.
+    if (last && 'data' in last && last.dir === dir && last.offset + last.data.length === offset) {
+      const joined = new Uint8Array(last.data.length + data.length);
+      joined.set(last.data);
+      joined.set(data, last.data.length);
+      pieces[pieces.length - 1] = { dir, data: joined, offset: last.offset };
+    } else pieces.push({ dir, data: data.slice(), offset });
+  };
+  const sink = {
+    emit: (e: { type: string; flow: number | null }) => {
+      if (e.type === 'flow.end' && e.flow === flowId) throw new FlowDone();
+    },
+  };
+  try {
+    await analyze(file, sink, { limits: opts.limits, tap, onProgress: opts.onProgress });
+  } catch (err) {
+    if (!(err instanceof FlowDone)) throw err;
+  }
+  return { pieces, kept, leftOut };
+}
+
+export type StreamMode = 'ascii' | 'hex';
+
+const HEX_WIDTH = 16;
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+const utf8Strict = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A stream laid out as rows without building them all: three typed arrays say which
+ * piece and byte range each row shows; rows become text only when drawn or searched.
+ */
+export class StreamDoc {
+  private readonly rowPiece: Int32Array;
+  private readonly rowStart: Int32Array;
+  private readonly rowEnd: Int32Array;
+  private readonly utf8Pieces: boolean[];
+  readonly rows: number;
+
+  constructor(
+    private readonly data: StreamData,
+    readonly mode: StreamMode,
+    width: number,
+  ) {
+    const piece: number[] = [];
+    const start: number[] = [];
+    const end: number[] = [];
+    const perRow = Math.max(8, width - 2);
+    this.utf8Pieces = data.pieces.map((p) => 'data' in p && isUtf8(p.data));
+    data.pieces.forEach((p, i) => {
+      if (!('data' in p)) {
+        piece.push(i), start.push(0), end.push(0);
+        return;
+      }
+      const d = p.data;
+      if (mode === 'hex') {
+        for (let at = 0; at < d.length; at += HEX_WIDTH) piece.push(i), start.push(at), end.push(Math.min(d.length, at + HEX_WIDTH));
+        return;
+      }
+      let at = 0;
+      while (at < d.length) {
+        const nl = d.indexOf(0x0a, at);
+        const stop = nl === -1 ? d.length : nl + 1;
+        for (let s = at; s < stop; s += perRow) piece.push(i), start.push(s), end.push(Math.min(stop, s + perRow));
+        at = stop;
+      }
+    });
+    this.rowPiece = Int32Array.from(piece);
+    this.rowStart = Int32Array.from(start);
+    this.rowEnd = Int32Array.from(end);
+    this.rows = piece.length;
+  }
+
+  dirAt(row: number): Direction {
+    return this.data.pieces[this.rowPiece[row]!]!.dir;
+  }
+
+  /** The row's text, safe to draw: control bytes and escapes shown, never sent raw. */
+  textAt(row: number): string {
+    const p = this.data.pieces[this.rowPiece[row]!]!;
+    const mark = p.dir === 'c2s' ? '>' : '<';
+    if (!('data' in p)) return `${mark} [${p.gap} bytes missing from the ${p.dir === 'c2s' ? 'client' : 'server'} stream]`;
+    const bytes = p.data.subarray(this.rowStart[row]!, this.rowEnd[row]!);
+    if (this.mode === 'hex') {
+      const hex = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+      const ascii = [...bytes].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
+      return `${mark} ${(p.offset + this.rowStart[row]!).toString(16).padStart(8, '0')}  ${hex.padEnd(HEX_WIDTH * 3 - 1)}  ${ascii}`;
+    }
+    const text = this.utf8Pieces[this.rowPiece[row]!] ? utf8.decode(bytes) : Buffer.from(bytes).toString('latin1');
+    return `${mark} ${visible(text.replace(/\r?\n$/, '').replace(/\t/g, '    '))}`;
+  }
+
+  isGap(row: number): boolean {
+    return !('data' in this.data.pieces[this.rowPiece[row]!]!);
+  }
+
+  /** A drawable row; `query` (lower case) is highlighted where it occurs. */
+  lineAt(row: number, query = ''): Line {
+    const text = this.textAt(row);
+    const color = this.isGap(row) ? 'red' : this.dirAt(row) === 'c2s' ? 'green' : 'magenta';
+    if (!query) return { segs: [{ text, color }] };
+    const segs: Seg[] = [];
+    const lower = text.toLowerCase();
+    let at = 0;
+    for (let i = lower.indexOf(query); i !== -1 && query; i = lower.indexOf(query, at)) {
+      if (i > at) segs.push({ text: text.slice(at, i), color });
+      segs.push({ text: text.slice(i, i + query.length), color: 'yellow', bold: true });
+      at = i + query.length;
+    }
+    if (at < text.length || !segs.length) segs.push({ text: text.slice(at), color });
+    return { segs };
+  }
+
+  /** The next row (wrapping around) whose text holds `query`, case-insensitive; -1 if none. */
+  find(query: string, from: number, backwards = false): number {
+    const q = query.toLowerCase();
+    if (!q || !this.rows) return -1;
+    for (let n = 1; n <= this.rows; n++) {
+      const row = (((backwards ? from - n : from + n) % this.rows) + this.rows) % this.rows;
+      if (this.textAt(row).toLowerCase().includes(q)) return row;
+    }
+    return -1;
+  }
+}
+
+function isUtf8(bytes: Uint8Array): boolean {
+  try {
+    utf8Strict.decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
