@@ -8,6 +8,7 @@ import { bittorrentDescriptor } from './bittorrent/index.js';
 import { ftp } from './ftp/index.js';
 import { smtp } from './smtp/index.js';
 import { pop3 } from './pop3/index.js';
+import { imap } from './imap/index.js';
 import { httpDescriptor } from './http/index.js';
 import { http2Descriptor } from './http2/index.js';
 
@@ -17,6 +18,7 @@ export const PROTOCOLS: readonly ProtocolDescriptor[] = [
   ftp,
   smtp,
   pop3,
+  imap,
   httpDescriptor,
   http2Descriptor,
 ];

@@ -1,0 +1,605 @@
+/**
+ * One IMAP connection (RFC 3501 / RFC 9051). Tagged commands are paired with their tagged
+ * completion through a map by tag (clients may pipeline, §5.5); untagged data updates the
+ * session (mailbox counts, FETCH data, EXPUNGE renumbering); continuation requests answer
+ * synchronizing literals, AUTHENTICATE challenges or IDLE. Literals ride the shared line
+ * framer's raw mode in both directions (ImapReader). FETCH bodies and APPEND uploads are
+ * parsed as messages and offered for export; LOGIN and AUTHENTICATE give credentials;
+ * after a successful STARTTLS (or COMPRESS) the rest of the connection is not parsed.
+ */
+import type { DissectorContext, Position, StreamDissector } from '../../dissect/contract.js';
+import { SaslExchange } from '../../dissect/sasl.js';
+import type { Direction } from '../../events/event.js';
+import type { JsonObject } from '../../events/json.js';
+import type { ContinuationPurpose } from './events.js';
+import { MailHandler } from './mail.js';
+import {
+  bodyStructureParts,
+  flagList,
+  isStatus,
+  listOf,
+  mailboxName,
+  numberOf,
+  parseCommandLine,
+  parseEnvelope,
+  parseFetchItems,
+  parseIdParams,
+  parseListData,
+  parseResponseLine,
+  parseStatusData,
+  textOf,
+  tokenize,
+  type ImapValue,
+  type ResponseLine,
+} from './parser.js';
+import { ImapReader, type LogicalLine } from './reader.js';
+import { SessionState, type AppendedMessage } from './session.js';
+
+interface Pending {
+  tag: string;
+  command: string;
+  uid: boolean;
+  arg: string;
+  at: Position;
+  /** All of the command (literals included) has arrived. */
+  sent: boolean;
+  literals: number[];
+  untagged: number;
+  sasl?: SaslExchange;
+  saslSteps: number;
+  login?: { user: string; secret: string };
+  mailbox?: string | null;
+  store?: { set: string; operation: string; flags: string[]; silent: boolean };
+  copy?: { set: string; destination: string | null; move: boolean };
+  appended?: AppendedMessage[];
+  idle?: { done: boolean };
+  searchHits?: number;
+}
+
+type ClientLineKind = 'command' | 'sasl' | 'done' | 'other';
+
+export class ImapDissector implements StreamDissector {
+  private readonly readers: Record<Direction, ImapReader>;
+  private readonly pending = new Map<string, Pending>();
+  private readonly session: SessionState;
+  private readonly mail: MailHandler;
+  /** What the client's logical line in progress is, decided at its first line. */
+  private clientKind: ClientLineKind = 'other';
+  private clientCommand: Pending | null = null;
+  private stopped: 'tls' | 'compress' | null = null;
+  private greeted = false;
+  private closed = false;
+
+  constructor(private readonly ctx: DissectorContext) {
+    const cap = Math.max(64, ctx.limits.max_pending_transactions * 16);
+    this.session = new SessionState(cap, (what) =>
+      ctx.anomaly('imap.session_limit', null, `more than ${cap} ${what} in one session; later ones are counted, not listed`),
+    );
+    this.mail = new MailHandler(ctx, this.session);
+    this.readers = {
+      c2s: new ImapReader(
+        {
+          begin: (first) => this.clientBegin(first),
+          complete: (line) => this.clientComplete(line),
+          anomaly: (code, detail) => ctx.anomaly(code, 'c2s', detail),
+        },
+        ctx.limits,
+      ),
+      s2c: new ImapReader(
+        {
+          begin: () => undefined,
+          complete: (line) => this.serverComplete(line),
+          anomaly: (code, detail) => ctx.anomaly(code, 's2c', detail),
+        },
+        ctx.limits,
+      ),
+    };
+    ctx.setService('imap');
+  }
+
+  data(dir: Direction, bytes: Uint8Array): void {
+    if (!this.stopped) this.readers[dir].push(bytes);
+  }
+
+  gap(dir: Direction, length: number): void {
+    if (!this.stopped) this.readers[dir].gap(length);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (!this.stopped) {
+      this.readers.c2s.flush();
+      this.readers.s2c.flush();
+    }
+    const unanswered: string[] = [];
+    for (const p of this.pending.values()) {
+      unanswered.push(p.command);
+      this.finishTransaction(p, null, null);
+    }
+    this.pending.clear();
+    this.mail.flush();
+    const s = this.session;
+    this.ctx.emit('imap.session', null, s.record(unanswered));
+    const what = [
+      s.user ? `${s.user}` : null,
+      s.mailboxes.total ? `${s.mailboxes.total} selected` : null,
+      s.messages.total ? `${s.messages.total} fetched` : null,
+      s.appended.total ? `${s.appended.total} appended` : null,
+      s.tls ? 'STARTTLS' : null,
+    ].filter((x) => x !== null);
+    this.ctx.setSummary(what.length ? what.join(', ') : 'IMAP');
+  }
+
+  private here(): Position {
+    return { frame: this.ctx.frame, ts: this.ctx.ts };
+  }
+
+  // ---- client ----
+
+  private clientBegin(first: string): void {
+    this.clientCommand = null;
+    const auth = this.activeAuthenticate();
+    if (auth) {
+      this.clientKind = 'sasl';
+      this.clientCommand = auth;
+      return;
+    }
+    const idle = this.activeIdle();
+    if (idle && first.trim().toUpperCase() === 'DONE') {
+      this.clientKind = 'done';
+      this.clientCommand = idle;
+      return;
+    }
+    const cmd = parseCommandLine(first);
+    if (!cmd) {
+      this.clientKind = 'other';
+      return;
+    }
+    this.clientKind = 'command';
+    const p: Pending = { ...cmd, at: this.here(), sent: false, literals: [], untagged: 0, saslSteps: 0 };
+    const old = this.pending.get(cmd.tag);
+    if (old) {
+      this.ctx.anomaly('imap.duplicate_tag', 'c2s', `tag ${cmd.tag} reused while ${old.command} still waits`);
+      this.pending.delete(cmd.tag);
+      this.finishTransaction(old, null, null);
+    }
+    if (this.pending.size >= this.ctx.limits.max_pending_transactions) {
+      const [oldestTag, oldest] = this.pending.entries().next().value as [string, Pending];
+      this.pending.delete(oldestTag);
+      this.ctx.anomaly('imap.pending_limit', 'c2s', `${oldest.tag} ${oldest.command} never completed; dropped`);
+      this.finishTransaction(oldest, null, null);
+    }
+    this.pending.set(cmd.tag, p);
+    this.clientCommand = p;
+    this.session.commands++;
+  }
+
+  /** An AUTHENTICATE whose command line is sent and whose completion has not come. */
+  private activeAuthenticate(): Pending | null {
+    for (const p of this.pending.values()) if (p.command === 'AUTHENTICATE' && p.sent) return p;
+    return null;
+  }
+
+  private activeIdle(): Pending | null {
+    for (const p of this.pending.values()) if (p.idle && !p.idle.done && p.sent) return p;
+    return null;
+  }
+
+  private clientComplete(line: LogicalLine): void {
+    const text = line.segments.join('');
+    const kind = this.clientKind;
+    const p = this.clientCommand;
+    this.clientKind = 'other';
+    this.clientCommand = null;
+    if (kind === 'sasl' && p?.sasl) {
+      p.sasl.response(text);
+      p.saslSteps++;
+      return;
+    }
+    if (kind === 'done' && p?.idle) {
+      p.idle.done = true;
+      this.ctx.emit('imap.done', 'c2s', { tag: p.tag });
+      return;
+    }
+    if (kind !== 'command' || !p) {
+      if (text.trim() === '' && !line.truncated) return;
+      this.ctx.anomaly('imap.bad_line', 'c2s', `not a tagged command: ${text.slice(0, 80)}`);
+      return;
+    }
+    const full = parseCommandLine(text);
+    if (full) p.arg = full.arg;
+    p.literals = line.literals.map((l) => l.size);
+    p.sent = true;
+    this.ctx.emit('imap.command', 'c2s', {
+      tag: p.tag,
+      command: p.command,
+      uid: p.uid || undefined,
+      arg: p.arg,
+      literals: p.literals.length ? p.literals : undefined,
+      truncated: line.truncated || undefined,
+    });
+    const args = valuesFrom(line, text.length - (full?.arg.length ?? 0));
+    this.onCommand(p, args, line);
+  }
+
+  private onCommand(p: Pending, args: ImapValue[], line: LogicalLine): void {
+    const s = this.session;
+    switch (p.command) {
+      case 'LOGIN': {
+        const user = textOf(args[0]);
+        const secret = textOf(args[1]);
+        if (user !== null) p.login = { user, secret: secret ?? '' };
+        break;
+      }
+      case 'AUTHENTICATE': {
+        const mech = textOf(args[0]) ?? '';
+        const initial = textOf(args[1]);
+        p.sasl = new SaslExchange(mech, initial);
+        break;
+      }
+      case 'SELECT':
+      case 'EXAMINE':
+        p.mailbox = mailboxName(args[0]);
+        s.beginSelect(p.mailbox ?? '', p.command === 'EXAMINE', p.at.frame);
+        break;
+      case 'STATUS':
+      case 'CREATE':
+      case 'DELETE':
+      case 'SUBSCRIBE':
+      case 'UNSUBSCRIBE':
+        p.mailbox = mailboxName(args[0]);
+        break;
+      case 'STORE': {
+        const op = (textOf(args[1]) ?? '').toUpperCase();
+        p.store = {
+          set: textOf(args[0]) ?? '',
+          operation: op.replace(/\.SILENT$/, ''),
+          flags: flagList(args[args.length - 1]),
+          silent: op.endsWith('.SILENT'),
+        };
+        break;
+      }
+      case 'COPY':
+      case 'MOVE':
+        p.copy = { set: textOf(args[0]) ?? '', destination: mailboxName(args[1]), move: p.command === 'MOVE' };
+        break;
+      case 'APPEND':
+        p.mailbox = mailboxName(args[0]);
+        p.appended = this.mail.appended(p.mailbox, args.slice(1), line.literals);
+        break;
+      case 'IDLE':
+        p.idle = { done: false };
+        break;
+      case 'ID': {
+        const id = parseIdParams(args[0]);
+        if (id) s.clientId = id;
+        break;
+      }
+    }
+  }
+
+  // ---- server ----
+
+  private serverComplete(line: LogicalLine): void {
+    const text = line.segments.join('');
+    const r = parseResponseLine(text);
+    if (!r) {
+      if (text.trim() === '' && !line.truncated) return;
+      this.ctx.anomaly('imap.bad_line', 's2c', `not an IMAP response: ${text.slice(0, 80)}`);
+      return;
+    }
+    if (r.tag === '+') return this.continuation(r);
+    if (r.tag === '*') return this.untagged(r, text, line);
+    this.tagged(r);
+  }
+
+  private continuation(r: ResponseLine): void {
+    let purpose: ContinuationPurpose | null = null;
+    if (this.readers.c2s.awaitingSyncLiteral) purpose = 'literal';
+    else {
+      const auth = this.activeAuthenticate();
+      if (auth) {
+        purpose = 'authenticate';
+        auth.sasl?.challenge();
+      } else if (this.activeIdle()) purpose = 'idle';
+    }
+    this.ctx.emit('imap.response', 's2c', { tag: '+', status: null, text: r.text, purpose });
+    if (purpose === null) this.ctx.anomaly('imap.unexpected_continuation', 's2c', `"+ ${r.text.slice(0, 60)}" with nothing waiting for it`);
+  }
+
+  private responseFields(r: ResponseLine): JsonObject {
+    return {
+      tag: r.tag,
+      status: r.status,
+      number: r.number ?? undefined,
+      code: r.code ?? undefined,
+      code_data: r.code_data ?? undefined,
+      text: r.text,
+    };
+  }
+
+  private untagged(r: ResponseLine, text: string, line: LogicalLine): void {
+    this.ctx.emit('imap.response', 's2c', this.responseFields(r));
+    const s = this.session;
+    const oldest = this.pending.values().next().value as Pending | undefined;
+    if (oldest) oldest.untagged++;
+    if (!this.greeted) {
+      this.greeted = true;
+      if (r.status === 'OK' || r.status === 'PREAUTH' || r.status === 'BYE') s.greeting = r.text;
+      if (r.status === 'PREAUTH') {
+        s.preauth = true;
+        s.authenticated = true;
+      }
+    }
+    if (isStatus(r.status)) {
+      this.responseCode(r);
+      if (r.status === 'BYE') s.bye = r.text;
+      return;
+    }
+    // Data responses: their values are the response's text, a suffix of the logical line.
+    const values = valuesFrom(line, text.length - r.text.length);
+    switch (r.status) {
+      case 'CAPABILITY':
+        s.capabilities = values.map(textOf).filter((x): x is string => x !== null);
+        break;
+      case 'ENABLED':
+        s.enabled = values.map(textOf).filter((x): x is string => x !== null);
+        break;
+      case 'EXISTS':
+        if (r.number !== null) s.exists(r.number);
+        break;
+      case 'RECENT':
+        if (r.number !== null && s.current) s.current.recent = r.number;
+        break;
+      case 'EXPUNGE':
+        if (r.number !== null) s.expunge(r.number);
+        break;
+      case 'FLAGS':
+        if (s.current) s.current.flags = flagList(values[0]);
+        break;
+      case 'LIST':
+      case 'LSUB':
+      case 'XLIST': {
+        const l = parseListData(values);
+        if (l) s.list(l);
+        break;
+      }
+      case 'STATUS': {
+        const st = parseStatusData(values);
+        if (st) s.statuses.push(st);
+        break;
+      }
+      case 'SEARCH':
+        if (oldest) oldest.searchHits = (oldest.searchHits ?? 0) + values.filter((v) => numberOf(v) !== null).length;
+        break;
+      case 'ID': {
+        const id = parseIdParams(values[0]);
+        if (id) s.serverId = id;
+        break;
+      }
+      case 'FETCH':
+        if (r.number !== null) this.fetchData(r.number, values, line);
+        break;
+    }
+  }
+
+  /** Response codes carried by OK/NO/BAD/PREAUTH/BYE (RFC 3501 §7.1). */
+  private responseCode(r: ResponseLine): void {
+    const s = this.session;
+    const n = r.code_data !== null && /^\d{1,15}$/.test(r.code_data) ? Number(r.code_data) : null;
+    const box = s.current;
+    switch (r.code) {
+      case 'CAPABILITY':
+        s.capabilities = (r.code_data ?? '').split(' ').filter((x) => x !== '');
+        break;
+      case 'UIDVALIDITY':
+        if (box) box.uidvalidity = n;
+        break;
+      case 'UIDNEXT':
+        if (box) box.uidnext = n;
+        break;
+      case 'UNSEEN':
+        if (box) box.unseen = n;
+        break;
+      case 'CLOSED':
+        // RFC 7162 §3.2.11: the previous mailbox is closed while a new SELECT is under way.
+        s.deselect();
+        break;
+    }
+  }
+
+  private fetchData(seq: number, values: ImapValue[], line: LogicalLine): void {
+    const s = this.session;
+    const items = parseFetchItems(values);
+    if (!items) return;
+    const uidItem = items.find((i) => i.name === 'UID');
+    const uid = numberOf(uidItem?.value) ?? s.uidOf(seq);
+    if (uidItem && uid !== null) s.noteUid(seq, uid);
+    const fetching = [...this.pending.values()].some((p) => p.command === 'FETCH');
+    const msg = s.message(seq, uid, fetching, this.ctx.frame);
+    if (!msg) return;
+    for (const it of items) {
+      switch (it.name) {
+        case 'FLAGS':
+          msg.flags = flagList(it.value);
+          break;
+        case 'RFC822.SIZE':
+          msg.size = numberOf(it.value);
+          break;
+        case 'INTERNALDATE':
+          msg.internaldate = textOf(it.value);
+          break;
+        case 'ENVELOPE': {
+          const env = parseEnvelope(it.value);
+          if (env) {
+            msg.from = env.from;
+            msg.to = env.to;
+            msg.subject = env.subject;
+            msg.date = env.date;
+            msg.message_id = env.message_id;
+          }
+          break;
+        }
+        case 'BODYSTRUCTURE':
+        case 'BODY':
+          if (it.section === null && listOf(it.value)) {
+            msg.attachments = bodyStructureParts(it.value)
+              .filter((p) => p.disposition === 'attachment' || p.name !== null)
+              .map((p) => ({ name: p.name ?? `part-${p.part}`, content_type: p.content_type, size: p.size }));
+            break;
+          }
+          this.mail.bodySection(msg, it, line.literals);
+          break;
+        case 'RFC822':
+        case 'RFC822.HEADER':
+        case 'RFC822.TEXT':
+        case 'BINARY':
+          this.mail.bodySection(msg, it, line.literals);
+          break;
+      }
+    }
+  }
+
+  private tagged(r: ResponseLine): void {
+    const p = this.pending.get(r.tag);
+    this.ctx.emit('imap.response', 's2c', { ...this.responseFields(r), command: p?.command });
+    if (!isStatus(r.status) || r.status === 'PREAUTH' || r.status === 'BYE') {
+      this.ctx.anomaly('imap.bad_line', 's2c', `tagged response ${r.tag} with status ${r.status ?? ''}`);
+      return;
+    }
+    if (!p) {
+      this.ctx.anomaly('imap.unknown_tag', 's2c', `${r.tag} ${r.status} answers no command waiting`);
+      return;
+    }
+    // A refused synchronizing literal is never sent: the client's line ends where it is.
+    if (this.clientCommand === p && this.readers.c2s.awaitingSyncLiteral) this.readers.c2s.cancelSyncLiteral();
+    this.pending.delete(r.tag);
+    this.completed(p, r);
+    this.finishTransaction(p, r, this.here());
+  }
+
+  /** The effects of a completed command. */
+  private completed(p: Pending, r: ResponseLine): void {
+    const s = this.session;
+    const ok = r.status === 'OK';
+    if (r.code) this.responseCode(r);
+    switch (p.command) {
+      case 'LOGIN':
+        if (p.login) this.credentials(p.login.user, p.login.secret, 'login', ok);
+        else if (!ok) s.failedLogins.push({ user: null, mechanism: 'login', frame: this.ctx.frame });
+        break;
+      case 'AUTHENTICATE': {
+        const cred = p.sasl?.credentials();
+        if (cred) this.credentials(cred.user, cred.secret, cred.mechanism, ok);
+        else if (ok) {
+          s.authenticated = true;
+          s.mechanism = p.sasl?.mechanism.toLowerCase() ?? null;
+        } else s.failedLogins.push({ user: null, mechanism: p.sasl?.mechanism.toLowerCase() ?? '', frame: this.ctx.frame });
+        break;
+      }
+      case 'SELECT':
+      case 'EXAMINE':
+        s.endSelect(r.status ?? '', r.code);
+        break;
+      case 'CLOSE':
+      case 'UNSELECT':
+        if (ok) s.deselect();
+        break;
+      case 'STORE':
+        if (p.store) {
+          const entry = { mailbox: s.selected?.mailbox ?? null, set: p.store.set, uid: p.uid, operation: p.store.operation, flags: p.store.flags, silent: p.store.silent, status: r.status };
+          s.flagsChanged.push(entry);
+          if (ok && p.store.operation !== '-FLAGS' && p.store.flags.some((f) => f.toLowerCase() === '\\deleted')) {
+            s.deleted.push({ mailbox: entry.mailbox, set: p.store.set, uid: p.uid });
+          }
+        }
+        break;
+      case 'COPY':
+      case 'MOVE':
+        if (p.copy) {
+          s.copied.push({ mailbox: s.selected?.mailbox ?? null, set: p.copy.set, uid: p.uid, destination: p.copy.destination, move: p.copy.move, status: r.status, copyuid: r.code === 'COPYUID' ? r.code_data : undefined });
+        }
+        break;
+      case 'APPEND':
+        this.mail.appendCompleted(p.appended ?? [], r);
+        break;
+      case 'STARTTLS':
+        if (ok) this.stop('tls', 'STARTTLS');
+        break;
+      case 'COMPRESS':
+        if (ok) this.stop('compress', 'COMPRESS');
+        break;
+    }
+  }
+
+  private stop(how: 'tls' | 'compress', mechanism: string): void {
+    this.stopped = how;
+    if (how === 'tls') {
+      this.session.tls = true;
+      this.ctx.emit('imap.encrypted', null, { mechanism });
+    } else {
+      this.session.compressed = true;
+      this.ctx.emit('imap.compressed', null, { mechanism: 'DEFLATE' });
+    }
+  }
+
+  private credentials(user: string, secret: string, mechanism: string, success: boolean | null): void {
+    const s = this.session;
+    this.ctx.emit('credentials', 'c2s', { protocol: 'imap', user, secret, mechanism, success });
+    if (success) {
+      s.user = user;
+      s.mechanism = mechanism;
+      s.authenticated = true;
+    } else if (success === false) s.failedLogins.push({ user, mechanism, frame: this.ctx.frame });
+    else s.user ??= user;
+  }
+
+  /** The `imap.transaction` record; `r` is null when the command never completed. */
+  private finishTransaction(p: Pending, r: ResponseLine | null, end: Position | null): void {
+    if (!r) this.closedCredentials(p);
+    const fields: JsonObject = {
+      tag: p.tag,
+      command: p.command,
+      uid: p.uid || undefined,
+      arg: p.arg,
+      status: r?.status ?? null,
+      code: r?.code ?? undefined,
+      code_data: r?.code_data ?? undefined,
+      text: r?.text ?? null,
+      frames: [p.at.frame, end?.frame ?? null],
+      duration: end ? Math.round(end.ts.since(p.at.ts) * 1e9) / 1e9 : null,
+      untagged: p.untagged,
+      mailbox: p.mailbox ?? p.copy?.destination ?? undefined,
+      search_results: p.searchHits,
+      sasl_mechanism: p.sasl?.mechanism,
+      sasl_responses: p.sasl ? p.saslSteps : undefined,
+      idle_done: p.idle ? p.idle.done : undefined,
+      incomplete: r ? undefined : true,
+    };
+    this.ctx.emit('imap.transaction', null, fields, end ?? undefined);
+  }
+
+  /** Credentials of a login that never got its completion are still worth reporting. */
+  private closedCredentials(p: Pending): void {
+    if (p.command === 'LOGIN' && p.login) this.credentials(p.login.user, p.login.secret, 'login', null);
+    if (p.command === 'AUTHENTICATE') {
+      const cred = p.sasl?.credentials();
+      if (cred) this.credentials(cred.user, cred.secret, cred.mechanism, null);
+    }
+  }
+}
+
+/** The values of a logical line from character `offset` of its text on (after tag and keyword). */
+function valuesFrom(line: LogicalLine, offset: number): ImapValue[] {
+  const segs = line.segments;
+  let skip = Math.max(0, offset);
+  for (let i = 0; i < segs.length; i++) {
+    const s = segs[i]!;
+    if (skip <= s.length) {
+      return tokenize([s.slice(skip), ...segs.slice(i + 1)], line.literals.slice(i).map((l) => l.data)).values;
+    }
+    skip -= s.length;
+  }
+  return [];
+}

@@ -1,0 +1,77 @@
+/**
+ * IMAP event fields (RFC 3501 / RFC 9051, RFC 7888 LITERAL+, RFC 2177 IDLE, RFC 4959 SASL-IR)
+ * and anomaly codes.
+ *
+ * Events:
+ * - `imap.command` (c2s) {tag, command, uid, arg, literals}: a tagged command, emitted once
+ *   all its literals have arrived. `command` is upper-case; `UID FETCH` is `FETCH` with
+ *   `uid: true`, as tshark splits it. `arg` is the text as sent, each literal left as its
+ *   `{n}` marker (the literal bytes are not repeated there).
+ * - `imap.response` (s2c) {tag, status, number, code, code_data, text, command?, purpose?}:
+ *   `tag` is `*` (untagged), `+` (continuation request) or the command's tag; `status` is
+ *   OK/NO/BAD/PREAUTH/BYE, for untagged data the keyword (`* 3 EXISTS` gives EXISTS with
+ *   `number: 3`), null for `+`. Continuations say what they answer in `purpose`
+ *   (`literal`, `authenticate`, `idle`).
+ * - `imap.done` (c2s) {tag}: the `DONE` that ends IDLE (not a tagged command).
+ * - `imap.transaction` {tag, command, uid, arg, status, code, text, frames, duration, untagged}:
+ *   one per tagged command, at its completion (or at close with `incomplete: true`).
+ * - `imap.message` {source: fetch|append, mailbox, seq, uid, section, ...mail fields}: a
+ *   whole message parsed from a FETCH literal (BODY[], RFC822, or a header and text fetched
+ *   one after the other) or an APPEND upload.
+ * - `imap.encrypted` {mechanism}: STARTTLS succeeded; the rest of the connection is not parsed.
+ * - `imap.session` at close; `credentials` for LOGIN and AUTHENTICATE.
+ */
+import { mailAnomalies } from '../../dissect/mail-message.js';
+
+export const IMAP_ANOMALIES = {
+  'imap.bad_line': 'a line is neither a tagged command (client) nor a tagged, untagged or continuation response (server)',
+  'imap.bad_literal': 'a literal size is too large to be a byte count; the line was read as text',
+  'imap.literal_limit': 'a literal was longer than max_imap_literal; the rest of it was skipped by its announced length',
+  'imap.unknown_tag': 'a tagged completion names no command waiting for one',
+  'imap.duplicate_tag': 'a command reused the tag of a command still waiting; the older one is closed incomplete',
+  'imap.unexpected_continuation': 'a continuation request (+) came with no literal, AUTHENTICATE or IDLE waiting for one',
+  'imap.pending_limit': 'more commands waited for completion than max_pending_transactions; the oldest was closed incomplete',
+  'imap.line_too_long': 'a line (or a logical line with literals) was longer than max_line; it was cut',
+  'imap.data_gap': 'bytes of a literal or of a line with literals were never seen; what they belonged to is incomplete',
+  'imap.message_limit': 'a message was longer than what was kept (max_object / max_imap_literal); only its first bytes were parsed',
+  'imap.session_limit': 'a session listed more messages or mailboxes than wirelens keeps; later ones were counted, not listed',
+  ...mailAnomalies('imap'),
+} as const;
+
+export type ImapAnomaly = keyof typeof IMAP_ANOMALIES;
+
+/** What a continuation request (`+`) answers. */
+export type ContinuationPurpose = 'literal' | 'authenticate' | 'idle';
+
+/** One mailbox opened with SELECT or EXAMINE, as the session record lists it. */
+export interface SelectedMailbox {
+  mailbox: string;
+  read_only: boolean;
+  status: string | null;
+  exists: number | null;
+  recent: number | null;
+  unseen: number | null;
+  uidvalidity: number | null;
+  uidnext: number | null;
+  flags: string[];
+  frame: number;
+}
+
+/** A message the session fetched data of (ENVELOPE, sizes, flags, body sections). */
+export interface FetchedMessage {
+  mailbox: string | null;
+  seq: number | null;
+  uid: number | null;
+  flags: string[] | null;
+  size: number | null;
+  internaldate: string | null;
+  from: string | null;
+  to: string[];
+  subject: string | null;
+  date: string | null;
+  message_id: string | null;
+  attachments: Array<{ name: string; content_type: string; size: number | null }>;
+  /** Body sections fetched, with the bytes each carried (`""` is the whole message). */
+  sections: Array<{ section: string; size: number }>;
+  frame: number;
+}
