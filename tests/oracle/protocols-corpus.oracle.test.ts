@@ -1,0 +1,29 @@
+/**
+ * Oracle gate on the shared corpus: message-level agreement with tshark (its own
+ * heuristics; mDNS and LLMNR decoded as DNS), per protocol, with every remaining
+ * difference explained in known-differences.md. Prints recall and precision per protocol.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { hasFidelity, judge, runFidelity } from './fidelity.js';
+import { CORPUS, hasTshark } from './tshark.js';
+
+const FILES = existsSync(CORPUS) ? readdirSync(CORPUS).filter((f) => /\.pcap(ng)?$/.test(f)).sort().map((f) => join(CORPUS, f)) : [];
+const HALF = Math.ceil(FILES.length / 2);
+
+describe.skipIf(!hasTshark || !hasFidelity || !FILES.length)('shared corpus agrees with tshark', () => {
+  // Two halves so the two cores share the work.
+  it.each([
+    ['first half', FILES.slice(0, HALF)],
+    ['second half', FILES.slice(HALF)],
+  ])('%s', (_label, files) => {
+    const { unexplained, totals } = judge(runFidelity(files, ['-d', 'udp.port==5353,dns', '-d', 'udp.port==5355,dns']));
+    for (const [p, t] of Object.entries(totals)) {
+      const recall = t.tshark ? t.matched / t.tshark : 1;
+      const precision = t.wirelens ? t.matched / t.wirelens : 1;
+      console.log(`${p}: tshark ${t.tshark}, wirelens ${t.wirelens}, matched ${t.matched}, recall ${(recall * 100).toFixed(1)}%, precision ${(precision * 100).toFixed(1)}%`);
+    }
+    expect(unexplained).toEqual([]);
+  });
+});
