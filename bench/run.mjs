@@ -1,0 +1,152 @@
+// The benchmark (run on demand with `npm run bench`, never by `npm test`).
+//
+// Builds (once, cached in bench/out/) a large capture from the real conversations in
+// captures/ (see make-capture.mjs), then runs wirelens and tshark on it in one go and
+// prints a table: wall seconds, CPU seconds, MB/s, packets/s, peak RSS, and the ratio of
+// each wirelens row to the tshark row it is compared with. Peak RSS and times come from
+// /usr/bin/time (GNU time: %e %U %S %M); output goes to /dev/null.
+//
+//   node bench/run.mjs [--size 500] [--seed 1] [--workers 1,2] [--flat] [--big] [--dist dist]
+//                      [--skip-tshark] [--json FILE]
+//   --flat   also run `events` on 100 MB and 1 GB captures to show peak RSS stays flat
+//   --big    with --flat, also 4 GB (needs ~4.5 GB of disk in bench/out/ and minutes)
+import { execFileSync, spawn } from 'node:child_process';
+import { openSync, closeSync, writeFileSync, readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureCapture, OUT_DIR } from './make-capture.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+function parseArgs(argv) {
+  const o = { size: 500, seed: 1, workers: null, flat: false, big: false, dist: 'dist', skipTshark: false, json: null };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--size') o.size = Number(argv[++i]);
+    else if (a === '--seed') o.seed = Number(argv[++i]);
+    else if (a === '--workers') o.workers = argv[++i].split(',').map(Number);
+    else if (a === '--flat') o.flat = true;
+    else if (a === '--big') o.big = true;
+    else if (a === '--dist') o.dist = argv[++i];
+    else if (a === '--skip-tshark') o.skipTshark = true;
+    else if (a === '--json') o.json = argv[++i];
+    else throw new Error(`unknown argument ${a}`);
+  }
+  return o;
+}
+
+/** Runs a command under GNU time, stdout to /dev/null; returns wall, cpu, peak RSS (MB). */
+function measure(cmd, args, { stdout = '/dev/null' } = {}) {
+  return new Promise((resolvePromise, reject) => {
+    const out = openSync(stdout, 'w');
+    const child = spawn('/usr/bin/time', ['-f', 'WLTIME %e %U %S %M', cmd, ...args], { cwd: ROOT, stdio: ['ignore', out, 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      closeSync(out);
+      const m = /WLTIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(err);
+      if (code !== 0 || !m) return reject(new Error(`${cmd} ${args.join(' ')} failed (${code}): ${err.slice(-500)}`));
+      resolvePromise({ wall: Number(m[1]), cpu: Number(m[2]) + Number(m[3]), rssMB: Number(m[4]) / 1024 });
+    });
+  });
+}
+
+function supportsWorkers(dist) {
+  try {
+    return execFileSync('node', [join(dist, 'cli/main.js'), 'events', '--help'], { cwd: ROOT, encoding: 'utf8' }).includes('--workers');
+  } catch {
+    return false;
+  }
+}
+
+function machine() {
+  const c = cpus();
+  const tshark = (() => {
+    try {
+      return execFileSync('tshark', ['--version'], { encoding: 'utf8' }).split('\n')[0];
+    } catch {
+      return 'not installed';
+    }
+  })();
+  return { cpu: c[0]?.model ?? '?', cores: c.length, node: process.version, tshark, date: new Date().toISOString().slice(0, 10), load: loadavg().map((x) => x.toFixed(2)).join(' ') };
+}
+
+const TSHARK_FIELDS = [
+  'frame.number', 'ip.src', 'ip.dst', 'http.request.method', 'http.host', 'http.request.uri', 'http.response.code',
+  'dns.qry.name', 'dns.flags.rcode', 'ftp.request.command', 'ftp.request.arg', 'ftp.response.code',
+  'smtp.req.command', 'smtp.req.parameter', 'smtp.response.code', 'pop.request.command', 'pop.response.indicator',
+];
+
+async function runSet(file, bytes, o, { withTshark, label }) {
+  const cli = join(o.dist, 'cli/main.js');
+  const core = await measure('node', ['bench/core.mjs', file, o.dist], { stdout: join(OUT_DIR, 'core.json') });
+  const { packets } = JSON.parse(readFileSync(join(OUT_DIR, 'core.json'), 'utf8'));
+  const rows = [{ name: 'wirelens read+decode+reassembly (no dissectors)', vs: 'conv', ...core }];
+  const workers = o.workers ?? [1];
+  const parallel = supportsWorkers(o.dist);
+  for (const w of workers) {
+    const extra = parallel ? ['--workers', String(w)] : [];
+    if (!parallel && w !== workers[0]) continue;
+    const tag = parallel ? ` --workers ${w}` : '';
+    rows.push({ name: `wirelens flows${tag}`, vs: 'conv', ...(await measure('node', [cli, 'flows', file, ...extra])) });
+    rows.push({ name: `wirelens events${tag} (all dissectors, NDJSON)`, vs: 'fields', ...(await measure('node', [cli, 'events', file, ...extra])) });
+  }
+  if (withTshark) {
+    rows.push({ name: 'tshark -q -z conv,tcp', ref: 'conv', ...(await measure('tshark', ['-r', file, '-q', '-z', 'conv,tcp'])) });
+    const fields = TSHARK_FIELDS.flatMap((f) => ['-e', f]);
+    rows.push({ name: 'tshark -2 -T fields (HTTP, DNS, FTP, SMTP, POP3)', ref: 'fields', ...(await measure('tshark', ['-r', file, '-2', '-R', 'http || dns || ftp || smtp || pop', '-T', 'fields', ...fields])) });
+  }
+  const refs = Object.fromEntries(rows.filter((r) => r.ref).map((r) => [r.ref, r]));
+  for (const r of rows) {
+    r.mbps = bytes / 1e6 / r.wall;
+    r.pps = packets / r.wall;
+    const ref = r.vs && refs[r.vs];
+    r.ratio = ref ? ref.wall / r.wall : null;
+  }
+  return { label, file, bytes, packets, rows };
+}
+
+function table(set) {
+  const lines = [
+    `Capture: ${(set.bytes / 1e6).toFixed(0)} MB, ${set.packets} packets (${set.label})`,
+    '',
+    '| run | wall s | CPU s | MB/s | packets/s | peak RSS MB | vs tshark |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of set.rows) {
+    const ratio = r.ratio ? `${r.ratio.toFixed(1)}× ${r.vs === 'conv' ? 'conv' : 'fields'}` : '';
+    lines.push(`| ${r.name} | ${r.wall.toFixed(2)} | ${r.cpu.toFixed(2)} | ${r.mbps.toFixed(0)} | ${Math.round(r.pps).toLocaleString('en-US')} | ${r.rssMB.toFixed(0)} | ${ratio} |`);
+  }
+  return lines.join('\n');
+}
+
+async function main() {
+  const o = parseArgs(process.argv.slice(2));
+  const log = (s) => process.stderr.write(s + '\n');
+  const m = machine();
+  log(`machine: ${m.cpu}, ${m.cores} cores, node ${m.node}, ${m.tshark}; load average ${m.load}`);
+  const main = ensureCapture({ sizeMB: o.size, seed: o.seed, log });
+  const results = { machine: m, sets: [] };
+  const set = await runSet(main.path, main.bytes, o, { withTshark: !o.skipTshark, label: `seed ${o.seed}` });
+  results.sets.push(set);
+  console.log(table(set));
+  if (o.flat) {
+    const sizes = [100, 1000, ...(o.big ? [4000] : [])];
+    const flat = [];
+    for (const sizeMB of sizes) {
+      const c = ensureCapture({ sizeMB, seed: o.seed, log });
+      const r = await measure('node', [join(o.dist, 'cli/main.js'), 'events', c.path, ...(supportsWorkers(o.dist) ? ['--workers', '1'] : [])]);
+      flat.push({ sizeMB: c.bytes / 1e6, ...r });
+    }
+    results.flat = flat;
+    console.log('\nMemory flatness (`wirelens events`, one worker):\n');
+    console.log('| capture MB | wall s | MB/s | peak RSS MB |\n|---:|---:|---:|---:|');
+    for (const f of flat) console.log(`| ${f.sizeMB.toFixed(0)} | ${f.wall.toFixed(2)} | ${(f.sizeMB / f.wall).toFixed(0)} | ${f.rssMB.toFixed(0)} |`);
+  }
+  console.log(`\nMachine: ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.tshark}, ${m.date}; load average at start ${m.load}.`);
+  writeFileSync(o.json ?? join(OUT_DIR, `results-${m.date}.json`), JSON.stringify(results, null, 2));
+}
+
+await main();
