@@ -17,6 +17,8 @@ import type { AppendedMessage, SessionState } from './session.js';
 interface Body {
   bytes: Uint8Array;
   size: number;
+  /** Bytes lost in capture gaps (not kept, but not trimmed by a limit either). */
+  missed: number;
   incomplete: boolean;
 }
 
@@ -67,7 +69,7 @@ export class MailHandler {
       const joined = new Uint8Array(head.bytes.length + body.bytes.length);
       joined.set(head.bytes, 0);
       joined.set(body.bytes, head.bytes.length);
-      const whole: Body = { bytes: joined, size: head.size + body.size, incomplete: head.incomplete || body.incomplete };
+      const whole: Body = { bytes: joined, size: head.size + body.size, missed: head.missed + body.missed, incomplete: head.incomplete || body.incomplete };
       const mail = this.message({ ...where, section: 'HEADER+TEXT' }, whole, 's2c');
       fillEntry(entry, mail, true);
     }
@@ -93,7 +95,7 @@ export class MailHandler {
       }
       const lit = literals[v.literal];
       if (!lit || lit.cancelled) continue;
-      const body: Body = { bytes: lit.data, size: lit.size, incomplete: lit.trimmed || lit.missed > 0 };
+      const body: Body = { bytes: lit.data, size: lit.size, missed: lit.missed, incomplete: lit.trimmed || lit.missed > 0 };
       this.appendCount++;
       const mail = this.message({ source: 'append', mailbox, seq: null, uid: null, section: null }, body, 'c2s');
       const rec: AppendedMessage = {
@@ -134,9 +136,11 @@ export class MailHandler {
     const ctx = this.ctx;
     const mail = parseMail(body.bytes, ctx.limits);
     for (const issue of mail.issues) ctx.anomaly(`imap.${issue.code}`, dir, issue.detail);
-    const trimmed = body.bytes.length < body.size;
-    if (trimmed) ctx.anomaly('imap.message_limit', dir, `message of ${body.size} bytes; ${body.bytes.length} kept and parsed`);
-    const incomplete = body.incomplete || trimmed;
+    // Gaps are reported where they happen (imap.data_gap); this is what the limits cut.
+    if (body.bytes.length + body.missed < body.size) {
+      ctx.anomaly('imap.message_limit', dir, `message of ${body.size} bytes; ${body.bytes.length} kept and parsed`);
+    }
+    const incomplete = body.incomplete || body.bytes.length < body.size;
     const fields: JsonObject = {
       source: where.source,
       mailbox: where.mailbox,
@@ -171,11 +175,11 @@ function bodyOf(v: ImapValue | undefined, literals: readonly Literal[]): Body | 
   if (!v || v.kind !== 'string') return null;
   if (v.literal === null) {
     const bytes = new Uint8Array(Buffer.from(v.text, 'utf8'));
-    return { bytes, size: bytes.length, incomplete: false };
+    return { bytes, size: bytes.length, missed: 0, incomplete: false };
   }
   const lit = literals[v.literal];
   if (!lit) return null;
-  return { bytes: lit.data, size: lit.size, incomplete: lit.trimmed || lit.missed > 0 };
+  return { bytes: lit.data, size: lit.size, missed: lit.missed, incomplete: lit.trimmed || lit.missed > 0 };
 }
 
 /** Export names come from the subject, else the UID (the exporter makes them safe and unique). */
