@@ -454,7 +454,8 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
     ? store.error
       ? { text: `Stopped reading: ${show(store.error)}`, color: 'red' as const }
       : {
-          text: `${show(file)}: ${stats ? `${show(stats.packets)} packets, ${formatBytes(Number(stats.bytes ?? 0))}, ` : ''}${store.flowCount} flows · sort ${sort.column}${sort.desc ? ' ▼' : ' ▲'}${filterActive ? ` · filter: ${show(store.activeFilter!.source)} (${rows.length} of ${store.flowCount} flows)` : ''}`,
+          // The filter goes first: it is what changes what the screen shows.
+          text: `${filterActive ? `filter: ${show(store.activeFilter!.source)} (${rows.length} of ${store.flowCount} flows) · ` : ''}${show(file)}: ${stats ? `${show(stats.packets)} packets, ${formatBytes(Number(stats.bytes ?? 0))}, ` : ''}${store.flowCount} flows · sort ${sort.column}${sort.desc ? ' ▼' : ' ▲'}`,
           color: undefined,
         }
     : null;
@@ -479,7 +480,7 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
       ) : (
         <Box flexDirection="column" height={bodyHeight}>
           {view.head.map((l, i) => (
-            <Row key={`h${i}`} line={l} width={width} selected={false} />
+            <Row key={`h${i}`} line={l} width={width} selected={false} gutter={view.mode === 'cursor' && i === view.head.length - 1 && !flow} />
           ))}
           {view.count === 0 ? (
             <Text dimColor>{view.empty ?? 'Nothing here.'}</Text>

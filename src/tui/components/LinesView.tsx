@@ -8,7 +8,7 @@ export interface LinesViewProps {
   top: number;
   height: number;
   width: number;
-  /** Highlighted row, or -1 for none. */
+  /** Highlighted row, or -1 for none (then there is no gutter either). */
   cursor: number;
 }
 
@@ -18,7 +18,8 @@ export interface LinesViewProps {
  */
 export function LinesView({ count, lineAt, top, height, width, cursor }: LinesViewProps) {
   const rows = [];
-  for (let i = top; i < Math.min(count, top + height); i++) rows.push(<Row key={i} line={lineAt(i)} width={width} selected={i === cursor} />);
+  const gutter = cursor >= 0;
+  for (let i = top; i < Math.min(count, top + height); i++) rows.push(<Row key={i} line={lineAt(i)} width={width} selected={i === cursor} gutter={gutter} />);
   return (
     <Box flexDirection="column" height={height}>
       {rows}
@@ -26,9 +27,13 @@ export function LinesView({ count, lineAt, top, height, width, cursor }: LinesVi
   );
 }
 
-export function Row({ line, width, selected }: { line: Line; width: number; selected: boolean }) {
-  let room = width;
-  const segs = [];
+/**
+ * One row. With a gutter, the selected row is marked `›` as well as drawn inverse, so the
+ * selection shows without colour too (NO_COLOR, a plain `capture-pane`).
+ */
+export function Row({ line, width, selected, gutter = false }: { line: Line; width: number; selected: boolean; gutter?: boolean }) {
+  let room = width - (gutter ? 1 : 0);
+  const segs = gutter ? [<Text key="g" bold>{selected ? '›' : ' '}</Text>] : [];
   for (let i = 0; i < line.segs.length && room > 0; i++) {
     const s = line.segs[i]!;
     const text = fit(s.text, room);

@@ -15,8 +15,8 @@ export interface Column {
  */
 export function flowColumns(width: number): Column[] {
   const fixed: Column[] = [
-    { key: 'id', title: 'id', width: 6, right: true },
-    { key: 'app', title: 'app', width: 9 },
+    { key: 'id', title: 'id', width: 5, right: true },
+    { key: 'app', title: 'app', width: 8 },
   ];
   const numbers: Column[] = [
     { key: 'pkts', title: 'pkts', width: 7, right: true },
@@ -24,9 +24,10 @@ export function flowColumns(width: number): Column[] {
     { key: 'duration', title: 'duration', width: 9, right: true },
     { key: 'state', title: 'state', width: 6 },
   ];
-  const used = [...fixed, ...numbers].reduce((a, c) => a + c.width + 1, 0) + 2 * 1;
+  // One column of gutter (the selection mark), one space after each column.
+  const used = 1 + [...fixed, ...numbers].reduce((a, c) => a + c.width + 1, 0) + 2;
   const rest = Math.max(30, width - used);
-  const addr = Math.max(12, Math.min(30, Math.floor(rest * 0.3)));
+  const addr = Math.max(15, Math.min(30, Math.floor(rest * 0.32)));
   const summary = Math.max(8, rest - 2 * addr);
   return [
     ...fixed,
