@@ -1,4 +1,5 @@
 import bencode from 'bencode';
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { bittorrentDescriptor } from '../../src/protocols/bittorrent/index.js';
 import { decodeBencode, scanBencode } from '../../src/protocols/bittorrent/bencode.js';
@@ -61,18 +62,20 @@ describe('peer wire', () => {
       ['s2c', INFO.toString('hex'), '-qB4250-mnopqrstuvwx', 'qBittorrent'],
     ]);
     expect(hs[0]!.extensions).toEqual({ extension_protocol: true, dht: true, fast: true });
+    // Keep-alives carry no type byte, so they are events of their own (tshark gives them no type either).
+    expect(of(rec.events, 'bittorrent.keep_alive')).toHaveLength(1);
     const msgs = of(rec.events, 'bittorrent.message');
     expect(msgs.map((m) => m.msg_type)).toEqual([
-      'extended', 'extended', 'bitfield', 'unchoke', 'interested', 'request', 'keep_alive', 'extended', 'piece', 'extended',
+      'extended', 'extended', 'bitfield', 'unchoke', 'interested', 'request', 'extended', 'piece', 'extended',
       'have', 'cancel', 'have_all', 'port', '21',
     ]);
     expect(msgs[0]).toMatchObject({ ext_name: 'handshake', v: 'Transmission 3.00', reqq: 512, metadata_size: 31235, m: { ut_metadata: 3, ut_pex: 1 } });
     expect(msgs[5]).toMatchObject({ piece_index: 2, begin: 0, length: 16384 });
     // Sent to the server, so the id comes from the server's handshake (ut_pex = 4).
-    expect(msgs[7]).toMatchObject({ ext_name: 'ut_pex', added: ['10.0.0.9:6881'] });
-    expect(msgs[8]).toEqual(expect.objectContaining({ msg_type: 'piece', piece_index: 2, begin: 0, length: 16384 }));
-    expect(Object.keys(msgs[8]!)).not.toContain('data');
-    expect(msgs[9]).toMatchObject({ ext_name: 'ut_metadata', metadata_msg_type: 'data', piece: 0, total_size: 31235, data_length: 10 });
+    expect(msgs[6]).toMatchObject({ ext_name: 'ut_pex', added: ['10.0.0.9:6881'] });
+    expect(msgs[7]).toEqual(expect.objectContaining({ msg_type: 'piece', piece_index: 2, begin: 0, length: 16384 }));
+    expect(Object.keys(msgs[7]!)).not.toContain('data');
+    expect(msgs[8]).toMatchObject({ ext_name: 'ut_metadata', metadata_msg_type: 'data', piece: 0, total_size: 31235, data_length: 10 });
     expect(of(rec.events, 'anomaly')).toEqual([]);
   });
 
@@ -232,5 +235,41 @@ describe('swarm summary', () => {
     const rounds = swarm!.unchoke_rounds as Array<Record<string, unknown>>;
     expect(rounds[0]).toMatchObject({ peer: '10.0.0.2', rounds: 1 });
     expect(summary.peers_learned).toEqual([{ peer: '10.0.0.2', from_tracker: [], from_pex: ['10.0.0.9:6881'], from_dht: [] }]);
+  });
+});
+
+describe('MSE/PE', () => {
+  // 96 bytes that look random (a hash chain), as a Diffie-Hellman public key does.
+  const randomLooking = (seed: string, n: number): Buffer => {
+    const out: Buffer[] = [];
+    let h = Buffer.from(seed);
+    while (Buffer.concat(out).length < n) out.push((h = createHash('sha256').update(h).digest()));
+    return Buffer.concat(out).subarray(0, n);
+  };
+  const msg = (id: number) => Buffer.from([0, 0, 0, 1, id]);
+
+  it('marks an encrypted connection and parses nothing from it', () => {
+    const rec = runStream(bittorrentDescriptor, [
+      { dir: 'c2s', bytes: randomLooking('a', 200) },
+      { dir: 's2c', bytes: randomLooking('b', 180) },
+      { dir: 'c2s', bytes: randomLooking('c', 300) },
+    ], { mode: 'whole' }, TCP);
+    expect(rec.events.filter((e) => e.type === 'bittorrent.encrypted')).toHaveLength(1);
+    expect(rec.events.filter((e) => e.type === 'bittorrent.message')).toEqual([]);
+    expect(rec.events.find((e) => e.type === 'bittorrent.connection')).toMatchObject({ encrypted: true });
+  });
+
+  it('finds the plaintext handshake that follows a key exchange negotiating plaintext, at any split', () => {
+    const chunks: Chunk[] = [
+      { dir: 'c2s', bytes: Buffer.concat([randomLooking('a', 150), handshake('-TR3000-abcdefghijkl'), msg(2)]) },
+      { dir: 's2c', bytes: Buffer.concat([randomLooking('b', 130), handshake('-qB4250-mnopqrstuvwx'), msg(1)]) },
+    ];
+    const whole = runStream(bittorrentDescriptor, chunks, { mode: 'whole' }, TCP);
+    expect(whole.events.filter((e) => e.type === 'bittorrent.handshake')).toHaveLength(2);
+    expect(whole.events.filter((e) => e.type === 'bittorrent.message').map((e) => e.msg_type)).toEqual(['interested', 'unchoke']);
+    expect(whole.events.find((e) => e.type === 'bittorrent.connection')).toMatchObject({ encrypted: false, mse_plaintext: true });
+    for (const at of [1, 95, 96, 150, 160, 169, 170, 200]) {
+      expect(comparable(runStream(bittorrentDescriptor, chunks, { mode: 'at', at }, TCP).events)).toEqual(comparable(whole.events));
+    }
   });
 });

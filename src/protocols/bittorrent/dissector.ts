@@ -15,9 +15,9 @@ import type { Timestamp } from '../../events/time.js';
 import { SideStats } from './connection.js';
 import { BT_EVENTS } from './events.js';
 import { decodeExtended } from './extended.js';
-import { looksEncrypted } from './mse.js';
+import { looksEncrypted, MSE_KEY_LENGTH } from './mse.js';
 import { peerClient, peerIdText } from './peer-id.js';
-import { MESSAGE_NAMES, parseHandshake, parseMessage, reservedExtensions, type Handshake, type PeerMessage } from './peer-wire.js';
+import { HANDSHAKE_MAGIC, MESSAGE_NAMES, parseHandshake, parseMessage, reservedExtensions, type Handshake, type PeerMessage } from './peer-wire.js';
 
 type Phase = 'handshake' | 'messages' | 'stopped' | 'encrypted';
 
@@ -30,12 +30,32 @@ interface Side {
   readonly receives: Map<number, string>;
   readonly stats: SideStats;
   bytes: number;
+  /** Encrypted phase: bytes searched for a plaintext handshake, and the tail kept across deliveries. */
+  searched: number;
+  tail: Uint8Array;
+}
+
+/**
+ * MSE may negotiate plaintext (crypto_select 0x01): after the key exchange the peers speak
+ * the ordinary protocol, handshake first. This far into an encrypted direction we look for it.
+ */
+const PLAINTEXT_SEARCH = 4096;
+
+/** Mostly printable ASCII: another protocol's text, never a random key. */
+function looksLikeText(b: Uint8Array): boolean {
+  const n = Math.min(b.length, 16);
+  if (n < 4) return false;
+  let printable = 0;
+  for (let i = 0; i < n; i++) if ((b[i]! >= 0x20 && b[i]! < 0x7f) || b[i] === 0x0d || b[i] === 0x0a) printable++;
+  return printable === n;
 }
 
 export class PeerWireDissector implements StreamDissector {
   private readonly sides: Record<Direction, Side>;
   private encrypted = false;
   private encryptedAnnounced = false;
+  /** MSE negotiated plaintext: the ordinary protocol followed the key exchange. */
+  private plaintextAfterMse = false;
   private pieceLength: number | null = null;
   private first: Timestamp | null = null;
   private last: Timestamp | null = null;
@@ -59,6 +79,8 @@ export class PeerWireDissector implements StreamDissector {
       receives: new Map(),
       stats: new SideStats(),
       bytes: 0,
+      searched: 0,
+      tail: new Uint8Array(0),
     });
     this.sides = { c2s: side('c2s'), s2c: side('s2c') };
   }
@@ -68,15 +90,27 @@ export class PeerWireDissector implements StreamDissector {
     s.bytes += bytes.length;
     this.first ??= this.ctx.ts;
     this.last = this.ctx.ts;
+    this.feed(dir, bytes);
+  }
+
+  private feed(dir: Direction, bytes: Uint8Array): void {
+    const s = this.sides[dir];
     if (s.phase === 'messages') return s.framer.push(bytes);
+    if (s.phase === 'encrypted') return this.searchPlaintext(dir, bytes);
     if (s.phase !== 'handshake') return;
     const view = s.pending.append(bytes);
     const r = parseHandshake(view);
     if (r.kind === 'more') return s.pending.keep(view, 0);
+    // Not a handshake: an MSE key exchange can only be told from garbage after its 96 bytes.
+    if (r.kind === 'error' && !this.encrypted && view.length < MSE_KEY_LENGTH && !looksLikeText(view)) return s.pending.keep(view, 0);
     if (r.kind === 'error') {
       s.pending.clear();
       // Both directions of an MSE connection start with a DH public key instead.
-      if (this.encrypted || looksEncrypted(view)) return this.markEncrypted(dir, view.length);
+      if (this.encrypted || looksEncrypted(view)) {
+        const opening = view.slice();
+        this.markEncrypted(dir);
+        return this.searchPlaintext(dir, opening);
+      }
       s.phase = 'stopped';
       this.ctx.anomaly('bittorrent.bad_handshake', dir, `${r.reason}; direction not parsed`);
       return;
@@ -99,6 +133,12 @@ export class PeerWireDissector implements StreamDissector {
 
   close(): void {
     const { c2s, s2c } = this.sides;
+    for (const dir of ['c2s', 's2c'] as const) {
+      const side = this.sides[dir];
+      if (side.phase === 'handshake' && side.pending.length && !this.encrypted) {
+        this.ctx.anomaly('bittorrent.bad_handshake', dir, `${side.pending.length} bytes that are neither a handshake nor an MSE key exchange`);
+      }
+    }
     if (!c2s.handshake && !s2c.handshake && !this.encrypted) return;
     const info = c2s.handshake?.info_hash ?? s2c.handshake?.info_hash ?? null;
     const peer = (side: Side, addr: string, port: number): Record<string, JsonValue | undefined> => ({
@@ -112,7 +152,8 @@ export class PeerWireDissector implements StreamDissector {
     const flow = this.ctx.flow;
     this.ctx.emit(BT_EVENTS.connection, null, {
       info_hash: info,
-      encrypted: this.encrypted,
+      encrypted: this.encrypted && !this.plaintextAfterMse,
+      mse_plaintext: this.plaintextAfterMse || undefined,
       piece_length: this.pieceLength,
       start: this.first,
       duration: this.first && this.last ? Math.round(this.last.since(this.first) * 1e6) / 1e6 : 0,
@@ -121,13 +162,38 @@ export class PeerWireDissector implements StreamDissector {
     });
   }
 
-  private markEncrypted(dir: Direction, length: number): void {
+  /** In an MSE direction, a handshake after the key exchange means plaintext was negotiated. */
+  private searchPlaintext(dir: Direction, bytes: Uint8Array): void {
+    const s = this.sides[dir];
+    if (s.searched >= PLAINTEXT_SEARCH) return;
+    const joined = new Uint8Array(s.tail.length + bytes.length);
+    joined.set(s.tail, 0);
+    joined.set(bytes, s.tail.length);
+    s.searched += bytes.length;
+    const at = Buffer.from(joined.buffer, joined.byteOffset, joined.length).indexOf(HANDSHAKE_MAGIC);
+    if (at < 0) {
+      s.tail = joined.slice(Math.max(0, joined.length - HANDSHAKE_MAGIC.length + 1));
+      return;
+    }
+    s.tail = new Uint8Array(0);
+    s.phase = 'handshake';
+    this.plaintextAfterMse = true;
+    this.feed(dir, joined.subarray(at));
+  }
+
+  private markEncrypted(dir: Direction): void {
     this.encrypted = true;
-    this.sides[dir].phase = 'encrypted';
-    this.sides[dir === 'c2s' ? 's2c' : 'c2s'].phase = 'encrypted';
+    for (const side of [this.sides.c2s, this.sides.s2c]) {
+      if (side.phase !== 'handshake') continue;
+      side.phase = 'encrypted';
+      // The opening already seen in this direction is searched too.
+      const held = side === this.sides[dir] ? null : side.pending.view().slice();
+      side.pending.clear();
+      if (held?.length) this.searchPlaintext(side === this.sides.c2s ? 'c2s' : 's2c', held);
+    }
     if (this.encryptedAnnounced) return;
     this.encryptedAnnounced = true;
-    this.ctx.emit(BT_EVENTS.encrypted, dir, { method: 'MSE/PE', first_bytes: length });
+    this.ctx.emit(BT_EVENTS.encrypted, dir, { method: 'MSE/PE' });
     this.ctx.setSummary('encrypted BitTorrent (MSE/PE)');
   }
 
@@ -153,7 +219,8 @@ export class PeerWireDissector implements StreamDissector {
     }
     const fields = this.describe(dir, r.value);
     side.stats.count(String(fields.msg_type));
-    this.ctx.emit(BT_EVENTS.message, dir, fields);
+    // A keep-alive has no type byte (tshark gives it no message type), so it is its own event.
+    this.ctx.emit(r.value.kind === 'keep_alive' ? BT_EVENTS.keepAlive : BT_EVENTS.message, dir, fields);
   }
 
   /** Event fields for one message, and its effect on the sender's statistics. */

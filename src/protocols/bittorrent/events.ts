@@ -20,6 +20,7 @@ export type BittorrentAnomalyCode = keyof typeof BITTORRENT_ANOMALIES;
 export const BT_EVENTS = {
   handshake: 'bittorrent.handshake',
   message: 'bittorrent.message',
+  keepAlive: 'bittorrent.keep_alive',
   connection: 'bittorrent.connection',
   tracker: 'bittorrent.tracker',
   dht: 'bittorrent.dht',

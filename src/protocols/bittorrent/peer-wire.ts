@@ -8,6 +8,8 @@ import { done, fail, more, type Parsed } from '../../dissect/parse.js';
 export const PROTOCOL_STRING = 'BitTorrent protocol';
 export const HANDSHAKE_LENGTH = 68;
 const PSTR = Uint8Array.from(Buffer.from('\x13' + PROTOCOL_STRING, 'latin1'));
+/** The 20 bytes every handshake starts with. */
+export const HANDSHAKE_MAGIC = PSTR;
 
 export interface Handshake {
   readonly reserved: Uint8Array;
