@@ -242,7 +242,7 @@ describe('MSE/PE', () => {
   // 96 bytes that look random (a hash chain), as a Diffie-Hellman public key does.
   const randomLooking = (seed: string, n: number): Buffer => {
     const out: Buffer[] = [];
-    let h = Buffer.from(seed);
+    let h: Buffer = Buffer.from(seed);
     while (Buffer.concat(out).length < n) out.push((h = createHash('sha256').update(h).digest()));
     return Buffer.concat(out).subarray(0, n);
   };
