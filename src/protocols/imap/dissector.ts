@@ -67,6 +67,11 @@ export class ImapDissector implements StreamDissector {
   private clientKind: ClientLineKind = 'other';
   private clientCommand: Pending | null = null;
   private stopped: 'tls' | 'compress' | null = null;
+  /** Commands that change how client lines are read until their completion. */
+  private authenticating: Pending | null = null;
+  private idling: Pending | null = null;
+  /** FETCH commands waiting: their untagged FETCH data creates message records. */
+  private fetchesPending = 0;
   private greeted = false;
   private closed = false;
 
@@ -171,19 +176,19 @@ export class ImapDissector implements StreamDissector {
       this.finishTransaction(oldest, null, null);
     }
     this.pending.set(cmd.tag, p);
+    if (p.command === 'FETCH') this.fetchesPending++;
     this.clientCommand = p;
     this.session.commands++;
   }
 
   /** An AUTHENTICATE whose command line is sent and whose completion has not come. */
   private activeAuthenticate(): Pending | null {
-    for (const p of this.pending.values()) if (p.command === 'AUTHENTICATE' && p.sent) return p;
-    return null;
+    return this.authenticating;
   }
 
+  /** An IDLE that is sent, not yet ended by DONE, and not completed. */
   private activeIdle(): Pending | null {
-    for (const p of this.pending.values()) if (p.idle && !p.idle.done && p.sent) return p;
-    return null;
+    return this.idling && !this.idling.idle?.done ? this.idling : null;
   }
 
   private clientComplete(line: LogicalLine): void {
@@ -236,6 +241,7 @@ export class ImapDissector implements StreamDissector {
         const mech = textOf(args[0]) ?? '';
         const initial = textOf(args[1]);
         p.sasl = new SaslExchange(mech, initial);
+        this.authenticating = p;
         break;
       }
       case 'SELECT':
@@ -270,6 +276,7 @@ export class ImapDissector implements StreamDissector {
         break;
       case 'IDLE':
         p.idle = { done: false };
+        this.idling = p;
         break;
       case 'ID': {
         const id = parseIdParams(args[0]);
@@ -416,8 +423,7 @@ export class ImapDissector implements StreamDissector {
     const uidItem = items.find((i) => i.name === 'UID');
     const uid = numberOf(uidItem?.value) ?? s.uidOf(seq);
     if (uidItem && uid !== null) s.noteUid(seq, uid);
-    const fetching = [...this.pending.values()].some((p) => p.command === 'FETCH');
-    const msg = s.message(seq, uid, fetching, this.ctx.frame);
+    const msg = s.message(seq, uid, this.fetchesPending > 0, this.ctx.frame);
     if (!msg) return;
     for (const it of items) {
       switch (it.name) {
@@ -557,6 +563,9 @@ export class ImapDissector implements StreamDissector {
 
   /** The `imap.transaction` record; `r` is null when the command never completed. */
   private finishTransaction(p: Pending, r: ResponseLine | null, end: Position | null): void {
+    if (p.command === 'FETCH') this.fetchesPending--;
+    if (this.authenticating === p) this.authenticating = null;
+    if (this.idling === p) this.idling = null;
     if (!r) this.closedCredentials(p);
     const fields: JsonObject = {
       tag: p.tag,

@@ -19,6 +19,7 @@
  *   whole message parsed from a FETCH literal (BODY[], RFC822, or a header and text fetched
  *   one after the other) or an APPEND upload.
  * - `imap.encrypted` {mechanism}: STARTTLS succeeded; the rest of the connection is not parsed.
+ * - `imap.compressed` {mechanism}: COMPRESS=DEFLATE (RFC 4978) succeeded; likewise not parsed further.
  * - `imap.session` at close; `credentials` for LOGIN and AUTHENTICATE.
  */
 import { mailAnomalies } from '../../dissect/mail-message.js';
