@@ -221,3 +221,14 @@ curl tries AUTHENTICATE CRAM-MD5 (its preferred mechanism) with a wrong password
 (exit 67)." $v
 
 stop_server "$DOVECOT_PID"
+
+provenance "imap captures: checking them with tshark" "How to look at captures/imap-*.pcap with tshark $(version tshark):
+- \`tshark -r F -Y imap -T fields -e imap.request.tag -e imap.request.command -e imap.request -e imap.response\`;
+  LOGIN credentials: \`-e imap.request.username -e imap.request.password\`.
+- imap-port-1143.pcap needs \`-d tcp.port==1143,imap\`.
+- imap.response holds the first line of a frame; untagged lines such as '* 5 EXISTS' during
+  IDLE are only in \`-V\` output or \`frame contains\`. Literals ({N} and {N+}) are shown inside
+  the request or response text; tshark does not count them.
+- dovecot runs with ssl = no here, so no STARTTLS; the IMAP session is plaintext throughout.
+- Failed logins come last in the script: dovecot's auth penalty delays further logins from the
+  same address (up to 15 s) after failures."

@@ -135,3 +135,13 @@ initial response holding alice/wrong (also -ERR), then QUIT; then curl tries AUT
 a wrong password and gives up (exit 67)." $v
 
 stop_server "$DOVECOT_PID"
+
+provenance "pop3 captures: checking them with tshark" "How to look at captures/pop3-*.pcap with tshark $(version tshark):
+- \`tshark -r F -Y pop -T fields -e pop.request.command -e pop.request.parameter -e pop.response.indicator -e pop.response.description\`.
+- pop3-port-1110.pcap needs \`-d tcp.port==1110,pop\`.
+- The CAPA list and message bodies are in the multi-line response lines (\`-V\`, or
+  \`-z follow,tcp,ascii,0\`). APOP's challenge is the <...> part of the greeting.
+- Every POP3 session here runs against dovecot with ssl = yes only so that CAPA offers STLS;
+  pop3-stls.pcap is the one session that uses it (TLS 1.3 after '+OK Begin TLS negotiation now.').
+- Failed logins come last in the script: dovecot's auth penalty delays further logins from the
+  same address (up to 15 s) after failures."

@@ -291,3 +291,17 @@ A dissector must find SMTP by content (tshark needs -d tcp.port==2525,smtp)." $v
 
 stop_server "$POSTFIX_PID"
 stop_server "$DOVECOT_PID"
+
+provenance "smtp captures: checking them with tshark" "How to look at captures/smtp-*.pcap with tshark $(version tshark):
+- \`tshark -r F -Y smtp -T fields -e smtp.req.command -e smtp.req.parameter -e smtp.response.code\`;
+  the message itself: \`-Y imf -T fields -e imf.from -e imf.to -e imf.subject\`.
+- smtp-port-2525.pcap needs \`-d tcp.port==2525,smtp\` (no heuristic for SMTP).
+- tshark cuts smtp.req.command to four characters: STARTTLS shows as \`STAR\`; use
+  smtp.command_line. smtplib's commands are lower case (\`ehlo\`, \`mail\`, \`rset\`) in
+  smtp-rset.pcap and smtp-bdat.pcap.
+- tshark 4.0 shows no IMF for the BDAT message (smtp-bdat.pcap) nor for smtp-bare-lf.pcap (it
+  waits for CRLF.CRLF, which postfix never needed there); both are right on the wire.
+- AUTH exchanges: tshark puts the base64 strings as sent in smtp.auth.username and
+  smtp.auth.password (LOGIN) and smtp.auth.username_password (PLAIN); it does not decode them.
+  For CRAM-MD5 there are only the 334 challenge and the response line.
+- smtp-starttls.pcap: everything after '220 2.0.0 Ready to start TLS' is TLS 1.3 (\`-Y tls\`)."
