@@ -44,8 +44,18 @@ export function textSummary(report: JsonObject): string {
   const sections = Object.entries(report).filter(
     ([, v]) => v && typeof v === 'object' && !Array.isArray(v) && Array.isArray((v as Obj).records),
   );
-  const tx = sections.map(([k, v]) => [k, ((v as Obj).records as readonly JsonValue[]).length] as const).filter(([, n]) => n > 0);
-  out.push(`Transactions: ${tx.length ? tx.map(([k, n]) => `${k} ${n}`).join(', ') : 'none'}`);
+  const tx = sections
+    .map(([k, v]) => {
+      const byType = new Map<string, number>();
+      for (const r of (v as Obj).records as readonly Obj[]) {
+        const t = String(r.type ?? '').replace(`${k}.`, '');
+        byType.set(t, (byType.get(t) ?? 0) + 1);
+      }
+      return [k, [...byType].map(([t, n]) => `${n} ${t}`).join(', ')] as const;
+    })
+    .filter(([, text]) => text);
+  out.push(`Records:${tx.length ? '' : ' none'}`);
+  for (const [k, text] of tx) out.push(`  ${k}: ${text}`);
   const creds = (report.credentials ?? []) as readonly Obj[];
   if (creds.length) {
     out.push(`Credentials: ${creds.length}`);
