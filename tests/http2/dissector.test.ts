@@ -4,27 +4,13 @@ import { http2Descriptor, probeHttp2 } from '../../src/protocols/http2/index.js'
 import { offerUpgrade } from '../../src/protocols/http/upgrade.js';
 import { recordingContext, runStream, type Chunk } from '../support/dissector-harness.js';
 import type { WireEvent } from '../../src/events/event.js';
-import { PREFACE, frame, hpack, settings } from './frames.js';
+import { PREFACE, conversation, frame, hpack, req, settings } from './frames.js';
 
 const W = { mode: 'whole' } as const;
 const of = (events: WireEvent[], type: string) => events.filter((e) => e.type === type);
 const codes = (events: WireEvent[]) => of(events, 'anomaly').map((e) => e.code);
 const c2s = (...b: Buffer[]): Chunk => ({ dir: 'c2s', bytes: Buffer.concat(b) });
 const s2c = (...b: Buffer[]): Chunk => ({ dir: 's2c', bytes: Buffer.concat(b) });
-
-const req = (path: string): Array<[string, string]> => [[':method', 'GET'], [':scheme', 'http'], [':authority', 'example.com'], [':path', path], ['user-agent', 'nghttp2/1.5']];
-
-export function conversation(): Chunk[] {
-  const body2 = gzipSync('b'.repeat(3000));
-  return [
-    c2s(PREFACE, settings([[1, 4096], [4, 65535]]), frame(1, 0x5, 1, hpack(req('/a'), { index: true })), frame(1, 0x5, 3, hpack(req('/b.js'), { index: true }))),
-    s2c(settings([[3, 100]]), frame(4, 1, 0), frame(1, 0x4, 1, hpack([[':status', '200'], ['content-type', 'text/html']])), frame(1, 0x4, 3, hpack([[':status', '200'], ['content-encoding', 'gzip'], ['content-type', 'application/javascript']]))),
-    s2c(frame(0, 0, 1, 'hello '), frame(0, 0, 3, body2.subarray(0, 10)), frame(0, 0x1, 1, 'world')),
-    c2s(frame(4, 1, 0), frame(8, 0, 0, Buffer.from([0, 0, 0x10, 0]))),
-    s2c(frame(0, 0x9, 3, Buffer.concat([Buffer.from([3]), body2.subarray(10), Buffer.from([0, 0, 0])]))),
-    c2s(frame(6, 0, 0, Buffer.alloc(8, 7)), frame(7, 0, 0, Buffer.from([0, 0, 0, 3, 0, 0, 0, 0]))),
-  ];
-}
 
 describe('HTTP/2 dissector', () => {
   it('detects the preface and, mid-stream, three plausible frames', () => {

@@ -1,5 +1,10 @@
 /** Hand-made HTTP/2 bytes for tests: frames and a minimal HPACK encoder (literals, static indices). */
+import { gzipSync } from 'node:zlib';
 import { STATIC_TABLE } from '../../src/protocols/http2/hpack.js';
+import type { Chunk } from '../support/dissector-harness.js';
+
+const C2S = (...b: Buffer[]): Chunk => ({ dir: 'c2s', bytes: Buffer.concat(b) });
+const S2C = (...b: Buffer[]): Chunk => ({ dir: 's2c', bytes: Buffer.concat(b) });
 
 export const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 
@@ -65,3 +70,19 @@ export const settings = (pairs: Array<[number, number]> = []): Buffer => {
   });
   return frame(4, 0, 0, b);
 };
+
+/** A representative prior-knowledge conversation: two interleaved streams, gzip, padding, settings, ping, goaway. */
+export const req = (path: string): Array<[string, string]> => [[':method', 'GET'], [':scheme', 'http'], [':authority', 'example.com'], [':path', path], ['user-agent', 'nghttp2/1.5']];
+
+export function conversation(): Chunk[] {
+  const body2 = gzipSync('b'.repeat(3000));
+  return [
+    C2S(PREFACE, settings([[1, 4096], [4, 65535]]), frame(1, 0x5, 1, hpack(req('/a'), { index: true })), frame(1, 0x5, 3, hpack(req('/b.js'), { index: true }))),
+    S2C(settings([[3, 100]]), frame(4, 1, 0), frame(1, 0x4, 1, hpack([[':status', '200'], ['content-type', 'text/html']])), frame(1, 0x4, 3, hpack([[':status', '200'], ['content-encoding', 'gzip'], ['content-type', 'application/javascript']]))),
+    S2C(frame(0, 0, 1, 'hello '), frame(0, 0, 3, body2.subarray(0, 10)), frame(0, 0x1, 1, 'world')),
+    C2S(frame(4, 1, 0), frame(8, 0, 0, Buffer.from([0, 0, 0x10, 0]))),
+    S2C(frame(0, 0x9, 3, Buffer.concat([Buffer.from([3]), body2.subarray(10), Buffer.from([0, 0, 0])]))),
+    C2S(frame(6, 0, 0, Buffer.alloc(8, 7)), frame(7, 0, 0, Buffer.from([0, 0, 0, 3, 0, 0, 0, 0]))),
+  ];
+}
+

@@ -219,7 +219,9 @@ export class Http1Dissector implements StreamDissector {
         continue;
       }
       if (st === 'body') {
-        p = this.readBody('c2s', b, p);
+        const q = this.readBody('c2s', b, p);
+        if (q === p && this.state.c2s === 'body') break; // the rest of a chunk line is still to come
+        p = q;
         continue;
       }
       // Empty lines between messages are ignored (RFC 9112 §2.2).
@@ -252,7 +254,9 @@ export class Http1Dissector implements StreamDissector {
         continue;
       }
       if (st === 'body') {
-        p = this.readBody('s2c', b, p);
+        const q = this.readBody('s2c', b, p);
+        if (q === p && this.state.s2c === 'body') break; // the rest of a chunk line is still to come
+        p = q;
         continue;
       }
       while (p < b.length && (b[p] === 0x0d || b[p] === 0x0a)) p++;
@@ -659,7 +663,8 @@ export class Http1Dissector implements StreamDissector {
 
   private switchTo(protocol: string | null, c2s: Uint8Array, s2c: Uint8Array): void {
     this.switched = true;
-    this.emitConnection();
+    // After h2c the HTTP/2 dissector reports the connection (upgraded: 'h2c'); a tunnel's does not.
+    if (protocol !== 'http2') this.emitConnection();
     this.finished = true;
     this.ctx.switchProtocol(protocol, {
       ...(c2s.length ? { c2s: c2s.slice() } : {}),

@@ -153,12 +153,13 @@ export function parseStatusLine(b: Uint8Array, start: number, end: number): Stat
   return { kind: 'status', version, status_code: code, status_msg: decodeText(b, p, end) };
 }
 
-/** A `name:` line or the empty line at `p`. */
-function looksLikeHeaderLine(b: Uint8Array, p: number): boolean {
-  if (b[p] === CR || b[p] === LF) return true;
+/** A `name:` line or the empty line at `p`; `maybe` while the bytes so far could be either. */
+function looksLikeHeaderLine(b: Uint8Array, p: number): 'yes' | 'no' | 'maybe' {
+  if (b[p] === CR || b[p] === LF) return 'yes';
   let q = p;
   while (q < b.length && TCHAR[b[q]!]) q++;
-  return q > p && q < b.length && b[q] === 0x3a;
+  if (q === b.length) return 'maybe';
+  return q > p && b[q] === 0x3a ? 'yes' : 'no';
 }
 
 /** Where the head ends (just past the empty line), or -1 if not in `b` yet. Accepts bare LF. */
@@ -192,8 +193,9 @@ export function parseHead<L>(
   // lines is a broken 1.x request instead (as servers and tshark read it).
   const asReq = line as { version?: string };
   if (asReq.version === '0.9') {
-    if (firstEnd === b.length && !final) return more();
-    if (firstEnd === b.length || !looksLikeHeaderLine(b, firstEnd)) {
+    const next = firstEnd === b.length ? 'maybe' : looksLikeHeaderLine(b, firstEnd);
+    if (next === 'maybe' && !final) return more();
+    if (next !== 'yes') {
       return done({ line, headers: [], bad_headers: [], trimmed_headers: 0, length: firstEnd }, firstEnd);
     }
     line = { ...line, version: '', malformed: 'no version' };

@@ -91,6 +91,8 @@ export class Http2Dissector implements StreamDissector {
   private finished = false;
   private depth = 0;
   private serviceSet = false;
+  private open = 0;
+  private maxOpen = 0;
 
   constructor(private readonly ctx: DissectorContext) {
     const l = ctx.limits;
@@ -506,6 +508,8 @@ export class Http2Dissector implements StreamDissector {
       frames: 0,
     };
     this.streams.set(id, s);
+    this.open++;
+    this.maxOpen = Math.max(this.maxOpen, this.open);
     if (this.listed.length < MAX_LISTED_STREAMS) this.listed.push(s);
     const open = [...this.streams.values()].filter((x) => !x.emitted);
     if (open.length > this.ctx.limits.max_pending_transactions) {
@@ -553,6 +557,7 @@ export class Http2Dissector implements StreamDissector {
     if (s.emitted) return;
     s.emitted = true;
     s.completed = this.ctx.ts;
+    this.open--;
     const tx = s.tx;
     tx.trans_depth = ++this.depth;
     tx.request_body_len = s.reqSink.length;
@@ -643,7 +648,7 @@ export class Http2Dissector implements StreamDissector {
       upgraded: this.upgradedFrom ? 'h2c' : null,
       mid_stream: this.midStream || undefined,
       frames: this.frames,
-      max_concurrent_streams_seen: undefined,
+      max_concurrent_streams: this.maxOpen,
       streams,
       streams_truncated: this.listed.length >= MAX_LISTED_STREAMS || undefined,
       // Server DATA/HEADERS frames in order, as [stream_id, consecutive frames] runs.
