@@ -5,7 +5,8 @@ import { formatBytes, num, show } from '../text.js';
 /** Fields every event has; labels and field lists skip them. */
 export const BASE_FIELDS = new Set(['type', 'frame', 'ts', 'flow', 'dir']);
 
-const s = (v: JsonValue | undefined): string => show(v);
+// A multi-line value (an SMTP EHLO reply) stays on its one line, its breaks marked.
+const s = (v: JsonValue | undefined): string => show(typeof v === 'string' ? v.replace(/\r?\n/g, ' ⏎ ') : v);
 const join = (...parts: Array<string | false | null | undefined>): string => parts.filter((p) => p).join(' ');
 const list = (v: JsonValue | undefined): string => (Array.isArray(v) ? v.map((x) => show(x)).join(', ') : s(v));
 

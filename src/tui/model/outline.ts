@@ -136,6 +136,13 @@ function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]
   return m;
 }
 
+/** Fields shown before the others, per type: what the transaction is about. */
+const FIRST: Record<string, readonly string[]> = {
+  'dns.transaction': ['query', 'qtype_name', 'rcode_name', 'rtt', 'answer_records', 'authorities', 'additionals'],
+  'dns.message': ['qname', 'qtype_name', 'rcode_name', 'answers', 'authorities', 'additionals'],
+  'ftp.transfer': ['command', 'file', 'direction', 'bytes', 'complete', 'data_flow', 'mode'],
+};
+
 const SMTP_ENVELOPE = ['helo', 'mailfrom', 'rcptto', 'rejected_rcptto', 'path', 'tls', 'bdat', 'last_reply', 'envelope_mismatch'];
 const MAIL_HEADERS = ['from', 'to', 'cc', 'reply_to', 'subject', 'date', 'msg_id', 'in_reply_to', 'user_agent', 'x_originating_ip', 'first_received', 'second_received'];
 const MAIL_BODY = ['size', 'parts', 'attachments', 'fuids', 'missed_bytes'];
@@ -144,9 +151,11 @@ const MAIL_BODY = ['size', 'parts', 'attachments', 'fuids', 'missed_bytes'];
 export function fieldLines(e: WireEvent, all: readonly WireEvent[]): string[] {
   const out: string[] = [`type: ${show(e.type)}  frame: ${e.frame}  dir: ${e.dir ?? '-'}`];
   const used = new Set<string>(BASE_FIELDS);
+  let sectioned = false;
   const take = (title: string, keys: readonly string[]) => {
-    const present = keys.filter((k) => e[k] !== undefined);
+    const present = keys.filter((k) => e[k] !== undefined && e[k] !== null);
     if (!present.length) return;
+    sectioned = true;
     out.push(`${title}:`);
     for (const k of present) {
       used.add(k);
@@ -163,9 +172,20 @@ export function fieldLines(e: WireEvent, all: readonly WireEvent[]): string[] {
   }
   // Headers first: they are what a person opens an HTTP transaction for.
   if (e.type === 'http.transaction' && httpHeaders(e, all, out)) out.push('Fields:');
+  // DNS header bits (AA, TC, RD...) read best as one line of the ones set, as dig prints them.
+  const bits = Object.entries(e).filter(([k, v]) => typeof v === 'boolean' && /^[A-Z]{1,2}$/.test(k));
+  if (bits.length > 2) {
+    out.push(`flags: ${bits.filter(([, v]) => v).map(([k]) => k).join(' ') || '(none)'}`);
+    for (const [k] of bits) used.add(k);
+  }
+  for (const k of FIRST[e.type] ?? []) {
+    if (e[k] === undefined || used.has(k)) continue;
+    used.add(k);
+    valueLines(k, e[k], 0, out);
+  }
   const rest: string[] = [];
   for (const [k, v] of Object.entries(e)) if (!used.has(k)) valueLines(k, v, 0, rest);
-  if (used.size > BASE_FIELDS.size && rest.length) out.push('Other:', ...rest.map((l) => '  ' + l));
+  if (sectioned && rest.length) out.push('Other:', ...rest.map((l) => '  ' + l));
   else out.push(...rest);
   return out;
 }
@@ -199,16 +219,17 @@ const isScalar = (v: JsonValue | undefined): boolean => v === null || typeof v !
 
 /** One field as lines: scalars inline, header lists as `Name: value`, records one per line. */
 function valueLines(key: string, v: JsonValue | undefined, depth: number, out: string[]): void {
-  if (v === undefined) return;
+  // Absent and empty fields say nothing; leaving them out keeps what matters on screen.
+  if (v === undefined || v === null || (Array.isArray(v) && v.length === 0)) return;
   const pad = '  '.repeat(depth);
   if (isScalar(v)) {
-    out.push(`${pad}${show(key)}: ${v === null ? '-' : show(v)}`);
+    out.push(`${pad}${show(key)}: ${show(v)}`);
     return;
   }
   if (Array.isArray(v)) {
     const arr = v as readonly JsonValue[];
-    if (!arr.length || arr.every(isScalar)) {
-      out.push(`${pad}${show(key)}: ${arr.length ? arr.map((x) => show(x)).join(', ') : '(none)'}`);
+    if (arr.every(isScalar)) {
+      out.push(`${pad}${show(key)}: ${arr.map((x) => show(x)).join(', ')}`);
       return;
     }
     out.push(`${pad}${show(key)}:`);
