@@ -99,7 +99,12 @@ export class Http2Dissector implements StreamDissector {
     const hl = { maxTable: l.max_hpack_table, maxHeaders: l.max_headers, maxHeaderBytes: l.max_header_bytes };
     this.hpack = { c2s: new HpackDecoder(hl), s2c: new HpackDecoder(hl) };
     const up = takeUpgrade(ctx.flow);
-    if (up) this.adoptUpgrade(up);
+    if (up) {
+      this.adoptUpgrade(up);
+      // The flow began as HTTP/1.1 (request + 101 on the wire): keep the `http` label the
+      // engine would replace with ours; the records say `upgraded: h2c`.
+      ctx.setService('http');
+    }
   }
 
   data(dir: Direction, bytes: Uint8Array): void {
@@ -661,7 +666,9 @@ export class Http2Dissector implements StreamDissector {
   private markService(): void {
     if (this.serviceSet) return;
     this.serviceSet = true;
-    this.ctx.setService('http2');
+    // An h2c connection began as HTTP/1.1 and stays labelled `http` (as Zeek and tshark see
+    // it on the wire: an HTTP/1.1 request and its 101); its records say `upgraded: h2c`.
+    if (!this.upgradedFrom) this.ctx.setService('http2');
   }
 }
 
