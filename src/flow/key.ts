@@ -9,18 +9,22 @@ export interface FlowKey {
 }
 
 export function flowKey(proto: number, src: Uint8Array, sport: number, dst: Uint8Array, dport: number, scope = ''): FlowKey {
-  const order = compareEndpoints(src, sport, dst, dport);
-  const a = endpointText(src, sport);
-  const b = endpointText(dst, dport);
-  const forward = order <= 0;
-  return { key: forward ? `${proto}${scope}|${a}|${b}` : `${proto}${scope}|${b}|${a}`, forward };
+  const forward = compareEndpoints(src, sport, dst, dport) <= 0;
+  const a = forward ? endpointText(src, sport) : endpointText(dst, dport);
+  const b = forward ? endpointText(dst, dport) : endpointText(src, sport);
+  return { key: `${proto}${scope}|${a}|${b}`, forward };
 }
 
-/** Address bytes and port as a short latin1 string (cheap, unique, not for people). */
+/**
+ * Address and port packed two bytes per UTF-16 unit (cheap, unique, not for people): one
+ * `fromCharCode` call per endpoint instead of one per byte, since keys are built per packet.
+ */
 function endpointText(addr: Uint8Array, port: number): string {
+  if (addr.length === 4) return String.fromCharCode((addr[0]! << 8) | addr[1]!, (addr[2]! << 8) | addr[3]!, port);
   let s = '';
-  for (let i = 0; i < addr.length; i++) s += String.fromCharCode(addr[i]!);
-  return s + String.fromCharCode(port >> 8, port & 0xff);
+  for (let i = 0; i + 1 < addr.length; i += 2) s += String.fromCharCode((addr[i]! << 8) | addr[i + 1]!);
+  if (addr.length & 1) s += String.fromCharCode(addr[addr.length - 1]!);
+  return s + String.fromCharCode(port);
 }
 
 /** Orders endpoints by address bytes, then port (the same order Community ID uses). */

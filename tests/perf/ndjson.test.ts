@@ -1,0 +1,56 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { toJson, type JsonValue } from '../../src/events/json.js';
+import { Timestamp } from '../../src/events/time.js';
+import { makeEvent } from '../../src/events/event.js';
+import { compactJson, NdjsonWriter } from '../../src/report/ndjson.js';
+
+const timestamp = fc.tuple(fc.integer({ min: 0, max: 2 ** 32 }), fc.integer({ min: 0, max: 999_999_999 })).map(([s, ns]) => new Timestamp(s, ns));
+const leaf: fc.Arbitrary<JsonValue | undefined> = fc.oneof(
+  fc.constant(null),
+  fc.constant(undefined),
+  fc.boolean(),
+  fc.double(),
+  fc.integer(),
+  fc.constantFrom(NaN, Infinity, -Infinity, -0, 1e21, 5e-324),
+  fc.string({ unit: 'binary' }),
+  fc.constantFrom('\ud800', 'a\udfffb', '"\\\n\u2028', '__proto__'),
+  timestamp,
+);
+const { value } = fc.letrec((tie) => ({
+  value: fc.oneof({ depthSize: 'small' }, leaf, tie('array'), tie('object')),
+  array: fc.array(tie('value'), { maxLength: 5 }),
+  object: fc.dictionary(fc.string({ unit: 'binary' }), tie('value'), { maxKeys: 6 }),
+}));
+
+describe('compactJson', () => {
+  it('writes exactly what toJson writes without indentation', () => {
+    fc.assert(
+      fc.property(value, (v) => {
+        expect(compactJson(v as JsonValue)).toBe(toJson(v as JsonValue));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('keeps base keys first even when fields repeat them', () => {
+    const e = makeEvent('http.request', 7, new Timestamp(1, 5), 3, 'c2s', { type: 'x', method: 'GET', ts: 9, gone: undefined });
+    expect(compactJson(e)).toBe(toJson(e));
+    expect(compactJson(e)).toBe('{"type":"http.request","frame":7,"ts":1.000000005,"flow":3,"dir":"c2s","method":"GET"}');
+  });
+});
+
+describe('NdjsonWriter', () => {
+  it('writes one line per accepted event, batched, all flushed at the end', () => {
+    const writes: string[] = [];
+    const w = new NdjsonWriter((t) => writes.push(t), (e) => e.type !== 'skip');
+    const n = 5000;
+    for (let i = 1; i <= n; i++) w.emit(makeEvent(i % 10 === 0 ? 'skip' : 'a', i, new Timestamp(i, 0), null, null, { pad: 'x'.repeat(40) }));
+    w.flush();
+    expect(writes.length).toBeGreaterThan(1);
+    const lines = writes.join('').split('\n');
+    expect(lines.pop()).toBe('');
+    expect(lines).toHaveLength(n - n / 10);
+    expect(JSON.parse(lines[0]!).frame).toBe(1);
+  });
+});
