@@ -89,6 +89,19 @@ async function main(argv: string[]): Promise<void> {
       (a) => run(async () => (await import('./commands/export.js')).exportCommand(a.file, a)),
     )
     .command(
+      'export-events <inputs..>',
+      'every event of many captures (files or directories) as Parquet partitioned by protocol and date, or Elasticsearch bulk NDJSON',
+      (y) =>
+        y
+          .positional('inputs', { type: 'string', array: true, demandOption: true })
+          .option('format', { choices: ['parquet', 'ndjson'] as const, demandOption: true })
+          .option('out', { type: 'string', demandOption: true, describe: 'directory to write into' })
+          .option('workers', { type: 'number', describe: 'worker threads (default: one per core)' })
+          .option('index-prefix', { type: 'string', default: 'wirelens', describe: 'ndjson: index names are PREFIX-PROTOCOL-YYYY.MM.DD' })
+          .option('limit', limitOption),
+      (a) => run(async () => (await import('./commands/export-events.js')).exportEventsCommand(a.inputs as string[], a)),
+    )
+    .command(
       'check <captures..>',
       'compare captures with golden reports and/or expectation rules (exit 0 same, 1 different, 2 bad input)',
       (y) =>

@@ -102,6 +102,14 @@ export class Engine implements SessionHost {
     return { proto: f.transport, service: f.service, orig_h: f.client.addr, orig_p: f.client.port, resp_h: f.server.addr, resp_p: f.server.port };
   }
 
+  /** Endpoints and service of an open flow (also while its `flow.end` is emitted), for exports. */
+  flowContext(id: number): { proto: string; service: string | null; orig_h: string; orig_p: number; resp_h: string; resp_p: number; community_id: string } | null {
+    const f = this.flows.byFlowId(id);
+    if (!f) return null;
+    const { client, server } = f;
+    return { proto: f.transport, service: f.service, orig_h: client.addr, orig_p: client.port, resp_h: server.addr, resp_p: server.port, community_id: f.communityId };
+  }
+
   /** Flows not yet ended, for live views. */
   openFlows(): Flow[] {
     return this.flows.open();

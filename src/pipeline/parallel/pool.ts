@@ -1,0 +1,69 @@
+/**
+ * A pool of worker threads for many captures at once: each worker takes the next capture,
+ * runs its own engine on it, and reports back. Results come back in input order whatever
+ * the scheduling, and each capture's output files are named by its input position, so the
+ * output does not depend on the number of workers.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+
+export interface PoolOutcome<R> {
+  ok: boolean;
+  result?: R;
+  /** One-line message of a failed job. */
+  error?: string;
+  /** The capture could not be read (a user error, not a bug). */
+  badInput?: boolean;
+}
+
+/** `--workers` default: one per core. */
+export const defaultWorkers = (): number => Math.max(1, availableParallelism());
+
+/**
+ * Runs `jobs` on up to `workers` threads of `script` (a module that answers each
+ * `{ job }` message with one `PoolOutcome`). `inline` runs a job on this thread, used when
+ * one worker is enough (no thread start-up, and stack traces stay readable).
+ */
+export async function runPool<J, R>(
+  jobs: readonly J[],
+  workers: number,
+  script: URL,
+  inline: (job: J) => Promise<PoolOutcome<R>>,
+  onDone?: (index: number, outcome: PoolOutcome<R>) => void,
+): Promise<PoolOutcome<R>[]> {
+  const outcomes: PoolOutcome<R>[] = new Array(jobs.length);
+  const n = Math.min(Math.max(1, workers), jobs.length);
+  if (n <= 1) {
+    for (let i = 0; i < jobs.length; i++) {
+      outcomes[i] = await inline(jobs[i]!);
+      onDone?.(i, outcomes[i]!);
+    }
+    return outcomes;
+  }
+  let next = 0;
+  const lane = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const worker = new Worker(script);
+      let current = -1;
+      const take = (): void => {
+        if (next >= jobs.length) {
+          void worker.terminate().then(() => resolve());
+          return;
+        }
+        current = next++;
+        worker.postMessage({ job: jobs[current] });
+      };
+      worker.on('message', (outcome: PoolOutcome<R>) => {
+        outcomes[current] = outcome;
+        onDone?.(current, outcome);
+        take();
+      });
+      worker.on('error', (err) => reject(err));
+      worker.on('exit', (code) => {
+        if (next < jobs.length || (current >= 0 && !outcomes[current])) reject(new Error(`worker exited with code ${code}`));
+      });
+      take();
+    });
+  await Promise.all(Array.from({ length: n }, lane));
+  return outcomes;
+}
