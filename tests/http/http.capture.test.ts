@@ -1,0 +1,158 @@
+/** Real captures through the whole pipeline: the facts a web lab asks about. */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { analyzeFile } from '../../src/pipeline/analyze.js';
+import { httpDescriptor } from '../../src/protocols/http/index.js';
+import type { WireEvent } from '../../src/events/event.js';
+
+const OWN = join(import.meta.dirname, '../../captures');
+const ZEEK = '/work/shared/corpus/zeek';
+const of = (events: WireEvent[], type: string) => events.filter((e) => e.type === type);
+const anomalies = (events: WireEvent[]) => of(events, 'anomaly').filter((e) => String(e.code).startsWith('http'));
+const has = (f: string) => existsSync(f);
+
+describe.skipIf(!has(join(OWN, 'http-persistent.pcap')))('own HTTP captures', () => {
+  it('persistent vs non-persistent connections', async () => {
+    const p = await analyzeFile(join(OWN, 'http-persistent.pcap'));
+    expect(of(p.events, 'http.connection').map((c) => [c.requests, c.persistent, c.pipelined])).toEqual([[4, true, false]]);
+    const n = await analyzeFile(join(OWN, 'http-nonpersistent.pcap'));
+    expect(of(n.events, 'http.connection').map((c) => c.persistent)).toEqual([false, false]);
+    expect(anomalies(p.events).concat(anomalies(n.events))).toEqual([]);
+  });
+
+  it('pipelined requests are paired in order and flagged', async () => {
+    const { events } = await analyzeFile(join(OWN, 'http-pipelined.pcap'));
+    expect(of(events, 'http.transaction').map((t) => [t.uri, t.status_code, t.pipelined ?? false])).toEqual([
+      ['/a.txt', 200, false], ['/b.txt', 200, true], ['/c.txt', 200, true],
+    ]);
+    expect(of(events, 'http.connection')[0]!.pipelined).toBe(true);
+  });
+
+  it('conditional GETs answered 304, with ETag/Last-Modified', async () => {
+    const { events } = await analyzeFile(join(OWN, 'http-conditional-304.pcap'));
+    const txs = of(events, 'http.transaction');
+    const notModified = txs.filter((t) => t.not_modified);
+    expect(notModified.length).toBeGreaterThanOrEqual(1);
+    for (const t of notModified) expect(t).toMatchObject({ conditional: true, status_code: 304, response_body_len: 0 });
+    expect(txs[0]!.etag ?? txs[0]!.last_modified).toBeTruthy();
+  });
+
+  it('Basic credentials are decoded into the shared credentials events', async () => {
+    const { events } = await analyzeFile(join(OWN, 'http-basic-auth.pcap'));
+    const creds = of(events, 'credentials');
+    expect(creds.length).toBeGreaterThanOrEqual(1);
+    for (const c of creds) expect(c).toMatchObject({ protocol: 'http', mechanism: 'basic' });
+    expect(of(events, 'http.transaction').some((t) => t.status_code === 200 && typeof t.username === 'string')).toBe(true);
+  });
+
+  it('cookies set by the server are sent back', async () => {
+    const { events } = await analyzeFile(join(OWN, 'http-cookies.pcap'));
+    const txs = of(events, 'http.transaction');
+    const set = txs.flatMap((t) => (t.cookies_set as string[] | undefined) ?? []);
+    const sent = txs.flatMap((t) => (t.cookies_sent as string[] | undefined) ?? []);
+    expect(set.length).toBeGreaterThan(0);
+    for (const c of set) expect(sent).toContain(c);
+  });
+
+  it('chunked gzip bodies are decoded and exported decoded', async () => {
+    const { events, objects } = await analyzeFile(join(OWN, 'http-chunked-gzip.pcap'), { wantsObjects: true });
+    const txs = of(events, 'http.transaction').filter((t) => t.content_encoding === 'gzip');
+    expect(txs.length).toBeGreaterThan(0);
+    for (const t of txs) {
+      expect(t.decode_status).toBe('decoded');
+      expect(t.response_decoded_len as number).toBeGreaterThan(t.response_body_len as number);
+    }
+    expect(objects.map((o) => o.data.length)).toEqual(of(events, 'http.transaction').map((t) => t.response_decoded_len));
+  });
+
+  it('a large download counts the TCP segments that carried it', async () => {
+    const { events } = await analyzeFile(join(OWN, 'http-large-download.pcap'));
+    const [t] = of(events, 'http.transaction');
+    expect(t!.response_body_len).toBe(1048576);
+    expect(t!.response_segments as number).toBeGreaterThan(1);
+    expect(t!.tcp_rtt).toEqual(expect.any(Number));
+    expect(t!.duration as number).toBeGreaterThanOrEqual(t!.ttfb as number);
+  });
+
+  it('page view: persistent uses one connection, non-persistent one per object, both against the model', async () => {
+    for (const [file, connections] of [['http-page-persistent.pcap', 1], ['http-page-nonpersistent.pcap', 6]] as const) {
+      const { events } = await analyzeFile(join(OWN, file));
+      const records = events.filter((e) => httpDescriptor.report!.events.includes(e.type));
+      const summary = httpDescriptor.report!.summarize!(records, { flows: of(events, 'flow.end') }) as { pages: Array<Record<string, unknown>> };
+      expect(summary.pages).toHaveLength(1);
+      const page = summary.pages[0]!;
+      expect(page).toMatchObject({ objects: 6, connections });
+      expect(page.model_non_persistent_seconds as number).toBeGreaterThan(page.model_persistent_seconds as number);
+      expect(page.measured_seconds).toEqual(expect.any(Number));
+    }
+  });
+});
+
+describe.skipIf(!has(join(OWN, 'http2-server-push.pcap')))('own HTTP/2 captures', () => {
+  it('server push ties pushed streams to their PUSH_PROMISE', async () => {
+    const { events } = await analyzeFile(join(OWN, 'http2-server-push.pcap'));
+    const pushed = of(events, 'http.transaction').filter((t) => t.pushed);
+    expect(pushed.length).toBeGreaterThan(0);
+    for (const t of pushed) expect(t).toMatchObject({ version: '2', status_code: 200, promised_by: expect.any(Number) });
+    expect(of(events, 'anomaly')).toEqual([]);
+  });
+
+  it('concurrent streams interleave and every stream completes', async () => {
+    const { events } = await analyzeFile(join(OWN, 'http2-h2load-concurrent.pcap'));
+    const conns = of(events, 'http.connection');
+    expect(conns.length).toBe(2);
+    for (const c of conns) {
+      const streams = c.streams as Array<{ completed_ts: unknown }>;
+      expect(streams.every((s) => s.completed_ts !== undefined)).toBe(true);
+      expect(c.max_concurrent_streams as number).toBeGreaterThan(1);
+    }
+    expect(of(events, 'http.transaction').filter((t) => t.incomplete)).toEqual([]);
+  });
+
+  it('h2c upgrade: the 101, then stream 1 answers the HTTP/1.1 request', async () => {
+    const { events } = await analyzeFile(join(OWN, 'http2-upgrade-h2c-curl.pcap'));
+    const txs = of(events, 'http.transaction').filter((t) => t.flow === 1);
+    expect(txs.map((t) => [t.version, t.status_code, t.stream_id])).toEqual([['1.1', 101, undefined], ['2', 200, 1]]);
+    expect(txs[1]!.uri).toBe(txs[0]!.uri);
+    expect(of(events, 'anomaly')).toEqual([]);
+  });
+});
+
+describe.skipIf(!has(join(ZEEK, 'http_get.pcap')))('corpus HTTP captures', () => {
+  it('CONNECT hands the tunnel to detection (SMTP inside)', async () => {
+    const { events } = await analyzeFile(join(ZEEK, 'http_connect-with-smtp.pcap'));
+    expect(of(events, 'http.transaction')[0]).toMatchObject({ method: 'CONNECT', status_code: 200, tunnel: true });
+    expect(of(events, 'smtp.command').length).toBeGreaterThan(0);
+  });
+
+  it('100-continue is an interim response of the same transaction', async () => {
+    const { events } = await analyzeFile(join(ZEEK, 'http_100-continue.pcap'));
+    expect(of(events, 'http.transaction').some((t) => t.info_code === 100)).toBe(true);
+  });
+
+  it('Content-Length smuggling variants raise their anomalies', async () => {
+    const neg = await analyzeFile(join(ZEEK, 'http_261_variant-03-cl_negative.pcap'));
+    expect(anomalies(neg.events).map((a) => a.code)).toContain('http.bad_content_length');
+    const max = await analyzeFile(join(ZEEK, 'http_261_variant-02-cl_uint64max.pcap'));
+    expect(anomalies(max.events).map((a) => a.code)).toContain('http.bad_content_length');
+    const te = await analyzeFile(join(ZEEK, 'http_261_variant-04-te_cl_desync.pcap'));
+    expect(anomalies(te.events).map((a) => a.code)).toContain('http.te_cl_conflict');
+  });
+
+  it('gzip responses and HTTP/0.9', async () => {
+    const gz = await analyzeFile(join(ZEEK, 'http_get-gzip.pcap'));
+    expect(of(gz.events, 'http.transaction').some((t) => t.decode_status === 'decoded')).toBe(true);
+    const old = await analyzeFile(join(ZEEK, 'http_http_09.pcap'));
+    expect(of(old.events, 'http.transaction')[0]).toMatchObject({ version: '0.9', uri: '/zeek.html' });
+  });
+
+  it('a browsing capture groups objects into pages by server', async () => {
+    const { events } = await analyzeFile(join(ZEEK, 'wikipedia.pcap'));
+    const records = events.filter((e) => httpDescriptor.report!.events.includes(e.type));
+    const summary = httpDescriptor.report!.summarize!(records, { flows: of(events, 'flow.end') }) as { pages: unknown[]; servers: Array<{ objects: number }> };
+    expect(summary.servers.length).toBeGreaterThan(0);
+    expect(summary.pages.length).toBeGreaterThan(0);
+    expect(summary.servers.reduce((a, s) => a + s.objects, 0)).toBe(of(events, 'http.transaction').length);
+  });
+});
