@@ -264,3 +264,18 @@ function runGap(steps: Array<['data', 'c2s' | 's2c', string] | ['gap', 'c2s' | '
   d.close();
   return rec.events;
 }
+
+describe('BitTorrent HTTP tracker link', () => {
+  it('emits bittorrent.tracker for an announce answered with bencode', () => {
+    const body = Buffer.concat([Buffer.from('d8:intervali1800e5:peers6:'), Buffer.from([10, 0, 0, 1, 0x1a, 0xe1]), Buffer.from('e')]);
+    const r = runStream(httpDescriptor, [
+      c2s('GET /announce?info_hash=%124Vx%9a%bc%de%f1%23Eg%89%ab%cd%ef%124Vx%9a&peer_id=-TR2940-abcdefghijkl&port=51413&uploaded=0&downloaded=0&left=10&event=started&compact=1 HTTP/1.1\r\nHost: tracker\r\n\r\n'),
+      s2c(bin(`HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\n\r\n`, body)),
+    ]);
+    const [t] = of(r.events, 'bittorrent.tracker');
+    expect(t).toMatchObject({ transport: 'http', action: 'announce', event: 'started', port: 51413, interval: 1800, peers: ['10.0.0.1:6881'], request_frame: 1, response_frame: 2 });
+    expect(t!.info_hash).toBe('123456789abcdef123456789abcdef123456789a');
+    const plain = runStream(httpDescriptor, [c2s('GET /index.html HTTP/1.1\r\nHost: h\r\n\r\n'), s2c('HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nd1:e')]);
+    expect(of(plain.events, 'bittorrent.tracker')).toEqual([]);
+  });
+});
