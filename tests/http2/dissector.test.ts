@@ -117,3 +117,31 @@ describe('HTTP/2 dissector', () => {
     }
   });
 });
+
+describe('HTTP/2 gaps', () => {
+  it('a gap inside a DATA frame is counted and the stream still completes; a gap in framing resynchronises', () => {
+    const rec = recordingContext();
+    const d = http2Descriptor.createStream!(rec.ctx);
+    const data = frame(0, 0x1, 1, 'x'.repeat(100));
+    const steps: Array<() => void> = [
+      () => d.data('c2s', Buffer.concat([PREFACE, settings(), frame(1, 0x5, 1, hpack(req('/big')))])),
+      () => d.data('s2c', Buffer.concat([settings(), frame(1, 0x4, 1, hpack([[':status', '200']])), data.subarray(0, 30)])),
+      () => d.gap('s2c', 50),
+      () => d.data('s2c', data.subarray(80)),
+      () => d.gap('c2s', 7),
+      () => d.data('c2s', Buffer.concat([Buffer.from('tail-of-lost-frame'), frame(8, 0, 0, Buffer.from([0, 0, 1, 0])), frame(6, 0, 0, Buffer.alloc(8))])),
+    ];
+    steps.forEach((s, i) => {
+      rec.at(i + 1);
+      s();
+    });
+    d.close();
+    const [tx] = rec.events.filter((e) => e.type === 'http.transaction');
+    expect(tx).toMatchObject({ stream_id: 1, status_code: 200, response_body_len: 50, response_missed_bytes: 50 });
+    expect(tx!.incomplete).toBeUndefined();
+    const gaps = rec.events.filter((e) => e.type === 'anomaly');
+    expect(gaps.map((g) => g.code)).toEqual(['http2.gap']);
+    expect(gaps[0]!.detail).toMatch(/^25 bytes lost/);
+    expect(rec.events.filter((e) => e.type === 'http2.frame' && e.dir === 'c2s').map((f) => f.frame_type)).toEqual(['SETTINGS', 'HEADERS', 'WINDOW_UPDATE', 'PING']);
+  });
+});
