@@ -5,7 +5,7 @@
  * cannot be read at all throws a one-line `CaptureError`.
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import { CaptureError, type CaptureHandlers, type CaptureSummary } from './types.js';
+import { CaptureError, type CaptureHandlers, type CaptureProblem, type CaptureSummary } from './types.js';
 import { sniff, SNIFF_BYTES } from './sniff.js';
 import { fileChunks, gunzipChunks, peek, replay, streamChunks, type GunzipState } from './sources.js';
 import { feedRecords } from './record-stream.js';
@@ -36,7 +36,32 @@ export function describeOpenError(name: string, err: unknown): CaptureError {
   return new CaptureError(`${name}: ${what}`);
 }
 
-export async function readCapture(source: string, handlers: CaptureHandlers, opts: ReadCaptureOptions = {}): Promise<CaptureSummary> {
+export async function readCapture(source: string, given: CaptureHandlers, opts: ReadCaptureOptions = {}): Promise<CaptureSummary> {
+  // Problems found before the file proved readable (its header read) wait: a file that
+  // turns out unreadable gets its one-line CaptureError and nothing else.
+  const held: CaptureProblem[] = [];
+  const gz: GunzipState & { reported?: boolean } = { error: null };
+  let readable = false;
+  const release = (): void => {
+    readable = true;
+    for (const p of held.splice(0)) given.problem(p);
+  };
+  const handlers: CaptureHandlers = {
+    ...given,
+    start: (info) => {
+      release();
+      given.start?.(info);
+    },
+    problem: (p) => {
+      // A record cut by a damaged gzip stream: name the cause, once.
+      if (gz.error && p.code === 'capture.truncated' && !gz.reported) {
+        gz.reported = true;
+        p = { ...p, detail: `${name}: the gzip stream is damaged or cut short (${oneLine(gz.error.message)}); ${p.detail}` };
+      }
+      if (readable) given.problem(p);
+      else held.push(p);
+    },
+  };
   const name = source === '-' ? '<stdin>' : source;
   let fh: FileHandle | null = null;
   let total: number | null = null;
@@ -66,7 +91,6 @@ export async function readCapture(source: string, handlers: CaptureHandlers, opt
     let peeked = await readAhead(raw, name);
     let kind = sniff(peeked.head);
     let compressed = false;
-    const gz: GunzipState = { error: null };
     if (kind.kind === 'gzip') {
       compressed = true;
       peeked = await readAhead(gunzipChunks(replay(peeked), gz), name);
@@ -88,12 +112,14 @@ export async function readCapture(source: string, handlers: CaptureHandlers, opt
       await feedRecords(replay(peeked), parser, countBytes);
       if (!parser.headerRead) throw new CaptureError(`${name}: pcap file header cut short (${fileBytes} of 24 bytes)`);
       reportGzipDamage(handlers, gz, name, parser.packets);
+      release();
       return { format: parser.interfaces[0]!.ts_units_per_second === 1e9 ? 'pcap-nsec' : 'pcap', compressed, interfaces: parser.interfaces, packets: parser.packets, file_bytes: fileBytes };
     }
     const parser = new PcapngParser(handlers, compressed);
     await feedRecords(replay(peeked), parser, countBytes);
     if (parser.sections === 0 && !parser.stopped) throw new CaptureError(`${name}: pcapng file cut short inside its section header (${fileBytes} bytes)`);
     reportGzipDamage(handlers, gz, name, parser.packets);
+    release();
     return { format: 'pcapng', compressed, interfaces: parser.interfaces, packets: parser.packets, file_bytes: fileBytes };
   } finally {
     await fh?.close();
@@ -109,8 +135,8 @@ async function readAhead(src: AsyncIterable<Uint8Array>, name: string) {
   }
 }
 
-function reportGzipDamage(handlers: CaptureHandlers, gz: GunzipState, name: string, packets: number): void {
-  if (gz.error === null) return;
+function reportGzipDamage(handlers: CaptureHandlers, gz: GunzipState & { reported?: boolean }, name: string, packets: number): void {
+  if (gz.error === null || gz.reported) return;
   handlers.problem({
     code: 'capture.truncated',
     detail: `${name}: the gzip stream is damaged or cut short after frame ${packets} (${oneLine(gz.error.message)})`,

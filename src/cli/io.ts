@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { CaptureError } from '../capture/types.js';
+import { visible } from '../report/safe-text.js';
+import { inputDamage } from './input-damage.js';
 
 /** Exit statuses: 0 fine, 1 a check found differences, 2 bad input or usage. */
 export const EXIT_OK = 0;
@@ -51,9 +53,11 @@ export async function run(body: () => Promise<number | void>): Promise<void> {
   let status: number;
   try {
     status = (await body()) ?? EXIT_OK;
+    const damage = inputDamage.line();
+    if (damage) process.stderr.write(`wirelens: ${oneLine(damage)}\n`);
   } catch (err) {
     if (err instanceof CaptureError || err instanceof UserError) {
-      process.stderr.write(`wirelens: ${oneLine(err.message)}\n`);
+      process.stderr.write(`wirelens: ${oneLine(visible(err.message))}\n`);
       status = err instanceof UserError ? err.status : EXIT_BAD_INPUT;
     } else {
       const msg = err instanceof Error ? err.message : String(err);

@@ -12,8 +12,16 @@ const limitOption = {
   describe: 'override a limit, e.g. --limit max_line=8192 (names in src/dissect/limits.ts)',
 } as const;
 
+/**
+ * yargs reads a lone `-` as an option with no name, so `wirelens events -` would lose its
+ * file. It is swapped for a token no shell user types, and swapped back by `fromStdin`.
+ */
+const STDIN_TOKEN = '\u0000stdin';
+const fromStdin = (v: string): string => (v === STDIN_TOKEN ? '-' : v);
+const fromStdinAll = (v: string[]): string[] => v.map(fromStdin);
+
 async function main(argv: string[]): Promise<void> {
-  await yargs(argv)
+  await yargs(argv.map((a) => (a === '-' ? STDIN_TOKEN : a)))
     .scriptName('wirelens')
     .version(version())
     .strict()
@@ -21,7 +29,7 @@ async function main(argv: string[]): Promise<void> {
     .command(
       '$0 [file]',
       'open a capture in the terminal UI, or print a text summary when stdout is not a terminal',
-      (y) => y.positional('file', { type: 'string', describe: 'pcap or pcapng file (gzip ok), or - for stdin' }).option('limit', limitOption),
+      (y) => y.positional('file', { type: 'string', describe: 'pcap or pcapng file (gzip ok), or - for stdin', coerce: fromStdin }).option('limit', limitOption),
       (a) =>
         run(async () => {
           if (!a.file) {
@@ -37,7 +45,7 @@ async function main(argv: string[]): Promise<void> {
       'NDJSON: one event per line, in capture order',
       (y) =>
         y
-          .positional('file', { type: 'string', demandOption: true })
+          .positional('file', { type: 'string', demandOption: true, coerce: fromStdin })
           .option('types', { type: 'string', array: true, describe: 'only these event types (`http.*` for a family)' })
           .option('filter', { type: 'string', describe: 'only events matching a filter, e.g. \'http.status_code >= 400\'' })
           .option('limit', limitOption),
@@ -48,7 +56,7 @@ async function main(argv: string[]): Promise<void> {
       'one JSON document: capture, summary, flows, protocol sections, credentials, anomalies',
       (y) =>
         y
-          .positional('file', { type: 'string', demandOption: true })
+          .positional('file', { type: 'string', demandOption: true, coerce: fromStdin })
           .option('text', { type: 'boolean', describe: 'a readable summary instead of JSON' })
           .option('compact', { type: 'boolean', describe: 'JSON on one line' })
           .option('limit', limitOption),
@@ -59,7 +67,7 @@ async function main(argv: string[]): Promise<void> {
       'the flow table',
       (y) =>
         y
-          .positional('file', { type: 'string', demandOption: true })
+          .positional('file', { type: 'string', demandOption: true, coerce: fromStdin })
           .option('json', { type: 'boolean' })
           .option('sort', { type: 'string', describe: 'id, start, packets, bytes, duration, app, client, server, state' })
           .option('limit', limitOption),
@@ -70,7 +78,7 @@ async function main(argv: string[]): Promise<void> {
       'the reassembled stream of one flow, as text or hex',
       (y) =>
         y
-          .positional('file', { type: 'string', demandOption: true })
+          .positional('file', { type: 'string', demandOption: true, coerce: fromStdin })
           .option('flow', { type: 'number', demandOption: true, describe: 'flow id (see `wirelens flows`)' })
           .option('hex', { type: 'boolean' })
           .option('dir', { choices: ['both', 'c2s', 's2c'] as const, default: 'both' as const })
@@ -82,7 +90,7 @@ async function main(argv: string[]): Promise<void> {
       'write transferred objects (HTTP bodies, FTP files, mails, attachments) to a directory',
       (y) =>
         y
-          .positional('file', { type: 'string', demandOption: true })
+          .positional('file', { type: 'string', demandOption: true, coerce: fromStdin })
           .option('out', { type: 'string', demandOption: true, describe: 'directory to write into' })
           .option('force', { type: 'boolean', describe: 'overwrite files left by an earlier export' })
           .option('limit', limitOption),
@@ -93,7 +101,7 @@ async function main(argv: string[]): Promise<void> {
       'every event of many captures (files or directories) as Parquet partitioned by protocol and date, or Elasticsearch bulk NDJSON',
       (y) =>
         y
-          .positional('inputs', { type: 'string', array: true, demandOption: true })
+          .positional('inputs', { type: 'string', array: true, demandOption: true, coerce: fromStdinAll })
           .option('format', { choices: ['parquet', 'ndjson'] as const, demandOption: true })
           .option('out', { type: 'string', demandOption: true, describe: 'directory to write into' })
           .option('workers', { type: 'number', describe: 'worker threads (default: one per core)' })
@@ -106,7 +114,7 @@ async function main(argv: string[]): Promise<void> {
       'compare captures with golden reports and/or expectation rules (exit 0 same, 1 different, 2 bad input)',
       (y) =>
         y
-          .positional('captures', { type: 'string', array: true, demandOption: true })
+          .positional('captures', { type: 'string', array: true, demandOption: true, coerce: fromStdinAll })
           .option('golden', { type: 'string', describe: 'golden report of the one capture' })
           .option('golden-dir', { type: 'string', describe: 'directory of golden reports named CAPTURE.json' })
           .option('expect', { type: 'string', describe: 'rule file (YAML or JSON) of what must hold' })

@@ -1,5 +1,6 @@
 import { DEFAULT_LIMITS, type Limits } from '../dissect/limits.js';
 import type { AnalyzeOptions } from '../pipeline/analyze.js';
+import { inputDamage } from './input-damage.js';
 import { UserError } from './io.js';
 
 export interface CommonOptions {
@@ -20,5 +21,5 @@ export function parseLimits(specs: readonly string[] | undefined): Partial<Limit
 }
 
 export function analyzeOptions(opts: CommonOptions): AnalyzeOptions {
-  return { limits: parseLimits(opts.limit) };
+  return { limits: parseLimits(opts.limit), observe: inputDamage.observe };
 }

@@ -18,6 +18,8 @@ export interface AnalyzeOptions {
   stdin?: ReadCaptureOptions['stdin'];
   /** Called with the engine once it exists (live views read its open flows). */
   onEngine?(engine: Engine): void;
+  /** Sees every event before the sink does (the CLI notes damaged input with it). */
+  observe?(event: WireEvent): void;
 }
 
 /**
@@ -26,10 +28,11 @@ export interface AnalyzeOptions {
  */
 export async function analyze(source: string, sink: EventSink, opts: AnalyzeOptions = {}): Promise<void> {
   const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const observe = opts.observe;
   const engine = new Engine({
     limits,
     protocols: opts.protocols ?? PROTOCOLS,
-    sink,
+    sink: observe ? { emit: (e) => (observe(e), sink.emit(e)) } : sink,
     wantsObjects: opts.wantsObjects,
     onObject: opts.onObject,
     tap: opts.tap,
