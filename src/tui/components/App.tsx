@@ -343,8 +343,22 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
   // previous one left (a burst like `jj` moves twice).
   const keyQueue = useRef<Array<[string, Key]>>([]);
   const [pump, setPump] = useState(0);
+  // A lone key press, with the screen up to date, is handled at once by the latest render's
+  // handler (one render per key); bursts, and keys that come before the last one has been
+  // drawn, go through the queue.
+  const latestOnKey = useRef(onKey);
+  latestOnKey.current = onKey;
+  const drawn = useRef(true);
+  useEffect(() => {
+    drawn.current = true;
+  });
   useInput((input, key) => {
-    keyQueue.current.push(...splitKeys(input, key));
+    const presses = splitKeys(input, key);
+    if (presses.length === 1 && !keyQueue.current.length && drawn.current) {
+      drawn.current = false;
+      return latestOnKey.current(presses[0]![0], presses[0]![1]);
+    }
+    keyQueue.current.push(...presses);
     setPump((n) => n + 1);
   });
   useEffect(() => {
