@@ -76,9 +76,13 @@ export class ObjectExporter {
     });
   }
 
-  /** Writes `index.json` and returns the number of objects. */
-  finish(toJson: (v: JsonObject) => string): number {
-    const indexPath = join(this.root, 'index.json');
+  /**
+   * Writes the index (`index.json`, or `index (1).json`... when an earlier export left one
+   * and `force` is off) and returns the number of objects and the index's path.
+   */
+  finish(toJson: (v: JsonObject) => string): { count: number; index: string } {
+    const name = this.claim(this.root, 'index.json');
+    const indexPath = join(this.root, name);
     if (this.force) {
       try {
         unlinkSync(indexPath);
@@ -86,8 +90,8 @@ export class ObjectExporter {
         /* none */
       }
     }
-    writeFileSync(indexPath, toJson({ objects: this.index }) + '\n', { flag: this.force ? 'w' : 'wx' });
-    return this.index.length;
+    writeFileSync(indexPath, toJson({ objects: this.index }) + '\n', { flag: 'wx' });
+    return { count: this.index.length, index: indexPath };
   }
 
   private folder(protocol: string): string {
