@@ -9,9 +9,14 @@ export interface StreamOutput {
   anomaly(code: string, detail: string): void;
 }
 
-/** Bytes held for reassembly across all flows, so memory stays bounded in total. */
+/**
+ * Bytes held for reassembly across all flows, so memory stays bounded in total. `queued`
+ * (out-of-order data) is what `reassembly_total` bounds; `used` adds the retransmission
+ * history, which only grows past its minimum while the total has room.
+ */
 export class ReassemblyBudget {
   used = 0;
+  queued = 0;
   constructor(readonly limit: number) {}
 }
 
@@ -23,6 +28,12 @@ interface Queued {
 /** Retransmissions are checked against at most this many of the latest delivered bytes. */
 const HISTORY_MAX = 64 * 1024;
 const HISTORY_MIN = 2 * 1024;
+/**
+ * Out-of-order segments queued per direction. The queue is a sorted array (insertion scans
+ * it), so many tiny segments in reverse order would cost quadratic time: past this count
+ * the hole is skipped as if the byte limit were reached.
+ */
+const MAX_QUEUED_SEGMENTS = 4096;
 /** Inconsistent retransmissions reported per direction; the rest are only counted. */
 const REPORT_MAX = 10;
 
@@ -94,10 +105,10 @@ export class TcpDirection {
     } else {
       this.enqueue(seq, payload);
       if (this.peerAck !== null && seqDiff(this.peerAck, this.next!) > 0) this.skipToAck();
-      else if (this.queued > this.perFlowLimit || this.budget.used > this.budget.limit) {
+      else if (this.queued > this.perFlowLimit || this.budget.queued > this.budget.limit || this.queue.length > MAX_QUEUED_SEGMENTS) {
         this.out.anomaly(
           'tcp.reassembly_limit',
-          `${this.queued} bytes queued behind a hole at seq ${this.next}; skipping it`,
+          `${this.queued} bytes in ${this.queue.length} segments queued behind a hole at seq ${this.next}; skipping it`,
         );
         this.skipHole();
       }
@@ -166,6 +177,7 @@ export class TcpDirection {
     q.splice(i, 0, { seq, data: copy });
     this.queued += copy.length;
     this.budget.used += copy.length;
+    this.budget.queued += copy.length;
   }
 
   /** Deliver queued segments that are now contiguous. */
@@ -175,6 +187,7 @@ export class TcpDirection {
       const s = q.shift()!;
       this.queued -= s.data.length;
       this.budget.used -= s.data.length;
+      this.budget.queued -= s.data.length;
       const skip = seqDiff(this.next!, s.seq);
       if (skip < s.data.length) this.deliver(s.data.subarray(skip), this.next!);
     }
@@ -257,6 +270,7 @@ export class TcpDirection {
 
   private release(): void {
     this.budget.used -= this.queued + (this.history?.length ?? 0);
+    this.budget.queued -= this.queued;
     this.queue = [];
     this.queued = 0;
     this.history = null;

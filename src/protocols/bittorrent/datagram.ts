@@ -21,6 +21,7 @@ interface PendingQuery {
 export class BittorrentDatagramDissector implements DatagramDissector {
   /** Open queries keyed by sender direction and transaction id (DHT nodes query both ways). */
   private readonly pending = new Map<string, PendingQuery>();
+  private pendingLimitReported = false;
   /** Which direction sends tracker requests: the side that sent connect, else the flow's client. */
   private trackerClient: Direction = 'c2s';
 
@@ -91,7 +92,14 @@ export class BittorrentDatagramDissector implements DatagramDissector {
   private remember(key: string, what: string | null, infoHash: JsonValue | undefined): void {
     this.pending.delete(key);
     this.pending.set(key, { frame: this.ctx.frame, ts: this.ctx.ts, what, info_hash: infoHash });
-    if (this.pending.size > this.ctx.limits.max_pending_transactions) this.pending.delete(this.pending.keys().next().value as string);
+    if (this.pending.size > this.ctx.limits.max_pending_transactions) {
+      this.pending.delete(this.pending.keys().next().value as string);
+      if (!this.pendingLimitReported) {
+        // Once per flow: a scanner would otherwise add one anomaly per query.
+        this.pendingLimitReported = true;
+        this.ctx.anomaly('bittorrent.pending_limit', null, `more than ${this.ctx.limits.max_pending_transactions} unanswered queries; the oldest are forgotten`);
+      }
+    }
   }
 
   private take(key: string): PendingQuery | undefined {

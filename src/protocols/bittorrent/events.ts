@@ -11,6 +11,7 @@ export const BITTORRENT_ANOMALIES = {
   'bittorrent.bencode_depth': 'bencoded data nests deeper than limits.max_bencode_depth',
   'bittorrent.bad_bencode': 'bencoded data is malformed (bad length, bad integer, unterminated)',
   'bittorrent.unmatched_response': 'a DHT or UDP-tracker response whose transaction id matches no query',
+  'bittorrent.pending_limit': 'more unanswered DHT or UDP-tracker queries than max_pending_transactions; the oldest was forgotten',
   'bittorrent.bad_tracker_packet': 'a UDP tracker datagram is too short for its action',
   'bittorrent.stream_gap': 'bytes of a peer-wire stream were lost; that direction is no longer framed',
 } as const;
