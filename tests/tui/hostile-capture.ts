@@ -17,7 +17,7 @@ interface Conv {
   steps: Step[];
 }
 
-const latin1 = (s: string | Uint8Array): Uint8Array => (typeof s === 'string' ? Uint8Array.from([...s].map((c) => c.charCodeAt(0) & 0xff)) : s);
+const latin1 = (s: string | Uint8Array): Uint8Array<ArrayBuffer> => (typeof s === 'string' ? Uint8Array.from([...s].map((c) => c.charCodeAt(0) & 0xff)) : Uint8Array.from(s));
 
 function ipv4Tcp(src: number[], dst: number[], sport: number, dport: number, seq: number, ack: number, flags: number, payload: Uint8Array): Uint8Array {
   const tcpLen = 20 + payload.length;

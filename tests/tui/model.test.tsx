@@ -48,7 +48,9 @@ describe('store', () => {
     expect(store.tick()).toBe(false); // nothing new: no re-render
     lastFrame = 4;
     expect(store.tick()).toBe(true);
-    store.setFilter(compileUiFilter('http.method == "GET"').ok ? (compileUiFilter('http.method == "GET"') as { filter: never }).filter : null);
+    const get = compileUiFilter('http.method == "GET"');
+    if (!get.ok) throw new Error(get.error);
+    store.setFilter(get.filter);
     expect(store.rows('id', false)).toHaveLength(0);
     store.emit({ type: 'http.request', frame: 5, ts: new Timestamp(1001, 0), flow: 1, dir: 'c2s', method: 'GET', uri: '/' });
     store.tick();
