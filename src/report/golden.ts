@@ -38,6 +38,7 @@ export function compareReports(golden: Json, now: Json, max = 200): Difference[]
 function walk(a: Json | undefined, b: Json | undefined, path: string[], out: Difference[], max: number): void {
   if (out.length >= max) return;
   if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.some(identity) || b.some(identity)) return walkById(a, b, path, out, max);
     const n = Math.max(a.length, b.length);
     for (let i = 0; i < n && out.length < max; i++) {
       const label = itemLabel(path, a[i] ?? b[i] ?? null, i);
@@ -53,6 +54,45 @@ function walk(a: Json | undefined, b: Json | undefined, path: string[], out: Dif
     return;
   }
   if (!sameScalar(a, b)) out.push({ where: join(path), golden: brief(a), now: brief(b) });
+}
+
+/**
+ * Flows and records are matched by who they are (flow id; event type, frame, flow and
+ * direction), not by position, so one record more does not shift every later one.
+ */
+function identity(item: Json): string | null {
+  if (!isObject(item)) return null;
+  if (typeof item.type === 'string') return `${item.type}|${item.frame}|${item.flow}|${item.dir}|${item.code ?? ''}`;
+  if (typeof item.flow === 'number' && typeof item.proto === 'string') return `flow|${item.flow}`;
+  return null;
+}
+
+function walkById(a: Json[], b: Json[], path: string[], out: Difference[], max: number): void {
+  const keyed = (items: Json[]) => {
+    const seen = new Map<string, number>();
+    return items.map((item, i) => {
+      const id = identity(item) ?? `#${i}`;
+      const n = (seen.get(id) ?? 0) + 1;
+      seen.set(id, n);
+      return { key: `${id}|${n}`, item, index: i };
+    });
+  };
+  const now = new Map(keyed(b).map((x) => [x.key, x]));
+  const matched = new Set<string>();
+  for (const g of keyed(a)) {
+    if (out.length >= max) return;
+    const label = itemLabel(path, g.item, g.index);
+    const n = now.get(g.key);
+    if (!n) out.push({ where: join([...path, label]), golden: brief(g.item), now: '(absent)' });
+    else {
+      matched.add(g.key);
+      walk(g.item, n.item, [...path, label], out, max);
+    }
+  }
+  for (const n of keyed(b)) {
+    if (out.length >= max) return;
+    if (!matched.has(n.key)) out.push({ where: join([...path, itemLabel(path, n.item, n.index)]), golden: '(absent)', now: brief(n.item) });
+  }
 }
 
 function sameScalar(a: Json | undefined, b: Json | undefined): boolean {

@@ -11,10 +11,7 @@ export function knownDifferences(): Map<string, Set<string>> {
   for (const line of text.split('\n')) {
     const m = /^- (.+?) \| (.+?) \| /.exec(line);
     if (!m) continue;
-    const files = m[1]!.match(/[\w.-]+\.pcap(?:ng)?/g) ?? [];
-    // "-overflow2.pcap" style shorthands extend the first file's stem.
-    const stem = files[0]?.replace(/[-_][^-_]*\.pcap(ng)?$/, '') ?? '';
-    const names = files.map((f) => (f.startsWith('-') || f.startsWith('_') ? stem + f : f));
+    const names = m[1]!.match(/[\w.-]+\.pcap(?:ng)?/g) ?? [];
     for (const p of m[2]!.split(',').map((s) => s.trim())) {
       const set = byProtocol.get(p) ?? new Set<string>();
       for (const n of names) set.add(n);
