@@ -33,6 +33,7 @@ export const CORE_ANOMALIES = {
   'tcp.data_after_close': 'data arrived after the side had closed',
   'udp.truncated': 'the UDP header is cut short',
   'udp.bad_length': 'the UDP length field disagrees with the datagram',
+  'flow.expectation_limit': 'the limit on pending expected connections (FTP data channels) was reached; the oldest was dropped',
   'flow.limit': 'the limit on concurrent flows was reached; the least recently used flow was closed early',
   'dissect.limit': 'a dissector buffered its limit of bytes without finding a message boundary',
   'dissect.error': 'a dissector failed on this flow; the flow continues without it',

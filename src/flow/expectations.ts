@@ -16,7 +16,11 @@ export class Expectations {
   private readonly byResponder = new Map<string, Pending[]>();
   private count = 0;
 
-  constructor(private readonly max: number) {}
+  constructor(
+    private readonly max: number,
+    /** Told when the oldest expectation is dropped to stay within `max`. */
+    private readonly onDrop: (expectation: Expectation) => void = () => {},
+  ) {}
 
   add(expectation: Expectation, until: Timestamp): void {
     const key = endpointKey(expectation.responder.addr, expectation.responder.port);
@@ -72,8 +76,9 @@ export class Expectations {
     }
     if (!oldestKey) return;
     const list = this.byResponder.get(oldestKey)!;
-    list.shift();
+    const dropped = list.shift()!;
     if (!list.length) this.byResponder.delete(oldestKey);
     this.count--;
+    this.onDrop(dropped.expectation);
   }
 }

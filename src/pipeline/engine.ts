@@ -57,7 +57,10 @@ export class Engine implements SessionHost {
     this.wantsObjects = opts.wantsObjects ?? false;
     this.decoder = new PacketDecoder(opts.limits, (p) => this.anomaly(p.code, p.detail, null));
     this.flows = new FlowTable(opts.limits, (flow, reason) => this.flowEnded(flow, reason));
-    this.expectations = new Expectations(opts.limits.max_expectations);
+    this.expectations = new Expectations(opts.limits.max_expectations, (e) => {
+      this.anomaly('flow.expectation_limit', `more than ${opts.limits.max_expectations} expected connections pending; the oldest (${e.service} to ${e.responder.addr}:${e.responder.port}) was dropped`, null);
+      e.expired?.({ frame: this.frame, ts: this.ts });
+    });
     this.budget = new ReassemblyBudget(opts.limits.reassembly_total);
   }
 
