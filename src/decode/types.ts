@@ -28,6 +28,7 @@ export interface TcpHeader {
   window: number;
   checksum: number;
   urgent: number;
+  /** Decoded on SYN segments (where they are negotiated); null on others, whose options are only checked. */
   options: TcpOptions | null;
   payload: Uint8Array;
 }

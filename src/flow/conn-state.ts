@@ -21,30 +21,42 @@ export const enum EndpointState {
  */
 export class History {
   private text = '';
-  private seen = new Set<string>();
-  private counts = new Map<string, number>();
+  /** Letters already recorded: bit (letter - 'A') for upper case, +26 for lower case. */
+  private seen = 0;
+  /** Counts of the repeatable letters C, G, T, W, per case; created when first needed. */
+  private counts: Map<string, number> | null = null;
 
   add(letter: string, originator: boolean): void {
     const l = originator ? letter.toUpperCase() : letter.toLowerCase();
-    if ('CGTW'.includes(letter.toUpperCase())) {
+    if (letter === '^') {
+      this.text += '^';
+      return;
+    }
+    const upper = l.toUpperCase();
+    if (upper === 'C' || upper === 'G' || upper === 'T' || upper === 'W') {
+      this.counts ??= new Map();
       const n = (this.counts.get(l) ?? 0) + 1;
       this.counts.set(l, n);
       if (n === 1 || isPowerOfTen(n)) this.text += l;
       return;
     }
-    if (this.seen.has(l)) return;
-    this.seen.add(l);
+    const bit = 2 ** (l.charCodeAt(0) - (originator ? 65 : 97) + (originator ? 0 : 26));
+    if (Math.floor(this.seen / bit) % 2) return;
+    this.seen += bit;
     this.text += l;
   }
 
   flip(): void {
     this.text = '^' + swapCase(this.text);
-    const seen = new Set<string>();
-    for (const l of this.seen) seen.add(swapCase(l));
-    this.seen = seen;
-    const counts = new Map<string, number>();
-    for (const [l, n] of this.counts) counts.set(swapCase(l), n);
-    this.counts = counts;
+    // Swap the upper- and lower-case halves of the seen set.
+    const low = this.seen % 2 ** 26;
+    const high = Math.floor(this.seen / 2 ** 26);
+    this.seen = high + low * 2 ** 26;
+    if (this.counts) {
+      const counts = new Map<string, number>();
+      for (const [l, n] of this.counts) counts.set(swapCase(l), n);
+      this.counts = counts;
+    }
   }
 
   toString(): string {

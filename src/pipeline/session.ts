@@ -50,22 +50,28 @@ export class AppSession implements FlowSession {
   private replaying: Position | null = null;
   private switchTo: { protocol: string | null; pending?: { c2s?: Uint8Array; s2c?: Uint8Array } } | null = null;
   private closed = false;
-  readonly ctx: DissectorContext;
+  private context: DissectorContext | null = null;
 
   constructor(
     private readonly flow: Flow,
     private readonly host: SessionHost,
     expected?: Expectation,
   ) {
-    this.ctx = this.makeContext();
     if (expected) {
       flow.service = expected.service;
       this.stream = this.guard(() => expected.create(this.ctx)) ?? null;
     } else if (flow.transport === 'tcp') {
-      this.streamDetector = new StreamDetector(this.candidates('tcp'), host.limits.detect_buffer);
+      const candidates = this.candidates('tcp');
+      if (candidates.length) this.streamDetector = new StreamDetector(candidates, host.limits.detect_buffer);
     } else if (flow.transport === 'udp') {
-      this.datagramDetector = new DatagramDetector(this.candidates('udp'));
+      const candidates = this.candidates('udp');
+      if (candidates.length) this.datagramDetector = new DatagramDetector(candidates);
     }
+  }
+
+  /** The dissectors' view of this flow, made when the first dissector is. */
+  get ctx(): DissectorContext {
+    return (this.context ??= this.makeContext());
   }
 
   data(dir: Direction, bytes: Uint8Array): void {

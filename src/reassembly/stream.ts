@@ -25,9 +25,13 @@ interface Queued {
   data: Uint8Array;
 }
 
-/** Retransmissions are checked against at most this many of the latest delivered bytes. */
-const HISTORY_MAX = 64 * 1024;
-const HISTORY_MIN = 2 * 1024;
+/**
+ * Retransmissions are checked against at most this many of the latest delivered bytes:
+ * enough for the usual retransmission of the last segments, small enough that thousands
+ * of concurrent flows do not churn memory.
+ */
+const HISTORY_MAX = 16 * 1024;
+const HISTORY_MIN = 1024;
 /**
  * Out-of-order segments queued per direction. The queue is a sorted array (insertion scans
  * it), so many tiny segments in reverse order would cost quadratic time: past this count
@@ -126,7 +130,15 @@ export class TcpDirection {
   /** The peer acknowledged up to `ack`: holes below it will never be filled. */
   acked(ack: number): void {
     if (this.peerAck === null || seqDiff(ack, this.peerAck) > 0) this.peerAck = ack;
-    if (this.queue.length && this.next !== null && seqDiff(ack, this.next) > 0) this.skipToAck();
+    if (this.next === null) return;
+    if (this.queue.length && seqDiff(ack, this.next) > 0) this.skipToAck();
+    // Everything delivered is acknowledged: the sender has nothing left to retransmit, so
+    // the history can go (idle flows then hold no copy of their data).
+    else if (this.history && !this.queue.length && seqDiff(ack, this.next) >= 0) {
+      this.budget.used -= this.history.length;
+      this.history = null;
+      this.historyLen = 0;
+    }
   }
 
   /** The flow is over: deliver what is queued, with gaps, and count bytes acknowledged but never seen. */
