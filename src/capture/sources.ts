@@ -11,12 +11,26 @@ export const CHUNK_BYTES = 1024 * 1024;
 
 /** Reads a file sequentially into one reused buffer: no allocation per chunk. */
 export async function* fileChunks(fh: FileHandle, onRead?: (n: number) => void): AsyncGenerator<Uint8Array> {
-  const buf = new Uint8Array(CHUNK_BYTES);
-  while (true) {
-    const { bytesRead } = await fh.read(buf, 0, buf.length, null);
-    if (bytesRead === 0) return;
-    onRead?.(bytesRead);
-    yield buf.subarray(0, bytesRead);
+  // Two buffers: the next read runs in the thread pool while the current chunk is parsed,
+  // so decoding does not wait on I/O. A yielded chunk stays intact until two reads later.
+  const bufs = [new Uint8Array(CHUNK_BYTES), new Uint8Array(CHUNK_BYTES)];
+  let position = 0;
+  let which = 0;
+  let pending = fh.read(bufs[0]!, 0, CHUNK_BYTES, position);
+  try {
+    while (true) {
+      const { bytesRead } = await pending;
+      if (bytesRead === 0) return;
+      position += bytesRead;
+      const current = bufs[which]!;
+      which ^= 1;
+      pending = fh.read(bufs[which]!, 0, CHUNK_BYTES, position);
+      onRead?.(bytesRead);
+      yield current.subarray(0, bytesRead);
+    }
+  } finally {
+    // A read still in flight when the consumer stops must not become an unhandled rejection.
+    pending.catch(() => {});
   }
 }
 
