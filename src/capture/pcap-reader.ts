@@ -4,7 +4,7 @@
  * magics. Format reference: draft-ietf-opsawg-pcap.
  */
 import { Timestamp } from '../events/time.js';
-import type { CaptureHandlers, CaptureInterface, RawPacket } from './types.js';
+import { newRawPacket, type CaptureHandlers, type CaptureInterface, type RawPacket } from './types.js';
 import type { RecordParser } from './record-stream.js';
 
 /** Beyond this a record length is corruption, not a packet; the stream cannot be resynchronised. */
@@ -28,14 +28,7 @@ export class PcapParser implements RecordParser {
   private nano = false;
   private snaplen = 0;
   private snaplenReported = false;
-  private readonly packet: RawPacket = {
-    frame: 0,
-    ts: Timestamp.ZERO,
-    link_type: 0,
-    data: new Uint8Array(0),
-    orig_len: 0,
-    interface_id: 0,
-  };
+  private readonly packet: RawPacket = newRawPacket();
 
   constructor(
     private readonly handlers: CaptureHandlers,

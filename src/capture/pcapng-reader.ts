@@ -5,7 +5,7 @@
  * file, as Wireshark numbers them. Reference: draft-ietf-opsawg-pcapng.
  */
 import { Timestamp } from '../events/time.js';
-import type { CaptureHandlers, CaptureInterface, RawPacket } from './types.js';
+import { newRawPacket, type CaptureHandlers, type CaptureInterface, type RawPacket } from './types.js';
 import type { RecordParser } from './record-stream.js';
 import { MAX_RECORD_BYTES } from './pcap-reader.js';
 import { TimestampConverter } from './timestamps.js';
@@ -43,14 +43,7 @@ export class PcapngParser implements RecordParser {
   private section: SectionInterface[] = [];
   private lastTs = Timestamp.ZERO;
   private readonly unknownReported = new Set<number>();
-  private readonly packet: RawPacket = {
-    frame: 0,
-    ts: Timestamp.ZERO,
-    link_type: 0,
-    data: new Uint8Array(0),
-    orig_len: 0,
-    interface_id: 0,
-  };
+  private readonly packet: RawPacket = newRawPacket();
 
   constructor(
     private readonly handlers: CaptureHandlers,

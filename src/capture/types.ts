@@ -1,4 +1,4 @@
-import type { Timestamp } from '../events/time.js';
+import { Timestamp } from '../events/time.js';
 
 export type CaptureFormat = 'pcap' | 'pcap-nsec' | 'pcapng';
 
@@ -16,6 +16,16 @@ export interface RawPacket {
   /** pcapng interface index (0 for pcap). */
   interface_id: number;
 }
+
+/** A RawPacket for a reader to fill and reuse. */
+export const newRawPacket = (): RawPacket => ({
+  frame: 0,
+  ts: Timestamp.ZERO,
+  link_type: 0,
+  data: new Uint8Array(0),
+  orig_len: 0,
+  interface_id: 0,
+});
 
 /** Problems inside an otherwise readable file; the reader reports them and goes on. */
 export interface CaptureProblem {

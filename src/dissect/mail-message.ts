@@ -13,6 +13,7 @@
  * checks the attachment list against postal-mime's full async parse on real messages.
  * It lives in dissect/ because it is shared kit, not a protocol with a descriptor.
  */
+import { joinChunks } from './bytes.js';
 import { addressParser, decodeWords } from 'postal-mime';
 import type { DissectorContext } from './contract.js';
 import { decodeText, latin1 } from './text.js';
@@ -529,12 +530,6 @@ export class BoundedBytes {
   }
 
   bytes(): Uint8Array {
-    const out = new Uint8Array(this.kept);
-    let at = 0;
-    for (const c of this.chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
-    return out;
+    return joinChunks(this.chunks, this.kept);
   }
 }

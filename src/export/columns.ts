@@ -3,6 +3,7 @@
  * columns per protocol, and `fields`, a JSON string with everything else, so no field is
  * ever lost and the columns stay the same from file to file.
  */
+import type { FlowFacts } from '../filter/evaluate.js';
 import type { WireEvent } from '../events/event.js';
 import type { JsonValue } from '../events/json.js';
 import { Timestamp } from '../events/time.js';
@@ -16,13 +17,7 @@ export interface Column {
 }
 
 /** Flow context every flow-bound event gets (from the engine's flow, not from the event). */
-export interface FlowContext {
-  proto: string;
-  service: string | null;
-  orig_h: string;
-  orig_p: number;
-  resp_h: string;
-  resp_p: number;
+export interface FlowContext extends FlowFacts {
   community_id: string;
 }
 

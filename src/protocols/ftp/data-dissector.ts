@@ -4,6 +4,7 @@
  * `max_object`), and reports back when the stream is over, so the control session can
  * emit `ftp.transfer` once both the data and the transfer's final reply are in.
  */
+import { joinChunks } from '../../dissect/bytes.js';
 import type { DissectorContext, Position, StreamDissector } from '../../dissect/contract.js';
 import type { Direction } from '../../events/event.js';
 import type { Timestamp } from '../../events/time.js';
@@ -30,14 +31,7 @@ export class DataFlowState {
   }
 
   data(): Uint8Array {
-    if (this.chunks.length === 1) return this.chunks[0]!;
-    const out = new Uint8Array(this.kept);
-    let at = 0;
-    for (const c of this.chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
-    return out;
+    return joinChunks(this.chunks, this.kept);
   }
 }
 
