@@ -19,6 +19,9 @@ export async function openCommand(file: string, opts: CommonOptions): Promise<nu
 type UiEntry = (file: string, opts: CommonOptions) => Promise<number>;
 
 async function loadUi(): Promise<UiEntry | null> {
+  // Ink renders only a final frame when it thinks it runs in CI (the CI variable). The UI
+  // opens only on a real terminal, where that would leave the screen blank, so say no.
+  for (const name of ['CI', 'CONTINUOUS_INTEGRATION']) if (name in process.env) process.env[name] = 'false';
   try {
     const mod = (await import('../../tui/index.js' as string)) as { openUi?: UiEntry };
     return mod.openUi ?? null;
