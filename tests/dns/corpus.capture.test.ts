@@ -89,18 +89,21 @@ describe.runIf(have)('DNS on the corpus', () => {
     expect(txs.length).toBe(msgs.filter((m) => !m.response).length);
   });
 
-  it('mDNS is marked and multicast announcements raise no anomaly', async () => {
+  it('mDNS is its own event type, marked, and multicast announcements raise no anomaly', async () => {
     const events = await run('dns_mdns.pcap');
-    const msgs = of(events, 'dns.message');
+    expect(of(events, 'dns.message')).toEqual([]);
+    const msgs = of(events, 'mdns.message');
     expect(msgs.length).toBeGreaterThan(0);
     expect(msgs.every((m) => m.mdns === true)).toBe(true);
     expect(codes(events)).toEqual([]);
   });
 
   it('NetBIOS name service is not claimed as DNS', async () => {
-    const msgs = of(await run('wikipedia.pcap'), 'dns.message');
+    const events = await run('wikipedia.pcap');
+    const msgs = [...of(events, 'dns.message'), ...of(events, 'llmnr.message'), ...of(events, 'mdns.message')];
     expect(msgs.some((m) => m.qtype === 32)).toBe(false);
-    expect(msgs.some((m) => m.llmnr === true)).toBe(true);
+    expect(of(events, 'llmnr.message').every((m) => m.llmnr === true)).toBe(true);
+    expect(of(events, 'llmnr.message').length).toBeGreaterThan(0);
   });
 });
 

@@ -272,7 +272,7 @@ describe('dns over udp', () => {
       dnsPacket.encode({ type: 'response', id: 0, flags: dnsPacket.AUTHORITATIVE_ANSWER, answers: [{ type: 'A', name: 'host.local', ttl: 120, flush: true, data: '10.0.0.7' }] }),
     );
     const rec = runDatagrams(dnsDescriptor, [{ dir: 'c2s', bytes: announce }], { flow });
-    const [m] = byType(rec.events, 'dns.message');
+    const [m] = byType(rec.events, 'mdns.message');
     expect(m).toMatchObject({ mdns: true, transport: 'udp' });
     expect((m!.answers as Record<string, unknown>[])[0]).toMatchObject({ class: 1, cache_flush: true });
     expect(byType(rec.events, 'anomaly')).toEqual([]);

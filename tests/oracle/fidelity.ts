@@ -63,8 +63,6 @@ const TSHARK_NAMES: Record<string, string> = {
   pop3: 'pop',
   imap: 'imap',
   dns: 'dns',
-  mdns: 'dns',
-  llmnr: 'dns',
   bittorrent: 'bittorrent',
 };
 

@@ -1,6 +1,6 @@
 /**
  * Oracle gate on the shared corpus: message-level agreement with tshark (its own
- * heuristics; mDNS and LLMNR decoded as DNS), per protocol, with every remaining
+ * heuristics: mDNS and LLMNR are their own protocols there, as here), per protocol, with every remaining
  * difference explained in known-differences.md. Prints recall and precision per protocol.
  */
 import { existsSync, readdirSync } from 'node:fs';
@@ -18,7 +18,7 @@ describe.skipIf(!hasTshark || !hasFidelity || !FILES.length)('shared corpus agre
     ['first half', FILES.slice(0, HALF)],
     ['second half', FILES.slice(HALF)],
   ])('%s', (_label, files) => {
-    const { unexplained, totals } = judge(runFidelity(files, ['-d', 'udp.port==5353,dns', '-d', 'udp.port==5355,dns']));
+    const { unexplained, totals } = judge(runFidelity(files));
     for (const [p, t] of Object.entries(totals)) {
       const recall = t.tshark ? t.matched / t.tshark : 1;
       const precision = t.wirelens ? t.matched / t.wirelens : 1;

@@ -1,6 +1,6 @@
 /**
  * DNS on one flow: datagrams (UDP, mDNS, LLMNR) or a TCP stream of 2-byte length-prefixed
- * messages. Every message becomes a `dns.message`; queries and responses are paired into
+ * messages. Every message becomes a `dns.message` (`mdns.message`, `llmnr.message` on those ports); queries and responses are paired into
  * `dns.transaction` records; AXFR/IXFR responses are folded into one `dns.zone_transfer`.
  */
 import type { DatagramDissector, DissectorContext, Position, StreamDissector } from '../../dissect/contract.js';
@@ -79,7 +79,9 @@ class DnsMessages {
     if (this.flavour === 'dns' && msg.header.qdcount > 1) {
       ctx.anomaly('dns.question_count', dir, `id ${msg.header.id}: QDCOUNT ${msg.header.qdcount}`);
     }
-    ctx.emit(DNS_EVENT_TYPES.message, dir, {
+    // mDNS and LLMNR share the message format but are their own protocols (tshark's
+    // `mdns` and `llmnr`), so their messages are their own event types.
+    ctx.emit(this.flavour === 'dns' ? DNS_EVENT_TYPES.message : `${this.flavour}.message`, dir, {
       ...msg.fields,
       transport: ctx.flow.transport,
       mdns: this.flavour === 'mdns' || undefined,

@@ -73,6 +73,8 @@ export function labelOf(e: WireEvent): string {
     case 'imap.response':
       return join(s(e.tag), s(e.status), s(e.text ?? e.msg));
     case 'dns.message':
+    case 'mdns.message':
+    case 'llmnr.message':
       return join(
         e.response ? 'response' : 'query',
         `0x${num(e.trans_id).toString(16).padStart(4, '0')}`,

@@ -140,6 +140,8 @@ function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]
 const FIRST: Record<string, readonly string[]> = {
   'dns.transaction': ['query', 'qtype_name', 'rcode_name', 'rtt', 'answer_records', 'authorities', 'additionals'],
   'dns.message': ['qname', 'qtype_name', 'rcode_name', 'answers', 'authorities', 'additionals'],
+  'mdns.message': ['qname', 'qtype_name', 'rcode_name', 'answers', 'authorities', 'additionals'],
+  'llmnr.message': ['qname', 'qtype_name', 'rcode_name', 'answers', 'authorities', 'additionals'],
   'ftp.transfer': ['command', 'file', 'direction', 'bytes', 'complete', 'data_flow', 'mode'],
 };
 
