@@ -104,11 +104,11 @@ export class PcapngParser implements RecordParser {
   private block(type: number, buf: Uint8Array, view: DataView, pos: number, length: number): void {
     switch (type) {
       case EPB:
-        return this.enhancedPacket(buf, view, pos, length);
+        return this.timestampedPacket(buf, view, pos, length, false);
       case SPB:
         return this.simplePacket(buf, view, pos, length);
       case PB_OBSOLETE:
-        return this.obsoletePacket(buf, view, pos, length);
+        return this.timestampedPacket(buf, view, pos, length, true);
       case IDB:
         return this.interfaceDescription(buf, view, pos, length);
       case SHB:
@@ -180,39 +180,22 @@ export class PcapngParser implements RecordParser {
     this.handlers.interface?.(info, index);
   }
 
-  private enhancedPacket(buf: Uint8Array, view: DataView, pos: number, length: number): void {
+  /**
+   * Enhanced (EPB) and obsolete (PB) packet blocks share their layout; the PB has a 16-bit
+   * interface id followed by a drops counter where the EPB has a 32-bit id.
+   */
+  private timestampedPacket(buf: Uint8Array, view: DataView, pos: number, length: number, obsolete: boolean): void {
     const frame = this.packets + 1;
+    const name = obsolete ? 'packet block' : 'enhanced packet block';
     if (length < 32) {
-      this.problem('capture.bad_record', `enhanced packet block of ${length} bytes is too short; skipped`, frame);
+      this.problem('capture.bad_record', `${name} of ${length} bytes is too short; skipped`, frame);
       return;
     }
     const little = this.little;
-    const ifId = view.getUint32(pos + 8, little);
+    const ifId = obsolete ? view.getUint16(pos + 8, little) : view.getUint32(pos + 8, little);
     const caplen = view.getUint32(pos + 20, little);
     if (28 + caplen > length - 4) {
-      this.problem('capture.bad_record', `enhanced packet block: captured length ${caplen} exceeds the block (${length} bytes); skipped`, frame);
-      return;
-    }
-    const iface = this.section[ifId];
-    if (iface === undefined) {
-      this.problem('capture.bad_record', `packet on interface ${ifId}, which is not described in this section; skipped`, frame);
-      return;
-    }
-    const ts = iface.ts.convert(view.getUint32(pos + 12, little), view.getUint32(pos + 16, little));
-    this.deliver(iface, ifId, ts, buf.subarray(pos + 28, pos + 28 + caplen), view.getUint32(pos + 24, little));
-  }
-
-  private obsoletePacket(buf: Uint8Array, view: DataView, pos: number, length: number): void {
-    const frame = this.packets + 1;
-    if (length < 32) {
-      this.problem('capture.bad_record', `packet block of ${length} bytes is too short; skipped`, frame);
-      return;
-    }
-    const little = this.little;
-    const ifId = view.getUint16(pos + 8, little);
-    const caplen = view.getUint32(pos + 20, little);
-    if (28 + caplen > length - 4) {
-      this.problem('capture.bad_record', `packet block: captured length ${caplen} exceeds the block (${length} bytes); skipped`, frame);
+      this.problem('capture.bad_record', `${name}: captured length ${caplen} exceeds the block (${length} bytes); skipped`, frame);
       return;
     }
     const iface = this.section[ifId];

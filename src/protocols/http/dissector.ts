@@ -211,22 +211,13 @@ export class Http1Dissector implements StreamDissector {
       const st = this.state.c2s;
       if (st === 'hold') break;
       if (st === 'opaque') return b.length;
-      if (st === 'resync') {
-        const f = findStartLine(b, p, 'request');
-        if (!f.found) return f.at;
-        this.resynced('c2s', f.at - p);
-        p = f.at;
+      const atHead = st === 'head';
+      const step = this.sharedStep('c2s', b, p);
+      if (step.stop) return step.at;
+      if (!atHead || step.at !== p) {
+        p = step.at;
         continue;
       }
-      if (st === 'body') {
-        const q = this.readBody('c2s', b, p);
-        if (q === p && this.state.c2s === 'body') break; // the rest of a chunk line is still to come
-        p = q;
-        continue;
-      }
-      // Empty lines between messages are ignored (RFC 9112 §2.2).
-      while (p < b.length && (b[p] === 0x0d || b[p] === 0x0a)) p++;
-      if (p >= b.length) break;
       const r = parseHead(b.subarray(p), this.ctx.limits, parseRequestLine, final);
       if (r.kind === 'more') break;
       if (r.kind === 'error') {
@@ -246,21 +237,13 @@ export class Http1Dissector implements StreamDissector {
     while (p < b.length && !this.switched) {
       const st = this.state.s2c;
       if (st === 'opaque' || st === 'hold') return b.length;
-      if (st === 'resync') {
-        const f = findStartLine(b, p, 'status');
-        if (!f.found) return f.at;
-        this.resynced('s2c', f.at - p);
-        p = f.at;
+      const atHead = st === 'head';
+      const step = this.sharedStep('s2c', b, p);
+      if (step.stop) return step.at;
+      if (!atHead || step.at !== p) {
+        p = step.at;
         continue;
       }
-      if (st === 'body') {
-        const q = this.readBody('s2c', b, p);
-        if (q === p && this.state.s2c === 'body') break; // the rest of a chunk line is still to come
-        p = q;
-        continue;
-      }
-      while (p < b.length && (b[p] === 0x0d || b[p] === 0x0a)) p++;
-      if (p >= b.length) break;
       const waiting = this.pending[0];
       if (waiting?.http09) {
         // An HTTP/0.9 response is the raw body until close, unless the server answers in 1.x anyway.
@@ -284,6 +267,28 @@ export class Http1Dissector implements StreamDissector {
       p = this.onResponse(r.value, b, start, p);
     }
     return p;
+  }
+
+  /**
+   * What both directions do before a message head: resynchronise after a gap, read a body,
+   * skip the empty lines allowed between messages (RFC 9112 §2.2). `stop` ends the parse
+   * at `at` (the rest waits for more bytes); otherwise parsing goes on at `at`.
+   */
+  private sharedStep(dir: Direction, b: Uint8Array, p: number): { at: number; stop: boolean } {
+    const st = this.state[dir];
+    if (st === 'resync') {
+      const f = findStartLine(b, p, dir === 'c2s' ? 'request' : 'status');
+      if (!f.found) return { at: f.at, stop: true };
+      this.resynced(dir, f.at - p);
+      return { at: f.at, stop: false };
+    }
+    if (st === 'body') {
+      const q = this.readBody(dir, b, p);
+      // The rest of a chunk line is still to come.
+      return { at: q, stop: q === p && this.state[dir] === 'body' };
+    }
+    while (p < b.length && (b[p] === 0x0d || b[p] === 0x0a)) p++;
+    return { at: p, stop: p >= b.length };
   }
 
   private badHead(dir: Direction, b: Uint8Array, p: number, reason: string): void {
