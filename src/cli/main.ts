@@ -16,6 +16,11 @@ const limitOption = {
  * yargs reads a lone `-` as an option with no name, so `wirelens events -` would lose its
  * file. It is swapped for a token no shell user types, and swapped back by `fromStdin`.
  */
+const workersOption = {
+  type: 'number',
+  describe: 'worker threads, flows split by their address pair (default: one per core; output is the same for any number)',
+} as const;
+
 const STDIN_TOKEN = '\u0000stdin';
 const fromStdin = (v: string): string => (v === STDIN_TOKEN ? '-' : v);
 const fromStdinAll = (v: string[]): string[] => v.map(fromStdin);
@@ -48,6 +53,7 @@ async function main(argv: string[]): Promise<void> {
           .positional('file', { type: 'string', demandOption: true, coerce: fromStdin })
           .option('types', { type: 'string', array: true, describe: 'only these event types (`http.*` for a family)' })
           .option('filter', { type: 'string', describe: 'only events matching a filter, e.g. \'http.status_code >= 400\'' })
+          .option('workers', workersOption)
           .option('limit', limitOption),
       (a) => run(async () => (await import('./commands/events.js')).eventsCommand(a.file, a)),
     )
@@ -70,6 +76,7 @@ async function main(argv: string[]): Promise<void> {
           .positional('file', { type: 'string', demandOption: true, coerce: fromStdin })
           .option('json', { type: 'boolean' })
           .option('sort', { type: 'string', describe: 'id, start, packets, bytes, duration, app, client, server, state' })
+          .option('workers', workersOption)
           .option('limit', limitOption),
       (a) => run(async () => (await import('./commands/flows.js')).flowsCommand(a.file, a)),
     )

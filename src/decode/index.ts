@@ -9,6 +9,7 @@ import { FragmentReassembler } from './fragments.js';
 import { decodeIpv4 } from './ipv4.js';
 import { decodeIpv6 } from './ipv6.js';
 import { LINK_BAD, LINK_ETHERTYPE, LINK_IPV4, LINK_IPV6, LinkCursor, type LinkOutcome } from './link/cursor.js';
+export { LINK_IPV4, LINK_IPV6, LinkCursor } from './link/cursor.js';
 import { ethernet } from './link/ethernet.js';
 import { resolveEtherType } from './link/ethertype.js';
 import { loop, nullLoopback } from './link/loopback.js';
@@ -61,47 +62,8 @@ export class PacketDecoder {
 
   decode(linkType: number, data: Uint8Array, ts: Timestamp): DecodeResult {
     const c = this.cursor;
-    let outcome: LinkOutcome;
-    switch (linkType) {
-      case LINKTYPE_ETHERNET:
-        outcome = ethernet(data, 0, c);
-        break;
-      case LINKTYPE_RAW:
-      case LINKTYPE_RAW_12:
-      case LINKTYPE_RAW_14:
-        outcome = c.byVersionNibble(data, 0, 'raw IP');
-        break;
-      case LINKTYPE_IPV4:
-        c.offset = 0;
-        outcome = LINK_IPV4;
-        break;
-      case LINKTYPE_IPV6:
-        c.offset = 0;
-        outcome = LINK_IPV6;
-        break;
-      case LINKTYPE_LINUX_SLL:
-        outcome = sll(data, c);
-        break;
-      case LINKTYPE_LINUX_SLL2:
-        outcome = sll2(data, c);
-        break;
-      case LINKTYPE_NULL:
-        outcome = nullLoopback(data, c);
-        break;
-      case LINKTYPE_LOOP:
-        outcome = loop(data, c);
-        break;
-      case LINKTYPE_NFLOG:
-        outcome = nflog(data, c);
-        break;
-      case LINKTYPE_PPP:
-      case LINKTYPE_PPP_HDLC:
-        outcome = pppFrame(data, 0, c);
-        break;
-      default:
-        return this.unknownLinkType(linkType);
-    }
-    if (outcome === LINK_ETHERTYPE) outcome = resolveEtherType(data, c);
+    const outcome = walkLink(linkType, data, c);
+    if (outcome === null) return this.unknownLinkType(linkType);
     let packet: IpPacket | null | undefined;
     if (outcome === LINK_IPV4) packet = decodeIpv4(data, c.offset, ts, this.fragments, this.report);
     else if (outcome === LINK_IPV6) packet = decodeIpv6(data, c.offset, ts, this.fragments, this.report);
@@ -135,4 +97,52 @@ export class PacketDecoder {
     }
     return BAD;
   }
+}
+
+/**
+ * Walks the link headers of a packet to its network layer, leaving the details in `c`.
+ * Returns null for a link type that is not decoded.
+ */
+export function walkLink(linkType: number, data: Uint8Array, c: LinkCursor): LinkOutcome | null {
+  let outcome: LinkOutcome;
+  switch (linkType) {
+    case LINKTYPE_ETHERNET:
+      outcome = ethernet(data, 0, c);
+      break;
+    case LINKTYPE_RAW:
+    case LINKTYPE_RAW_12:
+    case LINKTYPE_RAW_14:
+      outcome = c.byVersionNibble(data, 0, 'raw IP');
+      break;
+    case LINKTYPE_IPV4:
+      c.offset = 0;
+      outcome = LINK_IPV4;
+      break;
+    case LINKTYPE_IPV6:
+      c.offset = 0;
+      outcome = LINK_IPV6;
+      break;
+    case LINKTYPE_LINUX_SLL:
+      outcome = sll(data, c);
+      break;
+    case LINKTYPE_LINUX_SLL2:
+      outcome = sll2(data, c);
+      break;
+    case LINKTYPE_NULL:
+      outcome = nullLoopback(data, c);
+      break;
+    case LINKTYPE_LOOP:
+      outcome = loop(data, c);
+      break;
+    case LINKTYPE_NFLOG:
+      outcome = nflog(data, c);
+      break;
+    case LINKTYPE_PPP:
+    case LINKTYPE_PPP_HDLC:
+      outcome = pppFrame(data, 0, c);
+      break;
+    default:
+      return null;
+  }
+  return outcome === LINK_ETHERTYPE ? resolveEtherType(data, c) : outcome;
 }
