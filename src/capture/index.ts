@@ -19,6 +19,8 @@ export { sniff } from './sniff.js';
 export interface ReadCaptureOptions {
   /** Called after every chunk read from the source (compressed bytes for gzip files). */
   onProgress?(bytesRead: number, totalBytes: number | null): void;
+  /** Called before each chunk is parsed; reading waits for a promise it returns (back-pressure). */
+  pace?(): Promise<void> | undefined;
   /** What `-` reads; process.stdin by default (tests pass their own stream). */
   stdin?: AsyncIterable<Uint8Array>;
 }
@@ -104,8 +106,9 @@ export async function readCapture(source: string, given: CaptureHandlers, opts: 
     }
 
     let fileBytes = 0;
-    const countBytes = (n: number): void => {
+    const countBytes = (n: number): Promise<void> | undefined => {
       fileBytes += n;
+      return opts.pace?.();
     };
     if (kind.kind === 'pcap') {
       const parser = new PcapParser(handlers, compressed);

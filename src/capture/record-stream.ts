@@ -47,11 +47,13 @@ class CarryBuffer {
 export async function feedRecords(
   chunks: AsyncIterable<Uint8Array>,
   parser: RecordParser,
-  onChunk?: (chunkBytes: number) => void,
+  /** Told of each chunk before it is parsed; a promise returned makes reading wait for it. */
+  onChunk?: (chunkBytes: number) => void | Promise<void>,
 ): Promise<void> {
   const carry = new CarryBuffer();
   for await (const chunk of chunks) {
-    onChunk?.(chunk.length);
+    const wait = onChunk?.(chunk.length);
+    if (wait) await wait;
     if (parser.stopped) break;
     let pos = 0;
     // First complete the record left over from the previous chunk, copying only its bytes.

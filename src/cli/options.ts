@@ -1,5 +1,7 @@
+import { statSync } from 'node:fs';
 import { DEFAULT_LIMITS, type Limits } from '../dissect/limits.js';
 import type { AnalyzeOptions } from '../pipeline/analyze.js';
+import { defaultWorkers } from '../pipeline/parallel/pool.js';
 import { inputDamage } from './input-damage.js';
 import { UserError } from './io.js';
 
@@ -23,3 +25,28 @@ export function parseLimits(specs: readonly string[] | undefined): Partial<Limit
 export function analyzeOptions(opts: CommonOptions): AnalyzeOptions {
   return { limits: parseLimits(opts.limit), observe: inputDamage.observe };
 }
+
+/** Below this size a capture is read on one thread: starting workers would cost more than they save. */
+const SPLIT_MIN_BYTES = 16 << 20;
+
+/**
+ * Threads for one capture: `--workers` if given, else one per core for a capture of at
+ * least 16 MB (or standard input), else one. The output is the same either way.
+ */
+export function workerCount(workers: number | undefined, file: string): number {
+  if (workers !== undefined) {
+    if (!Number.isInteger(workers) || workers < 1) throw new UserError(`bad --workers ${workers}: expected a whole number of at least 1`);
+    return workers;
+  }
+  if (file !== '-') {
+    try {
+      if (statSync(file).size < SPLIT_MIN_BYTES) return 1;
+    } catch {
+      return 1; // the reader reports what is wrong with the file
+    }
+  }
+  return defaultWorkers();
+}
+
+/** The limits of a run, with `--limit` applied. */
+export const fullLimits = (opts: CommonOptions): Limits => ({ ...DEFAULT_LIMITS, ...parseLimits(opts.limit) });

@@ -57,6 +57,8 @@ class PendingDatagram {
 
   constructor(
     readonly first: Timestamp,
+    /** The frame of the first fragment seen: orders time-outs across reassemblers. */
+    readonly firstFrame: number,
     readonly description: string,
   ) {}
 
@@ -80,6 +82,8 @@ class PendingDatagram {
 
 export class FragmentReassembler {
   private readonly pending = new Map<string, PendingDatagram>();
+  /** Frame of the packet being decoded (set by the decoder). */
+  frame = 0;
 
   constructor(
     private readonly limits: Readonly<Limits>,
@@ -106,7 +110,7 @@ export class FragmentReassembler {
       return null;
     }
     if (d === undefined) {
-      d = new PendingDatagram(ts, describe(f));
+      d = new PendingDatagram(ts, this.frame, describe(f));
       this.makeRoom();
       this.pending.set(key, d);
     }
@@ -145,12 +149,17 @@ export class FragmentReassembler {
     };
   }
 
-  /** Drop datagrams waiting longer than `fragment_timeout` at capture time `now`. */
-  expire(now: Timestamp): void {
+  /**
+   * Drop datagrams waiting longer than `fragment_timeout` at capture time `now`, in
+   * first-seen order; `before` is told each one's first frame before its anomaly.
+   * Every datagram is looked at (not only up to the first young one), so whether one
+   * times out depends on it alone, whichever other datagrams share the reassembler.
+   */
+  expire(now: Timestamp, before?: (firstFrame: number) => void): void {
     const timeout = this.limits.fragment_timeout;
-    // Insertion order is first-seen order (up to capture time going backwards): stop at the first young one.
     for (const [key, d] of this.pending) {
-      if (now.since(d.first) < timeout) break;
+      if (now.since(d.first) < timeout) continue;
+      before?.(d.firstFrame);
       this.timedOut(key, d);
     }
   }

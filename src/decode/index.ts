@@ -60,7 +60,9 @@ export class PacketDecoder {
     return this.fragments.size;
   }
 
-  decode(linkType: number, data: Uint8Array, ts: Timestamp): DecodeResult {
+  /** `frame` only orders fragment time-outs (see `expire`). */
+  decode(linkType: number, data: Uint8Array, ts: Timestamp, frame = 0): DecodeResult {
+    this.fragments.frame = frame;
     const c = this.cursor;
     const outcome = walkLink(linkType, data, c);
     if (outcome === null) return this.unknownLinkType(linkType);
@@ -75,8 +77,8 @@ export class PacketDecoder {
   }
 
   /** Drop datagrams whose fragments waited longer than `fragment_timeout` (capture time). */
-  expire(now: Timestamp): void {
-    this.fragments.expire(now);
+  expire(now: Timestamp, before?: (firstFrame: number) => void): void {
+    this.fragments.expire(now, before);
   }
 
   private other(label: string): DecodeResult {

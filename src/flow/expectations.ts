@@ -5,7 +5,17 @@ import { endpointKey } from './key.js';
 interface Pending {
   expectation: Expectation;
   until: Timestamp;
+  /** Frame that announced it, and its place in announcement order. */
+  frame: number;
+  seq: number;
 }
+
+/** Lapsed expectations are told in announcement order: `frame` and `seq` order them. */
+export type LapseHandler = (expectation: Expectation, frame: number, seq: number) => void;
+const tellOwnerAt =
+  (ts: Timestamp): LapseHandler =>
+  (e) =>
+    e.expired?.({ frame: 0, ts });
 
 /**
  * Connections announced by a control channel (FTP PORT/EPRT/PASV/EPSV). A new TCP flow
@@ -15,6 +25,7 @@ interface Pending {
 export class Expectations {
   private readonly byResponder = new Map<string, Pending[]>();
   private count = 0;
+  private seq = 0;
 
   constructor(
     private readonly max: number,
@@ -22,10 +33,10 @@ export class Expectations {
     private readonly onDrop: (expectation: Expectation) => void = () => {},
   ) {}
 
-  add(expectation: Expectation, until: Timestamp): void {
+  add(expectation: Expectation, until: Timestamp, frame = 0): void {
     const key = endpointKey(expectation.responder.addr, expectation.responder.port);
     const list = this.byResponder.get(key) ?? [];
-    list.push({ expectation, until });
+    list.push({ expectation, until, frame, seq: this.seq++ });
     this.byResponder.set(key, list);
     if (++this.count > this.max) this.dropOldest();
   }
@@ -43,26 +54,30 @@ export class Expectations {
     return found!.expectation;
   }
 
-  /** Removes expectations whose time is up and tells their owners. */
-  expire(now: Timestamp): void {
+  /**
+   * Removes expectations whose time is up and tells their owners, in announcement order
+   * (so a share of the expectations lapses in the same relative order as all of them).
+   * `lapse` does the telling; by default it calls the owner's `expired` directly.
+   */
+  expire(now: Timestamp, lapse: LapseHandler = tellOwnerAt(now)): void {
     if (!this.count) return;
+    const lapsed: Pending[] = [];
     for (const [key, list] of this.byResponder) {
-      const keep = list.filter((p) => {
-        if (!p.until.isBefore(now)) return true;
-        this.count--;
-        p.expectation.expired?.({ frame: 0, ts: now });
-        return false;
-      });
+      const keep = list.filter((p) => p.until.compare(now) >= 0 || (lapsed.push(p), false));
       if (keep.length) this.byResponder.set(key, keep);
       else this.byResponder.delete(key);
     }
+    this.count -= lapsed.length;
+    lapsed.sort((a, b) => a.seq - b.seq);
+    for (const p of lapsed) lapse(p.expectation, p.frame, p.seq);
   }
 
-  /** End of capture: every expectation left is expired. */
-  expireAll(at: Timestamp): void {
-    for (const list of this.byResponder.values()) for (const p of list) p.expectation.expired?.({ frame: 0, ts: at });
+  /** End of capture: every expectation left is expired, in announcement order. */
+  expireAll(at: Timestamp, lapse: LapseHandler = tellOwnerAt(at)): void {
+    const all = [...this.byResponder.values()].flat().sort((a, b) => a.seq - b.seq);
     this.byResponder.clear();
     this.count = 0;
+    for (const p of all) lapse(p.expectation, p.frame, p.seq);
   }
 
   private dropOldest(): void {

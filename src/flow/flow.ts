@@ -33,6 +33,13 @@ export interface SideCounters {
   sent: boolean;
 }
 
+/** The idle time-out a flow waits for: open TCP, closed TCP, or datagram (UDP, ICMP). */
+export const enum TimerClass {
+  Open,
+  Closed,
+  Datagram,
+}
+
 export class Flow {
   readonly counters: [SideCounters, SideCounters] = [newCounters(), newCounters()];
   readonly history = new History();
@@ -56,6 +63,9 @@ export class Flow {
   session: FlowSession | null = null;
   /** TCP reassembly per side. */
   tcp: [TcpDirection, TcpDirection] | null = null;
+  /** Owned by the flow table: which idle time-out applies, and the deadline of its live timer. */
+  timerClass: TimerClass = TimerClass.Open;
+  timerDeadline = NaN;
   private infoCache: FlowInfo | null = null;
 
   constructor(

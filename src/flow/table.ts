@@ -1,29 +1,27 @@
 import type { Limits } from '../dissect/limits.js';
 import type { Timestamp } from '../events/time.js';
-import type { Flow } from './flow.js';
+import { DeadlineHeap } from './deadline-heap.js';
+import { TimerClass, type Flow } from './flow.js';
 
 export type EndReason = 'idle' | 'closed' | 'evicted' | 'end_of_capture' | 'reused';
 
-interface Slot {
-  flow: Flow;
-  /** Capture time when the flow was placed at the back of its queue. */
-  queuedAt: Timestamp;
-}
+const seconds = (t: Timestamp): number => t.sec + t.ns / 1e9;
 
 /**
- * Flows by direction-free key, expired by capture time. Each class of flow (TCP open,
- * TCP closed, datagram) has its own idle time-out and a queue in order of placement;
- * a flow touched since it was queued is moved to the back when it reaches the front,
- * so expiry costs amortised O(1) per packet and no per-packet reordering.
+ * Flows by direction-free key, expired by capture time. Each flow has one live timer in a
+ * heap, due at its last activity plus its class's idle time-out (open TCP, closed TCP,
+ * datagram). Timers are lazy: a flow touched since its timer was set is re-armed when the
+ * timer comes due, so packets cost nothing here.
+ *
+ * Whether a flow expires at a given tick depends only on that flow, and the flows expiring
+ * at one tick end in id order. So a table holding any subset of the flows (one worker's
+ * share) ends them at the same ticks and in the same relative order as one table holding
+ * them all, which is what makes `--workers N` output identical to one thread's.
  */
 export class FlowTable {
   private readonly byKey = new Map<string, Flow>();
   private readonly byId = new Map<number, Flow>();
-  private readonly queues = {
-    tcp: new Map<Flow, Slot>(),
-    closed: new Map<Flow, Slot>(),
-    datagram: new Map<Flow, Slot>(),
-  };
+  private readonly timers = new DeadlineHeap<Flow>();
   private nextId = 1;
 
   constructor(
@@ -54,10 +52,11 @@ export class FlowTable {
   }
 
   /** Adds a flow; returns true if another had to be evicted to stay within `max_flows`. */
-  add(flow: Flow, now: Timestamp): boolean {
+  add(flow: Flow): boolean {
     this.byKey.set(flow.key, flow);
     this.byId.set(flow.id, flow);
-    this.queueOf(flow).set(flow, { flow, queuedAt: now });
+    flow.timerClass = flow.transport === 'tcp' ? TimerClass.Open : TimerClass.Datagram;
+    this.arm(flow);
     if (this.byKey.size > this.limits.max_flows) {
       this.evictOldest();
       return true;
@@ -66,22 +65,32 @@ export class FlowTable {
   }
 
   /** A TCP flow whose both sides closed (or that was reset) waits only `flow_closed_timeout`. */
-  markClosed(flow: Flow, now: Timestamp): void {
-    if (this.queues.tcp.delete(flow)) this.queues.closed.set(flow, { flow, queuedAt: now });
+  markClosed(flow: Flow): void {
+    if (flow.timerClass !== TimerClass.Open) return;
+    flow.timerClass = TimerClass.Closed;
+    this.arm(flow);
   }
 
-  /** Ends flows idle for longer than their time-out, by capture time. */
+  /** Ends flows idle for longer than their time-out, by capture time, in id order. */
   expire(now: Timestamp): void {
-    this.expireQueue(this.queues.tcp, now, this.limits.flow_idle_timeout);
-    this.expireQueue(this.queues.closed, now, this.limits.flow_closed_timeout);
-    this.expireQueue(this.queues.datagram, now, this.limits.udp_idle_timeout);
+    const nowSeconds = seconds(now);
+    const due: Flow[] = [];
+    const rearm: Flow[] = [];
+    while (this.timers.peek() < nowSeconds) {
+      const { item: flow, deadline } = this.timers.pop();
+      if (flow.timerDeadline !== deadline) continue; // superseded or ended
+      if (now.since(flow.last) > this.timeout(flow)) due.push(flow);
+      else rearm.push(flow);
+    }
+    // Re-armed after the loop: a deadline rounding to just below `now` must wait a tick.
+    for (const flow of rearm) this.arm(flow);
+    due.sort((a, b) => a.id - b.id);
+    for (const flow of due) this.end(flow, flow.timerClass === TimerClass.Closed ? 'closed' : 'idle');
   }
 
   end(flow: Flow, reason: EndReason): void {
     if (this.byKey.get(flow.key) === flow) this.byKey.delete(flow.key);
-    this.queues.tcp.delete(flow);
-    this.queues.closed.delete(flow);
-    this.queues.datagram.delete(flow);
+    flow.timerDeadline = NaN;
     this.onEnd(flow, reason);
     this.byId.delete(flow.id);
   }
@@ -91,29 +100,27 @@ export class FlowTable {
     for (const flow of this.open()) this.end(flow, 'end_of_capture');
   }
 
-  private queueOf(flow: Flow): Map<Flow, Slot> {
-    return flow.transport === 'tcp' ? this.queues.tcp : this.queues.datagram;
+  private timeout(flow: Flow): number {
+    const l = this.limits;
+    return flow.timerClass === TimerClass.Open ? l.flow_idle_timeout : flow.timerClass === TimerClass.Closed ? l.flow_closed_timeout : l.udp_idle_timeout;
   }
 
-  private expireQueue(queue: Map<Flow, Slot>, now: Timestamp, timeout: number): void {
-    for (const slot of queue.values()) {
-      if (now.since(slot.queuedAt) <= timeout) return;
-      const flow = slot.flow;
-      queue.delete(flow);
-      if (now.since(flow.last) > timeout) {
-        this.end(flow, queue === this.queues.closed ? 'closed' : 'idle');
-      } else {
-        queue.set(flow, { flow, queuedAt: flow.last });
-      }
-    }
+  private arm(flow: Flow): void {
+    flow.timerDeadline = seconds(flow.last) + this.timeout(flow);
+    this.timers.push(flow.timerDeadline, flow.id, flow);
   }
 
+  /** Ends the flow nearest to its idle time-out (closed and datagram flows wait less). */
   private evictOldest(): void {
-    let oldest: Flow | null = null;
-    for (const queue of [this.queues.closed, this.queues.datagram, this.queues.tcp]) {
-      const first = queue.values().next();
-      if (!first.done && (!oldest || first.value.flow.last.isBefore(oldest.last))) oldest = first.value.flow;
+    while (this.timers.size) {
+      const { item: flow, deadline } = this.timers.pop();
+      if (flow.timerDeadline !== deadline) continue;
+      if (seconds(flow.last) + this.timeout(flow) > deadline) {
+        this.arm(flow); // touched since armed: not the oldest after all
+        continue;
+      }
+      this.end(flow, 'evicted');
+      return;
     }
-    if (oldest) this.end(oldest, 'evicted');
   }
 }

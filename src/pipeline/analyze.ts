@@ -1,7 +1,7 @@
-import { readCapture, type ReadCaptureOptions } from '../capture/index.js';
+import { readCapture, type CaptureSummary, type ReadCaptureOptions } from '../capture/index.js';
 import type { ExportedObject, ProtocolDescriptor } from '../dissect/contract.js';
 import { DEFAULT_LIMITS, type Limits } from '../dissect/limits.js';
-import type { Direction, EventSink, WireEvent } from '../events/event.js';
+import type { Direction, EventFields, EventSink, WireEvent } from '../events/event.js';
 import { PROTOCOLS } from '../protocols/index.js';
 import { Engine } from './engine.js';
 
@@ -43,12 +43,17 @@ export async function analyze(source: string, sink: EventSink, opts: AnalyzeOpti
     { packet: (p) => engine.packet(p), problem: (p) => engine.problem(p) },
     { onProgress: opts.onProgress, stdin: opts.stdin },
   );
-  engine.finish({
-    file: source === '-' ? '-' : source,
+  engine.finish(summaryFields(source, summary));
+}
+
+/** What the capture summary says of the file itself. */
+export function summaryFields(source: string, summary: CaptureSummary): EventFields {
+  return {
+    file: source,
     format: summary.format,
     compressed: summary.compressed,
     interfaces: summary.interfaces.map((i) => ({ link_type: i.link_type, snaplen: i.snaplen, name: i.name })),
-  });
+  };
 }
 
 /** Convenience for tests and small tools: every event and exported object, in memory. */

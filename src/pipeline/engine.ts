@@ -14,6 +14,7 @@ import { flowKey } from '../flow/key.js';
 import { FlowTable, type EndReason } from '../flow/table.js';
 import { seqAdd, seqDiff } from '../reassembly/seq.js';
 import { ReassemblyBudget, TcpDirection, type StreamOutput } from '../reassembly/stream.js';
+import { END_FRAME, Phase, type GroupMark } from './order.js';
 import { AppSession, type SessionHost } from './session.js';
 import { CaptureStats, linkName } from './stats.js';
 
@@ -26,6 +27,12 @@ export interface EngineOptions {
   onObject?(object: ExportedObject, flow: number): void;
   /** Sees every reassembled stream chunk and gap (for `follow`). */
   tap?(flow: number, dir: Direction, data: Uint8Array | number): void;
+  /**
+   * One worker's share of a capture (`--workers`): ticks come from `tickAt` (the main
+   * thread sees every packet's time), a flow's id is the frame that created it (renumbered
+   * when merged), and every group of events is marked with its place in the output.
+   */
+  share?: { mark: GroupMark; created(id: number): void };
 }
 
 /**
@@ -47,6 +54,9 @@ export class Engine implements SessionHost {
   private readonly expectations: Expectations;
   private readonly budget: ReassemblyBudget;
   private lastTick = -1;
+  /** Set while flows end by time-out or at the end of capture, whose events are grouped per flow. */
+  private endingPhase: Phase.FlowExpiry | Phase.EndFlows | null = null;
+  private readonly mark: GroupMark | null;
   private evictions = 0;
   private currentLink = 'unknown';
 
@@ -55,6 +65,7 @@ export class Engine implements SessionHost {
     this.protocols = opts.protocols;
     this.sink = opts.sink;
     this.wantsObjects = opts.wantsObjects ?? false;
+    this.mark = opts.share?.mark ?? null;
     this.decoder = new PacketDecoder(opts.limits, (p) => this.anomaly(p.code, p.detail, null));
     this.flows = new FlowTable(opts.limits, (flow, reason) => this.flowEnded(flow, reason));
     this.expectations = new Expectations(opts.limits.max_expectations, (e) => {
@@ -67,9 +78,10 @@ export class Engine implements SessionHost {
   packet(p: RawPacket): void {
     this.frame = p.frame;
     this.ts = p.ts;
-    if (p.ts.sec !== this.lastTick) this.tick(p.ts);
+    if (!this.mark && p.ts.sec !== this.lastTick) this.tick(p.ts);
+    this.mark?.(p.frame, Phase.Packet, 0, 0);
     this.currentLink = linkName(p.link_type);
-    const result = this.decoder.decode(p.link_type, p.data, p.ts);
+    const result = this.decoder.decode(p.link_type, p.data, p.ts, p.frame);
     if (result.kind === 'ip') {
       const ip = result.packet;
       const net = ip.version === 4 ? 'ipv4' : 'ipv6';
@@ -92,10 +104,32 @@ export class Engine implements SessionHost {
 
   /** End of capture: flows end in id order, expectations lapse, the capture summary closes the stream. */
   finish(summary: EventFields): void {
-    this.decoder.expire(this.ts.plusSeconds(this.limits.fragment_timeout + 1));
-    this.flows.endAll();
-    this.expectations.expireAll(this.ts);
+    this.endOfCapture();
     this.sink.emit(makeEvent('capture.summary', this.frame, this.ts, null, null, { ...summary, ...this.stats.fields() }));
+  }
+
+  /**
+   * End of capture without the summary. A share is told where the capture ended (its own
+   * last packet may be an earlier one).
+   */
+  endOfCapture(at?: { frame: number; ts: Timestamp }): void {
+    if (at) {
+      this.frame = at.frame;
+      this.ts = at.ts;
+    }
+    const m = this.mark;
+    this.decoder.expire(this.ts.plusSeconds(this.limits.fragment_timeout + 1), m ? (first) => m(END_FRAME, Phase.EndFragments, first, 0) : undefined);
+    this.endingPhase = Phase.EndFlows;
+    this.flows.endAll();
+    this.endingPhase = null;
+    this.expectations.expireAll(this.ts, this.lapse(END_FRAME, Phase.EndExpectations));
+  }
+
+  /** A share's tick: the main thread saw frame `frame` start a new capture second. */
+  tickAt(frame: number, ts: Timestamp): void {
+    this.frame = frame;
+    this.ts = ts;
+    this.tick(ts);
   }
 
   /** What filters know of an open flow. */
@@ -124,14 +158,28 @@ export class Engine implements SessionHost {
 
   expect(expectation: Expectation): void {
     const timeout = expectation.timeout ?? this.limits.expectation_timeout;
-    this.expectations.add(expectation, this.ts.plusSeconds(timeout));
+    this.expectations.add(expectation, this.ts.plusSeconds(timeout), this.frame);
   }
 
   private tick(now: Timestamp): void {
     this.lastTick = now.sec;
+    const m = this.mark;
+    const frame = this.frame;
+    this.endingPhase = Phase.FlowExpiry;
     this.flows.expire(now);
-    this.decoder.expire(now);
-    this.expectations.expire(now);
+    this.endingPhase = null;
+    this.decoder.expire(now, m ? (first) => m(frame, Phase.FragmentExpiry, first, 0) : undefined);
+    this.expectations.expire(now, this.lapse(frame, Phase.ExpectationExpiry));
+  }
+
+  /** Tells an expectation's owner it lapsed, marking the group first in a share. */
+  private lapse(frame: number, phase: Phase): (e: Expectation, announced: number, seq: number) => void {
+    const at = { frame: 0, ts: this.ts };
+    const m = this.mark;
+    return (e, announced, seq) => {
+      m?.(frame, phase, announced, seq);
+      e.expired?.(at);
+    };
   }
 
   private anomaly(code: string, detail: string, flow: Flow | null, dir: Direction | null = null): void {
@@ -152,8 +200,10 @@ export class Engine implements SessionHost {
     const src = { addr: formatAddress(ip.src), port: sport };
     const dst = { addr: formatAddress(ip.dst), port: dport };
     const endpoints = (side === 0 ? [src, dst] : [dst, src]) as [typeof src, typeof dst];
+    const id = this.opts.share ? this.frame : this.flows.newId();
+    this.opts.share?.created(id);
     const flow = new Flow(
-      this.flows.newId(),
+      id,
       key,
       transport,
       ip.version,
@@ -164,7 +214,7 @@ export class Engine implements SessionHost {
       this.frame,
       `${this.currentLink}:${net}:${transport}`,
     );
-    if (this.flows.add(flow, this.ts) && this.evictions++ === 0) {
+    if (this.flows.add(flow) && this.evictions++ === 0) {
       this.anomaly('flow.limit', `more than ${this.limits.max_flows} flows at once; the least recently active are ended early`, flow);
     }
     return flow;
@@ -226,7 +276,7 @@ export class Engine implements SessionHost {
 
     if (me.retransmissions > retransmitsBefore) flow.history.add('T', originator);
     if (me.inconsistent > inconsistentBefore) flow.history.add('I', originator);
-    if ((rst || fin) && flow.closed) this.flows.markClosed(flow, this.ts);
+    if ((rst || fin) && flow.closed) this.flows.markClosed(flow);
   }
 
   /** Zeek's endpoint states and history letters. */
@@ -333,6 +383,7 @@ export class Engine implements SessionHost {
   }
 
   private flowEnded(flow: Flow, reason: EndReason): void {
+    if (this.endingPhase !== null) this.mark?.(this.endingPhase === Phase.EndFlows ? END_FRAME : this.frame, this.endingPhase, flow.id, 0);
     if (flow.tcp) {
       for (const d of flow.tcp) d.flush();
       for (const side of [0, 1] as const) {

@@ -42,6 +42,12 @@ export class CaptureStats {
   private binPackets: number[] = [];
 
   packet(p: RawPacket, path: string): void {
+    this.count(p);
+    this.add(path, 1, p.orig_len);
+  }
+
+  /** Everything but the hierarchy: what the main thread of `--workers` counts itself. */
+  count(p: RawPacket): void {
     this.packets++;
     this.bytes += p.orig_len;
     this.capturedBytes += p.data.length;
@@ -51,8 +57,16 @@ export class CaptureStats {
     }
     this.last = p.ts;
     this.linkTypes.set(p.link_type, (this.linkTypes.get(p.link_type) ?? 0) + 1);
-    this.add(path, 1, p.orig_len);
     this.bin(p.ts.sec, p.orig_len);
+  }
+
+  /** The hierarchy's leaves as [path, packets, bytes], for merging the shares of `--workers`. */
+  hierarchyLeaves(): [string, number, number][] {
+    return [...this.paths].map(([path, v]) => [path, v.packets, v.bytes]);
+  }
+
+  addHierarchy(leaves: readonly (readonly [string, number, number])[]): void {
+    for (const [path, packets, bytes] of leaves) this.add(path, packets, bytes);
   }
 
   /** Moves a finished flow's packets from its transport node to its application node. */

@@ -3,7 +3,9 @@ import { toJson } from '../../events/json.js';
 import { analyze } from '../../pipeline/analyze.js';
 import { flowsTable } from '../../report/text-summary.js';
 import { clearProgress, out, progressReporter, UserError } from '../io.js';
-import { analyzeOptions, type CommonOptions } from '../options.js';
+import { analyzeSplit } from '../../pipeline/parallel/split.js';
+import { inputDamage } from '../input-damage.js';
+import { analyzeOptions, fullLimits, workerCount, type CommonOptions } from '../options.js';
 
 const SORT_KEYS: Record<string, (f: WireEvent) => number | string> = {
   id: (f) => f.flow ?? 0,
@@ -18,15 +20,19 @@ const SORT_KEYS: Record<string, (f: WireEvent) => number | string> = {
 };
 
 /** `wirelens flows FILE`: the flow table, readable or `--json`. */
-export async function flowsCommand(file: string, opts: CommonOptions & { json?: boolean; sort?: string }): Promise<number> {
+export async function flowsCommand(file: string, opts: CommonOptions & { json?: boolean; sort?: string; workers?: number }): Promise<number> {
   const key = SORT_KEYS[opts.sort ?? 'id'];
   if (!key) throw new UserError(`unknown --sort ${opts.sort}; use one of ${Object.keys(SORT_KEYS).join(', ')}`);
   const flows: WireEvent[] = [];
+  const workers = workerCount(opts.workers, file);
+  const onProgress = progressReporter('reading');
   try {
-    await analyze(file, { emit: (e) => e.type === 'flow.end' && flows.push(e) }, {
-      ...analyzeOptions(opts),
-      onProgress: progressReporter('reading'),
-    });
+    if (workers > 1) {
+      const split = { limits: fullLimits(opts), workers, mode: 'objects' as const, types: ['flow.end'], damage: inputDamage, onProgress };
+      await analyzeSplit(file, split, { event: (e) => flows.push(e) });
+    } else {
+      await analyze(file, { emit: (e) => e.type === 'flow.end' && flows.push(e) }, { ...analyzeOptions(opts), onProgress });
+    }
   } finally {
     clearProgress();
   }

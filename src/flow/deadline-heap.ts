@@ -1,0 +1,82 @@
+/**
+ * A binary min-heap of (deadline, id, item): the flow table's timers. Equal deadlines pop
+ * in id order, so what pops first never depends on insertion history.
+ */
+export class DeadlineHeap<T> {
+  private deadlines: number[] = [];
+  private ids: number[] = [];
+  private items: T[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  /** The smallest deadline, or +Infinity when empty. */
+  peek(): number {
+    return this.items.length ? this.deadlines[0]! : Infinity;
+  }
+
+  push(deadline: number, id: number, item: T): void {
+    this.deadlines.push(deadline);
+    this.ids.push(id);
+    this.items.push(item);
+    this.up(this.items.length - 1);
+  }
+
+  /** Removes the smallest entry; returns its item and deadline (call only when not empty). */
+  pop(): { item: T; deadline: number } {
+    const item = this.items[0]!;
+    const deadline = this.deadlines[0]!;
+    const last = this.items.length - 1;
+    this.move(last, 0);
+    this.deadlines.pop();
+    this.ids.pop();
+    this.items.pop();
+    if (last > 0) this.down(0);
+    return { item, deadline };
+  }
+
+  private less(a: number, b: number): boolean {
+    const da = this.deadlines[a]!;
+    const db = this.deadlines[b]!;
+    return da < db || (da === db && this.ids[a]! < this.ids[b]!);
+  }
+
+  private move(from: number, to: number): void {
+    this.deadlines[to] = this.deadlines[from]!;
+    this.ids[to] = this.ids[from]!;
+    this.items[to] = this.items[from]!;
+  }
+
+  private swap(a: number, b: number): void {
+    const d = this.deadlines[a]!;
+    const i = this.ids[a]!;
+    const it = this.items[a]!;
+    this.move(b, a);
+    this.deadlines[b] = d;
+    this.ids[b] = i;
+    this.items[b] = it;
+  }
+
+  private up(i: number): void {
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!this.less(i, parent)) return;
+      this.swap(i, parent);
+      i = parent;
+    }
+  }
+
+  private down(i: number): void {
+    const n = this.items.length;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) return;
+      const r = l + 1;
+      const child = r < n && this.less(r, l) ? r : l;
+      if (!this.less(child, i)) return;
+      this.swap(i, child);
+      i = child;
+    }
+  }
+}

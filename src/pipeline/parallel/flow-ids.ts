@@ -1,0 +1,52 @@
+/**
+ * A worker names each flow by the frame that created it; the main thread, which sees
+ * every worker's creations, hands out the ids one thread would have (1, 2, 3... in order
+ * of creation). This is where a worker turns its names into those ids, in every field
+ * that holds a flow id.
+ */
+import type { WireEvent } from '../../events/event.js';
+
+export class FlowIdMap {
+  /** Creation frames and their ids, both increasing (appended in creation order). */
+  private frames: number[] = [];
+  private ids: number[] = [];
+
+  add(frames: readonly number[], ids: ArrayLike<number>): void {
+    for (let i = 0; i < frames.length; i++) {
+      this.frames.push(frames[i]!);
+      this.ids.push(ids[i]!);
+    }
+  }
+
+  id(frame: number): number {
+    const f = this.frames;
+    let lo = 0;
+    let hi = f.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const v = f[mid]!;
+      if (v === frame) return this.ids[mid]!;
+      if (v < frame) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    throw new Error(`flow created at frame ${frame} has no id`);
+  }
+
+  /**
+   * Rewrites the flow ids of an event in place: `flow` on every event, FTP's `data_flow`
+   * and `fuid` (the data connection), SMTP's `fuids` ("FLOW:MESSAGE:PART").
+   */
+  rename(e: WireEvent): void {
+    const m = e as unknown as Record<string, unknown>;
+    if (typeof m.flow === 'number') m.flow = this.id(m.flow);
+    if (typeof m.data_flow === 'number') m.data_flow = this.id(m.data_flow);
+    if (typeof m.fuid === 'number') m.fuid = this.id(m.fuid);
+    if (Array.isArray(m.fuids)) {
+      m.fuids = m.fuids.map((u: unknown) => {
+        const s = String(u);
+        const colon = s.indexOf(':');
+        return colon > 0 ? `${this.id(Number(s.slice(0, colon)))}${s.slice(colon)}` : s;
+      });
+    }
+  }
+}

@@ -1,0 +1,31 @@
+/** What the main thread and the workers of one split capture say to each other. */
+import type { Limits } from '../../dissect/limits.js';
+import type { InputDamage } from '../../report/input-damage.js';
+import type { packEvent } from './event-clone.js';
+
+export type ShareMode = 'ndjson' | 'objects';
+
+/** `workerData` of a share worker. */
+export interface ShareInit {
+  limits: Limits;
+  mode: ShareMode;
+  types?: string[];
+  filter?: string;
+}
+
+export type ToShare =
+  /** Packets and ticks of one epoch (see packet-batch.ts); `end` also ends the capture. */
+  | { kind: 'batch'; epoch: number; buffer: ArrayBuffer; length: number; end: null | { frame: number; sec: number; ns: number } }
+  /** The ids of the flows the worker created in `epoch`, in creation order. */
+  | { kind: 'ids'; epoch: number; ids: Uint32Array };
+
+export type FromShare =
+  | { kind: 'created'; epoch: number; frames: number[] }
+  /**
+   * The epoch's events, in groups: group i has key `keys[4i..4i+3]` (see order.ts) and is
+   * `text[ends[i-1], ends[i])` (ndjson) or `events[ends[i-1], ends[i])` (objects).
+   */
+  | { kind: 'output'; epoch: number; keys: Float64Array; ends: Uint32Array; text?: string; events?: ReturnType<typeof packEvent>[] }
+  /** After the last epoch's output: the hierarchy counts and input damage of this share. */
+  | { kind: 'done'; hierarchy: [string, number, number][]; damage: ReturnType<InputDamage['seen']> }
+  | { kind: 'error'; message: string };

@@ -1,0 +1,262 @@
+/**
+ * `--workers N` on one capture: the main thread reads the file and sends each packet to
+ * the worker its address pair hashes to (address-pair.ts), in epochs of a few thousand
+ * packets; every worker runs a whole engine on its share. Output is byte for byte what
+ * one thread writes:
+ * - order: each worker marks its events with their place (order.ts); the main thread
+ *   merges the groups of all workers by that key, an epoch at a time;
+ * - flow ids: a worker names a flow by the frame that created it; the main thread
+ *   numbers the creations of all workers in frame order and sends each worker its ids
+ *   before the worker writes the epoch's events;
+ * - time: only the main thread sees every packet, so it tells every worker when a new
+ *   capture second starts, and they expire flows then, as one engine would;
+ * - the capture summary adds the workers' protocol hierarchies to the main thread's counts.
+ * Limits that bound the whole capture (flows, reassembly memory, expectations, fragments)
+ * are divided among the workers; when one is reached, the output may differ from one
+ * thread's (see docs/LIMITS.md).
+ */
+import { Worker } from 'node:worker_threads';
+import { readCapture, type ReadCaptureOptions } from '../../capture/index.js';
+import type { CaptureProblem, RawPacket } from '../../capture/types.js';
+import type { Limits } from '../../dissect/limits.js';
+import { makeEvent, type WireEvent } from '../../events/event.js';
+import { Timestamp } from '../../events/time.js';
+import { eventPredicate } from '../../filter/event-predicate.js';
+import { compactJson } from '../../report/ndjson.js';
+import type { InputDamage } from '../../report/input-damage.js';
+import { summaryFields } from '../analyze.js';
+import { Phase } from '../order.js';
+import { CaptureStats } from '../stats.js';
+import { unpackEvent } from './event-clone.js';
+import type { FromShare, ShareInit, ShareMode, ToShare } from './messages.js';
+import { shardOf } from './address-pair.js';
+import { BatchWriter } from './packet-batch.js';
+
+/** Packets per epoch: small enough to keep memory flat, large enough that messages are few. */
+const EPOCH_PACKETS = 4096;
+const EPOCH_BYTES = 8 << 20;
+/** Epochs sent but not yet written; the reader waits beyond this. */
+const MAX_IN_FLIGHT = 6;
+
+export interface SplitOptions {
+  limits: Limits;
+  workers: number;
+  mode: ShareMode;
+  types?: string[];
+  filter?: string;
+  damage?: InputDamage;
+  onProgress?: ReadCaptureOptions['onProgress'];
+  stdin?: ReadCaptureOptions['stdin'];
+}
+
+/** Receives the output in one-thread order: NDJSON text (`ndjson` mode) or events (`objects`). */
+export interface SplitOutput {
+  text?(s: string): void;
+  event?(e: WireEvent): void;
+}
+
+type Output = Extract<FromShare, { kind: 'output' }>;
+
+interface Epoch {
+  created: (number[] | null)[];
+  outputs: (Output | null)[];
+  /** The main thread's own groups (capture problems): keys and events. */
+  keys: number[];
+  events: WireEvent[];
+}
+
+/** Limits on the whole capture, divided among `n` workers. */
+export function shareLimits(limits: Limits, n: number): Limits {
+  const part = (v: number): number => Math.max(1, Math.ceil(v / n));
+  return {
+    ...limits,
+    max_flows: part(limits.max_flows),
+    reassembly_total: part(limits.reassembly_total),
+    max_expectations: part(limits.max_expectations),
+    max_pending_fragments: part(limits.max_pending_fragments),
+  };
+}
+
+export async function analyzeSplit(source: string, opts: SplitOptions, output: SplitOutput): Promise<void> {
+  const n = Math.max(2, opts.workers);
+  const init: ShareInit = { limits: shareLimits(opts.limits, n), mode: opts.mode, types: opts.types, filter: opts.filter };
+  const accept = eventPredicate(opts.types, opts.filter);
+  const workers = Array.from({ length: n }, () => new Worker(new URL('./share-worker.js', import.meta.url), { workerData: init }));
+  const writers = workers.map(() => new BatchWriter());
+  const stats = new CaptureStats();
+  const epochs = new Map<number, Epoch>();
+  let sent = 0;
+  let written = 0;
+  let done = 0;
+  let nextId = 1;
+  let lastTick = -1;
+  let lastFrame = 0;
+  let lastTs = Timestamp.ZERO;
+  let epochPackets = 0;
+  let problems = 0;
+  let failure: Error | null = null;
+  let wake: (() => void) | null = null;
+  const notify = (): void => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  const fail = (err: Error): void => {
+    failure ??= err;
+    notify();
+  };
+
+  const newEpoch = (): Epoch => ({ created: new Array(n).fill(null), outputs: new Array(n).fill(null), keys: [], events: [] });
+  epochs.set(0, newEpoch());
+
+  const flush = (last: boolean): void => {
+    const epoch = sent++;
+    const end = last ? { frame: lastFrame, sec: lastTs.sec, ns: lastTs.ns } : null;
+    workers.forEach((w, i) => {
+      const { buffer, length } = writers[i]!.take();
+      const m: ToShare = { kind: 'batch', epoch, buffer, length, end };
+      w.postMessage(m, [buffer]);
+    });
+    epochs.set(sent, newEpoch());
+    epochPackets = 0;
+  };
+
+  const assignIds = (epoch: number, e: Epoch): void => {
+    const lists = e.created as number[][];
+    const pos = new Array<number>(n).fill(0);
+    const out = lists.map((l) => new Uint32Array(l.length));
+    for (;;) {
+      let best = -1;
+      for (let i = 0; i < n; i++) if (pos[i]! < lists[i]!.length && (best < 0 || lists[i]![pos[i]!]! < lists[best]![pos[best]!]!)) best = i;
+      if (best < 0) break;
+      out[best]![pos[best]!++] = nextId++;
+    }
+    workers.forEach((w, i) => {
+      const m: ToShare = { kind: 'ids', epoch, ids: out[i]! };
+      w.postMessage(m, [out[i]!.buffer]);
+    });
+  };
+
+  const writeReady = (): void => {
+    for (;;) {
+      const e = epochs.get(written);
+      if (!e || written >= sent || e.outputs.some((o) => o === null)) return;
+      writeEpoch(e);
+      epochs.delete(written++);
+      notify();
+    }
+  };
+
+  /** Merges the groups of every worker and the main thread by key. */
+  const writeEpoch = (e: Epoch): void => {
+    const sources = [...(e.outputs as Output[]).map((o) => ({ keys: o.keys, ends: o.ends, text: o.text, events: o.events })), mainSource(e)];
+    const at = new Array<number>(sources.length).fill(0);
+    const pieces: string[] = [];
+    for (;;) {
+      let best = -1;
+      for (let s = 0; s < sources.length; s++) {
+        if (at[s]! < sources[s]!.ends.length && (best < 0 || keyLess(sources[s]!.keys, at[s]!, sources[best]!.keys, at[best]!))) best = s;
+      }
+      if (best < 0) break;
+      const src = sources[best]!;
+      const g = at[best]!++;
+      const from = g ? src.ends[g - 1]! : 0;
+      const to = src.ends[g]!;
+      if (src.text !== undefined) pieces.push(src.text.slice(from, to));
+      else for (let i = from; i < to; i++) output.event?.(src.events![i] as WireEvent);
+    }
+    if (pieces.length) output.text?.(pieces.join(''));
+  };
+
+  /** The main thread's problem events as a source like a worker's (already filtered). */
+  const mainSource = (e: Epoch) => {
+    const ends: number[] = [];
+    let text = '';
+    const events: WireEvent[] = [];
+    for (const ev of e.events) {
+      if (opts.mode === 'ndjson') text += compactJson(ev) + '\n';
+      else events.push(ev);
+      ends.push(opts.mode === 'ndjson' ? text.length : events.length);
+    }
+    return { keys: Float64Array.from(e.keys), ends: Uint32Array.from(ends), text: opts.mode === 'ndjson' ? text : undefined, events: opts.mode === 'ndjson' ? undefined : events };
+  };
+
+  workers.forEach((w, i) => {
+    w.on('message', (m: FromShare) => {
+      if (m.kind === 'error') return fail(new Error(`worker ${i}: ${m.message}`));
+      if (m.kind === 'done') {
+        stats.addHierarchy(m.hierarchy);
+        opts.damage?.absorb(m.damage);
+        done++;
+        return notify();
+      }
+      const e = epochs.get(m.epoch)!;
+      if (m.kind === 'created') {
+        e.created[i] = m.frames;
+        if (e.created.every((c) => c !== null)) assignIds(m.epoch, e);
+      } else {
+        if (m.events) m.events = m.events.map((p) => unpackEvent(p) as never);
+        e.outputs[i] = m;
+        writeReady();
+      }
+    });
+    w.on('error', (err) => fail(err));
+    w.on('exit', (code) => {
+      if (done < n) fail(new Error(`worker ${i} exited with code ${code}`));
+    });
+  });
+
+  const until = async (ready: () => boolean): Promise<void> => {
+    while (!ready() && !failure) await new Promise<void>((r) => (wake = r));
+    if (failure) throw failure;
+  };
+
+  try {
+    const summary = await readCapture(
+      source,
+      {
+        packet: (p: RawPacket) => {
+          if (p.ts.sec !== lastTick) {
+            lastTick = p.ts.sec;
+            for (const w of writers) w.addTick(p.frame, p.ts);
+          }
+          stats.count(p);
+          const w = writers[shardOf(p.link_type, p.data, n)]!;
+          w.addPacket(p);
+          lastFrame = p.frame;
+          lastTs = p.ts;
+          if (++epochPackets >= EPOCH_PACKETS || w.length >= EPOCH_BYTES) flush(false);
+        },
+        problem: (p: CaptureProblem) => {
+          const ev = makeEvent('anomaly', p.frame, lastTs, null, null, { code: p.code, detail: p.detail });
+          opts.damage?.observe(ev);
+          if (accept && !accept(ev, null)) return;
+          const e = epochs.get(sent)!;
+          e.keys.push(lastFrame + 1, Phase.Problem, 0, problems++);
+          e.events.push(ev);
+        },
+      },
+      { onProgress: opts.onProgress, stdin: opts.stdin, pace: () => (sent - written > MAX_IN_FLIGHT ? until(() => sent - written <= MAX_IN_FLIGHT) : undefined) },
+    );
+    flush(true);
+    await until(() => written === sent && done === n);
+    stats.addHierarchy([]);
+    const end = makeEvent('capture.summary', lastFrame, lastTs, null, null, { ...summaryFields(source, summary), ...stats.fields() });
+    if (!accept || accept(end, null)) {
+      if (opts.mode === 'ndjson') output.text?.(compactJson(end) + '\n');
+      else output.event?.(end);
+    }
+  } finally {
+    done = n; // exits from here on are ours
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
+function keyLess(a: Float64Array, i: number, b: Float64Array, j: number): boolean {
+  for (let k = 0; k < 4; k++) {
+    const x = a[4 * i + k]!;
+    const y = b[4 * j + k]!;
+    if (x !== y) return x < y;
+  }
+  return false;
+}
