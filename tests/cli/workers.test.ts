@@ -1,0 +1,93 @@
+/**
+ * `--workers N` splits one capture across threads by address pair and must write exactly
+ * what one thread writes. The main capture here is built like the benchmark's (many
+ * instances of the recorded conversations, each with its own addresses, interleaved), so
+ * every worker gets a real share; corpus files add fragments, FTP data channels and
+ * damaged input.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error -- plain ESM script without types
+import { buildCapture } from '../../bench/make-capture.mjs';
+import { readCapture } from '../../src/capture/index.js';
+import { shardOf } from '../../src/pipeline/parallel/address-pair.js';
+import { ensureBuilt, ROOT, tempFile, tempPath, wirelens } from './cli-support.js';
+
+const CORPUS = join(ROOT, '..', 'shared', 'corpus', 'zeek');
+const corpusFile = (name: string): string => join(CORPUS, name);
+
+let mixed = '';
+
+beforeAll(() => {
+  ensureBuilt();
+  mixed = tempPath('mixed.pcap');
+  buildCapture(mixed, { sizeMB: 3, seed: 7 });
+});
+
+function same(args: string[], workers: number[] = [2, 3]): void {
+  const one = wirelens([...args, '--workers', '1']);
+  expect(one.status, one.stderr).toBe(0);
+  expect(one.stdout.length).toBeGreaterThan(0);
+  for (const w of workers) {
+    const many = wirelens([...args, '--workers', String(w)]);
+    expect(many.status, many.stderr).toBe(one.status);
+    expect(many.stderr).toBe(one.stderr);
+    // Compared as text first for a readable diff, then as bytes.
+    if (!many.stdout.equals(one.stdout)) expect(many.stdout.toString('utf8')).toBe(one.stdout.toString('utf8'));
+    expect(many.stdout.equals(one.stdout)).toBe(true);
+  }
+}
+
+describe('--workers on one capture', () => {
+  it('the test capture gives every worker a share', async () => {
+    for (const n of [2, 3]) {
+      const counts = new Array<number>(n).fill(0);
+      await readCapture(mixed, { packet: (p) => counts[shardOf(p.link_type, p.data, n)]!++, problem: () => {} });
+      for (const c of counts) expect(c).toBeGreaterThan(500);
+    }
+  });
+
+  it('events: the same bytes for 1, 2 and 3 workers', () => same(['events', mixed]));
+
+  it('events with --types and --filter: the same bytes', () => {
+    same(['events', mixed, '--types', 'dns.*', 'flow.end'], [2]);
+    same(['events', mixed, '--filter', 'http.status_code >= 300 || ftp'], [2]);
+  });
+
+  it('flows, as a table and as JSON: the same bytes', () => {
+    same(['flows', mixed, '--sort', 'bytes'], [2]);
+    same(['flows', mixed, '--json'], [2]);
+  });
+
+  it('flow ids follow creation order across workers', () => {
+    const r = wirelens(['events', mixed, '--types', 'flow.end', '--workers', '2']);
+    const ids = r.stdout.toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as { flow: number; start: number });
+    const byId = [...ids].sort((a, b) => a.flow - b.flow);
+    expect(byId.map((f) => f.flow)).toEqual(byId.map((_, i) => i + 1));
+  });
+
+  it('standard input splits too', () => {
+    const bytes = readFileSync(mixed);
+    const one = wirelens(['events', '-', '--workers', '1'], bytes);
+    const two = wirelens(['events', '-', '--workers', '2'], bytes);
+    expect(two.status).toBe(0);
+    expect(two.stdout.equals(one.stdout)).toBe(true);
+  });
+
+  it('a capture cut short: the same events and the same warning', () => {
+    const bytes = readFileSync(mixed);
+    const cut = tempFile(bytes.subarray(0, Math.floor(bytes.length * 0.6) + 3), 'cut.pcap');
+    same(['events', cut], [2]);
+    expect(wirelens(['events', cut, '--workers', '2']).stderr).toMatch(/damaged input/);
+  });
+
+  const corpus = ['ipv4_fragmented-1.pcap', 'ipv6-reassembly-state-leak.pcap', 'ftp_ipv4.pcap', 'ftp_ftp-many-port-expected.pcap', 'smtp_smtp-many-addresses.pcap', 'dns-edns-tcp-keepalive.pcap', 'http_methods.pcap'];
+  it.each(corpus)('corpus %s: the same bytes', (name) => same(['events', corpusFile(name)], [2]));
+
+  it('refuses a bad --workers', () => {
+    const r = wirelens(['events', mixed, '--workers', '0']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--workers/);
+  });
+});
