@@ -31,7 +31,7 @@ export function version(): string {
 let stdoutClosed = false;
 
 /** Writes to stdout; a closed pipe (`| head`) ends the program quietly. */
-export function out(text: string): void {
+export function out(text: string | Uint8Array): void {
   if (stdoutClosed) return;
   try {
     process.stdout.write(text);

@@ -19,7 +19,7 @@ export async function eventsCommand(
   try {
     if (workers > 1) {
       const split = { limits: fullLimits(opts), workers, mode: 'ndjson' as const, types: opts.types, filter: opts.filter, damage: inputDamage, onProgress };
-      await analyzeSplit(file, split, { text: out });
+      await analyzeSplit(file, split, { bytes: out });
       return 0;
     }
     let engine: Engine | null = null;

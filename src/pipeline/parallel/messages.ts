@@ -23,9 +23,9 @@ export type FromShare =
   | { kind: 'created'; epoch: number; frames: number[] }
   /**
    * The epoch's events, in groups: group i has key `keys[4i..4i+3]` (see order.ts) and is
-   * `text[ends[i-1], ends[i])` (ndjson) or `events[ends[i-1], ends[i])` (objects).
+   * `bytes[ends[i-1], ends[i])` (ndjson, UTF-8) or `events[ends[i-1], ends[i])` (objects).
    */
-  | { kind: 'output'; epoch: number; keys: Float64Array; ends: Uint32Array; text?: string; events?: ReturnType<typeof packEvent>[] }
+  | { kind: 'output'; epoch: number; keys: Float64Array; ends: Uint32Array; bytes?: Uint8Array; events?: ReturnType<typeof packEvent>[] }
   /** After the last epoch's output: the hierarchy counts and input damage of this share. */
   | { kind: 'done'; hierarchy: [string, number, number][]; damage: ReturnType<InputDamage['seen']> }
   | { kind: 'error'; message: string };

@@ -31,7 +31,7 @@ const wantsFacts = !!init.filter;
 const damage = new InputDamage();
 const ids = new FlowIdMap();
 const port = parentPort!;
-const post = (m: FromShare): void => port.postMessage(m);
+const post = (m: FromShare, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
 
 let groups: Group[] = [];
 let current: Group | null = null;
@@ -68,33 +68,57 @@ function processBatch(m: Extract<ToShare, { kind: 'batch' }>): void {
   created = [];
 }
 
+/** Writes an epoch's events, their flow ids renamed, as UTF-8 NDJSON or packed events, one group at a time. */
 function render(m: Extract<ToShare, { kind: 'ids' }>): void {
   const epoch = waiting.get(m.epoch)!;
   waiting.delete(m.epoch);
   ids.add(epoch.created, m.ids);
   const keys: number[] = [];
   const ends: number[] = [];
-  let text = '';
+  const bytes = new ByteSink();
   const events: ReturnType<typeof packEvent>[] = [];
+  const ndjson = init.mode === 'ndjson';
   for (const g of epoch.groups) {
-    const before = init.mode === 'ndjson' ? text.length : events.length;
+    let text = '';
+    const before = events.length;
     for (let i = 0; i < g.events.length; i++) {
       const e = g.events[i]!;
       ids.rename(e);
       if (predicate && !predicate(e, g.facts[i] ?? null)) continue;
-      if (init.mode === 'ndjson') text += compactJson(e) + '\n';
+      if (ndjson) text += compactJson(e) + '\n';
       else events.push(packEvent(e));
     }
-    const after = init.mode === 'ndjson' ? text.length : events.length;
-    if (after === before) continue;
+    if (ndjson ? text === '' : events.length === before) continue;
     keys.push(...g.key);
-    ends.push(after);
+    ends.push(ndjson ? bytes.write(text) : events.length);
   }
   const out: FromShare = { kind: 'output', epoch: m.epoch, keys: Float64Array.from(keys), ends: Uint32Array.from(ends) };
-  if (init.mode === 'ndjson') out.text = text;
+  if (ndjson) out.bytes = bytes.take();
   else out.events = events;
-  post(out);
+  post(out, out.bytes ? [out.bytes.buffer as ArrayBuffer] : []);
   if (epoch.end) post({ kind: 'done', hierarchy: engine.stats.hierarchyLeaves(), damage: damage.seen() });
+}
+
+/** UTF-8 bytes in one growing buffer, handed over (transferred, not copied) at the end. */
+class ByteSink {
+  private buf = Buffer.allocUnsafeSlow(1 << 16);
+  private length = 0;
+
+  /** Appends `text`; returns the end offset. */
+  write(text: string): number {
+    const need = this.length + text.length * 3;
+    if (need > this.buf.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(need, this.buf.length * 2));
+      this.buf.copy(grown, 0, 0, this.length);
+      this.buf = grown;
+    }
+    this.length += this.buf.write(text, this.length, 'utf8');
+    return this.length;
+  }
+
+  take(): Uint8Array {
+    return new Uint8Array(this.buf.buffer, this.buf.byteOffset, this.length);
+  }
 }
 
 port.on('message', (m: ToShare) => {

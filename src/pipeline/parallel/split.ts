@@ -33,10 +33,10 @@ import { shardOf } from './address-pair.js';
 import { BatchWriter } from './packet-batch.js';
 
 /** Packets per epoch: small enough to keep memory flat, large enough that messages are few. */
-const EPOCH_PACKETS = 4096;
+const EPOCH_PACKETS = 2048;
 const EPOCH_BYTES = 8 << 20;
 /** Epochs sent but not yet written; the reader waits beyond this. */
-const MAX_IN_FLIGHT = 6;
+const MAX_IN_FLIGHT = 4;
 
 export interface SplitOptions {
   limits: Limits;
@@ -49,9 +49,9 @@ export interface SplitOptions {
   stdin?: ReadCaptureOptions['stdin'];
 }
 
-/** Receives the output in one-thread order: NDJSON text (`ndjson` mode) or events (`objects`). */
+/** Receives the output in one-thread order: UTF-8 NDJSON (`ndjson` mode) or events (`objects`). */
 export interface SplitOutput {
-  text?(s: string): void;
+  bytes?(b: Uint8Array): void;
   event?(e: WireEvent): void;
 }
 
@@ -149,9 +149,9 @@ export async function analyzeSplit(source: string, opts: SplitOptions, output: S
 
   /** Merges the groups of every worker and the main thread by key. */
   const writeEpoch = (e: Epoch): void => {
-    const sources = [...(e.outputs as Output[]).map((o) => ({ keys: o.keys, ends: o.ends, text: o.text, events: o.events })), mainSource(e)];
+    const sources = [...(e.outputs as Output[]).map((o) => ({ keys: o.keys, ends: o.ends, bytes: o.bytes, events: o.events })), mainSource(e)];
     const at = new Array<number>(sources.length).fill(0);
-    const pieces: string[] = [];
+    const pieces: Uint8Array[] = [];
     for (;;) {
       let best = -1;
       for (let s = 0; s < sources.length; s++) {
@@ -162,23 +162,19 @@ export async function analyzeSplit(source: string, opts: SplitOptions, output: S
       const g = at[best]!++;
       const from = g ? src.ends[g - 1]! : 0;
       const to = src.ends[g]!;
-      if (src.text !== undefined) pieces.push(src.text.slice(from, to));
+      if (src.bytes) pieces.push(src.bytes.subarray(from, to));
       else for (let i = from; i < to; i++) output.event?.(src.events![i] as WireEvent);
     }
-    if (pieces.length) output.text?.(pieces.join(''));
+    if (pieces.length) output.bytes?.(Buffer.concat(pieces));
   };
 
   /** The main thread's problem events as a source like a worker's (already filtered). */
   const mainSource = (e: Epoch) => {
-    const ends: number[] = [];
-    let text = '';
-    const events: WireEvent[] = [];
-    for (const ev of e.events) {
-      if (opts.mode === 'ndjson') text += compactJson(ev) + '\n';
-      else events.push(ev);
-      ends.push(opts.mode === 'ndjson' ? text.length : events.length);
-    }
-    return { keys: Float64Array.from(e.keys), ends: Uint32Array.from(ends), text: opts.mode === 'ndjson' ? text : undefined, events: opts.mode === 'ndjson' ? undefined : events };
+    const ndjson = opts.mode === 'ndjson';
+    const lines = ndjson ? e.events.map((ev) => Buffer.from(compactJson(ev) + '\n')) : [];
+    let end = 0;
+    const ends = ndjson ? lines.map((l) => (end += l.length)) : e.events.map((_, i) => i + 1);
+    return { keys: Float64Array.from(e.keys), ends: Uint32Array.from(ends), bytes: ndjson ? Buffer.concat(lines) : undefined, events: ndjson ? undefined : e.events };
   };
 
   workers.forEach((w, i) => {
@@ -243,7 +239,7 @@ export async function analyzeSplit(source: string, opts: SplitOptions, output: S
     stats.addHierarchy([]);
     const end = makeEvent('capture.summary', lastFrame, lastTs, null, null, { ...summaryFields(source, summary), ...stats.fields() });
     if (!accept || accept(end, null)) {
-      if (opts.mode === 'ndjson') output.text?.(compactJson(end) + '\n');
+      if (opts.mode === 'ndjson') output.bytes?.(Buffer.from(compactJson(end) + '\n'));
       else output.event?.(end);
     }
   } finally {
