@@ -6,7 +6,7 @@
 // each wirelens row to the tshark row it is compared with. Peak RSS and times come from
 // /usr/bin/time (GNU time: %e %U %S %M); output goes to /dev/null.
 //
-//   node bench/run.mjs [--size 500] [--seed 1] [--workers 1,2] [--flat] [--big] [--dist dist]
+//   node bench/run.mjs [--size 500] [--seed 1] [--workers 1,N] [--flat] [--big] [--dist dist]
 //                      [--skip-tshark] [--json FILE]
 //   --flat   also run `events` on 100 MB and 1 GB captures to show peak RSS stays flat
 //   --big    with --flat, also 4 GB (needs ~4.5 GB of disk in bench/out/ and minutes)
@@ -53,6 +53,9 @@ function measure(cmd, args, { stdout = '/dev/null' } = {}) {
   });
 }
 
+/** One thread, then one per core (the default of `--workers`), unless `--workers` says. */
+const workerCounts = (o) => o.workers ?? [...new Set([1, cpus().length])];
+
 function supportsWorkers(dist) {
   try {
     return execFileSync('node', [join(dist, 'cli/main.js'), 'events', '--help'], { cwd: ROOT, encoding: 'utf8' }).includes('--workers');
@@ -84,7 +87,7 @@ async function runSet(file, bytes, o, { withTshark, label }) {
   const core = await measure('node', ['bench/core.mjs', file, o.dist], { stdout: join(OUT_DIR, 'core.json') });
   const { packets } = JSON.parse(readFileSync(join(OUT_DIR, 'core.json'), 'utf8'));
   const rows = [{ name: 'wirelens read+decode+reassembly (no dissectors)', vs: 'conv', ...core }];
-  const workers = o.workers ?? [1];
+  const workers = workerCounts(o);
   const parallel = supportsWorkers(o.dist);
   for (const w of workers) {
     const extra = parallel ? ['--workers', String(w)] : [];
@@ -137,13 +140,15 @@ async function main() {
     const flat = [];
     for (const sizeMB of sizes) {
       const c = ensureCapture({ sizeMB, seed: o.seed, log });
-      const r = await measure('node', [join(o.dist, 'cli/main.js'), 'events', c.path, ...(supportsWorkers(o.dist) ? ['--workers', '1'] : [])]);
-      flat.push({ sizeMB: c.bytes / 1e6, ...r });
+      for (const w of supportsWorkers(o.dist) ? workerCounts(o) : [1]) {
+        const r = await measure('node', [join(o.dist, 'cli/main.js'), 'events', c.path, ...(supportsWorkers(o.dist) ? ['--workers', String(w)] : [])]);
+        flat.push({ sizeMB: c.bytes / 1e6, workers: w, ...r });
+      }
     }
     results.flat = flat;
-    console.log('\nMemory flatness (`wirelens events`, one worker):\n');
-    console.log('| capture MB | wall s | MB/s | peak RSS MB |\n|---:|---:|---:|---:|');
-    for (const f of flat) console.log(`| ${f.sizeMB.toFixed(0)} | ${f.wall.toFixed(2)} | ${(f.sizeMB / f.wall).toFixed(0)} | ${f.rssMB.toFixed(0)} |`);
+    console.log('\nMemory flatness (`wirelens events`):\n');
+    console.log('| capture MB | workers | wall s | MB/s | peak RSS MB |\n|---:|---:|---:|---:|---:|');
+    for (const f of flat) console.log(`| ${f.sizeMB.toFixed(0)} | ${f.workers} | ${f.wall.toFixed(2)} | ${(f.sizeMB / f.wall).toFixed(0)} | ${f.rssMB.toFixed(0)} |`);
   }
   console.log(`\nMachine: ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.tshark}, ${m.date}; load average at start ${m.load}.`);
   writeFileSync(o.json ?? join(OUT_DIR, `results-${m.date}.json`), JSON.stringify(results, null, 2));
