@@ -58,15 +58,16 @@ async function main(argv: string[]): Promise<void> {
       (a) => run(async () => (await import('./commands/events.js')).eventsCommand(a.file, a)),
     )
     .command(
-      'report <file>',
-      'one JSON document: capture, summary, flows, protocol sections, credentials, anomalies',
+      'report <inputs..>',
+      'one JSON document: capture, summary, flows, protocol sections, credentials, anomalies; several files or a directory: { captures: [{ file, report | error }], summary }',
       (y) =>
         y
-          .positional('file', { type: 'string', demandOption: true, coerce: fromStdin })
+          .positional('inputs', { type: 'string', array: true, demandOption: true, coerce: fromStdinAll, describe: 'capture files (- for stdin, alone) or directories' })
           .option('text', { type: 'boolean', describe: 'a readable summary instead of JSON' })
           .option('compact', { type: 'boolean', describe: 'JSON on one line' })
+          .option('workers', { ...workersOption, describe: 'worker threads for many captures, one capture per thread at a time (default: one per core; output is the same for any number)' })
           .option('limit', limitOption),
-      (a) => run(async () => (await import('./commands/report.js')).reportCommand(a.file, a)),
+      (a) => run(async () => (await import('./commands/report.js')).reportCommand(a.inputs as string[], a)),
     )
     .command(
       'flows <file>',

@@ -1,30 +1,174 @@
-import { PROTOCOLS } from '../../protocols/index.js';
-import type { ReportSpec } from '../../dissect/contract.js';
+import { statSync } from 'node:fs';
 import { toJson, type JsonObject } from '../../events/json.js';
-import { analyze } from '../../pipeline/analyze.js';
-import { ReportBuilder } from '../../report/report.js';
+import { defaultWorkers, runPool, type PoolOutcome } from '../../pipeline/parallel/pool.js';
+import { buildCaptureReport, reportOutcome, type RenderedReport, type ReportJob } from '../../pipeline/report-capture.js';
+import { visible } from '../../report/safe-text.js';
 import { textSummary } from '../../report/text-summary.js';
-import { clearProgress, out, progressReporter, version } from '../io.js';
-import { analyzeOptions, type CommonOptions } from '../options.js';
+import { clearProgress, EXIT_BAD_INPUT, EXIT_INTERNAL, out, progressReporter, UserError, version } from '../io.js';
+import { analyzeOptions, parseLimits, type CommonOptions } from '../options.js';
+import { expandInputs } from './export-events.js';
 
-export function reportSpecs(): ReportSpec[] {
-  return PROTOCOLS.flatMap((p) => (p.report ? [p.report] : []));
-}
+export { reportSpecs } from '../../pipeline/report-capture.js';
+
+type ReportOptions = CommonOptions & { text?: boolean; compact?: boolean; workers?: number };
+
+const tool = () => ({ name: 'wirelens', version: version() });
 
 /** Analyses a capture into the report object. */
 export async function buildReport(file: string, opts: CommonOptions): Promise<JsonObject> {
-  const builder = new ReportBuilder(reportSpecs(), { name: 'wirelens', version: version() });
   try {
-    await analyze(file, builder, { ...analyzeOptions(opts), onProgress: progressReporter('reading') });
+    return await buildCaptureReport(file, { ...analyzeOptions(opts), tool: tool(), onProgress: progressReporter('reading') });
   } finally {
     clearProgress();
   }
-  return builder.build();
 }
 
-/** `wirelens report FILE`: one JSON document, or `--text` for people. */
-export async function reportCommand(file: string, opts: CommonOptions & { text?: boolean; compact?: boolean }): Promise<number> {
-  const report = await buildReport(file, opts);
-  out(opts.text ? textSummary(report) : toJson(report, opts.compact ? 0 : 2) + '\n');
-  return 0;
+/**
+ * `wirelens report FILE|DIR...`: one file gives its report (JSON, or `--text` for people);
+ * several files or a directory give one document of all their reports, in input order,
+ * built on `--workers` threads (see `reportManyCommand`).
+ */
+export async function reportCommand(inputs: string[], opts: ReportOptions): Promise<number> {
+  if (inputs.length === 1 && !isDirectory(inputs[0]!)) {
+    const report = await buildReport(inputs[0]!, opts);
+    out(opts.text ? textSummary(report) : toJson(report, opts.compact ? 0 : 2) + '\n');
+    return 0;
+  }
+  return reportManyCommand(inputs, opts);
+}
+
+function isDirectory(path: string): boolean {
+  if (path === '-') return false;
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false; // the reader says what is wrong with it
+  }
+}
+
+/**
+ * Many captures, one per worker at a time. JSON is one document
+ * `{ "captures": [ { "file", "warning"?, "report" } | { "file", "error" } ... ], "summary" }`;
+ * `--text` prints each summary under a `==> FILE <==` line. Entries are written as soon as
+ * every earlier one is, so the output is the same for any number of workers. An unreadable
+ * capture gets an error entry and the others go on; the exit status is then 2.
+ */
+async function reportManyCommand(inputs: string[], opts: ReportOptions): Promise<number> {
+  if (inputs.includes('-')) throw new UserError('standard input (-) can be reported only on its own, not with other captures');
+  const workers = opts.workers ?? defaultWorkers();
+  if (!Number.isInteger(workers) || workers < 1) throw new UserError(`bad --workers ${workers}: expected a whole number of at least 1`);
+  const files = expandInputs(inputs);
+  if (!files.length) throw new UserError('no capture files found in the given paths');
+  const indent = opts.compact ? 0 : 2;
+  const limits = parseLimits(opts.limit);
+  const render = opts.text ? ('text' as const) : ('json' as const);
+  const jobs: ReportJob[] = files.map((file) => ({ file, limits, tool: tool(), render, indent }));
+
+  const writer = opts.text ? new TextWriter() : new JsonWriter(indent);
+  const tally = { reported: 0, unreadable: 0, internal: 0 };
+  const done: (PoolOutcome<RenderedReport> | undefined)[] = new Array(files.length);
+  let written = 0;
+  let finished = 0;
+  const progress = progressReporter('reporting');
+  const flush = (): void => {
+    while (written < files.length && done[written]) {
+      const outcome = done[written]!;
+      done[written] = undefined; // written: let it go
+      const file = files[written]!;
+      if (outcome.ok) {
+        tally.reported++;
+        const { body, warning } = outcome.result!;
+        if (warning) process.stderr.write(`wirelens: ${oneLine(visible(file))}: ${oneLine(warning)}\n`);
+        writer.report(file, body, warning);
+      } else {
+        const error = oneLine(outcome.badInput ? outcome.error ?? 'unreadable' : `internal error: ${outcome.error}`);
+        if (outcome.badInput) tally.unreadable++;
+        else tally.internal++;
+        process.stderr.write(`wirelens: ${visible(error)}${outcome.badInput ? '' : ' (please report it with the capture)'}\n`);
+        writer.error(file, error);
+      }
+      written++;
+    }
+  };
+  try {
+    await runPool(jobs, workers, new URL('../../pipeline/parallel/report-worker.js', import.meta.url), reportOutcome, (i, outcome) => {
+      done[i] = outcome;
+      progress?.(++finished, files.length);
+      flush();
+    });
+  } finally {
+    clearProgress();
+  }
+  writer.end({ captures: files.length, ...tally });
+  return tally.internal ? EXIT_INTERNAL : tally.unreadable ? EXIT_BAD_INPUT : 0;
+}
+
+const oneLine = (s: string): string => s.replace(/\s*\n\s*/g, ' ').slice(0, 500);
+
+interface Tally {
+  captures: number;
+  reported: number;
+  unreadable: number;
+  internal: number;
+}
+
+/** `{ "captures": [ ... ], "summary": { ... } }`, written an entry at a time. */
+class JsonWriter {
+  private entries = 0;
+  private readonly nl: string;
+  private readonly colon: string;
+  constructor(private readonly indent: number) {
+    this.nl = indent ? '\n' : '';
+    this.colon = indent ? ': ' : ':';
+  }
+
+  private pad(level: number): string {
+    return ' '.repeat(this.indent * level);
+  }
+
+  report(file: string, body: string, warning: string | null): void {
+    const fields: [string, string][] = [['file', JSON.stringify(file)]];
+    if (warning) fields.push(['warning', JSON.stringify(warning)]);
+    // The report was rendered at the top level; its lines move in to the entry's depth
+    // (JSON strings hold no raw newline, so every newline is between tokens).
+    fields.push(['report', body.replaceAll('\n', '\n' + this.pad(3))]);
+    this.entry(fields);
+  }
+
+  error(file: string, message: string): void {
+    this.entry([
+      ['file', JSON.stringify(file)],
+      ['error', JSON.stringify(message)],
+    ]);
+  }
+
+  private entry(fields: [string, string][]): void {
+    const head = this.entries++ ? ',' + this.nl : '{' + this.nl + this.pad(1) + '"captures"' + this.colon + '[' + this.nl;
+    const members = fields.map(([k, v]) => this.nl + this.pad(3) + JSON.stringify(k) + this.colon + v).join(',');
+    out(head + this.pad(2) + '{' + members + this.nl + this.pad(2) + '}');
+  }
+
+  end(tally: Tally): void {
+    const summary = toJson({ captures: tally.captures, reported: tally.reported, unreadable: tally.unreadable, internal_errors: tally.internal }, this.indent);
+    const close = this.entries ? this.nl + this.pad(1) + ']' : '{' + this.nl + this.pad(1) + '"captures"' + this.colon + '[]';
+    out(close + ',' + this.nl + this.pad(1) + '"summary"' + this.colon + summary.replaceAll('\n', '\n' + this.pad(1)) + this.nl + '}\n');
+  }
+}
+
+/** Each capture's text summary under a `==> FILE <==` line, then one line of totals. */
+class TextWriter {
+  report(file: string, body: string): void {
+    out(`==> ${visible(file)} <==\n${body.endsWith('\n') ? body : body + '\n'}\n`);
+  }
+
+  error(file: string, message: string): void {
+    out(`==> ${visible(file)} <==\nerror: ${visible(message)}\n\n`);
+  }
+
+  end(tally: Tally): void {
+    const parts = [`${tally.reported} reported`];
+    if (tally.unreadable) parts.push(`${tally.unreadable} unreadable`);
+    if (tally.internal) parts.push(`${tally.internal} failed with an internal error`);
+    out(`${tally.captures} capture${tally.captures === 1 ? '' : 's'}: ${parts.join(', ')}\n`);
+  }
 }
