@@ -32,6 +32,11 @@ export class FlowIdMap {
     throw new Error(`flow created at frame ${frame} has no id`);
   }
 
+  /** Whether an event names flows other than its own (fields `rename` rewrites besides `flow`). */
+  static namesOtherFlows(e: WireEvent): boolean {
+    return e.data_flow !== undefined || e.fuid !== undefined || e.fuids !== undefined;
+  }
+
   /**
    * Rewrites the flow ids of an event in place: `flow` on every event, FTP's `data_flow`
    * and `fuid` (the data connection), SMTP's `fuids` ("FLOW:MESSAGE:PART").

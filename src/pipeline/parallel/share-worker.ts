@@ -18,16 +18,31 @@ import { FlowIdMap } from './flow-ids.js';
 import type { FromShare, ShareInit, ToShare } from './messages.js';
 import { readBatch } from './packet-batch.js';
 
+/**
+ * One group's events. Most are written to NDJSON as soon as they are emitted, with the
+ * worker's name for their flow in place, and only that number is swapped for the flow's id
+ * later: keeping the event objects until the ids arrive would carry them past a young
+ * generation collection or two, and the profile showed the promoted garbage doubling GC.
+ * Events whose fields name other flows, and every event when a filter (which may test
+ * flow ids) or the object mode needs them, are kept whole until the ids are known.
+ */
 interface Group {
   key: [number, Phase, number, number];
-  events: WireEvent[];
-  /** The flow's facts when each event was emitted (only with a filter). */
+  /** A written line, or an event kept whole. */
+  items: (string | WireEvent)[];
+  /** For a line: where its flow number starts (-1: no flow). */
+  flowAt: number[];
+  /** For a line: the worker's name of its flow. */
+  flowName: number[];
+  /** For an event kept whole: its flow's facts when it was emitted (filters only). */
   facts: (FlowFacts | null)[];
 }
 
 const init = workerData as ShareInit;
-const predicate = eventPredicate(init.types, init.filter);
-const wantsFacts = !!init.filter;
+const ndjson = init.mode === 'ndjson';
+/** A filter may test flow ids, so it runs once they are known; `--types` alone runs at once. */
+const typesOnly = init.filter ? null : eventPredicate(init.types, undefined);
+const predicate = init.filter ? eventPredicate(init.types, init.filter) : null;
 const damage = new InputDamage();
 const ids = new FlowIdMap();
 const port = parentPort!;
@@ -39,19 +54,33 @@ let created: number[] = [];
 /** Epochs processed whose flow ids are not known yet. */
 const waiting = new Map<number, { groups: Group[]; created: number[]; end: boolean }>();
 
+const FLOW_KEY = ',"flow":';
+
+function keep(e: WireEvent): void {
+  const g = current!;
+  damage.observe(e);
+  if (typesOnly && !typesOnly(e, null)) return;
+  if (!ndjson || predicate || FlowIdMap.namesOtherFlows(e)) {
+    g.items.push(e);
+    g.flowAt.push(-1);
+    g.flowName.push(0);
+    g.facts.push(predicate && e.flow !== null ? engine.flowFacts(e.flow) : null);
+    return;
+  }
+  const line = compactJson(e) + '\n';
+  g.items.push(line);
+  g.flowAt.push(e.flow === null ? -1 : line.indexOf(FLOW_KEY) + FLOW_KEY.length);
+  g.flowName.push(e.flow ?? 0);
+  g.facts.push(null);
+}
+
 const engine: Engine = new Engine({
   limits: init.limits,
   protocols: PROTOCOLS,
-  sink: {
-    emit(e) {
-      damage.observe(e);
-      current!.events.push(e);
-      if (wantsFacts) current!.facts.push(e.flow === null ? null : engine.flowFacts(e.flow));
-    },
-  },
+  sink: { emit: keep },
   share: {
     mark(frame, phase, a, b) {
-      current = { key: [frame, phase, a, b], events: [], facts: [] };
+      current = { key: [frame, phase, a, b], items: [], flowAt: [], flowName: [], facts: [] };
       groups.push(current);
     },
     created: (id) => created.push(id),
@@ -61,14 +90,14 @@ const engine: Engine = new Engine({
 function processBatch(m: Extract<ToShare, { kind: 'batch' }>): void {
   readBatch(m.buffer, m.length, { packet: (p) => engine.packet(p), tick: (frame, ts) => engine.tickAt(frame, ts) });
   if (m.end) engine.endOfCapture({ frame: m.end.frame, ts: new Timestamp(m.end.sec, m.end.ns) });
-  waiting.set(m.epoch, { groups: groups.filter((g) => g.events.length), created, end: m.end !== null });
+  waiting.set(m.epoch, { groups: groups.filter((g) => g.items.length), created, end: m.end !== null });
   post({ kind: 'created', epoch: m.epoch, frames: created });
   groups = [];
   current = null;
   created = [];
 }
 
-/** Writes an epoch's events, their flow ids renamed, as UTF-8 NDJSON or packed events, one group at a time. */
+/** Writes an epoch's events with their flow ids, as UTF-8 NDJSON or packed events, one group at a time. */
 function render(m: Extract<ToShare, { kind: 'ids' }>): void {
   const epoch = waiting.get(m.epoch)!;
   waiting.delete(m.epoch);
@@ -77,16 +106,20 @@ function render(m: Extract<ToShare, { kind: 'ids' }>): void {
   const ends: number[] = [];
   const bytes = new ByteSink();
   const events: ReturnType<typeof packEvent>[] = [];
-  const ndjson = init.mode === 'ndjson';
   for (const g of epoch.groups) {
     let text = '';
     const before = events.length;
-    for (let i = 0; i < g.events.length; i++) {
-      const e = g.events[i]!;
-      ids.rename(e);
-      if (predicate && !predicate(e, g.facts[i] ?? null)) continue;
-      if (ndjson) text += compactJson(e) + '\n';
-      else events.push(packEvent(e));
+    for (let i = 0; i < g.items.length; i++) {
+      const item = g.items[i]!;
+      if (typeof item === 'string') {
+        const at = g.flowAt[i]!;
+        text += at < 0 ? item : item.slice(0, at) + ids.id(g.flowName[i]!) + item.slice(item.indexOf(',', at));
+        continue;
+      }
+      ids.rename(item);
+      if (predicate && !predicate(item, g.facts[i]!)) continue;
+      if (ndjson) text += compactJson(item) + '\n';
+      else events.push(packEvent(item));
     }
     if (ndjson ? text === '' : events.length === before) continue;
     keys.push(...g.key);
