@@ -13,8 +13,13 @@ export function expandInputs(inputs: readonly string[]): string[] {
   const walk = (dir: string): void => {
     for (const name of readdirSync(dir).sort()) {
       const path = join(dir, name);
-      const st = statSync(path);
-      if (st.isDirectory()) walk(path);
+      let isDir = false;
+      try {
+        isDir = statSync(path).isDirectory();
+      } catch {
+        // a dangling link: a capture by its name gets its own error from the reader
+      }
+      if (isDir) walk(path);
       else if (CAPTURE_NAME.test(name)) files.push(path);
     }
   };

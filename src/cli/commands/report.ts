@@ -58,7 +58,11 @@ async function reportManyCommand(inputs: string[], opts: ReportOptions): Promise
   const workers = opts.workers ?? defaultWorkers();
   if (!Number.isInteger(workers) || workers < 1) throw new UserError(`bad --workers ${workers}: expected a whole number of at least 1`);
   const files = expandInputs(inputs);
-  if (!files.length) throw new UserError('no capture files found in the given paths');
+  if (!files.length) {
+    // Only directories can give nothing: every other input is a capture, readable or not.
+    const dirs = inputs.map(visible).join(', ');
+    throw new UserError(`no capture files (.pcap, .pcapng, .cap, .dmp, or those gzipped) in the director${inputs.length === 1 ? 'y' : 'ies'} ${dirs}`);
+  }
   const indent = opts.compact ? 0 : 2;
   const limits = parseLimits(opts.limit);
   const render = opts.text ? ('text' as const) : ('json' as const);
@@ -69,7 +73,6 @@ async function reportManyCommand(inputs: string[], opts: ReportOptions): Promise
   const done: (PoolOutcome<RenderedReport> | undefined)[] = new Array(files.length);
   let written = 0;
   let finished = 0;
-  const progress = progressReporter('reporting');
   const flush = (): void => {
     while (written < files.length && done[written]) {
       const outcome = done[written]!;
@@ -78,13 +81,13 @@ async function reportManyCommand(inputs: string[], opts: ReportOptions): Promise
       if (outcome.ok) {
         tally.reported++;
         const { body, warning } = outcome.result!;
-        if (warning) process.stderr.write(`wirelens: ${oneLine(visible(file))}: ${oneLine(warning)}\n`);
+        if (warning) note(`${oneLine(visible(file))}: ${oneLine(warning)}`);
         writer.report(file, body, warning);
       } else {
         const error = oneLine(outcome.badInput ? outcome.error ?? 'unreadable' : `internal error: ${outcome.error}`);
         if (outcome.badInput) tally.unreadable++;
         else tally.internal++;
-        process.stderr.write(`wirelens: ${visible(error)}${outcome.badInput ? '' : ' (please report it with the capture)'}\n`);
+        note(`${visible(error)}${outcome.badInput ? '' : ' (please report it with the capture)'}`);
         writer.error(file, error);
       }
       written++;
@@ -93,7 +96,9 @@ async function reportManyCommand(inputs: string[], opts: ReportOptions): Promise
   try {
     await runPool(jobs, workers, new URL('../../pipeline/parallel/report-worker.js', import.meta.url), reportOutcome, (i, outcome) => {
       done[i] = outcome;
-      progress?.(++finished, files.length);
+      finished++;
+      // A count on a terminal only; the document itself never depends on completion order.
+      if (process.stderr.isTTY) process.stderr.write(`\rreported ${finished} of ${files.length} captures`);
       flush();
     });
   } finally {
@@ -101,6 +106,12 @@ async function reportManyCommand(inputs: string[], opts: ReportOptions): Promise
   }
   writer.end({ captures: files.length, ...tally });
   return tally.internal ? EXIT_INTERNAL : tally.unreadable ? EXIT_BAD_INPUT : 0;
+}
+
+/** One line on stderr, clearing the progress count first (it is redrawn at the next capture). */
+function note(line: string): void {
+  clearProgress();
+  process.stderr.write(`wirelens: ${line}\n`);
 }
 
 const oneLine = (s: string): string => s.replace(/\s*\n\s*/g, ' ').slice(0, 500);
