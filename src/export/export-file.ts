@@ -4,9 +4,8 @@
  */
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { CaptureError } from '../capture/types.js';
 import type { WireEvent } from '../events/event.js';
-import type { PoolOutcome } from '../pipeline/parallel/pool.js';
+import { outcomeOf, type PoolOutcome } from '../pipeline/parallel/pool.js';
 import { analyze } from '../pipeline/analyze.js';
 import type { Engine } from '../pipeline/engine.js';
 import type { Limits } from '../dissect/limits.js';
@@ -83,10 +82,5 @@ export async function exportFile(job: ExportJob): Promise<ExportResult> {
 
 /** `exportFile` with failures turned into an outcome (what the pool reports). */
 export async function exportOutcome(job: ExportJob): Promise<PoolOutcome<ExportResult>> {
-  try {
-    return { ok: true, result: await exportFile(job) };
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    return { ok: false, error: message.replace(/\s*\n\s*/g, ' '), badInput: err instanceof CaptureError };
-  }
+  return outcomeOf(() => exportFile(job));
 }

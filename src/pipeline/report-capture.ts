@@ -4,7 +4,6 @@
  * with one worker). A worker sends back the report already rendered as text: a report
  * holds Timestamps, which a message between threads would turn into plain objects.
  */
-import { CaptureError } from '../capture/types.js';
 import type { ReportSpec } from '../dissect/contract.js';
 import type { Limits } from '../dissect/limits.js';
 import type { WireEvent } from '../events/event.js';
@@ -14,7 +13,7 @@ import { InputDamage } from '../report/input-damage.js';
 import { ReportBuilder } from '../report/report.js';
 import { textSummary } from '../report/text-summary.js';
 import { analyze, type AnalyzeOptions } from './analyze.js';
-import type { PoolOutcome } from './parallel/pool.js';
+import { outcomeOf, type PoolOutcome } from './parallel/pool.js';
 
 export interface ReportTool {
   name: string;
@@ -66,10 +65,5 @@ export async function renderCaptureReport(job: ReportJob): Promise<RenderedRepor
 
 /** `renderCaptureReport` with failures turned into an outcome (what the pool reports). */
 export async function reportOutcome(job: ReportJob): Promise<PoolOutcome<RenderedReport>> {
-  try {
-    return { ok: true, result: await renderCaptureReport(job) };
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    return { ok: false, error: message.replace(/\s*\n\s*/g, ' '), badInput: err instanceof CaptureError };
-  }
+  return outcomeOf(() => renderCaptureReport(job));
 }

@@ -6,6 +6,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { CaptureError } from '../../capture/types.js';
 
 export interface PoolOutcome<R> {
   ok: boolean;
@@ -14,6 +15,16 @@ export interface PoolOutcome<R> {
   error?: string;
   /** The capture could not be read (a user error, not a bug). */
   badInput?: boolean;
+}
+
+/** Runs one job, a failure turned into an outcome (what a pool reports): one line, and whether the capture was unreadable. */
+export async function outcomeOf<R>(run: () => Promise<R>): Promise<PoolOutcome<R>> {
+  try {
+    return { ok: true, result: await run() };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return { ok: false, error: message.replace(/\s*\n\s*/g, ' '), badInput: err instanceof CaptureError };
+  }
 }
 
 /** `--workers` default: one per core. */
