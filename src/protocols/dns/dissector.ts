@@ -30,7 +30,10 @@ function flavourOf(ctx: DissectorContext): Flavour {
 class DnsMessages {
   private readonly flavour: Flavour;
   private readonly table: TransactionTable;
-  private readonly transfers = new Map<number, ZoneTransfer>();
+  /** Zone transfers in progress by id (TCP only; made on the first, as most flows are UDP). */
+  private transfers: Map<number, ZoneTransfer> | null = null;
+  /** Transfers whose first response already answered the query. */
+  private transferAnswered: Set<number> | null = null;
   private summarised = false;
 
   constructor(private readonly ctx: DissectorContext) {
@@ -69,7 +72,7 @@ class DnsMessages {
     const msg = decodeMessage(bytes, {
       limits: ctx.limits,
       mdns: this.flavour === 'mdns',
-      omitRecords: (h, q) => h.qr && ctx.flow.transport === 'tcp' && (isTransferType(q?.type) || this.transfers.has(h.id)),
+      omitRecords: (h, q) => h.qr && ctx.flow.transport === 'tcp' && (isTransferType(q?.type) || this.transfers?.has(h.id) === true),
     });
     if (!msg) {
       ctx.anomaly('dns.malformed', dir, `message of ${bytes.length} bytes is shorter than the ${HEADER_LENGTH}-byte header`);
@@ -93,12 +96,13 @@ class DnsMessages {
       this.table.query(seen);
       return;
     }
-    const transfer = ctx.flow.transport === 'tcp' ? this.transfers.get(msg.header.id) : undefined;
+    const transfer = ctx.flow.transport === 'tcp' ? this.transfers?.get(msg.header.id) : undefined;
     if (transfer) {
       transfer.add(msg, { frame: ctx.frame, ts: ctx.ts }, bytes.length);
       // Only the first message of a transfer answers the query; the rest continue it.
-      if (!this.transferAnswered.has(msg.header.id)) {
-        this.transferAnswered.add(msg.header.id);
+      const answered = (this.transferAnswered ??= new Set());
+      if (!answered.has(msg.header.id)) {
+        answered.add(msg.header.id);
         this.table.response(seen);
       }
       if (transfer.complete || msg.rcode !== 0) this.finishTransfer(transfer, dir);
@@ -107,10 +111,8 @@ class DnsMessages {
     this.table.response(seen);
   }
 
-  private readonly transferAnswered = new Set<number>();
-
   close(): void {
-    for (const t of [...this.transfers.values()]) this.finishTransfer(t, 's2c');
+    if (this.transfers) for (const t of [...this.transfers.values()]) this.finishTransfer(t, 's2c');
     this.table.close();
   }
 
@@ -118,12 +120,12 @@ class DnsMessages {
     const q = msg.question;
     if (this.ctx.flow.transport !== 'tcp' || !q || !isTransferType(q.type)) return;
     const at: Position = { frame: this.ctx.frame, ts: this.ctx.ts };
-    this.transfers.set(msg.header.id, new ZoneTransfer(msg.header.id, q.type === TYPE.AXFR ? 'AXFR' : 'IXFR', q.name, at));
+    (this.transfers ??= new Map()).set(msg.header.id, new ZoneTransfer(msg.header.id, q.type === TYPE.AXFR ? 'AXFR' : 'IXFR', q.name, at));
   }
 
   private finishTransfer(t: ZoneTransfer, dir: Direction): void {
-    this.transfers.delete(t.id);
-    this.transferAnswered.delete(t.id);
+    this.transfers?.delete(t.id);
+    this.transferAnswered?.delete(t.id);
     this.ctx.emit(DNS_EVENT_TYPES.zoneTransfer, dir, { ...t.fields(), orig_h: this.ctx.flow.client.addr, resp_h: this.ctx.flow.server.addr }, t.end);
   }
 

@@ -23,6 +23,25 @@ export interface SeenMessage {
   readonly dir: Direction;
 }
 
+/**
+ * What a transaction record needs of its query. Pending and closed queries keep only this,
+ * not the query's records and `dns.message` fields: a DNS flow waits `udp_idle_timeout`
+ * after its last datagram, and thousands wait at once in a busy capture.
+ */
+interface SeenQuery {
+  readonly msg: Pick<DecodedMessage, 'header' | 'question' | 'edns'>;
+  readonly frame: number;
+  readonly ts: Timestamp;
+  readonly dir: Direction;
+}
+
+const queryOf = (q: SeenMessage): SeenQuery => ({
+  msg: { header: q.msg.header, question: q.msg.question, edns: q.msg.edns },
+  frame: q.frame,
+  ts: q.ts,
+  dir: q.dir,
+});
+
 export interface TransactionOutput {
   transaction(fields: Record<string, JsonValue | undefined>, at: Position, dir: Direction): void;
   anomaly(code: string, detail: string, dir: Direction): void;
@@ -37,17 +56,17 @@ export interface TableOptions {
 }
 
 interface Pending {
-  readonly query: SeenMessage;
+  readonly query: SeenQuery;
   retransmissions: number;
 }
 
 interface Closed {
   readonly key: string;
-  readonly query: SeenMessage | null;
+  readonly query: SeenQuery | null;
   readonly responseFrame: number | null;
 }
 
-const questionKey = (m: DecodedMessage): string =>
+const questionKey = (m: Pick<DecodedMessage, 'header' | 'question'>): string =>
   `${m.header.id}|${m.question ? `${nameKey(m.question.name)}|${m.question.type}|${m.question.cls}` : '-'}`;
 
 export class TransactionTable {
@@ -75,7 +94,7 @@ export class TransactionTable {
       this.out.anomaly('dns.pending_limit', `more than ${this.opts.maxPending} open queries; query in frame ${oldest.query.frame} closed unanswered`, q.dir);
       this.giveUp(oldestKey, oldest);
     }
-    this.pending.set(key, { query: q, retransmissions: 0 });
+    this.pending.set(key, { query: queryOf(q), retransmissions: 0 });
   }
 
   response(r: SeenMessage): void {
@@ -147,7 +166,7 @@ export class TransactionTable {
   }
 
   private emit(
-    q: SeenMessage | null,
+    q: SeenQuery | null,
     r: SeenMessage | null,
     extra: Record<string, JsonValue | undefined>,
     dirIfNoQuery?: Direction,
