@@ -3,8 +3,11 @@
  * parsed in place; only the unconsumed tail is copied, into a buffer that grows by
  * doubling so a long message arriving in many segments costs linear time.
  */
+/** Shared by every buffer holding nothing yet: most flows never hold bytes between deliveries. */
+const EMPTY = new Uint8Array(0);
+
 export class StreamBuffer {
-  private buf = new Uint8Array(0);
+  private buf = EMPTY;
   private start = 0;
   private end = 0;
 
@@ -51,7 +54,7 @@ export class StreamBuffer {
 
   clear(): void {
     this.start = this.end = 0;
-    if (this.buf.length > 1 << 16) this.buf = new Uint8Array(0);
+    if (this.buf.length > 1 << 16) this.buf = EMPTY;
   }
 
   private reserve(extra: number): void {

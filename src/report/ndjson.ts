@@ -2,30 +2,42 @@ import type { EventSink, WireEvent } from '../events/event.js';
 import type { JsonValue } from '../events/json.js';
 import { Timestamp } from '../events/time.js';
 
-const FLUSH_AT = 64 * 1024;
+const CHUNK = 128 * 1024;
 
 /**
- * One event per line. Lines are batched into large writes; on Linux, writes to files,
- * pipes and terminals from Node are synchronous, so memory does not grow with output.
+ * One event per line. Lines are encoded straight into a byte chunk, written when full: the
+ * profile showed a 64 KB string of joined lines costing more to flatten and encode at write
+ * time than the lines do one by one (11 vs 6 ms per MB of output). A written chunk is never
+ * reused, so a stream that holds on to it is safe; on Linux, writes to files, pipes and
+ * terminals from Node are synchronous, so memory does not grow with output.
  */
 export class NdjsonWriter implements EventSink {
-  private pending = '';
+  private chunk = Buffer.allocUnsafe(CHUNK);
+  private used = 0;
 
   constructor(
-    private readonly write: (text: string) => void,
+    private readonly write: (bytes: Uint8Array) => void,
     private readonly accept: (e: WireEvent) => boolean = () => true,
   ) {}
 
   emit(e: WireEvent): void {
     if (!this.accept(e)) return;
-    this.pending += compactJson(e) + '\n';
-    if (this.pending.length >= FLUSH_AT) this.flush();
+    const line = compactJson(e);
+    // A UTF-16 unit takes at most 3 bytes in UTF-8, plus the newline.
+    const room = line.length * 3 + 1;
+    if (this.used + room > this.chunk.length) {
+      this.flush();
+      if (room > this.chunk.length) this.chunk = Buffer.allocUnsafe(room);
+    }
+    this.used += this.chunk.write(line, this.used, 'utf8');
+    this.chunk[this.used++] = 0x0a;
   }
 
   flush(): void {
-    if (!this.pending.length) return;
-    this.write(this.pending);
-    this.pending = '';
+    if (!this.used) return;
+    this.write(this.chunk.subarray(0, this.used));
+    this.chunk = Buffer.allocUnsafe(CHUNK);
+    this.used = 0;
   }
 }
 
@@ -44,7 +56,7 @@ export function compactJson(value: JsonValue | undefined): string {
     case 'boolean':
       return value ? 'true' : 'false';
   }
-  if (value instanceof Timestamp) return value.toString();
+  if (value instanceof Timestamp) return timestampText(value);
   if (Array.isArray(value)) {
     const arr = value as readonly JsonValue[];
     if (arr.length === 0) return '[]';
@@ -60,6 +72,17 @@ export function compactJson(value: JsonValue | undefined): string {
     s += (s.length === 1 ? '' : ',') + quotedKey(key) + compactJson(v);
   }
   return s + '}';
+}
+
+/** The events of one packet share its Timestamp object: its text is made once. */
+let lastTs: Timestamp | null = null;
+let lastTsText = '';
+function timestampText(ts: Timestamp): string {
+  if (ts !== lastTs) {
+    lastTsText = ts.toString();
+    lastTs = ts;
+  }
+  return lastTsText;
 }
 
 /** Field names repeat on every line: quote each once (bounded, names are few). */

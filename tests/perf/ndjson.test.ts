@@ -43,7 +43,7 @@ describe('compactJson', () => {
 describe('NdjsonWriter', () => {
   it('writes one line per accepted event, batched, all flushed at the end', () => {
     const writes: string[] = [];
-    const w = new NdjsonWriter((t) => writes.push(t), (e) => e.type !== 'skip');
+    const w = new NdjsonWriter((bytes) => writes.push(Buffer.from(bytes).toString('utf8')), (e) => e.type !== 'skip');
     const n = 5000;
     for (let i = 1; i <= n; i++) w.emit(makeEvent(i % 10 === 0 ? 'skip' : 'a', i, new Timestamp(i, 0), null, null, { pad: 'x'.repeat(40) }));
     w.flush();
@@ -52,5 +52,20 @@ describe('NdjsonWriter', () => {
     expect(lines.pop()).toBe('');
     expect(lines).toHaveLength(n - n / 10);
     expect(JSON.parse(lines[0]!).frame).toBe(1);
+  });
+
+  it('encodes UTF-8 and lines longer than its chunk, in order', () => {
+    const chunks: Uint8Array[] = [];
+    const w = new NdjsonWriter((bytes) => chunks.push(bytes));
+    const events = [
+      makeEvent('a', 1, new Timestamp(1, 0), null, null, { text: 'caf\u00e9 \u20ac \u{1f600} \ud800' }),
+      makeEvent('b', 2, new Timestamp(2, 0), null, null, { text: '\u20ac'.repeat(70_000) }),
+      makeEvent('c', 3, new Timestamp(3, 5), 7, 'c2s', { n: 1 }),
+    ];
+    for (const e of events) w.emit(e);
+    w.flush();
+    const expected = events.map((e) => compactJson(e) + '\n').join('');
+    expect(Buffer.concat(chunks).toString('utf8')).toBe(expected);
+    expect(Buffer.concat(chunks).equals(Buffer.from(expected, 'utf8'))).toBe(true);
   });
 });
