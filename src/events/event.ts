@@ -63,7 +63,10 @@ export function makeEvent(
   // A field named like a base key must not overwrite it (the base keys keep their first place).
   const e: EventBase & { [field: string]: JsonValue | undefined } = { type, frame, ts, flow, dir };
   for (const key in fields) {
-    if (!BASE_KEYS.has(key)) e[key] = fields[key];
+    if (BASE_KEYS.has(key)) continue;
+    // Assigning `__proto__` would set the prototype; a field of that name is defined instead.
+    if (key === '__proto__') Object.defineProperty(e, key, { value: fields[key], enumerable: true, writable: true, configurable: true });
+    else e[key] = fields[key];
   }
   return e;
 }

@@ -40,6 +40,37 @@ describe('compactJson', () => {
   });
 });
 
+describe('makeEvent', () => {
+  /** What makeEvent did before it compiled builders: a spread, then the base keys set again. */
+  function spreadEvent(type: string, frame: number, ts: Timestamp, flow: number | null, dir: 'c2s' | 's2c' | null, fields: Record<string, JsonValue | undefined>) {
+    const e: Record<string, unknown> = { type, frame, ts, flow, dir, ...fields };
+    e.type = type;
+    e.frame = frame;
+    e.ts = ts;
+    e.flow = flow;
+    e.dir = dir;
+    return e;
+  }
+  // Few types and keys, so that shapes repeat (compiled builders are reused) and overflow a type's share.
+  const key = fc.oneof(fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'type', 'ts', 'dir', '__proto__', '0', '12', '1x', 'a b', '"q"', '\u2028'), fc.string({ maxLength: 3 }));
+  const fields = fc.dictionary(key, leaf, { maxKeys: 12 });
+
+  it('makes the same object as a spread: keys, order, values, own properties', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('t1', 't2', 't3'), fields, (type, f) => {
+        const ts = new Timestamp(1, 2);
+        const got = makeEvent(type, 5, ts, 9, 'c2s', f);
+        const want = spreadEvent(type, 5, ts, 9, 'c2s', f);
+        expect(Object.getPrototypeOf(got)).toBe(Object.prototype);
+        expect(Object.keys(got)).toEqual(Object.keys(want));
+        for (const k of Object.keys(want)) expect(Object.is(got[k], want[k])).toBe(true);
+        expect(compactJson(got)).toBe(toJson(want as JsonValue));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
 describe('NdjsonWriter', () => {
   it('writes one line per accepted event, batched, all flushed at the end', () => {
     const writes: string[] = [];
