@@ -11,6 +11,13 @@ export class DeadlineHeap<T> {
     return this.items.length;
   }
 
+  /** Empties the heap (to rebuild it from the live entries). */
+  clear(): void {
+    this.deadlines = [];
+    this.ids = [];
+    this.items = [];
+  }
+
   /** The smallest deadline, or +Infinity when empty. */
   peek(): number {
     return this.items.length ? this.deadlines[0]! : Infinity;

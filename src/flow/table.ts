@@ -108,6 +108,14 @@ export class FlowTable {
   private arm(flow: Flow): void {
     flow.timerDeadline = seconds(flow.last) + this.timeout(flow);
     this.timers.push(flow.timerDeadline, flow.id, flow);
+    // Superseded timers (a flow closed, or ended) stay in the heap until due, holding their
+    // flow: minutes of capture time. Rebuilt from the live timers when they outnumber them.
+    if (this.timers.size > 2 * this.byId.size + 1024) this.rebuildTimers();
+  }
+
+  private rebuildTimers(): void {
+    this.timers.clear();
+    for (const flow of this.byId.values()) if (!Number.isNaN(flow.timerDeadline)) this.timers.push(flow.timerDeadline, flow.id, flow);
   }
 
   /** Ends the flow nearest to its idle time-out (closed and datagram flows wait less). */
