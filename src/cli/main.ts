@@ -18,7 +18,7 @@ const limitOption = {
  */
 const workersOption = {
   type: 'number',
-  describe: 'worker threads, flows split by their address pair (default: one per core; output is the same for any number)',
+  describe: 'worker threads, flows split by their address pair (default: one per two cores; output is the same for any number)',
 } as const;
 
 const STDIN_TOKEN = '\u0000stdin';
@@ -65,7 +65,7 @@ async function main(argv: string[]): Promise<void> {
           .positional('inputs', { type: 'string', array: true, demandOption: true, coerce: fromStdinAll, describe: 'capture files (- for stdin, alone) or directories' })
           .option('text', { type: 'boolean', describe: 'a readable summary instead of JSON' })
           .option('compact', { type: 'boolean', describe: 'JSON on one line' })
-          .option('workers', { ...workersOption, describe: 'worker threads for many captures, one capture per thread at a time (default: one per core; output is the same for any number)' })
+          .option('workers', { ...workersOption, describe: 'worker threads for many captures, one capture per thread at a time (default: one per two cores; output is the same for any number)' })
           .option('limit', limitOption),
       (a) => run(async () => (await import('./commands/report.js')).reportCommand(a.inputs as string[], a)),
     )
@@ -112,7 +112,7 @@ async function main(argv: string[]): Promise<void> {
           .positional('inputs', { type: 'string', array: true, demandOption: true, coerce: fromStdinAll })
           .option('format', { choices: ['parquet', 'ndjson'] as const, demandOption: true })
           .option('out', { type: 'string', demandOption: true, describe: 'directory to write into' })
-          .option('workers', { type: 'number', describe: 'worker threads (default: one per core)' })
+          .option('workers', { type: 'number', describe: 'worker threads (default: one per two cores)' })
           .option('index-prefix', { type: 'string', default: 'wirelens', describe: 'ndjson: index names are PREFIX-PROTOCOL-YYYY.MM.DD' })
           .option('limit', limitOption),
       (a) => run(async () => (await import('./commands/export-events.js')).exportEventsCommand(a.inputs as string[], a)),

@@ -30,7 +30,7 @@ export function analyzeOptions(opts: CommonOptions): AnalyzeOptions {
 const SPLIT_MIN_BYTES = 16 << 20;
 
 /**
- * Threads for one capture: `--workers` if given, else one per core for a capture of at
+ * Threads for one capture: `--workers` if given, else one per two cores for a capture of at
  * least 16 MB (or standard input), else one. The output is the same either way.
  */
 export function workerCount(workers: number | undefined, file: string): number {
