@@ -236,7 +236,6 @@ export async function analyzeSplit(source: string, opts: SplitOptions, output: S
     );
     flush(true);
     await until(() => written === sent && done === n);
-    stats.addHierarchy([]);
     const end = makeEvent('capture.summary', lastFrame, lastTs, null, null, { ...summaryFields(source, summary), ...stats.fields() });
     if (!accept || accept(end, null)) {
       if (opts.mode === 'ndjson') output.bytes?.(Buffer.from(compactJson(end) + '\n'));
