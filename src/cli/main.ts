@@ -18,7 +18,7 @@ const limitOption = {
  */
 const workersOption = {
   type: 'number',
-  describe: 'worker threads, flows split by their address pair (default: one per two cores; output is the same for any number)',
+  describe: 'worker threads, flows split by their address pair (default: one per two cores from 16 MB of capture, else 1; output is the same for any number)',
 } as const;
 
 const STDIN_TOKEN = '\u0000stdin';
