@@ -57,6 +57,8 @@ export class Engine implements SessionHost {
   /** Set while flows end by time-out or at the end of capture, whose events are grouped per flow. */
   private endingPhase: Phase.FlowExpiry | Phase.EndFlows | null = null;
   private readonly mark: GroupMark | null;
+  /** Sees every reassembled chunk and gap (`follow`). */
+  readonly tap: EngineOptions['tap'];
   private evictions = 0;
   private currentLink = 'unknown';
 
@@ -66,6 +68,7 @@ export class Engine implements SessionHost {
     this.sink = opts.sink;
     this.wantsObjects = opts.wantsObjects ?? false;
     this.mark = opts.share?.mark ?? null;
+    this.tap = opts.tap;
     this.decoder = new PacketDecoder(opts.limits, (p) => this.anomaly(p.code, p.detail, null));
     this.flows = new FlowTable(opts.limits, (flow, reason) => this.flowEnded(flow, reason));
     this.expectations = new Expectations(opts.limits.max_expectations, (e) => {
@@ -182,7 +185,7 @@ export class Engine implements SessionHost {
     };
   }
 
-  private anomaly(code: string, detail: string, flow: Flow | null, dir: Direction | null = null): void {
+  anomaly(code: string, detail: string, flow: Flow | null, dir: Direction | null = null): void {
     this.sink.emit(makeEvent('anomaly', this.frame, this.ts, flow?.id ?? null, dir, { code, detail }));
   }
 
@@ -334,25 +337,8 @@ export class Engine implements SessionHost {
   }
 
   private attachTcp(flow: Flow): void {
-    const output = (side: Side): StreamOutput => ({
-      data: (bytes) => {
-        const dir = flow.dirOf(side);
-        this.opts.tap?.(flow.id, dir, bytes);
-        flow.session!.data(dir, bytes);
-      },
-      gap: (length) => {
-        const dir = flow.dirOf(side);
-        flow.missedBytes += length;
-        flow.history.add('G', side === flow.clientSide);
-        this.anomaly('tcp.gap', `${length} bytes missing from the stream`, flow, dir);
-        this.opts.tap?.(flow.id, dir, length);
-        flow.session!.gap(dir, length);
-      },
-      finished: () => flow.session!.end(flow.dirOf(side), 'fin'),
-      anomaly: (code, detail) => this.anomaly(code, detail, flow, flow.dirOf(side)),
-    });
     const perFlow = this.limits.reassembly_per_flow;
-    flow.tcp = [new TcpDirection(output(0), perFlow, this.budget), new TcpDirection(output(1), perFlow, this.budget)];
+    flow.tcp = [new TcpDirection(new SideOutput(this, flow, 0), perFlow, this.budget), new TcpDirection(new SideOutput(this, flow, 1), perFlow, this.budget)];
     const expected = this.expectations.take(flow.server.addr, flow.server.port, flow.client.addr);
     flow.session = new AppSession(flow, this, expected ?? undefined);
   }
@@ -396,6 +382,39 @@ export class Engine implements SessionHost {
     this.sink.emit(makeEvent('flow.end', flow.lastFrame, flow.last, flow.id, null, { ...flow.record(), end_reason: reason }));
     flow.session = null;
     flow.tcp = null;
+  }
+}
+
+/** Where one side's reassembled stream goes: the tap, the flow's record, its session. A class: one per direction of every open TCP flow. */
+class SideOutput implements StreamOutput {
+  constructor(
+    private readonly engine: Engine,
+    private readonly flow: Flow,
+    private readonly side: Side,
+  ) {}
+
+  data(bytes: Uint8Array): void {
+    const dir = this.flow.dirOf(this.side);
+    this.engine.tap?.(this.flow.id, dir, bytes);
+    this.flow.session!.data(dir, bytes);
+  }
+
+  gap(length: number): void {
+    const { flow, side } = this;
+    const dir = flow.dirOf(side);
+    flow.missedBytes += length;
+    flow.history.add('G', side === flow.clientSide);
+    this.engine.anomaly('tcp.gap', `${length} bytes missing from the stream`, flow, dir);
+    this.engine.tap?.(flow.id, dir, length);
+    flow.session!.gap(dir, length);
+  }
+
+  finished(): void {
+    this.flow.session!.end(this.flow.dirOf(this.side), 'fin');
+  }
+
+  anomaly(code: string, detail: string): void {
+    this.engine.anomaly(code, detail, this.flow, this.flow.dirOf(this.side));
   }
 }
 
