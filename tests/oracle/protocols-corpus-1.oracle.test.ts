@@ -1,0 +1,3 @@
+import { corpusOracle } from './protocols-corpus.js';
+
+corpusOracle(0, 2);
