@@ -50,7 +50,7 @@ export function makeEvent(
 ): WireEvent {
   const known = builders.get(type);
   if (known !== undefined) {
-    for (const b of known) if (sameKeys(b.keys, fields)) return b.build(type, frame, ts, flow, dir, fields);
+    for (const b of known) if (sameKeys(b.keys, fields)) return built(b, b.build(type, frame, ts, flow, dir, fields));
   }
   const keys = buildableKeys(fields);
   if (keys !== null && compiled < MAX_BUILDERS && (known?.length ?? 0) < SHAPES_PER_TYPE) {
@@ -58,7 +58,7 @@ export function makeEvent(
     compiled++;
     if (known) known.push(b);
     else builders.set(type, [b]);
-    return b.build(type, frame, ts, flow, dir, fields);
+    return built(b, b.build(type, frame, ts, flow, dir, fields));
   }
   // A field named like a base key must not overwrite it (the base keys keep their first place).
   const e: EventBase & { [field: string]: JsonValue | undefined } = { type, frame, ts, flow, dir };
@@ -83,11 +83,37 @@ export function makeEvent(
  * generic path. Output is the same object: same keys, same order, same values.
  */
 type Builder = (type: string, frame: number, ts: Timestamp, flow: number | null, dir: Direction | null, fields: EventFields) => WireEvent;
+interface Shape {
+  readonly keys: readonly string[];
+  readonly build: Builder;
+}
 const BASE_KEYS = new Set(['type', 'frame', 'ts', 'flow', 'dir']);
 const SHAPES_PER_TYPE = 8;
 const MAX_BUILDERS = 1024;
-const builders = new Map<string, { keys: readonly string[]; build: Builder }[]>();
+const builders = new Map<string, Shape[]>();
 let compiled = 0;
+
+/*
+ * The event makeEvent built last, and its field list. Sinks serialise an event right after
+ * it is made, so the NDJSON writer can use a serializer compiled for that list instead of
+ * walking the keys; any other event (kept, rebuilt, or from the generic path) is walked.
+ */
+let lastEvent: WireEvent | null = null;
+let lastKeys: readonly string[] = [];
+
+function built(shape: Shape, e: WireEvent): WireEvent {
+  lastEvent = e;
+  lastKeys = shape.keys;
+  return e;
+}
+
+/**
+ * The keys after the five base keys, in order, when `e` is the event makeEvent returned
+ * last (the same array object for every event of that field list); otherwise null.
+ */
+export function builtKeys(e: WireEvent): readonly string[] | null {
+  return e === lastEvent ? lastKeys : null;
+}
 
 function sameKeys(keys: readonly string[], fields: EventFields): boolean {
   let i = 0;

@@ -132,7 +132,8 @@ export class Flow {
   }
 
   /** The flow as a conn.log-style record (the `flow.end` event's fields). */
-  record(): EventFields {
+  /** The flow's conn.log fields; `end_reason` only on `flow.end`. */
+  record(endReason?: string): EventFields {
     const o = this.counters[this.clientSide];
     const r = this.counters[1 - this.clientSide]!;
     const history = this.history.toString();
@@ -166,6 +167,7 @@ export class Flow {
       tcp_rtt: this.handshakeRtt ?? undefined,
       flipped: this.flipped || undefined,
       summary: this.summary ?? undefined,
+      end_reason: endReason,
     };
   }
 }

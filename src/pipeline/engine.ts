@@ -379,7 +379,7 @@ export class Engine implements SessionHost {
     }
     flow.session?.close();
     this.stats.flowEnded(flow.layers, flow.service, flow.counters);
-    this.sink.emit(makeEvent('flow.end', flow.lastFrame, flow.last, flow.id, null, { ...flow.record(), end_reason: reason }));
+    this.sink.emit(makeEvent('flow.end', flow.lastFrame, flow.last, flow.id, null, flow.record(reason)));
     flow.session = null;
     flow.tcp = null;
   }

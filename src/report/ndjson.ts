@@ -1,4 +1,4 @@
-import type { EventSink, WireEvent } from '../events/event.js';
+import { builtKeys, type EventSink, type WireEvent } from '../events/event.js';
 import type { JsonValue } from '../events/json.js';
 import { Timestamp } from '../events/time.js';
 
@@ -22,7 +22,7 @@ export class NdjsonWriter implements EventSink {
 
   emit(e: WireEvent): void {
     if (!this.accept(e)) return;
-    const line = compactJson(e);
+    const line = eventLine(e);
     // A UTF-16 unit takes at most 3 bytes in UTF-8, plus the newline.
     const room = line.length * 3 + 1;
     if (this.used + room > this.chunk.length) {
@@ -72,6 +72,58 @@ export function compactJson(value: JsonValue | undefined): string {
     s += (s.length === 1 ? '' : ',') + quotedKey(key) + compactJson(v);
   }
   return s + '}';
+}
+
+/**
+ * One event as `compactJson` writes it. An event makeEvent has just built goes through a
+ * serializer compiled for its field list: constant keys and direct property reads instead
+ * of walking the keys, and nested values through the engine's JSON.stringify. Measured on
+ * the 129,803 events of the 100 MB bench capture: 800 -> 530 ms.
+ */
+export function eventLine(e: WireEvent): string {
+  const keys = builtKeys(e);
+  if (keys === null) return compactJson(e);
+  let write = serializers.get(keys);
+  if (write === undefined) {
+    write = compileSerializer(keys);
+    serializers.set(keys, write);
+  }
+  return write(e, valueJson);
+}
+
+type Serializer = (e: WireEvent, value: (v: JsonValue) => string) => string;
+const serializers = new WeakMap<readonly string[], Serializer>();
+
+function compileSerializer(keys: readonly string[]): Serializer {
+  let body = 'let s = "{", v;\n';
+  for (const k of ['type', 'frame', 'ts', 'flow', 'dir', ...keys]) {
+    const q = JSON.stringify(k);
+    body += `v = e[${q}]; if (v !== undefined) s += (s.length === 1 ? ${JSON.stringify(q + ':')} : ${JSON.stringify(',' + q + ':')}) + value(v);\n`;
+  }
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- keys are quoted with JSON.stringify
+  return new Function('e', 'value', body + 'return s + "}";') as Serializer;
+}
+
+/** `compactJson(v)` for one field value; objects and arrays without Timestamps by JSON.stringify (the same text, made natively). */
+function valueJson(v: JsonValue): string {
+  if (v === null) return 'null';
+  switch (typeof v) {
+    case 'string':
+      return JSON.stringify(v);
+    case 'number':
+      return Number.isFinite(v) ? String(v) : 'null';
+    case 'boolean':
+      return v ? 'true' : 'false';
+  }
+  if (v instanceof Timestamp) return timestampText(v);
+  const before = Timestamp.stringified;
+  let s: string | undefined;
+  try {
+    s = JSON.stringify(v);
+  } catch {
+    // Not JSON (a cycle, a BigInt): walked like any other value.
+  }
+  return s !== undefined && Timestamp.stringified === before ? s : compactJson(v);
 }
 
 /** The events of one packet share its Timestamp object: its text is made once. */

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { toJson, type JsonValue } from '../../src/events/json.js';
 import { Timestamp } from '../../src/events/time.js';
 import { makeEvent } from '../../src/events/event.js';
-import { compactJson, NdjsonWriter } from '../../src/report/ndjson.js';
+import { compactJson, eventLine, NdjsonWriter } from '../../src/report/ndjson.js';
 
 const timestamp = fc.tuple(fc.integer({ min: 0, max: 2 ** 32 }), fc.integer({ min: 0, max: 999_999_999 })).map(([s, ns]) => new Timestamp(s, ns));
 const leaf: fc.Arbitrary<JsonValue | undefined> = fc.oneof(
@@ -68,6 +68,30 @@ describe('makeEvent', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+});
+
+describe('eventLine', () => {
+  const key = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'type', '__proto__', '0', 'a b', '"q"');
+  const fields = fc.dictionary(key, value, { maxKeys: 6 });
+
+  it('writes what compactJson writes, for events just built (compiled serializers) and kept ones', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('t1', 't2'), fields, fields, (type, f, g) => {
+        const ts = new Timestamp(1, 2);
+        const kept = makeEvent(type, 5, ts, 9, 's2c', g as Record<string, JsonValue | undefined>);
+        const e = makeEvent(type, 5, ts, null, 'c2s', f as Record<string, JsonValue | undefined>);
+        expect(eventLine(e)).toBe(compactJson(e));
+        expect(eventLine(kept)).toBe(compactJson(kept));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('prints a Timestamp inside a field exactly, and the same value without one natively', () => {
+    const ts = new Timestamp(1700000000, 123456789);
+    const e = makeEvent('x', 1, ts, 1, null, { nested: [{ at: ts }, null, undefined as unknown as JsonValue, NaN], plain: { a: [1, 'b'] } });
+    expect(eventLine(e)).toBe('{"type":"x","frame":1,"ts":1700000000.123456789,"flow":1,"dir":null,"nested":[{"at":1700000000.123456789},null,null,null],"plain":{"a":[1,"b"]}}');
   });
 });
 

@@ -9,7 +9,7 @@ import { Timestamp } from '../../events/time.js';
 import type { FlowFacts } from '../../filter/evaluate.js';
 import { eventPredicate } from '../../filter/event-predicate.js';
 import { PROTOCOLS } from '../../protocols/index.js';
-import { compactJson } from '../../report/ndjson.js';
+import { compactJson, eventLine } from '../../report/ndjson.js';
 import { InputDamage } from '../../report/input-damage.js';
 import { Engine } from '../engine.js';
 import type { Phase } from '../order.js';
@@ -67,7 +67,7 @@ function keep(e: WireEvent): void {
     g.facts.push(predicate && e.flow !== null ? engine.flowFacts(e.flow) : null);
     return;
   }
-  const line = compactJson(e) + '\n';
+  const line = eventLine(e) + '\n';
   g.items.push(line);
   g.flowAt.push(e.flow === null ? -1 : line.indexOf(FLOW_KEY) + FLOW_KEY.length);
   g.flowName.push(e.flow ?? 0);

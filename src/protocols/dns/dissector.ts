@@ -72,6 +72,8 @@ class DnsMessages {
     const msg = decodeMessage(bytes, {
       limits: ctx.limits,
       mdns: this.flavour === 'mdns',
+      llmnr: this.flavour === 'llmnr',
+      transport: ctx.flow.transport,
       omitRecords: (h, q) => h.qr && ctx.flow.transport === 'tcp' && (isTransferType(q?.type) || this.transfers?.has(h.id) === true),
     });
     if (!msg) {
@@ -84,12 +86,7 @@ class DnsMessages {
     }
     // mDNS and LLMNR share the message format but are their own protocols (tshark's
     // `mdns` and `llmnr`), so their messages are their own event types.
-    ctx.emit(this.flavour === 'dns' ? DNS_EVENT_TYPES.message : `${this.flavour}.message`, dir, {
-      ...msg.fields,
-      transport: ctx.flow.transport,
-      mdns: this.flavour === 'mdns' || undefined,
-      llmnr: this.flavour === 'llmnr' || undefined,
-    });
+    ctx.emit(this.flavour === 'dns' ? DNS_EVENT_TYPES.message : `${this.flavour}.message`, dir, msg.fields);
     const seen = { msg, frame: ctx.frame, ts: ctx.ts, dir };
     if (!msg.header.qr) {
       this.startTransfer(msg);

@@ -32,7 +32,7 @@ export interface DecodedMessage {
   readonly rcode: number;
   readonly edns: JsonObject | null;
   readonly problems: Problem[];
-  /** Fields of the `dns.message` event (without transport marks). */
+  /** Fields of the `dns.message` event. */
   readonly fields: Record<string, JsonValue | undefined>;
 }
 
@@ -40,6 +40,9 @@ export interface DecodeOptions {
   readonly limits: NameLimits;
   /** mDNS: the top bit of an RR class is the cache-flush bit (RFC 6762 §10.2). */
   readonly mdns: boolean;
+  /** Marks the event carries last: the flow's transport, and LLMNR. */
+  readonly transport?: 'tcp' | 'udp';
+  readonly llmnr?: boolean;
   /** Leave the record lists out of the event (zone transfers are summarised instead). */
   readonly omitRecords?: (header: DnsHeader, question: DnsQuestion | null) => boolean;
 }
@@ -126,6 +129,9 @@ export function decodeMessage(msg: Uint8Array, opts: DecodeOptions): DecodedMess
     length: msg.length,
     trailing_bytes: parsed.trailing > 0 ? parsed.trailing : undefined,
     malformed: problems.length ? problems.map((p) => p.reason).join('; ') : undefined,
+    transport: opts.transport,
+    mdns: opts.mdns || undefined,
+    llmnr: opts.llmnr || undefined,
   };
   return { header, question, questionCount: parsed.questions.length, records, rcode, edns, problems, fields };
 }
