@@ -135,7 +135,6 @@ export function transactionFields(tx: TxModel, tcpRtt: number | null): EventFiel
     unsolicited: tx.unsolicited || undefined,
     incomplete: tx.incomplete || undefined,
   };
-  if (headerValues(rs, 'set-cookie').length === 0) delete fields.cookies_set;
   return fields;
 }
 
