@@ -11,7 +11,7 @@ import { TYPE } from './codes.js';
 import { DNS_EVENT_TYPES } from './events.js';
 import { decodeMessage, type DecodedMessage } from './message.js';
 import { HEADER_LENGTH } from './parser.js';
-import { TransactionTable } from './transactions.js';
+import { TransactionTable, type TransactionBase, type TransactionOutput } from './transactions.js';
 import { ZoneTransfer } from './zone-transfer.js';
 
 export const MDNS_PORT = 5353;
@@ -27,7 +27,7 @@ function flavourOf(ctx: DissectorContext): Flavour {
 }
 
 /** What both transports share: decode, report problems, pair, summarise zone transfers. */
-class DnsMessages {
+class DnsMessages implements TransactionOutput {
   private readonly flavour: Flavour;
   private readonly table: TransactionTable;
   /** Zone transfers in progress by id (TCP only; made on the first, as most flows are UDP). */
@@ -39,32 +39,30 @@ class DnsMessages {
   constructor(private readonly ctx: DissectorContext) {
     this.flavour = flavourOf(ctx);
     ctx.setService(this.flavour);
-    const flow = ctx.flow;
-    this.table = new TransactionTable(
-      {
-        transaction: (fields, at, dir) => {
-          ctx.emit(DNS_EVENT_TYPES.transaction, dir, fields, at);
-          this.summary(fields);
-        },
-        anomaly: (code, detail, dir) => ctx.anomaly(code, dir, detail),
-      },
-      {
-        maxPending: ctx.limits.max_pending_transactions,
-        multicast: this.flavour !== 'dns',
-        base: (queryDir: Direction) => {
-          const [orig, resp] = queryDir === 'c2s' ? [flow.client, flow.server] : [flow.server, flow.client];
-          return {
-            proto: flow.transport,
-            orig_h: orig.addr,
-            orig_p: orig.port,
-            resp_h: resp.addr,
-            resp_p: resp.port,
-            mdns: this.flavour === 'mdns' || undefined,
-            llmnr: this.flavour === 'llmnr' || undefined,
-          };
-        },
-      },
-    );
+    this.table = new TransactionTable(this, ctx.limits.max_pending_transactions, this.flavour !== 'dns');
+  }
+
+  transaction(fields: Record<string, JsonValue | undefined>, at: Position, dir: Direction): void {
+    this.ctx.emit(DNS_EVENT_TYPES.transaction, dir, fields, at);
+    this.summary(fields);
+  }
+
+  anomaly(code: string, detail: string, dir: Direction): void {
+    this.ctx.anomaly(code, dir, detail);
+  }
+
+  base(queryDir: Direction): TransactionBase {
+    const flow = this.ctx.flow;
+    const [orig, resp] = queryDir === 'c2s' ? [flow.client, flow.server] : [flow.server, flow.client];
+    return {
+      proto: flow.transport,
+      orig_h: orig.addr,
+      orig_p: orig.port,
+      resp_h: resp.addr,
+      resp_p: resp.port,
+      mdns: this.flavour === 'mdns' || undefined,
+      llmnr: this.flavour === 'llmnr' || undefined,
+    };
   }
 
   message(dir: Direction, bytes: Uint8Array): void {

@@ -7,10 +7,11 @@
  */
 import type { Position } from '../../dissect/contract.js';
 import type { Direction } from '../../events/event.js';
-import type { JsonValue } from '../../events/json.js';
+import type { JsonObject, JsonValue } from '../../events/json.js';
 import type { Timestamp } from '../../events/time.js';
 import { className, rcodeName, typeName } from './codes.js';
 import type { DecodedMessage } from './message.js';
+import type { DnsQuestion } from './parser.js';
 import { nameKey } from './names.js';
 
 /** Seconds after which a query is given up (Zeek's dns_session_timeout is 10 s). */
@@ -24,35 +25,44 @@ export interface SeenMessage {
 }
 
 /**
- * What a transaction record needs of its query. Pending and closed queries keep only this,
- * not the query's records and `dns.message` fields: a DNS flow waits `udp_idle_timeout`
- * after its last datagram, and thousands wait at once in a busy capture.
+ * What a transaction record needs of its query, flat. Pending and closed queries keep only
+ * this, not the decoded message: a DNS flow waits `udp_idle_timeout` after its last
+ * datagram, and thousands wait at once in a busy capture (each one's table was 1.4 KB).
  */
 interface SeenQuery {
-  readonly msg: Pick<DecodedMessage, 'header' | 'question' | 'edns'>;
+  readonly id: number;
+  readonly opcode: number;
+  readonly rd: boolean;
+  readonly cd: boolean;
+  readonly z: boolean;
+  readonly question: DnsQuestion | null;
+  readonly edns: JsonObject | null;
   readonly frame: number;
   readonly ts: Timestamp;
   readonly dir: Direction;
 }
 
-const queryOf = (q: SeenMessage): SeenQuery => ({
-  msg: { header: q.msg.header, question: q.msg.question, edns: q.msg.edns },
-  frame: q.frame,
-  ts: q.ts,
-  dir: q.dir,
-});
+interface Pending extends SeenQuery {
+  retransmissions: number;
+}
 
+const queryOf = (q: SeenMessage, retransmissions: number): Pending => {
+  const h = q.msg.header;
+  return { id: h.id, opcode: h.opcode, rd: h.rd, cd: h.cd, z: h.z, question: q.msg.question, edns: q.msg.edns, frame: q.frame, ts: q.ts, dir: q.dir, retransmissions };
+};
+
+interface Closed {
+  readonly kind: 'answered' | 'timed_out';
+  readonly query: SeenQuery | null;
+  readonly responseFrame: number | null;
+}
+
+/** Where transactions go, and the fields every one of them carries first. */
 export interface TransactionOutput {
   transaction(fields: Record<string, JsonValue | undefined>, at: Position, dir: Direction): void;
   anomaly(code: string, detail: string, dir: Direction): void;
-}
-
-export interface TableOptions {
-  readonly maxPending: number;
-  /** mDNS / LLMNR: responses without a query are normal (announcements), not anomalies. */
-  readonly multicast: boolean;
-  /** Fields every transaction carries first (transport, endpoints, mdns/llmnr marks). */
-  readonly base: (queryDir: Direction) => TransactionBase;
+  /** Transport, endpoints (the querier is `orig`), mdns/llmnr marks. */
+  base(queryDir: Direction): TransactionBase;
 }
 
 export interface TransactionBase {
@@ -65,60 +75,55 @@ export interface TransactionBase {
   readonly llmnr: true | undefined;
 }
 
-interface Pending {
-  readonly query: SeenQuery;
-  retransmissions: number;
-}
-
-interface Closed {
-  readonly key: string;
-  readonly query: SeenQuery | null;
-  readonly responseFrame: number | null;
-}
-
-const questionKey = (m: Pick<DecodedMessage, 'header' | 'question'>): string =>
-  `${m.header.id}|${m.question ? `${nameKey(m.question.name)}|${m.question.type}|${m.question.cls}` : '-'}`;
+const questionKey = (id: number, question: DnsQuestion | null): string =>
+  `${id}|${question ? `${nameKey(question.name)}|${question.type}|${question.cls}` : '-'}`;
 
 export class TransactionTable {
-  /** Open queries in arrival order (Map keeps insertion order, so output is deterministic). */
-  private readonly pending = new Map<string, Pending>();
+  /** Open queries in arrival order (Map keeps insertion order, so output is deterministic); null while none. */
+  private pending: Map<string, Pending> | null = null;
   /** Recently answered or timed-out transactions, to recognise duplicate and late responses. */
-  private readonly closed = new Map<string, Closed & { kind: 'answered' | 'timed_out' }>();
+  private closed: Map<string, Closed> | null = null;
 
+  /**
+   * `multicast`: mDNS / LLMNR, where responses without a query are normal (announcements),
+   * not anomalies.
+   */
   constructor(
     private readonly out: TransactionOutput,
-    private readonly opts: TableOptions,
+    private readonly maxPending: number,
+    private readonly multicast: boolean,
   ) {}
 
   query(q: SeenMessage): void {
     this.expire(q.ts);
-    const key = questionKey(q.msg);
-    const open = this.pending.get(key);
+    const key = questionKey(q.msg.header.id, q.msg.question);
+    const pending = (this.pending ??= new Map());
+    const open = pending.get(key);
     if (open) {
       open.retransmissions++;
       return;
     }
-    if (this.pending.size >= this.opts.maxPending) {
-      const [oldestKey, oldest] = this.pending.entries().next().value as [string, Pending];
-      this.pending.delete(oldestKey);
-      this.out.anomaly('dns.pending_limit', `more than ${this.opts.maxPending} open queries; query in frame ${oldest.query.frame} closed unanswered`, q.dir);
+    if (pending.size >= this.maxPending) {
+      const [oldestKey, oldest] = pending.entries().next().value as [string, Pending];
+      pending.delete(oldestKey);
+      this.out.anomaly('dns.pending_limit', `more than ${this.maxPending} open queries; query in frame ${oldest.frame} closed unanswered`, q.dir);
       this.giveUp(oldestKey, oldest);
     }
-    this.pending.set(key, { query: queryOf(q), retransmissions: 0 });
+    pending.set(key, queryOf(q, 0));
   }
 
   response(r: SeenMessage): void {
     this.expire(r.ts);
     const key = this.findPending(r.msg);
     if (key !== null) {
-      const p = this.pending.get(key)!;
-      this.pending.delete(key);
-      this.remember(key, { key, query: p.query, responseFrame: r.frame, kind: 'answered' });
-      this.emit(p.query, r, { retransmissions: p.retransmissions });
+      const p = this.pending!.get(key)!;
+      this.forget(key);
+      this.remember(key, { kind: 'answered', query: p, responseFrame: r.frame });
+      this.emit(p, r, { retransmissions: p.retransmissions });
       return;
     }
-    const rkey = questionKey(r.msg);
-    const before = this.closed.get(rkey);
+    const rkey = questionKey(r.msg.header.id, r.msg.question);
+    const before = this.closed?.get(rkey);
     const queryDir: Direction = r.dir === 'c2s' ? 's2c' : 'c2s';
     if (before?.kind === 'answered') {
       this.out.anomaly(
@@ -134,45 +139,56 @@ export class TransactionTable {
       this.emit(before.query, r, { late: true });
       return;
     }
-    if (!this.opts.multicast) {
+    if (!this.multicast) {
       this.out.anomaly('dns.unmatched_response', `no query with id ${r.msg.header.id} was seen on this flow`, r.dir);
     }
-    this.remember(rkey, { key: rkey, query: null, responseFrame: r.frame, kind: 'answered' });
+    this.remember(rkey, { kind: 'answered', query: null, responseFrame: r.frame });
     this.emit(null, r, { unsolicited: true }, queryDir);
   }
 
   /** Close every open query as unanswered (end of flow). */
   close(): void {
-    for (const [key, p] of this.pending) this.giveUp(key, p);
-    this.pending.clear();
+    const pending = this.pending;
+    this.pending = null;
+    if (pending) for (const [key, p] of pending) this.giveUp(key, p);
   }
 
   private expire(now: Timestamp): void {
-    for (const [key, p] of this.pending) {
-      if (now.since(p.query.ts) <= QUERY_TIMEOUT) break;
-      this.pending.delete(key);
+    const pending = this.pending;
+    if (!pending) return;
+    for (const [key, p] of pending) {
+      if (now.since(p.ts) <= QUERY_TIMEOUT) break;
+      this.forget(key);
       this.giveUp(key, p);
     }
   }
 
+  private forget(key: string): void {
+    this.pending!.delete(key);
+    if (this.pending!.size === 0) this.pending = null;
+  }
+
   private giveUp(key: string, p: Pending): void {
-    this.remember(key, { key, query: p.query, responseFrame: null, kind: 'timed_out' });
-    this.emit(p.query, null, { retransmissions: p.retransmissions, no_response: true });
+    this.remember(key, { kind: 'timed_out', query: p, responseFrame: null });
+    this.emit(p, null, { retransmissions: p.retransmissions, no_response: true });
   }
 
   /** The open query a response answers: same id and question, or same id when the response has no question. */
   private findPending(m: DecodedMessage): string | null {
-    const exact = questionKey(m);
-    if (this.pending.has(exact)) return exact;
+    const pending = this.pending;
+    if (!pending) return null;
+    const exact = questionKey(m.header.id, m.question);
+    if (pending.has(exact)) return exact;
     if (m.question) return null;
-    for (const [key, p] of this.pending) if (p.query.msg.header.id === m.header.id) return key;
+    for (const [key, p] of pending) if (p.id === m.header.id) return key;
     return null;
   }
 
-  private remember(key: string, c: Closed & { kind: 'answered' | 'timed_out' }): void {
-    this.closed.delete(key);
-    this.closed.set(key, c);
-    if (this.closed.size > this.opts.maxPending) this.closed.delete(this.closed.keys().next().value as string);
+  private remember(key: string, c: Closed): void {
+    const closed = (this.closed ??= new Map());
+    closed.delete(key);
+    closed.set(key, c);
+    if (closed.size > this.maxPending) closed.delete(closed.keys().next().value as string);
   }
 
   private emit(
@@ -181,12 +197,13 @@ export class TransactionTable {
     extra: Record<string, JsonValue | undefined>,
     dirIfNoQuery?: Direction,
   ): void {
-    const first = (q ?? r)!;
+    // A response without its query stands for both.
+    const first: SeenQuery = q ?? queryOf(r!, 0);
     const queryDir = q ? q.dir : dirIfNoQuery ?? 'c2s';
-    const question = (q ?? r)!.msg.question;
+    const question = first.question;
     const resp = r?.msg;
     const answers = resp ? resp.records.filter((x) => x.section === 'answers') : [];
-    const b = this.opts.base(queryDir);
+    const b = this.out.base(queryDir);
     // Keys written out, not spread: a literal that starts with a spread costs ~1 µs per
     // further key in this V8 (Node 20), ten times the whole literal.
     const fields: Record<string, JsonValue | undefined> = {
@@ -197,24 +214,24 @@ export class TransactionTable {
       resp_p: b.resp_p,
       mdns: b.mdns,
       llmnr: b.llmnr,
-      trans_id: first.msg.header.id,
+      trans_id: first.id,
       rtt: q && r ? round6(r.ts.since(q.ts)) : null,
       query: question?.name ?? null,
       qclass: question?.cls ?? null,
       qclass_name: question ? className(question.cls) : null,
       qtype: question?.type ?? null,
       qtype_name: question ? typeName(question.type) : null,
-      opcode: first.msg.header.opcode,
+      opcode: first.opcode,
       rcode: resp ? resp.header.rcode : null,
       rcode_ext: resp && resp.edns ? resp.rcode : undefined,
       rcode_name: resp ? rcodeName(resp.rcode) : null,
       AA: resp?.header.aa ?? false,
       TC: resp?.header.tc ?? false,
-      RD: (q ?? r)!.msg.header.rd,
+      RD: first.rd,
       RA: resp?.header.ra ?? false,
-      Z: first.msg.header.z ? 1 : 0,
+      Z: first.z ? 1 : 0,
       AD: resp?.header.ad ?? false,
-      CD: (q ?? r)!.msg.header.cd,
+      CD: first.cd,
       answers: resp ? answers.map((a) => a.text) : null,
       TTLs: resp ? answers.map((a) => a.ttl) : null,
       rejected: resp ? resp.header.rcode !== 0 && resp.questionCount === 0 : false,
@@ -226,7 +243,7 @@ export class TransactionTable {
       authorities: resp ? resp.records.filter((x) => x.section === 'authorities').map((a) => a.json) : undefined,
       additionals: resp ? resp.records.filter((x) => x.section === 'additionals').map((a) => a.json) : undefined,
       edns: resp?.edns ?? undefined,
-      query_edns: q?.msg.edns ?? undefined,
+      query_edns: q?.edns ?? undefined,
     };
     const at = r ? { frame: r.frame, ts: r.ts } : { frame: q!.frame, ts: q!.ts };
     this.out.transaction(fields, at, queryDir);
