@@ -1,46 +1,43 @@
 /**
- * A binary min-heap of (deadline, id, item): the flow table's timers. Equal deadlines pop
- * in id order, so what pops first never depends on insertion history.
+ * A binary min-heap of (deadline, id): the flow table's timers. Equal deadlines pop in id
+ * order, so what pops first never depends on insertion history. It holds ids, not flows:
+ * superseded timers stay until due, and must not keep ended flows alive meanwhile.
  */
-export class DeadlineHeap<T> {
+export class DeadlineHeap {
   private deadlines: number[] = [];
   private ids: number[] = [];
-  private items: T[] = [];
 
   get size(): number {
-    return this.items.length;
+    return this.ids.length;
   }
 
   /** Empties the heap (to rebuild it from the live entries). */
   clear(): void {
     this.deadlines = [];
     this.ids = [];
-    this.items = [];
   }
 
   /** The smallest deadline, or +Infinity when empty. */
   peek(): number {
-    return this.items.length ? this.deadlines[0]! : Infinity;
+    return this.ids.length ? this.deadlines[0]! : Infinity;
   }
 
-  push(deadline: number, id: number, item: T): void {
+  push(deadline: number, id: number): void {
     this.deadlines.push(deadline);
     this.ids.push(id);
-    this.items.push(item);
-    this.up(this.items.length - 1);
+    this.up(this.ids.length - 1);
   }
 
-  /** Removes the smallest entry; returns its item and deadline (call only when not empty). */
-  pop(): { item: T; deadline: number } {
-    const item = this.items[0]!;
+  /** Removes the smallest entry; returns its id and deadline (call only when not empty). */
+  pop(): { id: number; deadline: number } {
+    const id = this.ids[0]!;
     const deadline = this.deadlines[0]!;
-    const last = this.items.length - 1;
+    const last = this.ids.length - 1;
     this.move(last, 0);
     this.deadlines.pop();
     this.ids.pop();
-    this.items.pop();
     if (last > 0) this.down(0);
-    return { item, deadline };
+    return { id, deadline };
   }
 
   private less(a: number, b: number): boolean {
@@ -52,17 +49,14 @@ export class DeadlineHeap<T> {
   private move(from: number, to: number): void {
     this.deadlines[to] = this.deadlines[from]!;
     this.ids[to] = this.ids[from]!;
-    this.items[to] = this.items[from]!;
   }
 
   private swap(a: number, b: number): void {
     const d = this.deadlines[a]!;
     const i = this.ids[a]!;
-    const it = this.items[a]!;
     this.move(b, a);
     this.deadlines[b] = d;
     this.ids[b] = i;
-    this.items[b] = it;
   }
 
   private up(i: number): void {
@@ -75,7 +69,7 @@ export class DeadlineHeap<T> {
   }
 
   private down(i: number): void {
-    const n = this.items.length;
+    const n = this.ids.length;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= n) return;

@@ -21,7 +21,7 @@ const seconds = (t: Timestamp): number => t.sec + t.ns / 1e9;
 export class FlowTable {
   private readonly byKey = new Map<string, Flow>();
   private readonly byId = new Map<number, Flow>();
-  private readonly timers = new DeadlineHeap<Flow>();
+  private readonly timers = new DeadlineHeap();
   private nextId = 1;
 
   constructor(
@@ -77,8 +77,8 @@ export class FlowTable {
     const due: Flow[] = [];
     const rearm: Flow[] = [];
     while (this.timers.peek() < nowSeconds) {
-      const { item: flow, deadline } = this.timers.pop();
-      if (flow.timerDeadline !== deadline) continue; // superseded or ended
+      const flow = this.live(this.timers.pop());
+      if (!flow) continue;
       if (now.since(flow.last) > this.timeout(flow)) due.push(flow);
       else rearm.push(flow);
     }
@@ -105,25 +105,32 @@ export class FlowTable {
     return flow.timerClass === TimerClass.Open ? l.flow_idle_timeout : flow.timerClass === TimerClass.Closed ? l.flow_closed_timeout : l.udp_idle_timeout;
   }
 
+  /** The flow a timer belongs to, if it is still that flow's live timer (not superseded, not ended). */
+  private live(timer: { id: number; deadline: number }): Flow | undefined {
+    const flow = this.byId.get(timer.id);
+    return flow && flow.timerDeadline === timer.deadline ? flow : undefined;
+  }
+
   private arm(flow: Flow): void {
     flow.timerDeadline = seconds(flow.last) + this.timeout(flow);
-    this.timers.push(flow.timerDeadline, flow.id, flow);
-    // Superseded timers (a flow closed, or ended) stay in the heap until due, holding their
-    // flow: minutes of capture time. Rebuilt from the live timers when they outnumber them.
+    this.timers.push(flow.timerDeadline, flow.id);
+    // Superseded timers (a flow closed, or ended) stay in the heap until due: minutes of
+    // capture time. Rebuilt from the live timers when they outnumber them.
     if (this.timers.size > 2 * this.byId.size + 1024) this.rebuildTimers();
   }
 
   private rebuildTimers(): void {
     this.timers.clear();
-    for (const flow of this.byId.values()) if (!Number.isNaN(flow.timerDeadline)) this.timers.push(flow.timerDeadline, flow.id, flow);
+    for (const flow of this.byId.values()) if (!Number.isNaN(flow.timerDeadline)) this.timers.push(flow.timerDeadline, flow.id);
   }
 
   /** Ends the flow nearest to its idle time-out (closed and datagram flows wait less). */
   private evictOldest(): void {
     while (this.timers.size) {
-      const { item: flow, deadline } = this.timers.pop();
-      if (flow.timerDeadline !== deadline) continue;
-      if (seconds(flow.last) + this.timeout(flow) > deadline) {
+      const timer = this.timers.pop();
+      const flow = this.live(timer);
+      if (!flow) continue;
+      if (seconds(flow.last) + this.timeout(flow) > timer.deadline) {
         this.arm(flow); // touched since armed: not the oldest after all
         continue;
       }

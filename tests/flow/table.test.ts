@@ -103,12 +103,12 @@ describe('DeadlineHeap', () => {
   it('pops by deadline, then id', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 1000 }))), (entries) => {
-        const h = new DeadlineHeap<number>();
-        entries.forEach(([d, id]) => h.push(d, id, id));
+        const h = new DeadlineHeap();
+        entries.forEach(([d, id]) => h.push(d, id));
         const out: [number, number][] = [];
         while (h.size) {
-          const { item, deadline } = h.pop();
-          out.push([deadline, item]);
+          const { id, deadline } = h.pop();
+          out.push([deadline, id]);
         }
         expect(out).toEqual([...entries].sort((a, b) => a[0] - b[0] || a[1] - b[1]));
       }),
