@@ -19,6 +19,14 @@ import { ensureCapture, OUT_DIR } from './make-capture.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
+/** The node flags `bin/wirelens` starts with (its `#!/usr/bin/env -S node ...` line), so every run is what users run. */
+const NODE_FLAGS = (() => {
+  const first = readFileSync(join(ROOT, 'bin', 'wirelens'), 'utf8').split('\n')[0];
+  const m = /^#!\S*env -S node\s*(.*)$/.exec(first);
+  return m ? m[1].split(/\s+/).filter(Boolean) : [];
+})();
+const node = (args) => ['node', [...NODE_FLAGS, ...args]];
+
 function parseArgs(argv) {
   const o = { size: 500, seed: 1, workers: null, flat: false, big: false, dist: 'dist', skipTshark: false, json: null };
   for (let i = 0; i < argv.length; i++) {
@@ -84,7 +92,7 @@ const TSHARK_FIELDS = [
 
 async function runSet(file, bytes, o, { withTshark, label }) {
   const cli = join(o.dist, 'cli/main.js');
-  const core = await measure('node', ['bench/core.mjs', file, o.dist], { stdout: join(OUT_DIR, 'core.json') });
+  const core = await measure(...node(['bench/core.mjs', file, o.dist]), { stdout: join(OUT_DIR, 'core.json') });
   const { packets } = JSON.parse(readFileSync(join(OUT_DIR, 'core.json'), 'utf8'));
   const rows = [{ name: 'wirelens read+decode+reassembly (no dissectors)', vs: 'conv', ...core }];
   const workers = workerCounts(o);
@@ -93,8 +101,8 @@ async function runSet(file, bytes, o, { withTshark, label }) {
     const extra = parallel ? ['--workers', String(w)] : [];
     if (!parallel && w !== workers[0]) continue;
     const tag = parallel ? ` --workers ${w}` : '';
-    rows.push({ name: `wirelens flows${tag}`, vs: 'conv', ...(await measure('node', [cli, 'flows', file, ...extra])) });
-    rows.push({ name: `wirelens events${tag} (all dissectors, NDJSON)`, vs: 'fields', ...(await measure('node', [cli, 'events', file, ...extra])) });
+    rows.push({ name: `wirelens flows${tag}`, vs: 'conv', ...(await measure(...node([cli, 'flows', file, ...extra]))) });
+    rows.push({ name: `wirelens events${tag} (all dissectors, NDJSON)`, vs: 'fields', ...(await measure(...node([cli, 'events', file, ...extra]))) });
   }
   if (withTshark) {
     rows.push({ name: 'tshark -q -z conv,tcp', ref: 'conv', ...(await measure('tshark', ['-r', file, '-q', '-z', 'conv,tcp'])) });
@@ -141,7 +149,7 @@ async function main() {
     for (const sizeMB of sizes) {
       const c = ensureCapture({ sizeMB, seed: o.seed, log });
       for (const w of supportsWorkers(o.dist) ? workerCounts(o) : [1]) {
-        const r = await measure('node', [join(o.dist, 'cli/main.js'), 'events', c.path, ...(supportsWorkers(o.dist) ? ['--workers', String(w)] : [])]);
+        const r = await measure(...node([join(o.dist, 'cli/main.js'), 'events', c.path, ...(supportsWorkers(o.dist) ? ['--workers', String(w)] : [])]));
         flat.push({ sizeMB: c.bytes / 1e6, workers: w, ...r });
       }
     }

@@ -39,5 +39,6 @@ export function communityId(
   h.update(b);
   h.update(Buffer.from([proto, 0]));
   if (hasPorts) h.update(Buffer.from([ap >> 8, ap & 0xff, bp >> 8, bp & 0xff]));
-  return '1:' + h.digest('base64');
+  // Joined, not concatenated: one flat string instead of a two-part rope (it lives as long as its flow).
+  return ['1:', h.digest('base64')].join('');
 }

@@ -52,8 +52,8 @@ export class Flow {
   summary: string | null = null;
   /** Set when the roles were swapped after the first packet. */
   flipped = false;
-  /** TCP: SYN sequence numbers per side, to tell a new connection on the same 5-tuple. */
-  isn: [number | null, number | null] = [null, null];
+  /** TCP: SYN sequence numbers per side, to tell a new connection on the same 5-tuple (made at the first SYN). */
+  isn: [number | null, number | null] | null = null;
   synTs: Timestamp | null = null;
   synAckTs: Timestamp | null = null;
   handshakeRtt: number | null = null;

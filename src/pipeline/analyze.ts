@@ -4,6 +4,7 @@ import { DEFAULT_LIMITS, type Limits } from '../dissect/limits.js';
 import type { Direction, EventFields, EventSink, WireEvent } from '../events/event.js';
 import { PROTOCOLS } from '../protocols/index.js';
 import { Engine } from './engine.js';
+import { governHeap } from './heap-governor.js';
 
 export interface AnalyzeOptions {
   limits?: Partial<Limits>;
@@ -27,6 +28,7 @@ export interface AnalyzeOptions {
  * `capture.summary` event. Throws `CaptureError` only when nothing could be read.
  */
 export async function analyze(source: string, sink: EventSink, opts: AnalyzeOptions = {}): Promise<void> {
+  governHeap();
   const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const observe = opts.observe;
   const engine = new Engine({

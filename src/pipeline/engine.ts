@@ -61,6 +61,7 @@ export class Engine implements SessionHost {
   readonly tap: EngineOptions['tap'];
   private evictions = 0;
   private currentLink = 'unknown';
+  private readonly layerNames = new Map<string, string>();
 
   constructor(private readonly opts: EngineOptions) {
     this.limits = opts.limits;
@@ -215,12 +216,20 @@ export class Engine implements SessionHost {
       clientSide,
       this.ts,
       this.frame,
-      `${this.currentLink}:${net}:${transport}`,
+      this.layersOf(net, transport),
     );
     if (this.flows.add(flow) && this.evictions++ === 0) {
       this.anomaly('flow.limit', `more than ${this.limits.max_flows} flows at once; the least recently active are ended early`, flow);
     }
     return flow;
+  }
+
+  /** The hierarchy path of a flow's packets, one string per path for all flows (`eth:ipv4:udp`). */
+  private layersOf(net: string, transport: FlowTransport): string {
+    const text = `${this.currentLink}:${net}:${transport}`;
+    let shared = this.layerNames.get(text);
+    if (shared === undefined) this.layerNames.set(text, (shared = text));
+    return shared;
   }
 
   private touch(flow: Flow, side: Side, ip: IpPacket, p: RawPacket): void {
@@ -241,7 +250,7 @@ export class Engine implements SessionHost {
     const syn = (flags & TCP_SYN) !== 0;
     const ack = (flags & TCP_ACK) !== 0;
     let flow = this.flows.get(key);
-    if (flow && syn && !ack && flow.closed && flow.isn[side] !== tcp.seq) {
+    if (flow && syn && !ack && flow.closed && flow.isn?.[side] !== tcp.seq) {
       this.flows.end(flow, 'reused');
       flow = undefined;
     }
@@ -267,7 +276,7 @@ export class Engine implements SessionHost {
 
     let dataSeq = tcp.seq;
     if (syn) {
-      flow.isn[side] ??= tcp.seq;
+      (flow.isn ??= [null, null])[side] ??= tcp.seq;
       me.syn(tcp.seq);
       dataSeq = seqAdd(tcp.seq, 1);
       if (payload.length) this.anomaly('tcp.syn_with_data', `SYN carries ${payload.length} bytes (TCP Fast Open or crafted)`, flow, flow.dirOf(side));

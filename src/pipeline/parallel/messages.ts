@@ -8,6 +8,8 @@ export type ShareMode = 'ndjson' | 'objects';
 /** `workerData` of a share worker. */
 export interface ShareInit {
   limits: Limits;
+  /** How many shares the capture is split in (each worker governs its heap with its part of the budget). */
+  shares: number;
   mode: ShareMode;
   types?: string[];
   filter?: string;

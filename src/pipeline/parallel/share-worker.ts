@@ -12,6 +12,7 @@ import { PROTOCOLS } from '../../protocols/index.js';
 import { compactJson, eventLine } from '../../report/ndjson.js';
 import { InputDamage } from '../../report/input-damage.js';
 import { Engine } from '../engine.js';
+import { governHeap, HEAP_BUDGET_MB } from '../heap-governor.js';
 import type { Phase } from '../order.js';
 import { packEvent } from './event-clone.js';
 import { FlowIdMap } from './flow-ids.js';
@@ -39,6 +40,7 @@ interface Group {
 }
 
 const init = workerData as ShareInit;
+governHeap(HEAP_BUDGET_MB / init.shares);
 const ndjson = init.mode === 'ndjson';
 /** A filter may test flow ids, so it runs once they are known; `--types` alone runs at once. */
 const typesOnly = init.filter ? null : eventPredicate(init.types, undefined);

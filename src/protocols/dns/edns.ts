@@ -43,7 +43,8 @@ export function decodeEdns(opt: DnsRecord): Edns {
       break;
     }
     const value = b.subarray(v, v + len);
-    const entry: Record<string, JsonValue> = { code, name: OPTION_NAMES[code] ?? `OPTION${code}`, length: len };
+    // `data` is in the literal (set below): added later, it would take a property array of its own.
+    const entry: Record<string, JsonValue | undefined> = { code, name: OPTION_NAMES[code] ?? `OPTION${code}`, length: len, data: undefined };
     if (code === 8) {
       const r = clientSubnet(value);
       if (typeof r === 'string') problems.push(`ECS: ${r}`);
@@ -80,7 +81,9 @@ export function decodeEdns(opt: DnsRecord): Edns {
     cookie,
     tcp_keepalive: keepalive,
     padding,
-    options,
+    // An exact-size copy: a query's EDNS stays with its flow until the flow ends, and an
+    // array grown by push keeps room for 17 elements.
+    options: options.slice(),
   };
   return { fields, extended_rcode: extended, problems };
 }

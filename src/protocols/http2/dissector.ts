@@ -11,7 +11,7 @@
  */
 import type { DissectorContext, StreamDissector } from '../../dissect/contract.js';
 import { opposite, type Direction } from '../../events/event.js';
-import type { JsonValue } from '../../events/json.js';
+import type { JsonObject, JsonValue } from '../../events/json.js';
 import type { Timestamp } from '../../events/time.js';
 import { codings } from '../http/body-decoder.js';
 import { BodySink, finishBody } from '../http/body.js';
@@ -49,6 +49,14 @@ interface H2Stream {
   lastFrame: number;
   frames: number;
   completed?: Timestamp;
+  /** Index in the connection's stream list, or -1 when not listed. */
+  listedAt: number;
+}
+
+/** A finished stream as the connection record lists it; its headers and bodies are let go. */
+interface ListedStream {
+  readonly summary: JsonObject;
+  readonly requestSeen: boolean;
 }
 
 interface PendingBlock {
@@ -77,7 +85,7 @@ export class Http2Dissector implements StreamDissector {
   /** Rest of a DATA frame cut by a gap: its bytes still to come, then its END_STREAM. */
   private readonly skip: Record<Direction, { remaining: number; stream: number; end_stream: boolean } | null> = { c2s: null, s2c: null };
   private readonly streams = new Map<number, H2Stream>();
-  private readonly listed: H2Stream[] = [];
+  private readonly listed: Array<H2Stream | ListedStream> = [];
   private readonly runs: Array<[number, number]> = [];
   private runsTruncated = false;
   private lastClientStream = 0;
@@ -511,11 +519,12 @@ export class Http2Dissector implements StreamDissector {
       firstFrame: this.ctx.frame,
       lastFrame: this.ctx.frame,
       frames: 0,
+      listedAt: this.listed.length < MAX_LISTED_STREAMS ? this.listed.length : -1,
     };
     this.streams.set(id, s);
     this.open++;
     this.maxOpen = Math.max(this.maxOpen, this.open);
-    if (this.listed.length < MAX_LISTED_STREAMS) this.listed.push(s);
+    if (s.listedAt >= 0) this.listed.push(s);
     const open = [...this.streams.values()].filter((x) => !x.emitted);
     if (open.length > this.ctx.limits.max_pending_transactions) {
       const oldest = open[0]!;
@@ -582,6 +591,7 @@ export class Http2Dissector implements StreamDissector {
     if (this.goaway && s.id > this.goaway.last_stream_id && !s.ended.s2c) tx.reset = tx.reset ?? `GOAWAY ${this.goaway.error_code}`;
     this.ctx.emit('http.transaction', null, transactionFields(tx, this.ctx.tcp_rtt));
     this.streams.delete(s.id);
+    if (s.listedAt >= 0) this.listed[s.listedAt] = { summary: streamSummary(s), requestSeen: s.requestSeen };
   }
 
   private applySettings(dir: Direction, settings: Array<{ id: number; value: number }>): void {
@@ -629,20 +639,7 @@ export class Http2Dissector implements StreamDissector {
   }
 
   private emitConnection(): void {
-    const streams = this.listed.map((s) => ({
-      stream_id: s.id,
-      first_frame: s.firstFrame,
-      last_frame: s.lastFrame,
-      frames: s.frames,
-      method: s.tx.method,
-      uri: s.tx.uri,
-      status_code: s.tx.status_code,
-      pushed: s.tx.pushed || undefined,
-      response_body_len: s.respSink?.length ?? 0,
-      request_ts: s.tx.request.first?.ts,
-      completed_ts: s.completed,
-      reset: s.tx.reset,
-    }));
+    const streams = this.listed.map((s) => ('summary' in s ? s.summary : streamSummary(s)));
     const distinct = new Set(this.runs.map(([id]) => id)).size;
     this.ctx.emit('http.connection', null, {
       version: '2',
@@ -685,4 +682,21 @@ function concat(parts: Uint8Array[], total: number): Uint8Array {
     o += p.length;
   }
   return out;
+}
+
+function streamSummary(s: H2Stream): JsonObject {
+  return {
+    stream_id: s.id,
+    first_frame: s.firstFrame,
+    last_frame: s.lastFrame,
+    frames: s.frames,
+    method: s.tx.method,
+    uri: s.tx.uri,
+    status_code: s.tx.status_code,
+    pushed: s.tx.pushed || undefined,
+    response_body_len: s.respSink?.length ?? 0,
+    request_ts: s.tx.request.first?.ts,
+    completed_ts: s.completed,
+    reset: s.tx.reset,
+  };
 }

@@ -1,0 +1,66 @@
+/**
+ * Keeps the V8 heap near a budget. V8 lets the old generation grow to four times what
+ * survived the last full collection before it collects again; with the 55 MB that 14,000
+ * open flows keep alive (the 1 GB bench capture), that is 220 MB of heap, most of it garbage. After
+ * each full collection this sets the growth V8 may allow next (`--heap-growing-percent`,
+ * read at every collection) so that live data plus growth stays within the budget: the
+ * default fourfold while the live heap is small, down to a minimum growth when it is large
+ * (more frequent collections, not an out-of-memory stop: the budget is a target, not a cap).
+ *
+ * The flag is process-wide, so with worker threads each one governs with its share of the
+ * budget (their shares are alike, so they ask for alike growth). About memory only: output
+ * never depends on it.
+ */
+import { constants, PerformanceObserver } from 'node:perf_hooks';
+import v8 from 'node:v8';
+
+/**
+ * Old-generation budget of one analysis (MB). Peak RSS is about this plus the young
+ * generation (2 x 8 MB with bin/wirelens's flags), node itself (~42 MB) and buffers.
+ */
+export const HEAP_BUDGET_MB = budgetFromEnvironment() ?? 64;
+/** Growth never allowed below this (percent): collections would come too often to be worth it. */
+const MIN_PERCENT = 25;
+/** V8's own largest growing factor (4x). */
+const MAX_PERCENT = 300;
+
+let installed = false;
+
+/** `WIRELENS_HEAP_BUDGET_MB`: another budget, or 0 for V8's own heuristics (faster on big captures, more memory). */
+function budgetFromEnvironment(): number | null {
+  const v = process.env.WIRELENS_HEAP_BUDGET_MB;
+  if (v === undefined || v === '' || !/^\d+$/.test(v)) return null;
+  return Number(v);
+}
+
+export function governHeap(budgetMB = HEAP_BUDGET_MB): void {
+  if (installed || budgetMB <= 0) return;
+  installed = true;
+  let current = 0;
+  const observer = new PerformanceObserver((list) => {
+    let major = false;
+    for (const entry of list.getEntries()) {
+      if ((entry.detail as { kind?: number } | undefined)?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) major = true;
+    }
+    if (!major) return;
+    const percent = growthFor(liveOldMB(), budgetMB);
+    if (percent === current) return;
+    current = percent;
+    v8.setFlagsFromString(`--heap-growing-percent=${percent}`);
+  });
+  observer.observe({ entryTypes: ['gc'] });
+}
+
+/** What the old generation holds (just after a full collection: what survived it). */
+function liveOldMB(): number {
+  let bytes = 0;
+  for (const s of v8.getHeapSpaceStatistics()) if (s.space_name !== 'new_space' && s.space_name !== 'new_large_object_space') bytes += s.space_used_size;
+  return bytes / (1024 * 1024);
+}
+
+/** The growth (percent) that keeps `live` plus growth within `budget`, within V8's range. */
+export function growthFor(liveMB: number, budgetMB: number): number {
+  if (liveMB <= 0) return MAX_PERCENT;
+  const percent = Math.floor((100 * (budgetMB - liveMB)) / liveMB);
+  return Math.max(MIN_PERCENT, Math.min(MAX_PERCENT, percent));
+}
