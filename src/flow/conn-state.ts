@@ -21,37 +21,44 @@ export const enum EndpointState {
  */
 export class History {
   private text = '';
-  /** Letters already recorded: bit (letter - 'A') for upper case, +26 for lower case. */
-  private seen = 0;
+  /** Letters already recorded, one bit per letter ('A' is bit 0): the originator's and the responder's. */
+  private seenUpper = 0;
+  private seenLower = 0;
   /** Counts of the repeatable letters C, G, T, W, per case; created when first needed. */
   private counts: Map<string, number> | null = null;
 
+  /** Records `letter` (upper case, or '^') for the originator (upper) or the responder (lower). Once per packet or two: char codes and bit masks. */
   add(letter: string, originator: boolean): void {
-    const l = originator ? letter.toUpperCase() : letter.toLowerCase();
     if (letter === '^') {
       this.text += '^';
       return;
     }
-    const upper = l.toUpperCase();
-    if (upper === 'C' || upper === 'G' || upper === 'T' || upper === 'W') {
+    const code = letter.charCodeAt(0);
+    const l = originator ? letter : String.fromCharCode(code + 32);
+    if (code === 67 || code === 71 || code === 84 || code === 87) {
+      // C, G, T, W
       this.counts ??= new Map();
       const n = (this.counts.get(l) ?? 0) + 1;
       this.counts.set(l, n);
       if (n === 1 || isPowerOfTen(n)) this.text += l;
       return;
     }
-    const bit = 2 ** (l.charCodeAt(0) - (originator ? 65 : 97) + (originator ? 0 : 26));
-    if (Math.floor(this.seen / bit) % 2) return;
-    this.seen += bit;
+    const bit = 1 << (code - 65);
+    if (originator) {
+      if (this.seenUpper & bit) return;
+      this.seenUpper |= bit;
+    } else {
+      if (this.seenLower & bit) return;
+      this.seenLower |= bit;
+    }
     this.text += l;
   }
 
   flip(): void {
     this.text = '^' + swapCase(this.text);
-    // Swap the upper- and lower-case halves of the seen set.
-    const low = this.seen % 2 ** 26;
-    const high = Math.floor(this.seen / 2 ** 26);
-    this.seen = high + low * 2 ** 26;
+    const upper = this.seenUpper;
+    this.seenUpper = this.seenLower;
+    this.seenLower = upper;
     if (this.counts) {
       const counts = new Map<string, number>();
       for (const [l, n] of this.counts) counts.set(swapCase(l), n);

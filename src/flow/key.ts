@@ -10,6 +10,17 @@ export interface FlowKey {
 
 export function flowKey(proto: number, src: Uint8Array, sport: number, dst: Uint8Array, dport: number, scope = ''): FlowKey {
   const forward = compareEndpoints(src, sport, dst, dport) <= 0;
+  if (src.length === 4 && dst.length === 4 && scope === '') {
+    // IPv4, the common case: one string of seven units (protocol, then each endpoint as two
+    // address units and the port), made by one call. Its first unit is the protocol number,
+    // never a digit, so it cannot equal a key of the general form below.
+    const a = forward ? src : dst;
+    const b = forward ? dst : src;
+    return {
+      key: String.fromCharCode(proto, (a[0]! << 8) | a[1]!, (a[2]! << 8) | a[3]!, forward ? sport : dport, (b[0]! << 8) | b[1]!, (b[2]! << 8) | b[3]!, forward ? dport : sport),
+      forward,
+    };
+  }
   const a = forward ? endpointText(src, sport) : endpointText(dst, dport);
   const b = forward ? endpointText(dst, dport) : endpointText(src, sport);
   return { key: `${proto}${scope}|${a}|${b}`, forward };
