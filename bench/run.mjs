@@ -72,6 +72,14 @@ function supportsWorkers(dist) {
   }
 }
 
+function supportsQuick(dist) {
+  try {
+    return execFileSync('node', [join(dist, 'cli/main.js'), 'flows', '--help'], { cwd: ROOT, encoding: 'utf8' }).includes('--quick');
+  } catch {
+    return false;
+  }
+}
+
 function machine() {
   const c = cpus();
   const tshark = (() => {
@@ -102,6 +110,7 @@ async function runSet(file, bytes, o, { withTshark, label }) {
     if (!parallel && w !== workers[0]) continue;
     const tag = parallel ? ` --workers ${w}` : '';
     rows.push({ name: `wirelens flows${tag}`, vs: 'conv', ...(await measure(...node([cli, 'flows', file, ...extra]))) });
+    if (supportsQuick(o.dist)) rows.push({ name: `wirelens flows --quick${tag} (detection only)`, vs: 'conv', ...(await measure(...node([cli, 'flows', file, '--quick', ...extra]))) });
     rows.push({ name: `wirelens events${tag} (all dissectors, NDJSON)`, vs: 'fields', ...(await measure(...node([cli, 'events', file, ...extra]))) });
   }
   if (withTshark) {

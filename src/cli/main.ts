@@ -77,6 +77,7 @@ async function main(argv: string[]): Promise<void> {
           .positional('file', { type: 'string', demandOption: true, coerce: fromStdin })
           .option('json', { type: 'boolean' })
           .option('sort', { type: 'string', describe: 'id, start, packets, bytes, duration, app, client, server, state' })
+          .option('quick', { type: 'boolean', describe: 'applications by detection only: no dissectors, so no summaries and no FTP data connections (several times faster)' })
           .option('workers', workersOption)
           .option('limit', limitOption),
       (a) => run(async () => (await import('./commands/flows.js')).flowsCommand(a.file, a)),

@@ -12,6 +12,8 @@ export interface AnalyzeOptions {
   protocols?: readonly ProtocolDescriptor[];
   /** Keep object bodies and hand them to `onObject`. */
   wantsObjects?: boolean;
+  /** False: detection only (see `EngineOptions.dissect`). */
+  dissect?: boolean;
   onObject?(object: ExportedObject, flow: number): void;
   /** Sees every reassembled chunk and gap (for `follow`). */
   tap?(flow: number, dir: Direction, data: Uint8Array | number): void;
@@ -36,6 +38,7 @@ export async function analyze(source: string, sink: EventSink, opts: AnalyzeOpti
     protocols: opts.protocols ?? PROTOCOLS,
     sink: observe ? { emit: (e) => (observe(e), sink.emit(e)) } : sink,
     wantsObjects: opts.wantsObjects,
+    dissect: opts.dissect,
     onObject: opts.onObject,
     tap: opts.tap,
   });

@@ -24,6 +24,11 @@ export interface EngineOptions {
   sink: EventSink;
   /** Keep object bodies for `export`. */
   wantsObjects?: boolean;
+  /**
+   * False: find each flow's application by detection and stop there, no dissector and no
+   * application events (`flows --quick`). Default true.
+   */
+  dissect?: boolean;
   onObject?(object: ExportedObject, flow: number): void;
   /** Sees every reassembled stream chunk and gap (for `follow`). */
   tap?(flow: number, dir: Direction, data: Uint8Array | number): void;
@@ -45,6 +50,7 @@ export class Engine implements SessionHost {
   readonly protocols: readonly ProtocolDescriptor[];
   readonly sink: EventSink;
   readonly wantsObjects: boolean;
+  readonly dissect: boolean;
   frame = 0;
   ts = Timestamp.ZERO;
   readonly stats = new CaptureStats();
@@ -68,6 +74,7 @@ export class Engine implements SessionHost {
     this.protocols = opts.protocols;
     this.sink = opts.sink;
     this.wantsObjects = opts.wantsObjects ?? false;
+    this.dissect = opts.dissect ?? true;
     this.mark = opts.share?.mark ?? null;
     this.tap = opts.tap;
     this.decoder = new PacketDecoder(opts.limits, (p) => this.anomaly(p.code, p.detail, null));

@@ -20,6 +20,8 @@ export interface SessionHost {
   readonly protocols: readonly ProtocolDescriptor[];
   readonly sink: EventSink;
   readonly wantsObjects: boolean;
+  /** False: detection only; a decided flow gets its service and no dissector. */
+  readonly dissect: boolean;
   /** Frame and time of the packet being processed. */
   readonly frame: number;
   readonly ts: Timestamp;
@@ -150,6 +152,7 @@ export class AppSession implements FlowSession {
 
   private start(protocol: ProtocolDescriptor): void {
     this.flow.service ??= protocol.name;
+    if (!this.host.dissect) return;
     if (this.flow.transport === 'tcp' && protocol.createStream) {
       this.stream = this.guard(() => protocol.createStream!(this.ctx)) ?? null;
     } else if (protocol.createDatagram) {

@@ -60,6 +60,29 @@ describe('--workers on one capture', () => {
     same(['flows', mixed, '--json'], [2]);
   });
 
+  it('flows --quick: the same flows as with every dissector, less what only dissectors know', () => {
+    same(['flows', mixed, '--json', '--quick'], [2]);
+    type Row = Record<string, unknown>;
+    const rows = (args: string[]): Row[] => JSON.parse(wirelens(['flows', mixed, '--json', '--workers', '1', ...args]).stdout.toString('utf8')) as Row[];
+    const full = rows([]);
+    const quick = rows(['--quick']);
+    expect(quick.length).toBe(full.length);
+    let labelled = 0;
+    quick.forEach((q, i) => {
+      const f = full[i]!;
+      expect(q.summary).toBeUndefined();
+      // FTP data connections are announced by the FTP dissector; everything else is found by
+      // detection, which names the family (dissectors refine it: bittorrent-tracker, mdns).
+      const family = (v: unknown): unknown => (typeof v === 'string' ? v.replace(/-.*$/, '').replace(/^(mdns|llmnr)$/, 'dns') : v);
+      if (f.service === 'ftp-data') expect(q.service).toBeUndefined();
+      else expect(q.service).toBe(family(f.service));
+      if (q.service) labelled++;
+      const strip = ({ summary: _s, service: _v, ...rest }: Row): Row => rest;
+      expect(strip(q)).toEqual(strip(f));
+    });
+    expect(labelled).toBeGreaterThan(full.length / 2);
+  });
+
   it('flow ids follow creation order across workers', () => {
     const r = wirelens(['events', mixed, '--types', 'flow.end', '--workers', '2']);
     const ids = r.stdout.toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as { flow: number; start: number });

@@ -20,7 +20,7 @@ const SORT_KEYS: Record<string, (f: WireEvent) => number | string> = {
 };
 
 /** `wirelens flows FILE`: the flow table, readable or `--json`. */
-export async function flowsCommand(file: string, opts: CommonOptions & { json?: boolean; sort?: string; workers?: number }): Promise<number> {
+export async function flowsCommand(file: string, opts: CommonOptions & { json?: boolean; sort?: string; workers?: number; quick?: boolean }): Promise<number> {
   const key = SORT_KEYS[opts.sort ?? 'id'];
   if (!key) throw new UserError(`unknown --sort ${opts.sort}; use one of ${Object.keys(SORT_KEYS).join(', ')}`);
   const flows: WireEvent[] = [];
@@ -28,10 +28,10 @@ export async function flowsCommand(file: string, opts: CommonOptions & { json?: 
   const onProgress = progressReporter('reading');
   try {
     if (workers > 1) {
-      const split = { limits: fullLimits(opts), workers, mode: 'objects' as const, types: ['flow.end'], damage: inputDamage, onProgress };
+      const split = { limits: fullLimits(opts), workers, mode: 'objects' as const, dissect: !opts.quick, types: ['flow.end'], damage: inputDamage, onProgress };
       await analyzeSplit(file, split, { event: (e) => flows.push(e) });
     } else {
-      await analyze(file, { emit: (e) => e.type === 'flow.end' && flows.push(e) }, { ...analyzeOptions(opts), onProgress });
+      await analyze(file, { emit: (e) => e.type === 'flow.end' && flows.push(e) }, { ...analyzeOptions(opts), dissect: !opts.quick, onProgress });
     }
   } finally {
     clearProgress();

@@ -10,6 +10,8 @@ export interface ShareInit {
   limits: Limits;
   /** How many shares the capture is split in (each worker governs its heap with its part of the budget). */
   shares: number;
+  /** False: detection only (`flows --quick`). */
+  dissect: boolean;
   mode: ShareMode;
   types?: string[];
   filter?: string;

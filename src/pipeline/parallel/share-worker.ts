@@ -79,6 +79,7 @@ function keep(e: WireEvent): void {
 const engine: Engine = new Engine({
   limits: init.limits,
   protocols: PROTOCOLS,
+  dissect: init.dissect,
   sink: { emit: keep },
   share: {
     mark(frame, phase, a, b) {
