@@ -47,16 +47,9 @@ export class NdjsonWriter implements EventSink {
  * its join as the largest cost of `events`). tests/report/ndjson.test.ts checks equality.
  */
 export function compactJson(value: JsonValue | undefined): string {
-  if (value === null || value === undefined) return 'null';
-  switch (typeof value) {
-    case 'string':
-      return JSON.stringify(value);
-    case 'number':
-      return Number.isFinite(value) ? String(value) : 'null';
-    case 'boolean':
-      return value ? 'true' : 'false';
-  }
-  if (value instanceof Timestamp) return timestampText(value);
+  if (value === undefined) return 'null';
+  const scalar = scalarJson(value);
+  if (scalar !== undefined) return scalar;
   if (Array.isArray(value)) {
     const arr = value as readonly JsonValue[];
     if (arr.length === 0) return '[]';
@@ -106,6 +99,20 @@ function compileSerializer(keys: readonly string[]): Serializer {
 
 /** `compactJson(v)` for one field value; objects and arrays without Timestamps by JSON.stringify (the same text, made natively). */
 function valueJson(v: JsonValue): string {
+  const scalar = scalarJson(v);
+  if (scalar !== undefined) return scalar;
+  const before = Timestamp.stringified;
+  let s: string | undefined;
+  try {
+    s = JSON.stringify(v);
+  } catch {
+    // Not JSON (a cycle, a BigInt): walked like any other value.
+  }
+  return s !== undefined && Timestamp.stringified === before ? s : compactJson(v);
+}
+
+/** JSON of null, a string, number, boolean or Timestamp; undefined for arrays and objects. */
+function scalarJson(v: JsonValue): string | undefined {
   if (v === null) return 'null';
   switch (typeof v) {
     case 'string':
@@ -115,15 +122,7 @@ function valueJson(v: JsonValue): string {
     case 'boolean':
       return v ? 'true' : 'false';
   }
-  if (v instanceof Timestamp) return timestampText(v);
-  const before = Timestamp.stringified;
-  let s: string | undefined;
-  try {
-    s = JSON.stringify(v);
-  } catch {
-    // Not JSON (a cycle, a BigInt): walked like any other value.
-  }
-  return s !== undefined && Timestamp.stringified === before ? s : compactJson(v);
+  return v instanceof Timestamp ? timestampText(v) : undefined;
 }
 
 /** The events of one packet share its Timestamp object: its text is made once. */
