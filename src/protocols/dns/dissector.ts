@@ -129,7 +129,8 @@ class DnsMessages implements TransactionOutput {
     this.summarised = true;
     const answers = Array.isArray(fields.answers) ? fields.answers : [];
     const outcome = fields.no_response ? 'no response' : answers.length ? String(answers[0]) : String(fields.rcode_name);
-    this.ctx.setSummary(`${String(fields.qtype_name)} ${String(fields.query)} → ${outcome}`);
+    // Joined, not concatenated: one flat string, not a rope of five (it stays until the flow ends).
+    this.ctx.setSummary([String(fields.qtype_name), ' ', String(fields.query), ' → ', outcome].join(''));
   }
 }
 
