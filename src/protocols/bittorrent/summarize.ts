@@ -103,7 +103,9 @@ function availability(cs: Conn[]): JsonObject {
       if (!prev || (b && (!prev.b || b.length >= prev.b.length)) || all) peers.set(s.peer, { b: b ?? prev?.b ?? null, all: all || !!prev?.all });
     }
   }
-  const pieceCount = Math.max(0, ...[...peers.values()].map((p) => (p.b ? p.b.length * 8 : 0)));
+  // Loops, not Math.max(...list): a spread of a long list overflows the stack.
+  let pieceCount = 0;
+  for (const p of peers.values()) if (p.b) pieceCount = Math.max(pieceCount, p.b.length * 8);
   if (pieceCount === 0) return { pieces: null, peers: peers.size };
   const counts = new Array<number>(pieceCount).fill(0);
   for (const p of peers.values()) for (let i = 0; i < pieceCount; i++) if (p.all || (p.b && hasBit(p.b, i))) counts[i]!++;
@@ -111,13 +113,13 @@ function availability(cs: Conn[]): JsonObject {
   let last = pieceCount;
   while (last > 0 && counts[last - 1] === 0) last--;
   const used = counts.slice(0, last);
-  const min = Math.min(...used);
+  const min = used.reduce((a, b) => Math.min(a, b), Infinity);
   return {
     pieces_seen: last,
     peers: peers.size,
     seeds: [...peers.values()].filter((p) => p.all || (p.b && used.every((_, i) => hasBit(p.b!, i)))).length,
     min_copies: min,
-    max_copies: Math.max(...used),
+    max_copies: used.reduce((a, b) => Math.max(a, b), -Infinity),
     mean_copies: round(used.reduce((a, b) => a + b, 0) / Math.max(1, used.length)),
     rarest_pieces: used.map((n, i) => [i, n] as const).filter(([, n]) => n === min).slice(0, 32).map(([i]) => i),
     copies: used.length <= 4096 ? used : undefined,
@@ -162,7 +164,7 @@ function rarestFirst(cs: Conn[]): JsonValue[] {
   for (const [who, events] of [...byRequester].sort((a, b) => a[0].localeCompare(b[0]))) {
     const order = { all: 0, has: 0, self_has: 1, request: 2 } as const;
     events.sort((a, b) => a.t - b.t || order[a.kind] - order[b.kind]);
-    const pieces = Math.max(1, ...events.map((e) => Math.max(e.piece + 1, e.bits ? e.bits.length * 8 : 0)));
+    const pieces = events.reduce((n, e) => Math.max(n, e.piece + 1, e.bits ? e.bits.length * 8 : 0), 1);
     const requests = events.filter((e) => e.kind === 'request').length;
     if (requests * pieces > MAX_REPLAY_WORK) {
       out.push({ peer: who, requests, rarest_fraction: null, note: 'too large to replay' });

@@ -135,7 +135,8 @@ export function parseTrackerResponse(body: Uint8Array, maxDepth = DEFAULT_LIMITS
   const peers: string[] = [];
   let form: TrackerResponse['peers_form'] = null;
   if (isBytes(v.peers)) {
-    peers.push(...compactPeers(v.peers));
+    // Appended one by one: a spread of a large peer list would overflow the stack.
+    for (const p of compactPeers(v.peers)) peers.push(p);
     form = 'compact';
   } else if (Array.isArray(v.peers)) {
     form = 'dictionary';
@@ -146,7 +147,7 @@ export function parseTrackerResponse(body: Uint8Array, maxDepth = DEFAULT_LIMITS
       if (ip !== null && port !== null) peers.push(ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`);
     }
   }
-  if (isBytes(v.peers6)) peers.push(...compactPeers(v.peers6, true));
+  if (isBytes(v.peers6)) for (const p of compactPeers(v.peers6, true)) peers.push(p);
   let files: JsonObject | null = null;
   if (isDict(v.files)) {
     const out: Record<string, JsonValue> = {};
