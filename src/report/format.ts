@@ -24,15 +24,25 @@ export function formatSeconds(s: number): string {
 
 /** Columns padded to their widest cell; `right` lists columns aligned right (numbers). */
 export function table(header: string[], rows: string[][], right: ReadonlySet<number> = new Set()): string {
-  // A loop, not Math.max(...rows): a spread of more than ~120,000 rows overflows the stack.
-  const widths = header.map((h) => h.length);
-  for (const r of rows) for (let i = 0; i < widths.length; i++) widths[i] = Math.max(widths[i]!, (r[i] ?? '').length);
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : right.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n') + '\n';
+  const widths = columnWidths(header);
+  for (const r of rows) widen(widths, r);
+  return [tableLine(header, widths, right), ...rows.map((r) => tableLine(r, widths, right))].join('\n') + '\n';
+}
+
+/** Widths of a table's columns so far: its header's. */
+export const columnWidths = (header: readonly string[]): number[] => header.map((h) => h.length);
+
+/** Widens `widths` to fit `row` (a loop: a spread of more than ~120,000 rows overflows the stack). */
+export function widen(widths: number[], row: readonly string[]): void {
+  for (let i = 0; i < widths.length; i++) widths[i] = Math.max(widths[i]!, (row[i] ?? '').length);
+}
+
+/** One line of a table with these column widths. */
+export function tableLine(cells: readonly string[], widths: readonly number[], right: ReadonlySet<number>): string {
+  return cells
+    .map((c, i) => (i === cells.length - 1 ? c : right.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+    .join('  ')
+    .trimEnd();
 }
 
 export const endpoint = (addr: unknown, port: unknown): string => {

@@ -7,9 +7,13 @@ type Obj = { readonly [k: string]: JsonValue | undefined };
 const num = (v: JsonValue | undefined): number => (typeof v === 'number' ? v : 0);
 const str = (v: JsonValue | undefined): string => (v === undefined || v === null ? '' : visible(String(v)));
 
-/** The flows table: one row per flow, as `wirelens flows` and the text summary print it. */
-export function flowsTable(flows: readonly Obj[]): string {
-  const rows = flows.map((f) => [
+/** The flows table's columns, and which are aligned right. */
+export const FLOW_COLUMNS = ['id', 'proto', 'app', 'client', 'server', 'pkts', 'bytes', 'duration', 'state', 'summary'];
+export const FLOW_COLUMNS_RIGHT: ReadonlySet<number> = new Set([0, 5, 6, 7]);
+
+/** One flow record as the cells of the flows table (every capture string made visible). */
+export function flowRow(f: Obj): string[] {
+  return [
     str(f.flow),
     str(f.proto),
     str(f.service ?? '-'),
@@ -20,8 +24,12 @@ export function flowsTable(flows: readonly Obj[]): string {
     formatSeconds(num(f.duration)),
     str(f.conn_state),
     str(f.summary ?? ''),
-  ]);
-  return table(['id', 'proto', 'app', 'client', 'server', 'pkts', 'bytes', 'duration', 'state', 'summary'], rows, new Set([0, 5, 6, 7]));
+  ];
+}
+
+/** The flows table: one row per flow, as `wirelens flows` and the text summary print it. */
+export function flowsTable(flows: readonly Obj[]): string {
+  return table(FLOW_COLUMNS, flows.map(flowRow), FLOW_COLUMNS_RIGHT);
 }
 
 /** A readable summary of a report: what termshark's pass-through gives, for pipes and logs. */

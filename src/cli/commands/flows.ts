@@ -1,11 +1,13 @@
 import type { WireEvent } from '../../events/event.js';
 import { toJson } from '../../events/json.js';
 import { analyze } from '../../pipeline/analyze.js';
-import { flowsTable } from '../../report/text-summary.js';
+import { columnWidths, tableLine, widen } from '../../report/format.js';
+import { FLOW_COLUMNS, FLOW_COLUMNS_RIGHT, flowRow } from '../../report/text-summary.js';
 import { clearProgress, out, progressReporter, UserError } from '../io.js';
 import { analyzeSplit } from '../../pipeline/parallel/split.js';
 import { inputDamage } from '../input-damage.js';
 import { analyzeOptions, fullLimits, workerCount, type CommonOptions } from '../options.js';
+import { Spool } from '../spool.js';
 
 const SORT_KEYS: Record<string, (f: WireEvent) => number | string> = {
   id: (f) => f.flow ?? 0,
@@ -19,28 +21,79 @@ const SORT_KEYS: Record<string, (f: WireEvent) => number | string> = {
   state: (f) => String(f.conn_state),
 };
 
-/** `wirelens flows FILE`: the flow table, readable or `--json`. */
+/**
+ * `wirelens flows FILE`: the flow table, readable or `--json`, sorted. Each flow's row (or
+ * JSON) is made when the flow ends and kept in a spool on disk until all are sorted, so
+ * memory stays flat however many flows the capture has.
+ */
 export async function flowsCommand(file: string, opts: CommonOptions & { json?: boolean; sort?: string; workers?: number; quick?: boolean }): Promise<number> {
   const key = SORT_KEYS[opts.sort ?? 'id'];
   if (!key) throw new UserError(`unknown --sort ${opts.sort}; use one of ${Object.keys(SORT_KEYS).join(', ')}`);
-  const flows: WireEvent[] = [];
-  const workers = workerCount(opts.workers, file);
-  const onProgress = progressReporter('reading');
+  const spool = new Spool();
   try {
-    if (workers > 1) {
-      const split = { limits: fullLimits(opts), workers, mode: 'objects' as const, dissect: !opts.quick, types: ['flow.end'], damage: inputDamage, onProgress };
-      await analyzeSplit(file, split, { event: (e) => flows.push(e) });
-    } else {
-      await analyze(file, { emit: (e) => e.type === 'flow.end' && flows.push(e) }, { ...analyzeOptions(opts), dissect: !opts.quick, onProgress });
+    const widths = columnWidths(FLOW_COLUMNS);
+    const keep = (e: WireEvent): void => {
+      if (e.type !== 'flow.end') return;
+      let text: string;
+      if (opts.json) {
+        // The element as `toJson(flows, 2)` writes it inside the array.
+        const one = toJson([e], 2);
+        text = one.slice(2, one.length - 2);
+      } else {
+        const row = flowRow(e);
+        widen(widths, row);
+        // Cells never hold a NUL: capture text is made visible (`\x00`) before it is a cell.
+        text = row.join('\u0000');
+      }
+      spool.add(text, key(e), e.flow ?? 0);
+    };
+    const workers = workerCount(opts.workers, file);
+    const onProgress = progressReporter('reading');
+    try {
+      if (workers > 1) {
+        const split = { limits: fullLimits(opts), workers, mode: 'objects' as const, dissect: !opts.quick, types: ['flow.end'], damage: inputDamage, onProgress };
+        await analyzeSplit(file, split, { event: keep });
+      } else {
+        await analyze(file, { emit: keep }, { ...analyzeOptions(opts), dissect: !opts.quick, onProgress });
+      }
+    } finally {
+      clearProgress();
     }
+    const output = new Batched();
+    if (opts.json) {
+      if (!spool.count) output.add('[]');
+      else {
+        output.add('[\n');
+        let first = true;
+        for (const element of spool.sorted()) {
+          output.add(first ? element : ',\n' + element);
+          first = false;
+        }
+        output.add('\n]');
+      }
+      output.add('\n');
+    } else {
+      output.add(tableLine(FLOW_COLUMNS, widths, FLOW_COLUMNS_RIGHT) + '\n');
+      for (const row of spool.sorted()) output.add(tableLine(row.split('\u0000'), widths, FLOW_COLUMNS_RIGHT) + '\n');
+    }
+    output.flush();
   } finally {
-    clearProgress();
+    spool.close();
   }
-  flows.sort((a, b) => {
-    const ka = key(a);
-    const kb = key(b);
-    return ka < kb ? -1 : ka > kb ? 1 : (a.flow ?? 0) - (b.flow ?? 0);
-  });
-  out(opts.json ? toJson(flows, 2) + '\n' : flowsTable(flows));
   return 0;
+}
+
+/** Output gathered into writes of about 64 KB. */
+class Batched {
+  private text = '';
+
+  add(s: string): void {
+    this.text += s;
+    if (this.text.length >= 1 << 16) this.flush();
+  }
+
+  flush(): void {
+    if (this.text) out(this.text);
+    this.text = '';
+  }
 }
