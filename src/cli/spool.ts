@@ -9,7 +9,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const WRITE_CHUNK = 1 << 20;
-const READ_WINDOW = 1 << 20;
+/**
+ * Reads go through a few windows of the file, least recently used replaced: sorted by flow
+ * id, rows are read from two or three places that each move forward (flows that end late,
+ * like UDP flows waiting out their time-out, were written further on).
+ */
+const READ_WINDOW = 256 << 10;
+const WINDOWS = 8;
+
+interface Window {
+  buf: Buffer;
+  start: number;
+  end: number;
+  used: number;
+}
 
 export class Spool {
   /** The private directory holding the spool file. */
@@ -49,7 +62,7 @@ export class Spool {
     this.size += bytes;
   }
 
-  /** The texts in order of their keys. Reads go through a window, as texts added together are mostly read together. */
+  /** The texts in order of their keys. */
   *sorted(): Generator<string> {
     this.flush();
     const order = Array.from({ length: this.count }, (_, i) => i);
@@ -59,18 +72,21 @@ export class Spool {
       const kb = keys[b]!;
       return ka < kb ? -1 : ka > kb ? 1 : ties[a]! - ties[b]!;
     });
-    let window = Buffer.allocUnsafe(READ_WINDOW);
-    let start = 0;
-    let end = 0;
+    const windows: Window[] = [];
+    let clock = 0;
     for (const i of order) {
       const at = this.offsets[i]!;
       const length = this.lengths[i]!;
-      if (at < start || at + length > end) {
-        if (length > window.length) window = Buffer.allocUnsafe(length);
-        start = at;
-        end = at + readSync(this.fd, window, 0, Math.min(window.length, this.size - at), at);
+      let w = windows.find((x) => x.start <= at && at + length <= x.end);
+      if (!w) {
+        if (windows.length < WINDOWS) windows.push((w = { buf: Buffer.allocUnsafe(READ_WINDOW), start: 0, end: 0, used: 0 }));
+        else w = windows.reduce((a, b) => (a.used <= b.used ? a : b));
+        if (length > w.buf.length) w.buf = Buffer.allocUnsafe(length);
+        w.start = at;
+        w.end = at + readSync(this.fd, w.buf, 0, Math.min(w.buf.length, this.size - at), at);
       }
-      yield window.toString('utf8', at - start, at - start + length);
+      w.used = ++clock;
+      yield w.buf.toString('utf8', at - w.start, at - w.start + length);
     }
   }
 
