@@ -23,6 +23,8 @@ export class FlowTable {
   private readonly byId = new Map<number, Flow>();
   private readonly timers = new DeadlineHeap();
   private nextId = 1;
+  private lastKey = '';
+  private lastFlow: Flow | undefined = undefined;
 
   constructor(
     private readonly limits: Readonly<Limits>,
@@ -38,7 +40,12 @@ export class FlowTable {
   }
 
   get(key: string): Flow | undefined {
-    return this.byKey.get(key);
+    // Packets come in runs of one flow (a download's segments): the last answer is checked first.
+    if (key === this.lastKey) return this.lastFlow;
+    const flow = this.byKey.get(key);
+    this.lastKey = key;
+    this.lastFlow = flow;
+    return flow;
   }
 
   /** An open flow by id (still found while its `flow.end` is being emitted). */
@@ -54,6 +61,7 @@ export class FlowTable {
   /** Adds a flow; returns true if another had to be evicted to stay within `max_flows`. */
   add(flow: Flow): boolean {
     this.byKey.set(flow.key, flow);
+    if (flow.key === this.lastKey) this.lastFlow = flow;
     this.byId.set(flow.id, flow);
     flow.timerClass = flow.transport === 'tcp' ? TimerClass.Open : TimerClass.Datagram;
     this.arm(flow);
@@ -90,6 +98,7 @@ export class FlowTable {
 
   end(flow: Flow, reason: EndReason): void {
     if (this.byKey.get(flow.key) === flow) this.byKey.delete(flow.key);
+    if (this.lastFlow === flow) this.lastFlow = undefined;
     flow.timerDeadline = NaN;
     this.onEnd(flow, reason);
     this.byId.delete(flow.id);

@@ -277,8 +277,12 @@ export class TcpDirection {
     }
     const pos = at & mask;
     const first = Math.min(src.length, cap - pos);
-    ring.set(src.subarray(0, first), pos);
-    if (first < src.length) ring.set(src.subarray(first), 0);
+    // Most segments fit before the ring's end: copied whole, without a view (one per segment showed in the profile).
+    if (first === src.length) ring.set(src, pos);
+    else {
+      ring.set(src.subarray(0, first), pos);
+      ring.set(src.subarray(first), 0);
+    }
     this.historyLen = Math.min(cap, this.historyLen + bytes.length);
   }
 
