@@ -64,21 +64,16 @@ function measure(cmd, args, { stdout = '/dev/null' } = {}) {
 /** One thread, then one per core (the default of `--workers`), unless `--workers` says. */
 const workerCounts = (o) => o.workers ?? [...new Set([1, cpus().length])];
 
-function supportsWorkers(dist) {
+/** Whether the build in `dist` has `option` on `command` (older builds, compared with --dist, may not). */
+function hasOption(dist, command, option) {
   try {
-    return execFileSync('node', [join(dist, 'cli/main.js'), 'events', '--help'], { cwd: ROOT, encoding: 'utf8' }).includes('--workers');
+    return execFileSync('node', [join(dist, 'cli/main.js'), command, '--help'], { cwd: ROOT, encoding: 'utf8' }).includes(option);
   } catch {
     return false;
   }
 }
-
-function supportsQuick(dist) {
-  try {
-    return execFileSync('node', [join(dist, 'cli/main.js'), 'flows', '--help'], { cwd: ROOT, encoding: 'utf8' }).includes('--quick');
-  } catch {
-    return false;
-  }
-}
+const supportsWorkers = (dist) => hasOption(dist, 'events', '--workers');
+const supportsQuick = (dist) => hasOption(dist, 'flows', '--quick');
 
 function machine() {
   const c = cpus();

@@ -131,8 +131,7 @@ export class Flow {
     return a.state === EndpointState.Reset || b.state === EndpointState.Reset || (done(a.state) && done(b.state));
   }
 
-  /** The flow as a conn.log-style record (the `flow.end` event's fields). */
-  /** The flow's conn.log fields; `end_reason` only on `flow.end`. */
+  /** The flow as a conn.log-style record (the `flow.end` event's fields; `end_reason` only there). */
   record(endReason?: string): EventFields {
     const o = this.counters[this.clientSide];
     const r = this.counters[1 - this.clientSide]!;

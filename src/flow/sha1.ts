@@ -4,6 +4,8 @@
  * of it crossing into C++ and back; this is a fraction of that. Checked against
  * `crypto.hash` in tests/flow/sha1.test.ts.
  */
+/** The initial hash value (FIPS 180-4 §5.3.1), added back into the result. */
+const H: readonly [number, number, number, number, number] = [0x67452301, 0xefcdab89 | 0, 0x98badcfe | 0, 0x10325476, 0xc3d2e1f0 | 0];
 const w = new Int32Array(80);
 const block = new Uint8Array(64);
 const digest = Buffer.alloc(20);
@@ -22,11 +24,7 @@ export function sha1Base64(message: Uint8Array, n = message.length): string {
     const x = w[i - 3]! ^ w[i - 8]! ^ w[i - 14]! ^ w[i - 16]!;
     w[i] = (x << 1) | (x >>> 31);
   }
-  let a = 0x67452301;
-  let b = 0xefcdab89 | 0;
-  let c = 0x98badcfe | 0;
-  let d = 0x10325476;
-  let e = 0xc3d2e1f0 | 0;
+  let [a, b, c, d, e] = H;
   for (let i = 0; i < 80; i++) {
     let f: number;
     let k: number;
@@ -50,10 +48,10 @@ export function sha1Base64(message: Uint8Array, n = message.length): string {
     b = a;
     a = t;
   }
-  digest.writeInt32BE((a + 0x67452301) | 0, 0);
-  digest.writeInt32BE((b + 0xefcdab89) | 0, 4);
-  digest.writeInt32BE((c + 0x98badcfe) | 0, 8);
-  digest.writeInt32BE((d + 0x10325476) | 0, 12);
-  digest.writeInt32BE((e + 0xc3d2e1f0) | 0, 16);
+  digest.writeInt32BE((a + H[0]) | 0, 0);
+  digest.writeInt32BE((b + H[1]) | 0, 4);
+  digest.writeInt32BE((c + H[2]) | 0, 8);
+  digest.writeInt32BE((d + H[3]) | 0, 12);
+  digest.writeInt32BE((e + H[4]) | 0, 16);
   return digest.toString('base64');
 }

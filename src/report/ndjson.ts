@@ -44,7 +44,7 @@ export class NdjsonWriter implements EventSink {
 /**
  * `toJson(value)` (no indent), written for speed: the same bytes, built by string
  * concatenation instead of an array of parts (the profile showed the parts array and
- * its join as the largest cost of `events`). tests/report/ndjson.test.ts checks equality.
+ * its join as the largest cost of `events`). tests/perf/ndjson.test.ts checks equality.
  */
 export function compactJson(value: JsonValue | undefined): string {
   if (value === undefined) return 'null';

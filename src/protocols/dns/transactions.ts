@@ -46,9 +46,9 @@ interface Pending extends SeenQuery {
   retransmissions: number;
 }
 
-const queryOf = (q: SeenMessage, retransmissions: number): Pending => {
+const queryOf = (q: SeenMessage): Pending => {
   const h = q.msg.header;
-  return { id: h.id, opcode: h.opcode, rd: h.rd, cd: h.cd, z: h.z, question: q.msg.question, edns: q.msg.edns, frame: q.frame, ts: q.ts, dir: q.dir, retransmissions };
+  return { id: h.id, opcode: h.opcode, rd: h.rd, cd: h.cd, z: h.z, question: q.msg.question, edns: q.msg.edns, frame: q.frame, ts: q.ts, dir: q.dir, retransmissions: 0 };
 };
 
 interface Closed {
@@ -109,7 +109,7 @@ export class TransactionTable {
       this.out.anomaly('dns.pending_limit', `more than ${this.maxPending} open queries; query in frame ${oldest.frame} closed unanswered`, q.dir);
       this.giveUp(oldestKey, oldest);
     }
-    pending.set(key, queryOf(q, 0));
+    pending.set(key, queryOf(q));
   }
 
   response(r: SeenMessage): void {
@@ -198,7 +198,7 @@ export class TransactionTable {
     dirIfNoQuery?: Direction,
   ): void {
     // A response without its query stands for both.
-    const first: SeenQuery = q ?? queryOf(r!, 0);
+    const first: SeenQuery = q ?? queryOf(r!);
     const queryDir = q ? q.dir : dirIfNoQuery ?? 'c2s';
     const question = first.question;
     const resp = r?.msg;
