@@ -3,17 +3,17 @@
  * without throwing, with the packet counts of the corpus manifest (tshark's counts). And
  * pcap-parser, an independent reader, as an oracle for classic microsecond pcaps.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { readCapture } from '../../src/capture/index.js';
 import { PacketDecoder } from '../../src/decode/index.js';
 import { DEFAULT_LIMITS } from '../../src/dissect/limits.js';
+import { corpus, describeWith, zeek } from '../support/requires.js';
 
-const CORPUS = join(import.meta.dirname, '../../../shared/corpus');
-const ZEEK = join(CORPUS, 'zeek');
-const present = existsSync(ZEEK);
+const CORPUS = corpus();
+const ZEEK = zeek();
 
 function manifest(): Map<string, number> {
   const rows = new Map<string, number>();
@@ -24,7 +24,7 @@ function manifest(): Map<string, number> {
   return rows;
 }
 
-describe.skipIf(!present)('shared corpus', () => {
+describeWith(['corpus'], 'shared corpus', () => {
   it('reads and decodes every file without throwing, with the manifest packet counts', async () => {
     const expected = manifest();
     const files = readdirSync(ZEEK).sort();
@@ -78,7 +78,7 @@ function oracle(path: string): Promise<string[]> {
   });
 }
 
-describe.skipIf(!present)('pcap-parser oracle', () => {
+describeWith(['corpus'], 'pcap-parser oracle', () => {
   it('agrees on packet count, lengths, timestamps and first bytes of every classic µs pcap', async () => {
     const files = readdirSync(ZEEK).filter((f) => {
       const head = readFileSync(join(ZEEK, f)).subarray(0, 4).toString('hex');

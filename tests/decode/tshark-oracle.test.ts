@@ -4,23 +4,14 @@
  * extension headers. Skipped when tshark or the corpus is absent.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { readCapture } from '../../src/capture/index.js';
 import { formatAddress, PacketDecoder } from '../../src/decode/index.js';
 import { DEFAULT_LIMITS } from '../../src/dissect/limits.js';
+import { describeWith, zeek } from '../support/requires.js';
 
-const ZEEK = join(import.meta.dirname, '../../../shared/corpus/zeek');
-
-function hasTshark(): boolean {
-  try {
-    execFileSync('tshark', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+const ZEEK = zeek();
 
 const FILES = [
   'http-qinq-0.pcap',
@@ -66,7 +57,7 @@ async function ourRows(path: string): Promise<string[]> {
   return rows;
 }
 
-describe.skipIf(!existsSync(ZEEK) || !hasTshark())('decoding agrees with tshark', () => {
+describeWith(['corpus', 'tshark'], 'decoding agrees with tshark', () => {
   for (const f of FILES) {
     it(f, async () => {
       const path = join(ZEEK, f);

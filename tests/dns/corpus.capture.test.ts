@@ -3,19 +3,18 @@
  * anomalies and never a dissector failure, and well-formed files decode into the
  * messages, transactions and records Wireshark and Zeek also see.
  */
-import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { analyzeFile } from '../../src/pipeline/analyze.js';
 import type { WireEvent } from '../../src/events/event.js';
+import { describeWith, zeek } from '../support/requires.js';
 
-const CORPUS = '/work/shared/corpus/zeek';
-const have = existsSync(CORPUS);
+const CORPUS = zeek();
 const run = async (name: string): Promise<WireEvent[]> => (await analyzeFile(`${CORPUS}/${name}`)).events;
 const of = (events: WireEvent[], type: string) => events.filter((e) => e.type === type);
 const codes = (events: WireEvent[]) =>
   [...new Set(of(events, 'anomaly').map((e) => String(e.code)).filter((c) => c.startsWith('dns.') || c === 'dissect.error'))].sort();
 
-describe.runIf(have)('DNS on the corpus', () => {
+describeWith(['corpus'], 'DNS on the corpus', () => {
   const malformed: Array<[string, string[]]> = [
     ['dns_dns-invalid-names.pcap', ['dns.bad_pointer', 'dns.malformed']],
     ['dns_dns-edns-bad-length.pcap', ['dns.malformed', 'dns.unmatched_response']],
@@ -107,7 +106,7 @@ describe.runIf(have)('DNS on the corpus', () => {
   });
 });
 
-describe.runIf(have)('DNS over TCP in the corpus', () => {
+describeWith(['corpus'], 'DNS over TCP in the corpus', () => {
   it('EDNS TCP keepalive over TCP: framed, paired, keepalive decoded', async () => {
     const events = await run('dns-edns-tcp-keepalive.pcap');
     const tcp = of(events, 'dns.message').filter((m) => m.transport === 'tcp');
@@ -120,9 +119,8 @@ describe.runIf(have)('DNS over TCP in the corpus', () => {
 });
 
 const CAPTURES = new URL('../../captures/', import.meta.url).pathname;
-const haveCaptures = existsSync(`${CAPTURES}dns-truncated-tcp.pcap`) && existsSync(`${CAPTURES}dns-axfr.pcap`);
 
-describe.runIf(haveCaptures)('DNS report views on recorded captures', () => {
+describe('DNS report views on recorded captures', () => {
   it('links a truncated UDP answer to its retry over TCP', async () => {
     const { events } = await analyzeFile(`${CAPTURES}dns-truncated-tcp.pcap`);
     const { summarizeDns } = await import('../../src/protocols/dns/summarize.js');

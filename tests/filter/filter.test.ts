@@ -49,10 +49,6 @@ describe('filter language', () => {
     for (const bad of ['http.status_code >=', '(dns', 'a == "x', '== 3', 'dns.qname matches "("', 'a b']) {
       expect(() => compileFilter(bad)).toThrow(FilterSyntaxError);
     }
-    try {
-      compileFilter('dns and (');
-    } catch (err) {
-      expect((err as Error).message).toMatch(/column 10/);
-    }
+    expect(() => compileFilter('dns and (')).toThrow(/column 10/);
   });
 });

@@ -10,6 +10,7 @@ import type { Limits } from '../../src/dissect/limits.js';
 import type { WireEvent } from '../../src/events/event.js';
 import { toJson } from '../../src/events/json.js';
 import { analyze } from '../../src/pipeline/analyze.js';
+import { zeek } from '../support/requires.js';
 
 export interface RunResult {
   /** `ok`: read (perhaps with anomalies); `unreadable`: a CaptureError; `crash`: anything else thrown. */
@@ -57,7 +58,6 @@ export async function runPipeline(bytes: Uint8Array, limits?: Partial<Limits>): 
 }
 
 export const ROOT = new URL('../..', import.meta.url).pathname;
-export const CORPUS_DIR = join(ROOT, '..', 'shared', 'corpus', 'zeek');
 
 export interface Seed {
   name: string;
@@ -67,7 +67,7 @@ export interface Seed {
 /** Seed captures: the project's own and the shared corpus, up to `maxBytes` each. */
 export function seedCaptures(maxBytes: number): Seed[] {
   const seeds: Seed[] = [];
-  for (const dir of [join(ROOT, 'captures'), CORPUS_DIR]) {
+  for (const dir of [join(ROOT, 'captures'), zeek()]) {
     let names: string[];
     try {
       names = readdirSync(dir).filter((n) => /\.pcap(ng)?$/.test(n)).sort();

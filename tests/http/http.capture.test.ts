@@ -1,18 +1,17 @@
 /** Real captures through the whole pipeline: the facts a web lab asks about. */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeFile } from '../../src/pipeline/analyze.js';
 import { httpDescriptor } from '../../src/protocols/http/index.js';
 import type { WireEvent } from '../../src/events/event.js';
+import { describeWith, zeek } from '../support/requires.js';
 
 const OWN = join(import.meta.dirname, '../../captures');
-const ZEEK = '/work/shared/corpus/zeek';
+const ZEEK = zeek();
 const of = (events: WireEvent[], type: string) => events.filter((e) => e.type === type);
 const anomalies = (events: WireEvent[]) => of(events, 'anomaly').filter((e) => String(e.code).startsWith('http'));
-const has = (f: string) => existsSync(f);
 
-describe.skipIf(!has(join(OWN, 'http-persistent.pcap')))('own HTTP captures', () => {
+describe('own HTTP captures', () => {
   it('persistent vs non-persistent connections', async () => {
     const p = await analyzeFile(join(OWN, 'http-persistent.pcap'));
     expect(of(p.events, 'http.connection').map((c) => [c.requests, c.persistent, c.pipelined])).toEqual([[4, true, false]]);
@@ -89,7 +88,7 @@ describe.skipIf(!has(join(OWN, 'http-persistent.pcap')))('own HTTP captures', ()
   });
 });
 
-describe.skipIf(!has(join(OWN, 'http2-server-push.pcap')))('own HTTP/2 captures', () => {
+describe('own HTTP/2 captures', () => {
   it('server push ties pushed streams to their PUSH_PROMISE', async () => {
     const { events } = await analyzeFile(join(OWN, 'http2-server-push.pcap'));
     const pushed = of(events, 'http.transaction').filter((t) => t.pushed);
@@ -119,7 +118,7 @@ describe.skipIf(!has(join(OWN, 'http2-server-push.pcap')))('own HTTP/2 captures'
   });
 });
 
-describe.skipIf(!has(join(ZEEK, 'http_get.pcap')))('corpus HTTP captures', () => {
+describeWith(['corpus'], 'corpus HTTP captures', () => {
   it('CONNECT hands the tunnel to detection (SMTP inside)', async () => {
     const { events } = await analyzeFile(join(ZEEK, 'http_connect-with-smtp.pcap'));
     expect(of(events, 'http.transaction')[0]).toMatchObject({ method: 'CONNECT', status_code: 200, tunnel: true });

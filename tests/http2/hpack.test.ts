@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HpackDecoder, readInt } from '../../src/protocols/http2/hpack.js';
 import { EOS, HUFFMAN_CODE, huffmanDecode } from '../../src/protocols/http2/huffman.js';
+import { corpus, describeWith } from '../support/requires.js';
 
-const SUITE = '/work/shared/corpus/hpack-test-case';
+const SUITE = corpus('hpack-test-case');
 const LIMITS = { maxTable: 64 * 1024, maxHeaders: 1024, maxHeaderBytes: 1 << 20 };
 
 interface Story {
@@ -13,7 +14,7 @@ interface Story {
 
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 
-describe('hpack-test-case suite (every implementation, every story)', () => {
+describeWith(['hpack-vectors'], 'hpack-test-case suite (every implementation, every story)', () => {
   const dirs = readdirSync(SUITE, { withFileTypes: true }).filter((d) => d.isDirectory());
   it('finds the suite', () => {
     expect(dirs.length).toBeGreaterThanOrEqual(5);

@@ -3,7 +3,7 @@
  * each limit, made small with `limits` (what `--limit` sets), trims real captures and says
  * so with its anomaly, frame included.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, type Limits } from '../../src/dissect/limits.js';
@@ -13,6 +13,7 @@ import { bittorrentDescriptor } from '../../src/protocols/bittorrent/index.js';
 import { PROTOCOLS } from '../../src/protocols/index.js';
 import { ReassemblyBudget, TcpDirection } from '../../src/reassembly/stream.js';
 import { runDatagrams } from '../support/dissector-harness.js';
+import { skipUnlessPresent, zeek } from '../support/requires.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const DOC = readFileSync(join(ROOT, 'docs', 'LIMITS.md'), 'utf8');
@@ -111,7 +112,6 @@ describe('bittorrent DHT: pending queries are bounded', () => {
 });
 
 /** Captures on which a small limit must fire; the corpus ones are skipped when it is absent. */
-const CORPUS = join(ROOT, '..', 'shared', 'corpus', 'zeek');
 const CASES: Array<{ file: string; limits: Partial<Limits>; code: string; objects?: boolean }> = [
   { file: 'captures/demo.pcap', limits: { max_flows: 1 }, code: 'flow.limit' },
   { file: 'captures/ftp-anonymous.pcap', limits: { max_line: 8 }, code: 'ftp.line_too_long' },
@@ -130,8 +130,8 @@ const CASES: Array<{ file: string; limits: Partial<Limits>; code: string; object
   { file: 'captures/bittorrent-dht.pcap', limits: { max_bencode_depth: 1 }, code: 'bittorrent.bencode_depth' },
   { file: 'captures/pop3-curl-retr-attachment.pcap', limits: { max_object: 200 }, code: 'pop3.message_limit' },
   { file: 'captures/pop3-curl-retr-attachment.pcap', limits: { max_headers: 2 }, code: 'pop3.mail_header_limit' },
-  { file: join(CORPUS, 'smtp.pcap'), limits: { max_headers: 2 }, code: 'smtp.mail_header_limit' },
-  { file: join(CORPUS, 'smtp.pcap'), limits: { max_line: 8 }, code: 'smtp.line_too_long' },
+  { file: zeek('smtp.pcap'), limits: { max_headers: 2 }, code: 'smtp.mail_header_limit' },
+  { file: zeek('smtp.pcap'), limits: { max_line: 8 }, code: 'smtp.line_too_long' },
 ];
 
 describe('small limits fire on real captures, with the frame', () => {
@@ -139,7 +139,7 @@ describe('small limits fire on real captures, with the frame', () => {
     const [name, value] = Object.entries(c.limits)[0]!;
     it(`${name}=${value} on ${c.file.split('/').pop()}: ${c.code}`, async (ctx) => {
       const path = c.file.startsWith('/') ? c.file : join(ROOT, c.file);
-      if (!existsSync(path)) return ctx.skip();
+      skipUnlessPresent(ctx, path);
       const { events } = await analyzeFile(path, { limits: c.limits, wantsObjects: c.objects });
       const hits = events.filter((e) => e.type === 'anomaly' && e.code === c.code);
       expect(hits.length, `${c.code} not raised`).toBeGreaterThan(0);

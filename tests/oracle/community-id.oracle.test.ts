@@ -1,15 +1,14 @@
 /** Oracle: every flow's Community ID equals the one tshark's communityid post-dissector computes. */
 import { basename, join } from 'node:path';
-import { existsSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { analyzeFile } from '../../src/pipeline/analyze.js';
-import { CORPUS, hasTshark, tsharkFields } from './tshark.js';
+import { describeWith } from '../support/requires.js';
+import { CORPUS, tsharkFields } from './tshark.js';
 
 const FILES = ['communityid_icmp.pcap', 'communityid_icmp6.pcap', 'communityid_ipv6.pcap', 'http_get.pcap', 'wikipedia.pcap', 'dns_mdns.pcap']
-  .map((f) => join(CORPUS, f))
-  .filter(existsSync);
+  .map((f) => join(CORPUS, f));
 
-describe.skipIf(!hasTshark || !FILES.length)('Community ID agrees with tshark', () => {
+describeWith(['corpus', 'tshark'], 'Community ID agrees with tshark', () => {
   it.each(FILES.map((f) => [basename(f), f]))('%s', async (_name, file) => {
     const ref = new Set(
       tsharkFields(file, ['communityid', 'tcp.stream', 'udp.stream', 'icmp.type', 'icmpv6.type'], ['--enable-protocol', 'communityid'])

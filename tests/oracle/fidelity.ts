@@ -2,14 +2,12 @@
  * Message-level agreement with tshark, through the shared contract script
  * `../shared/tools/fidelity.py` (its docstring names the event fields it compares).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { basename, join } from 'node:path';
 import { isKnown, knownDifferences } from './known.js';
-import { REPO } from './tshark.js';
+import { REPO, SHARED } from '../support/requires.js';
 
-export const FIDELITY = join(REPO, '..', 'shared', 'tools', 'fidelity.py');
-export const hasFidelity = existsSync(FIDELITY) && spawnSync('python3', ['--version'], { stdio: 'ignore' }).status === 0;
+export const FIDELITY = join(SHARED, 'tools', 'fidelity.py');
 
 interface Counts {
   tshark: number;

@@ -4,13 +4,14 @@
  * corpus test: every file goes through the whole pipeline without an uncaught error.
  */
 import { basename } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { analyzeFile } from '../../src/pipeline/analyze.js';
 import { compareConversations, ourConversations, tsharkConversations } from './conversations.js';
 import { isKnown, knownDifferences } from './known.js';
-import { hasTshark, oracleCaptures } from './tshark.js';
+import { describeWith } from '../support/requires.js';
+import { oracleCaptures } from './tshark.js';
 
-describe.skipIf(!hasTshark)('flows agree with tshark conversations', () => {
+describeWith(['tshark'], 'flows agree with tshark conversations', () => {
   const known = knownDifferences();
   const captures = oracleCaptures();
 

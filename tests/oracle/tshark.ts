@@ -1,12 +1,11 @@
 /** Running tshark as the reference dissector. */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { REPO, zeek } from '../support/requires.js';
 
-export const hasTshark = spawnSync('tshark', ['--version'], { stdio: 'ignore' }).status === 0;
-
-export const REPO = join(import.meta.dirname, '..', '..');
-export const CORPUS = join(REPO, '..', 'shared', 'corpus', 'zeek');
+export { REPO } from '../support/requires.js';
+export const CORPUS = zeek();
 
 /** The project's captures and (when present) the shared corpus. */
 export function oracleCaptures(): string[] {

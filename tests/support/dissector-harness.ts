@@ -162,7 +162,10 @@ function copy(b: Uint8Array): Uint8Array {
   return Uint8Array.from(b);
 }
 
-/** Events without frame/ts, for comparing runs split differently. */
+/**
+ * Events as plain JSON, for comparing runs split differently. Frame and time are kept: a
+ * chunk is one frame however it is cut, so an event must name the same frame either way.
+ */
 export function comparable(events: WireEvent[]): unknown[] {
-  return events.map(({ frame: _f, ts: _t, ...rest }) => JSON.parse(JSON.stringify(rest)));
+  return events.map((e) => JSON.parse(JSON.stringify(e)));
 }

@@ -264,7 +264,7 @@ describe('other views', () => {
     const onQuit = vi.fn();
     const app = render(<App store={store} file={DEMO} refreshMs={10} loadStream={() => Promise.reject(new Error('unused'))} onQuit={onQuit} />);
     app.stdin.write('?');
-    const until = Date.now() + 5000;
+    const until = Date.now() + 60_000;
     while (!(app.lastFrame() ?? '').includes('Keys (')) {
       if (Date.now() > until) throw new Error('no help');
       await new Promise((r) => setTimeout(r, 10));
@@ -272,7 +272,7 @@ describe('other views', () => {
     const f = app.lastFrame()!;
     for (const [keys] of KEY_HELP) expect(f).toContain(keys);
     app.stdin.write('q');
-    for (let i = 0; i < 100 && !onQuit.mock.calls.length; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 6000 && !onQuit.mock.calls.length; i++) await new Promise((r) => setTimeout(r, 10));
     expect(onQuit).toHaveBeenCalledOnce();
     app.unmount();
   });
@@ -281,7 +281,7 @@ describe('other views', () => {
     const store = await loadStore(DEMO);
     const app = render(<App store={store} file={DEMO} refreshMs={10} loadStream={() => Promise.reject(new Error('unused'))} />);
     const wait = async (test: (f: string) => boolean) => {
-      for (let i = 0; i < 300; i++) {
+      for (let i = 0; i < 6000; i++) {
         if (test(app.lastFrame() ?? '')) return app.lastFrame()!;
         await new Promise((r) => setTimeout(r, 10));
       }

@@ -1,14 +1,14 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, expect, it } from 'vitest';
+import { describeWith } from '../support/requires.js';
 import { hostileCapture, writeTemp } from './hostile-capture.js';
 
 /**
  * The real `bin/wirelens` in a real terminal (tmux): open a flow, filter, follow the
  * stream, quit. Skipped only when tmux is missing (`scripts/install-test-deps.sh` installs it).
  */
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 const session = `wirelens-e2e-${process.pid}`;
 const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', session, ...args], { encoding: 'utf8' });
 const screen = (): string => tmux('capture-pane', '-p', '-t', session);
@@ -44,7 +44,7 @@ function start(command: string): void {
   tmux('new-session', '-d', '-s', session, '-x', '160', '-y', '48', command);
 }
 
-describe.skipIf(!hasTmux)('terminal UI end to end (tmux)', () => {
+describeWith(['tmux'], 'terminal UI end to end (tmux)', () => {
   beforeAll(() => {
     const built = 'dist/tui/index.js';
     if (!existsSync(built) || statSync(built).mtimeMs < newestMtime('src/tui')) {

@@ -34,7 +34,7 @@ export async function renderApp(file: string, store?: CaptureStore): Promise<Ui>
     lastFrame: () => app.lastFrame() ?? '',
     frames: app.frames,
     press: (keys) => app.stdin.write(keys),
-    waitFor: async (test, timeoutMs = 5000) => {
+    waitFor: async (test, timeoutMs = 60_000) => {
       const ok = (f: string) => (typeof test === 'string' ? f.includes(test) : test instanceof RegExp ? test.test(f) : test(f));
       const until = Date.now() + timeoutMs;
       for (;;) {

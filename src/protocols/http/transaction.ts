@@ -13,7 +13,7 @@ import type { Position } from '../../dissect/contract.js';
 import type { EventFields } from '../../events/event.js';
 import type { JsonValue } from '../../events/json.js';
 import type { Timestamp } from '../../events/time.js';
-import { basicCredentials, cookiesSent, cookiesSet, header, headerValues, hostFromUri, mediaType, type HeaderList } from './parser.js';
+import { basicCredentials, cookiesSent, cookiesSet, header, hostFromUri, mediaType, type HeaderList } from './parser.js';
 import type { Span } from './stream-cursor.js';
 
 /** Headers Zeek lists in `proxied`. */
