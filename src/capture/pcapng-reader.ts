@@ -9,6 +9,7 @@ import { newRawPacket, type CaptureHandlers, type CaptureInterface, type RawPack
 import type { RecordParser } from './record-stream.js';
 import { MAX_RECORD_BYTES } from './pcap-reader.js';
 import { TimestampConverter } from './timestamps.js';
+import type { CoreAnomalyCode } from '../events/anomalies.js';
 
 const SHB = 0x0a0d0d0a;
 const IDB = 0x00000001;
@@ -248,11 +249,11 @@ export class PcapngParser implements RecordParser {
     this.handlers.packet(packet);
   }
 
-  private problem(code: string, detail: string, frame: number): void {
+  private problem(code: CoreAnomalyCode, detail: string, frame: number): void {
     this.handlers.problem({ code, detail, frame });
   }
 
-  private stop(code: string, detail: string): void {
+  private stop(code: CoreAnomalyCode, detail: string): void {
     this.stopped = true;
     this.problem(code, detail, this.packets);
   }

@@ -1,4 +1,5 @@
 import { Timestamp } from '../events/time.js';
+import type { CoreAnomalyCode } from '../events/anomalies.js';
 
 export type CaptureFormat = 'pcap' | 'pcap-nsec' | 'pcapng';
 
@@ -30,7 +31,7 @@ export const newRawPacket = (): RawPacket => ({
 /** Problems inside an otherwise readable file; the reader reports them and goes on. */
 export interface CaptureProblem {
   /** An anomaly code from `CORE_ANOMALIES` (`capture.truncated`, ...). */
-  code: string;
+  code: CoreAnomalyCode;
   detail: string;
   /** Frame number the problem belongs to (the packet being read, or the last one read). */
   frame: number;

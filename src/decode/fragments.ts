@@ -14,6 +14,7 @@
 import type { Limits } from '../dissect/limits.js';
 import type { Timestamp } from '../events/time.js';
 import { formatAddress } from './address.js';
+import type { CoreAnomalyCode } from '../events/anomalies.js';
 
 /** What the decoder needs to know about one fragment. */
 export interface FragmentInfo {
@@ -87,7 +88,7 @@ export class FragmentReassembler {
 
   constructor(
     private readonly limits: Readonly<Limits>,
-    private readonly report: (code: string, detail: string) => void,
+    private readonly report: (code: CoreAnomalyCode, detail: string) => void,
   ) {}
 
   get size(): number {

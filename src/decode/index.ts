@@ -18,6 +18,7 @@ import { nflog } from './link/nflog.js';
 import { pppFrame } from './link/ppp.js';
 import { sll, sll2 } from './link/sll.js';
 import type { DecodeProblem, DecodeResult, IpPacket } from './types.js';
+import type { CoreAnomalyCode } from '../events/anomalies.js';
 
 export { formatAddress } from './address.js';
 export { linkTypeName } from './link/names.js';
@@ -45,7 +46,7 @@ export class PacketDecoder {
   private readonly fragments: FragmentReassembler;
   private readonly cursor: LinkCursor;
   private readonly unknownLinkTypes = new Set<number>();
-  private readonly report: (code: string, detail: string) => void;
+  private readonly report: (code: CoreAnomalyCode, detail: string) => void;
   /** Labels of non-IP results, one object each, reused. */
   private readonly otherResults = new Map<string, DecodeResult>();
 

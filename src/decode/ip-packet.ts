@@ -2,8 +2,9 @@
 import { decodeTcp } from './tcp.js';
 import { decodeUdp } from './udp.js';
 import type { IpPacket } from './types.js';
+import type { CoreAnomalyCode } from '../events/anomalies.js';
 
-export type Report = (code: string, detail: string) => void;
+export type Report = (code: CoreAnomalyCode, detail: string) => void;
 
 export const PROTO_ICMP = 1;
 export const PROTO_TCP = 6;

@@ -4,8 +4,9 @@
  * option walk (`tcp.bad_option`) but keeps the segment, as Wireshark does.
  */
 import type { TcpHeader, TcpOptions } from './types.js';
+import type { CoreAnomalyCode } from '../events/anomalies.js';
 
-type Report = (code: string, detail: string) => void;
+type Report = (code: CoreAnomalyCode, detail: string) => void;
 
 /**
  * @param data the IP payload as captured.

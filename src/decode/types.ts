@@ -2,6 +2,7 @@
  * What the decoder hands to the flow table: the network and transport headers of one
  * packet, with views into the packet's bytes (valid only while the packet is processed).
  */
+import type { CoreAnomalyCode } from '../events/anomalies.js';
 
 export interface TcpOptions {
   mss?: number;
@@ -76,7 +77,7 @@ export interface IpPacket {
 
 /** An anomaly found while decoding; the decoder's caller stamps frame, time and flow. */
 export interface DecodeProblem {
-  code: string;
+  code: CoreAnomalyCode;
   detail: string;
 }
 

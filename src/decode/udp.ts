@@ -1,7 +1,8 @@
 /** UDP header (RFC 768). The length field is checked against the datagram the IP layer carries. */
 import type { UdpHeader } from './types.js';
+import type { CoreAnomalyCode } from '../events/anomalies.js';
 
-type Report = (code: string, detail: string) => void;
+type Report = (code: CoreAnomalyCode, detail: string) => void;
 
 /**
  * @param data the IP payload as captured.

@@ -1,4 +1,5 @@
-import type { Direction, EventFields, WireEvent } from '../events/event.js';
+import type { Direction, WireEvent } from '../events/event.js';
+import type { AnomalyCode, EventType, FieldsOf } from '../events/event-map.js';
 import type { JsonObject } from '../events/json.js';
 import type { Timestamp } from '../events/time.js';
 import type { Limits } from './limits.js';
@@ -79,10 +80,13 @@ export interface DissectorContext {
    */
   readonly tcp_rtt: number | null;
 
-  /** Emit an event for this flow, stamped with the current packet unless `at` is given. */
-  emit(type: string, dir: Direction | null, fields: EventFields, at?: Position): void;
-  /** Emit an `anomaly` event with a stable code (listed in the protocol's `events.ts`). */
-  anomaly(code: string, dir: Direction | null, detail: string, at?: Position): void;
+  /**
+   * Emit an event for this flow, stamped with the current packet unless `at` is given. The
+   * type and its fields are declared in `EventMap` (the protocol's `events.ts`).
+   */
+  emit<K extends EventType>(type: K, dir: Direction | null, fields: FieldsOf<K>, at?: Position): void;
+  /** Emit an `anomaly` event with a stable code (declared in the protocol's `events.ts`). */
+  anomaly(code: AnomalyCode, dir: Direction | null, detail: string, at?: Position): void;
   /** Offer an object to the exporter. A no-op unless `wants_objects`. */
   exportObject(object: ExportedObject): void;
   /** Expect a new connection (FTP PORT/EPRT/PASV/EPSV). */

@@ -57,11 +57,13 @@ export const MAIL_ANOMALY_SUFFIXES = {
   mail_bad_header: 'a header line was neither a field nor a continuation',
 } as const;
 
+export type MailAnomalySuffix = keyof typeof MAIL_ANOMALY_SUFFIXES;
+
 /** The anomaly catalogue entries for one protocol (`smtp.mail_header_limit`...). */
-export function mailAnomalies(prefix: string): Record<string, string> {
+export function mailAnomalies<P extends string>(prefix: P): { readonly [S in MailAnomalySuffix as `${P}.${S}`]: string } {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(MAIL_ANOMALY_SUFFIXES)) out[`${prefix}.${k}`] = v;
-  return out;
+  return out as { [S in MailAnomalySuffix as `${P}.${S}`]: string };
 }
 
 export interface MailMessage {
@@ -455,7 +457,8 @@ export function decodeQuotedPrintable(body: Uint8Array): Uint8Array {
 }
 
 /** The JSON shape events use for a message's headers (Zeek smtp.log vocabulary). */
-export function mailFields(m: MailMessage): {
+/** The fields every parsed mail adds to its event (`smtp.message`, `pop3.message`, `imap.message`). */
+export interface MailFields {
   from: string | null;
   to: string[];
   cc: string[];
@@ -467,7 +470,9 @@ export function mailFields(m: MailMessage): {
   size: number;
   parts: Array<{ id: string; content_type: string; size: number; name: string | null }>;
   attachments: Array<{ name: string; content_type: string; size: number }>;
-} {
+}
+
+export function mailFields(m: MailMessage): MailFields {
   return {
     from: m.from,
     to: m.to,

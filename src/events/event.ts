@@ -1,3 +1,4 @@
+import type { EventType, FieldsOf } from './event-map.js';
 import type { JsonValue } from './json.js';
 import type { Timestamp } from './time.js';
 
@@ -38,6 +39,22 @@ export interface AnomalyEvent extends WireEvent {
 
 export interface EventSink {
   emit(event: WireEvent): void;
+}
+
+/**
+ * `makeEvent` for a declared event type: the compiler checks the type and its fields.
+ * The emitters of the engine use it; dissectors emit through their context.
+ */
+export function typedEvent<K extends EventType>(
+  type: K,
+  frame: number,
+  ts: Timestamp,
+  flow: number | null,
+  dir: Direction | null,
+  fields: FieldsOf<K>,
+): WireEvent {
+  // Declared field interfaces have no index signature; event-map.ts checks them field by field.
+  return makeEvent(type, frame, ts, flow, dir, fields as unknown as EventFields);
 }
 
 export function makeEvent(

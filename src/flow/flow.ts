@@ -1,5 +1,6 @@
 import type { Endpoint, FlowInfo, Transport } from '../dissect/contract.js';
-import type { Direction, EventFields } from '../events/event.js';
+import type { Direction } from '../events/event.js';
+import type { FlowEndFields } from '../events/event-map.js';
 import { Timestamp } from '../events/time.js';
 import type { TcpDirection } from '../reassembly/stream.js';
 import { datagramConnState, EndpointState, History, tcpConnState } from './conn-state.js';
@@ -132,7 +133,7 @@ export class Flow {
   }
 
   /** The flow as a conn.log-style record (the `flow.end` event's fields; `end_reason` only there). */
-  record(endReason?: string): EventFields {
+  record(endReason?: string): FlowEndFields {
     const o = this.counters[this.clientSide];
     const r = this.counters[1 - this.clientSide]!;
     const history = this.history.toString();

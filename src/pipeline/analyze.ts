@@ -1,10 +1,11 @@
 import { readCapture, type CaptureSummary, type ReadCaptureOptions } from '../capture/index.js';
 import type { ExportedObject, ProtocolDescriptor } from '../dissect/contract.js';
 import { DEFAULT_LIMITS, type Limits } from '../dissect/limits.js';
-import type { Direction, EventFields, EventSink, WireEvent } from '../events/event.js';
+import type { Direction, EventSink, WireEvent } from '../events/event.js';
 import { PROTOCOLS } from '../protocols/index.js';
 import { Engine } from './engine.js';
 import { governHeap } from './heap-governor.js';
+import type { CaptureFileFields } from '../events/event-map.js';
 
 export interface AnalyzeOptions {
   limits?: Partial<Limits>;
@@ -52,7 +53,7 @@ export async function analyze(source: string, sink: EventSink, opts: AnalyzeOpti
 }
 
 /** What the capture summary says of the file itself. */
-export function summaryFields(source: string, summary: CaptureSummary): EventFields {
+export function summaryFields(source: string, summary: CaptureSummary): CaptureFileFields {
   return {
     file: source,
     format: summary.format,

@@ -3,7 +3,7 @@ import type { Expectation, ExportedObject, ProtocolDescriptor } from '../dissect
 import type { Limits } from '../dissect/limits.js';
 import { formatAddress, PacketDecoder } from '../decode/index.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type IpPacket, type TcpHeader, type UdpHeader } from '../decode/types.js';
-import { makeEvent, type Direction, type EventFields, type EventSink } from '../events/event.js';
+import { typedEvent, type Direction, type EventSink } from '../events/event.js';
 import { Timestamp } from '../events/time.js';
 import type { FlowFacts } from '../filter/evaluate.js';
 import { communityId, icmpCounterpart } from '../flow/community-id.js';
@@ -17,6 +17,7 @@ import { ReassemblyBudget, TcpDirection, type StreamOutput } from '../reassembly
 import { END_FRAME, Phase, type GroupMark } from './order.js';
 import { AppSession, type SessionHost } from './session.js';
 import { CaptureStats, linkName } from './stats.js';
+import type { AnomalyCode, CaptureFileFields } from '../events/event-map.js';
 
 export interface EngineOptions {
   limits: Readonly<Limits>;
@@ -110,13 +111,13 @@ export class Engine implements SessionHost {
 
   /** A problem the capture reader found; it belongs to no flow. */
   problem(p: CaptureProblem): void {
-    this.sink.emit(makeEvent('anomaly', p.frame, this.ts, null, null, { code: p.code, detail: p.detail }));
+    this.sink.emit(typedEvent('anomaly', p.frame, this.ts, null, null, { code: p.code, detail: p.detail }));
   }
 
   /** End of capture: flows end in id order, expectations lapse, the capture summary closes the stream. */
-  finish(summary: EventFields): void {
+  finish(summary: CaptureFileFields): void {
     this.endOfCapture();
-    this.sink.emit(makeEvent('capture.summary', this.frame, this.ts, null, null, { ...summary, ...this.stats.fields() }));
+    this.sink.emit(typedEvent('capture.summary', this.frame, this.ts, null, null, { ...summary, ...this.stats.fields() }));
   }
 
   /**
@@ -193,8 +194,8 @@ export class Engine implements SessionHost {
     };
   }
 
-  anomaly(code: string, detail: string, flow: Flow | null, dir: Direction | null = null): void {
-    this.sink.emit(makeEvent('anomaly', this.frame, this.ts, flow?.id ?? null, dir, { code, detail }));
+  anomaly(code: AnomalyCode, detail: string, flow: Flow | null, dir: Direction | null = null): void {
+    this.sink.emit(typedEvent('anomaly', this.frame, this.ts, flow?.id ?? null, dir, { code, detail }));
   }
 
   private newFlow(
@@ -395,7 +396,7 @@ export class Engine implements SessionHost {
     }
     flow.session?.close();
     this.stats.flowEnded(flow.layers, flow.service, flow.counters);
-    this.sink.emit(makeEvent('flow.end', flow.lastFrame, flow.last, flow.id, null, flow.record(reason)));
+    this.sink.emit(typedEvent('flow.end', flow.lastFrame, flow.last, flow.id, null, flow.record(reason)));
     flow.session = null;
     flow.tcp = null;
   }
@@ -429,7 +430,7 @@ class SideOutput implements StreamOutput {
     this.flow.session!.end(this.flow.dirOf(this.side), 'fin');
   }
 
-  anomaly(code: string, detail: string): void {
+  anomaly(code: AnomalyCode, detail: string): void {
     this.engine.anomaly(code, detail, this.flow, this.flow.dirOf(this.side));
   }
 }

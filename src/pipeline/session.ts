@@ -10,7 +10,8 @@ import type {
 } from '../dissect/contract.js';
 import { DatagramDetector, orderCandidates, StreamDetector, type Verdict } from '../dissect/detect.js';
 import type { Limits } from '../dissect/limits.js';
-import { makeEvent, opposite, type Direction, type EventFields, type EventSink } from '../events/event.js';
+import { opposite, typedEvent, type Direction, type EventSink } from '../events/event.js';
+import type { AnomalyCode, EventType, FieldsOf } from '../events/event-map.js';
 import type { Timestamp } from '../events/time.js';
 import type { Flow, FlowSession } from '../flow/flow.js';
 
@@ -199,14 +200,14 @@ export class AppSession implements FlowSession {
     this.replay(pending);
   }
 
-  anomaly(code: string, dir: Direction | null, detail: string, at?: Position): void {
+  anomaly(code: AnomalyCode, dir: Direction | null, detail: string, at?: Position): void {
     this.emit('anomaly', dir, { code, detail }, at);
   }
 
-  emit(type: string, dir: Direction | null, fields: EventFields, at?: Position): void {
+  emit<K extends EventType>(type: K, dir: Direction | null, fields: FieldsOf<K>, at?: Position): void {
     const pos = at ?? this.replaying;
     this.host.sink.emit(
-      makeEvent(type, pos?.frame ?? this.host.frame, pos?.ts ?? this.host.ts, this.flow.id, dir, fields),
+      typedEvent(type, pos?.frame ?? this.host.frame, pos?.ts ?? this.host.ts, this.flow.id, dir, fields),
     );
   }
 
@@ -257,11 +258,11 @@ class SessionContext implements DissectorContext {
     return this.owner.handshakeRtt;
   }
 
-  emit(type: string, dir: Direction | null, fields: EventFields, at?: Position): void {
+  emit<K extends EventType>(type: K, dir: Direction | null, fields: FieldsOf<K>, at?: Position): void {
     this.session.emit(type, dir, fields, at);
   }
 
-  anomaly(code: string, dir: Direction | null, detail: string, at?: Position): void {
+  anomaly(code: AnomalyCode, dir: Direction | null, detail: string, at?: Position): void {
     this.session.anomaly(code, dir, detail, at);
   }
 

@@ -1,7 +1,7 @@
 import type { RawPacket } from '../capture/types.js';
-import type { JsonValue } from '../events/json.js';
 import { Timestamp } from '../events/time.js';
 import type { SideCounters } from '../flow/flow.js';
+import type { CaptureStatsFields } from '../events/event-map.js';
 
 const LINK_NAMES: Record<number, string> = {
   0: 'null',
@@ -82,7 +82,7 @@ export class CaptureStats {
     this.add(`${layers}:${service}`, packets, bytes);
   }
 
-  fields(): { [key: string]: JsonValue } {
+  fields(): CaptureStatsFields {
     const totals = new Map<string, { packets: number; bytes: number }>();
     for (const [path, v] of this.paths) {
       const parts = path.split(':');

@@ -1,4 +1,5 @@
 import { seqAdd, seqDiff } from './seq.js';
+import type { CoreAnomalyCode } from '../events/anomalies.js';
 
 /** Where one direction's reassembled stream goes. */
 export interface StreamOutput {
@@ -6,7 +7,7 @@ export interface StreamOutput {
   gap(length: number): void;
   /** The sender's FIN has been reached in sequence. */
   finished(): void;
-  anomaly(code: string, detail: string): void;
+  anomaly(code: CoreAnomalyCode, detail: string): void;
 }
 
 /**

@@ -7,12 +7,14 @@ import type {
   Expectation,
   ExportedObject,
   FlowInfo,
+  Position,
   ProtocolDescriptor,
   StreamDissector,
   DatagramDissector,
 } from '../../src/dissect/contract.js';
 import { DEFAULT_LIMITS, type Limits } from '../../src/dissect/limits.js';
-import type { Direction, EventFields, WireEvent } from '../../src/events/event.js';
+import { typedEvent, type Direction, type WireEvent } from '../../src/events/event.js';
+import type { AnomalyCode, EventType, FieldsOf } from '../../src/events/event-map.js';
 import { Timestamp } from '../../src/events/time.js';
 
 export interface Recorded {
@@ -66,10 +68,10 @@ export function recordingContext(
     },
     wants_objects: opts.wantsObjects ?? false,
     tcp_rtt: opts.tcpRtt ?? null,
-    emit(type: string, dir: Direction | null, fields: EventFields, pos?) {
-      rec.events.push({ type, frame: pos?.frame ?? frame, ts: pos?.ts ?? ts, flow: flow.id, dir, ...fields });
+    emit<K extends EventType>(type: K, dir: Direction | null, fields: FieldsOf<K>, pos?: Position) {
+      rec.events.push(typedEvent(type, pos?.frame ?? frame, pos?.ts ?? ts, flow.id, dir, fields));
     },
-    anomaly(code: string, dir: Direction | null, detail: string, pos?) {
+    anomaly(code: AnomalyCode, dir: Direction | null, detail: string, pos?: Position) {
       rec.events.push({ type: 'anomaly', frame: pos?.frame ?? frame, ts: pos?.ts ?? ts, flow: flow.id, dir, code, detail });
     },
     exportObject(o) {

@@ -1,6 +1,8 @@
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
-import type { WireEvent } from '../../src/events/event.js';
+import { typedEvent, type WireEvent } from '../../src/events/event.js';
+import type { FlowEndFields } from '../../src/events/event-map.js';
+import { CaptureStats } from '../../src/pipeline/stats.js';
 import { Timestamp } from '../../src/events/time.js';
 import { App } from '../../src/tui/components/App.js';
 import { splitKeys } from '../../src/tui/keys.js';
@@ -12,35 +14,44 @@ import { loadStream, StreamDoc } from '../../src/tui/model/stream.js';
 import { ENTER, renderApp } from './helpers.js';
 import { hostileCapture, writeTemp } from './hostile-capture.js';
 
-const flowEnd = (id: number, bytes: number, service = 'http'): WireEvent => ({
-  type: 'flow.end',
-  frame: id,
-  ts: new Timestamp(1000 + id, 0),
-  flow: id,
-  dir: null,
+const flowRecord = (id: number, bytes: number, service = 'http'): FlowEndFields => ({
   proto: 'tcp',
   service,
   orig_h: `10.${(id >> 16) & 255}.${(id >> 8) & 255}.${id & 255}`,
   orig_p: 40000 + (id % 20000),
   resp_h: '192.0.2.1',
   resp_p: 80,
+  community_id: '1:test',
   start: new Timestamp(1000 + id, 0),
   duration: (id % 97) / 10,
+  first_frame: id,
+  last_frame: id,
   orig_pkts: 3,
-  resp_pkts: 2,
+  orig_bytes: 0,
+  orig_ip_bytes: 0,
   orig_frame_bytes: bytes,
+  resp_pkts: 2,
+  resp_bytes: 0,
+  resp_ip_bytes: 0,
   resp_frame_bytes: 0,
   conn_state: 'SF',
+  history: 'ShADadFf',
+  missed_bytes: 0,
+  tcp_rtt: undefined,
+  flipped: undefined,
   summary: `GET /${id}`,
+  end_reason: 'closed',
 });
+const flowEnd = (id: number, bytes: number, service = 'http'): WireEvent =>
+  typedEvent('flow.end', id, new Timestamp(1000 + id, 0), id, null, flowRecord(id, bytes, service));
 
 describe('store', () => {
   it('shows open flows from the engine before their record, then the record', () => {
     const store = new CaptureStore();
     let lastFrame = 3;
     const live: LiveSource = {
-      openFlows: () => [{ id: 1, lastFrame, record: () => ({ ...flowEnd(1, 500), conn_state: 'S1', type: undefined }) }],
-      stats: { fields: () => ({ packets: 3 }) },
+      openFlows: () => [{ id: 1, lastFrame, record: () => ({ ...flowRecord(1, 500), conn_state: 'S1' }) }],
+      stats: { fields: () => ({ ...new CaptureStats().fields(), packets: 3 }) },
     };
     store.live = live;
     expect(store.tick()).toBe(true);

@@ -1,3 +1,4 @@
+import type { CoreAnomalyCode } from '../../events/anomalies.js';
 /**
  * Link-layer decoders share one mutable cursor instead of returning objects, so walking
  * the link headers of a packet allocates nothing. A decoder returns one of the `LINK_*`
@@ -22,7 +23,7 @@ export class LinkCursor {
   etherType = 0;
   label = '';
 
-  constructor(readonly report: (code: string, detail: string) => void) {}
+  constructor(readonly report: (code: CoreAnomalyCode, detail: string) => void) {}
 
   other(label: string): LinkOutcome {
     this.label = label;

@@ -19,7 +19,7 @@ import { Worker } from 'node:worker_threads';
 import { readCapture, type ReadCaptureOptions } from '../../capture/index.js';
 import type { CaptureProblem, RawPacket } from '../../capture/types.js';
 import type { Limits } from '../../dissect/limits.js';
-import { makeEvent, type WireEvent } from '../../events/event.js';
+import { typedEvent, type WireEvent } from '../../events/event.js';
 import { Timestamp } from '../../events/time.js';
 import { eventPredicate } from '../../filter/event-predicate.js';
 import { compactJson } from '../../report/ndjson.js';
@@ -226,7 +226,7 @@ export async function analyzeSplit(source: string, opts: SplitOptions, output: S
           if (++epochPackets >= EPOCH_PACKETS || w.length >= EPOCH_BYTES) flush(false);
         },
         problem: (p: CaptureProblem) => {
-          const ev = makeEvent('anomaly', p.frame, lastTs, null, null, { code: p.code, detail: p.detail });
+          const ev = typedEvent('anomaly', p.frame, lastTs, null, null, { code: p.code, detail: p.detail });
           opts.damage?.observe(ev);
           if (accept && !accept(ev, null)) return;
           const e = epochs.get(sent)!;
@@ -238,7 +238,7 @@ export async function analyzeSplit(source: string, opts: SplitOptions, output: S
     );
     flush(true);
     await until(() => written === sent && done === n);
-    const end = makeEvent('capture.summary', lastFrame, lastTs, null, null, { ...summaryFields(source, summary), ...stats.fields() });
+    const end = typedEvent('capture.summary', lastFrame, lastTs, null, null, { ...summaryFields(source, summary), ...stats.fields() });
     if (!accept || accept(end, null)) {
       if (opts.mode === 'ndjson') output.bytes?.(Buffer.from(compactJson(end) + '\n'));
       else output.event?.(end);

@@ -10,10 +10,9 @@ import { LengthPrefixedFramer } from '../../dissect/length-prefixed.js';
 import { StreamBuffer } from '../../dissect/stream-buffer.js';
 import { hex } from '../../dissect/text.js';
 import type { Direction } from '../../events/event.js';
-import type { JsonValue } from '../../events/json.js';
 import type { Timestamp } from '../../events/time.js';
 import { SideStats } from './connection.js';
-import { BT_EVENTS } from './events.js';
+import { BT_EVENTS, type BittorrentMessageFields, type BittorrentPeerSide } from './events.js';
 import { decodeExtended } from './extended.js';
 import { looksEncrypted, MSE_KEY_LENGTH } from './mse.js';
 import { peerClient, peerIdText } from './peer-id.js';
@@ -141,7 +140,7 @@ export class PeerWireDissector implements StreamDissector {
     }
     if (!c2s.handshake && !s2c.handshake && !this.encrypted) return;
     const info = c2s.handshake?.info_hash ?? s2c.handshake?.info_hash ?? null;
-    const peer = (side: Side, addr: string, port: number): Record<string, JsonValue | undefined> => ({
+    const peer = (side: Side, addr: string, port: number): BittorrentPeerSide => ({
       addr,
       port,
       peer_id: side.handshake ? peerIdText(side.handshake.peer_id) : null,
@@ -220,11 +219,12 @@ export class PeerWireDissector implements StreamDissector {
     const fields = this.describe(dir, r.value);
     side.stats.count(String(fields.msg_type));
     // A keep-alive has no type byte (tshark gives it no message type), so it is its own event.
-    this.ctx.emit(r.value.kind === 'keep_alive' ? BT_EVENTS.keepAlive : BT_EVENTS.message, dir, fields);
+    if (r.value.kind === 'keep_alive') this.ctx.emit(BT_EVENTS.keepAlive, dir, { msg_type: 'keep_alive' });
+    else this.ctx.emit(BT_EVENTS.message, dir, fields);
   }
 
   /** Event fields for one message, and its effect on the sender's statistics. */
-  private describe(dir: Direction, m: PeerMessage): Record<string, JsonValue | undefined> {
+  private describe(dir: Direction, m: PeerMessage): BittorrentMessageFields {
     const { ctx } = this;
     const stats = this.sides[dir].stats;
     switch (m.kind) {
@@ -267,7 +267,7 @@ export class PeerWireDissector implements StreamDissector {
     }
   }
 
-  private extended(dir: Direction, extId: number, payload: Uint8Array): Record<string, JsonValue | undefined> {
+  private extended(dir: Direction, extId: number, payload: Uint8Array): BittorrentMessageFields {
     const sender = this.sides[dir];
     const receiver = this.sides[dir === 'c2s' ? 's2c' : 'c2s'];
     const r = decodeExtended(extId, payload, receiver.receives, this.ctx.limits.max_bencode_depth);

@@ -1,3 +1,6 @@
+import type { JsonValue } from '../../events/json.js';
+import type { Timestamp } from '../../events/time.js';
+
 /**
  * BitTorrent event vocabulary: `bittorrent.handshake` and `bittorrent.message` on the peer
  * wire (fidelity contract: info_hash in hex, msg_type as a lower-case name), per-connection
@@ -27,3 +30,107 @@ export const BT_EVENTS = {
   dht: 'bittorrent.dht',
   encrypted: 'bittorrent.encrypted',
 } as const;
+
+/**
+ * `bittorrent.message`: one peer-wire message. `msg_type` is tshark's lower-case name (or the
+ * number of an unknown type); the other fields depend on it. Extension messages (BEP 10)
+ * add what their dictionary holds (handshake `m`, `v`, `p`, `metadata_size`; ut_pex
+ * `added`/`dropped`; ut_metadata `metadata_msg_type`, `piece`, `total_size`).
+ */
+export interface BittorrentMessageFields {
+  msg_type: string;
+  piece_index?: number;
+  begin?: number;
+  length?: number;
+  bitfield_length?: number;
+  pieces_set?: number;
+  port?: number;
+  unknown?: true;
+  ext_id?: number;
+  ext_name?: string;
+  readonly [extension: string]: JsonValue | undefined;
+}
+
+/** `bittorrent.keep_alive`: a zero-length message (tshark gives it no type). */
+export interface BittorrentKeepAliveFields {
+  msg_type: 'keep_alive';
+}
+
+/** `bittorrent.handshake`: the peer-wire handshake of one side. */
+export interface BittorrentHandshakeFields {
+  info_hash: string;
+  peer_id: string;
+  client: string | null;
+  client_version: string | null;
+  reserved: string;
+  extensions: { extension_protocol: boolean; dht: boolean; fast: boolean };
+}
+
+/** One side of a peer-wire connection, as `bittorrent.connection` lists it. */
+export interface BittorrentPeerSide {
+  addr: string;
+  port: number;
+  peer_id: string | null;
+  client: string | null;
+  bytes: number;
+  /** Message counts, pieces, choking and the rest (see `connection.ts`). */
+  readonly [statistic: string]: JsonValue | undefined;
+}
+
+/** `bittorrent.connection`: one per peer-wire connection, at its end. */
+export interface BittorrentConnectionFields {
+  info_hash: string | null;
+  encrypted: boolean;
+  mse_plaintext: true | undefined;
+  piece_length: number | null;
+  start: Timestamp | null;
+  duration: number;
+  c2s: BittorrentPeerSide;
+  s2c: BittorrentPeerSide;
+}
+
+/** `bittorrent.encrypted`: the connection uses MSE/PE and is not parsed further. */
+export interface BittorrentEncryptedFields {
+  method: 'MSE/PE';
+}
+
+/**
+ * `bittorrent.dht`: one KRPC message (BEP 5). Queries carry their arguments, responses and
+ * errors the query they answer (`method`, `query_frame`, `rtt`).
+ */
+export interface BittorrentDhtFields {
+  y: string;
+  method: string | null;
+  transaction_id: string;
+  query_frame?: number | null;
+  rtt?: number | null;
+  info_hash?: JsonValue;
+  /** The message's own arguments or values (`node_id`, `target`, `nodes`, `values`, `token`...). */
+  readonly [argument: string]: JsonValue | undefined;
+}
+
+/**
+ * `bittorrent.tracker`: an HTTP tracker transaction (BEP 3, 23) or a UDP tracker
+ * request or response (BEP 15). The fields of the request and response follow.
+ */
+export interface BittorrentTrackerFields {
+  transport: 'http' | 'udp';
+  message: 'transaction' | 'request' | 'response';
+  action: string;
+  readonly [field: string]: JsonValue | undefined;
+}
+
+declare module '../../events/event-map.js' {
+  interface EventMap {
+    'bittorrent.handshake': BittorrentHandshakeFields;
+    'bittorrent.message': BittorrentMessageFields;
+    'bittorrent.keep_alive': BittorrentKeepAliveFields;
+    'bittorrent.connection': BittorrentConnectionFields;
+    'bittorrent.encrypted': BittorrentEncryptedFields;
+    'bittorrent.dht': BittorrentDhtFields;
+    'bittorrent.tracker': BittorrentTrackerFields;
+  }
+  interface AnomalyCatalogue {
+    bittorrent: typeof BITTORRENT_ANOMALIES;
+  }
+}

@@ -6,9 +6,8 @@
 import type { DatagramDissector, DissectorContext, Position, StreamDissector } from '../../dissect/contract.js';
 import { LengthPrefixedFramer } from '../../dissect/length-prefixed.js';
 import type { Direction } from '../../events/event.js';
-import type { JsonValue } from '../../events/json.js';
 import { TYPE } from './codes.js';
-import { DNS_EVENT_TYPES } from './events.js';
+import { DNS_EVENT_TYPES, type DnsAnomalyCode, type DnsTransactionFields } from './events.js';
 import { decodeMessage, type DecodedMessage } from './message.js';
 import { HEADER_LENGTH } from './parser.js';
 import { TransactionTable, type TransactionBase, type TransactionOutput } from './transactions.js';
@@ -42,12 +41,12 @@ class DnsMessages implements TransactionOutput {
     this.table = new TransactionTable(this, ctx.limits.max_pending_transactions, this.flavour !== 'dns');
   }
 
-  transaction(fields: Record<string, JsonValue | undefined>, at: Position, dir: Direction): void {
+  transaction(fields: DnsTransactionFields, at: Position, dir: Direction): void {
     this.ctx.emit(DNS_EVENT_TYPES.transaction, dir, fields, at);
     this.summary(fields);
   }
 
-  anomaly(code: string, detail: string, dir: Direction): void {
+  anomaly(code: DnsAnomalyCode, detail: string, dir: Direction): void {
     this.ctx.anomaly(code, dir, detail);
   }
 
@@ -124,7 +123,7 @@ class DnsMessages implements TransactionOutput {
     this.ctx.emit(DNS_EVENT_TYPES.zoneTransfer, dir, { ...t.fields(), orig_h: this.ctx.flow.client.addr, resp_h: this.ctx.flow.server.addr }, t.end);
   }
 
-  private summary(fields: Record<string, JsonValue | undefined>): void {
+  private summary(fields: DnsTransactionFields): void {
     if (this.summarised || fields.query === null) return;
     this.summarised = true;
     const answers = Array.isArray(fields.answers) ? fields.answers : [];

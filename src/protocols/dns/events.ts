@@ -1,3 +1,6 @@
+import type { JsonObject, JsonValue } from '../../events/json.js';
+import type { Timestamp } from '../../events/time.js';
+
 /**
  * DNS event vocabulary. `dns.message` is one decoded message (the fidelity contract:
  * trans_id, response, qname, qtype, rcode); `dns.transaction` pairs a query with its
@@ -24,3 +27,130 @@ export const DNS_EVENT_TYPES = {
   transaction: 'dns.transaction',
   zoneTransfer: 'dns.zone_transfer',
 } as const;
+
+/** `dns.message` (`mdns.message`, `llmnr.message`): one decoded message. */
+export interface DnsMessageFields {
+  trans_id: number;
+  response: boolean;
+  opcode: number;
+  opcode_name: string;
+  /** The header's 4 bits, as tshark's dns.flags.rcode; the full EDNS value is rcode_ext. */
+  rcode: number;
+  rcode_ext: number | undefined;
+  rcode_name: string;
+  qname: string | null;
+  qtype: number | null;
+  qtype_name: string | null;
+  qclass: number | null;
+  qclass_name: string | null;
+  unicast_response: boolean | undefined;
+  AA: boolean;
+  TC: boolean;
+  RD: boolean;
+  RA: boolean;
+  Z: boolean;
+  AD: boolean;
+  CD: boolean;
+  qdcount: number;
+  ancount: number;
+  nscount: number;
+  arcount: number;
+  /** Every question, when there is more than one. */
+  questions: Array<{ name: string | null; type: number; type_name: string; class: number }> | undefined;
+  answers: JsonValue[] | undefined;
+  /** The answers' count when the records are left out (zone transfers). */
+  answer_count: number | undefined;
+  authorities: JsonValue[] | undefined;
+  additionals: JsonValue[] | undefined;
+  edns: JsonObject | null;
+  length: number;
+  trailing_bytes: number | undefined;
+  malformed: string | undefined;
+  transport: 'tcp' | 'udp' | undefined;
+  mdns: true | undefined;
+  llmnr: true | undefined;
+}
+
+/** What a transaction may add when it is not a plain query and answer. */
+export interface DnsTransactionMarks {
+  retransmissions?: number;
+  no_response?: true;
+  unsolicited?: true;
+  duplicate?: true;
+  first_response_frame?: number | null;
+  late?: true;
+}
+
+/** `dns.transaction`: a query paired with its response, in the words of Zeek's dns.log. */
+export interface DnsTransactionFields extends DnsTransactionMarks {
+  proto: string;
+  orig_h: string;
+  orig_p: number;
+  resp_h: string;
+  resp_p: number;
+  mdns: true | undefined;
+  llmnr: true | undefined;
+  trans_id: number;
+  rtt: number | null;
+  query: string | null;
+  qclass: number | null;
+  qclass_name: string | null;
+  qtype: number | null;
+  qtype_name: string | null;
+  opcode: number;
+  rcode: number | null;
+  rcode_ext: number | undefined;
+  rcode_name: string | null;
+  AA: boolean;
+  TC: boolean;
+  RD: boolean;
+  RA: boolean;
+  Z: number;
+  AD: boolean;
+  CD: boolean;
+  answers: string[] | null;
+  TTLs: number[] | null;
+  rejected: boolean;
+  query_frame: number | null;
+  query_ts: Timestamp | null;
+  response_frame: number | null;
+  answer_records: JsonObject[] | undefined;
+  authorities: JsonObject[] | undefined;
+  additionals: JsonObject[] | undefined;
+  edns: JsonObject | undefined;
+  query_edns: JsonObject | undefined;
+}
+
+/** `dns.zone_transfer`: an AXFR/IXFR summarised instead of listing its records. */
+export interface DnsZoneTransferFields {
+  trans_id: number;
+  kind: 'AXFR' | 'IXFR';
+  zone: string | null;
+  query_frame: number;
+  first_response_frame: number | null;
+  last_frame: number | null;
+  duration: number | null;
+  messages: number;
+  bytes: number;
+  records: number;
+  records_by_type: Record<string, number>;
+  soa_serials: number[];
+  serial: number | null;
+  rcode: number;
+  complete: boolean;
+  orig_h: string;
+  resp_h: string;
+}
+
+declare module '../../events/event-map.js' {
+  interface EventMap {
+    'dns.message': DnsMessageFields;
+    'mdns.message': DnsMessageFields;
+    'llmnr.message': DnsMessageFields;
+    'dns.transaction': DnsTransactionFields;
+    'dns.zone_transfer': DnsZoneTransferFields;
+  }
+  interface AnomalyCatalogue {
+    dns: typeof DNS_ANOMALIES;
+  }
+}

@@ -7,6 +7,7 @@
 import type { JsonObject, JsonValue } from '../../events/json.js';
 import { className, classShort, opcodeName, rcodeName, typeName, TYPE } from './codes.js';
 import { decodeEdns } from './edns.js';
+import type { DnsMessageFields } from './events.js';
 import type { NameLimits } from './names.js';
 import { parseMessage, type DnsHeader, type DnsQuestion, type DnsRecord, type Problem } from './parser.js';
 import { decodeRdata } from './rdata.js';
@@ -33,7 +34,7 @@ export interface DecodedMessage {
   readonly edns: JsonObject | null;
   readonly problems: Problem[];
   /** Fields of the `dns.message` event. */
-  readonly fields: Record<string, JsonValue | undefined>;
+  readonly fields: DnsMessageFields;
 }
 
 export interface DecodeOptions {
@@ -91,7 +92,7 @@ export function decodeMessage(msg: Uint8Array, opts: DecodeOptions): DecodedMess
   const omit = opts.omitRecords?.(header, question) ?? false;
   const section = (s: DnsRecord['section']): JsonValue[] | undefined =>
     omit ? undefined : records.filter((r) => r.section === s).map((r) => r.json);
-  const fields: Record<string, JsonValue | undefined> = {
+  const fields: DnsMessageFields = {
     trans_id: header.id,
     response: header.qr,
     opcode: header.opcode,

@@ -7,8 +7,9 @@
  */
 import type { Position } from '../../dissect/contract.js';
 import type { Direction } from '../../events/event.js';
-import type { JsonObject, JsonValue } from '../../events/json.js';
+import type { JsonObject } from '../../events/json.js';
 import type { Timestamp } from '../../events/time.js';
+import type { DnsAnomalyCode, DnsTransactionFields, DnsTransactionMarks } from './events.js';
 import { className, rcodeName, typeName } from './codes.js';
 import type { DecodedMessage } from './message.js';
 import type { DnsQuestion } from './parser.js';
@@ -59,8 +60,8 @@ interface Closed {
 
 /** Where transactions go, and the fields every one of them carries first. */
 export interface TransactionOutput {
-  transaction(fields: Record<string, JsonValue | undefined>, at: Position, dir: Direction): void;
-  anomaly(code: string, detail: string, dir: Direction): void;
+  transaction(fields: DnsTransactionFields, at: Position, dir: Direction): void;
+  anomaly(code: DnsAnomalyCode, detail: string, dir: Direction): void;
   /** Transport, endpoints (the querier is `orig`), mdns/llmnr marks. */
   base(queryDir: Direction): TransactionBase;
 }
@@ -194,7 +195,7 @@ export class TransactionTable {
   private emit(
     q: SeenQuery | null,
     r: SeenMessage | null,
-    extra: Record<string, JsonValue | undefined>,
+    extra: DnsTransactionMarks,
     dirIfNoQuery?: Direction,
   ): void {
     // A response without its query stands for both.
@@ -206,7 +207,7 @@ export class TransactionTable {
     const b = this.out.base(queryDir);
     // Keys written out, not spread: a literal that starts with a spread costs ~1 µs per
     // further key in this V8 (Node 20), ten times the whole literal.
-    const fields: Record<string, JsonValue | undefined> = {
+    const fields: DnsTransactionFields = {
       proto: b.proto,
       orig_h: b.orig_h,
       orig_p: b.orig_p,

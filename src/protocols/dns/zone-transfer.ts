@@ -4,7 +4,7 @@
  * closing SOA. A zone can hold millions of records, so none are listed one by one.
  */
 import type { Position } from '../../dissect/contract.js';
-import type { JsonValue } from '../../events/json.js';
+import type { DnsZoneTransferFields } from './events.js';
 import { typeName, TYPE } from './codes.js';
 import type { DecodedMessage } from './message.js';
 
@@ -53,7 +53,7 @@ export class ZoneTransfer {
     return this.lastWasClosingSoa;
   }
 
-  fields(): Record<string, JsonValue | undefined> {
+  fields(): Omit<DnsZoneTransferFields, 'orig_h' | 'resp_h'> {
     const by: Record<string, number> = {};
     for (const [t, n] of [...this.counts].sort((a, b) => a[0].localeCompare(b[0]))) by[t] = n;
     return {

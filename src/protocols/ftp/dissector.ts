@@ -8,7 +8,7 @@ import type { DissectorContext, Endpoint, Position, StreamDissector } from '../.
 import { LineFramer } from '../../dissect/line-framer.js';
 import { decodeText } from '../../dissect/text.js';
 import type { Direction } from '../../events/event.js';
-import type { JsonObject } from '../../events/json.js';
+import type { FtpDataChannel, FtpTransactionFields } from './events.js';
 import { DataFlowState, FtpDataDissector } from './data-dissector.js';
 import {
   joinPath,
@@ -158,7 +158,7 @@ export class FtpDissector implements StreamDissector {
     if (line === '' && !truncated) return;
     const { command, arg } = parseCommand(line);
     this.commands++;
-    this.ctx.emit('ftp.command', 'c2s', { command, arg, ...(truncated ? { truncated } : {}) });
+    this.ctx.emit('ftp.command', 'c2s', truncated ? { command, arg, truncated } : { command, arg });
     const p: Pending = { command, arg, at: this.here(), channel: null, prelim: [] };
     if (this.pending.length >= this.ctx.limits.max_pending_transactions) {
       const dropped = this.pending.shift()!;
@@ -362,7 +362,7 @@ export class FtpDissector implements StreamDissector {
   private transaction(p: Pending, code: number | null, msg: string | null, incomplete: boolean): void {
     const ch = p.channel;
     const dataChannel = this.channelFor(p);
-    const fields: JsonObject = {
+    const fields: FtpTransactionFields = {
       user: this.user,
       password: this.password,
       command: p.command,
@@ -381,7 +381,7 @@ export class FtpDissector implements StreamDissector {
   }
 
   /** Zeek's data_channel record, on the PORT/EPRT/PASV/EPSV transaction that set it up. */
-  private channelFor(p: Pending): JsonObject | null {
+  private channelFor(p: Pending): FtpDataChannel | null {
     if (!['PORT', 'EPRT', 'PASV', 'EPSV'].includes(p.command)) return null;
     const ch = this.channels[this.channels.length - 1];
     if (!ch || ch.use) return null;

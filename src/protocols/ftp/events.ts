@@ -1,5 +1,4 @@
 /** FTP event fields (RFC 959, 2428, 3659, 4217) and anomaly codes. */
-import type { JsonValue } from '../../events/json.js';
 
 export const FTP_ANOMALIES = {
   'ftp.bad_reply_code': 'a reply line starts with digits that are not a reply code (first digit 1-5, three digits)',
@@ -15,17 +14,48 @@ export const FTP_ANOMALIES = {
 
 export type FtpDirection = 'download' | 'upload' | 'listing';
 
+/** `ftp.command` (c2s): a command line. */
 export interface FtpCommandFields {
   command: string;
   arg: string;
+  /** The line was longer than max_line and was cut. */
+  truncated?: true;
 }
 
+/** `ftp.reply` (s2c): a whole reply; a multi-line reply's lines are joined with `\n`. */
 export interface FtpReplyFields {
   code: number;
   msg: string;
   multiline: boolean;
 }
 
+/** Zeek's `data_channel` record, on the PORT/EPRT/PASV/EPSV transaction that set it up. */
+export interface FtpDataChannel {
+  passive: boolean;
+  orig_h: string;
+  resp_h: string;
+  resp_p: number;
+}
+
+/** `ftp.transaction`: a command with its final reply, in the words of Zeek's ftp.log. */
+export interface FtpTransactionFields {
+  user: string | null;
+  password: string | null;
+  command: string;
+  arg: string;
+  cwd: string | null;
+  file_size: number | null;
+  reply_code: number | null;
+  reply_msg: string | null;
+  /** Preliminary (1xx) reply codes before the final one. */
+  preliminary: number[] | undefined;
+  data_channel: FtpDataChannel | null;
+  /** The data flow's id (Zeek's fuid names the file; here the flow that carried it). */
+  fuid: number | null;
+  incomplete: true | undefined;
+}
+
+/** `ftp.transfer`: one file or listing over a data connection, linked to its command. */
 export interface FtpTransferFields {
   command: string;
   file: string | null;
@@ -38,6 +68,46 @@ export interface FtpTransferFields {
   throughput_bps: number | null;
   complete: boolean;
   reply_code: number | null;
+  /** The advertised address is not the control connection's server (NAT, or FXP). */
   nat: boolean;
-  [k: string]: JsonValue | undefined;
+  data_type: string | null;
+  rest: number | null;
+  advertised_h: string;
+  advertised_p: number;
+  incomplete: true | undefined;
+}
+
+/** `ftp.session`: one per control connection, at its end. */
+export interface FtpSessionFields {
+  user: string | null;
+  anonymous: boolean;
+  logged_in: boolean;
+  failed_logins: number;
+  cwd: string | null;
+  cwd_history: string[];
+  data_type: string | null;
+  mode: string | null;
+  stru: string | null;
+  tls: boolean;
+  commands: number;
+  transfers: number;
+}
+
+/** `ftp.encrypted`: AUTH TLS succeeded; the rest of the control connection is not parsed. */
+export interface FtpEncryptedFields {
+  mechanism: 'AUTH TLS';
+}
+
+declare module '../../events/event-map.js' {
+  interface EventMap {
+    'ftp.command': FtpCommandFields;
+    'ftp.reply': FtpReplyFields;
+    'ftp.transaction': FtpTransactionFields;
+    'ftp.transfer': FtpTransferFields;
+    'ftp.session': FtpSessionFields;
+    'ftp.encrypted': FtpEncryptedFields;
+  }
+  interface AnomalyCatalogue {
+    ftp: typeof FTP_ANOMALIES;
+  }
 }

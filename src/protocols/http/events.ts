@@ -11,6 +11,9 @@
  * - `bittorrent.tracker` for tracker announce/scrape requests answered with bencode
  */
 
+import type { JsonValue } from '../../events/json.js';
+import type { Timestamp } from '../../events/time.js';
+
 export const ANOMALY = {
   bad_request_line: 'http.bad_request_line',
   bad_status_line: 'http.bad_status_line',
@@ -30,7 +33,7 @@ export const ANOMALY = {
   data_after_close: 'http.data_after_close',
 } as const;
 
-export const HTTP_ANOMALIES: Readonly<Record<string, string>> = {
+export const HTTP_ANOMALIES = {
   [ANOMALY.bad_request_line]: 'client bytes where a request line was expected are not one; skipped to the next request line',
   [ANOMALY.bad_status_line]: 'server bytes where a status line was expected are not one; skipped to the next status line',
   [ANOMALY.bad_header]: 'a header line is not `name: value` (or has space before the colon); it was skipped or kept as flagged',
@@ -47,4 +50,154 @@ export const HTTP_ANOMALIES: Readonly<Record<string, string>> = {
   [ANOMALY.unsolicited_response]: 'a response arrived with no request waiting for it',
   [ANOMALY.pending_limit]: 'more than max_pending_transactions requests awaited responses; the oldest was given up',
   [ANOMALY.data_after_close]: 'bytes arrived after the dissector stopped parsing this direction (tunnel or upgrade ended parsing)',
-};
+} as const satisfies Record<(typeof ANOMALY)[keyof typeof ANOMALY], string>;
+
+/** Header fields in order as sent: `[name, value]`. */
+export type HeaderPairs = ReadonlyArray<readonly [string, string]>;
+
+/** `http.request` (c2s): a request head. */
+export interface HttpRequestFields {
+  method: string;
+  uri: string;
+  version: string;
+  host: string | undefined;
+  headers: HeaderPairs;
+  user_agent: string | undefined;
+  trans_depth: number;
+  content_length: number | undefined;
+}
+
+/** `http.response` (s2c): a response head (1xx interim responses too, as in tshark). */
+export interface HttpResponseFields {
+  status_code: number;
+  status_msg: string;
+  version: string;
+  headers: HeaderPairs;
+  trans_depth: number;
+  content_type: string | undefined;
+  content_length: number | undefined;
+}
+
+/**
+ * `http.transaction`: one request and its response (HTTP/1.x, or one HTTP/2 stream with
+ * `version: "2"`), in the words of Zeek's http.log; see `transaction.ts`.
+ */
+export interface HttpTransactionFields {
+  trans_depth: number;
+  method: string | undefined;
+  host: string | undefined;
+  uri: string | undefined;
+  referrer: string | undefined;
+  version: string;
+  user_agent: string | undefined;
+  request_body_len: number;
+  response_body_len: number;
+  status_code: number | undefined;
+  status_msg: string | undefined;
+  info_code: number | undefined;
+  info_msg: string | undefined;
+  username: string | undefined;
+  password: string | undefined;
+  orig_mime_types: string[] | undefined;
+  resp_mime_types: string[] | undefined;
+  tags: string[];
+  proxied: string[] | undefined;
+  stream_id: number | undefined;
+  pushed: true | undefined;
+  promised_by: number | undefined;
+  request_frame: number | undefined;
+  request_end_frame: number | undefined;
+  response_frame: number | undefined;
+  response_end_frame: number | undefined;
+  request_ts: Timestamp | undefined;
+  response_first_byte_ts: Timestamp | undefined;
+  response_end_ts: Timestamp | undefined;
+  ttfb: number | undefined;
+  duration: number | undefined;
+  tcp_rtt: number | undefined;
+  request_segments: number;
+  response_segments: number;
+  conditional: boolean;
+  conditional_headers: string[] | undefined;
+  not_modified: boolean;
+  last_modified: string | undefined;
+  etag: string | undefined;
+  if_modified_since: string | undefined;
+  if_none_match: string | undefined;
+  cookies_sent: JsonValue[] | undefined;
+  cookies_set: JsonValue[] | undefined;
+  accept_language: string | undefined;
+  content_type: string | undefined;
+  content_length: number | undefined;
+  content_encoding: string | undefined;
+  transfer_encoding: string | undefined;
+  response_decoded_len: number | undefined;
+  decode_status: string | undefined;
+  location: string | undefined;
+  server: string | undefined;
+  request_missed_bytes: number | undefined;
+  response_missed_bytes: number | undefined;
+  request_trailers: HeaderPairs | undefined;
+  response_trailers: HeaderPairs | undefined;
+  pipelined: true | undefined;
+  upgraded: string | undefined;
+  websocket: true | undefined;
+  tunnel: true | undefined;
+  reset: string | undefined;
+  unsolicited: true | undefined;
+  incomplete: true | undefined;
+}
+
+/** One HTTP/2 stream, as `http.connection` lists it. */
+export interface Http2StreamSummary {
+  stream_id: number;
+  first_frame: number;
+  last_frame: number;
+  frames: number;
+  method: string | undefined;
+  uri: string | undefined;
+  status_code: number | undefined;
+  pushed: true | undefined;
+  response_body_len: number;
+  request_ts: Timestamp | undefined;
+  completed_ts: Timestamp | null | undefined;
+  reset: string | undefined;
+}
+
+/**
+ * `http.connection`: one per connection at its end. HTTP/1.x says whether it was
+ * persistent and pipelined; HTTP/2 adds its streams and how their frames interleaved.
+ */
+export interface HttpConnectionFields {
+  version: string | null;
+  versions?: string[];
+  requests: number;
+  responses?: number;
+  persistent: boolean;
+  pipelined: boolean;
+  upgraded: string | null;
+  websocket?: true | undefined;
+  connection_close?: boolean;
+  multiplexed?: boolean;
+  mid_stream?: true | undefined;
+  frames?: number;
+  max_concurrent_streams?: number;
+  streams?: Http2StreamSummary[];
+  streams_truncated?: true | undefined;
+  /** Server DATA/HEADERS frames in order, as `[stream_id, consecutive frames]` runs. */
+  interleaving?: Array<[number, number]>;
+  interleaving_truncated?: true | undefined;
+  goaway?: { last_stream_id: number; error_code: string; from: 'client' | 'server' } | undefined;
+}
+
+declare module '../../events/event-map.js' {
+  interface EventMap {
+    'http.request': HttpRequestFields;
+    'http.response': HttpResponseFields;
+    'http.transaction': HttpTransactionFields;
+    'http.connection': HttpConnectionFields;
+  }
+  interface AnomalyCatalogue {
+    http: typeof HTTP_ANOMALIES;
+  }
+}

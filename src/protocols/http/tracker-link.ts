@@ -5,7 +5,7 @@
  * builds the `bittorrent.tracker` event (transport `http`), which the BitTorrent report
  * section reads beside the UDP tracker's.
  */
-import type { EventFields } from '../../events/event.js';
+import type { BittorrentTrackerFields } from '../bittorrent/events.js';
 import { parseTrackerAnnounce, parseTrackerResponse, trackerAction } from '../bittorrent/tracker.js';
 import type { TxModel } from './transaction.js';
 
@@ -14,7 +14,7 @@ function isTrackerRequest(tx: TxModel): boolean {
 }
 
 /** The `bittorrent.tracker` event for a finished tracker transaction with a bencoded body, or null. */
-export function trackerEvent(tx: TxModel, body: Uint8Array | undefined): EventFields | null {
+export function trackerEvent(tx: TxModel, body: Uint8Array | undefined): BittorrentTrackerFields | null {
   if (!isTrackerRequest(tx) || !body || body.length === 0 || body[0] !== 0x64 /* 'd' */) return null;
   const request = parseTrackerAnnounce(tx.uri!);
   if (!request) return null;

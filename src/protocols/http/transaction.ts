@@ -10,8 +10,7 @@
  * is the length after undoing Content-Encoding.
  */
 import type { Position } from '../../dissect/contract.js';
-import type { EventFields } from '../../events/event.js';
-import type { JsonValue } from '../../events/json.js';
+import type { HttpTransactionFields } from './events.js';
 import type { Timestamp } from '../../events/time.js';
 import { basicCredentials, cookiesSent, cookiesSet, header, hostFromUri, mediaType, type HeaderList } from './parser.js';
 import type { Span } from './stream-cursor.js';
@@ -56,7 +55,7 @@ export interface TxModel {
 const secs = (a: Timestamp | undefined, b: Timestamp | undefined): number | undefined =>
   a && b ? Math.round(b.since(a) * 1e9) / 1e9 : undefined;
 
-export function transactionFields(tx: TxModel, tcpRtt: number | null): EventFields {
+export function transactionFields(tx: TxModel, tcpRtt: number | null): HttpTransactionFields {
   const rq = tx.request_headers ?? [];
   const rs = tx.response_headers ?? [];
   const auth = header(rq, 'authorization');
@@ -70,7 +69,7 @@ export function transactionFields(tx: TxModel, tcpRtt: number | null): EventFiel
   const end = tx.response.last?.ts;
   const cookiesOut = cookiesSent(rq);
   const cookiesIn = cookiesSet(rs);
-  const fields: Record<string, JsonValue | undefined> = {
+  const fields: HttpTransactionFields = {
     trans_depth: tx.trans_depth,
     method: tx.method,
     host: tx.host ?? (tx.uri ? hostFromUri(tx.uri) : undefined),

@@ -11,16 +11,15 @@
  */
 import type { DissectorContext, StreamDissector } from '../../dissect/contract.js';
 import { opposite, type Direction } from '../../events/event.js';
-import type { JsonObject, JsonValue } from '../../events/json.js';
 import type { Timestamp } from '../../events/time.js';
 import { codings } from '../http/body-decoder.js';
 import { BodySink, finishBody } from '../http/body.js';
-import { ANOMALY as HTTP_ANOMALY } from '../http/events.js';
+import { ANOMALY as HTTP_ANOMALY, type Http2StreamSummary } from '../http/events.js';
 import { header, mediaType, objectName, type HeaderList } from '../http/parser.js';
 import { Span, StreamCursor } from '../http/stream-cursor.js';
 import { transactionFields, type TxModel } from '../http/transaction.js';
 import { takeUpgrade } from '../http/upgrade.js';
-import { ANOMALY } from './events.js';
+import { ANOMALY, type Http2FrameFields, type Http2HeadersFields } from './events.js';
 import { HpackDecoder, type HpackBlock } from './hpack.js';
 import {
   FLAG,
@@ -55,7 +54,7 @@ interface H2Stream {
 
 /** A finished stream as the connection record lists it; its headers and bodies are let go. */
 interface ListedStream {
-  readonly summary: JsonObject;
+  readonly summary: Http2StreamSummary;
   readonly requestSeen: boolean;
 }
 
@@ -257,7 +256,7 @@ export class Http2Dissector implements StreamDissector {
     this.frames++;
     this.markService();
     const pl = parsePayload(h, partial ? new Uint8Array(0) : payload);
-    const fields: Record<string, JsonValue | undefined> = {
+    const fields: Http2FrameFields = {
       stream_id: h.stream_id,
       frame_type: frameTypeName(h.type),
       flags: h.flags,
@@ -397,7 +396,7 @@ export class Http2Dissector implements StreamDissector {
     }
     const headers = res.headers;
     const status = pseudo(headers, ':status');
-    const kindOf = (): string => {
+    const kindOf = (): Http2HeadersFields['block'] => {
       if (pb.kind === 'push_promise') return 'push_promise';
       const s = this.streams.get(pb.stream_id);
       if (dir === 'c2s') return s?.requestSeen ? 'trailers' : 'request';
@@ -654,7 +653,7 @@ export class Http2Dissector implements StreamDissector {
       streams,
       streams_truncated: this.listed.length >= MAX_LISTED_STREAMS || undefined,
       // Server DATA/HEADERS frames in order, as [stream_id, consecutive frames] runs.
-      interleaving: this.runs.map(([id, n]) => [id, n]),
+      interleaving: this.runs.map(([id, n]): [number, number] => [id, n]),
       interleaving_truncated: this.runsTruncated || undefined,
       goaway: this.goaway ? { last_stream_id: this.goaway.last_stream_id, error_code: this.goaway.error_code, from: this.goaway.dir === 'c2s' ? 'client' : 'server' } : undefined,
     });
@@ -684,7 +683,7 @@ function concat(parts: Uint8Array[], total: number): Uint8Array {
   return out;
 }
 
-function streamSummary(s: H2Stream): JsonObject {
+function streamSummary(s: H2Stream): Http2StreamSummary {
   return {
     stream_id: s.id,
     first_frame: s.firstFrame,

@@ -25,7 +25,7 @@ export const ANOMALY = {
   gap: 'http2.gap',
 } as const;
 
-export const HTTP2_ANOMALIES: Readonly<Record<string, string>> = {
+export const HTTP2_ANOMALIES = {
   [ANOMALY.bad_preface]: 'the client did not start with the HTTP/2 connection preface; the direction is not parsed',
   [ANOMALY.bad_frame]: 'a frame header or payload is malformed (wrong length for its type, wrong stream 0 use, bad padding, oversized)',
   [ANOMALY.protocol_error]: 'a frame breaks the stream state machine or header-block rules of RFC 9113',
@@ -37,5 +37,56 @@ export const HTTP2_ANOMALIES: Readonly<Record<string, string>> = {
   // Bodies are decoded like HTTP/1.1 bodies, with the same codes.
   [HTTP_ANOMALY.decompression_failed]: HTTP_ANOMALIES[HTTP_ANOMALY.decompression_failed]!,
   [HTTP_ANOMALY.decompression_limit]: HTTP_ANOMALIES[HTTP_ANOMALY.decompression_limit]!,
-  [HTTP_ANOMALY.object_limit]: HTTP_ANOMALIES[HTTP_ANOMALY.object_limit]!,
-};
+  [HTTP_ANOMALY.object_limit]: HTTP_ANOMALIES[HTTP_ANOMALY.object_limit],
+} as const;
+
+/** What each frame type adds to `http2.frame` (RFC 9113 §6). */
+export interface Http2FramePayloadFields {
+  pad_length?: number;
+  end_stream?: boolean;
+  end_headers?: boolean;
+  priority?: { exclusive: boolean; stream_dependency: number; weight: number };
+  data_length?: number;
+  error_code?: string;
+  error_code_value?: number;
+  ack?: boolean;
+  settings?: Array<{ id: number; name: string; value: number }>;
+  promised_stream_id?: number;
+  opaque_data?: string;
+  last_stream_id?: number;
+  debug_data?: string;
+  window_size_increment?: number;
+}
+
+/** `http2.frame`: one frame. */
+export interface Http2FrameFields extends Http2FramePayloadFields {
+  stream_id: number;
+  frame_type: string;
+  flags: number;
+  flag_names: string[];
+  length: number;
+  /** A DATA frame cut by a gap. */
+  incomplete?: true;
+}
+
+/** `http2.headers`: one complete header block (HEADERS or PUSH_PROMISE, with its CONTINUATIONs). */
+export interface Http2HeadersFields {
+  stream_id: number;
+  headers: ReadonlyArray<readonly [string, string]>;
+  end_stream: boolean;
+  block: 'request' | 'response' | 'informational' | 'trailers' | 'push_promise';
+  promised_stream_id: number | undefined;
+  /** HPACK desync or error: only exactly decoded fields are listed. */
+  undecodable: true | undefined;
+  unknown_fields: number | undefined;
+}
+
+declare module '../../events/event-map.js' {
+  interface EventMap {
+    'http2.frame': Http2FrameFields;
+    'http2.headers': Http2HeadersFields;
+  }
+  interface AnomalyCatalogue {
+    http2: typeof HTTP2_ANOMALIES;
+  }
+}

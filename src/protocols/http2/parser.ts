@@ -2,7 +2,7 @@
  * Pure HTTP/2 framing (RFC 9113 §4, §6): the 9-byte frame header, the payload of each of
  * the ten frame types, and a plausibility check used by the probe and by resynchronisation.
  */
-import type { JsonValue } from '../../events/json.js';
+import type { Http2FramePayloadFields } from './events.js';
 import { decodeText, hex } from '../../dissect/text.js';
 
 export const PREFACE = 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n';
@@ -76,7 +76,7 @@ export function flagNames(type: number, flags: number): string[] {
 /** What one frame says, beyond its header. */
 export interface FramePayload {
   /** Fields for the `http2.frame` event. */
-  readonly fields: Record<string, JsonValue | undefined>;
+  readonly fields: Http2FramePayloadFields;
   /** Violations of RFC 9113 found in this frame alone (the caller raises them). */
   readonly problems: string[];
   /** DATA: the data without padding. HEADERS/PUSH_PROMISE/CONTINUATION: the block fragment. */
@@ -90,7 +90,7 @@ export interface FramePayload {
 /** Parses the payload of one frame; never throws, flags what is malformed. */
 export function parsePayload(h: FrameHeader, b: Uint8Array): FramePayload {
   const problems: string[] = [];
-  const fields: Record<string, JsonValue | undefined> = {};
+  const fields: Http2FramePayloadFields = {};
   const streamFrame = h.type === T.DATA || h.type === T.HEADERS || h.type === T.PRIORITY || h.type === T.RST_STREAM || h.type === T.PUSH_PROMISE || h.type === T.CONTINUATION;
   if (streamFrame && h.stream_id === 0) problems.push(`${frameTypeName(h.type)} on stream 0`);
   if ((h.type === T.SETTINGS || h.type === T.PING || h.type === T.GOAWAY) && h.stream_id !== 0) problems.push(`${frameTypeName(h.type)} on stream ${h.stream_id}`);

@@ -10,8 +10,7 @@
 import type { DissectorContext, Position, StreamDissector } from '../../dissect/contract.js';
 import { SaslExchange } from '../../dissect/sasl.js';
 import type { Direction } from '../../events/event.js';
-import type { JsonObject } from '../../events/json.js';
-import type { ContinuationPurpose } from './events.js';
+import type { AppendedMessage, ContinuationPurpose, ImapResponseFields, ImapTransactionFields } from './events.js';
 import { MailHandler } from './mail.js';
 import {
   bodyStructureParts,
@@ -33,7 +32,7 @@ import {
   type ResponseLine,
 } from './parser.js';
 import { ImapReader, type LogicalLine } from './reader.js';
-import { SessionState, type AppendedMessage } from './session.js';
+import { SessionState } from './session.js';
 
 interface Pending {
   tag: string;
@@ -335,7 +334,7 @@ export class ImapDissector implements StreamDissector {
     if (purpose === null) this.ctx.anomaly('imap.unexpected_continuation', 's2c', `"+ ${r.text.slice(0, 60)}" with nothing waiting for it`);
   }
 
-  private responseFields(r: ResponseLine): JsonObject {
+  private responseFields(r: ResponseLine): ImapResponseFields {
     return {
       tag: r.tag,
       status: r.status,
@@ -587,7 +586,7 @@ export class ImapDissector implements StreamDissector {
     if (this.authenticating === p) this.authenticating = null;
     if (this.idling === p) this.idling = null;
     if (!r) this.closedCredentials(p);
-    const fields: JsonObject = {
+    const fields: ImapTransactionFields = {
       tag: p.tag,
       command: p.command,
       uid: p.uid || undefined,

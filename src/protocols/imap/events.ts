@@ -22,7 +22,7 @@
  * - `imap.compressed` {mechanism}: COMPRESS=DEFLATE (RFC 4978) succeeded; likewise not parsed further.
  * - `imap.session` at close; `credentials` for LOGIN and AUTHENTICATE.
  */
-import { mailAnomalies } from '../../dissect/mail-message.js';
+import { mailAnomalies, type MailFields } from '../../dissect/mail-message.js';
 
 export const IMAP_ANOMALIES = {
   'imap.bad_line': 'a line is neither a tagged command (client) nor a tagged, untagged or continuation response (server)',
@@ -75,4 +75,155 @@ export interface FetchedMessage {
   /** Body sections fetched, with the bytes each carried (`""` is the whole message). */
   sections: Array<{ section: string; size: number }>;
   frame: number;
+}
+
+/** `imap.command` (c2s): a tagged command, once all its literals have arrived. */
+export interface ImapCommandFields {
+  tag: string;
+  command: string;
+  uid: true | undefined;
+  arg: string;
+  /** Sizes of the literals the command carried. */
+  literals: number[] | undefined;
+  truncated: true | undefined;
+}
+
+/** `imap.response` (s2c): an untagged, tagged or continuation response line. */
+export interface ImapResponseFields {
+  tag: string;
+  status: string | null;
+  number?: number;
+  code?: string;
+  code_data?: string;
+  text: string;
+  /** Tagged completions: the command they complete. */
+  command?: string;
+  /** Continuation requests: what they answer. */
+  purpose?: ContinuationPurpose | null;
+}
+
+/** `imap.done` (c2s): the `DONE` that ends IDLE. */
+export interface ImapDoneFields {
+  tag: string;
+}
+
+/** `imap.transaction`: one per tagged command, at its completion (or at close, incomplete). */
+export interface ImapTransactionFields {
+  tag: string;
+  command: string;
+  uid: true | undefined;
+  arg: string;
+  status: string | null;
+  code: string | undefined;
+  code_data: string | undefined;
+  text: string | null;
+  /** Frames of the command and of its completion (null when it never came). */
+  frames: [number, number | null];
+  duration: number | null;
+  untagged: number;
+  mailbox: string | undefined;
+  search_results: number | undefined;
+  sasl_mechanism: string | undefined;
+  sasl_responses: number | undefined;
+  idle_done: boolean | undefined;
+  incomplete: true | undefined;
+}
+
+/** `imap.message`: a whole message parsed from a FETCH literal or an APPEND upload. */
+export interface ImapMessageFields extends MailFields {
+  source: 'fetch' | 'append';
+  mailbox: string | null;
+  seq: number | null;
+  uid: number | null;
+  section: string | null;
+  user: string | null;
+  incomplete: true | undefined;
+}
+
+/** A STORE that changed flags, as `imap.session` lists it. */
+export interface ImapFlagChange {
+  mailbox: string | null;
+  set: string;
+  uid: boolean;
+  operation: string;
+  flags: string[];
+  silent: boolean;
+  status: string | null;
+}
+
+/** A COPY or MOVE, as `imap.session` lists it. */
+export interface ImapCopy {
+  mailbox: string | null;
+  set: string;
+  uid: boolean;
+  destination: string | null;
+  move: boolean;
+  status: string | null;
+  copyuid: string | null | undefined;
+}
+
+/** An APPEND upload, as `imap.session` lists it. */
+export interface AppendedMessage {
+  mailbox: string | null;
+  flags: string[];
+  date: string | null;
+  size: number;
+  from: string | null;
+  to: string[];
+  subject: string | null;
+  message_id: string | null;
+  attachments: Array<{ name: string; content_type: string; size: number }>;
+  status: string | null;
+  uid: number | null;
+  frame: number;
+}
+
+/** `imap.session`: one per connection, at its end. */
+export interface ImapSessionFields {
+  user: string | null;
+  mechanism: string | null;
+  authenticated: boolean;
+  preauth: boolean;
+  tls: boolean;
+  compressed: true | undefined;
+  greeting: string | null;
+  capabilities: string[];
+  enabled: string[] | undefined;
+  client_id: Record<string, string> | undefined;
+  server_id: Record<string, string> | undefined;
+  commands: number;
+  mailboxes: SelectedMailbox[];
+  listed: Array<{ name: string; flags: string[]; delimiter: string | null }>;
+  status: Array<{ mailbox: string; items: Record<string, number> }>;
+  messages: FetchedMessage[];
+  messages_total: number;
+  flags_changed: ImapFlagChange[];
+  deleted: Array<{ mailbox: string | null; set: string; uid: boolean }>;
+  expunged: Array<{ mailbox: string | null; seq: number; uid: number | null }>;
+  copied: ImapCopy[];
+  appended: AppendedMessage[];
+  failed_logins: Array<{ user: string | null; mechanism: string; frame: number }>;
+  unanswered: string[];
+  bye: string | null;
+}
+
+/** `imap.encrypted` / `imap.compressed`: the rest of the connection is not parsed. */
+export interface ImapStopFields {
+  mechanism: string;
+}
+
+declare module '../../events/event-map.js' {
+  interface EventMap {
+    'imap.command': ImapCommandFields;
+    'imap.response': ImapResponseFields;
+    'imap.done': ImapDoneFields;
+    'imap.transaction': ImapTransactionFields;
+    'imap.message': ImapMessageFields;
+    'imap.session': ImapSessionFields;
+    'imap.encrypted': ImapStopFields;
+    'imap.compressed': ImapStopFields;
+  }
+  interface AnomalyCatalogue {
+    imap: typeof IMAP_ANOMALIES;
+  }
 }

@@ -8,11 +8,10 @@
 import type { DissectorContext } from '../../dissect/contract.js';
 import { mailFields, parseMail, type MailMessage } from '../../dissect/mail-message.js';
 import type { Direction } from '../../events/event.js';
-import type { JsonObject } from '../../events/json.js';
-import type { FetchedMessage } from './events.js';
+import type { AppendedMessage, FetchedMessage, ImapMessageFields } from './events.js';
 import { flagList, type FetchItem, type ImapValue, type ResponseLine } from './parser.js';
 import type { Literal } from './reader.js';
-import type { AppendedMessage, SessionState } from './session.js';
+import type { SessionState } from './session.js';
 
 interface Body {
   bytes: Uint8Array;
@@ -141,7 +140,7 @@ export class MailHandler {
       ctx.anomaly('imap.message_limit', dir, `message of ${body.size} bytes; ${body.bytes.length} kept and parsed`);
     }
     const incomplete = body.incomplete || body.bytes.length < body.size;
-    const fields: JsonObject = {
+    const fields: ImapMessageFields = {
       source: where.source,
       mailbox: where.mailbox,
       seq: where.seq,

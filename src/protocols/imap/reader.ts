@@ -12,6 +12,7 @@
 import type { Limits } from '../../dissect/limits.js';
 import { LineFramer, type FramerMode } from '../../dissect/line-framer.js';
 import { decodeText } from '../../dissect/text.js';
+import type { ImapAnomaly } from './events.js';
 import { literalMarker, type LiteralMarker } from './parser.js';
 
 export interface Literal {
@@ -39,7 +40,7 @@ export interface ReaderHandler {
   begin(first: string, marker: LiteralMarker | null): void;
   /** All of a logical line has arrived. */
   complete(line: LogicalLine): void;
-  anomaly(code: string, detail: string): void;
+  anomaly(code: ImapAnomaly, detail: string): void;
 }
 
 export class ImapReader {

@@ -4,8 +4,7 @@
  * messages fetched, flags changed, copies, uploads, expunges, logins. Every list is bounded;
  * past the bound items are counted, not kept.
  */
-import type { JsonObject, JsonValue } from '../../events/json.js';
-import type { FetchedMessage, SelectedMailbox } from './events.js';
+import type { AppendedMessage, FetchedMessage, ImapCopy, ImapFlagChange, ImapSessionFields, SelectedMailbox } from './events.js';
 
 /** A list that keeps at most `cap` items and counts the rest. */
 export class CappedList<T> {
@@ -28,20 +27,6 @@ export class CappedList<T> {
   }
 }
 
-export interface AppendedMessage {
-  mailbox: string | null;
-  flags: string[];
-  date: string | null;
-  size: number;
-  from: string | null;
-  to: string[];
-  subject: string | null;
-  message_id: string | null;
-  attachments: Array<{ name: string; content_type: string; size: number }>;
-  status: string | null;
-  uid: number | null;
-  frame: number;
-}
 
 export class SessionState {
   user: string | null = null;
@@ -70,10 +55,10 @@ export class SessionState {
   private readonly listedNames = new Set<string>();
   readonly statuses: CappedList<{ mailbox: string; items: Record<string, number> }>;
   readonly messages: CappedList<FetchedMessage>;
-  readonly flagsChanged: CappedList<JsonObject>;
-  readonly deleted: CappedList<JsonObject>;
+  readonly flagsChanged: CappedList<ImapFlagChange>;
+  readonly deleted: CappedList<{ mailbox: string | null; set: string; uid: boolean }>;
   readonly expunged: CappedList<{ mailbox: string | null; seq: number; uid: number | null }>;
-  readonly copied: CappedList<JsonObject>;
+  readonly copied: CappedList<ImapCopy>;
   readonly appended: CappedList<AppendedMessage>;
   readonly failedLogins: CappedList<{ user: string | null; mechanism: string; frame: number }>;
 
@@ -202,8 +187,8 @@ export class SessionState {
     return entry;
   }
 
-  record(unanswered: string[]): JsonObject {
-    const withTotal = <T extends JsonValue>(l: CappedList<T>): T[] => l.items;
+  record(unanswered: string[]): ImapSessionFields {
+    const withTotal = <T>(l: CappedList<T>): T[] => l.items;
     return {
       user: this.user,
       mechanism: this.mechanism,

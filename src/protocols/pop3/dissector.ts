@@ -9,7 +9,7 @@ import { BoundedBytes, exportMail, mailFields, parseMail } from '../../dissect/m
 import { SaslExchange } from '../../dissect/sasl.js';
 import { decodeText } from '../../dissect/text.js';
 import type { Direction } from '../../events/event.js';
-import type { JsonObject } from '../../events/json.js';
+import type { Pop3MessageFields, Pop3SessionMessage } from './events.js';
 import { isMultiline, messageNumber, parseCommand, parseStatus } from './parser.js';
 
 interface Pending {
@@ -38,7 +38,7 @@ export class Pop3Dissector implements StreamDissector {
   private readonly listed = new Set<number>();
   private readonly retrieved: number[] = [];
   private readonly deleted: number[] = [];
-  private readonly messages: JsonObject[] = [];
+  private readonly messages: Pop3SessionMessage[] = [];
   private commands = 0;
   private closed = false;
 
@@ -110,7 +110,7 @@ export class Pop3Dissector implements StreamDissector {
     if (line === '' && !truncated) return;
     const { command, arg } = parseCommand(line);
     this.commands++;
-    this.ctx.emit('pop3.command', 'c2s', { command, arg, ...(truncated ? { truncated } : {}) });
+    this.ctx.emit('pop3.command', 'c2s', truncated ? { command, arg, truncated } : { command, arg });
     if (this.pending.length >= this.ctx.limits.max_pending_transactions) {
       const dropped = this.pending.shift()!;
       this.ctx.anomaly('pop3.pending_limit', 'c2s', `${dropped.command} never answered; dropped`);
@@ -238,7 +238,7 @@ export class Pop3Dissector implements StreamDissector {
     const mail = parseMail(raw, this.ctx.limits);
     for (const issue of mail.issues) this.ctx.anomaly(`pop3.${issue.code}`, 's2c', issue.detail);
     const incomplete = atClose || blk.missed > 0 || blk.body.trimmed;
-    const fields: JsonObject = {
+    const fields: Pop3MessageFields = {
       command: blk.command,
       number: num,
       user: this.user,

@@ -1,5 +1,5 @@
 /** POP3 event fields (RFC 1939, 2449 CAPA, 2595 STLS, 5034 AUTH) and anomaly codes. */
-import { mailAnomalies } from '../../dissect/mail-message.js';
+import { mailAnomalies, type MailFields } from '../../dissect/mail-message.js';
 
 export const POP3_ANOMALIES = {
   'pop3.unexpected_reply': 'a server line arrived with no command waiting for it, or is neither +OK nor -ERR',
@@ -10,3 +10,68 @@ export const POP3_ANOMALIES = {
   'pop3.data_gap': 'bytes of a multi-line response were never seen; it is incomplete',
   ...mailAnomalies('pop3'),
 } as const;
+
+/** `pop3.command` (c2s): a command line; a SASL exchange's lines are marked. */
+export interface Pop3CommandFields {
+  command: string;
+  arg: string;
+  sasl_response?: true;
+  /** The line was longer than max_line and was cut. */
+  truncated?: true;
+}
+
+/** `pop3.reply` (s2c): a status line. */
+export interface Pop3ReplyFields {
+  status: '+OK' | '-ERR';
+  msg: string;
+}
+
+/** A message the session retrieved or listed the top of, as `pop3.session` lists it. */
+export interface Pop3SessionMessage {
+  number: number | null;
+  subject: string | null;
+  from: string | null;
+  date: string | null;
+  msg_id: string | null;
+  size: number;
+}
+
+/** `pop3.session`: one per connection, at its end. */
+export interface Pop3SessionFields {
+  user: string | null;
+  tls: boolean;
+  commands: number;
+  listed: number[];
+  retrieved: number[];
+  deleted: number[];
+  messages: Pop3SessionMessage[];
+  /** Commands still waiting for a reply when the connection ended. */
+  unanswered: string[];
+}
+
+/** `pop3.message` (s2c): a message retrieved with RETR or TOP, parsed. */
+export interface Pop3MessageFields extends MailFields {
+  command: string;
+  number: number | null;
+  user: string | null;
+  headers_only: true | undefined;
+  incomplete: true | undefined;
+}
+
+/** `pop3.encrypted`: STLS succeeded; the rest of the connection is not parsed. */
+export interface Pop3EncryptedFields {
+  mechanism: 'STLS';
+}
+
+declare module '../../events/event-map.js' {
+  interface EventMap {
+    'pop3.command': Pop3CommandFields;
+    'pop3.reply': Pop3ReplyFields;
+    'pop3.session': Pop3SessionFields;
+    'pop3.message': Pop3MessageFields;
+    'pop3.encrypted': Pop3EncryptedFields;
+  }
+  interface AnomalyCatalogue {
+    pop3: typeof POP3_ANOMALIES;
+  }
+}

@@ -17,8 +17,7 @@ import {
 import { SaslExchange } from '../../dissect/sasl.js';
 import { decodeText } from '../../dissect/text.js';
 import type { Direction } from '../../events/event.js';
-import type { JsonObject } from '../../events/json.js';
-import type { SmtpEnvelopeMismatch } from './events.js';
+import type { SmtpEnvelopeMismatch, SmtpMessageFields } from './events.js';
 import { isWebmail, parseBdat, parseCommand, parseReplyLine, receivedAddresses } from './parser.js';
 
 interface Pending {
@@ -130,7 +129,7 @@ export class SmtpDissector implements StreamDissector {
     if (line === '' && !truncated) return;
     const { command, arg } = parseCommand(line);
     this.commands++;
-    this.ctx.emit('smtp.command', 'c2s', { command, arg, ...(truncated ? { truncated } : {}) });
+    this.ctx.emit('smtp.command', 'c2s', truncated ? { command, arg, truncated } : { command, arg });
     const p: Pending = { command, arg, at: this.here() };
     this.enqueue(p);
     switch (command) {
@@ -338,7 +337,7 @@ export class SmtpDissector implements StreamDissector {
     for (const issue of mail.issues) this.ctx.anomaly(`smtp.${issue.code}`, 'c2s', issue.detail);
     const incomplete = atClose || m.missed > 0 || m.body.trimmed || !m.ended;
     const path = [this.ctx.flow.server.addr, this.ctx.flow.client.addr, ...mail.received.flatMap(receivedAddresses)];
-    const fields: JsonObject = {
+    const fields: SmtpMessageFields = {
       trans_depth: this.messages,
       helo: this.helo,
       mailfrom: this.mailfrom,
@@ -355,7 +354,7 @@ export class SmtpDissector implements StreamDissector {
       tls: this.encrypted,
       is_webmail: isWebmail(mail.user_agent),
       fuids: mail.attachments.map((a) => `${this.ctx.flow.id}:${this.messages}:${a.part}`),
-      envelope_mismatch: envelopeMismatch(this.mailfrom, this.rcptto, mail) as JsonObject | null,
+      envelope_mismatch: envelopeMismatch(this.mailfrom, this.rcptto, mail),
       bdat: m.via === 'bdat',
       missed_bytes: m.missed,
       incomplete: incomplete || undefined,

@@ -1,5 +1,5 @@
 /** SMTP event fields (RFC 5321, 3030 BDAT, 2920 PIPELINING, 3207 STARTTLS, 4954 AUTH) and anomaly codes. */
-import { mailAnomalies } from '../../dissect/mail-message.js';
+import { mailAnomalies, type MailFields } from '../../dissect/mail-message.js';
 
 export const SMTP_ANOMALIES = {
   'smtp.bad_reply_code': 'a server line is not a reply (no three-digit code 2xx-5xx)',
@@ -21,4 +21,70 @@ export interface SmtpEnvelopeMismatch {
   rcpt_not_in_headers?: string[];
   /** To/Cc addresses that were not recipients of this transaction. */
   headers_not_in_rcpt?: string[];
+}
+
+/** `smtp.command` (c2s): a command line (SASL responses are not commands). */
+export interface SmtpCommandFields {
+  command: string;
+  arg: string;
+  /** The line was longer than max_line and was cut. */
+  truncated?: true;
+}
+
+/** `smtp.reply` (s2c): a whole reply, its lines joined. */
+export interface SmtpReplyFields {
+  code: number;
+  msg: string;
+}
+
+/** `smtp.session`: one per connection, at its end. */
+export interface SmtpSessionFields {
+  helo: string | null;
+  capabilities: string[];
+  auth_user: string | null;
+  tls: boolean;
+  commands: number;
+  messages: number;
+  /** Commands still waiting for a reply when the connection ended. */
+  unanswered: string[];
+}
+
+/** `smtp.message` (c2s): one mail transaction, in the words of Zeek's smtp.log. */
+export interface SmtpMessageFields extends MailFields {
+  trans_depth: number;
+  helo: string | null;
+  mailfrom: string | null;
+  rcptto: string[];
+  rejected_rcptto: string[];
+  x_originating_ip: string | null;
+  first_received: string | null;
+  second_received: string | null;
+  last_reply: string | null;
+  path: string[];
+  user_agent: string | null;
+  tls: boolean;
+  is_webmail: boolean;
+  fuids: string[];
+  envelope_mismatch: SmtpEnvelopeMismatch | null;
+  bdat: boolean;
+  missed_bytes: number;
+  incomplete: true | undefined;
+}
+
+/** `smtp.encrypted`: STARTTLS succeeded; the rest of the connection is not parsed. */
+export interface SmtpEncryptedFields {
+  mechanism: 'STARTTLS';
+}
+
+declare module '../../events/event-map.js' {
+  interface EventMap {
+    'smtp.command': SmtpCommandFields;
+    'smtp.reply': SmtpReplyFields;
+    'smtp.session': SmtpSessionFields;
+    'smtp.message': SmtpMessageFields;
+    'smtp.encrypted': SmtpEncryptedFields;
+  }
+  interface AnomalyCatalogue {
+    smtp: typeof SMTP_ANOMALIES;
+  }
 }

@@ -1,8 +1,8 @@
 import type { WireEvent } from '../../events/event.js';
-import type { EventFields } from '../../events/event.js';
-import { Timestamp } from '../../events/time.js';
+import type { FlowEndFields } from '../../events/event-map.js';
+import type { Timestamp } from '../../events/time.js';
 import type { FlowFacts } from '../../filter/index.js';
-import { endpointText, num, show } from '../text.js';
+import { endpointText, show } from '../text.js';
 
 /** One line of the flows list: display strings made safe once, numbers kept for sorting. */
 export interface FlowRow {
@@ -27,9 +27,9 @@ export interface FlowRow {
 }
 
 /** A row from a flow record (a `flow.end` event, or `Flow.record()` of an open flow). */
-export function rowFromRecord(id: number, rec: EventFields, ended: boolean, lastFrame: number, record: WireEvent): FlowRow {
-  const proto = typeof rec.proto === 'string' ? rec.proto : '?';
-  const service = typeof rec.service === 'string' ? rec.service : null;
+export function rowFromRecord(id: number, rec: FlowEndFields, ended: boolean, lastFrame: number, record: WireEvent): FlowRow {
+  const proto = rec.proto;
+  const service = rec.service ?? null;
   return {
     id,
     proto,
@@ -37,21 +37,21 @@ export function rowFromRecord(id: number, rec: EventFields, ended: boolean, last
     app: service ? show(service) : `(${show(proto)})`,
     client: endpointText(rec.orig_h, rec.orig_p),
     server: endpointText(rec.resp_h, rec.resp_p),
-    pkts: num(rec.orig_pkts) + num(rec.resp_pkts),
-    bytes: num(rec.orig_frame_bytes) + num(rec.resp_frame_bytes),
-    duration: num(rec.duration),
-    state: show(rec.conn_state ?? ''),
+    pkts: rec.orig_pkts + rec.resp_pkts,
+    bytes: rec.orig_frame_bytes + rec.resp_frame_bytes,
+    duration: rec.duration,
+    state: show(rec.conn_state),
     summary: show(rec.summary ?? ''),
-    start: rec.start instanceof Timestamp ? rec.start : Timestamp.ZERO,
+    start: rec.start,
     lastFrame,
     ended,
     facts: {
       proto,
       service,
-      orig_h: String(rec.orig_h ?? ''),
-      orig_p: num(rec.orig_p),
-      resp_h: String(rec.resp_h ?? ''),
-      resp_p: num(rec.resp_p),
+      orig_h: rec.orig_h,
+      orig_p: rec.orig_p,
+      resp_h: rec.resp_h,
+      resp_p: rec.resp_p,
     },
     record,
   };

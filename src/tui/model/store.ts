@@ -1,14 +1,14 @@
-import type { EventFields, EventSink, WireEvent } from '../../events/event.js';
+import { typedEvent, type EventSink, type WireEvent } from '../../events/event.js';
 import type { JsonValue } from '../../events/json.js';
-import { Timestamp } from '../../events/time.js';
 import { eventSubject, type CompiledFilter } from '../../filter/index.js';
 import { show } from '../text.js';
 import { compareBy, rowFromRecord, type FlowRow, type SortColumn } from './flow-row.js';
+import { isEvent, type CaptureStatsFields, type EventOf, type FlowEndFields } from '../../events/event-map.js';
 
 /** What the UI reads from the engine while a capture loads (kept narrow on purpose). */
 export interface LiveSource {
-  openFlows(): ReadonlyArray<{ readonly id: number; readonly lastFrame: number; record(): EventFields }>;
-  readonly stats: { fields(): { [key: string]: JsonValue } };
+  openFlows(): ReadonlyArray<{ readonly id: number; readonly lastFrame: number; record(): FlowEndFields }>;
+  readonly stats: { fields(): CaptureStatsFields };
 }
 
 /** An exported object as the list shows it; the body itself is never kept. */
@@ -64,7 +64,7 @@ export class CaptureStore implements EventSink {
     this.dirty = true;
     switch (e.type) {
       case 'flow.end':
-        this.endFlow(e);
+        if (isEvent(e, 'flow.end')) this.endFlow(e);
         return;
       case 'capture.summary':
         this.summary = e;
@@ -143,7 +143,7 @@ export class CaptureStore implements EventSink {
   /** Protocol hierarchy and I/O graph: final once loaded, live from the engine before. */
   statistics(): { [key: string]: JsonValue | undefined } | null {
     if (this.summary) return this.summary;
-    return this.live ? this.live.stats.fields() : null;
+    return this.live ? { ...this.live.stats.fields() } : null;
   }
 
   /** Flows that pass the filter, sorted; cached until the data, filter or order changes. */
@@ -206,7 +206,7 @@ export class CaptureStore implements EventSink {
     this.keptEvents++;
   }
 
-  private endFlow(e: WireEvent): void {
+  private endFlow(e: WireEvent & EventOf<'flow.end'>): void {
     const id = e.flow;
     if (id === null) return;
     const row = rowFromRecord(id, e, true, e.frame, e);
@@ -220,7 +220,7 @@ export class CaptureStore implements EventSink {
       if (known && (known.ended || known.lastFrame === f.lastFrame)) continue;
       const rec = f.record();
       // A stand-in for the flow.end record to come, so filters on flow fields work while loading.
-      const stand: WireEvent = { ...rec, type: 'flow', frame: f.lastFrame, ts: rec.start instanceof Timestamp ? rec.start : Timestamp.ZERO, flow: f.id, dir: null };
+      const stand = typedEvent('flow.end', f.lastFrame, rec.start, f.id, null, rec);
       const row = rowFromRecord(f.id, rec, false, f.lastFrame, stand);
       this.byId.set(f.id, row);
       this.dirty = true;

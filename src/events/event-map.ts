@@ -1,0 +1,161 @@
+/**
+ * Every event type and the shape of its fields, checked by the compiler at the emitter, in
+ * the NDJSON writer's callers and in every sink (as Zeek's `&log` records and Suricata's
+ * event enums are).
+ *
+ * The map is built by declaration merging: this file declares the events of the lower
+ * layers, and each protocol adds its own from its `events.ts`:
+ *
+ * ```ts
+ * declare module '../../events/event-map.js' {
+ *   interface EventMap { 'pop3.reply': Pop3ReplyFields }
+ *   interface AnomalyCatalogue { pop3: typeof POP3_ANOMALIES }
+ * }
+ * ```
+ *
+ * so `events/` imports no protocol (imports point one way), yet `emit('pop3.reply', ...)`
+ * with a misspelled type or field, or `anomaly('pop3.typo', ...)`, does not compile.
+ * Types only: nothing here costs anything at run time.
+ */
+import type { CORE_ANOMALIES } from './anomalies.js';
+import type { EventBase, WireEvent } from './event.js';
+import type { JsonValue } from './json.js';
+import type { Timestamp } from './time.js';
+
+/** `anomaly`: something wrong or surprising in the input, with a stable code. */
+export interface AnomalyFields {
+  code: AnomalyCode;
+  detail: string;
+}
+
+/** `flow.end`: one per flow, in the words of Zeek's conn.log. */
+export interface FlowEndFields {
+  proto: 'tcp' | 'udp' | 'icmp';
+  /** The application protocol when known (`http`, `ftp-data`, `dns`). */
+  service: string | undefined;
+  orig_h: string;
+  orig_p: number;
+  resp_h: string;
+  resp_p: number;
+  community_id: string;
+  start: Timestamp;
+  duration: number;
+  first_frame: number;
+  last_frame: number;
+  orig_pkts: number;
+  /** Payload bytes (TCP/UDP data). */
+  orig_bytes: number;
+  orig_ip_bytes: number;
+  orig_frame_bytes: number;
+  resp_pkts: number;
+  resp_bytes: number;
+  resp_ip_bytes: number;
+  resp_frame_bytes: number;
+  conn_state: string;
+  history: string;
+  missed_bytes: number;
+  tcp_rtt: number | undefined;
+  /** The first packet seen was the server's: the sides were swapped. */
+  flipped: true | undefined;
+  summary: string | undefined;
+  /** Why the flow ended: `closed`, `idle`, `end of capture`, `limit`... */
+  end_reason: string | undefined;
+}
+
+/** What `capture.summary` says of the file itself. */
+export interface CaptureFileFields {
+  file: string;
+  format: string;
+  compressed: boolean;
+  interfaces: Array<{ link_type: number; snaplen: number; name: string | undefined }>;
+}
+
+/** What `capture.summary` counts: packets, bytes, times, the protocol hierarchy, the I/O graph. */
+export interface CaptureStatsFields {
+  packets: number;
+  bytes: number;
+  captured_bytes: number;
+  first_ts: Timestamp | null;
+  last_ts: Timestamp | null;
+  duration: number;
+  link_types: Array<{ link_type: number; name: string; packets: number }>;
+  hierarchy: Array<{ path: string; packets: number; bytes: number }>;
+  io: { readonly [key: string]: JsonValue | undefined };
+}
+
+/** `capture.summary`: the last event of a run. */
+export interface CaptureSummaryFields extends CaptureFileFields, CaptureStatsFields {}
+
+/** `credentials`: a user name and secret seen in clear. */
+export interface CredentialsFields {
+  protocol: string;
+  user: string;
+  secret: string;
+  /** `basic`, `USER/PASS`, `LOGIN`, `PLAIN`, `APOP`... */
+  mechanism: string;
+  /** Whether the server accepted them; null when it never said. */
+  success?: boolean | null;
+  /** The header that carried them (HTTP). */
+  header?: string;
+}
+
+export interface EventMap {
+  anomaly: AnomalyFields;
+  'flow.end': FlowEndFields;
+  'capture.summary': CaptureSummaryFields;
+  credentials: CredentialsFields;
+}
+
+/**
+ * Anomaly codes, one `{ code: meaning }` table per layer or protocol (`core` here; each
+ * protocol merges its table in by its name).
+ */
+export interface AnomalyCatalogue {
+  core: typeof CORE_ANOMALIES;
+}
+
+/** Every anomaly code some layer declares. */
+export type AnomalyCode = { [L in keyof AnomalyCatalogue]: keyof AnomalyCatalogue[L] & string }[keyof AnomalyCatalogue];
+
+/** Every event type. */
+export type EventType = keyof EventMap & string;
+
+/** The fields an event of type `K` adds to the base. */
+export type FieldsOf<K extends EventType> = EventMap[K];
+
+/** An event of type `K`: the base (type, frame, ts, flow, dir), then its fields. */
+export type EventOf<K extends EventType> = Omit<EventBase, 'type'> & { type: K } & EventMap[K];
+
+/** Narrows an event a sink received to its declared shape. */
+export function isEvent<K extends EventType>(e: WireEvent, type: K): e is WireEvent & EventOf<K> {
+  return e.type === type;
+}
+
+/** Narrows an anomaly event to its code. */
+export function isAnomaly(e: WireEvent): e is WireEvent & EventOf<'anomaly'> {
+  return e.type === 'anomaly';
+}
+
+/*
+ * Every declared field must be something the JSON writers can write: JSON's own values,
+ * Timestamps, and arrays and objects of them (interfaces too, which have no index signature
+ * and so cannot be checked against `JsonValue` directly). A field of another type makes
+ * `EVENT_FIELDS_ARE_JSON` fail to compile, naming the event and the field.
+ */
+type Writable<T> = [T] extends [JsonValue | undefined]
+  ? true
+  : T extends null | undefined
+    ? true
+  : T extends (...args: never[]) => unknown
+    ? false
+    : T extends readonly (infer U)[]
+      ? Writable<U>
+      : T extends object
+        ? false extends { [F in keyof T]-?: Writable<T[F]> }[keyof T] ? false : true
+        : false;
+type BadFields<K extends EventType> = {
+  [F in keyof EventMap[K]]-?: Writable<EventMap[K][F]> extends true ? never : F;
+}[keyof EventMap[K]];
+type Unwritable = { [K in EventType]: [BadFields<K>] extends [never] ? never : [K, BadFields<K>] }[EventType];
+/** Compile-time check: `true` unless some event declares a field JSON cannot hold. */
+export const EVENT_FIELDS_ARE_JSON: [Unwritable] extends [never] ? true : Unwritable = true;
