@@ -151,11 +151,20 @@ describe('npm pack', () => {
 const SLOW = { timeout: 600_000 };
 
 describe('installed with scripts disabled', SLOW, () => {
-  it('its manifest has no scripts: nothing to run or build on install', async () => {
+  it('neither it nor a dependency has an install script: nothing runs or builds on install', async () => {
     const prefix = await globalInstall;
     const installed = JSON.parse(readFileSync(join(prefix, 'lib', 'node_modules', 'wirelens', 'package.json'), 'utf8')) as Record<string, unknown>;
     expect(installed.scripts).toBeUndefined();
     expect(installed.dependencies).toEqual(pkg.dependencies);
+    // Nor does any runtime dependency, at any depth: no install script, no native build.
+    const manifests = listFiles(join(prefix, 'lib', 'node_modules', 'wirelens', 'node_modules')).filter((p) => /(^|\/)node_modules\/(@[^/]+\/)?[^/@]+\/package\.json$/.test(`node_modules/${p}`));
+    expect(manifests.length).toBeGreaterThan(Object.keys(pkg.dependencies).length);
+    const building = manifests.filter((m) => {
+      const dep = JSON.parse(readFileSync(join(prefix, 'lib', 'node_modules', 'wirelens', 'node_modules', m), 'utf8')) as { scripts?: Record<string, string> };
+      const scripts = dep.scripts ?? {};
+      return ['preinstall', 'install', 'postinstall'].some((s) => s in scripts) || existsSync(join(prefix, 'lib', 'node_modules', 'wirelens', 'node_modules', dirname(m), 'binding.gyp'));
+    });
+    expect(building).toEqual([]);
   });
 
   it('dist/ imports only Node built-ins and the declared runtime dependencies, and uses each of them', async () => {
