@@ -24,6 +24,11 @@ export interface AnalyzeOptions {
   onEngine?(engine: Engine): void;
   /** Sees every event before the sink does (the CLI notes damaged input with it). */
   observe?(event: WireEvent): void;
+  /**
+   * False: leave V8's heap growth alone. The governor sets a process-wide V8 flag, which the
+   * CLI owns but a program that imports wirelens as a library does not (default true).
+   */
+  governHeap?: boolean;
 }
 
 /**
@@ -31,7 +36,7 @@ export interface AnalyzeOptions {
  * `capture.summary` event. Throws `CaptureError` only when nothing could be read.
  */
 export async function analyze(source: string, sink: EventSink, opts: AnalyzeOptions = {}): Promise<void> {
-  governHeap();
+  if (opts.governHeap !== false) governHeap();
   const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const observe = opts.observe;
   const engine = new Engine({
