@@ -22,15 +22,9 @@ export type {
   ReadCaptureOptions,
 } from './capture/index.js';
 export type { AnomalyEvent, Direction, EventBase, EventFields, WireEvent } from './events/event.js';
-export { isEvent } from './events/typed.js';
-export type {
-  CaptureSummaryEvent,
-  DnsMessageEvent,
-  FlowEndEvent,
-  HttpRequestEvent,
-  HttpResponseEvent,
-  TypedEvents,
-} from './events/typed.js';
+// Every event type and its fields (declared by each protocol's events.ts), and guards.
+export { isAnomaly, isEvent } from './events/event-map.js';
+export type { AnomalyCode, EventMap, EventOf, EventType, FieldsOf } from './events/event-map.js';
 export { Timestamp } from './events/time.js';
 export { toJson, type JsonObject, type JsonValue } from './events/json.js';
 export { DEFAULT_LIMITS, type Limits } from './dissect/limits.js';
