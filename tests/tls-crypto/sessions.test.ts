@@ -6,7 +6,7 @@
 import { constants } from 'node:crypto';
 import type { SecureVersion } from 'node:tls';
 import { describe, expect, it } from 'vitest';
-import { decryptSession } from './drive.js';
+import { decryptSession, splitRecords } from './drive.js';
 import { recordSession } from './loopback.js';
 
 // Messages that span several records (16 KiB each at most) and one that is tiny.
@@ -81,6 +81,34 @@ describe('real sessions decrypt to exactly what was sent', () => {
       if (c.version === 'TLSv1.3') {
         expect(out.handshake.s2c.slice(0, 4)).toEqual([8, 11, 15, 20]); // EncryptedExtensions, Certificate, CertificateVerify, Finished
         expect(out.handshake.s2c).toContain(4); // NewSessionTicket, under the application key
+      }
+    });
+  }
+
+  for (const [version, ciphers] of [
+    ['TLSv1.2', 'ECDHE-RSA-AES128-GCM-SHA256'],
+    ['TLSv1.3', 'TLS_AES_256_GCM_SHA384'],
+  ] as const) {
+    it(`a resumed ${version} session (ticket) decrypts with its own key log lines`, async () => {
+      const first = await recordSession({ ciphers, minVersion: version, maxVersion: version, c2s: C2S, s2c: S2C });
+      expect(first.session).not.toBeNull();
+      const again = await recordSession({ ciphers, minVersion: version, maxVersion: version, c2s: C2S, s2c: S2C, session: first.session });
+      expect(again.reused).toBe(true);
+      const out = decryptSession(again.c2s, again.s2c, again.keylog);
+      expect(out.failures).toEqual([]);
+      // TLS 1.2 abbreviated handshake: no Certificate; the server's Finished comes first.
+      if (version === 'TLSv1.2') expect(out.handshake.s2c).toEqual([20]);
+      else expect(out.handshake.s2c.slice(0, 2)).toEqual([8, 20]); // EncryptedExtensions, Finished: no Certificate
+      expect(out.app.c2s.equals(Buffer.concat(C2S))).toBe(true);
+      expect(out.app.s2c.equals(Buffer.concat(S2C))).toBe(true);
+      if (version === 'TLSv1.2') {
+        // A key log with only the full handshake's line: the dissector names the session
+        // resumed, and its master secret serves.
+        const firstRandom = splitRecords(first.c2s)[0]!.fragment.slice(6, 38);
+        expect(() => decryptSession(again.c2s, again.s2c, first.keylog)).toThrow('no key for this session');
+        const viaFirst = decryptSession(again.c2s, again.s2c, first.keylog, { resumedFrom: firstRandom });
+        expect(viaFirst.failures).toEqual([]);
+        expect(viaFirst.app.s2c.equals(Buffer.concat(S2C))).toBe(true);
       }
     });
   }

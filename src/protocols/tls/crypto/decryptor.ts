@@ -53,6 +53,13 @@ export interface HandshakeFacts {
   server_random: Uint8Array;
   /** The encrypt_then_mac extension (RFC 7366) was in both hellos; matters to CBC suites only. */
   encrypt_then_mac: boolean;
+  /**
+   * TLS <= 1.2 resumption: the client random of the full handshake whose session this one
+   * resumes (the dissector matches them by session ID or ticket). A resumed session keeps
+   * its master secret, so when the key log has no line for this client random, the line of
+   * that one is used (as Wireshark does from its session cache).
+   */
+  resumed_from?: Uint8Array;
 }
 
 const APPLICATION_DATA = 23;
@@ -103,7 +110,8 @@ export class TlsDecryptor {
       return new TlsDecryptor(suite, version, missing, new Tls13Session(suite, found));
     }
 
-    const master = secrets.get('CLIENT_RANDOM', cr);
+    let master = secrets.get('CLIENT_RANDOM', cr);
+    if (master === undefined && facts.resumed_from !== undefined) master = secrets.get('CLIENT_RANDOM', facts.resumed_from);
     if (master === undefined) {
       return { error: NO_KEY + (secrets.hasClientRandom(cr) ? ' (the key log has only TLS 1.3 secrets for it)' : '') };
     }
