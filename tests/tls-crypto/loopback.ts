@@ -103,7 +103,7 @@ export async function recordSession(o: SessionOptions): Promise<Recorded> {
   const wantBack = o.s2c.reduce((n, b) => n + b.length, 0);
   const serverChunks: Buffer[] = [];
   const server = tls.createServer(
-    { ...creds, ciphers: o.ciphers, minVersion: o.minVersion, maxVersion: o.maxVersion, secureOptions: o.secureOptions, ticketKeys: TICKET_KEYS },
+    { ...creds, ciphers: o.ciphers, minVersion: o.minVersion, maxVersion: o.maxVersion, secureOptions: o.secureOptions, ticketKeys: TICKET_KEYS, dhparam: 'auto' },
     (sock) => {
       let got = 0;
       sock.on('data', (d: Buffer) => {

@@ -30,6 +30,10 @@
  *   one (a KeyUpdate that was missed).
  * The switch happens only when the tag verifies, so it is never a guess.
  *
+ * Not here, for the dissector: TLS compression (decrypt only sessions whose
+ * compression_method is null), SSL 2 and 3, and records it never saw (after a TCP gap the
+ * sequence numbers are lost, so a direction's decryption ends there).
+ *
  * A record that fails still counts its sequence number (one damaged record does not lose
  * the rest), except a failure in the TLS 1.3 handshake epoch before any record of it
  * opened: that may be rejected 0-RTT data, which the server never counted.
@@ -113,7 +117,7 @@ export class TlsDecryptor {
     let master = secrets.get('CLIENT_RANDOM', cr);
     if (master === undefined && facts.resumed_from !== undefined) master = secrets.get('CLIENT_RANDOM', facts.resumed_from);
     if (master === undefined) {
-      return { error: NO_KEY + (secrets.hasClientRandom(cr) ? ' (the key log has only TLS 1.3 secrets for it)' : '') };
+      return { error: NO_KEY + (secrets.hasClientRandom?.(cr) ? ' (the key log has only TLS 1.3 secrets for it)' : '') };
     }
     if (master.length !== 48) return { error: `CLIENT_RANDOM master secret of ${master.length} bytes (48 expected)` };
     if (facts.server_random.length !== 32) return { error: `server random of ${facts.server_random.length} bytes (32 expected)` };
