@@ -73,11 +73,11 @@ const isAlnum = (c: number): boolean => (c >= 0x30 && c <= 0x39) || (c >= 0x41 &
  * last byte is not alphanumeric gives the first and last hex digits of its bytes (the spec's
  * rule since v0.18 for GREASE-like or binary ALPN values).
  */
-function alpnChars(value: string | undefined): string {
-  if (value === undefined || value.length === 0) return '00';
-  const b = Buffer.from(value, 'utf8');
+function alpnChars(value: Uint8Array | string | null | undefined): string {
+  if (value === undefined || value === null || value.length === 0) return '00';
+  const b = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
   if (isAlnum(b[0]!) && isAlnum(b[b.length - 1]!)) return String.fromCharCode(b[0]!, b[b.length - 1]!);
-  const hex = b.toString('hex');
+  const hex = Buffer.from(b).toString('hex');
   return hex[0]! + hex[hex.length - 1]!;
 }
 
@@ -99,7 +99,7 @@ export function ja4(h: ClientHello, transport: 't' | 'q' | 'd' = 't'): Ja4 {
     (h.extensions.includes(EXT.server_name) ? 'd' : 'i') +
     count2(ciphers.length) +
     count2(exts.length) +
-    alpnChars(h.alpn[0]);
+    alpnChars(h.alpn_first);
   const cipherList = ciphers.map(hex4).sort().join(',');
   const extList = exts
     .filter((e) => e !== EXT.server_name && e !== EXT.alpn)

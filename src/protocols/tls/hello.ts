@@ -29,6 +29,8 @@ export interface ClientHello {
   readonly extensions_trimmed: boolean;
   readonly server_name: string | null;
   readonly alpn: readonly string[];
+  /** The first ALPN value's bytes (JA4 reads them raw). */
+  readonly alpn_first: Uint8Array | null;
   readonly supported_versions: readonly number[];
   readonly supported_groups: readonly number[];
   readonly ec_point_formats: readonly number[];
@@ -98,17 +100,21 @@ function readSni(data: Uint8Array): string | null | undefined {
   return null;
 }
 
-function readAlpn(data: Uint8Array): string[] | undefined {
+function readAlpnRaw(data: Uint8Array): Uint8Array[] | undefined {
   const c = new Cursor(data);
   const list = new Cursor(c.vec(2));
   if (c.failed) return undefined;
-  const out: string[] = [];
+  const out: Uint8Array[] = [];
   while (list.left > 0) {
     const p = list.vec(1);
     if (list.failed) return undefined;
-    out.push(decodeText(p));
+    out.push(p);
   }
   return out;
+}
+
+function readAlpn(data: Uint8Array): string[] | undefined {
+  return readAlpnRaw(data)?.map((p) => decodeText(p));
 }
 
 function readU8List(data: Uint8Array): number[] | undefined {
@@ -147,6 +153,7 @@ export function parseClientHello(body: Uint8Array, maxExtensions: number): Parse
   if (!exts) return fail('ClientHello extensions overrun their block');
   let server_name: string | null = null;
   let alpn: string[] = [];
+  let alpn_first: Uint8Array | null = null;
   let supported_versions: number[] = [];
   let supported_groups: number[] = [];
   let ec_point_formats: number[] = [];
@@ -167,9 +174,12 @@ export function parseClientHello(body: Uint8Array, maxExtensions: number): Parse
         break;
       }
       case EXT.alpn: {
-        const v = readAlpn(x.data);
+        const v = readAlpnRaw(x.data);
         if (v === undefined) malformed.push(x.type);
-        else alpn = v;
+        else {
+          alpn = v.map((p) => decodeText(p));
+          alpn_first = v[0]?.slice() ?? null;
+        }
         break;
       }
       case EXT.supported_versions: {
@@ -233,6 +243,7 @@ export function parseClientHello(body: Uint8Array, maxExtensions: number): Parse
       extensions_trimmed: exts.trimmed,
       server_name,
       alpn,
+      alpn_first,
       supported_versions,
       supported_groups,
       ec_point_formats,
