@@ -193,8 +193,9 @@ export class TlsDissector implements StreamDissector {
 
   private changeCipherSpec(side: Side): void {
     side.changeCipherSpec = true;
-    // TLS 1.3 sends ChangeCipherSpec only for middlebox compatibility (RFC 8446 appendix D.4).
-    if (this.tls13) return;
+    // TLS 1.3 sends ChangeCipherSpec only for middlebox compatibility (RFC 8446 appendix D.4),
+    // also around a HelloRetryRequest, before the second ClientHello and the real ServerHello.
+    if (this.tls13 || this.hrr) return;
     side.encrypted = true;
     side.hs.reset();
     // Abbreviated handshake (RFC 5246 §7.3): the server changes ciphers first.
