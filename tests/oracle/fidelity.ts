@@ -64,6 +64,7 @@ const TSHARK_NAMES: Record<string, string> = {
   imap: 'imap',
   dns: 'dns',
   bittorrent: 'bittorrent',
+  tls: 'tls',
 };
 
 /**
