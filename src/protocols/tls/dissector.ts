@@ -15,7 +15,7 @@ import { describeCertificate, parseCertificateList, toPem, unparsedCertificate, 
 import { asFields, type AlertFields, type CertificateFields, type ClientHelloFields, type ServerHelloFields, type SessionFields } from './events.js';
 import { ja3, ja3s, ja4, ja4s } from './fingerprint.js';
 import { HandshakeReader } from './handshake.js';
-import { parseClientHello, parseServerHello, serverKeyExchangeCurve, type ClientHello, type ServerHello } from './hello.js';
+import { parseClientHello, parseServerHello, serverKeyExchangeCurve } from './hello.js';
 import { alertLevelName, alertName, CONTENT, cipherName, extensionName, groupName, handshakeName, isGrease, signatureName, versionName } from './names.js';
 import { hexOf, type Sslv2Hello } from './parser.js';
 import { RecordReader, type TlsRecord } from './records.js';
@@ -75,11 +75,14 @@ class Side {
 
 export class TlsDissector implements StreamDissector {
   private readonly sides: Record<Direction, Side>;
-  private client: ClientHello | null = null;
+  /** What the session row needs of the hellos: flat facts, not the parsed messages (flows wait long). */
+  private sni: string | null = null;
+  private clientSessionId = '';
   private clientJa3: string | null = null;
   private clientJa4: string | null = null;
   private sslv2 = false;
-  private server: ServerHello | null = null;
+  private cipherSuite: number | null = null;
+  private alpn: string | null = null;
   private serverJa3s: string | null = null;
   private serverJa4s: string | null = null;
   private version: number | null = null;
@@ -124,11 +127,11 @@ export class TlsDissector implements StreamDissector {
     const fields: SessionFields = {
       version: this.version !== null ? versionName(this.version) : null,
       version_code: this.version,
-      cipher: this.server ? cipherName(this.server.cipher_suite) : null,
-      cipher_suite: this.server ? this.server.cipher_suite : null,
+      cipher: this.cipherSuite !== null ? cipherName(this.cipherSuite) : null,
+      cipher_suite: this.cipherSuite,
       curve: this.curve,
-      server_name: this.client?.server_name ?? null,
-      next_protocol: this.server?.alpn ?? null,
+      server_name: this.sni,
+      next_protocol: this.alpn,
       resumed: this.resumed,
       established: this.established,
       cert_chain_fps: this.chain,
@@ -159,9 +162,8 @@ export class TlsDissector implements StreamDissector {
 
   private summary(): void {
     const parts = [this.version !== null ? versionName(this.version) : this.sslv2 ? 'SSLv2-hello' : 'TLS'];
-    const sni = this.client?.server_name;
-    if (sni) parts.push(sni);
-    if (this.server?.alpn) parts.push(this.server.alpn);
+    if (this.sni) parts.push(this.sni);
+    if (this.alpn) parts.push(this.alpn);
     if (this.resumed) parts.push('resumed');
     if (this.lastAlert) parts.push(`alert ${this.lastAlert}`);
     this.ctx.setSummary(parts.join(' '));
@@ -199,7 +201,7 @@ export class TlsDissector implements StreamDissector {
     side.encrypted = true;
     side.hs.reset();
     // Abbreviated handshake (RFC 5246 §7.3): the server changes ciphers first.
-    if (side.dir === 's2c' && !this.sides.c2s.changeCipherSpec && this.server) this.resumed = true;
+    if (side.dir === 's2c' && !this.sides.c2s.changeCipherSpec && this.cipherSuite !== null) this.resumed = true;
   }
 
   private encryptedHandshakeRecord(side: Side): void {
@@ -264,7 +266,7 @@ export class TlsDissector implements StreamDissector {
         this.certificates(side, body);
         return;
       case 12:
-        if (this.server && cipherName(this.server.cipher_suite).includes('ECDHE')) {
+        if (this.cipherSuite !== null && cipherName(this.cipherSuite).includes('ECDHE')) {
           const g = serverKeyExchangeCurve(body);
           if (g !== null) this.curve = groupName(g);
         }
@@ -284,7 +286,8 @@ export class TlsDissector implements StreamDissector {
       return;
     }
     const h = p.value;
-    this.client = h;
+    this.sni = h.server_name;
+    this.clientSessionId = h.session_id;
     this.extensionAnomalies('c2s', 'ClientHello', h.extensions_trimmed, h.malformed);
     const j3 = ja3(h);
     const j4 = ja4(h);
@@ -375,7 +378,8 @@ export class TlsDissector implements StreamDissector {
     if (h.hello_retry_request) {
       this.hrr = true;
     } else {
-      this.server = h;
+      this.cipherSuite = h.cipher_suite;
+      this.alpn = h.alpn;
       this.version = version;
       this.serverJa3s = j3.hash;
       this.serverJa4s = j4;
@@ -383,7 +387,7 @@ export class TlsDissector implements StreamDissector {
         resumed = h.psk_selected;
         if (h.key_share_group !== null) this.curve = groupName(h.key_share_group);
       } else {
-        const offered = this.client?.session_id ?? '';
+        const offered = this.clientSessionId;
         resumed = offered !== '' && offered === h.session_id;
       }
       this.resumed ||= resumed;
