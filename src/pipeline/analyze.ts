@@ -1,10 +1,11 @@
 import { readCapture, type CaptureSummary, type ReadCaptureOptions } from '../capture/index.js';
-import type { ExportedObject, ProtocolDescriptor } from '../dissect/contract.js';
+import type { ExportedObject, ProtocolDescriptor, SecretLookup } from '../dissect/contract.js';
 import { DEFAULT_LIMITS, type Limits } from '../dissect/limits.js';
 import type { Direction, EventFields, EventSink, WireEvent } from '../events/event.js';
 import { PROTOCOLS } from '../protocols/index.js';
 import { Engine } from './engine.js';
 import { governHeap } from './heap-governor.js';
+import type { InnerTap } from './session.js';
 
 export interface AnalyzeOptions {
   limits?: Partial<Limits>;
@@ -17,6 +18,10 @@ export interface AnalyzeOptions {
   onObject?(object: ExportedObject, flow: number): void;
   /** Sees every reassembled chunk and gap (for `follow`). */
   tap?(flow: number, dir: Direction, data: Uint8Array | number): void;
+  /** Sees every chunk and gap of inner streams (decrypted TLS), for `follow`. */
+  innerTap?: InnerTap;
+  /** Key material for decryption (`--keylog`). */
+  secrets?: SecretLookup | null;
   onProgress?: ReadCaptureOptions['onProgress'];
   stdin?: ReadCaptureOptions['stdin'];
   /** Called with the engine once it exists (live views read its open flows). */
@@ -41,6 +46,8 @@ export async function analyze(source: string, sink: EventSink, opts: AnalyzeOpti
     dissect: opts.dissect,
     onObject: opts.onObject,
     tap: opts.tap,
+    innerTap: opts.innerTap,
+    secrets: opts.secrets,
   });
   opts.onEngine?.(engine);
   const summary = await readCapture(
