@@ -91,6 +91,7 @@ async function main(argv: string[]): Promise<void> {
           .option('flow', { type: 'number', demandOption: true, describe: 'flow id (see `wirelens flows`)' })
           .option('hex', { type: 'boolean' })
           .option('dir', { choices: ['both', 'c2s', 's2c'] as const, default: 'both' as const })
+          .option('raw', { type: 'boolean', describe: 'the bytes on the wire (TLS records) even when a decrypted stream exists' })
           .option('limit', limitOption),
       (a) => run(async () => (await import('./commands/follow.js')).followCommand(a.file, a)),
     )

@@ -11,6 +11,8 @@ import type { Direction, WireEvent } from '../../src/events/event.js';
 import { CORE_ANOMALIES } from '../../src/events/anomalies.js';
 import { analyzeFile } from '../../src/pipeline/analyze.js';
 import { PROTOCOLS } from '../../src/protocols/index.js';
+import { followStream } from '../../src/cli/commands/follow.js';
+import { loadStream } from '../../src/tui/model/stream.js';
 import { xorCapture, xorLayer, type XorOptions } from '../support/xor-layer.js';
 
 const capture = (name: string) => new URL(`../../captures/${name}`, import.meta.url).pathname;
@@ -173,5 +175,27 @@ describe('inner streams: what goes wrong is visible', () => {
     expect(plainText.startsWith('GET /private/secret.txt HTTP/1.1\r\n')).toBe(true);
     expect(Buffer.concat(wire.c2s).map((b) => b ^ 0x5a)).toEqual(Buffer.concat(inner.c2s));
     expect(Buffer.concat(wire.s2c).map((b) => b ^ 0x5a)).toEqual(Buffer.concat(inner.s2c));
+  });
+
+  it('follow and the TUI stream show the inner stream, or the wire bytes when raw', async () => {
+    const protocols = [xorLayer(), ...PROTOCOLS];
+    const text = (pieces: { dir: Direction; data?: Uint8Array }[], dir: Direction) =>
+      Buffer.concat(pieces.flatMap((p) => (p.dir === dir && p.data ? [p.data] : []))).toString('latin1');
+    const inner = await followStream(xorFile, { flow: 3 }, { protocols });
+    expect(inner.layer).toBe('xor');
+    expect(text(inner.pieces, 'c2s')).toMatch(/^GET \/private\/secret\.txt HTTP\/1\.1\r\n[^]*Authorization: Basic /);
+    expect(text(inner.pieces, 's2c')).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    const raw = await followStream(xorFile, { flow: 3, raw: true }, { protocols });
+    expect(raw.layer).toBe(null);
+    expect(Buffer.from(text(raw.pieces, 'c2s'), 'latin1').map((b) => b ^ 0x5a)).toEqual(Buffer.from(text(inner.pieces, 'c2s'), 'latin1'));
+    const onlyServer = await followStream(xorFile, { flow: 3, dir: 's2c' }, { protocols });
+    expect(onlyServer.pieces.every((p) => p.dir === 's2c')).toBe(true);
+
+    const tui = await loadStream(xorFile, 3, { protocols });
+    expect(tui.layer).toBe('xor');
+    expect(text(tui.pieces as never, 'c2s')).toBe(text(inner.pieces, 'c2s'));
+    const tuiRaw = await loadStream(xorFile, 3, { protocols, raw: true });
+    expect(tuiRaw.layer).toBe(null);
+    expect(text(tuiRaw.pieces as never, 's2c')).toBe(text(raw.pieces, 's2c'));
   });
 });
