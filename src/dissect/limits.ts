@@ -50,6 +50,12 @@ export interface Limits {
   expectation_timeout: number;
   /** Expectations pending at once. */
   max_expectations: number;
+  /** Bytes of a TLS key log file (`--keylog`) read; the rest is ignored and said. */
+  max_keylog_bytes: number;
+  /** TLS secrets held at once (key log lines and pcapng Decryption Secrets Blocks together). */
+  max_tls_secrets: number;
+  /** Secrets data of one pcapng Decryption Secrets Block. */
+  max_dsb_bytes: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -77,4 +83,10 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   max_pending_transactions: 1024,
   expectation_timeout: 120,
   max_expectations: 4096,
+  // A CLIENT_RANDOM line is 176 bytes and a TLS 1.3 session logs 4 or 5 lines of up to 195:
+  // 64 MiB holds about 300,000 lines, a year of a browser's sessions; 262,144 secrets cost
+  // about 60 MB. editcap puts a whole key log in one DSB, so it gets the key log's bound.
+  max_keylog_bytes: 64 * 1024 * 1024,
+  max_tls_secrets: 262_144,
+  max_dsb_bytes: 64 * 1024 * 1024,
 });

@@ -10,6 +10,8 @@ export const CORE_ANOMALIES = {
   'capture.unknown_block': 'a pcapng block of unknown type was skipped',
   'capture.snaplen_exceeded': 'a packet record is longer than the interface snaplen',
   'capture.packet_too_large': 'a packet record claims more than the 256 MB sanity limit',
+  'capture.secrets_limit': 'a pcapng Decryption Secrets Block is above max_dsb_bytes, or its secrets would pass max_tls_secrets; what did not fit is not used',
+  'capture.secrets_ignored': 'a pcapng Decryption Secrets Block holds secrets wirelens does not use (not TLS) or is malformed; it was skipped',
   'capture.time_backwards': 'a packet is timestamped earlier than the one before it',
   'link.truncated': 'the link-layer header is cut short',
   'ip.truncated': 'the IP header or payload is cut short by the capture',
