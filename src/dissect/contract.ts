@@ -2,6 +2,7 @@ import type { Direction, EventFields, WireEvent } from '../events/event.js';
 import type { JsonObject } from '../events/json.js';
 import type { Timestamp } from '../events/time.js';
 import type { Limits } from './limits.js';
+import type { SecretStore } from './secrets.js';
 
 /**
  * The contract between the engine and every protocol. A protocol folder exports one
@@ -102,7 +103,7 @@ export interface DissectorContext {
    * by label and client random; null when the run has none. A store that is empty now may
    * fill later (a secrets block read after this flow began), so ask when a key is needed.
    */
-  readonly secrets: SecretLookup | null;
+  readonly secrets: SecretStore | null;
   /**
    * Open a derived byte stream of this flow (decrypted TLS application data) and get the
    * stream to feed it through. Behind it the engine runs detection as for a fresh flow (or
@@ -122,16 +123,6 @@ export interface InnerStreamOptions {
   readonly via: string;
   /** The protocol inside, when the outer layer says (ALPN `h2` → `http2`, `http/1.1` → `http`). */
   readonly protocol?: string;
-}
-
-/**
- * Secrets by label (`CLIENT_RANDOM`, `CLIENT_TRAFFIC_SECRET_0`, ...) and client random, as an
- * NSS key log names them. `src/dissect/secrets.ts` implements it.
- */
-export interface SecretLookup {
-  get(label: string, clientRandom: Uint8Array): Uint8Array | undefined;
-  /** Secrets held, all labels together. */
-  readonly size: number;
 }
 
 /**

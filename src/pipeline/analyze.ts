@@ -1,6 +1,8 @@
 import { readCapture, type CaptureSummary, type ReadCaptureOptions } from '../capture/index.js';
-import type { ExportedObject, ProtocolDescriptor, SecretLookup } from '../dissect/contract.js';
+import { parseKeyLog } from '../capture/keylog.js';
+import type { ExportedObject, ProtocolDescriptor } from '../dissect/contract.js';
 import { DEFAULT_LIMITS, type Limits } from '../dissect/limits.js';
+import { MutableSecretStore } from '../dissect/secrets.js';
 import type { Direction, EventFields, EventSink, WireEvent } from '../events/event.js';
 import { PROTOCOLS } from '../protocols/index.js';
 import { Engine } from './engine.js';
@@ -20,8 +22,12 @@ export interface AnalyzeOptions {
   tap?(flow: number, dir: Direction, data: Uint8Array | number): void;
   /** Sees every chunk and gap of inner streams (decrypted TLS), for `follow`. */
   innerTap?: InnerTap;
-  /** Key material for decryption (`--keylog`). */
-  secrets?: SecretLookup | null;
+  /**
+   * An NSS key log's text (`--keylog`), parsed into this run's own secret store (bad lines
+   * are the caller's to report: `keyLogWarning`). pcapng Decryption Secrets Blocks add to
+   * the same store as they are read.
+   */
+  keylog?: Uint8Array | string;
   onProgress?: ReadCaptureOptions['onProgress'];
   stdin?: ReadCaptureOptions['stdin'];
   /** Called with the engine once it exists (live views read its open flows). */
@@ -38,6 +44,7 @@ export async function analyze(source: string, sink: EventSink, opts: AnalyzeOpti
   governHeap();
   const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const observe = opts.observe;
+  const secrets = runSecrets(opts.keylog, limits);
   const engine = new Engine({
     limits,
     protocols: opts.protocols ?? PROTOCOLS,
@@ -47,7 +54,7 @@ export async function analyze(source: string, sink: EventSink, opts: AnalyzeOpti
     onObject: opts.onObject,
     tap: opts.tap,
     innerTap: opts.innerTap,
-    secrets: opts.secrets,
+    secrets,
   });
   opts.onEngine?.(engine);
   const summary = await readCapture(
@@ -56,6 +63,11 @@ export async function analyze(source: string, sink: EventSink, opts: AnalyzeOpti
     { onProgress: opts.onProgress, stdin: opts.stdin },
   );
   engine.finish(summaryFields(source, summary));
+}
+
+/** The secret store of one run: the key log's secrets, or none yet (a secrets block may bring some). */
+export function runSecrets(keylog: Uint8Array | string | undefined, limits: Limits): MutableSecretStore {
+  return keylog === undefined ? new MutableSecretStore(limits.max_tls_secrets) : parseKeyLog(keylog, { limits }).store;
 }
 
 /** What the capture summary says of the file itself. */

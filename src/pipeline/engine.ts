@@ -1,5 +1,6 @@
 import type { CaptureProblem, RawPacket } from '../capture/types.js';
-import type { Expectation, ExportedObject, ProtocolDescriptor, SecretLookup } from '../dissect/contract.js';
+import type { SecretStore } from '../dissect/secrets.js';
+import type { Expectation, ExportedObject, ProtocolDescriptor } from '../dissect/contract.js';
 import type { Limits } from '../dissect/limits.js';
 import { formatAddress, PacketDecoder } from '../decode/index.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type IpPacket, type TcpHeader, type UdpHeader } from '../decode/types.js';
@@ -35,7 +36,7 @@ export interface EngineOptions {
   /** Sees every chunk and gap of inner streams, such as decrypted TLS (for `follow`). */
   innerTap?: InnerTap;
   /** Key material for decryption (`--keylog`, pcapng secrets blocks); may grow while the capture is read. */
-  secrets?: SecretLookup | null;
+  secrets?: SecretStore | null;
   /**
    * One worker's share of a capture (`--workers`): ticks come from `tickAt` (the main
    * thread sees every packet's time), a flow's id is the frame that created it (renumbered
@@ -70,7 +71,7 @@ export class Engine implements SessionHost {
   /** Sees every reassembled chunk and gap (`follow`). */
   readonly tap: EngineOptions['tap'];
   readonly innerTap: InnerTap | undefined;
-  readonly secrets: SecretLookup | null;
+  readonly secrets: SecretStore | null;
   private evictions = 0;
   private currentLink = 'unknown';
   private readonly layerNames = new Map<string, string>();

@@ -7,9 +7,9 @@ import type {
   InnerStreamOptions,
   Position,
   ProtocolDescriptor,
-  SecretLookup,
   StreamDissector,
 } from '../dissect/contract.js';
+import type { SecretStore } from '../dissect/secrets.js';
 import { DatagramDetector, orderCandidates, StreamDetector, type Verdict } from '../dissect/detect.js';
 import type { Limits } from '../dissect/limits.js';
 import { makeEvent, opposite, type Direction, type EventFields, type EventSink } from '../events/event.js';
@@ -29,7 +29,7 @@ export interface SessionHost {
   readonly frame: number;
   readonly ts: Timestamp;
   /** Key material for decryption, or null. */
-  readonly secrets: SecretLookup | null;
+  readonly secrets: SecretStore | null;
   /** Sees every chunk and gap of inner streams (`follow` shows decrypted bytes). */
   readonly innerTap?: InnerTap;
   exportObject(object: ExportedObject, flow: number): void;
@@ -335,7 +335,7 @@ class SessionContext implements DissectorContext {
     this.owner.summary = summary;
   }
 
-  get secrets(): SecretLookup | null {
+  get secrets(): SecretStore | null {
     return this.host.secrets;
   }
 
@@ -354,7 +354,7 @@ class InnerHost implements SessionHost {
   readonly sink: EventSink;
   readonly wantsObjects: boolean;
   readonly dissect = true;
-  readonly secrets: SecretLookup | null;
+  readonly secrets: SecretStore | null;
   readonly innerTap: InnerTap | undefined;
 
   constructor(

@@ -2,6 +2,7 @@
  * Drives one dissector without the engine: a recording context, and feeders that deliver
  * the same conversation whole, byte by byte, or split at a given point, for split-point tests.
  */
+import type { SecretStore } from '../../src/dissect/secrets.js';
 import type {
   DissectorContext,
   Expectation,
@@ -9,7 +10,6 @@ import type {
   FlowInfo,
   InnerStreamOptions,
   ProtocolDescriptor,
-  SecretLookup,
   StreamDissector,
   DatagramDissector,
 } from '../../src/dissect/contract.js';
@@ -58,7 +58,7 @@ export const TEST_FLOW: FlowInfo = {
 };
 
 export function recordingContext(
-  opts: { flow?: Partial<FlowInfo>; limits?: Partial<Limits>; wantsObjects?: boolean; tcpRtt?: number; secrets?: SecretLookup } = {},
+  opts: { flow?: Partial<FlowInfo>; limits?: Partial<Limits>; wantsObjects?: boolean; tcpRtt?: number; secrets?: SecretStore } = {},
 ): Recorded {
   let frame = 1;
   let ts = new Timestamp(1_700_000_000, 0);

@@ -15,6 +15,8 @@ export interface ShareInit {
   mode: ShareMode;
   types?: string[];
   filter?: string;
+  /** `--keylog` bytes, parsed by each worker into the secret store its engine reads. */
+  keylog?: Uint8Array;
 }
 
 export type ToShare =

@@ -11,6 +11,7 @@ import { eventPredicate } from '../../filter/event-predicate.js';
 import { PROTOCOLS } from '../../protocols/index.js';
 import { compactJson, eventLine } from '../../report/ndjson.js';
 import { InputDamage } from '../../report/input-damage.js';
+import { runSecrets } from '../analyze.js';
 import { Engine } from '../engine.js';
 import { governHeap, HEAP_BUDGET_MB } from '../heap-governor.js';
 import type { Phase } from '../order.js';
@@ -80,6 +81,7 @@ const engine: Engine = new Engine({
   limits: init.limits,
   protocols: PROTOCOLS,
   dissect: init.dissect,
+  secrets: runSecrets(init.keylog, init.limits),
   sink: { emit: keep },
   share: {
     mark(frame, phase, a, b) {

@@ -49,6 +49,8 @@ export interface SplitOptions {
   damage?: InputDamage;
   onProgress?: ReadCaptureOptions['onProgress'];
   stdin?: ReadCaptureOptions['stdin'];
+  /** `--keylog` bytes: every worker parses them into its own store. */
+  keylog?: Uint8Array;
 }
 
 /** Receives the output in one-thread order: UTF-8 NDJSON (`ndjson` mode) or events (`objects`). */
@@ -81,7 +83,7 @@ export function shareLimits(limits: Limits, n: number): Limits {
 
 export async function analyzeSplit(source: string, opts: SplitOptions, output: SplitOutput): Promise<void> {
   const n = Math.max(2, opts.workers);
-  const init: ShareInit = { limits: shareLimits(opts.limits, n), shares: n, dissect: opts.dissect ?? true, mode: opts.mode, types: opts.types, filter: opts.filter };
+  const init: ShareInit = { limits: shareLimits(opts.limits, n), shares: n, dissect: opts.dissect ?? true, mode: opts.mode, types: opts.types, filter: opts.filter, keylog: opts.keylog };
   const accept = eventPredicate(opts.types, opts.filter);
   const workers = Array.from({ length: n }, () => new Worker(new URL('./share-worker.js', import.meta.url), { workerData: init }));
   const writers = workers.map(() => new BatchWriter());

@@ -31,7 +31,7 @@ export async function loadStream(
   flowId: number,
   opts: {
     limits?: AnalyzeOptions['limits'];
-    secrets?: AnalyzeOptions['secrets'];
+    keylog?: AnalyzeOptions['keylog'];
     protocols?: AnalyzeOptions['protocols'];
     onProgress?: AnalyzeOptions['onProgress'];
     maxBytes?: number;
@@ -86,7 +86,7 @@ export async function loadStream(
     },
   };
   try {
-    await analyze(file, sink, { limits: opts.limits, secrets: opts.secrets, protocols: opts.protocols, tap, innerTap: opts.raw ? undefined : innerTap, onProgress: opts.onProgress });
+    await analyze(file, sink, { limits: opts.limits, keylog: opts.keylog, protocols: opts.protocols, tap, innerTap: opts.raw ? undefined : innerTap, onProgress: opts.onProgress });
   } catch (err) {
     if (!(err instanceof FlowDone)) throw err;
   }
