@@ -13,6 +13,7 @@ import { PcapParser } from './pcap-reader.js';
 import { PcapngParser } from './pcapng-reader.js';
 
 export { CaptureError } from './types.js';
+export type { SecretsKind } from './types.js';
 export type { CaptureFormat, CaptureHandlers, CaptureInterface, CaptureProblem, CaptureSummary, RawPacket } from './types.js';
 export { sniff } from './sniff.js';
 
@@ -23,6 +24,8 @@ export interface ReadCaptureOptions {
   pace?(): Promise<void> | undefined;
   /** What `-` reads; process.stdin by default (tests pass their own stream). */
   stdin?: AsyncIterable<Uint8Array>;
+  /** The largest pcapng Decryption Secrets Block passed to `handlers.secrets` (`max_dsb_bytes`). */
+  max_dsb_bytes?: number;
 }
 
 /** The one-line error for a path that cannot be opened (exported for tests: root cannot see EACCES). */
@@ -118,7 +121,7 @@ export async function readCapture(source: string, given: CaptureHandlers, opts: 
       release();
       return { format: parser.interfaces[0]!.ts_units_per_second === 1e9 ? 'pcap-nsec' : 'pcap', compressed, interfaces: parser.interfaces, packets: parser.packets, file_bytes: fileBytes };
     }
-    const parser = new PcapngParser(handlers, compressed);
+    const parser = new PcapngParser(handlers, compressed, opts.max_dsb_bytes);
     await feedRecords(replay(peeked), parser, countBytes);
     if (parser.sections === 0 && !parser.stopped) throw new CaptureError(`${name}: pcapng file cut short inside its section header (${fileBytes} bytes)`);
     reportGzipDamage(handlers, gz, name, parser.packets);

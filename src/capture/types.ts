@@ -44,6 +44,9 @@ export interface CaptureInterface {
   ts_units_per_second: number;
 }
 
+/** Kinds of decryption secrets a capture can carry that wirelens uses: 'tls' is an NSS key log. */
+export type SecretsKind = 'tls';
+
 export interface CaptureHandlers {
   /** Called once, after the file header is read and before the first packet. */
   start?(info: { format: CaptureFormat; compressed: boolean }): void;
@@ -51,6 +54,13 @@ export interface CaptureHandlers {
   interface?(iface: CaptureInterface, index: number): void;
   packet(packet: RawPacket): void;
   problem(problem: CaptureProblem): void;
+  /**
+   * Decryption secrets embedded in the file (pcapng Decryption Secrets Block): 'tls' is TLS
+   * key log text (secrets type TLSK), to give to `parseKeyLog`. `data` is valid only during
+   * the call. `frame` is the number of packets read before the block: its secrets are for
+   * the packets after it. Without this handler the blocks are skipped silently, as before.
+   */
+  secrets?(kind: SecretsKind, data: Uint8Array, frame: number): void;
 }
 
 export interface CaptureSummary {

@@ -63,7 +63,7 @@ export interface Decrypted {
   records: Record<Direction, number>;
 }
 
-export function decryptSession(c2sBytes: Uint8Array, s2cBytes: Uint8Array, secrets: SecretStore | string): Decrypted {
+export function decryptSession(c2sBytes: Uint8Array, s2cBytes: Uint8Array, secrets: SecretStore | string, opts: { ignoreKeyUpdate?: boolean } = {}): Decrypted {
   const store = typeof secrets === 'string' ? parseKeyLog(secrets).store : secrets;
   const recs = { c2s: splitRecords(c2sBytes), s2c: splitRecords(s2cBytes) };
   const facts = helloFacts(recs.c2s, recs.s2c);
@@ -109,7 +109,7 @@ export function decryptSession(c2sBytes: Uint8Array, s2cBytes: Uint8Array, secre
           out.handshake[dir].push(type);
           hs = hs.subarray(4 + len);
           if (tls13 && type === 20) d.toApplication(dir);
-          if (tls13 && type === 24) d.keyUpdate(dir);
+          if (tls13 && type === 24 && !opts.ignoreKeyUpdate) d.keyUpdate(dir);
         }
       }
     }
