@@ -44,6 +44,14 @@ export interface Limits {
   /** DNS name length in bytes and labels. */
   max_dns_name: number;
   max_dns_labels: number;
+  /** Bytes of one TLS handshake message (a Certificate message carries the whole chain). */
+  max_tls_handshake: number;
+  /** Bytes of one certificate in a TLS Certificate message. */
+  max_tls_certificate: number;
+  /** Certificates of one TLS Certificate message. */
+  max_tls_chain: number;
+  /** Extensions of one TLS ClientHello or ServerHello. */
+  max_tls_extensions: number;
   /** Unanswered transactions per flow (HTTP pipelining, FTP/POP3 queue, IMAP tags, DNS ids). */
   max_pending_transactions: number;
   /** Seconds an FTP data-channel expectation waits. */
@@ -80,6 +88,10 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   max_bencode_depth: 64,
   max_dns_name: 255,
   max_dns_labels: 127,
+  max_tls_handshake: 256 * 1024,
+  max_tls_certificate: 64 * 1024,
+  max_tls_chain: 32,
+  max_tls_extensions: 128,
   max_pending_transactions: 1024,
   expectation_timeout: 120,
   max_expectations: 4096,

@@ -11,9 +11,12 @@ import { pop3 } from './pop3/index.js';
 import { imap } from './imap/index.js';
 import { httpDescriptor } from './http/index.js';
 import { http2Descriptor } from './http2/index.js';
+import { tlsDescriptor } from './tls/index.js';
 
 export const PROTOCOLS: readonly ProtocolDescriptor[] = [
   dnsDescriptor,
+  // Before BitTorrent: its MSE probe takes any high-entropy opening, and TLS's header check is exact.
+  tlsDescriptor,
   bittorrentDescriptor,
   ftp,
   smtp,

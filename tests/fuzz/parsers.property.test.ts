@@ -34,6 +34,12 @@ import { parseFrameHeader, parsePayload } from '../../src/protocols/http2/parser
 import { PROTOCOLS } from '../../src/protocols/index.js';
 import * as pop3Parser from '../../src/protocols/pop3/parser.js';
 import * as smtpParser from '../../src/protocols/smtp/parser.js';
+import { describeCertificate, parseCertificateList, signatureOid } from '../../src/protocols/tls/certificate.js';
+import { ja3, ja3s, ja4, ja4s } from '../../src/protocols/tls/fingerprint.js';
+import { parseClientHello, parseServerHello, serverKeyExchangeCurve } from '../../src/protocols/tls/hello.js';
+import { parseHandshakeHeader, parseRecordHeader, parseSslv2ClientHello } from '../../src/protocols/tls/parser.js';
+import { probeTls } from '../../src/protocols/tls/index.js';
+import { CA_DER, clientHello, LEAF_DER, record, serverHello, sni, alpn, supportedVersions, keyShare, ext } from '../tls/builders.js';
 import { runDatagrams, runStream, type Chunk } from '../support/dissector-harness.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 424242);
@@ -60,6 +66,19 @@ const DICTIONARY: Record<string, string[]> = {
   smtp: ['220 mx ESMTP\r\n', 'EHLO a\r\n', '250-mx\r\n250 PIPELINING\r\n', 'MAIL FROM:<a@b>\r\n', 'RCPT TO:<c@d>\r\n', '250 ok\r\n', 'DATA\r\n', '354 go\r\n', 'Subject: x\r\nContent-Type: multipart/mixed; boundary=z\r\n\r\n--z\r\n\r\nbody\r\n--z--\r\n', '.\r\n', 'BDAT 5 LAST\r\n', 'AUTH PLAIN AGEAYg==\r\n', '235 ok\r\n', 'STARTTLS\r\n'],
   pop3: ['+OK ready\r\n', 'USER a\r\n', 'PASS b\r\n', 'LIST\r\n', '+OK 2 msgs\r\n', '1 100\r\n', '.\r\n', 'RETR 1\r\n', 'Subject: x\r\n\r\nbody\r\n', 'APOP u 0123456789abcdef0123456789abcdef\r\n', 'AUTH PLAIN\r\n', '+ \r\n', '-ERR no\r\n', 'UIDL\r\n', 'TOP 1 0\r\n'],
   dns: ['\x00\x1d', '\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00', '\x03www\x07example\x03com\x00', '\x00\x01\x00\x01', '\xc0\x0c', '\x00\x06\x00\x01', '\x00\x00\x29\x10\x00\x00\x00\x00\x00\x00\x00', '\x12\x34\x81\x80\x00\x01\x00\x01\x00\x00\x00\x00'],
+  tls: [
+    '\x16\x03\x01\x00\x40\x01\x00\x00\x3c\x03\x03',
+    '\x16\x03\x03\x00\x30\x02\x00\x00\x2c\x03\x03',
+    '\x14\x03\x03\x00\x01\x01',
+    '\x15\x03\x03\x00\x02\x02\x28',
+    '\x17\x03\x03\x00\x10',
+    '\x0b\x00\x00\x10\x00\x00\x0d\x00\x00\x0a\x30\x82',
+    '\x00\x00\x00\x0e\x00\x0c\x00\x00\x09localhost',
+    '\x00\x2b\x00\x02\x03\x04',
+    '\x80\x2e\x01\x03\x01\x00\x09\x00\x00\x00\x10',
+    Buffer.from(record(22, clientHello({ ciphers: [0x1301], extensions: [sni('a.b'), alpn('h2'), supportedVersions(0x0304), keyShare(29)] }))).toString('latin1'),
+    Buffer.from(record(22, serverHello({ cipher: 0x1301, extensions: [ext(43, [3, 4])] }))).toString('latin1'),
+  ],
   bittorrent: ['\x13BitTorrent protocol', '\x00\x00\x00\x00\x00\x10\x00\x05', 'aaaaaaaaaaaaaaaaaaaa', '-qB4250-123456789012', '\x00\x00\x00\x01\x02', '\x00\x00\x00\x05\x04\x00\x00\x00\x01', '\x00\x00\x00\x0d\x06\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x40\x00', '\x00\x00\x00\x1a\x14\x00d1:md11:ut_metadatai1eee', '\x00\x00\x00\x00', 'd1:ad2:id20:aaaaaaaaaaaaaaaaaaaae1:q4:ping1:t2:aa1:y1:qe'],
 };
 
@@ -77,7 +96,7 @@ function chunkArb(words: string[]): fc.Arbitrary<Chunk[]> {
 }
 
 /** Small limits, so random input reaches every limit path too. */
-const TIGHT = { max_line: 64, max_headers: 4, max_header_bytes: 128, max_object: 256, max_pending_transactions: 3, max_bt_message: 64, max_bencode_depth: 3, max_hpack_table: 128, max_decompressed: 100, max_dns_name: 40, max_dns_labels: 4, max_imap_literal: 32 };
+const TIGHT = { max_line: 64, max_headers: 4, max_header_bytes: 128, max_object: 256, max_pending_transactions: 3, max_bt_message: 64, max_bencode_depth: 3, max_hpack_table: 128, max_decompressed: 100, max_dns_name: 40, max_dns_labels: 4, max_imap_literal: 32, max_tls_handshake: 64, max_tls_certificate: 64, max_tls_chain: 2, max_tls_extensions: 3 };
 
 describe('every registered dissector, random chunks in both directions', () => {
   for (const d of PROTOCOLS as readonly ProtocolDescriptor[]) {
@@ -225,6 +244,55 @@ describe('pure parsers, random bytes', () => {
         compactNodes(b);
       }),
       opts(),
+    );
+  });
+
+  it('TLS: record and handshake headers, SSLv2 hellos, hellos, certificate lists, fingerprints', () => {
+    fc.assert(
+      fc.property(bytes(400), fc.nat(64), (b, max) => {
+        parseRecordHeader(b);
+        parseHandshakeHeader(b);
+        probeTls(b, 'c2s');
+        probeTls(b, 's2c');
+        const v2 = parseSslv2ClientHello(b);
+        if (v2.kind === 'done') expect(v2.consumed).toBeLessThanOrEqual(b.length);
+        const ch = parseClientHello(b, max);
+        if (ch.kind === 'done') {
+          expect(ch.value.extensions.length).toBeLessThanOrEqual(max);
+          ja3(ch.value);
+          ja4(ch.value);
+        }
+        const sh = parseServerHello(b, max);
+        if (sh.kind === 'done') {
+          ja3s(sh.value);
+          ja4s(sh.value);
+        }
+        serverKeyExchangeCurve(b);
+        for (const tls13 of [false, true]) expect(parseCertificateList(b, tls13, 4).certs.length).toBeLessThanOrEqual(4);
+        signatureOid(b);
+      }),
+      opts(),
+    );
+  });
+
+  it('TLS: mutated hellos and certificates never throw', () => {
+    const hello = Uint8Array.from(clientHello({ ciphers: [0x1301, 0xc02f], extensions: [sni('a.test'), alpn('h2'), supportedVersions(0x0304), keyShare(29)] }).slice(4));
+    const certs = [Uint8Array.from(LEAF_DER), Uint8Array.from(CA_DER)];
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }), fc.nat(1), (edits, which) => {
+        const h = hello.slice();
+        const der = certs[which]!.slice();
+        for (const [i, v] of edits) {
+          h[i % h.length] = v;
+          der[i % der.length] = v;
+        }
+        const p = parseClientHello(h, 128);
+        if (p.kind === 'done') ja4(p.value);
+        const info = describeCertificate(der);
+        expect(info.sha256).toHaveLength(64);
+        JSON.parse(toJson(info as unknown as JsonValue));
+      }),
+      opts(Math.min(RUNS, 150)),
     );
   });
 

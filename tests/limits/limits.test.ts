@@ -132,6 +132,10 @@ const CASES: Array<{ file: string; limits: Partial<Limits>; code: string; object
   { file: 'captures/pop3-curl-retr-attachment.pcap', limits: { max_headers: 2 }, code: 'pop3.mail_header_limit' },
   { file: join(CORPUS, 'smtp.pcap'), limits: { max_headers: 2 }, code: 'smtp.mail_header_limit' },
   { file: join(CORPUS, 'smtp.pcap'), limits: { max_line: 8 }, code: 'smtp.line_too_long' },
+  { file: 'captures/tls12-h2-ecdhe-aes256gcm.pcap', limits: { max_tls_handshake: 1000 }, code: 'tls.handshake_limit' },
+  { file: 'captures/tls12-h2-ecdhe-aes256gcm.pcap', limits: { max_tls_certificate: 600 }, code: 'tls.certificate_limit' },
+  { file: 'captures/tls12-h2-ecdhe-aes256gcm.pcap', limits: { max_tls_chain: 1 }, code: 'tls.chain_limit' },
+  { file: 'captures/tls13-h2-aes128gcm.pcap', limits: { max_tls_extensions: 4 }, code: 'tls.extension_limit' },
 ];
 
 describe('small limits fire on real captures, with the frame', () => {

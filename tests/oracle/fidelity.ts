@@ -64,7 +64,10 @@ const TSHARK_NAMES: Record<string, string> = {
   imap: 'imap',
   dns: 'dns',
   bittorrent: 'bittorrent',
+  tls: 'tls',
 };
+
+const STARTTLS_PORTS = new Set([21, 25, 110, 143, 587]);
 
 /**
  * Decode-as arguments so tshark looks at the same flows on odd ports: from the services
@@ -75,6 +78,8 @@ const TSHARK_NAMES: Record<string, string> = {
 export function decodeAsFromFlows(flows: Array<{ proto: string; service: string | null; resp_p: number }>): string[] {
   const out = new Set<string>();
   for (const f of flows) {
+    // A flow handed to TLS by STARTTLS keeps its text protocol's port, which tshark follows by itself.
+    if (f.service === 'tls' && STARTTLS_PORTS.has(f.resp_p)) continue;
     const name = f.service ? TSHARK_NAMES[f.service] : undefined;
     if (name && f.resp_p && (f.proto === 'tcp' || f.proto === 'udp')) out.add(`-d ${f.proto}.port==${f.resp_p},${name}`);
   }

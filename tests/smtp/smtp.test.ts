@@ -162,8 +162,9 @@ describe('SMTP dissector', () => {
   });
 
   it('marks the rest encrypted after STARTTLS and resets on RSET', () => {
-    const rec = runStream(smtp, [s('220 mx ESMTP\r\n'), c('MAIL FROM:<a@b>\r\nRSET\r\nSTARTTLS\r\n'), s('250 ok\r\n250 ok\r\n220 go\r\n'), c('\x16\x03\x01binary'), s('\x16\x03\x03x')]);
+    const rec = runStream(smtp, [s('220 mx ESMTP\r\n'), c('MAIL FROM:<a@b>\r\nRSET\r\nSTARTTLS\r\n'), s('250 ok\r\n250 ok\r\n220 go\r\n'), c('\x16\x03\x01\x00\x05\x01\x00\x00\x01\x00'), s('\x16\x03\x03x')]);
     expect(rec.events.filter((e) => e.type === 'smtp.encrypted')).toHaveLength(1);
+    expect(rec.switches.map((w) => w.protocol)).toEqual(['tls']);
     expect(rec.events.filter((e) => e.type === 'anomaly')).toEqual([]);
   });
 

@@ -8,6 +8,7 @@ import type { DissectorContext, Endpoint, Position, StreamDissector } from '../.
 import { LineFramer } from '../../dissect/line-framer.js';
 import { decodeText } from '../../dissect/text.js';
 import type { Direction } from '../../events/event.js';
+import { StarttlsHandoff } from '../tls/handoff.js';
 import type { JsonObject } from '../../events/json.js';
 import { DataFlowState, FtpDataDissector } from './data-dissector.js';
 import {
@@ -59,6 +60,10 @@ export class FtpDissector implements StreamDissector {
   private greeted = false;
   private encrypted = false;
   private authTlsPending = false;
+  /** `AUTH TLS`, `AUTH SSL`...: what the client asked, for the events. */
+  private authMechanism = 'AUTH TLS';
+  /** Set between the server's 234 and the client's next bytes. */
+  private handoff: StarttlsHandoff | null = null;
   private user: string | null = null;
   private password: string | null = null;
   private loggedIn = false;
@@ -100,6 +105,10 @@ export class FtpDissector implements StreamDissector {
   }
 
   data(dir: Direction, bytes: Uint8Array): void {
+    if (this.handoff) {
+      this.offerHandoff(dir, bytes);
+      return;
+    }
     if (this.encrypted) return;
     if (dir === 'c2s' && this.authTlsPending && bytes[0] === 0x16 && this.framers.c2s.pending === 0) {
       // A TLS record before the 234 was seen (reply lost or reordered): the channel is TLS now.
@@ -110,13 +119,40 @@ export class FtpDissector implements StreamDissector {
   }
 
   gap(dir: Direction, length: number): void {
+    if (this.handoff) {
+      // What follows a lost upgrade cannot be judged: treated as encrypted.
+      this.handoff = null;
+      this.startTls();
+      return;
+    }
     if (this.encrypted) return;
     this.framers[dir].gap(length);
+  }
+
+  /** After 234 to AUTH TLS/SSL: TLS from the client goes to the TLS dissector, anything else stays FTP. */
+  private offerHandoff(dir: Direction, bytes: Uint8Array): void {
+    const h = this.handoff!;
+    const verdict = h.offer(dir, bytes);
+    if (verdict === 'undecided') return;
+    this.handoff = null;
+    if (verdict === 'tls') {
+      this.startTls();
+      this.close();
+      h.switchToTls(this.ctx);
+      return;
+    }
+    this.ctx.anomaly('ftp.starttls_plaintext', 'c2s', `server accepted ${this.authMechanism} but the client went on in clear: ${JSON.stringify(h.preview())}`);
+    for (const c of h.replay()) this.framers[c.dir].push(c.bytes);
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.handoff) {
+      // AUTH accepted and nothing after it was captured.
+      this.handoff = null;
+      this.startTls();
+    }
     if (this.reply) {
       this.ctx.anomaly('ftp.unterminated_reply', 's2c', `reply ${this.reply.code} had no last line`);
       this.finishReply(true);
@@ -149,7 +185,7 @@ export class FtpDissector implements StreamDissector {
   private startTls(): void {
     if (this.encrypted) return;
     this.encrypted = true;
-    this.ctx.emit('ftp.encrypted', null, { mechanism: 'AUTH TLS' });
+    this.ctx.emit('ftp.encrypted', null, { mechanism: this.authMechanism });
   }
 
   // ---- client side -------------------------------------------------------------------
@@ -187,7 +223,10 @@ export class FtpDissector implements StreamDissector {
         break;
       }
       case 'AUTH':
-        if (/^(TLS|SSL|TLS-C|TLS-P)\b/i.test(arg.trim())) this.authTlsPending = true;
+        if (/^(TLS|SSL|TLS-C|TLS-P)\b/i.test(arg.trim())) {
+          this.authTlsPending = true;
+          this.authMechanism = `AUTH ${arg.trim().toUpperCase()}`;
+        }
         break;
       case 'TYPE':
         this.type = arg.trim().toUpperCase().startsWith('I') ? 'binary' : arg.trim().toUpperCase().startsWith('A') ? 'ascii' : arg.trim();
@@ -312,7 +351,8 @@ export class FtpDissector implements StreamDissector {
         else if (code >= 500) this.failedLogins++;
         break;
       case 'AUTH':
-        if (code === 234 && this.authTlsPending) this.startTls();
+        // curl asks AUTH SSL first, lftp AUTH TLS: both are TLS from the next byte on (RFC 4217 §4).
+        if (code === 234 && this.authTlsPending) this.handoff = new StarttlsHandoff();
         this.authTlsPending = false;
         break;
       case 'CWD':

@@ -9,6 +9,7 @@ export const FTP_ANOMALIES = {
   'ftp.pending_limit': 'more commands waited for replies than max_pending_transactions; the oldest was dropped',
   'ftp.object_limit': 'a transferred file was longer than max_object; only its first bytes were kept for export',
   'ftp.data_gap': 'bytes of a data transfer were never seen; the transfer is incomplete',
+  'ftp.starttls_plaintext': 'the server accepted AUTH TLS or AUTH SSL (234) but the client\'s next bytes were not a TLS record; the session is dissected on in clear',
   'ftp.line_too_long': 'a command or reply line was longer than max_line; it was cut',
   'ftp.unterminated_reply': 'a multi-line reply was still open when the connection ended',
 } as const;

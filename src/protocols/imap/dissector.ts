@@ -10,6 +10,7 @@
 import type { DissectorContext, Position, StreamDissector } from '../../dissect/contract.js';
 import { SaslExchange } from '../../dissect/sasl.js';
 import type { Direction } from '../../events/event.js';
+import { StarttlsHandoff } from '../tls/handoff.js';
 import type { JsonObject } from '../../events/json.js';
 import type { ContinuationPurpose } from './events.js';
 import { MailHandler } from './mail.js';
@@ -67,6 +68,8 @@ export class ImapDissector implements StreamDissector {
   private clientKind: ClientLineKind = 'other';
   private clientCommand: Pending | null = null;
   private stopped: 'tls' | 'compress' | null = null;
+  /** Set between the server's OK to STARTTLS and the client's next bytes. */
+  private handoff: StarttlsHandoff | null = null;
   /** Commands that change how client lines are read until their completion. */
   private authenticating: Pending | null = null;
   private idling: Pending | null = null;
@@ -103,16 +106,44 @@ export class ImapDissector implements StreamDissector {
   }
 
   data(dir: Direction, bytes: Uint8Array): void {
-    if (!this.stopped) this.readers[dir].push(bytes);
+    if (this.handoff) this.offerHandoff(dir, bytes);
+    else if (!this.stopped) this.readers[dir].push(bytes);
   }
 
   gap(dir: Direction, length: number): void {
+    if (this.handoff) {
+      // What follows a lost upgrade cannot be judged: treated as encrypted.
+      this.handoff = null;
+      this.stop('tls', 'STARTTLS');
+      return;
+    }
     if (!this.stopped) this.readers[dir].gap(length);
+  }
+
+  /** After OK to STARTTLS: TLS from the client goes to the TLS dissector, anything else stays IMAP. */
+  private offerHandoff(dir: Direction, bytes: Uint8Array): void {
+    const h = this.handoff!;
+    const verdict = h.offer(dir, bytes);
+    if (verdict === 'undecided') return;
+    this.handoff = null;
+    if (verdict === 'tls') {
+      this.stop('tls', 'STARTTLS');
+      this.close();
+      h.switchToTls(this.ctx);
+      return;
+    }
+    this.ctx.anomaly('imap.starttls_plaintext', 'c2s', `server accepted STARTTLS but the client went on in clear: ${JSON.stringify(h.preview())}`);
+    for (const c of h.replay()) this.readers[c.dir].push(c.bytes);
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.handoff) {
+      // STARTTLS accepted and nothing after it was captured.
+      this.handoff = null;
+      this.stop('tls', 'STARTTLS');
+    }
     if (!this.stopped) {
       this.readers.c2s.flush();
       this.readers.s2c.flush();
@@ -551,7 +582,7 @@ export class ImapDissector implements StreamDissector {
         this.mail.appendCompleted(p.appended ?? [], r);
         break;
       case 'STARTTLS':
-        if (ok) this.stop('tls', 'STARTTLS');
+        if (ok) this.handoff = new StarttlsHandoff();
         break;
       case 'COMPRESS':
         if (ok) this.stop('compress', 'COMPRESS');

@@ -32,6 +32,7 @@ export const IMAP_ANOMALIES = {
   'imap.duplicate_tag': 'a command reused the tag of a command still waiting; the older one is closed incomplete',
   'imap.unexpected_continuation': 'a continuation request (+) came with no literal, AUTHENTICATE or IDLE waiting for one',
   'imap.pending_limit': 'more commands waited for completion than max_pending_transactions; the oldest was closed incomplete',
+  'imap.starttls_plaintext': 'the server accepted STARTTLS but the client\'s next bytes were not a TLS record; the session is dissected on in clear',
   'imap.line_too_long': 'a line (or a logical line with literals) was longer than max_line; it was cut',
   'imap.data_gap': 'bytes of a literal or of a line with literals were never seen; what they belonged to is incomplete',
   'imap.message_limit': 'a message was longer than what was kept (max_object / max_imap_literal); only its first bytes were parsed',

@@ -9,6 +9,7 @@ import { BoundedBytes, exportMail, mailFields, parseMail } from '../../dissect/m
 import { SaslExchange } from '../../dissect/sasl.js';
 import { decodeText } from '../../dissect/text.js';
 import type { Direction } from '../../events/event.js';
+import { StarttlsHandoff } from '../tls/handoff.js';
 import type { JsonObject } from '../../events/json.js';
 import { isMultiline, messageNumber, parseCommand, parseStatus } from './parser.js';
 
@@ -32,6 +33,8 @@ export class Pop3Dissector implements StreamDissector {
   private block: Block | null = null;
   private greeted = false;
   private encrypted = false;
+  /** Set between the server's +OK to STLS and the client's next bytes. */
+  private handoff: StarttlsHandoff | null = null;
   private user: string | null = null;
   private sasl: SaslExchange | null = null;
   private saslActive = false;
@@ -72,16 +75,46 @@ export class Pop3Dissector implements StreamDissector {
   }
 
   data(dir: Direction, bytes: Uint8Array): void {
-    if (!this.encrypted) this.framers[dir].push(bytes);
+    if (this.handoff) this.offerHandoff(dir, bytes);
+    else if (!this.encrypted) this.framers[dir].push(bytes);
   }
 
   gap(dir: Direction, length: number): void {
+    if (this.handoff) {
+      // What follows a lost upgrade cannot be judged: treated as encrypted.
+      this.handoff = null;
+      this.encrypted = true;
+      return;
+    }
     if (!this.encrypted) this.framers[dir].gap(length);
+  }
+
+  /** After +OK to STLS: TLS from the client goes to the TLS dissector, anything else stays POP3. */
+  private offerHandoff(dir: Direction, bytes: Uint8Array): void {
+    const h = this.handoff!;
+    const verdict = h.offer(dir, bytes);
+    if (verdict === 'undecided') return;
+    this.handoff = null;
+    if (verdict === 'tls') {
+      this.encrypted = true;
+      this.ctx.emit('pop3.encrypted', null, { mechanism: 'STLS' });
+      this.close();
+      h.switchToTls(this.ctx);
+      return;
+    }
+    this.ctx.anomaly('pop3.starttls_plaintext', 'c2s', `server accepted STLS but the client went on in clear: ${JSON.stringify(h.preview())}`);
+    for (const c of h.replay()) this.framers[c.dir].push(c.bytes);
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.handoff) {
+      // STLS accepted and nothing after it was captured.
+      this.handoff = null;
+      this.encrypted = true;
+      this.ctx.emit('pop3.encrypted', null, { mechanism: 'STLS' });
+    }
     if (this.block) this.endBlock(true);
     this.ctx.emit('pop3.session', null, {
       user: this.user,
@@ -174,8 +207,7 @@ export class Pop3Dissector implements StreamDissector {
       }
       case 'STLS':
         if (ok) {
-          this.encrypted = true;
-          this.ctx.emit('pop3.encrypted', null, { mechanism: 'STLS' });
+          this.handoff = new StarttlsHandoff();
           return;
         }
         break;

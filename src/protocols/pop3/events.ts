@@ -3,6 +3,7 @@ import { mailAnomalies } from '../../dissect/mail-message.js';
 
 export const POP3_ANOMALIES = {
   'pop3.unexpected_reply': 'a server line arrived with no command waiting for it, or is neither +OK nor -ERR',
+  'pop3.starttls_plaintext': 'the server accepted STLS but the client\'s next bytes were not a TLS record; the session is dissected on in clear',
   'pop3.line_too_long': 'a command or status line was longer than max_line; it was cut',
   'pop3.pending_limit': 'more commands waited for replies than max_pending_transactions; the oldest was dropped',
   'pop3.message_limit': 'a retrieved message was longer than max_object; only its first bytes were kept and parsed',

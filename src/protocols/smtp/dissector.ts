@@ -17,6 +17,7 @@ import {
 import { SaslExchange } from '../../dissect/sasl.js';
 import { decodeText } from '../../dissect/text.js';
 import type { Direction } from '../../events/event.js';
+import { StarttlsHandoff } from '../tls/handoff.js';
 import type { JsonObject } from '../../events/json.js';
 import type { SmtpEnvelopeMismatch } from './events.js';
 import { isWebmail, parseBdat, parseCommand, parseReplyLine, receivedAddresses } from './parser.js';
@@ -43,6 +44,8 @@ export class SmtpDissector implements StreamDissector {
   private reply: { code: number; lines: string[]; at: Position } | null = null;
   private greeted = false;
   private encrypted = false;
+  /** Set between the server's 220 to STARTTLS and the client's next bytes. */
+  private handoff: StarttlsHandoff | null = null;
   private helo: string | null = null;
   private capabilities: string[] = [];
   private mailfrom: string | null = null;
@@ -88,16 +91,46 @@ export class SmtpDissector implements StreamDissector {
   }
 
   data(dir: Direction, bytes: Uint8Array): void {
-    if (!this.encrypted) this.framers[dir].push(bytes);
+    if (this.handoff) this.offerHandoff(dir, bytes);
+    else if (!this.encrypted) this.framers[dir].push(bytes);
   }
 
   gap(dir: Direction, length: number): void {
+    if (this.handoff) {
+      // What follows a lost upgrade cannot be judged: treated as encrypted, as before hand-off existed.
+      this.handoff = null;
+      this.encrypted = true;
+      return;
+    }
     if (!this.encrypted) this.framers[dir].gap(length);
+  }
+
+  /** After 220 to STARTTLS: TLS from the client goes to the TLS dissector, anything else stays SMTP. */
+  private offerHandoff(dir: Direction, bytes: Uint8Array): void {
+    const h = this.handoff!;
+    const verdict = h.offer(dir, bytes);
+    if (verdict === 'undecided') return;
+    this.handoff = null;
+    if (verdict === 'tls') {
+      this.encrypted = true;
+      this.ctx.emit('smtp.encrypted', null, { mechanism: 'STARTTLS' });
+      this.close();
+      h.switchToTls(this.ctx);
+      return;
+    }
+    this.ctx.anomaly('smtp.starttls_plaintext', 'c2s', `server accepted STARTTLS but the client went on in clear: ${JSON.stringify(h.preview())}`);
+    for (const c of h.replay()) this.framers[c.dir].push(c.bytes);
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.handoff) {
+      // STARTTLS accepted and nothing after it was captured.
+      this.handoff = null;
+      this.encrypted = true;
+      this.ctx.emit('smtp.encrypted', null, { mechanism: 'STARTTLS' });
+    }
     if (this.message) {
       this.ended.push(this.message);
       this.message = null;
@@ -301,10 +334,7 @@ export class SmtpDissector implements StreamDissector {
         this.message = null;
         break;
       case 'STARTTLS':
-        if (code === 220) {
-          this.encrypted = true;
-          this.ctx.emit('smtp.encrypted', null, { mechanism: 'STARTTLS' });
-        }
+        if (code === 220) this.handoff = new StarttlsHandoff();
         break;
       case 'AUTH': {
         const ex = this.sasl ?? this.pendingSasl;

@@ -7,6 +7,7 @@ export const SMTP_ANOMALIES = {
   'smtp.bad_bdat_size': 'a BDAT chunk size is missing, negative, not a number or beyond 2^53; the chunk could not be framed',
   'smtp.bdat_gap': 'bytes of a BDAT chunk were never seen; the message is incomplete',
   'smtp.data_gap': 'bytes of a DATA body were never seen; the message is incomplete',
+  'smtp.starttls_plaintext': 'the server accepted STARTTLS but the client\'s next bytes were not a TLS record; the session is dissected on in clear',
   'smtp.line_too_long': 'a command or reply line was longer than max_line; it was cut',
   'smtp.message_limit': 'a message was longer than max_object; only its first bytes were kept and parsed',
   'smtp.pending_limit': 'more commands waited for replies than max_pending_transactions; the oldest was dropped',

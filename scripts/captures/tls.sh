@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# TLS captures: nginx with a throwaway CA and certificate (made here by openssl, valid for
+# test.wirelens and 127.0.0.1), driven by curl (Debian's curl uses OpenSSL). Each curl writes
+# its TLS secrets with SSLKEYLOGFILE next to the capture (captures/<name>.keys, NSS key log
+# format) so decryption can be tested against the same traffic.
+# Ports: 8443 (a TLS port hint), 9443 (no hint: found by the record-header probe, and limited
+# to P-256 so a client offering an X25519 key share gets a HelloRetryRequest).
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+TLS_PACKAGES=(nginx curl openssl)
+# Dovecot (IMAP STARTTLS and imaps on 993) comes from tls_mail.
+TLS_PORT=8443
+TLS_ODD_PORT=9443
+TLS_HOST=test.wirelens
+
+# tls_make_pki: a P-256 CA and an RSA-2048 server certificate it signs, under $WORK/pki.
+tls_make_pki() {
+  local d=$WORK/pki
+  mkdir -p "$d"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$d/ca.key" -out "$d/ca.pem" \
+    -days 3650 -subj "/O=wirelens test/CN=wirelens test CA" -addext "basicConstraints=critical,CA:TRUE" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -keyout "$d/server.key" -out "$d/server.csr" -subj "/O=wirelens test/CN=$TLS_HOST" 2>/dev/null
+  printf 'subjectAltName=DNS:%s,DNS:www.%s,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' "$TLS_HOST" "$TLS_HOST" >"$d/ext.cnf"
+  openssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial -out "$d/server.pem" \
+    -days 825 -sha256 -extfile "$d/ext.cnf" 2>/dev/null
+  cat "$d/server.pem" "$d/ca.pem" >"$d/chain.pem"
+}
+
+tls_make_site() {
+  local www=$WORK/tlswww
+  mkdir -p "$www"
+  chmod 755 "$WORK"
+  printf '<!doctype html><title>tls</title><p>over TLS</p>\n' >"$www/index.html"
+  python3 -c 'import random,sys; r=random.Random(8443); open(sys.argv[1],"w").write("".join(r.choice("abcdefghij \n") for _ in range(900)))' "$www/small.txt"
+  chmod -R a+rX "$www"
+}
+
+tls_start_nginx() {
+  mkdir -p "$WORK/tlsnginx"
+  cat >"$WORK/tlsnginx/nginx.conf" <<EOF
+user root;
+worker_processes 1;
+pid $WORK/tlsnginx/nginx.pid;
+error_log $WORK/tlsnginx/error.log;
+events { worker_connections 64; }
+http {
+  include /etc/nginx/mime.types;
+  access_log $WORK/tlsnginx/access.log;
+  client_body_temp_path $WORK/tlsnginx/body;
+  proxy_temp_path $WORK/tlsnginx/proxy;
+  fastcgi_temp_path $WORK/tlsnginx/fastcgi;
+  uwsgi_temp_path $WORK/tlsnginx/uwsgi;
+  scgi_temp_path $WORK/tlsnginx/scgi;
+  ssl_certificate $WORK/pki/chain.pem;
+  ssl_certificate_key $WORK/pki/server.key;
+  ssl_protocols TLSv1.2 TLSv1.3;
+  # CBC suites stay allowed so a client can pick one.
+  ssl_ciphers HIGH:!aNULL;
+  ssl_session_tickets on;
+  ssl_session_cache shared:tls:1m;
+  server {
+    listen 127.0.0.1:$TLS_PORT ssl http2;
+    server_name $TLS_HOST;
+    root $WORK/tlswww;
+  }
+  server {
+    listen 127.0.0.1:$TLS_ODD_PORT ssl;
+    server_name $TLS_HOST;
+    ssl_ecdh_curve prime256v1;
+    root $WORK/tlswww;
+  }
+}
+EOF
+  serve nginx -c "$WORK/tlsnginx/nginx.conf" -g 'daemon off;'
+  TLSNGINX_PID=$SERVE_PID
+  wait_port "$TLS_PORT"
+  wait_port "$TLS_ODD_PORT"
+}
+
+# tls_curl NAME ARGS...: curl with the CA, the name resolved to loopback, and the key log
+# written to captures/NAME.keys (removed first: curl appends).
+tls_curl() {
+  local name=$1; shift
+  rm -f "$CAPTURES/$name.keys"
+  run env SSLKEYLOGFILE="captures/$name.keys" curl -sS -o /dev/null --cacert "$WORK/pki/ca.pem" \
+    --resolve "$TLS_HOST:$TLS_PORT:127.0.0.1" --resolve "$TLS_HOST:$TLS_ODD_PORT:127.0.0.1" "$@"
+}
+
+# tls_record NAME PORT DESCRIPTION CURL-ARGS...: one capture of one curl run.
+tls_record() {
+  local name=$1 port=$2 text=$3; shift 3
+  start_capture "$name.pcap" "tcp port $port"
+  tls_curl "$name" "$@" || true
+  stop_capture
+  describe_capture "$name.pcap" "$text
+
+Key log: \`captures/$name.keys\` (curl's SSLKEYLOGFILE)." "${TLS_PACKAGES[@]}"
+}
+
+# tls_mail: dovecot with TLS (self-signed, CN=localhost): IMAP STARTTLS on 143 and implicit TLS
+# (imaps) on 993, each driven by curl with a key log.
+tls_mail() {
+  local conf=$WORK/dovecot.conf
+  write_dovecot_conf "$conf" imap yes "plain login" '
+service imap-login {
+  inet_listener imap {
+    port = 143
+  }
+  inet_listener imaps {
+    port = 993
+  }
+}'
+  fill_maildir alice
+  serve dovecot -F -c "$conf"
+  local pid=$SERVE_PID
+  wait_port 143
+  wait_port 993
+  start_capture imaps-993.pcap "tcp port 993"
+  rm -f captures/imaps-993.keys
+  run env SSLKEYLOGFILE=captures/imaps-993.keys curl -sS -k -u alice:wonderland "imaps://127.0.0.1:993/INBOX;UID=1" -o /dev/null
+  stop_capture
+  describe_capture imaps-993.pcap "IMAP over implicit TLS (imaps, port 993): curl logs in to dovecot and fetches
+message UID 1 of INBOX; everything after the TCP handshake is TLS 1.3 (self-signed CN=localhost,
+curl -k). Key log: \`captures/imaps-993.keys\`." dovecot-core dovecot-imapd curl
+  start_capture imap-starttls.pcap "tcp port 143"
+  rm -f captures/imap-starttls.keys
+  run env SSLKEYLOGFILE=captures/imap-starttls.keys curl -sS -k --ssl-reqd -u alice:wonderland "imap://127.0.0.1:143/INBOX;UID=1" -o /dev/null
+  stop_capture
+  describe_capture imap-starttls.pcap "IMAP STARTTLS on port 143: curl --ssl-reqd reads the greeting, asks CAPABILITY,
+sends STARTTLS, and after dovecot's OK the client's next bytes are a TLS 1.3 ClientHello; the login
+and the FETCH of message UID 1 are inside TLS. Key log: \`captures/imap-starttls.keys\`." dovecot-core dovecot-imapd curl
+  stop_server "$pid"
+}
+
+tls_main() {
+  need_packages "${TLS_PACKAGES[@]}" tcpdump python3
+  # Key logs are named relative to the repository, so the provenance holds no local path.
+  cd "$REPO"
+  tls_make_pki
+  tls_make_site
+  tls_start_nginx
+  local u=https://$TLS_HOST:$TLS_PORT
+  tls_record tls13-h2-aes128gcm $TLS_PORT "TLS 1.3 with TLS_AES_128_GCM_SHA256, ALPN h2: curl --http2 GETs
+/small.txt from nginx. SNI test.wirelens; the certificate chain (RSA leaf, P-256 CA) is encrypted." \
+    --tlsv1.3 --tls13-ciphers TLS_AES_128_GCM_SHA256 --http2 "$u/small.txt"
+  tls_record tls13-http11-chacha20 $TLS_PORT "TLS 1.3 with TLS_CHACHA20_POLY1305_SHA256, ALPN http/1.1 (curl
+--http1.1), one GET of /small.txt." \
+    --tlsv1.3 --tls13-ciphers TLS_CHACHA20_POLY1305_SHA256 --http1.1 "$u/small.txt"
+  tls_record tls12-h2-ecdhe-aes256gcm $TLS_PORT "TLS 1.2 with ECDHE-RSA-AES256-GCM-SHA384 (0xc030), ALPN h2:
+the server's Certificate (leaf + CA), ServerKeyExchange (x25519) and the rest of the handshake in clear." \
+    --tlsv1.2 --tls-max 1.2 --ciphers ECDHE-RSA-AES256-GCM-SHA384 --http2 "$u/small.txt"
+  tls_record tls12-http11-cbc-sha256 $TLS_PORT "TLS 1.2 with ECDHE-RSA-AES128-SHA256 (0xc027, AES-CBC with
+HMAC-SHA256; OpenSSL negotiates encrypt_then_mac), ALPN http/1.1." \
+    --tlsv1.2 --tls-max 1.2 --ciphers ECDHE-RSA-AES128-SHA256 --http1.1 "$u/small.txt"
+  tls_record tls12-resumed-ticket $TLS_PORT "TLS 1.2 session resumption in one curl run: \`Connection: close\`
+makes nginx close after the first answer, so curl opens a second connection for the second URL
+and resumes with the session ticket it was given (abbreviated handshake: ServerHello,
+ChangeCipherSpec, Finished from the server first)." \
+    --tlsv1.2 --tls-max 1.2 --http1.1 -H 'Connection: close' "$u/small.txt" "$u/index.html"
+  tls_record tls13-resumed-psk $TLS_PORT "TLS 1.3 session resumption in one curl run, as tls12-resumed-ticket:
+the second connection offers the NewSessionTicket of the first as a pre_shared_key, and the
+ServerHello accepts it (pre_shared_key extension)." \
+    --tlsv1.3 --http1.1 -H 'Connection: close' "$u/small.txt" "$u/index.html"
+  tls_record tls13-hello-retry $TLS_ODD_PORT "TLS 1.3 HelloRetryRequest on port $TLS_ODD_PORT (no TLS port hint):
+curl offers X25519 and P-256 but sends a key share for X25519 only; this nginx server accepts
+only P-256 (ssl_ecdh_curve prime256v1), so it answers with a HelloRetryRequest and the client
+sends a second ClientHello with a P-256 key share." \
+    --tlsv1.3 --curves X25519:P-256 --http1.1 "https://$TLS_HOST:$TLS_ODD_PORT/small.txt"
+  # Without --cacert the chain is not trusted: curl (TLS 1.2) sends a fatal unknown_ca alert in clear.
+  start_capture tls12-untrusted-alert.pcap "tcp port $TLS_PORT"
+  rm -f "$CAPTURES/tls12-untrusted-alert.keys"
+  run env SSLKEYLOGFILE=captures/tls12-untrusted-alert.keys curl -sS -o /dev/null --resolve "$TLS_HOST:$TLS_PORT:127.0.0.1" \
+    --tlsv1.2 --tls-max 1.2 "$u/small.txt" || true
+  stop_capture
+  # The handshake never completes, so curl logs no secret: no key log for this one.
+  [ -s "$CAPTURES/tls12-untrusted-alert.keys" ] || rm -f "$CAPTURES/tls12-untrusted-alert.keys"
+  describe_capture tls12-untrusted-alert.pcap "TLS 1.2 to nginx without the test CA: curl cannot verify the chain
+and sends a fatal alert unknown_ca (48) in clear right after the server's ServerHelloDone; no
+application data." "${TLS_PACKAGES[@]}"
+  stop_server "$TLSNGINX_PID"
+  need_packages dovecot-core dovecot-imapd
+  tls_mail
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then tls_main; fi

@@ -1,0 +1,61 @@
+/**
+ * STARTTLS (SMTP, IMAP, POP3 STLS) and FTP AUTH TLS/SSL: once the server has agreed, the
+ * client's next bytes decide. A TLS record (or an SSLv2-format ClientHello): the flow is
+ * handed to the TLS dissector with every byte held so far. Anything else: the client went
+ * on in clear (a broken or stripped upgrade), so the text protocol keeps dissecting what was
+ * held, and the caller reports it.
+ */
+import type { DissectorContext } from '../../dissect/contract.js';
+import type { Direction } from '../../events/event.js';
+import { probeTls } from './index.js';
+
+/** Bytes held while undecided: a ClientHello's first 6 bytes decide; the server should say nothing meanwhile. */
+const MAX_HELD = 16 * 1024;
+
+export type HandoffVerdict = 'tls' | 'clear' | 'undecided';
+
+export class StarttlsHandoff {
+  private readonly held: Array<{ dir: Direction; bytes: Uint8Array }> = [];
+  private size = 0;
+  private c2s: Uint8Array = new Uint8Array(0);
+
+  /** Adds bytes seen in `dir` and says whether the client's bytes so far open a TLS connection. */
+  offer(dir: Direction, bytes: Uint8Array): HandoffVerdict {
+    const copy = bytes.slice();
+    this.held.push({ dir, bytes: copy });
+    this.size += copy.length;
+    if (dir === 'c2s') this.c2s = concat(this.c2s, copy.subarray(0, Math.max(0, 16 - this.c2s.length)));
+    if (this.c2s.length === 0) return this.size > MAX_HELD ? 'clear' : 'undecided';
+    const answer = probeTls(this.c2s, 'c2s');
+    if (answer === 'match') return 'tls';
+    if (answer === 'need_more') return this.size > MAX_HELD ? 'clear' : 'undecided';
+    return 'clear';
+  }
+
+  /** Hands the flow to TLS with what was held, per direction in order. */
+  switchToTls(ctx: DissectorContext): void {
+    const join = (dir: Direction): Uint8Array => this.held.filter((h) => h.dir === dir).reduce((a: Uint8Array, h) => concat(a, h.bytes), new Uint8Array(0));
+    const c2s = join('c2s');
+    const s2c = join('s2c');
+    ctx.switchProtocol('tls', { ...(c2s.length ? { c2s } : {}), ...(s2c.length ? { s2c } : {}) });
+  }
+
+  /** What was held, in arrival order, for the text protocol to dissect after all. */
+  replay(): ReadonlyArray<{ dir: Direction; bytes: Uint8Array }> {
+    return this.held;
+  }
+
+  /** The client's first bytes, printable, for the anomaly's detail. */
+  preview(): string {
+    return Buffer.from(this.c2s).toString('latin1').replace(/[^\x20-\x7e]/g, '.');
+  }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b;
+  if (b.length === 0) return a;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
