@@ -10,7 +10,7 @@
  *
  * API (stable; other branches build on it):
  * - `SecretLabel`, `SECRET_LABELS`: the labels kept.
- * - `SecretStore`: `get(label, clientRandom)`, `size`, `hasClientRandom(clientRandom)`.
+ * - `SecretStore`: `get(label, clientRandom)`, `size`, and optionally `hasClientRandom(clientRandom)`.
  * - `MutableSecretStore(limit?)`: `add(label, clientRandom, secret)` returns what happened
  *   (`'added'`, `'replaced'`, `'same'`, `'full'`); `dropped` counts secrets refused at
  *   the limit (`max_tls_secrets`), so the caller can say so once.
@@ -39,8 +39,11 @@ export const CLIENT_RANDOM_LENGTH = 32;
 export interface SecretStore {
   /** The secret logged for this label and ClientHello random, or undefined. Do not modify it. */
   get(label: SecretLabel, clientRandom: Uint8Array): Uint8Array | undefined;
-  /** Whether any secret is logged for this ClientHello random (to tell "no key" from "wrong version"). */
-  hasClientRandom(clientRandom: Uint8Array): boolean;
+  /**
+   * Whether any secret is logged for this ClientHello random (to tell "no key" from "a key
+   * of the other TLS version"). Optional, so a store made elsewhere needs only `get`.
+   */
+  hasClientRandom?(clientRandom: Uint8Array): boolean;
   /** Secrets held. */
   readonly size: number;
 }

@@ -63,10 +63,11 @@ export interface Decrypted {
   records: Record<Direction, number>;
 }
 
-export function decryptSession(c2sBytes: Uint8Array, s2cBytes: Uint8Array, secrets: SecretStore | string, opts: { ignoreKeyUpdate?: boolean } = {}): Decrypted {
+export function decryptSession(c2sBytes: Uint8Array, s2cBytes: Uint8Array, secrets: SecretStore | string, opts: { ignoreKeyUpdate?: boolean; resumedFrom?: Uint8Array } = {}): Decrypted {
   const store = typeof secrets === 'string' ? parseKeyLog(secrets).store : secrets;
   const recs = { c2s: splitRecords(c2sBytes), s2c: splitRecords(s2cBytes) };
   const facts = helloFacts(recs.c2s, recs.s2c);
+  if (opts.resumedFrom) facts.resumed_from = opts.resumedFrom;
   const d = TlsDecryptor.create(facts, store);
   if ('error' in d) throw new Error(d.error);
   const out: Decrypted = {

@@ -14,6 +14,9 @@ const FIX = new URL('./fixtures/', import.meta.url).pathname;
 export const RSA = { key: readFileSync(FIX + 'rsa.key'), cert: readFileSync(FIX + 'rsa.crt') };
 export const EC = { key: readFileSync(FIX + 'ec.key'), cert: readFileSync(FIX + 'ec.crt') };
 
+/** Every test server encrypts tickets with these keys, so a later server resumes an earlier session. */
+const TICKET_KEYS = Buffer.alloc(48, 0x7e);
+
 export interface Recorded {
   c2s: Uint8Array;
   s2c: Uint8Array;
@@ -21,6 +24,10 @@ export interface Recorded {
   /** What the peers received: the truth the decryption is checked against. */
   serverGot: Buffer;
   clientGot: Buffer;
+  /** The client's last session (TLS 1.2 session or TLS 1.3 ticket), to resume with. */
+  session: Buffer | null;
+  /** Whether the client resumed the session it was given. */
+  reused: boolean;
 }
 
 /** Bytes each way both peers read, recorded in the middle. */
@@ -76,6 +83,8 @@ export interface SessionOptions {
   c2s: Buffer[];
   /** Written by the server once it has all of c2s, one write each; then it ends. */
   s2c: Buffer[];
+  /** A session to resume (from an earlier `recordSession`). */
+  session?: Buffer | null;
 }
 
 export async function hangGuard<T>(p: Promise<T>, what: string, ms = 20_000): Promise<T> {
@@ -94,7 +103,7 @@ export async function recordSession(o: SessionOptions): Promise<Recorded> {
   const wantBack = o.s2c.reduce((n, b) => n + b.length, 0);
   const serverChunks: Buffer[] = [];
   const server = tls.createServer(
-    { ...creds, ciphers: o.ciphers, minVersion: o.minVersion, maxVersion: o.maxVersion, secureOptions: o.secureOptions },
+    { ...creds, ciphers: o.ciphers, minVersion: o.minVersion, maxVersion: o.maxVersion, secureOptions: o.secureOptions, ticketKeys: TICKET_KEYS, dhparam: 'auto' },
     (sock) => {
       let got = 0;
       sock.on('data', (d: Buffer) => {
@@ -123,7 +132,10 @@ export async function recordSession(o: SessionOptions): Promise<Recorded> {
     minVersion: o.minVersion,
     maxVersion: o.maxVersion,
     secureOptions: o.secureOptions,
+    session: o.session ?? undefined,
   });
+  let session: Buffer | null = null;
+  client.on('session', (s: Buffer) => (session = s));
   client.on('keylog', (line: Buffer) => (keylog += line.toString('latin1')));
   const clientDone = new Promise<void>((resolve, reject) => {
     client.on('data', (d: Buffer) => {
@@ -134,6 +146,7 @@ export async function recordSession(o: SessionOptions): Promise<Recorded> {
     client.on('error', reject);
   });
   await hangGuard(once(client, 'secureConnect'), 'TLS handshake');
+  const reused = client.isSessionReused();
   for (const b of o.c2s) client.write(b);
   await hangGuard(clientDone, 'TLS session');
   await hangGuard(proxy.finished(), 'proxy');
@@ -144,5 +157,7 @@ export async function recordSession(o: SessionOptions): Promise<Recorded> {
     keylog,
     serverGot: Buffer.concat(serverChunks),
     clientGot: Buffer.concat(clientChunks),
+    session,
+    reused,
   };
 }

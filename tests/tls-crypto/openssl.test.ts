@@ -2,11 +2,12 @@
  * OpenSSL's own tools, as the issue's captures will use them: `openssl s_server` and
  * `openssl s_client -keylogfile` on loopback behind the recording proxy. The client sends
  * a KeyUpdate mid-connection (its `K` command: update_requested, so the server answers
- * with its own), which node:tls cannot do. Every step waits for the previous one to show
+ * with its own), which node:tls cannot do; and a resumed session with 0-RTT early data.
+ * Every step waits for the previous one to show
  * on the other side, so the outcome does not depend on timing. Skipped without openssl.
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -100,4 +101,55 @@ describe.skipIf(!hasOpenssl)('openssl s_client -keylogfile with a KeyUpdate both
       expect(blind.app.s2c.toString()).toBe('0123 from server\n');
     });
   }
+});
+
+describe.skipIf(!hasOpenssl)('openssl s_client -early_data: 0-RTT data on a resumed session', () => {
+  it('decrypts the early data with the early traffic key, and the rest without it when it is not logged', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wl-openssl-'));
+    const [sess, early, keylog] = [join(dir, 'sess.pem'), join(dir, 'early.txt'), join(dir, 'keys.log')];
+    writeFileSync(early, 'early hello\n');
+    const server = start(['s_server', '-accept', '127.0.0.1:0', '-naccept', '2', '-tls1_3', '-early_data', '-cert', FIX + 'rsa.crt', '-key', FIX + 'rsa.key']);
+    const port = Number((await server.waitFor(/ACCEPT 127\.0\.0\.1:(\d+)/, 's_server listening'))[1]);
+
+    // First connection, not recorded: only to get a session ticket that allows early data.
+    const first = start(['s_client', '-connect', `127.0.0.1:${port}`, '-tls1_3', '-sess_out', sess]);
+    // s_client's stdout is buffered when it is a pipe, so watch for the session file
+    // (written when the ticket arrives) rather than for its message.
+    await hangGuard(
+      new Promise<void>((resolve) => {
+        const poll = (): void => void (existsSync(sess) && readFileSync(sess, 'latin1').includes('END SSL SESSION') ? resolve() : setTimeout(poll, 20));
+        poll();
+      }),
+      'a session ticket',
+    );
+    first.child.stdin.end();
+    await hangGuard(first.exited, 'first s_client exit');
+
+    const proxy = new RecordingProxy();
+    const proxyPort = await proxy.listen(port);
+    const client = start(['s_client', '-connect', `127.0.0.1:${proxyPort}`, '-tls1_3', '-sess_in', sess, '-early_data', early, '-keylogfile', keylog]);
+    await client.waitFor(/Early data was accepted/, 'early data accepted');
+    await server.waitFor(/early hello\n/, 'server got the early data');
+    client.child.stdin.write('second\n');
+    await server.waitFor(/second\n/, 'server got second');
+    client.child.stdin.end();
+    await hangGuard(client.exited, 's_client exit');
+    await hangGuard(proxy.finished(), 'proxy');
+
+    const [c2s, s2c] = [Buffer.concat(proxy.c2s), Buffer.concat(proxy.s2c)];
+    const keys = readFileSync(keylog, 'latin1');
+    expect(keys).toMatch(/^CLIENT_EARLY_TRAFFIC_SECRET /m);
+    const out = decryptSession(c2s, s2c, keys);
+    expect(out.failures).toEqual([]);
+    expect(out.facts.extensions).toContain(0x0029); // pre_shared_key: resumed
+    expect(out.handshake.c2s).toEqual([5, 20]); // EndOfEarlyData (early key), Finished (handshake key)
+    expect(out.app.c2s.toString()).toBe('early hello\nsecond\n');
+
+    // Without the early secret the 0-RTT records cannot be read, and they do not cost the
+    // handshake key its sequence numbers: the Finished and what follows still open.
+    const noEarly = decryptSession(c2s, s2c, keys.replace(/^CLIENT_EARLY_TRAFFIC_SECRET .*$/m, ''));
+    expect(noEarly.failures).toEqual(['c2s record 1: bad record MAC', 'c2s record 1: bad record MAC']); // after the plain ChangeCipherSpec
+    expect(noEarly.handshake.c2s).toEqual([20]);
+    expect(noEarly.app.c2s.toString()).toBe('second\n');
+  });
 });

@@ -3,10 +3,13 @@
  * the key log the client wrote: the plaintext must be exactly what the peers exchanged.
  * One session per suite, TLS 1.0 to 1.3, AEAD and CBC, encrypt-then-MAC on and off.
  */
-import { constants } from 'node:crypto';
+import { constants, createCipheriv, createHmac } from 'node:crypto';
 import type { SecureVersion } from 'node:tls';
 import { describe, expect, it } from 'vitest';
-import { decryptSession } from './drive.js';
+import { MutableSecretStore } from '../../src/dissect/secrets.js';
+import { TlsDecryptor } from '../../src/protocols/tls/crypto/decryptor.js';
+import { keyBlock } from '../../src/protocols/tls/crypto/prf.js';
+import { decryptSession, splitRecords } from './drive.js';
 import { recordSession } from './loopback.js';
 
 // Messages that span several records (16 KiB each at most) and one that is tiny.
@@ -42,6 +45,7 @@ const CASES: Case[] = [
   { name: 'TLS 1.1 ECDHE-RSA AES-256-CBC-SHA (explicit IV, MD5+SHA1 PRF)', ciphers: 'ECDHE-RSA-AES256-SHA:@SECLEVEL=0', suite: 0xc014, version: 'TLSv1.1', min: 'TLSv1', etm: false, secureOptions: NO_ETM },
   { name: 'TLS 1.0 ECDHE-RSA AES-128-CBC-SHA (chained IV)', ciphers: 'ECDHE-RSA-AES128-SHA:@SECLEVEL=0', suite: 0xc013, version: 'TLSv1', min: 'TLSv1', etm: false, secureOptions: NO_ETM },
   { name: 'TLS 1.0 ECDHE-RSA AES-128-CBC-SHA, encrypt-then-MAC', ciphers: 'ECDHE-RSA-AES128-SHA:@SECLEVEL=0', suite: 0xc013, version: 'TLSv1', min: 'TLSv1', etm: true },
+  { name: 'TLS 1.2 DHE-RSA AES-256-GCM', ciphers: 'DHE-RSA-AES256-GCM-SHA384', suite: 0x009f, version: 'TLSv1.2' },
   { name: 'TLS 1.3 AES-128-GCM', ciphers: 'TLS_AES_128_GCM_SHA256', suite: 0x1301, version: 'TLSv1.3' },
   { name: 'TLS 1.3 AES-256-GCM', ciphers: 'TLS_AES_256_GCM_SHA384', suite: 0x1302, version: 'TLSv1.3' },
   { name: 'TLS 1.3 ChaCha20-Poly1305', ciphers: 'TLS_CHACHA20_POLY1305_SHA256', suite: 0x1303, version: 'TLSv1.3' },
@@ -85,6 +89,34 @@ describe('real sessions decrypt to exactly what was sent', () => {
     });
   }
 
+  for (const [version, ciphers] of [
+    ['TLSv1.2', 'ECDHE-RSA-AES128-GCM-SHA256'],
+    ['TLSv1.3', 'TLS_AES_256_GCM_SHA384'],
+  ] as const) {
+    it(`a resumed ${version} session (ticket) decrypts with its own key log lines`, async () => {
+      const first = await recordSession({ ciphers, minVersion: version, maxVersion: version, c2s: C2S, s2c: S2C });
+      expect(first.session).not.toBeNull();
+      const again = await recordSession({ ciphers, minVersion: version, maxVersion: version, c2s: C2S, s2c: S2C, session: first.session });
+      expect(again.reused).toBe(true);
+      const out = decryptSession(again.c2s, again.s2c, again.keylog);
+      expect(out.failures).toEqual([]);
+      // TLS 1.2 abbreviated handshake: no Certificate; the server's Finished comes first.
+      if (version === 'TLSv1.2') expect(out.handshake.s2c).toEqual([20]);
+      else expect(out.handshake.s2c.slice(0, 2)).toEqual([8, 20]); // EncryptedExtensions, Finished: no Certificate
+      expect(out.app.c2s.equals(Buffer.concat(C2S))).toBe(true);
+      expect(out.app.s2c.equals(Buffer.concat(S2C))).toBe(true);
+      if (version === 'TLSv1.2') {
+        // A key log with only the full handshake's line: the dissector names the session
+        // resumed, and its master secret serves.
+        const firstRandom = splitRecords(first.c2s)[0]!.fragment.slice(6, 38);
+        expect(() => decryptSession(again.c2s, again.s2c, first.keylog)).toThrow('no key for this session');
+        const viaFirst = decryptSession(again.c2s, again.s2c, first.keylog, { resumedFrom: firstRandom });
+        expect(viaFirst.failures).toEqual([]);
+        expect(viaFirst.app.s2c.equals(Buffer.concat(S2C))).toBe(true);
+      }
+    });
+  }
+
   it('the same records with another session\'s key fail as "bad record MAC"', async () => {
     const a = await recordSession({ ciphers: 'ECDHE-RSA-AES128-GCM-SHA256', maxVersion: 'TLSv1.2', c2s: C2S, s2c: S2C });
     const b = await recordSession({ ciphers: 'ECDHE-RSA-AES128-GCM-SHA256', maxVersion: 'TLSv1.2', c2s: C2S, s2c: S2C });
@@ -95,5 +127,41 @@ describe('real sessions decrypt to exactly what was sent', () => {
     expect(out.failures.length).toBeGreaterThan(4);
     expect(out.failures.every((f) => f.endsWith('bad record MAC'))).toBe(true);
     expect(out.app.c2s.length + out.app.s2c.length).toBe(0);
+  });
+});
+
+describe('3DES-EDE-CBC (node:tls no longer offers it): a record sealed here by RFC 5246 §6.2.3.2', () => {
+  it('opens with 8-byte blocks, TLS 1.0 chained IV and TLS 1.2 explicit IV', () => {
+    const cr = new Uint8Array(32).fill(1);
+    const sr = new Uint8Array(32).fill(2);
+    const master = new Uint8Array(48).fill(3);
+    const store = new MutableSecretStore();
+    store.add('CLIENT_RANDOM', cr, master);
+    for (const version of [0x0301, 0x0303]) {
+      // client MAC key (20), server MAC key, client key (24), server key, client IV (8), server IV.
+      const kb = keyBlock(version, 'sha256', master, cr, sr, 2 * (20 + 24 + 8));
+      const [macKey, key, iv] = [kb.subarray(0, 20), kb.subarray(40, 64), kb.subarray(88, 96)];
+      const d = TlsDecryptor.create({ version, cipher_suite: 0x000a, client_random: cr, server_random: sr, encrypt_then_mac: false }, store) as TlsDecryptor;
+      d.startEncryption('c2s');
+      let chain = Buffer.from(iv);
+      for (const [seq, text] of ['first record', 'the second, longer record'].entries()) {
+        const content = Buffer.from(text);
+        const header = Buffer.alloc(13);
+        header.writeUInt32BE(seq, 4);
+        header[8] = 23;
+        header.writeUInt16BE(version, 9);
+        header.writeUInt16BE(content.length, 11);
+        const mac = createHmac('sha1', macKey).update(header).update(content).digest();
+        const padLen = 8 - ((content.length + mac.length + 1) % 8);
+        const plain = Buffer.concat([content, mac, Buffer.alloc(padLen + 1, padLen)]);
+        const recordIv = version === 0x0301 ? chain : Buffer.alloc(8, seq + 9);
+        const c = createCipheriv('des-ede3-cbc', key, recordIv).setAutoPadding(false);
+        const ct = Buffer.concat([c.update(plain), c.final()]);
+        chain = ct.subarray(ct.length - 8);
+        const fragment = version === 0x0301 ? ct : Buffer.concat([recordIv, ct]);
+        const r = d.decrypt('c2s', 23, version, fragment);
+        expect(r.ok && Buffer.from(r.plaintext).toString()).toBe(text);
+      }
+    }
   });
 });

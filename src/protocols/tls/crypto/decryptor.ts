@@ -30,6 +30,10 @@
  *   one (a KeyUpdate that was missed).
  * The switch happens only when the tag verifies, so it is never a guess.
  *
+ * Not here, for the dissector: TLS compression (decrypt only sessions whose
+ * compression_method is null), SSL 2 and 3, and records it never saw (after a TCP gap the
+ * sequence numbers are lost, so a direction's decryption ends there).
+ *
  * A record that fails still counts its sequence number (one damaged record does not lose
  * the rest), except a failure in the TLS 1.3 handshake epoch before any record of it
  * opened: that may be rejected 0-RTT data, which the server never counted.
@@ -53,6 +57,13 @@ export interface HandshakeFacts {
   server_random: Uint8Array;
   /** The encrypt_then_mac extension (RFC 7366) was in both hellos; matters to CBC suites only. */
   encrypt_then_mac: boolean;
+  /**
+   * TLS <= 1.2 resumption: the client random of the full handshake whose session this one
+   * resumes (the dissector matches them by session ID or ticket). A resumed session keeps
+   * its master secret, so when the key log has no line for this client random, the line of
+   * that one is used (as Wireshark does from its session cache).
+   */
+  resumed_from?: Uint8Array;
 }
 
 const APPLICATION_DATA = 23;
@@ -103,9 +114,10 @@ export class TlsDecryptor {
       return new TlsDecryptor(suite, version, missing, new Tls13Session(suite, found));
     }
 
-    const master = secrets.get('CLIENT_RANDOM', cr);
+    let master = secrets.get('CLIENT_RANDOM', cr);
+    if (master === undefined && facts.resumed_from !== undefined) master = secrets.get('CLIENT_RANDOM', facts.resumed_from);
     if (master === undefined) {
-      return { error: NO_KEY + (secrets.hasClientRandom(cr) ? ' (the key log has only TLS 1.3 secrets for it)' : '') };
+      return { error: NO_KEY + (secrets.hasClientRandom?.(cr) ? ' (the key log has only TLS 1.3 secrets for it)' : '') };
     }
     if (master.length !== 48) return { error: `CLIENT_RANDOM master secret of ${master.length} bytes (48 expected)` };
     if (facts.server_random.length !== 32) return { error: `server random of ${facts.server_random.length} bytes (32 expected)` };
