@@ -18,6 +18,7 @@ import { HandshakeReader } from './handshake.js';
 import { parseClientHello, parseServerHello, serverKeyExchangeCurve, type ClientHello, type ServerHello } from './hello.js';
 import { alertLevelName, alertName, CONTENT, cipherName, extensionName, groupName, handshakeName, isGrease, signatureName, versionName } from './names.js';
 import { hexOf, type Sslv2Hello } from './parser.js';
+import { TlsDecryption } from './decryption.js';
 import { RecordReader, type TlsRecord } from './records.js';
 
 /** Handshake message names kept per direction for the session row. */
@@ -99,6 +100,8 @@ export class TlsDissector implements StreamDissector {
   private closed = false;
   /** Version field of the record being handled: a hello reports the record that completed it. */
   private recordVersion = 0;
+  /** Keys for this session (`--keylog`): protected records are opened, application data goes to an inner stream. */
+  private decryption: TlsDecryption | null = null;
 
   constructor(private readonly ctx: DissectorContext) {
     this.sides = { c2s: new Side(this, 'c2s', ctx), s2c: new Side(this, 's2c', ctx) };
@@ -115,11 +118,18 @@ export class TlsDissector implements StreamDissector {
     this.ctx.anomaly('tls.gap', dir, `${length} bytes not captured`);
     side.reader.gap();
     side.hs.reset();
+    this.decryption?.gap(dir, length);
+  }
+
+  end(dir: Direction, how: 'fin' | 'rst'): void {
+    this.decryption?.end(dir, how);
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    // The inner protocol's unfinished work first, then this session's row.
+    this.decryption?.close();
     const { c2s, s2c } = this.sides;
     const fields: SessionFields = {
       version: this.version !== null ? versionName(this.version) : null,
@@ -149,7 +159,7 @@ export class TlsDissector implements StreamDissector {
       s2c_app_bytes: s2c.appBytes,
       c2s_app_records: c2s.appRecords,
       s2c_app_records: s2c.appRecords,
-      decrypted: false,
+      decrypted: (this.decryption?.decrypted ?? 0) > 0,
       hello_retry_request: this.hrr,
       incomplete: !this.established,
     };
@@ -171,6 +181,11 @@ export class TlsDissector implements StreamDissector {
   record(side: Side, r: TlsRecord): void {
     side.records++;
     this.recordVersion = r.version;
+    // With keys, the record's inner content goes on from here (application data to the inner
+    // stream); what follows counts the record as it was sent, keys or not. A decrypted alert
+    // was reported with its description.
+    const opened = this.decryption?.open(side.dir, r) ?? null;
+    if (opened?.content_type === CONTENT.alert && r.content_type === CONTENT.alert) return;
     switch (r.content_type) {
       case CONTENT.change_cipher_spec:
         this.changeCipherSpec(side);
@@ -196,6 +211,7 @@ export class TlsDissector implements StreamDissector {
     // TLS 1.3 sends ChangeCipherSpec only for middlebox compatibility (RFC 8446 appendix D.4),
     // also around a HelloRetryRequest, before the second ClientHello and the real ServerHello.
     if (this.tls13 || this.hrr) return;
+    this.decryption?.changeCipherSpec(side.dir);
     side.encrypted = true;
     side.hs.reset();
     // Abbreviated handshake (RFC 5246 §7.3): the server changes ciphers first.
@@ -413,7 +429,39 @@ export class TlsDissector implements StreamDissector {
       this.sides.s2c.encrypted = true;
       this.sides.c2s.encrypted = true;
     }
+    if (!h.hello_retry_request && this.client && this.ctx.secrets) this.startDecryption(h, version, this.client);
     this.summary();
+  }
+
+  private startDecryption(h: ServerHello, version: number, client: ClientHello): void {
+    const facts = {
+      version,
+      cipher_suite: h.cipher_suite,
+      client_random: Buffer.from(client.random, 'hex'),
+      server_random: Buffer.from(h.random, 'hex'),
+      // encrypt_then_mac (RFC 7366) applies when both hellos carry it.
+      encrypt_then_mac: client.extensions.includes(22) && h.extensions.includes(22),
+    };
+    this.decryption = TlsDecryption.start(this.ctx, facts, h.alpn, {
+      message: (dir, type, body) => this.handshake(this.sides[dir], type, body),
+      alert: (dir, plaintext) => this.decryptedAlert(this.sides[dir], plaintext),
+    });
+  }
+
+  private decryptedAlert(side: Side, plaintext: Uint8Array): void {
+    if (plaintext.length !== 2) {
+      this.ctx.anomaly('tls.bad_alert', side.dir, `decrypted alert of ${plaintext.length} bytes`);
+      return;
+    }
+    const fields: AlertFields = {
+      level: alertLevelName(plaintext[0]!),
+      level_code: plaintext[0]!,
+      description: alertName(plaintext[1]!),
+      description_code: plaintext[1]!,
+      encrypted: true,
+    };
+    this.lastAlert = fields.description;
+    this.ctx.emit('tls.alert', side.dir, asFields(fields));
   }
 
   private certificates(side: Side, body: Uint8Array): void {
