@@ -13,6 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { followStream } from '../../src/cli/commands/follow.js';
 import type { WireEvent } from '../../src/events/event.js';
 import { analyzeFile } from '../../src/pipeline/analyze.js';
+import { encryptedExtensionsAlpn } from '../../src/protocols/tls/decryption.js';
 import { ensureBuilt, tempPath, wirelens } from '../cli/cli-support.js';
 import { FIDELITY, hasFidelity, judge, type FidelityRun } from '../oracle/fidelity.js';
 import { hasTshark, REPO } from '../oracle/tshark.js';
@@ -48,7 +49,10 @@ describe.skipIf(!present.length)('TLS decryption with a key log', () => {
     expect(decrypted.some((e) => e.type.startsWith(inner === 'http2' ? 'http2.' : `${inner}.`))).toBe(true);
     expect(anomalies(events, 'tls.decrypt_failed')).toEqual([]);
     expect(anomalies(events, 'tls.no_key')).toEqual([]);
-    expect(events.filter((e) => e.type === 'tls.session').every((e) => e.decrypted === true)).toBe(true);
+    const sessions = events.filter((e) => e.type === 'tls.session');
+    expect(sessions.every((e) => e.decrypted === true)).toBe(true);
+    // ALPN, from EncryptedExtensions in TLS 1.3 once decrypted.
+    if (inner === 'http2') expect(sessions.map((e) => e.next_protocol)).toEqual(sessions.map(() => 'h2'));
     // The TLS dissector's own events are not marked; the inner ones carry frames of real packets.
     expect(events.filter((e) => e.type.startsWith('tls.')).some((e) => e.tls !== undefined)).toBe(false);
     const last = events.find((e) => e.type === 'capture.summary')!.frame;
@@ -156,5 +160,22 @@ describe.skipIf(!present.length || !hasTshark || !hasFidelity)('TLS decryption a
       expect(t.tshark).toBeGreaterThan(0);
       expect(t.matched).toBe(t.tshark);
     }
+  });
+});
+
+describe('EncryptedExtensions ALPN', () => {
+  it('reads the one name, and nothing from a malformed or absent extension', () => {
+    const ee = (exts: number[]) => Uint8Array.from([exts.length >> 8, exts.length & 0xff, ...exts]);
+    const alpn = (name: string) => {
+      const n = [...Buffer.from(name)];
+      const list = [0, n.length + 1, n.length, ...n];
+      return [0, 16, 0, list.length, ...list];
+    };
+    expect(encryptedExtensionsAlpn(ee([0, 10, 0, 2, 0, 29, ...alpn('h2')]))).toBe('h2');
+    expect(encryptedExtensionsAlpn(ee(alpn('http/1.1')))).toBe('http/1.1');
+    expect(encryptedExtensionsAlpn(ee([0, 10, 0, 2, 0, 29]))).toBe(null);
+    expect(encryptedExtensionsAlpn(ee([0, 16, 0, 9, 0, 7, 20, 104, 50]))).toBe(null);
+    expect(encryptedExtensionsAlpn(new Uint8Array([0]))).toBe(null);
+    for (let cut = 0; cut < 12; cut++) expect(() => encryptedExtensionsAlpn(ee(alpn('h2')).subarray(0, cut))).not.toThrow();
   });
 });

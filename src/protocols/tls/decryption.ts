@@ -12,6 +12,7 @@
  * stream is told what was lost as a gap, and the outer dissector goes on counting.
  */
 import type { DissectorContext, StreamDissector } from '../../dissect/contract.js';
+import { decodeText } from '../../dissect/text.js';
 import type { Direction } from '../../events/event.js';
 import { TlsDecryptor, type HandshakeFacts } from './crypto/decryptor.js';
 import { HandshakeReader } from './handshake.js';
@@ -43,7 +44,8 @@ export class TlsDecryption {
   private constructor(
     private readonly ctx: DissectorContext,
     private readonly decryptor: TlsDecryptor,
-    private readonly alpn: string | null,
+    /** The ALPN protocol chosen: the ServerHello's (TLS ≤ 1.2), or EncryptedExtensions' (TLS 1.3, once decrypted). */
+    public alpn: string | null,
     private readonly back: DecryptedHandshake,
   ) {
     const reader = (dir: Direction) =>
@@ -143,6 +145,27 @@ export class TlsDecryption {
   private handshake(dir: Direction, type: number, body: Uint8Array): void {
     if (type === 20) this.decryptor.toApplication(dir); // Finished
     else if (type === 24) this.decryptor.keyUpdate(dir); // KeyUpdate
+    else if (type === 8 && dir === 's2c') this.alpn ??= encryptedExtensionsAlpn(body); // EncryptedExtensions
     this.back.message(dir, type, body);
   }
+}
+
+/**
+ * The protocol an EncryptedExtensions message (RFC 8446 §4.3.1) selects with ALPN
+ * (RFC 7301 §3.1: a list of exactly one name); null when absent or malformed.
+ */
+export function encryptedExtensionsAlpn(body: Uint8Array): string | null {
+  if (body.length < 2) return null;
+  const end = Math.min(body.length, 2 + ((body[0]! << 8) | body[1]!));
+  for (let at = 2; at + 4 <= end; ) {
+    const type = (body[at]! << 8) | body[at + 1]!;
+    const length = (body[at + 2]! << 8) | body[at + 3]!;
+    const data = body.subarray(at + 4, Math.min(end, at + 4 + length));
+    at += 4 + length;
+    if (type !== 16) continue;
+    if (data.length < 3) return null;
+    const name = data.subarray(3, 3 + data[2]!);
+    return name.length === data[2]! && name.length > 0 ? decodeText(name) : null;
+  }
+  return null;
 }

@@ -138,7 +138,7 @@ export class TlsDissector implements StreamDissector {
       cipher_suite: this.server ? this.server.cipher_suite : null,
       curve: this.curve,
       server_name: this.client?.server_name ?? null,
-      next_protocol: this.server?.alpn ?? null,
+      next_protocol: this.server?.alpn ?? this.decryption?.alpn ?? null,
       resumed: this.resumed,
       established: this.established,
       cert_chain_fps: this.chain,
@@ -171,7 +171,8 @@ export class TlsDissector implements StreamDissector {
     const parts = [this.version !== null ? versionName(this.version) : this.sslv2 ? 'SSLv2-hello' : 'TLS'];
     const sni = this.client?.server_name;
     if (sni) parts.push(sni);
-    if (this.server?.alpn) parts.push(this.server.alpn);
+    const alpn = this.server?.alpn ?? this.decryption?.alpn;
+    if (alpn) parts.push(alpn);
     if (this.resumed) parts.push('resumed');
     if (this.lastAlert) parts.push(`alert ${this.lastAlert}`);
     this.ctx.setSummary(parts.join(' '));
