@@ -132,6 +132,39 @@ and the FETCH of message UID 1 are inside TLS. Key log: \`captures/imap-starttls
   stop_server "$pid"
 }
 
+# tls_ftp: vsftpd with TLS on 127.0.0.1:21 (explicit FTPS, RFC 4217). curl --ftp-ssl-control sends
+# AUTH SSL first (vsftpd accepts it with 234), logs in over TLS and keeps the data channel clear.
+tls_ftp() {
+  source "$LIB_DIR/ftp.sh"
+  need_packages vsftpd
+  ftp_make_tree
+  ftp_vsftpd_conf "$WORK/ftp/vsftpd-tls.conf" "listen=YES
+listen_ipv6=NO
+listen_address=127.0.0.1
+pasv_address=127.0.0.1
+ssl_enable=YES
+rsa_cert_file=$WORK/pki/server.pem
+rsa_private_key_file=$WORK/pki/server.key
+allow_anon_ssl=YES
+force_local_logins_ssl=NO
+force_local_data_ssl=NO
+require_ssl_reuse=NO
+ssl_ciphers=HIGH"
+  serve vsftpd "$WORK/ftp/vsftpd-tls.conf"
+  local pid=$SERVE_PID
+  wait_port 21
+  start_capture ftp-auth-ssl.pcap "host 127.0.0.1 and tcp and (port 21 or portrange 50000-50100)"
+  rm -f captures/ftp-auth-ssl.keys
+  run env SSLKEYLOGFILE=captures/ftp-auth-ssl.keys curl -sS --ftp-ssl-control --cacert "$WORK/pki/ca.pem" \
+    "ftp://$FTP_USER:$FTP_PASS@127.0.0.1/readme.txt" -o /dev/null || true
+  stop_capture
+  describe_capture ftp-auth-ssl.pcap "Explicit FTPS (RFC 4217) to vsftpd: curl --ftp-ssl-control sends AUTH SSL (not AUTH TLS),
+vsftpd answers 234, and the client's next bytes are a TLS ClientHello: USER, PASS and RETR
+readme.txt travel inside TLS; the data connection stays in clear (PROT C). Key log:
+\`captures/ftp-auth-ssl.keys\`." vsftpd curl
+  stop_server "$pid"
+}
+
 tls_main() {
   need_packages "${TLS_PACKAGES[@]}" tcpdump python3
   # Key logs are named relative to the repository, so the provenance holds no local path.
@@ -180,6 +213,7 @@ application data." "${TLS_PACKAGES[@]}"
   stop_server "$TLSNGINX_PID"
   need_packages dovecot-core dovecot-imapd
   tls_mail
+  tls_ftp
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then tls_main; fi

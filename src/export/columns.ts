@@ -55,6 +55,7 @@ export const PROTOCOL_COLUMNS: Readonly<Record<string, readonly Column[]>> = {
   pop3: [s('user'), s('command'), s('arg')],
   imap: [s('user'), s('command'), s('tag')],
   bittorrent: [s('info_hash')],
+  tls: [s('server_name'), s('version'), s('cipher'), s('next_protocol'), s('ja3'), s('ja4'), s('ja3s'), s('ja4s'), s('sha256'), s('subject'), s('issuer'), b('established')],
   credentials: [s('protocol'), s('user'), s('secret'), s('mechanism'), b('success')],
   anomaly: [s('code'), s('detail')],
   capture: [s('file'), l('packets'), l('bytes')],

@@ -4,7 +4,8 @@
  * its MD5, the negotiated version and cipher suite with JA3S, and the SHA-256 of every
  * certificate sent in clear. Captures: the project's TLS captures, and the corpus files
  * where `tshark -Y tls.handshake.type==1` finds a ClientHello (smtp.pcap,
- * http_connect-with-header.pcap). Disagreements must be listed in known-differences.md.
+ * http_connect-with-header.pcap). Disagreements must be listed in known-differences.md (tshark
+ * does not follow FTP's AUTH SSL, for one).
  */
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
@@ -19,7 +20,7 @@ import { CORPUS, hasTshark, REPO } from './tshark.js';
 
 const OWN = join(REPO, 'captures');
 const FILES = [
-  ...(existsSync(OWN) ? readdirSync(OWN).filter((f) => /^(tls|imaps|imap-starttls|smtp-starttls|pop3-stls).*\.pcap$/.test(f)).sort().map((f) => join(OWN, f)) : []),
+  ...(existsSync(OWN) ? readdirSync(OWN).filter((f) => /^(tls|imaps|imap-starttls|smtp-starttls|pop3-stls|ftp-auth-ssl).*\.pcap$/.test(f)).sort().map((f) => join(OWN, f)) : []),
   ...['smtp.pcap', 'http_connect-with-header.pcap'].map((f) => join(CORPUS, f)).filter((f) => existsSync(f)),
 ];
 
@@ -85,10 +86,10 @@ describe.skipIf(!hasTshark || !FILES.length)('TLS handshake fields agree with ts
     // tshark's heuristics). STARTTLS flows are left alone: tshark follows them itself.
     const odd = flows.filter((f) => f.service === 'tls' && !TSHARK_TLS_PORTS.has(f.resp_p) && !STARTTLS_PORTS.has(f.resp_p));
     const decodeAs = file.startsWith(OWN) ? decodeAsFromFlows(odd) : [];
-    const theirs = tsharkView(file, decodeAs);
     const ours = wirelensView(events);
-    expect(theirs.length, 'tshark saw no TLS handshake').toBeGreaterThan(0);
+    expect(ours.length, 'wirelens saw no TLS handshake').toBeGreaterThan(0);
     if (isKnown(known, 'tls', name)) return;
+    const theirs = tsharkView(file, decodeAs);
     expect(ours).toEqual(theirs);
   });
 });
