@@ -30,7 +30,10 @@ const DECRYPTABLE: Array<[string, string]> = [
   ['tls13-hello-retry', 'http'],
   ['imaps-993', 'imap'],
   ['imap-starttls', 'imap'],
+  ['ftp-auth-ssl', 'ftp'],
 ];
+/** tshark 4.0 does not follow FTP's AUTH SSL (known-differences.md), so it decrypts nothing there to compare. */
+const TSHARK_FOLLOWS = (name: string) => name !== 'ftp-auth-ssl';
 const pcap = (name: string) => join(CAPTURES, `${name}.pcap`);
 const keys = (name: string) => join(CAPTURES, `${name}.keys`);
 const present = DECRYPTABLE.filter(([n]) => existsSync(pcap(n)) && existsSync(keys(n)));
@@ -149,7 +152,7 @@ describe.skipIf(!present.length)('TLS decryption on the command line', () => {
 describe.skipIf(!present.length || !hasTshark || !hasFidelity)('TLS decryption against tshark with the same key log', () => {
   beforeAll(() => ensureBuilt());
 
-  it.each(present)('%s: every message tshark decrypts, wirelens finds', (name) => {
+  it.each(present.filter(([n]) => TSHARK_FOLLOWS(n)))('%s: every message tshark decrypts, wirelens finds', (name) => {
     const args = [FIDELITY, '--json', '--timeout', '120', '--wirelens', join(REPO, 'bin', 'wirelens'), `--tshark-arg=-otls.keylog_file:${keys(name)}`, '--wirelens-arg=--keylog', `--wirelens-arg=${keys(name)}`, pcap(name)];
     const run = JSON.parse(execFileSync('python3', args, { encoding: 'utf8', maxBuffer: 1 << 26, cwd: REPO })) as FidelityRun;
     const { unexplained, totals } = judge(run);
