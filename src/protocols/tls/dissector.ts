@@ -15,7 +15,7 @@ import { describeCertificate, parseCertificateList, toPem, unparsedCertificate, 
 import { asFields, type AlertFields, type CertificateFields, type ClientHelloFields, type ServerHelloFields, type SessionFields } from './events.js';
 import { ja3, ja3s, ja4, ja4s } from './fingerprint.js';
 import { HandshakeReader } from './handshake.js';
-import { parseClientHello, parseServerHello, serverKeyExchangeCurve, type ClientHello, type ServerHello } from './hello.js';
+import { parseClientHello, parseServerHello, serverKeyExchangeCurve, type ServerHello } from './hello.js';
 import { alertLevelName, alertName, CONTENT, cipherName, extensionName, groupName, handshakeName, isGrease, signatureName, versionName } from './names.js';
 import { hexOf, type Sslv2Hello } from './parser.js';
 import { TlsDecryption } from './decryption.js';
@@ -76,11 +76,17 @@ class Side {
 
 export class TlsDissector implements StreamDissector {
   private readonly sides: Record<Direction, Side>;
-  private client: ClientHello | null = null;
+  /** What the session row needs of the hellos: flat facts, not the parsed messages (flows wait long). */
+  private sni: string | null = null;
+  private clientSessionId = '';
+  /** What decryption needs of the ClientHello (flat, like the rest): its random, and whether it offered encrypt_then_mac. */
+  private clientRandom: string | null = null;
+  private clientEtm = false;
   private clientJa3: string | null = null;
   private clientJa4: string | null = null;
   private sslv2 = false;
-  private server: ServerHello | null = null;
+  private cipherSuite: number | null = null;
+  private alpn: string | null = null;
   private serverJa3s: string | null = null;
   private serverJa4s: string | null = null;
   private version: number | null = null;
@@ -134,11 +140,11 @@ export class TlsDissector implements StreamDissector {
     const fields: SessionFields = {
       version: this.version !== null ? versionName(this.version) : null,
       version_code: this.version,
-      cipher: this.server ? cipherName(this.server.cipher_suite) : null,
-      cipher_suite: this.server ? this.server.cipher_suite : null,
+      cipher: this.cipherSuite !== null ? cipherName(this.cipherSuite) : null,
+      cipher_suite: this.cipherSuite,
       curve: this.curve,
-      server_name: this.client?.server_name ?? null,
-      next_protocol: this.server?.alpn ?? this.decryption?.alpn ?? null,
+      server_name: this.sni,
+      next_protocol: this.alpn ?? this.decryption?.alpn ?? null,
       resumed: this.resumed,
       established: this.established,
       cert_chain_fps: this.chain,
@@ -169,9 +175,8 @@ export class TlsDissector implements StreamDissector {
 
   private summary(): void {
     const parts = [this.version !== null ? versionName(this.version) : this.sslv2 ? 'SSLv2-hello' : 'TLS'];
-    const sni = this.client?.server_name;
-    if (sni) parts.push(sni);
-    const alpn = this.server?.alpn ?? this.decryption?.alpn;
+    if (this.sni) parts.push(this.sni);
+    const alpn = this.alpn ?? this.decryption?.alpn;
     if (alpn) parts.push(alpn);
     if (this.resumed) parts.push('resumed');
     if (this.lastAlert) parts.push(`alert ${this.lastAlert}`);
@@ -216,7 +221,7 @@ export class TlsDissector implements StreamDissector {
     side.encrypted = true;
     side.hs.reset();
     // Abbreviated handshake (RFC 5246 §7.3): the server changes ciphers first.
-    if (side.dir === 's2c' && !this.sides.c2s.changeCipherSpec && this.server) this.resumed = true;
+    if (side.dir === 's2c' && !this.sides.c2s.changeCipherSpec && this.cipherSuite !== null) this.resumed = true;
   }
 
   private encryptedHandshakeRecord(side: Side): void {
@@ -281,7 +286,7 @@ export class TlsDissector implements StreamDissector {
         this.certificates(side, body);
         return;
       case 12:
-        if (this.server && cipherName(this.server.cipher_suite).includes('ECDHE')) {
+        if (this.cipherSuite !== null && cipherName(this.cipherSuite).includes('ECDHE')) {
           const g = serverKeyExchangeCurve(body);
           if (g !== null) this.curve = groupName(g);
         }
@@ -301,7 +306,10 @@ export class TlsDissector implements StreamDissector {
       return;
     }
     const h = p.value;
-    this.client = h;
+    this.sni = h.server_name;
+    this.clientSessionId = h.session_id;
+    this.clientRandom = h.random;
+    this.clientEtm = h.extensions.includes(22);
     this.extensionAnomalies('c2s', 'ClientHello', h.extensions_trimmed, h.malformed);
     const j3 = ja3(h);
     const j4 = ja4(h);
@@ -392,7 +400,8 @@ export class TlsDissector implements StreamDissector {
     if (h.hello_retry_request) {
       this.hrr = true;
     } else {
-      this.server = h;
+      this.cipherSuite = h.cipher_suite;
+      this.alpn = h.alpn;
       this.version = version;
       this.serverJa3s = j3.hash;
       this.serverJa4s = j4;
@@ -400,7 +409,7 @@ export class TlsDissector implements StreamDissector {
         resumed = h.psk_selected;
         if (h.key_share_group !== null) this.curve = groupName(h.key_share_group);
       } else {
-        const offered = this.client?.session_id ?? '';
+        const offered = this.clientSessionId;
         resumed = offered !== '' && offered === h.session_id;
       }
       this.resumed ||= resumed;
@@ -430,18 +439,18 @@ export class TlsDissector implements StreamDissector {
       this.sides.s2c.encrypted = true;
       this.sides.c2s.encrypted = true;
     }
-    if (!h.hello_retry_request && this.client && this.ctx.secrets) this.startDecryption(h, version, this.client);
+    if (!h.hello_retry_request && this.clientRandom !== null && this.ctx.secrets) this.startDecryption(h, version, this.clientRandom);
     this.summary();
   }
 
-  private startDecryption(h: ServerHello, version: number, client: ClientHello): void {
+  private startDecryption(h: ServerHello, version: number, clientRandom: string): void {
     const facts = {
       version,
       cipher_suite: h.cipher_suite,
-      client_random: Buffer.from(client.random, 'hex'),
+      client_random: Buffer.from(clientRandom, 'hex'),
       server_random: Buffer.from(h.random, 'hex'),
       // encrypt_then_mac (RFC 7366) applies when both hellos carry it.
-      encrypt_then_mac: client.extensions.includes(22) && h.extensions.includes(22),
+      encrypt_then_mac: this.clientEtm && h.extensions.includes(22),
     };
     this.decryption = TlsDecryption.start(this.ctx, facts, h.alpn, {
       message: (dir, type, body) => this.handshake(this.sides[dir], type, body),
