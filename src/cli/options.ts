@@ -3,10 +3,13 @@ import { DEFAULT_LIMITS, type Limits } from '../dissect/limits.js';
 import type { AnalyzeOptions } from '../pipeline/analyze.js';
 import { defaultWorkers } from '../pipeline/parallel/pool.js';
 import { inputDamage } from './input-damage.js';
+import { loadKeyLog } from './keylog.js';
 import { UserError } from './io.js';
 
 export interface CommonOptions {
   limit?: string[];
+  /** `--keylog FILE`: an NSS key log for TLS decryption. */
+  keylog?: string;
 }
 
 /** `--limit name=value` overrides, checked against the known limits. */
@@ -23,8 +26,11 @@ export function parseLimits(specs: readonly string[] | undefined): Partial<Limit
 }
 
 export function analyzeOptions(opts: CommonOptions): AnalyzeOptions {
-  return { limits: parseLimits(opts.limit), observe: inputDamage.observe };
+  return { limits: parseLimits(opts.limit), observe: inputDamage.observe, keylog: keyLogOf(opts) };
 }
+
+/** The `--keylog` file's bytes (read once, its bad lines said once on stderr), or undefined. */
+export const keyLogOf = (opts: CommonOptions): Uint8Array | undefined => loadKeyLog(opts.keylog, fullLimits(opts));
 
 /** Below this size a capture is read on one thread: starting workers would cost more than they save. */
 const SPLIT_MIN_BYTES = 16 << 20;

@@ -1,8 +1,9 @@
 import type { Direction, WireEvent } from '../events/event.js';
-import type { AnomalyCode, EventType, FieldsOf } from '../events/event-map.js';
+import type { AnomalyCode, EventType, FieldsOf, LayerMark } from '../events/event-map.js';
 import type { JsonObject } from '../events/json.js';
 import type { Timestamp } from '../events/time.js';
 import type { Limits } from './limits.js';
+import type { SecretStore } from './secrets.js';
 
 /**
  * The contract between the engine and every protocol. A protocol folder exports one
@@ -101,6 +102,31 @@ export interface DissectorContext {
   setService(service: string): void;
   /** One-line summary of the flow for flow lists, such as `GET /index.html → 200`. */
   setSummary(summary: string): void;
+  /**
+   * Key material for decryption (`--keylog`, pcapng Decryption Secrets Blocks), looked up
+   * by label and client random; null when the run has none. A store that is empty now may
+   * fill later (a secrets block read after this flow began), so ask when a key is needed.
+   */
+  readonly secrets: SecretStore | null;
+  /**
+   * Open a derived byte stream of this flow (decrypted TLS application data) and get the
+   * stream to feed it through. Behind it the engine runs detection as for a fresh flow (or
+   * starts `protocol` directly when it is known, from ALPN), then that protocol's dissector
+   * with a context for the same flow: its events carry this flow's id, the frame and time of
+   * the packet being processed when the bytes were fed, and `[via]: true` (`tls: true`). The
+   * flow's service becomes `<outer>,<inner>` (`tls,http2`). Feed bytes in order per
+   * direction, `gap` for bytes that could not be recovered, and `close()` when done (the
+   * engine also closes it with the flow).
+   */
+  openInner(opts: InnerStreamOptions): StreamDissector;
+}
+
+/** What `openInner` is told. */
+export interface InnerStreamOptions {
+  /** The layer that produced the bytes (`tls`): names the event marker (`LayerMarks`) and the service prefix. */
+  readonly via: LayerMark;
+  /** The protocol inside, when the outer layer says (ALPN `h2` → `http2`, `http/1.1` → `http`). */
+  readonly protocol?: string;
 }
 
 /**

@@ -120,11 +120,21 @@ export type AnomalyCode = { [L in keyof AnomalyCatalogue]: keyof AnomalyCatalogu
 /** Every event type. */
 export type EventType = keyof EventMap & string;
 
+/**
+ * What an event carried inside another layer says of it, as its last field: `tls: true` for
+ * an event of a stream decrypted from TLS (the inner-stream stage adds it; see
+ * docs/ARCHITECTURE.md). Any event may carry it.
+ */
+export interface LayerMarks {
+  tls?: true;
+}
+export type LayerMark = keyof LayerMarks;
+
 /** The fields an event of type `K` adds to the base. */
 export type FieldsOf<K extends EventType> = EventMap[K];
 
 /** An event of type `K`: the base (type, frame, ts, flow, dir), then its fields. */
-export type EventOf<K extends EventType> = Omit<EventBase, 'type'> & { type: K } & EventMap[K];
+export type EventOf<K extends EventType> = Omit<EventBase, 'type'> & { type: K } & EventMap[K] & LayerMarks;
 
 /** Narrows an event a sink received to its declared shape. */
 export function isEvent<K extends EventType>(e: WireEvent, type: K): e is WireEvent & EventOf<K> {

@@ -22,6 +22,8 @@ export interface ExportJob {
   format: ExportFormat;
   outDir: string;
   limits?: Partial<Limits>;
+  /** `--keylog` bytes; each capture parses them into a store of its own. */
+  keylog?: Uint8Array;
   indexPrefix?: string;
 }
 
@@ -54,7 +56,7 @@ export async function exportFile(job: ExportJob): Promise<ExportResult> {
         parts.add(protocolOf(e.type), dateOf(e.ts), eventRow(e, capture, contextOf(e)));
         if (e.type === 'flow.end' && e.flow !== null) flows.delete(e.flow);
       },
-    }, { limits: job.limits, onEngine: (x) => (engine = x) });
+    }, { limits: job.limits, keylog: job.keylog, onEngine: (x) => (engine = x) });
     parts.close();
     return { file: job.file, events, outputs: parts.written };
   }
@@ -72,7 +74,7 @@ export async function exportFile(job: ExportJob): Promise<ExportResult> {
           pending = '';
         }
       },
-    }, { limits: job.limits, onEngine: (x) => (engine = x) });
+    }, { limits: job.limits, keylog: job.keylog, onEngine: (x) => (engine = x) });
     if (pending) writeSync(fd, pending);
   } finally {
     closeSync(fd);

@@ -136,6 +136,20 @@ function flatten(values: unknown[]): unknown[] {
   return out;
 }
 
+/**
+ * A flow's service as a filter sees it: the label itself and, for a layered one
+ * (`tls,http` of decrypted TLS), each layer, so `service == http` and `http` find HTTP
+ * inside TLS too, and `service == "tls,http"` still finds exactly those flows.
+ */
+function serviceValues(service: string | null): string[] {
+  if (!service) return [];
+  return service.includes(',') ? [service, ...service.split(',')] : [service];
+}
+
+function hasLayer(service: unknown, name: string): boolean {
+  return typeof service === 'string' && (service === name || (service.includes(',') && service.split(',').includes(name)));
+}
+
 function flowValues(field: string, flow: FlowFacts | null): unknown[] | null {
   if (!flow) return null;
   switch (field) {
@@ -160,7 +174,7 @@ function flowValues(field: string, flow: FlowFacts | null): unknown[] | null {
       return [flow.resp_p];
     case 'app':
     case 'service':
-      return flow.service ? [flow.service] : [];
+      return serviceValues(flow.service);
     case 'proto':
       return [flow.proto];
     default:
@@ -192,7 +206,7 @@ export function eventSubject(e: WireEvent, flow: FlowFacts | null): FilterSubjec
       return pathValues(e, [field]);
     },
     isProtocol(name) {
-      return e.type === name || e.type.startsWith(name + '.') || (flow?.service ?? null) === name || (e.type === 'flow.end' && e.service === name);
+      return e.type === name || e.type.startsWith(name + '.') || hasLayer(flow?.service, name) || (e.type === 'flow.end' && hasLayer(e.service, name));
     },
   };
 }

@@ -1,10 +1,13 @@
-import { readCapture, type CaptureSummary, type ReadCaptureOptions } from '../capture/index.js';
+import { readCapture, type CaptureProblem, type CaptureSummary, type ReadCaptureOptions } from '../capture/index.js';
+import { parseKeyLog } from '../capture/keylog.js';
 import type { ExportedObject, ProtocolDescriptor } from '../dissect/contract.js';
 import { DEFAULT_LIMITS, type Limits } from '../dissect/limits.js';
+import { MutableSecretStore } from '../dissect/secrets.js';
 import type { Direction, EventSink, WireEvent } from '../events/event.js';
 import { PROTOCOLS } from '../protocols/index.js';
 import { Engine } from './engine.js';
 import { governHeap } from './heap-governor.js';
+import type { InnerTap } from './session.js';
 import type { CaptureFileFields } from '../events/event-map.js';
 
 export interface AnalyzeOptions {
@@ -18,6 +21,14 @@ export interface AnalyzeOptions {
   onObject?(object: ExportedObject, flow: number): void;
   /** Sees every reassembled chunk and gap (for `follow`). */
   tap?(flow: number, dir: Direction, data: Uint8Array | number): void;
+  /** Sees every chunk and gap of inner streams (decrypted TLS), for `follow`. */
+  innerTap?: InnerTap;
+  /**
+   * An NSS key log's text (`--keylog`), parsed into this run's own secret store (bad lines
+   * are the caller's to report: `keyLogWarning`). pcapng Decryption Secrets Blocks add to
+   * the same store as they are read.
+   */
+  keylog?: Uint8Array | string;
   onProgress?: ReadCaptureOptions['onProgress'];
   stdin?: ReadCaptureOptions['stdin'];
   /** Called with the engine once it exists (live views read its open flows). */
@@ -39,6 +50,7 @@ export async function analyze(source: string, sink: EventSink, opts: AnalyzeOpti
   if (opts.governHeap !== false) governHeap();
   const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const observe = opts.observe;
+  const secrets = runSecrets(opts.keylog, limits);
   const engine = new Engine({
     limits,
     protocols: opts.protocols ?? PROTOCOLS,
@@ -47,14 +59,43 @@ export async function analyze(source: string, sink: EventSink, opts: AnalyzeOpti
     dissect: opts.dissect,
     onObject: opts.onObject,
     tap: opts.tap,
+    innerTap: opts.innerTap,
+    secrets,
   });
   opts.onEngine?.(engine);
   const summary = await readCapture(
     source,
-    { packet: (p) => engine.packet(p), problem: (p) => engine.problem(p) },
-    { onProgress: opts.onProgress, stdin: opts.stdin },
+    {
+      packet: (p) => engine.packet(p),
+      problem: (p) => engine.problem(p),
+      // As Wireshark does, with no flag: the block's secrets serve the packets after it.
+      secrets: (_kind, data, frame) => {
+        for (const p of addCaptureSecrets(secrets, data, frame, limits)) engine.problem(p);
+      },
+    },
+    { onProgress: opts.onProgress, stdin: opts.stdin, max_dsb_bytes: limits.max_dsb_bytes },
   );
   engine.finish(summaryFields(source, summary));
+}
+
+/** The secret store of one run: the key log's secrets, or none yet (a secrets block may bring some). */
+export function runSecrets(keylog: Uint8Array | string | undefined, limits: Limits): MutableSecretStore {
+  return keylog === undefined ? new MutableSecretStore(limits.max_tls_secrets) : parseKeyLog(keylog, { limits }).store;
+}
+
+/**
+ * Adds the key log text of a pcapng Decryption Secrets Block to a run's store; returns the
+ * problems to report (bad lines, secrets refused at `max_tls_secrets`).
+ */
+export function addCaptureSecrets(store: MutableSecretStore, data: Uint8Array, frame: number, limits: Limits): CaptureProblem[] {
+  const r = parseKeyLog(data, { store, limits: { max_keylog_bytes: limits.max_dsb_bytes, max_tls_secrets: limits.max_tls_secrets } });
+  const problems: CaptureProblem[] = [];
+  if (r.bad_line_count) {
+    const lines = r.bad_lines.slice(0, 8).map((b) => `line ${b.line}: ${b.reason}`).join('; ');
+    problems.push({ code: 'capture.secrets_ignored', detail: `decryption secrets block: ${r.bad_line_count} bad key log line${r.bad_line_count === 1 ? '' : 's'} skipped (${lines}); ${r.secrets} secrets used`, frame });
+  }
+  if (r.refused) problems.push({ code: 'capture.secrets_limit', detail: `decryption secrets block: ${r.refused} secrets refused, max_tls_secrets (${limits.max_tls_secrets}) reached`, frame });
+  return problems;
 }
 
 /** What the capture summary says of the file itself. */

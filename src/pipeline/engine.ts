@@ -1,4 +1,5 @@
 import type { CaptureProblem, RawPacket } from '../capture/types.js';
+import type { SecretStore } from '../dissect/secrets.js';
 import type { Expectation, ExportedObject, ProtocolDescriptor } from '../dissect/contract.js';
 import type { Limits } from '../dissect/limits.js';
 import { formatAddress, PacketDecoder } from '../decode/index.js';
@@ -15,7 +16,7 @@ import { FlowTable, type EndReason } from '../flow/table.js';
 import { seqAdd, seqDiff } from '../reassembly/seq.js';
 import { ReassemblyBudget, TcpDirection, type StreamOutput } from '../reassembly/stream.js';
 import { END_FRAME, Phase, type GroupMark } from './order.js';
-import { AppSession, type SessionHost } from './session.js';
+import { AppSession, type InnerTap, type SessionHost } from './session.js';
 import { CaptureStats, linkName } from './stats.js';
 import type { AnomalyCode, CaptureFileFields } from '../events/event-map.js';
 
@@ -33,6 +34,10 @@ export interface EngineOptions {
   onObject?(object: ExportedObject, flow: number): void;
   /** Sees every reassembled stream chunk and gap (for `follow`). */
   tap?(flow: number, dir: Direction, data: Uint8Array | number): void;
+  /** Sees every chunk and gap of inner streams, such as decrypted TLS (for `follow`). */
+  innerTap?: InnerTap;
+  /** Key material for decryption (`--keylog`, pcapng secrets blocks); may grow while the capture is read. */
+  secrets?: SecretStore | null;
   /**
    * One worker's share of a capture (`--workers`): ticks come from `tickAt` (the main
    * thread sees every packet's time), a flow's id is the frame that created it (renumbered
@@ -66,6 +71,8 @@ export class Engine implements SessionHost {
   private readonly mark: GroupMark | null;
   /** Sees every reassembled chunk and gap (`follow`). */
   readonly tap: EngineOptions['tap'];
+  readonly innerTap: InnerTap | undefined;
+  readonly secrets: SecretStore | null;
   private evictions = 0;
   private currentLink = 'unknown';
   private readonly layerNames = new Map<string, string>();
@@ -78,6 +85,8 @@ export class Engine implements SessionHost {
     this.dissect = opts.dissect ?? true;
     this.mark = opts.share?.mark ?? null;
     this.tap = opts.tap;
+    this.innerTap = opts.innerTap;
+    this.secrets = opts.secrets ?? null;
     this.decoder = new PacketDecoder(opts.limits, (p) => this.anomaly(p.code, p.detail, null));
     this.flows = new FlowTable(opts.limits, (flow, reason) => this.flowEnded(flow, reason));
     this.expectations = new Expectations(opts.limits.max_expectations, (e) => {

@@ -27,6 +27,7 @@ export function reportSpecs(): ReportSpec[] {
 
 export interface BuildReportOptions {
   limits?: Partial<Limits>;
+  keylog?: AnalyzeOptions['keylog'];
   tool: ReportTool;
   observe?(event: WireEvent): void;
   onProgress?: AnalyzeOptions['onProgress'];
@@ -35,7 +36,7 @@ export interface BuildReportOptions {
 /** Analyses a capture into the report object. Throws `CaptureError` when nothing could be read. */
 export async function buildCaptureReport(file: string, opts: BuildReportOptions): Promise<JsonObject> {
   const builder = new ReportBuilder(reportSpecs(), opts.tool);
-  await analyze(file, builder, { limits: opts.limits, observe: opts.observe, onProgress: opts.onProgress });
+  await analyze(file, builder, { limits: opts.limits, keylog: opts.keylog, observe: opts.observe, onProgress: opts.onProgress });
   return builder.build();
 }
 
@@ -43,6 +44,8 @@ export async function buildCaptureReport(file: string, opts: BuildReportOptions)
 export interface ReportJob {
   file: string;
   limits: Partial<Limits>;
+  /** `--keylog` bytes; every capture parses them into a store of its own. */
+  keylog?: Uint8Array;
   tool: ReportTool;
   /** `json`: the report as JSON with `indent` spaces (0: one line); `text`: the text summary. */
   render: 'json' | 'text';
@@ -58,7 +61,7 @@ export interface RenderedReport {
 
 export async function renderCaptureReport(job: ReportJob): Promise<RenderedReport> {
   const damage = new InputDamage();
-  const report = await buildCaptureReport(job.file, { limits: job.limits, tool: job.tool, observe: damage.observe });
+  const report = await buildCaptureReport(job.file, { limits: job.limits, keylog: job.keylog, tool: job.tool, observe: damage.observe });
   const body = job.render === 'text' ? textSummary(report) : toJson(report, job.indent);
   return { body, warning: damage.line() };
 }

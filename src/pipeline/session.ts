@@ -4,14 +4,17 @@ import type {
   Expectation,
   ExportedObject,
   FlowInfo,
+  InnerStreamOptions,
   Position,
   ProtocolDescriptor,
   StreamDissector,
 } from '../dissect/contract.js';
+import type { SecretStore } from '../dissect/secrets.js';
 import { DatagramDetector, orderCandidates, StreamDetector, type Verdict } from '../dissect/detect.js';
 import type { Limits } from '../dissect/limits.js';
-import { opposite, typedEvent, type Direction, type EventSink } from '../events/event.js';
-import type { AnomalyCode, EventType, FieldsOf } from '../events/event-map.js';
+import { makeEvent, opposite, typedEvent, type Direction, type EventFields, type EventSink } from '../events/event.js';
+import type { AnomalyCode, EventType, FieldsOf, LayerMark } from '../events/event-map.js';
+import type { JsonValue } from '../events/json.js';
 import type { Timestamp } from '../events/time.js';
 import type { Flow, FlowSession } from '../flow/flow.js';
 
@@ -26,8 +29,25 @@ export interface SessionHost {
   /** Frame and time of the packet being processed. */
   readonly frame: number;
   readonly ts: Timestamp;
+  /** Key material for decryption, or null. */
+  readonly secrets: SecretStore | null;
+  /** Sees every chunk and gap of inner streams (`follow` shows decrypted bytes). */
+  readonly innerTap?: InnerTap;
   exportObject(object: ExportedObject, flow: number): void;
   expect(expectation: Expectation, flow: Flow): void;
+}
+
+/** A chunk (or a gap's length) of an inner stream of `flow`, produced by layer `via`. */
+export type InnerTap = (flow: number, dir: Direction, data: Uint8Array | number, via: LayerMark) => void;
+
+/**
+ * Where an inner session sits: the layer whose output it reads (`tls`, which is also the
+ * field its events carry as `tls: true`) and the service of the flow when it was opened,
+ * which prefixes the inner protocol's name (`tls,http`, as Zeek lists every analyzer).
+ */
+interface Layer {
+  readonly via: LayerMark;
+  readonly prefix: string;
 }
 
 /** Something seen while detection was undecided, replayed into the chosen dissector. */
@@ -55,16 +75,25 @@ export class AppSession implements FlowSession {
   switchTo: { protocol: string | null; pending?: { c2s?: Uint8Array; s2c?: Uint8Array } } | null = null;
   private closed = false;
   private context: DissectorContext | null = null;
+  /** A byte stream (TCP, or any inner stream), not datagrams. */
+  private readonly streamed: boolean;
+  /** Inner sessions this one opened, closed with it if their opener did not. */
+  private inners: AppSession[] | null = null;
 
   constructor(
     private readonly flow: Flow,
     private readonly host: SessionHost,
     expected?: Expectation,
+    private readonly layer: Layer | null = null,
+    named?: ProtocolDescriptor,
   ) {
-    if (expected) {
+    this.streamed = flow.transport === 'tcp' || layer !== null;
+    if (named) {
+      this.start(named);
+    } else if (expected) {
       flow.service = expected.service;
       this.stream = this.guard(() => expected.create(this.ctx)) ?? null;
-    } else if (flow.transport === 'tcp') {
+    } else if (this.streamed) {
       const candidates = this.candidates('tcp');
       if (candidates.length) this.streamDetector = new StreamDetector(candidates, host.limits.detect_buffer);
     } else if (flow.transport === 'udp') {
@@ -130,6 +159,26 @@ export class AppSession implements FlowSession {
     if (g) this.guard(() => g.close());
     this.stream = this.datagramDissector = null;
     this.held = [];
+    if (this.inners) for (const inner of this.inners) inner.close();
+  }
+
+  /**
+   * A session for a stream derived from this flow's (decrypted TLS): detection as for a
+   * new flow, or `protocol` directly when the registry has it; the same flow, so the same
+   * id, counters and service.
+   */
+  openInner(opts: InnerStreamOptions, at: DissectorContext): StreamDissector {
+    const host = new InnerHost(this.host, at);
+    const named = opts.protocol === undefined ? undefined : this.host.protocols.find((p) => p.name === opts.protocol && p.createStream);
+    const layer = { via: opts.via, prefix: this.flow.service ?? opts.via };
+    const inner = new AppSession(this.flow, host, undefined, layer, named);
+    (this.inners ??= []).push(inner);
+    return new InnerStream(inner, this.flow, opts.via, this.host.innerTap);
+  }
+
+  /** The service label of protocol `name` at this session's layer (`http`, or `tls,http` inside TLS). */
+  serviceOf(name: string): string {
+    return this.layer ? `${this.layer.prefix},${name}` : name;
   }
 
   private candidates(transport: 'tcp' | 'udp'): ProtocolDescriptor[] {
@@ -143,7 +192,8 @@ export class AppSession implements FlowSession {
     const held = this.held;
     this.held = [];
     if (verdict.kind === 'none') return;
-    if (verdict.reversed) {
+    // An inner stream's directions are its outer layer's, which detection already settled.
+    if (verdict.reversed && !this.layer) {
       this.flow.flip();
       for (const h of held) h.dir = opposite(h.dir);
     }
@@ -152,9 +202,10 @@ export class AppSession implements FlowSession {
   }
 
   private start(protocol: ProtocolDescriptor): void {
-    this.flow.service ??= protocol.name;
+    if (this.layer) this.flow.service = this.serviceOf(protocol.name);
+    else this.flow.service ??= protocol.name;
     if (!this.host.dissect) return;
-    if (this.flow.transport === 'tcp' && protocol.createStream) {
+    if (this.streamed && protocol.createStream) {
       this.stream = this.guard(() => protocol.createStream!(this.ctx)) ?? null;
     } else if (protocol.createDatagram) {
       this.datagramDissector = this.guard(() => protocol.createDatagram!(this.ctx)) ?? null;
@@ -165,7 +216,7 @@ export class AppSession implements FlowSession {
     for (const h of held) {
       this.replaying = { frame: h.frame, ts: h.ts };
       if (h.kind === 'data') {
-        if (this.flow.transport === 'tcp') this.data(h.dir, h.bytes);
+        if (this.streamed) this.data(h.dir, h.bytes);
         else this.datagram(h.dir, h.bytes);
       } else if (h.kind === 'gap') this.gap(h.dir, h.length);
       else this.end(h.dir, h.how);
@@ -195,7 +246,7 @@ export class AppSession implements FlowSession {
       this.anomaly('dissect.error', null, `hand-over to unknown protocol ${request.protocol}`);
       return;
     }
-    this.flow.service = next.name;
+    this.flow.service = this.serviceOf(next.name);
     this.stream = this.guard(() => next.createStream!(this.ctx)) ?? null;
     this.replay(pending);
   }
@@ -206,8 +257,12 @@ export class AppSession implements FlowSession {
 
   emit<K extends EventType>(type: K, dir: Direction | null, fields: FieldsOf<K>, at?: Position): void {
     const pos = at ?? this.replaying;
+    const frame = pos?.frame ?? this.host.frame;
+    const ts = pos?.ts ?? this.host.ts;
     this.host.sink.emit(
-      typedEvent(type, pos?.frame ?? this.host.frame, pos?.ts ?? this.host.ts, this.flow.id, dir, fields),
+      this.layer
+        ? makeEvent(type, frame, ts, this.flow.id, dir, marked(fields, this.layer.via))
+        : typedEvent(type, frame, ts, this.flow.id, dir, fields),
     );
   }
 
@@ -279,10 +334,108 @@ class SessionContext implements DissectorContext {
   }
 
   setService(service: string): void {
-    this.owner.service = service;
+    this.owner.service = this.session.serviceOf(service);
   }
 
   setSummary(summary: string): void {
     this.owner.summary = summary;
   }
+
+  get secrets(): SecretStore | null {
+    return this.host.secrets;
+  }
+
+  openInner(opts: InnerStreamOptions): StreamDissector {
+    return this.session.openInner(opts, this);
+  }
+}
+
+/**
+ * The engine as an inner session sees it: the same engine, except that "the packet being
+ * processed" is the one its opener is processing (which may be held input it replays).
+ */
+class InnerHost implements SessionHost {
+  readonly limits: Readonly<Limits>;
+  readonly protocols: readonly ProtocolDescriptor[];
+  readonly sink: EventSink;
+  readonly wantsObjects: boolean;
+  readonly dissect = true;
+  readonly secrets: SecretStore | null;
+  readonly innerTap: InnerTap | undefined;
+
+  constructor(
+    private readonly outer: SessionHost,
+    private readonly at: DissectorContext,
+  ) {
+    this.limits = outer.limits;
+    this.protocols = outer.protocols;
+    this.sink = outer.sink;
+    this.wantsObjects = outer.wantsObjects;
+    this.secrets = outer.secrets;
+    this.innerTap = outer.innerTap;
+  }
+
+  get frame(): number {
+    return this.at.frame;
+  }
+
+  get ts(): Timestamp {
+    return this.at.ts;
+  }
+
+  exportObject(object: ExportedObject, flow: number): void {
+    this.outer.exportObject(object, flow);
+  }
+
+  expect(expectation: Expectation, flow: Flow): void {
+    this.outer.expect(expectation, flow);
+  }
+}
+
+/** What `openInner` hands back: the inner session, with the tap (`follow`) seeing its bytes first. */
+class InnerStream implements StreamDissector {
+  private closed = false;
+
+  constructor(
+    private readonly session: AppSession,
+    private readonly flow: Flow,
+    private readonly via: LayerMark,
+    private readonly tap: InnerTap | undefined,
+  ) {}
+
+  data(dir: Direction, bytes: Uint8Array): void {
+    if (this.closed || !bytes.length) return;
+    this.tap?.(this.flow.id, dir, bytes, this.via);
+    this.session.data(dir, bytes);
+  }
+
+  gap(dir: Direction, length: number): void {
+    if (this.closed || length <= 0) return;
+    this.tap?.(this.flow.id, dir, length, this.via);
+    this.session.gap(dir, length);
+  }
+
+  end(dir: Direction, how: 'fin' | 'rst'): void {
+    if (!this.closed) this.session.end(dir, how);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.session.close();
+  }
+}
+
+/** An inner event's fields with the layer's marker last (`tls: true`). */
+/** An event's fields with the mark of the layer that carried it (`LayerMarks`), last. */
+function marked(declared: object, via: LayerMark): EventFields {
+  const fields = declared as EventFields;
+  const out: { [field: string]: JsonValue | undefined } = {};
+  for (const key in fields) {
+    // Assigning `__proto__` would set the prototype (see makeEvent).
+    if (key === '__proto__') Object.defineProperty(out, key, { value: fields[key], enumerable: true, writable: true, configurable: true });
+    else out[key] = fields[key];
+  }
+  out[via] = true;
+  return out;
 }

@@ -20,20 +20,21 @@ const LEAVE_ALT_SCREEN = '\x1b[?1049l';
  * could not be read at all (the CLI prints that error, as the batch commands do).
  */
 export async function openUi(file: string, opts: CommonOptions): Promise<number> {
-  const { limits } = analyzeOptions(opts);
+  const { limits, keylog } = analyzeOptions(opts);
   const store = new CaptureStore();
   process.stdout.write(ENTER_ALT_SCREEN);
   const app = render(
     createElement(App, {
       store,
       file,
-      loadStream: (flowId, onProgress) => loadStream(file, flowId, { limits, onProgress }),
+      loadStream: (flowId, onProgress) => loadStream(file, flowId, { limits, keylog, onProgress }),
     }),
     { exitOnCtrlC: true, patchConsole: true },
   );
   let fatal: unknown = null;
   const loading = analyze(file, store, {
     limits,
+    keylog,
     wantsObjects: true,
     onObject: (o, flow) => store.object(o, flow),
     onProgress: (read, total) => store.setProgress(read, total),

@@ -29,6 +29,22 @@ describe('filter language', () => {
     expect(m('port in {21 80 443}', response)).toBe(true);
   });
 
+  it('a layered service (decrypted TLS) matches as a whole and by each layer', () => {
+    const inTls: FlowFacts = { ...flow, service: 'tls,http' };
+    const decrypted: WireEvent = { ...response, tls: true };
+    expect(m('service == "tls,http"', decrypted, inTls)).toBe(true);
+    expect(m('service == http', decrypted, inTls)).toBe(true);
+    expect(m('app == tls', decrypted, inTls)).toBe(true);
+    expect(m('service == smtp', decrypted, inTls)).toBe(false);
+    expect(m('service != http', decrypted, inTls)).toBe(false);
+    expect(m('tls', response, inTls)).toBe(true);
+    expect(m('tls == true', decrypted, inTls)).toBe(true);
+    expect(m('tls == true', response, inTls)).toBe(false);
+    expect(m('ftp', decrypted, inTls)).toBe(false);
+    // A name that only contains a layer's name is not that layer.
+    expect(m('http', dns, { ...flow, service: 'tls,https-ish' })).toBe(false);
+  });
+
   it('combines with and, or, not and parentheses', () => {
     expect(m('not http.status_code == 200', response)).toBe(true);
     expect(m('dns or http', response)).toBe(true);

@@ -2,12 +2,14 @@
  * Drives one dissector without the engine: a recording context, and feeders that deliver
  * the same conversation whole, byte by byte, or split at a given point, for split-point tests.
  */
+import type { SecretStore } from '../../src/dissect/secrets.js';
 import type {
   DissectorContext,
   Expectation,
   ExportedObject,
   FlowInfo,
   Position,
+  InnerStreamOptions,
   ProtocolDescriptor,
   StreamDissector,
   DatagramDissector,
@@ -25,8 +27,27 @@ export interface Recorded {
   switches: Array<{ protocol: string | null; pending?: { c2s?: Uint8Array; s2c?: Uint8Array } }>;
   service: string | null;
   summary: string | null;
+  /** Inner streams the dissector opened (`ctx.openInner`), with everything fed to each. */
+  inners: RecordedInner[];
   /** Set the frame and time that following events are stamped with. */
   at(frame: number, ts?: Timestamp): void;
+}
+
+/** One inner stream: what it was opened with and every call made on it, with the frame of each. */
+export interface RecordedInner {
+  opts: InnerStreamOptions;
+  calls: Array<
+    | { kind: 'data'; dir: Direction; bytes: Uint8Array; frame: number }
+    | { kind: 'gap'; dir: Direction; length: number; frame: number }
+    | { kind: 'end'; dir: Direction; how: 'fin' | 'rst'; frame: number }
+    | { kind: 'close'; frame: number }
+  >;
+}
+
+/** The bytes fed to an inner stream in one direction, joined (gaps left out). */
+export function innerBytes(inner: RecordedInner, dir: Direction): Uint8Array {
+  const parts = inner.calls.flatMap((c) => (c.kind === 'data' && c.dir === dir ? [c.bytes] : []));
+  return Uint8Array.from(Buffer.concat(parts));
 }
 
 export const TEST_FLOW: FlowInfo = {
@@ -39,7 +60,7 @@ export const TEST_FLOW: FlowInfo = {
 };
 
 export function recordingContext(
-  opts: { flow?: Partial<FlowInfo>; limits?: Partial<Limits>; wantsObjects?: boolean; tcpRtt?: number } = {},
+  opts: { flow?: Partial<FlowInfo>; limits?: Partial<Limits>; wantsObjects?: boolean; tcpRtt?: number; secrets?: SecretStore } = {},
 ): Recorded {
   let frame = 1;
   let ts = new Timestamp(1_700_000_000, 0);
@@ -51,6 +72,7 @@ export function recordingContext(
     switches: [],
     service: null,
     summary: null,
+    inners: [],
     at(f, t) {
       frame = f;
       ts = t ?? new Timestamp(1_700_000_000 + f, 0);
@@ -88,6 +110,17 @@ export function recordingContext(
     },
     setSummary(s) {
       rec.summary = s;
+    },
+    secrets: opts.secrets ?? null,
+    openInner(o) {
+      const inner: RecordedInner = { opts: o, calls: [] };
+      rec.inners.push(inner);
+      return {
+        data: (dir, bytes) => void inner.calls.push({ kind: 'data', dir, bytes: bytes.slice(), frame }),
+        gap: (dir, length) => void inner.calls.push({ kind: 'gap', dir, length, frame }),
+        end: (dir, how) => void inner.calls.push({ kind: 'end', dir, how, frame }),
+        close: () => void inner.calls.push({ kind: 'close', frame }),
+      };
     },
   };
   rec.ctx = ctx;

@@ -6,7 +6,7 @@ import { analyzeSplit } from '../../pipeline/parallel/split.js';
 import { NdjsonWriter } from '../../report/ndjson.js';
 import { inputDamage } from '../input-damage.js';
 import { clearProgress, out, progressReporter, UserError } from '../io.js';
-import { analyzeOptions, fullLimits, workerCount, type CommonOptions } from '../options.js';
+import { analyzeOptions, fullLimits, keyLogOf, workerCount, type CommonOptions } from '../options.js';
 
 /** `wirelens events FILE`: NDJSON, one event per line, in capture order. */
 export async function eventsCommand(
@@ -18,7 +18,7 @@ export async function eventsCommand(
   const onProgress = progressReporter('reading');
   try {
     if (workers > 1) {
-      const split = { limits: fullLimits(opts), workers, mode: 'ndjson' as const, types: opts.types, filter: opts.filter, damage: inputDamage, onProgress };
+      const split = { limits: fullLimits(opts), workers, mode: 'ndjson' as const, types: opts.types, filter: opts.filter, damage: inputDamage, onProgress, keylog: keyLogOf(opts) };
       await analyzeSplit(file, split, { bytes: out });
       return 0;
     }

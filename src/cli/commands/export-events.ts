@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { exportOutcome, type ExportFormat, type ExportJob } from '../../export/export-file.js';
 import { defaultWorkers, runPool } from '../../pipeline/parallel/pool.js';
 import { EXIT_BAD_INPUT, UserError } from '../io.js';
-import { parseLimits, type CommonOptions } from '../options.js';
+import { keyLogOf, parseLimits, type CommonOptions } from '../options.js';
 
 const CAPTURE_NAME = /\.(pcap|pcapng|cap|dmp)(\.gz)?$/i;
 
@@ -49,7 +49,8 @@ export async function exportEventsCommand(
   const files = expandInputs(inputs);
   if (!files.length) throw new UserError('no capture files found in the given paths');
   const limits = parseLimits(opts.limit);
-  const jobs: ExportJob[] = files.map((file, index) => ({ file, index, format: opts.format as ExportFormat, outDir: opts.out, limits, indexPrefix: opts.indexPrefix }));
+  const keylog = keyLogOf(opts);
+  const jobs: ExportJob[] = files.map((file, index) => ({ file, index, format: opts.format as ExportFormat, outDir: opts.out, limits, keylog, indexPrefix: opts.indexPrefix }));
   const workers = opts.workers ?? defaultWorkers();
   let failed = 0;
   let events = 0;

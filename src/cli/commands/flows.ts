@@ -6,7 +6,7 @@ import { FLOW_COLUMNS, FLOW_COLUMNS_RIGHT, flowRow } from '../../report/text-sum
 import { clearProgress, out, progressReporter, UserError } from '../io.js';
 import { analyzeSplit } from '../../pipeline/parallel/split.js';
 import { inputDamage } from '../input-damage.js';
-import { analyzeOptions, fullLimits, workerCount, type CommonOptions } from '../options.js';
+import { analyzeOptions, fullLimits, keyLogOf, workerCount, type CommonOptions } from '../options.js';
 import { Spool } from '../spool.js';
 
 const SORT_KEYS: Record<string, (f: WireEvent) => number | string> = {
@@ -51,7 +51,7 @@ export async function flowsCommand(file: string, opts: CommonOptions & { json?: 
     const onProgress = progressReporter('reading');
     try {
       if (workers > 1) {
-        const split = { limits: fullLimits(opts), workers, mode: 'objects' as const, dissect: !opts.quick, types: ['flow.end'], damage: inputDamage, onProgress };
+        const split = { limits: fullLimits(opts), workers, mode: 'objects' as const, dissect: !opts.quick, types: ['flow.end'], damage: inputDamage, onProgress, keylog: keyLogOf(opts) };
         await analyzeSplit(file, split, { event: keep });
       } else {
         await analyze(file, { emit: keep }, { ...analyzeOptions(opts), dissect: !opts.quick, onProgress });

@@ -1,5 +1,5 @@
 import type { Direction } from '../../events/event.js';
-import { analyze } from '../../pipeline/analyze.js';
+import { analyze, type AnalyzeOptions } from '../../pipeline/analyze.js';
 import { visibleLines } from '../../report/safe-text.js';
 import { clearProgress, out, progressReporter, UserError } from '../io.js';
 import { analyzeOptions, type CommonOptions } from '../options.js';
@@ -8,6 +8,8 @@ interface FollowOptions extends CommonOptions {
   flow: number;
   hex?: boolean;
   dir?: 'both' | 'c2s' | 's2c';
+  /** The bytes on the wire (TLS records) even when a decrypted stream exists. */
+  raw?: boolean;
 }
 
 type Piece = { dir: Direction; data: Uint8Array } | { dir: Direction; gap: number };
@@ -15,46 +17,84 @@ type Piece = { dir: Direction; data: Uint8Array } | { dir: Direction; gap: numbe
 /** Bytes of one flow kept for `follow`; beyond it the output says what was left out. */
 const MAX_FOLLOW = 256 * 1024 * 1024;
 
+/** What `follow` collected of one flow. */
+export interface FollowedStream {
+  /** Null when no flow of that id was seen. */
+  endpoints: string | null;
+  pieces: Piece[];
+  /** Bytes seen beyond `MAX_FOLLOW` and left out. */
+  dropped: number;
+  /** The layer whose decrypted stream this is (`tls`), or null for the bytes on the wire. */
+  layer: string | null;
+}
+
+/**
+ * Runs the capture and keeps one flow's stream: the inner stream when the flow has one
+ * (the first layer opened), unless `raw`; else the reassembled bytes on the wire.
+ */
+export async function followStream(
+  file: string,
+  want: { flow: number; dir?: 'both' | Direction; raw?: boolean },
+  opts: AnalyzeOptions = {},
+): Promise<FollowedStream> {
+  let pieces: Piece[] = [];
+  let kept = 0;
+  let dropped = 0;
+  let endpoints: string | null = null;
+  let layer: string | null = null;
+  const wanted = (dir: Direction) => !want.dir || want.dir === 'both' || want.dir === dir;
+  const keep = (dir: Direction, data: Uint8Array | number): void => {
+    if (typeof data === 'number') pieces.push({ dir, gap: data });
+    else if (kept + data.length <= MAX_FOLLOW) {
+      pieces.push({ dir, data: data.slice() });
+      kept += data.length;
+    } else dropped += data.length;
+  };
+  await analyze(
+    file,
+    {
+      emit: (e) => {
+        if (e.type === 'flow.end' && e.flow === want.flow) endpoints = `${e.proto} ${e.orig_h}:${e.orig_p} -> ${e.resp_h}:${e.resp_p}`;
+      },
+    },
+    {
+      ...opts,
+      tap: (flow, dir, data) => {
+        if (flow === want.flow && layer === null && wanted(dir)) keep(dir, data);
+      },
+      // The wire bytes kept so far are dropped when the decrypted stream begins.
+      innerTap: want.raw
+        ? undefined
+        : (flow, dir, data, via) => {
+            if (flow !== want.flow) return;
+            if (layer === null) {
+              layer = via;
+              pieces = [];
+              kept = dropped = 0;
+            }
+            if (via === layer && wanted(dir)) keep(dir, data);
+          },
+    },
+  );
+  return { endpoints, pieces, dropped, layer };
+}
+
 /**
  * `wirelens follow FILE --flow N`: the reassembled stream as text or hex, client and server
  * marked, one direction or both, gaps shown where bytes are missing (tshark's `-z follow`).
+ * When the flow carries an inner stream (TLS decrypted with `--keylog`), that is what is
+ * shown, as Wireshark's "Follow TLS Stream" does; `--raw` shows the bytes on the wire.
  */
 export async function followCommand(file: string, opts: FollowOptions): Promise<number> {
-  const pieces: Piece[] = [];
-  let kept = 0;
-  let dropped = 0;
-  let found = false;
-  let endpoints = '';
-  const want = (dir: Direction) => !opts.dir || opts.dir === 'both' || opts.dir === dir;
+  let followed: FollowedStream;
   try {
-    await analyze(
-      file,
-      {
-        emit: (e) => {
-          if (e.type === 'flow.end' && e.flow === opts.flow) {
-            found = true;
-            endpoints = `${e.proto} ${e.orig_h}:${e.orig_p} -> ${e.resp_h}:${e.resp_p}`;
-          }
-        },
-      },
-      {
-        ...analyzeOptions(opts),
-        onProgress: progressReporter('reading'),
-        tap: (flow, dir, data) => {
-          if (flow !== opts.flow || !want(dir)) return;
-          if (typeof data === 'number') pieces.push({ dir, gap: data });
-          else if (kept + data.length <= MAX_FOLLOW) {
-            pieces.push({ dir, data: data.slice() });
-            kept += data.length;
-          } else dropped += data.length;
-        },
-      },
-    );
+    followed = await followStream(file, opts, { ...analyzeOptions(opts), onProgress: progressReporter('reading') });
   } finally {
     clearProgress();
   }
-  if (!found) throw new UserError(`no flow ${opts.flow} in ${file} (see \`wirelens flows ${file}\`)`);
-  out(`Follow: ${visibleLines(endpoints)}\n`);
+  const { endpoints, pieces, dropped, layer } = followed;
+  if (endpoints === null) throw new UserError(`no flow ${opts.flow} in ${file} (see \`wirelens flows ${file}\`)`);
+  out(`Follow: ${visibleLines(endpoints)}${layer === null ? '' : ` (decrypted ${visibleLines(layer)} stream; --raw for the bytes on the wire)`}\n`);
   out(`Client (c2s) lines start with ">", server (s2c) with "<"; ${opts.hex ? 'hex' : 'text'}\n`);
   out('='.repeat(70) + '\n');
   let offset = { c2s: 0, s2c: 0 };

@@ -5,7 +5,7 @@ import { buildCaptureReport, reportOutcome, type RenderedReport, type ReportJob 
 import { visible } from '../../report/safe-text.js';
 import { textSummary } from '../../report/text-summary.js';
 import { clearProgress, EXIT_BAD_INPUT, EXIT_INTERNAL, out, progressReporter, UserError, version } from '../io.js';
-import { analyzeOptions, parseLimits, type CommonOptions } from '../options.js';
+import { analyzeOptions, keyLogOf, parseLimits, type CommonOptions } from '../options.js';
 import { expandInputs } from './export-events.js';
 
 export { reportSpecs } from '../../pipeline/report-capture.js';
@@ -66,7 +66,8 @@ async function reportManyCommand(inputs: string[], opts: ReportOptions): Promise
   const indent = opts.compact ? 0 : 2;
   const limits = parseLimits(opts.limit);
   const render = opts.text ? ('text' as const) : ('json' as const);
-  const jobs: ReportJob[] = files.map((file) => ({ file, limits, tool: tool(), render, indent }));
+  const keylog = keyLogOf(opts);
+  const jobs: ReportJob[] = files.map((file) => ({ file, limits, keylog, tool: tool(), render, indent }));
 
   const writer = opts.text ? new TextWriter() : new JsonWriter(indent);
   const tally = { reported: 0, unreadable: 0, internal: 0 };

@@ -15,13 +15,20 @@ export interface ShareInit {
   mode: ShareMode;
   types?: string[];
   filter?: string;
+  /** `--keylog` bytes, parsed by each worker into the secret store its engine reads. */
+  keylog?: Uint8Array;
 }
 
 export type ToShare =
   /** Packets and ticks of one epoch (see packet-batch.ts); `end` also ends the capture. */
   | { kind: 'batch'; epoch: number; buffer: ArrayBuffer; length: number; end: null | { frame: number; sec: number; ns: number } }
   /** The ids of the flows the worker created in `epoch`, in creation order. */
-  | { kind: 'ids'; epoch: number; ids: Uint32Array };
+  | { kind: 'ids'; epoch: number; ids: Uint32Array }
+  /**
+   * Key log text from a pcapng Decryption Secrets Block, for the packets of later batches
+   * (the main thread sends the packets read before the block first).
+   */
+  | { kind: 'secrets'; data: Uint8Array };
 
 export type FromShare =
   | { kind: 'created'; epoch: number; frames: number[] }

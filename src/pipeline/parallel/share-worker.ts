@@ -11,6 +11,7 @@ import { eventPredicate } from '../../filter/event-predicate.js';
 import { PROTOCOLS } from '../../protocols/index.js';
 import { compactJson, eventLine } from '../../report/ndjson.js';
 import { InputDamage } from '../../report/input-damage.js';
+import { addCaptureSecrets, runSecrets } from '../analyze.js';
 import { Engine } from '../engine.js';
 import { governHeap, HEAP_BUDGET_MB } from '../heap-governor.js';
 import type { Phase } from '../order.js';
@@ -76,10 +77,14 @@ function keep(e: WireEvent): void {
   g.facts.push(null);
 }
 
+/** This share's secrets: the key log's, then those of the capture's secrets blocks as the main thread reads them. */
+const secrets = runSecrets(init.keylog, init.limits);
+
 const engine: Engine = new Engine({
   limits: init.limits,
   protocols: PROTOCOLS,
   dissect: init.dissect,
+  secrets,
   sink: { emit: keep },
   share: {
     mark(frame, phase, a, b) {
@@ -160,6 +165,7 @@ class ByteSink {
 port.on('message', (m: ToShare) => {
   try {
     if (m.kind === 'batch') processBatch(m);
+    else if (m.kind === 'secrets') addCaptureSecrets(secrets, m.data, 0, init.limits); // the main thread reports its problems
     else render(m);
   } catch (err) {
     post({ kind: 'error', message: err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err) });

@@ -24,7 +24,7 @@ import { Timestamp } from '../../events/time.js';
 import { eventPredicate } from '../../filter/event-predicate.js';
 import { compactJson } from '../../report/ndjson.js';
 import type { InputDamage } from '../../report/input-damage.js';
-import { summaryFields } from '../analyze.js';
+import { addCaptureSecrets, runSecrets, summaryFields } from '../analyze.js';
 import { Phase } from '../order.js';
 import { CaptureStats } from '../stats.js';
 import { unpackEvent } from './event-clone.js';
@@ -49,6 +49,8 @@ export interface SplitOptions {
   damage?: InputDamage;
   onProgress?: ReadCaptureOptions['onProgress'];
   stdin?: ReadCaptureOptions['stdin'];
+  /** `--keylog` bytes: every worker parses them into its own store. */
+  keylog?: Uint8Array;
 }
 
 /** Receives the output in one-thread order: UTF-8 NDJSON (`ndjson` mode) or events (`objects`). */
@@ -81,7 +83,7 @@ export function shareLimits(limits: Limits, n: number): Limits {
 
 export async function analyzeSplit(source: string, opts: SplitOptions, output: SplitOutput): Promise<void> {
   const n = Math.max(2, opts.workers);
-  const init: ShareInit = { limits: shareLimits(opts.limits, n), shares: n, dissect: opts.dissect ?? true, mode: opts.mode, types: opts.types, filter: opts.filter };
+  const init: ShareInit = { limits: shareLimits(opts.limits, n), shares: n, dissect: opts.dissect ?? true, mode: opts.mode, types: opts.types, filter: opts.filter, keylog: opts.keylog };
   const accept = eventPredicate(opts.types, opts.filter);
   const workers = Array.from({ length: n }, () => new Worker(new URL('./share-worker.js', import.meta.url), { workerData: init }));
   const writers = workers.map(() => new BatchWriter());
@@ -209,6 +211,18 @@ export async function analyzeSplit(source: string, opts: SplitOptions, output: S
     if (failure) throw failure;
   };
 
+  /** A reader problem, as a group of the main thread's own in the current epoch. */
+  const problem = (p: CaptureProblem): void => {
+    const ev = typedEvent('anomaly', p.frame, lastTs, null, null, { code: p.code, detail: p.detail });
+    opts.damage?.observe(ev);
+    if (accept && !accept(ev, null)) return;
+    const e = epochs.get(sent)!;
+    e.keys.push(lastFrame + 1, Phase.Problem, 0, problems++);
+    e.events.push(ev);
+  };
+  /** The secrets one thread would hold, kept to report what the capture's secrets blocks bring as one thread would. */
+  const mainSecrets = runSecrets(opts.keylog, opts.limits);
+
   try {
     const summary = await readCapture(
       source,
@@ -225,16 +239,17 @@ export async function analyzeSplit(source: string, opts: SplitOptions, output: S
           lastTs = p.ts;
           if (++epochPackets >= EPOCH_PACKETS || w.length >= EPOCH_BYTES) flush(false);
         },
-        problem: (p: CaptureProblem) => {
-          const ev = typedEvent('anomaly', p.frame, lastTs, null, null, { code: p.code, detail: p.detail });
-          opts.damage?.observe(ev);
-          if (accept && !accept(ev, null)) return;
-          const e = epochs.get(sent)!;
-          e.keys.push(lastFrame + 1, Phase.Problem, 0, problems++);
-          e.events.push(ev);
+        secrets: (_kind, data, frame) => {
+          // The packets read so far go out first, so every worker adds the secrets where one
+          // thread would: after those packets, before the next.
+          if (epochPackets) flush(false);
+          const m: ToShare = { kind: 'secrets', data: data.slice() };
+          for (const w of workers) w.postMessage(m);
+          for (const p of addCaptureSecrets(mainSecrets, data, frame, opts.limits)) problem(p);
         },
+        problem: (p: CaptureProblem) => problem(p),
       },
-      { onProgress: opts.onProgress, stdin: opts.stdin, pace: () => (sent - written > MAX_IN_FLIGHT ? until(() => sent - written <= MAX_IN_FLIGHT) : undefined) },
+      { onProgress: opts.onProgress, stdin: opts.stdin, max_dsb_bytes: opts.limits.max_dsb_bytes, pace: () => (sent - written > MAX_IN_FLIGHT ? until(() => sent - written <= MAX_IN_FLIGHT) : undefined) },
     );
     flush(true);
     await until(() => written === sent && done === n);

@@ -15,9 +15,10 @@ import { describeCertificate, parseCertificateList, toPem, unparsedCertificate, 
 import type { AlertFields, CertificateFields, ClientHelloFields, ServerHelloFields, SessionFields } from './events.js';
 import { ja3, ja3s, ja4, ja4s } from './fingerprint.js';
 import { HandshakeReader } from './handshake.js';
-import { parseClientHello, parseServerHello, serverKeyExchangeCurve } from './hello.js';
+import { parseClientHello, parseServerHello, serverKeyExchangeCurve, type ServerHello } from './hello.js';
 import { alertLevelName, alertName, CONTENT, cipherName, extensionName, groupName, handshakeName, isGrease, signatureName, versionName } from './names.js';
 import { hexOf, type Sslv2Hello } from './parser.js';
+import { TlsDecryption } from './decryption.js';
 import { RecordReader, type TlsRecord } from './records.js';
 
 /** Handshake message names kept per direction for the session row. */
@@ -78,6 +79,9 @@ export class TlsDissector implements StreamDissector {
   /** What the session row needs of the hellos: flat facts, not the parsed messages (flows wait long). */
   private sni: string | null = null;
   private clientSessionId = '';
+  /** What decryption needs of the ClientHello (flat, like the rest): its random, and whether it offered encrypt_then_mac. */
+  private clientRandom: string | null = null;
+  private clientEtm = false;
   private clientJa3: string | null = null;
   private clientJa4: string | null = null;
   private sslv2 = false;
@@ -102,6 +106,8 @@ export class TlsDissector implements StreamDissector {
   private closed = false;
   /** Version field of the record being handled: a hello reports the record that completed it. */
   private recordVersion = 0;
+  /** Keys for this session (`--keylog`): protected records are opened, application data goes to an inner stream. */
+  private decryption: TlsDecryption | null = null;
 
   constructor(private readonly ctx: DissectorContext) {
     this.sides = { c2s: new Side(this, 'c2s', ctx), s2c: new Side(this, 's2c', ctx) };
@@ -118,11 +124,18 @@ export class TlsDissector implements StreamDissector {
     this.ctx.anomaly('tls.gap', dir, `${length} bytes not captured`);
     side.reader.gap();
     side.hs.reset();
+    this.decryption?.gap(dir, length);
+  }
+
+  end(dir: Direction, how: 'fin' | 'rst'): void {
+    this.decryption?.end(dir, how);
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    // The inner protocol's unfinished work first, then this session's row.
+    this.decryption?.close();
     const { c2s, s2c } = this.sides;
     const fields: SessionFields = {
       version: this.version !== null ? versionName(this.version) : null,
@@ -131,7 +144,7 @@ export class TlsDissector implements StreamDissector {
       cipher_suite: this.cipherSuite,
       curve: this.curve,
       server_name: this.sni,
-      next_protocol: this.alpn,
+      next_protocol: this.alpn ?? this.decryption?.alpn ?? null,
       resumed: this.resumed,
       established: this.established,
       cert_chain_fps: this.chain,
@@ -152,7 +165,7 @@ export class TlsDissector implements StreamDissector {
       s2c_app_bytes: s2c.appBytes,
       c2s_app_records: c2s.appRecords,
       s2c_app_records: s2c.appRecords,
-      decrypted: false,
+      decrypted: (this.decryption?.decrypted ?? 0) > 0,
       hello_retry_request: this.hrr,
       incomplete: !this.established,
     };
@@ -163,7 +176,8 @@ export class TlsDissector implements StreamDissector {
   private summary(): void {
     const parts = [this.version !== null ? versionName(this.version) : this.sslv2 ? 'SSLv2-hello' : 'TLS'];
     if (this.sni) parts.push(this.sni);
-    if (this.alpn) parts.push(this.alpn);
+    const alpn = this.alpn ?? this.decryption?.alpn;
+    if (alpn) parts.push(alpn);
     if (this.resumed) parts.push('resumed');
     if (this.lastAlert) parts.push(`alert ${this.lastAlert}`);
     this.ctx.setSummary(parts.join(' '));
@@ -173,6 +187,11 @@ export class TlsDissector implements StreamDissector {
   record(side: Side, r: TlsRecord): void {
     side.records++;
     this.recordVersion = r.version;
+    // With keys, the record's inner content goes on from here (application data to the inner
+    // stream); what follows counts the record as it was sent, keys or not. A decrypted alert
+    // was reported with its description.
+    const opened = this.decryption?.open(side.dir, r) ?? null;
+    if (opened?.content_type === CONTENT.alert && r.content_type === CONTENT.alert) return;
     switch (r.content_type) {
       case CONTENT.change_cipher_spec:
         this.changeCipherSpec(side);
@@ -198,6 +217,7 @@ export class TlsDissector implements StreamDissector {
     // TLS 1.3 sends ChangeCipherSpec only for middlebox compatibility (RFC 8446 appendix D.4),
     // also around a HelloRetryRequest, before the second ClientHello and the real ServerHello.
     if (this.tls13 || this.hrr) return;
+    this.decryption?.changeCipherSpec(side.dir);
     side.encrypted = true;
     side.hs.reset();
     // Abbreviated handshake (RFC 5246 §7.3): the server changes ciphers first.
@@ -288,6 +308,8 @@ export class TlsDissector implements StreamDissector {
     const h = p.value;
     this.sni = h.server_name;
     this.clientSessionId = h.session_id;
+    this.clientRandom = h.random;
+    this.clientEtm = h.extensions.includes(22);
     this.extensionAnomalies('c2s', 'ClientHello', h.extensions_trimmed, h.malformed);
     const j3 = ja3(h);
     const j4 = ja4(h);
@@ -417,7 +439,39 @@ export class TlsDissector implements StreamDissector {
       this.sides.s2c.encrypted = true;
       this.sides.c2s.encrypted = true;
     }
+    if (!h.hello_retry_request && this.clientRandom !== null && this.ctx.secrets) this.startDecryption(h, version, this.clientRandom);
     this.summary();
+  }
+
+  private startDecryption(h: ServerHello, version: number, clientRandom: string): void {
+    const facts = {
+      version,
+      cipher_suite: h.cipher_suite,
+      client_random: Buffer.from(clientRandom, 'hex'),
+      server_random: Buffer.from(h.random, 'hex'),
+      // encrypt_then_mac (RFC 7366) applies when both hellos carry it.
+      encrypt_then_mac: this.clientEtm && h.extensions.includes(22),
+    };
+    this.decryption = TlsDecryption.start(this.ctx, facts, h.alpn, {
+      message: (dir, type, body) => this.handshake(this.sides[dir], type, body),
+      alert: (dir, plaintext) => this.decryptedAlert(this.sides[dir], plaintext),
+    });
+  }
+
+  private decryptedAlert(side: Side, plaintext: Uint8Array): void {
+    if (plaintext.length !== 2) {
+      this.ctx.anomaly('tls.bad_alert', side.dir, `decrypted alert of ${plaintext.length} bytes`);
+      return;
+    }
+    const fields: AlertFields = {
+      level: alertLevelName(plaintext[0]!),
+      level_code: plaintext[0]!,
+      description: alertName(plaintext[1]!),
+      description_code: plaintext[1]!,
+      encrypted: true,
+    };
+    this.lastAlert = fields.description;
+    this.ctx.emit('tls.alert', side.dir, fields);
   }
 
   private certificates(side: Side, body: Uint8Array): void {

@@ -171,6 +171,8 @@ export const TLS_ANOMALIES = {
   'tls.chain_limit': 'a Certificate message with more than max_tls_chain certificates; the rest are counted, not parsed',
   'tls.extension_limit': 'a hello with more than max_tls_extensions extensions; the rest are not read',
   'tls.unexpected_message': 'a handshake message or record in a place the protocol does not allow (a ClientHello from the server, data before the hello)',
+  'tls.decrypt_failed': 'a record the session keys could not open (wrong key, damaged record, or record sequence lost to a gap); that direction is not decrypted further, and the inner stream is told what was lost',
+  'tls.no_key': 'keys were given (--keylog, secrets blocks) but not for this session, or not all its secrets; it is counted, not decrypted',
   'tls.gap': 'bytes of this direction were not captured; a partial record was dropped and framing resynchronised on the next plausible record header',
 } as const;
 

@@ -258,6 +258,7 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
       return { key, count: 0, lineAt: () => line(''), head, mode: 'scroll', empty: status };
     }
     const data = stream!.status === 'ready' ? stream!.data : null;
+    if (data?.layer) head.push(line(`Decrypted ${show(data.layer)} stream (\`wirelens follow --raw\` shows the bytes on the wire).`, { color: 'cyan' }));
     if (data?.leftOut) head.push(line(`Showing the first ${formatBytes(data.kept)}; ${formatBytes(data.leftOut)} more not kept (wirelens follow prints it all).`, { color: 'yellow' }));
     const doc = streamDoc;
     const q = search.toLowerCase();

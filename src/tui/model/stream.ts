@@ -11,6 +11,8 @@ export interface StreamData {
   /** Bytes kept, and bytes seen beyond the bound and left out. */
   kept: number;
   leftOut: number;
+  /** The layer whose decrypted stream this is (`tls`), or null for the bytes on the wire. */
+  layer: string | null;
 }
 
 /** The stream view keeps at most this much of one flow; `wirelens follow` prints it all. */
@@ -22,19 +24,41 @@ class FlowDone extends Error {}
 /**
  * Reads the capture again and keeps the reassembled bytes and gaps of one flow, in order.
  * Stops as soon as that flow's record goes by, so flows early in a big capture are quick.
+ * A flow with an inner stream (TLS decrypted with `--keylog`) shows that stream, unless `raw`.
  */
 export async function loadStream(
   file: string,
   flowId: number,
-  opts: { limits?: AnalyzeOptions['limits']; onProgress?: AnalyzeOptions['onProgress']; maxBytes?: number } = {},
+  opts: {
+    limits?: AnalyzeOptions['limits'];
+    keylog?: AnalyzeOptions['keylog'];
+    protocols?: AnalyzeOptions['protocols'];
+    onProgress?: AnalyzeOptions['onProgress'];
+    maxBytes?: number;
+    raw?: boolean;
+  } = {},
 ): Promise<StreamData> {
   const max = opts.maxBytes ?? MAX_STREAM_BYTES;
-  const pieces: StreamPiece[] = [];
-  const offsets = { c2s: 0, s2c: 0 };
+  let pieces: StreamPiece[] = [];
+  let offsets = { c2s: 0, s2c: 0 };
   let kept = 0;
   let leftOut = 0;
+  let layer: string | null = null;
   const tap = (flow: number, dir: Direction, data: Uint8Array | number) => {
+    if (flow === flowId && layer === null) keep(dir, data);
+  };
+  // The wire bytes kept so far are dropped when the decrypted stream begins.
+  const innerTap = (flow: number, dir: Direction, data: Uint8Array | number, via: string) => {
     if (flow !== flowId) return;
+    if (layer === null) {
+      layer = via;
+      pieces = [];
+      offsets = { c2s: 0, s2c: 0 };
+      kept = leftOut = 0;
+    }
+    if (via === layer) keep(dir, data);
+  };
+  const keep = (dir: Direction, data: Uint8Array | number) => {
     const offset = offsets[dir];
     if (typeof data === 'number') {
       offsets[dir] += data;
@@ -62,11 +86,11 @@ export async function loadStream(
     },
   };
   try {
-    await analyze(file, sink, { limits: opts.limits, tap, onProgress: opts.onProgress });
+    await analyze(file, sink, { limits: opts.limits, keylog: opts.keylog, protocols: opts.protocols, tap, innerTap: opts.raw ? undefined : innerTap, onProgress: opts.onProgress });
   } catch (err) {
     if (!(err instanceof FlowDone)) throw err;
   }
-  return { pieces, kept, leftOut };
+  return { pieces, kept, leftOut, layer };
 }
 
 export type StreamMode = 'ascii' | 'hex';
