@@ -44,6 +44,8 @@ export interface Limits {
   /** DNS name length in bytes and labels. */
   max_dns_name: number;
   max_dns_labels: number;
+  /** DNS records listed per message (each section's records count towards it). */
+  max_dns_records: number;
   /** Unanswered transactions per flow (HTTP pipelining, FTP/POP3 queue, IMAP tags, DNS ids). */
   max_pending_transactions: number;
   /** Seconds an FTP data-channel expectation waits. */
@@ -74,6 +76,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   max_bencode_depth: 64,
   max_dns_name: 255,
   max_dns_labels: 127,
+  max_dns_records: 256,
   max_pending_transactions: 1024,
   expectation_timeout: 120,
   max_expectations: 4096,
