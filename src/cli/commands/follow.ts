@@ -1,5 +1,9 @@
 import type { Direction } from '../../events/event.js';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { analyze } from '../../pipeline/analyze.js';
+import { FollowFormatter } from '../follow-format.js';
 import { visibleLines } from '../../report/safe-text.js';
 import { clearProgress, out, progressReporter, UserError } from '../io.js';
 import { analyzeOptions, type CommonOptions } from '../options.js';
@@ -10,8 +14,6 @@ interface FollowOptions extends CommonOptions {
   dir?: 'both' | 'c2s' | 's2c';
 }
 
-type Piece = { dir: Direction; data: Uint8Array } | { dir: Direction; gap: number };
-
 /** Bytes of one flow kept for `follow`; beyond it the output says what was left out. */
 const MAX_FOLLOW = 256 * 1024 * 1024;
 
@@ -20,88 +22,103 @@ const MAX_FOLLOW = 256 * 1024 * 1024;
  * marked, one direction or both, gaps shown where bytes are missing (tshark's `-z follow`).
  */
 export async function followCommand(file: string, opts: FollowOptions): Promise<number> {
-  const pieces: Piece[] = [];
-  let kept = 0;
-  let dropped = 0;
-  let found = false;
-  let endpoints = '';
-  const want = (dir: Direction) => !opts.dir || opts.dir === 'both' || opts.dir === dir;
+  // The header names the flow's endpoints, known only when it ends; the body is formatted as
+  // the stream comes and waits in a temporary file, so memory does not grow with the stream.
+  const body = new TextSpool();
   try {
-    await analyze(
-      file,
-      {
-        emit: (e) => {
-          if (e.type === 'flow.end' && e.flow === opts.flow) {
-            found = true;
-            endpoints = `${e.proto} ${e.orig_h}:${e.orig_p} -> ${e.resp_h}:${e.resp_p}`;
-          }
+    const format = new FollowFormatter(opts.hex ?? false, (t) => body.write(t));
+    let kept = 0;
+    let dropped = 0;
+    let found = false;
+    let endpoints = '';
+    const want = (dir: Direction) => !opts.dir || opts.dir === 'both' || opts.dir === dir;
+    try {
+      await analyze(
+        file,
+        {
+          emit: (e) => {
+            if (e.type === 'flow.end' && e.flow === opts.flow) {
+              found = true;
+              endpoints = `${e.proto} ${e.orig_h}:${e.orig_p} -> ${e.resp_h}:${e.resp_p}`;
+            }
+          },
         },
-      },
-      {
-        ...analyzeOptions(opts),
-        onProgress: progressReporter('reading'),
-        tap: (flow, dir, data) => {
-          if (flow !== opts.flow || !want(dir)) return;
-          if (typeof data === 'number') pieces.push({ dir, gap: data });
-          else if (kept + data.length <= MAX_FOLLOW) {
-            pieces.push({ dir, data: data.slice() });
-            kept += data.length;
-          } else dropped += data.length;
+        {
+          ...analyzeOptions(opts),
+          onProgress: progressReporter('reading'),
+          tap: (flow, dir, data) => {
+            if (flow !== opts.flow || !want(dir)) return;
+            if (typeof data === 'number') format.gap(dir, data);
+            else if (kept + data.length <= MAX_FOLLOW) {
+              format.data(dir, data);
+              kept += data.length;
+            } else dropped += data.length;
+          },
         },
-      },
-    );
-  } finally {
-    clearProgress();
-  }
-  if (!found) throw new UserError(`no flow ${opts.flow} in ${file} (see \`wirelens flows ${file}\`)`);
-  out(`Follow: ${visibleLines(endpoints)}\n`);
-  out(`Client (c2s) lines start with ">", server (s2c) with "<"; ${opts.hex ? 'hex' : 'text'}\n`);
-  out('='.repeat(70) + '\n');
-  let offset = { c2s: 0, s2c: 0 };
-  for (const p of mergeRuns(pieces)) {
-    const mark = p.dir === 'c2s' ? '>' : '<';
-    if ('gap' in p) {
-      out(`${mark} [${p.gap} bytes missing]\n`);
-      offset = { ...offset, [p.dir]: offset[p.dir] + p.gap };
-      continue;
+      );
+    } finally {
+      clearProgress();
     }
-    out(opts.hex ? hexDump(p.data, offset[p.dir], mark) : textBlock(p.data, mark));
-    offset = { ...offset, [p.dir]: offset[p.dir] + p.data.length };
+    if (!found) throw new UserError(`no flow ${opts.flow} in ${file} (see \`wirelens flows ${file}\`)`);
+    format.finish();
+    out(`Follow: ${visibleLines(endpoints)}\n`);
+    out(`Client (c2s) lines start with ">", server (s2c) with "<"; ${opts.hex ? 'hex' : 'text'}\n`);
+    out('='.repeat(70) + '\n');
+    body.replay(out);
+    if (dropped) out(`[${dropped} more bytes not shown: follow keeps at most ${MAX_FOLLOW} bytes]\n`);
+    out('='.repeat(70) + '\n');
+    return 0;
+  } finally {
+    body.close();
   }
-  if (dropped) out(`[${dropped} more bytes not shown: follow keeps at most ${MAX_FOLLOW} bytes]\n`);
-  out('='.repeat(70) + '\n');
-  return 0;
 }
 
-/** Consecutive chunks in one direction print as one block. */
-function mergeRuns(pieces: Piece[]): Piece[] {
-  const out: Piece[] = [];
-  for (const p of pieces) {
-    const last = out[out.length - 1];
-    if (last && 'data' in last && 'data' in p && last.dir === p.dir) {
-      const joined = new Uint8Array(last.data.length + p.data.length);
-      joined.set(last.data, 0);
-      joined.set(p.data, last.data.length);
-      out[out.length - 1] = { dir: p.dir, data: joined };
-    } else out.push(p);
-  }
-  return out;
-}
+/** Text written in order to a private temporary file, then given back in 1 MB pieces. */
+class TextSpool {
+  private dir: string | null = null;
+  private fd = -1;
+  private pending: Array<string | Buffer> = [];
+  private pendingLength = 0;
+  private size = 0;
 
-function textBlock(data: Uint8Array, mark: string): string {
-  const text = visibleLines(Buffer.from(data).toString('latin1').replace(/\r\n/g, '\n'));
-  const lines = text.split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  return lines.map((l) => `${mark} ${l}\n`).join('');
-}
-
-function hexDump(data: Uint8Array, start: number, mark: string): string {
-  let s = '';
-  for (let i = 0; i < data.length; i += 16) {
-    const row = data.subarray(i, i + 16);
-    const hex = [...row].map((b) => b.toString(16).padStart(2, '0')).join(' ');
-    const ascii = [...row].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
-    s += `${mark} ${(start + i).toString(16).padStart(8, '0')}  ${hex.padEnd(47)}  ${ascii}\n`;
+  /** Keeps text, or bytes that are valid only during the call (copied). */
+  write(text: string | Uint8Array): void {
+    this.pending.push(typeof text === 'string' ? text : Buffer.from(text));
+    this.pendingLength += text.length;
+    if (this.pendingLength >= 1 << 20) this.flush();
   }
-  return s;
+
+  replay(sink: (bytes: Uint8Array | string) => void): void {
+    if (this.fd < 0) {
+      for (const t of this.pending) sink(t);
+      return;
+    }
+    this.flush();
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (let at = 0; at < this.size; ) {
+      const n = readSync(this.fd, buf, 0, buf.length, at);
+      if (n <= 0) break;
+      sink(Buffer.from(buf.subarray(0, n)));
+      at += n;
+    }
+  }
+
+  close(): void {
+    if (this.fd >= 0) closeSync(this.fd);
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+    this.fd = -1;
+    this.dir = null;
+  }
+
+  private flush(): void {
+    if (this.fd < 0) {
+      this.dir = mkdtempSync(join(tmpdir(), 'wirelens-follow-'));
+      this.fd = openSync(join(this.dir, 'body'), 'wx+', 0o600);
+    }
+    const bytes = Buffer.concat(this.pending.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p)));
+    for (let off = 0; off < bytes.length; ) off += writeSync(this.fd, bytes, off, bytes.length - off, this.size + off);
+    this.size += bytes.length;
+    this.pending = [];
+    this.pendingLength = 0;
+  }
 }
