@@ -196,10 +196,10 @@ export const BUILDERS = {
     }
     sendPieces(c, 'c2s', frames());
   },
-  /** First fragments (offset 0, more to come) of 200,000 datagrams that never complete. */
+  /** First fragments (offset 0, more to come, 8 bytes) of 1M datagrams that never complete (62 MB). */
   'frag-flood': (w, scale) => {
-    const n = Math.round(200_000 * scale);
-    const payload = Buffer.alloc(1480, 0x41);
+    const n = Math.round(1_000_000 * scale);
+    const payload = Buffer.alloc(8, 0x41);
     for (let i = 0; i < n; i++) {
       w.frame(ipv4Frame({ src: 0x0b000000 + (i >>> 16), dst: S, proto: 17, id: i & 0xffff, more: true, payload }));
     }
