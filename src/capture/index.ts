@@ -7,7 +7,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { CaptureError, type CaptureHandlers, type CaptureProblem, type CaptureSummary } from './types.js';
 import { sniff, SNIFF_BYTES } from './sniff.js';
-import { fileChunks, gunzipChunks, peek, replay, streamChunks, type GunzipState } from './sources.js';
+import { CHUNK_BYTES, fileChunks, gunzipChunks, peek, replay, streamChunks, type GunzipState } from './sources.js';
 import { feedRecords } from './record-stream.js';
 import { PcapParser } from './pcap-reader.js';
 import { PcapngParser } from './pcapng-reader.js';
@@ -90,7 +90,9 @@ export async function readCapture(source: string, given: CaptureHandlers, opts: 
         if (e instanceof CaptureError) throw e;
         throw describeOpenError(name, e);
       }
-      raw = fileChunks(fh, onRead);
+      // A FIFO, `<(cat f)` or a character device cannot be read at an offset (ESPIPE):
+      // read it in order as a stream, as standard input is.
+      raw = total !== null ? fileChunks(fh, onRead) : streamChunks(fh.createReadStream({ autoClose: false, highWaterMark: CHUNK_BYTES }), onRead);
     }
 
     let peeked = await readAhead(raw, name);

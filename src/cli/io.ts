@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { CaptureError } from '../capture/types.js';
-import { visible } from '../report/safe-text.js';
+import { visible, visibleLines } from '../report/safe-text.js';
 import { inputDamage } from './input-damage.js';
 
 /** Exit statuses: 0 fine, 1 a check found differences, 2 bad input or usage. */
@@ -54,15 +54,15 @@ export async function run(body: () => Promise<number | void>): Promise<void> {
   try {
     status = (await body()) ?? EXIT_OK;
     const damage = inputDamage.line();
-    if (damage) process.stderr.write(`wirelens: ${oneLine(damage)}\n`);
+    if (damage) process.stderr.write(`wirelens: ${oneLine(visible(damage))}\n`);
   } catch (err) {
     if (err instanceof CaptureError || err instanceof UserError) {
       process.stderr.write(`wirelens: ${oneLine(visible(err.message))}\n`);
       status = err instanceof UserError ? err.status : EXIT_BAD_INPUT;
     } else {
       const msg = err instanceof Error ? err.message : String(err);
-      process.stderr.write(`wirelens: internal error: ${oneLine(msg)} (please report it with the capture)\n`);
-      if (process.env.WIRELENS_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+      process.stderr.write(`wirelens: internal error: ${oneLine(visible(msg))} (please report it with the capture)\n`);
+      if (process.env.WIRELENS_DEBUG && err instanceof Error) process.stderr.write(`${visibleLines(err.stack ?? '')}\n`);
       status = EXIT_INTERNAL;
     }
   }

@@ -14,10 +14,12 @@ export interface CommonOptions {
 
 /** `--limit name=value` overrides, checked against the known limits. */
 export function parseLimits(specs: readonly string[] | undefined): Partial<Limits> {
-  const out: Partial<Record<keyof Limits, number>> = {};
+  // Own keys only: `in` would also accept `constructor` or `__proto__` from Object.prototype,
+  // and assigning `__proto__` on a plain object would swap its prototype.
+  const out: Partial<Record<keyof Limits, number>> = Object.create(null) as Partial<Record<keyof Limits, number>>;
   for (const spec of specs ?? []) {
     const m = /^([a-z_]+)=(\d+(?:\.\d+)?)$/.exec(spec);
-    if (!m || !(m[1]! in DEFAULT_LIMITS)) {
+    if (!m || !Object.hasOwn(DEFAULT_LIMITS, m[1]!)) {
       throw new UserError(`bad --limit ${JSON.stringify(spec)}: expected name=number with name one of ${Object.keys(DEFAULT_LIMITS).join(', ')}`);
     }
     out[m[1] as keyof Limits] = Number(m[2]);

@@ -156,7 +156,13 @@ export interface DatagramDissector {
  * - `no`: not this protocol;
  * - `need_more`: ask again with more bytes.
  */
-export type ProbeResult = 'match' | 'match_reversed' | 'no' | 'need_more';
+/**
+ * `match_lenient`: a match on the protocol's own port that holds only once a few stray
+ * control bytes are overlooked (`220 Welcome\x1b` from a broken or hostile server, which a
+ * lenient client accepts). The flow is dissected and a `dissect.lenient_detection` anomaly
+ * says why.
+ */
+export type ProbeResult = 'match' | 'match_reversed' | 'match_lenient' | 'no' | 'need_more';
 
 export interface ProtocolDescriptor {
   /** Folder name and `service` label: `http`, `http2`, `ftp`, `smtp`, `pop3`, `imap`, `dns`, `bittorrent`. */

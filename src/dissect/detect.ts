@@ -9,7 +9,7 @@ import type { FlowInfo, ProtocolDescriptor, Transport } from './contract.js';
  */
 export type Verdict =
   | { kind: 'undecided' }
-  | { kind: 'match'; protocol: ProtocolDescriptor; reversed: boolean }
+  | { kind: 'match'; protocol: ProtocolDescriptor; reversed: boolean; lenient: boolean }
   | { kind: 'none' };
 
 const UNDECIDED: Verdict = { kind: 'undecided' };
@@ -61,8 +61,8 @@ export class StreamDetector {
     const alive: ProtocolDescriptor[] = [];
     for (const p of this.candidates) {
       const answer = safeProbe(p, bytes, dir, flow);
-      if (answer === 'match' || answer === 'match_reversed') {
-        return { kind: 'match', protocol: p, reversed: answer === 'match_reversed' };
+      if (answer === 'match' || answer === 'match_reversed' || answer === 'match_lenient') {
+        return { kind: 'match', protocol: p, reversed: answer === 'match_reversed', lenient: answer === 'match_lenient' };
       }
       if (answer === 'need_more') alive.push(p);
     }
@@ -84,8 +84,8 @@ export class DatagramDetector {
     const alive: ProtocolDescriptor[] = [];
     for (const p of this.candidates) {
       const answer = safeProbe(p, datagram, dir, flow);
-      if (answer === 'match' || answer === 'match_reversed') {
-        return { kind: 'match', protocol: p, reversed: answer === 'match_reversed' };
+      if (answer === 'match' || answer === 'match_reversed' || answer === 'match_lenient') {
+        return { kind: 'match', protocol: p, reversed: answer === 'match_reversed', lenient: answer === 'match_lenient' };
       }
       if (answer === 'need_more') alive.push(p);
     }

@@ -52,6 +52,8 @@ export interface Limits {
   max_tls_chain: number;
   /** Extensions of one TLS ClientHello or ServerHello. */
   max_tls_extensions: number;
+  /** DNS records listed per message (each section's records count towards it). */
+  max_dns_records: number;
   /** Unanswered transactions per flow (HTTP pipelining, FTP/POP3 queue, IMAP tags, DNS ids). */
   max_pending_transactions: number;
   /** Seconds an FTP data-channel expectation waits. */
@@ -92,6 +94,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   max_tls_certificate: 64 * 1024,
   max_tls_chain: 32,
   max_tls_extensions: 128,
+  max_dns_records: 256,
   max_pending_transactions: 1024,
   expectation_timeout: 120,
   max_expectations: 4096,

@@ -53,6 +53,7 @@ export interface MailIssue {
 export const MAIL_ANOMALY_SUFFIXES = {
   mail_header_limit: 'a message header had more fields or bytes than max_headers/max_header_bytes; the rest was ignored',
   mail_mime_depth: 'MIME parts were nested deeper than wirelens follows; inner parts were not parsed',
+  mail_mime_parts: 'a message had more MIME parts than wirelens lists (1000); the rest were not parsed or exported',
   mail_missing_boundary: 'a multipart body had no boundary parameter or its closing boundary never came',
   mail_bad_header: 'a header line was neither a field nor a continuation',
 } as const;
@@ -92,8 +93,9 @@ export interface MailMessage {
   readonly issues: MailIssue[];
 }
 
-const MAX_DEPTH = 16;
-const MAX_PARTS = 1000;
+/** MIME nesting followed, and parts listed per message: each trims with its anomaly (docs/LIMITS.md). */
+export const MAX_MIME_DEPTH = 16;
+export const MAX_MIME_PARTS = 1000;
 
 interface HeaderBlock {
   fields: Array<[string, string]>;
@@ -344,8 +346,8 @@ function walk(
   const type = ctype.value || 'text/plain';
   const bodyStart = Math.min(head.bodyStart, end);
   if (type.startsWith('multipart/')) {
-    if (depth >= MAX_DEPTH) {
-      st.issues.push({ code: 'mail_mime_depth', detail: `MIME nesting deeper than ${MAX_DEPTH} at part ${id}` });
+    if (depth >= MAX_MIME_DEPTH) {
+      st.issues.push({ code: 'mail_mime_depth', detail: `MIME nesting deeper than ${MAX_MIME_DEPTH} at part ${id}` });
       return;
     }
     const boundary = ctype.params.get('boundary');
@@ -356,7 +358,12 @@ function walk(
     const children = splitMultipart(bytes, bodyStart, end, boundary);
     if (!children.closed) st.issues.push({ code: 'mail_missing_boundary', detail: `part ${id}: closing boundary --${boundary}-- missing` });
     children.bodies.forEach(([s, e], i) => {
-      if (st.parts.length >= MAX_PARTS) return;
+      if (st.parts.length >= MAX_MIME_PARTS) {
+        if (!st.issues.some((x) => x.code === 'mail_mime_parts')) {
+          st.issues.push({ code: 'mail_mime_parts', detail: `more than ${MAX_MIME_PARTS} MIME parts; part ${id === '0' ? i + 1 : `${id}.${i + 1}`} and the rest were not parsed` });
+        }
+        return;
+      }
       const childId = id === '0' ? String(i + 1) : `${id}.${i + 1}`;
       const childHead = parseHeaderBlock(bytes, s, e, st.limits, st.issues);
       walk(bytes, childHead, s, e, childId, depth + 1, st);

@@ -2,6 +2,7 @@
  * Helpers for probing text protocols: the complete lines at the start of a flow, and
  * whether the prefix still looks like text at all (so a binary flow is rejected at once).
  */
+import type { ProbeResult } from './contract.js';
 import { latin1 } from './text.js';
 
 export interface ProbeLines {
@@ -28,6 +29,49 @@ export function probeLines(bytes: Uint8Array, maxLines = 8): ProbeLines {
     }
   }
   return { lines, rest: text ? latin1(bytes, start, bytes.length) : '', text };
+}
+
+/** Control bytes a lenient reading overlooks in the probed prefix; more is binary, not junk. */
+export const MAX_PROBE_JUNK = 8;
+
+/**
+ * The lines with stray control bytes (ESC, BEL, NUL...) left out, for a second look on the
+ * protocol's own port: a client reads `220 Welcome\x1b[0m` as a greeting, so a probe may
+ * too. `text` is false when there are more than MAX_PROBE_JUNK of them.
+ */
+export function probeLinesLenient(bytes: Uint8Array, maxLines = 8): ProbeLines {
+  let junk = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i]!;
+    if (c !== 0x0a && c !== 0x0d && c !== 0x09 && (c < 0x20 || c === 0x7f) && ++junk > MAX_PROBE_JUNK) return { lines: [], rest: '', text: false };
+  }
+  if (junk === 0) return probeLines(bytes, maxLines);
+  const clean = new Uint8Array(bytes.length - junk);
+  let n = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i]!;
+    if (c === 0x0a || c === 0x0d || c === 0x09 || (c >= 0x20 && c !== 0x7f)) clean[n++] = c;
+  }
+  return probeLines(clean, maxLines);
+}
+
+/**
+ * A probe run strictly, and again leniently (control bytes overlooked) when the strict run
+ * saw binary and the flow is on one of the protocol's ports. A lenient match is
+ * `match_lenient`; anything else the lenient run says is `no`, as the strict one did.
+ */
+export function withLenientRetry(
+  bytes: Uint8Array,
+  onPort: boolean,
+  maxLines: number,
+  judge: (p: ProbeLines) => ProbeResult,
+): ProbeResult {
+  const strict = probeLines(bytes, maxLines);
+  if (strict.text || !onPort) return judge(strict);
+  const lenient = probeLinesLenient(bytes, maxLines);
+  if (!lenient.text) return 'no';
+  const r = judge(lenient);
+  return r === 'match' ? 'match_lenient' : r === 'need_more' ? 'need_more' : 'no';
 }
 
 /** The upper-case first word of a command line. */

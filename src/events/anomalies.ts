@@ -39,6 +39,7 @@ export const CORE_ANOMALIES = {
   'flow.limit': 'the limit on concurrent flows was reached; the least recently used flow was closed early',
   'dissect.limit': 'a dissector buffered its limit of bytes without finding a message boundary',
   'dissect.error': 'a dissector failed on this flow; the flow continues without it',
+  'dissect.lenient_detection': "the protocol was recognised on its own port only by overlooking control bytes in its first lines (a greeting with junk in it)",
 } as const;
 
 export type CoreAnomalyCode = keyof typeof CORE_ANOMALIES;

@@ -1,5 +1,6 @@
 import type { WireEvent } from '../events/event.js';
 import { Timestamp } from '../events/time.js';
+import { linearRegex } from './linear-regex.js';
 import { parseFilter, type FilterNode, type Value } from './parse.js';
 
 /**
@@ -28,9 +29,11 @@ export function compileFilter(source: string): CompiledFilter {
 function evaluate(node: FilterNode, s: FilterSubject): boolean {
   switch (node.kind) {
     case 'or':
-      return evaluate(node.left, s) || evaluate(node.right, s);
+      for (const item of node.items) if (evaluate(item, s)) return true;
+      return false;
     case 'and':
-      return evaluate(node.left, s) && evaluate(node.right, s);
+      for (const item of node.items) if (!evaluate(item, s)) return false;
+      return true;
     case 'not':
       return !evaluate(node.inner, s);
     case 'exists':
@@ -51,7 +54,7 @@ function test(have: unknown, op: string, v: Value): boolean {
     case 'contains':
       return String(scalar(have)).includes(v.kind === 'string' ? v.value : v.text);
     case 'matches':
-      return new RegExp(v.kind === 'string' ? v.value : v.text, 'i').test(String(scalar(have)));
+      return linearRegex(v.kind === 'string' ? v.value : v.text).test(String(scalar(have)));
     default: {
       const a = toNumber(have);
       const b = v.kind === 'number' ? v.value : Number(v.value);

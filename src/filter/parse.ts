@@ -11,16 +11,29 @@
  *
  * A field alone tests that it exists (`dns`, `http.host`). Errors carry the column.
  */
+import { linearRegexProblem } from './linear-regex.js';
+
 export type Op = '==' | '!=' | '>' | '>=' | '<' | '<=' | 'contains' | 'matches' | 'in';
 
 export type Value = { kind: 'number'; value: number; text: string } | { kind: 'string'; value: string };
 
+/**
+ * `and` and `or` hold their operands in one list, so a chain of 100,000 terms is one node
+ * (evaluated in a loop), not a tree 100,000 deep (evaluated by as many nested calls).
+ */
 export type FilterNode =
-  | { kind: 'or'; left: FilterNode; right: FilterNode }
-  | { kind: 'and'; left: FilterNode; right: FilterNode }
+  | { kind: 'or'; items: FilterNode[] }
+  | { kind: 'and'; items: FilterNode[] }
   | { kind: 'not'; inner: FilterNode }
   | { kind: 'exists'; field: string }
   | { kind: 'compare'; field: string; op: Op; values: Value[] };
+
+/**
+ * Parentheses and `not`s nested deeper than this are refused: the parser and the evaluator
+ * recurse once per level, and 50,000 levels would overflow the stack. No hand-written
+ * filter comes near 256 levels.
+ */
+export const MAX_FILTER_DEPTH = 256;
 
 export class FilterSyntaxError extends Error {
   constructor(
@@ -114,26 +127,36 @@ export function parseFilter(src: string): FilterNode {
   const isWord = (tok: Token, ...words: string[]) => tok.t === 'word' && words.includes(tok.v.toLowerCase());
   const isOp = (tok: Token, ...ops: string[]) => tok.t === 'op' && ops.includes(tok.v);
 
+  let depth = 0;
+  const deeper = (tok: Token): void => {
+    if (++depth > MAX_FILTER_DEPTH) throw new FilterSyntaxError(`the expression nests deeper than ${MAX_FILTER_DEPTH} parentheses and "not"s`, tok.at);
+  };
   const orExpr = (): FilterNode => {
-    let left = andExpr();
+    const first = andExpr();
+    if (!(isWord(peek(), 'or') || isOp(peek(), '||'))) return first;
+    const items = [first];
     while (isWord(peek(), 'or') || isOp(peek(), '||')) {
       next();
-      left = { kind: 'or', left, right: andExpr() };
+      items.push(andExpr());
     }
-    return left;
+    return { kind: 'or', items };
   };
   const andExpr = (): FilterNode => {
-    let left = notExpr();
+    const first = notExpr();
+    if (!(isWord(peek(), 'and') || isOp(peek(), '&&'))) return first;
+    const items = [first];
     while (isWord(peek(), 'and') || isOp(peek(), '&&')) {
       next();
-      left = { kind: 'and', left, right: notExpr() };
+      items.push(notExpr());
     }
-    return left;
+    return { kind: 'and', items };
   };
   const notExpr = (): FilterNode => {
     if (isWord(peek(), 'not') || isOp(peek(), 'not')) {
-      next();
-      return { kind: 'not', inner: notExpr() };
+      deeper(next());
+      const inner = notExpr();
+      depth--;
+      return { kind: 'not', inner };
     }
     return atom();
   };
@@ -151,10 +174,11 @@ export function parseFilter(src: string): FilterNode {
   const atom = (): FilterNode => {
     const tok = peek();
     if (isOp(tok, '(')) {
-      next();
+      deeper(next());
       const inner = orExpr();
       const close = next();
       if (!isOp(close, ')')) throw new FilterSyntaxError('expected ")"', close.at);
+      depth--;
       return inner;
     }
     if (tok.t !== 'word') {
@@ -183,11 +207,8 @@ export function parseFilter(src: string): FilterNode {
     }
     const v = value();
     if (op === 'matches') {
-      try {
-        new RegExp(v.kind === 'string' ? v.value : v.text);
-      } catch (err) {
-        throw new FilterSyntaxError(`bad regular expression (${(err as Error).message})`, opTok.at);
-      }
+      const problem = linearRegexProblem(v.kind === 'string' ? v.value : v.text);
+      if (problem !== null) throw new FilterSyntaxError(`bad regular expression (${problem})`, opTok.at);
     }
     return { kind: 'compare', field, op, values: [v] };
   };

@@ -62,8 +62,15 @@ export class Flow {
   /** Label for the protocol-hierarchy path: `eth:ipv4:tcp`. */
   layers: string;
   session: FlowSession | null = null;
-  /** TCP reassembly per side. */
+  /** TCP reassembly per side; null while the flow has carried no payload, FIN or RST (see `lite`). */
   tcp: [TcpDirection, TcpDirection] | null = null;
+  /**
+   * A TCP flow that so far carried only SYNs and ACKs (a SYN flood, a port scan): instead of
+   * reassembly and a session (about 1.1 KB), the two facts those would hold, per side: the
+   * last SYN's sequence number and the highest acknowledgement of that side's data.
+   * `[syn0, syn1, ack0, ack1]`; NaN for none. Null once the flow is full.
+   */
+  lite: number[] | null = null;
   /** Owned by the flow table: which idle time-out applies, and the deadline of its live timer. */
   timerClass: TimerClass = TimerClass.Open;
   timerDeadline = NaN;

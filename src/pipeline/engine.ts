@@ -280,12 +280,28 @@ export class Engine implements SessionHost {
     }
     this.touch(flow, side, ip, p);
     const originator = side === flow.clientSide;
-    const dirs = flow.tcp!;
-    const me = dirs[side];
-    const peer = dirs[1 - side]!;
     const payload = tcp.payload;
     const rst = (flags & TCP_RST) !== 0;
     const fin = (flags & TCP_FIN) !== 0;
+    if (flow.lite !== null) {
+      if (payload.length === 0 && !rst && !fin) {
+        this.trackState(flow, side, syn, ack, fin, rst, 0, tcp.window, originator);
+        const lite = flow.lite;
+        if (syn) {
+          (flow.isn ??= [null, null])[side] ??= tcp.seq;
+          lite[side] = tcp.seq;
+        }
+        if (ack) {
+          const peerAck = lite[3 - side]!;
+          if (Number.isNaN(peerAck) || seqDiff(tcp.ack, peerAck) > 0) lite[3 - side] = tcp.ack;
+        }
+        return;
+      }
+      this.materializeTcp(flow);
+    }
+    const dirs = flow.tcp!;
+    const me = dirs[side];
+    const peer = dirs[1 - side]!;
     const retransmitsBefore = me.retransmissions;
     const inconsistentBefore = me.inconsistent;
 
@@ -362,11 +378,39 @@ export class Engine implements SessionHost {
     }
   }
 
+  /**
+   * A new TCP flow starts lite (SYNs and ACKs only); an expected one (an FTP data
+   * connection) gets its session at once, as the expectation is claimed now.
+   */
   private attachTcp(flow: Flow): void {
+    const expected = this.expectations.take(flow.server.addr, flow.server.port, flow.client.addr);
+    if (expected) {
+      this.fullTcp(flow);
+      flow.session = new AppSession(flow, this, expected);
+    } else flow.lite = [NaN, NaN, NaN, NaN]; // a plain array: a typed one costs 175 bytes for these 32
+  }
+
+  private fullTcp(flow: Flow): void {
     const perFlow = this.limits.reassembly_per_flow;
     flow.tcp = [new TcpDirection(new SideOutput(this, flow, 0), perFlow, this.budget), new TcpDirection(new SideOutput(this, flow, 1), perFlow, this.budget)];
-    const expected = this.expectations.take(flow.server.addr, flow.server.port, flow.client.addr);
-    flow.session = new AppSession(flow, this, expected ?? undefined);
+  }
+
+  /**
+   * A lite flow's first payload, FIN or RST (or its end): the reassembly and session it
+   * would have had from the start, in the same state. Before any payload a direction's
+   * state is the last SYN (`syn` sets it while nothing was delivered) and the highest
+   * acknowledgement (`acked` keeps nothing else while nothing was delivered).
+   */
+  private materializeTcp(flow: Flow): void {
+    const lite = flow.lite!;
+    flow.lite = null;
+    this.fullTcp(flow);
+    const dirs = flow.tcp!;
+    for (const side of [0, 1] as const) {
+      if (!Number.isNaN(lite[side]!)) dirs[side].syn(lite[side]!);
+      if (!Number.isNaN(lite[2 + side]!)) dirs[side].acked(lite[2 + side]!);
+    }
+    flow.session = new AppSession(flow, this);
   }
 
   private udp(ip: IpPacket, udp: UdpHeader, p: RawPacket, net: string): void {
@@ -396,6 +440,7 @@ export class Engine implements SessionHost {
 
   private flowEnded(flow: Flow, reason: EndReason): void {
     if (this.endingPhase !== null) this.mark?.(this.endingPhase === Phase.EndFlows ? END_FRAME : this.frame, this.endingPhase, flow.id, 0);
+    if (flow.lite) this.materializeTcp(flow);
     if (flow.tcp) {
       for (const d of flow.tcp) d.flush();
       for (const side of [0, 1] as const) {

@@ -198,6 +198,9 @@ export class AppSession implements FlowSession {
       for (const h of held) h.dir = opposite(h.dir);
     }
     this.start(verdict.protocol);
+    if (verdict.lenient) {
+      this.anomaly('dissect.lenient_detection', null, `${verdict.protocol.name} recognised on port ${this.flow.info.server.port} although its first lines carry control bytes`);
+    }
     this.replay(held);
   }
 

@@ -5,11 +5,45 @@ import type { ExportedObject } from '../dissect/contract.js';
 import type { JsonObject } from '../events/json.js';
 
 const MAX_NAME = 120;
+/**
+ * File systems limit a name to 255 bytes, not characters: 120 three-byte characters are
+ * 360 bytes. Names are cut to this many UTF-8 bytes, on a character boundary, leaving room
+ * for a ` (n)` suffix within 255.
+ */
+export const MAX_NAME_BYTES = 255;
+const SUFFIX_ROOM = 16;
+
+/** The longest prefix of `s` of at most `max` UTF-8 bytes, never splitting a character. */
+export function cutToBytes(s: string, max: number): string {
+  if (Buffer.byteLength(s, 'utf8') <= max) return s;
+  let bytes = 0;
+  let out = '';
+  for (const ch of s) {
+    const n = Buffer.byteLength(ch, 'utf8');
+    if (bytes + n > max) break;
+    bytes += n;
+    out += ch;
+  }
+  return out;
+}
+
+/** Cuts a name to `chars` characters and `bytes` bytes, keeping a short extension. */
+function cutName(base: string, chars: number, bytes: number): string {
+  const points = Array.from(base);
+  if (points.length <= chars && Buffer.byteLength(base, 'utf8') <= bytes) return base;
+  const dot = base.lastIndexOf('.');
+  const ext = dot > 0 && base.length - dot <= 16 ? base.slice(dot) : '';
+  const stem = Array.from(ext ? base.slice(0, dot) : base);
+  const extPoints = Array.from(ext).length;
+  const kept = stem.slice(0, Math.max(1, chars - extPoints)).join('');
+  return cutToBytes(kept, bytes - Buffer.byteLength(ext, 'utf8')) + ext;
+}
 const WINDOWS_DEVICES = /^(con|prn|aux|nul|com[0-9]|lpt[0-9]|conin\$|conout\$)(\..*)?$/i;
 
 /**
  * A file name from the wire made safe: no directories, no `..`, no control or reserved
- * characters, no device names, bounded length with the extension kept.
+ * characters, no device names, at most 120 characters and 239 UTF-8 bytes (a character is
+ * never split) with the extension kept.
  */
 export function safeFileName(name: string, fallback = 'object'): string {
   let base = name.split(/[\\/]/).filter(Boolean).pop() ?? '';
@@ -18,12 +52,7 @@ export function safeFileName(name: string, fallback = 'object'): string {
   base = base.replace(/^[.\s]+/, '').replace(/[.\s]+$/, '');
   if (!base || base === '.' || base === '..') base = fallback;
   if (WINDOWS_DEVICES.test(base)) base = '_' + base;
-  if (base.length > MAX_NAME) {
-    const dot = base.lastIndexOf('.');
-    const ext = dot > 0 && base.length - dot <= 16 ? base.slice(dot) : '';
-    base = base.slice(0, MAX_NAME - ext.length) + ext;
-  }
-  return base;
+  return cutName(base, MAX_NAME, MAX_NAME_BYTES - SUFFIX_ROOM);
 }
 
 /**

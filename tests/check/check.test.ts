@@ -148,7 +148,8 @@ describe('wirelens check (the command)', () => {
     const g = JSON.parse(readFileSync(golden, 'utf8'));
     g.capture.packets = 1;
     writeFileSync(golden, JSON.stringify(g));
+    // Property values escape `:` and `,` as %3A and %2C (GitHub toolkit escapeProperty); the message does not.
     const r = spawnSync(BIN, ['check', DEMO, '--golden', golden], { encoding: 'utf8', env: { ...process.env, GITHUB_ACTIONS: 'true' } });
-    expect(r.stdout).toMatch(/^::error file=.*demo\.pcap,title=wirelens check: demo\.pcap::capture › packets: golden 1/m);
+    expect(r.stdout).toMatch(/^::error file=.*demo\.pcap,title=wirelens check%3A demo\.pcap::capture › packets: golden 1/m);
   });
 });

@@ -6,10 +6,11 @@
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ObjectExporter, safeFileName } from '../../src/report/exporter.js';
+import { spawnSync } from 'node:child_process';
+import { cutToBytes, ObjectExporter, safeFileName } from '../../src/report/exporter.js';
 import { visible, visibleLines } from '../../src/report/safe-text.js';
 import type { ExportedObject } from '../../src/dissect/contract.js';
-import { ensureBuilt, pcapOf, tcpConversation, tempFile, tempPath, wirelens } from './cli-support.js';
+import { ensureBuilt, pcapOf, ROOT, tcpConversation, tempFile, tempPath, wirelens } from './cli-support.js';
 
 beforeAll(() => ensureBuilt());
 
@@ -239,5 +240,116 @@ describe('JSON output is valid UTF-8 whatever the bytes', () => {
       // Each header value is decoded on its own: a valid UTF-8 one as UTF-8.
       if (args[0] === 'events') expect(text).toContain('["X-Ok","café"]');
     }
+  });
+});
+
+describe('issue 19: check output, error messages and export names', () => {
+  const C1_CSI = '\u009b';
+  const RLO = '\u202e';
+  /** An HTTP exchange whose Host and URI carry a C1 CSI and a right-to-left override. */
+  const capture = (host: string, uri: string) =>
+    pcapOf(
+      tcpConversation([
+        { dir: 'c2s', data: `GET ${uri} HTTP/1.1\r\nHost: ${host}\r\n\r\n` },
+        { dir: 's2c', data: 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi' },
+      ]),
+    );
+
+  /** Well-formed XML 1.0 as far as a CI reader cares: legal characters, known entities, balanced elements. */
+  function expectValidXml(xml: string): void {
+    // eslint-disable-next-line no-control-regex
+    expect(xml).not.toMatch(/[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
+    expect(xml.replace(/&(amp|lt|gt|quot|apos);/g, '')).not.toMatch(/&/);
+    const stack: string[] = [];
+    for (const m of xml.replace(/^<\?xml[^>]*\?>/, '').matchAll(/<(\/?)([a-z]+)((?:\s+[a-z]+="[^"<]*")*)\s*(\/?)>|<|>/g)) {
+      expect(m[2], `stray ${m[0]}`).toBeDefined();
+      if (m[4]) continue;
+      if (m[1]) expect(stack.pop()).toBe(m[2]);
+      else stack.push(m[2]!);
+    }
+    expect(stack).toEqual([]);
+  }
+
+  it('check: ::error lines, --update diffs and JUnit XML carry no raw C1 or bidi controls', () => {
+    const golden = tempPath('golden.json');
+    const benign = tempFile(capture('plain.example', '/index.html'), 'plain.pcap');
+    const hostile = tempFile(capture(`evil${C1_CSI}31m${RLO}gpj.exe`, `/x${C1_CSI}2J${RLO}`), `hostile${RLO}${C1_CSI}.pcap`);
+    expect(wirelens(['check', benign, '--golden', golden, '--update']).status).toBe(0);
+
+    const junit = tempPath('junit.xml');
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'wirelens'), 'check', hostile, '--golden', golden, '--junit', junit], {
+      cwd: ROOT,
+      env: { ...process.env, GITHUB_ACTIONS: 'true' },
+    });
+    expect(r.status, r.stderr.toString()).toBe(1);
+    const stdout = r.stdout.toString('utf8');
+    expect(stdout).toMatch(/^::error file=/m);
+    expect(stdout).toContain('\\x9b');
+    expect(stdout).toContain('\\u202e');
+    expectInert(r.stdout, 'check (GitHub)');
+    expectInert(r.stderr, 'check (GitHub) stderr');
+    const xml = readFileSync(junit, 'utf8');
+    expectValidXml(xml);
+    expectInert(Buffer.from(xml), 'JUnit XML');
+    expect(xml).toContain('\\x9b');
+
+    const update = wirelens(['check', hostile, '--golden', golden, '--update']);
+    expect(update.status, update.stderr).toBe(0);
+    expect(update.stdout.toString()).toMatch(/updated .*golden\.json:\n/);
+    expect(update.stdout.toString()).toContain('\\x9b');
+    expectInert(update.stdout, 'check --update');
+  });
+
+  it('every error message escapes what it quotes', () => {
+    const missing = tempPath(`missing${C1_CSI}2J${RLO}.pcap`);
+    for (const args of [['events', missing], ['check', missing, '--golden', tempPath('g.json')], ['events', tempFile(capture('a', '/'), 'ok.pcap'), '--filter', `http.host == "\u009b" and (`]]) {
+      const r = wirelens(args);
+      expect(r.status, args[0]).toBe(2);
+      expectInert(Buffer.from(r.stderr), `${args[0]} error`);
+      expectInert(r.stdout, `${args[0]} stdout`);
+    }
+  });
+
+  it('export caps names at 255 bytes on a character boundary', () => {
+    for (const ch of ['日', 'é', '😀', 'x']) {
+      for (const ext of ['', '.pdf']) {
+        const s = safeFileName(ch.repeat(500) + ext);
+        expect(Buffer.byteLength(s), `${ch}${ext}`).toBeLessThanOrEqual(255 - 16);
+        expect(Array.from(s).length).toBeLessThanOrEqual(120);
+        expect(s).not.toMatch(/\ufffd|[\ud800-\udbff](?![\udc00-\udfff])/);
+        expect(s.endsWith(ext)).toBe(true);
+      }
+    }
+    expect(cutToBytes('a日b', 3)).toBe('a');
+    expect(cutToBytes('a日b', 4)).toBe('a日');
+  });
+
+  it('export: hostile names are written, and one failing object stops no other', () => {
+    const names = [`${'%E6%97%A5'.repeat(120)}.txt`, `${'%F0%9F%98%80'.repeat(100)}`, 'a.txt'];
+    const http = tcpConversation(
+      names.flatMap((n) => [
+        { dir: 'c2s' as const, data: `GET /${n} HTTP/1.1\r\nHost: h\r\n\r\n` },
+        { dir: 's2c' as const, data: 'HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc' },
+      ]),
+    );
+    const file = tempFile(pcapOf(http), 'long-names.pcap');
+    const out = tempPath('export-bytes');
+    const ok = wirelens(['export', file, '--out', out]);
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stdout.toString()).toMatch(/^3 objects written/);
+    for (const f of readdirSync(join(out, 'http'))) expect(Buffer.byteLength(f)).toBeLessThanOrEqual(255);
+
+    // A file planted where the protocol's folder goes makes every HTTP object fail: each is
+    // reported, the index is still written, and the exit status says so.
+    const blocked = tempPath('export-blocked');
+    mkdirSync(blocked);
+    writeFileSync(join(blocked, 'http'), 'planted');
+    const r = wirelens(['export', file, '--out', blocked]);
+    expect(r.status).toBe(2);
+    const lines = r.stderr.split('\n').filter(Boolean);
+    expect(lines.filter((l) => /could not export http object/.test(l))).toHaveLength(3);
+    expect(lines.at(-1)).toMatch(/0 objects written, 3 failed/);
+    expectInert(Buffer.from(r.stderr), 'export failures');
+    expect(JSON.parse(readFileSync(join(blocked, 'index.json'), 'utf8'))).toEqual({ objects: [] });
   });
 });

@@ -344,3 +344,48 @@ describe('dns over tcp', () => {
     expect(byType(rec.events, 'anomaly')).toEqual([]);
   });
 });
+
+describe('DNS answer amplification (issue 19)', () => {
+  /** A response whose `count` answers all point (2-byte pointer) at a ~250-byte question name. */
+  function amplified(count: number, rtype: 'A' | 'CNAME'): Uint8Array {
+    const labels = ['a'.repeat(63), 'b'.repeat(63), 'c'.repeat(63), 'd'.repeat(58)];
+    const qname = Buffer.concat([...labels.map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)])), Buffer.from([0])]);
+    const header = Buffer.from([0x12, 0x34, 0x81, 0x80, 0, 1, count >> 8, count & 0xff, 0, 0, 0, 0]);
+    const question = Buffer.concat([qname, Buffer.from([0, 1, 0, 1])]);
+    const rr =
+      rtype === 'A'
+        ? Buffer.from([0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 192, 0, 2, 1])
+        : Buffer.from([0xc0, 0x0c, 0, 5, 0, 1, 0, 0, 0, 60, 0, 2, 0xc0, 0x0c]);
+    return Buffer.concat([header, question, ...Array.from({ length: count }, () => rr)]);
+  }
+
+  it('lists at most max_dns_records records of one message, and says so', () => {
+    const rec = runDatagrams(dnsDescriptor, [{ dir: 's2c', bytes: amplified(4000, 'A') }], UDP);
+    const [m] = byType(rec.events, 'dns.message');
+    expect((m!.answers as unknown[]).length).toBe(DEFAULT_LIMITS.max_dns_records);
+    expect(m!.ancount).toBe(4000);
+    expect(m!.records_not_listed).toBe(4000 - DEFAULT_LIMITS.max_dns_records);
+    const anomalies = byType(rec.events, 'anomaly').filter((a) => a.code === 'dns.record_limit');
+    expect(anomalies).toHaveLength(1);
+    expect(anomalies[0]!.detail).toBe(`id 4660: more than max_dns_records (256) records; ${4000 - 256} not listed`);
+    const out = JSON.stringify(rec.events).length;
+    expect(out).toBeLessThan(400 * 1024); // 4000 listed would be over 5 MB of events for 64 KB
+  });
+
+  it('bounds what few records may expand to through name compression', () => {
+    const msg = amplified(200, 'CNAME');
+    const rec = runDatagrams(dnsDescriptor, [{ dir: 's2c', bytes: msg }], UDP);
+    const [m] = byType(rec.events, 'dns.message');
+    const listed = (m!.answers as unknown[]).length;
+    expect(listed).toBeLessThan(200);
+    expect(listed).toBeGreaterThan(50);
+    expect(byType(rec.events, 'anomaly').find((a) => a.code === 'dns.record_limit')!.detail).toMatch(/expand to more than 16 times the \d+-byte message/);
+  });
+
+  it('a normal response is untouched', () => {
+    const answers = Array.from({ length: 40 }, (_, i) => ({ type: 'A' as const, name: 'many.example.com', ttl: 60, data: `192.0.2.${i}` }));
+    const rec = runDatagrams(dnsDescriptor, [{ dir: 's2c', bytes: response(7, 'many.example.com', 'A', answers) }], UDP);
+    expect((byType(rec.events, 'dns.message')[0]!.answers as unknown[]).length).toBe(40);
+    expect(byType(rec.events, 'anomaly').filter((a) => a.code === 'dns.record_limit')).toEqual([]);
+  });
+});

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { WireEvent } from '../../src/events/event.js';
 import { Timestamp } from '../../src/events/time.js';
 import { compileFilter, eventSubject, FilterSyntaxError, type FlowFacts } from '../../src/filter/index.js';
+import { foldPattern } from '../../src/filter/linear-regex.js';
+import { MAX_FILTER_DEPTH } from '../../src/filter/parse.js';
 
 const ts = new Timestamp(1, 0);
 const flow: FlowFacts = { proto: 'tcp', service: 'http', orig_h: '10.0.0.1', orig_p: 40000, resp_h: '192.168.1.5', resp_p: 80 };
@@ -66,5 +68,50 @@ describe('filter language', () => {
       expect(() => compileFilter(bad)).toThrow(FilterSyntaxError);
     }
     expect(() => compileFilter('dns and (')).toThrow(/column 10/);
+  });
+});
+
+describe('hostile filters (issue 19)', () => {
+  it('refuses nesting past the depth limit with a clear error, not a stack overflow', () => {
+    const parens = `${'('.repeat(50_000)}dns${')'.repeat(50_000)}`;
+    const nots = `${'not '.repeat(30_000)}dns`;
+    for (const expr of [parens, nots, `${'!'.repeat(30_000)}dns`]) {
+      expect(() => compileFilter(expr)).toThrow(new RegExp(`nests deeper than ${MAX_FILTER_DEPTH}`));
+    }
+    // At the limit it still works.
+    expect(m(`${'('.repeat(MAX_FILTER_DEPTH)}dns${')'.repeat(MAX_FILTER_DEPTH)}`, dns, null)).toBe(true);
+    expect(m(`${'not '.repeat(MAX_FILTER_DEPTH)}dns`, dns, null)).toBe(true);
+  });
+
+  it('evaluates long and/or chains without one call per term', () => {
+    const ands = Array.from({ length: 30_000 }, () => "dns").join(' and ');
+    const ors = `${Array.from({ length: 30_000 }, () => "http").join(' || ')} || dns`;
+    expect(m(ands, dns, null)).toBe(true);
+    expect(m(ors, dns, null)).toBe(true);
+  });
+
+  it('runs `matches` in linear time: catastrophic patterns finish at once', () => {
+    const e: WireEvent = { ...dns, qname: `${'a'.repeat(41)}!` };
+    const long: WireEvent = { ...dns, qname: `${'a'.repeat(200_000)}!` };
+    expect(m('dns.qname matches "^(a+)+$"', e, null)).toBe(false);
+    expect(m('dns.qname matches "^(a|aa)*$"', long, null)).toBe(false);
+    expect(m('dns.qname matches "^(a|aa)*!$"', long, null)).toBe(true);
+    expect(m('dns.qname matches "(x+x+)+y"', long, null)).toBe(false);
+  });
+
+  it('keeps `matches` case-insensitive, escapes included', () => {
+    const e: WireEvent = { ...dns, qname: 'Mail.Example.COM' };
+    expect(m('dns.qname matches "^MAIL\\\\.[A-Z]+\\\\.com$"', e, null)).toBe(true);
+    expect(m('dns.qname matches "\\\\D+"', e, null)).toBe(true);
+    expect(m('dns.qname matches "^\\\\S+$"', e, null)).toBe(true);
+    expect(m('dns.qname matches "\\\\W"', e, null)).toBe(true);
+    expect(m('dns.qname matches "\\\\d"', e, null)).toBe(false);
+    expect(foldPattern('\\D\\W\\S\\B\\d[A-Z]\\Q\\x4A')).toBe('\\D\\W\\S\\B\\d[a-z]q\\x4a');
+  });
+
+  it('refuses what cannot run in linear time, with the reason', () => {
+    for (const bad of ['(a)\\\\1', '(?=a)b', 'a(?!b)', '(?<=a)b']) {
+      expect(() => compileFilter(`dns.qname matches "${bad}"`)).toThrow(/linear time/);
+    }
   });
 });

@@ -3,8 +3,8 @@
  * each limit, made small with `limits` (what `--limit` sets), trims real captures and says
  * so with its anomaly, frame included.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, type Limits } from '../../src/dissect/limits.js';
 import { CORE_ANOMALIES } from '../../src/events/anomalies.js';
@@ -19,9 +19,63 @@ const ROOT = new URL('../..', import.meta.url).pathname;
 const DOC = readFileSync(join(ROOT, 'docs', 'LIMITS.md'), 'utf8');
 const CATALOGUE = new Set([...Object.keys(CORE_ANOMALIES), ...PROTOCOLS.flatMap((p) => Object.keys(p.anomalies ?? {}))]);
 
+/**
+ * Constants named like bounds that no capture controls (caches, thread hand-off, tuning):
+ * they are not limits on the input, so LIMITS.md does not list them.
+ */
+const INTERNAL_CONSTANTS = new Map([
+  ['OPEN_GROUP_MAX', 'UI outline groups opened by default'],
+  ['HISTORY_MAX', 'retransmission history size, covered by reassembly_total'],
+  ['REPORT_MAX', 'retransmission anomalies reported per direction; the rest are counted'],
+  ['MAX_IN_FLIGHT', 'epochs in flight between threads'],
+  ['MAX_PERCENT', 'heap governor tuning'],
+  ['MAX_BUILDERS', 'compiled event serializers cached'],
+  ['CACHE_MAX', 'compiled regular expressions cached'],
+  ['MAX_FAST_UNITS', 'timestamp arithmetic fast path'],
+  ['SHAPES_PER_TYPE', 'event shapes compiled per type'],
+  ['RING_POOL_PER_SIZE', 'reused history buffers'],
+]);
+
+interface Bound {
+  file: string;
+  name: string;
+  init: string;
+}
+
+/** `const NAME = init;` for every constant named like a bound, outside limits.ts. */
+function scanBounds(dir: string): Bound[] {
+  const out: Bound[] = [];
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (p.endsWith('.ts') && !p.endsWith('dissect/limits.ts')) {
+        const text = readFileSync(p, 'utf8');
+        for (const m of text.matchAll(/^\s*(?:export )?const ([A-Z][A-Z0-9_]*) = ([^;\n]+);/gm)) {
+          if (/^MAX_|_MAX$|_LIMIT$|_DEPTH$|_PER_/.test(m[1]!)) out.push({ file: relative(ROOT, p), name: m[1]!, init: m[2]! });
+        }
+      }
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** The value of a constant made of numbers, arithmetic and other scanned constants. */
+function evaluateBound(init: string, all: Bound[]): number | null {
+  const expanded = init.replace(/[A-Z][A-Z0-9_]+/g, (n) => {
+    const other = all.find((b) => b.name === n);
+    return other ? `(${other.init})` : n;
+  });
+  if (!/^[\d_\s*+\-<>()]+$/.test(expanded)) return null;
+  return Number(new Function(`return ${expanded.replace(/_/g, '')};`)());
+}
+
+const [LIMITS_PART, FIXED_PART] = DOC.split('## Fixed bounds') as [string, string];
+
 describe('docs/LIMITS.md', () => {
   const rows = new Map(
-    DOC.split('\n')
+    LIMITS_PART.split('\n')
       .filter((l) => l.startsWith('| `'))
       .map((l) => {
         const cells = l.split('|').map((c) => c.trim());
@@ -36,6 +90,34 @@ describe('docs/LIMITS.md', () => {
       expect(row![2]!.split(' ')[0], `default of ${key}`).toBe(String(value));
     }
     expect([...rows.keys()].filter((k) => !(k in DEFAULT_LIMITS))).toEqual([]);
+  });
+
+  it('lists every hard-coded bound in src/, with its value (issue 19)', () => {
+    const fixed = new Map(
+      FIXED_PART.split('\n')
+        .filter((l) => l.startsWith('| `'))
+        .map((l) => {
+          const cells = l.split('|').map((c) => c.trim());
+          return [String(`${cells[2]}:${cells[1]!.replace(/`/g, "")}`), cells] as const;
+        }),
+    );
+    const found = scanBounds(join(ROOT, 'src'));
+    expect(found.length).toBeGreaterThan(20);
+    const missing: string[] = [];
+    for (const b of found) {
+      const key = `${b.file}:${b.name}`;
+      if (INTERNAL_CONSTANTS.has(b.name)) continue;
+      const row = fixed.get(key);
+      if (!row) {
+        missing.push(`${key} = ${b.init}`);
+        continue;
+      }
+      const value = evaluateBound(b.init, found);
+      if (value !== null) expect(row[3], `value of ${key}`).toBe(String(value));
+    }
+    expect(missing, 'bounds missing from docs/LIMITS.md "Fixed bounds"').toEqual([]);
+    const stale = [...fixed.keys()].filter((k) => !found.some((b) => `${b.file}:${b.name}` === k));
+    expect(stale, 'rows naming constants that no longer exist').toEqual([]);
   });
 
   it('names only anomaly codes that exist', () => {

@@ -1,7 +1,7 @@
 import PostalMime from 'postal-mime';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../src/dissect/limits.js';
-import { parseMail } from '../../src/dissect/mail-message.js';
+import { MAX_MIME_PARTS, parseMail } from '../../src/dissect/mail-message.js';
 import { smtp, probeSmtp } from '../../src/protocols/smtp/index.js';
 import { parseBdat, parseReplyLine, receivedAddresses } from '../../src/protocols/smtp/parser.js';
 import { comparable, recordingContext, runStream, type Chunk } from '../support/dissector-harness.js';
@@ -95,6 +95,15 @@ describe('mail-message', () => {
     const bad = parseMail(Buffer.from('Content-Type: multipart/mixed\r\n\r\n--x\r\n'), DEFAULT_LIMITS);
     expect(bad.issues.map((i) => i.code)).toEqual(['mail_missing_boundary']);
     expect(() => parseMail(Uint8Array.from({ length: 3000 }, (_, i) => (i * 7919) % 256), DEFAULT_LIMITS)).not.toThrow();
+  });
+
+  it('lists at most MAX_MIME_PARTS parts and says when it stops (issue 19)', () => {
+    const parts = Array.from({ length: MAX_MIME_PARTS + 5 }, (_, i) => `--b\r\nContent-Type: text/plain\r\n\r\npart ${i}\r\n`).join('');
+    const m = parseMail(Buffer.from(`Content-Type: multipart/mixed; boundary=b\r\n\r\n${parts}--b--\r\n`), DEFAULT_LIMITS);
+    expect(m.parts).toHaveLength(MAX_MIME_PARTS);
+    expect(m.issues).toEqual([{ code: 'mail_mime_parts', detail: `more than ${MAX_MIME_PARTS} MIME parts; part ${MAX_MIME_PARTS + 1} and the rest were not parsed` }]);
+    const exact = Array.from({ length: MAX_MIME_PARTS }, (_, i) => `--b\r\n\r\np${i}\r\n`).join('');
+    expect(parseMail(Buffer.from(`Content-Type: multipart/mixed; boundary=b\r\n\r\n${exact}--b--\r\n`), DEFAULT_LIMITS).issues).toEqual([]);
   });
 });
 

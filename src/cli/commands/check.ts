@@ -103,8 +103,8 @@ function compareWithGolden(path: string, report: Parameters<typeof compareReport
   if (update) {
     mkdirSync(join(path, '..'), { recursive: true });
     writeFileSync(path, JSON.stringify(report, null, 2) + '\n');
-    if (!exists) out(`  wrote ${path}\n`);
-    else if (diffs.length) out(`  updated ${path}:\n${diffs.slice(0, SHOWN).map((d) => `    ${formatDiff(d)}\n`).join('')}${more(diffs)}`);
+    if (!exists) out(`  wrote ${visible(path)}\n`);
+    else if (diffs.length) out(`  updated ${visible(path)}:\n${diffs.slice(0, SHOWN).map((d) => `    ${visible(formatDiff(d))}\n`).join('')}${more(diffs)}`);
     return [];
   }
   return diffs.map(formatDiff);
@@ -124,10 +124,10 @@ const ruleFailure = (r: RuleResult): string => `expected ${r.name}: ${r.found}`;
 
 function printResult(r: CaseResult): void {
   if (r.error) {
-    out(`ERROR ${r.name}: ${visible(r.error)}\n`);
+    out(`ERROR ${visible(r.name)}: ${visible(r.error)}\n`);
     return;
   }
-  out(`${r.failures.length ? 'FAIL' : 'ok  '} ${r.name}\n`);
+  out(`${r.failures.length ? 'FAIL' : 'ok  '} ${visible(r.name)}\n`);
   for (const f of r.failures.slice(0, SHOWN)) out(`    ${visible(f)}\n`);
   if (r.failures.length > SHOWN) out(`    ... and ${r.failures.length - SHOWN} more\n`);
 }
@@ -135,7 +135,9 @@ function printResult(r: CaseResult): void {
 /** GitHub Actions workflow commands: one error annotation per failing capture. */
 function annotate(r: CaseResult): void {
   if (!r.error && !r.failures.length) return;
+  // Capture text made terminal-safe first (the log is shown in a browser and a terminal),
+  // then the workflow-command escapes; each failure stays on its own line.
   const esc = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-  const body = r.error ?? r.failures.slice(0, 10).join('\n');
-  out(`::error file=${esc(r.file)},title=${esc(`wirelens check: ${r.name}`)}::${esc(body)}\n`);
+  const body = r.error !== null ? visible(r.error) : r.failures.slice(0, 10).map(visible).join('\n');
+  out(`::error file=${esc(visible(r.file)).replace(/,/g, '%2C').replace(/:/g, '%3A')},title=${esc(visible(`wirelens check: ${r.name}`)).replace(/,/g, '%2C').replace(/:/g, '%3A')}::${esc(body)}\n`);
 }

@@ -13,19 +13,22 @@ export async function exportCommand(file: string, opts: CommonOptions & { out: s
   } catch (err) {
     throw new UserError(`cannot export to ${opts.out}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  // A write that fails (disk full, a planted link) ends the export with one clear line; it
-  // must not be thrown into the dissector that handed the object over.
-  let failure: unknown = null;
+  // A write that fails (a name the file system refuses, a planted link, disk full) is
+  // reported and the export goes on with the next object: one hostile object must not cost
+  // the others. It is never thrown into the dissector that handed the object over.
+  const failures: string[] = [];
   try {
     await analyze(file, { emit: () => {} }, {
       ...analyzeOptions(opts),
       wantsObjects: true,
       onObject: (o, flow) => {
-        if (failure !== null) return;
         try {
           exporter.write(o, flow);
         } catch (err) {
-          failure = err;
+          const why = err instanceof Error ? err.message : String(err);
+          failures.push(why);
+          clearProgress();
+          process.stderr.write(`wirelens: ${visible(`could not export ${o.protocol} object ${JSON.stringify(o.name)} (frame ${o.frame}): ${why}`)}\n`);
         }
       },
       onProgress: progressReporter('exporting'),
@@ -33,13 +36,14 @@ export async function exportCommand(file: string, opts: CommonOptions & { out: s
   } finally {
     clearProgress();
   }
-  if (failure !== null) {
+  if (failures.length > 0) {
+    let written = 0;
     try {
-      exporter.finish((v) => toJson(v, 2));
-    } catch {
-      /* the first failure is the one to report */
+      written = exporter.finish((v) => toJson(v, 2)).count;
+    } catch (err) {
+      throw new UserError(`export to ${opts.out}: ${failures.length} object(s) failed, and the index could not be written: ${err instanceof Error ? err.message : String(err)}`);
     }
-    throw new UserError(`export to ${opts.out} stopped: ${failure instanceof Error ? failure.message : String(failure)}`);
+    throw new UserError(`export to ${opts.out}: ${written} object${written === 1 ? '' : 's'} written, ${failures.length} failed (each named above)`);
   }
   const { count: n, index } = exporter.finish((v) => toJson(v, 2));
   out(`${n} object${n === 1 ? '' : 's'} written to ${visible(opts.out)} (index: ${visible(index)})\n`);

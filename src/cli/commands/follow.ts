@@ -1,6 +1,11 @@
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Direction } from '../../events/event.js';
+import type { LayerMark } from '../../events/event-map.js';
 import { analyze, type AnalyzeOptions } from '../../pipeline/analyze.js';
 import { visibleLines } from '../../report/safe-text.js';
+import { FollowFormatter } from '../follow-format.js';
 import { clearProgress, out, progressReporter, UserError } from '../io.js';
 import { analyzeOptions, type CommonOptions } from '../options.js';
 
@@ -86,62 +91,132 @@ export async function followStream(
  * shown, as Wireshark's "Follow TLS Stream" does; `--raw` shows the bytes on the wire.
  */
 export async function followCommand(file: string, opts: FollowOptions): Promise<number> {
-  let followed: FollowedStream;
+  // The header names the flow's endpoints, known only when it ends; the body is formatted as
+  // the stream comes and waits in a temporary file, so memory does not grow with the stream.
+  // The wire bytes and the decrypted stream go to their own spools: which is shown is known
+  // only once the inner stream begins (and then the wire spool gets no more).
+  const wire = new FollowedText(opts.hex ?? false);
+  const inner = new FollowedText(opts.hex ?? false);
   try {
-    followed = await followStream(file, opts, { ...analyzeOptions(opts), onProgress: progressReporter('reading') });
-  } finally {
-    clearProgress();
-  }
-  const { endpoints, pieces, dropped, layer } = followed;
-  if (endpoints === null) throw new UserError(`no flow ${opts.flow} in ${file} (see \`wirelens flows ${file}\`)`);
-  out(`Follow: ${visibleLines(endpoints)}${layer === null ? '' : ` (decrypted ${visibleLines(layer)} stream; --raw for the bytes on the wire)`}\n`);
-  out(`Client (c2s) lines start with ">", server (s2c) with "<"; ${opts.hex ? 'hex' : 'text'}\n`);
-  out('='.repeat(70) + '\n');
-  let offset = { c2s: 0, s2c: 0 };
-  for (const p of mergeRuns(pieces)) {
-    const mark = p.dir === 'c2s' ? '>' : '<';
-    if ('gap' in p) {
-      out(`${mark} [${p.gap} bytes missing]\n`);
-      offset = { ...offset, [p.dir]: offset[p.dir] + p.gap };
-      continue;
+    let endpoints: string | null = null;
+    let layer: LayerMark | null = null;
+    const want = (dir: Direction) => !opts.dir || opts.dir === 'both' || opts.dir === dir;
+    try {
+      await analyze(
+        file,
+        {
+          emit: (e) => {
+            if (e.type === 'flow.end' && e.flow === opts.flow) endpoints = `${e.proto} ${e.orig_h}:${e.orig_p} -> ${e.resp_h}:${e.resp_p}`;
+          },
+        },
+        {
+          ...analyzeOptions(opts),
+          onProgress: progressReporter('reading'),
+          tap: (flow, dir, data) => {
+            if (flow === opts.flow && layer === null && want(dir)) wire.add(dir, data);
+          },
+          innerTap: opts.raw
+            ? undefined
+            : (flow, dir, data, via) => {
+                if (flow !== opts.flow) return;
+                layer ??= via;
+                if (via === layer && want(dir)) inner.add(dir, data);
+              },
+        },
+      );
+    } finally {
+      clearProgress();
     }
-    out(opts.hex ? hexDump(p.data, offset[p.dir], mark) : textBlock(p.data, mark));
-    offset = { ...offset, [p.dir]: offset[p.dir] + p.data.length };
+    if (endpoints === null) throw new UserError(`no flow ${opts.flow} in ${file} (see \`wirelens flows ${file}\`)`);
+    const shown = layer === null ? wire : inner;
+    out(`Follow: ${visibleLines(endpoints)}${layer === null ? '' : ` (decrypted ${visibleLines(layer)} stream; --raw for the bytes on the wire)`}\n`);
+    out(`Client (c2s) lines start with ">", server (s2c) with "<"; ${opts.hex ? 'hex' : 'text'}\n`);
+    out('='.repeat(70) + '\n');
+    shown.replay(out);
+    if (shown.dropped) out(`[${shown.dropped} more bytes not shown: follow keeps at most ${MAX_FOLLOW} bytes]\n`);
+    out('='.repeat(70) + '\n');
+    return 0;
+  } finally {
+    wire.close();
+    inner.close();
   }
-  if (dropped) out(`[${dropped} more bytes not shown: follow keeps at most ${MAX_FOLLOW} bytes]\n`);
-  out('='.repeat(70) + '\n');
-  return 0;
 }
 
-/** Consecutive chunks in one direction print as one block. */
-function mergeRuns(pieces: Piece[]): Piece[] {
-  const out: Piece[] = [];
-  for (const p of pieces) {
-    const last = out[out.length - 1];
-    if (last && 'data' in last && 'data' in p && last.dir === p.dir) {
-      const joined = new Uint8Array(last.data.length + p.data.length);
-      joined.set(last.data, 0);
-      joined.set(p.data, last.data.length);
-      out[out.length - 1] = { dir: p.dir, data: joined };
-    } else out.push(p);
+/** One stream formatted for `follow` as it comes, up to `MAX_FOLLOW` bytes, spooled to disk. */
+class FollowedText {
+  private readonly spool = new TextSpool();
+  private readonly format: FollowFormatter;
+  private kept = 0;
+  dropped = 0;
+
+  constructor(hex: boolean) {
+    this.format = new FollowFormatter(hex, (t) => this.spool.write(t));
   }
-  return out;
+
+  add(dir: Direction, data: Uint8Array | number): void {
+    if (typeof data === 'number') this.format.gap(dir, data);
+    else if (this.kept + data.length <= MAX_FOLLOW) {
+      this.format.data(dir, data);
+      this.kept += data.length;
+    } else this.dropped += data.length;
+  }
+
+  replay(sink: (bytes: Uint8Array | string) => void): void {
+    this.format.finish();
+    this.spool.replay(sink);
+  }
+
+  close(): void {
+    this.spool.close();
+  }
 }
 
-function textBlock(data: Uint8Array, mark: string): string {
-  const text = visibleLines(Buffer.from(data).toString('latin1').replace(/\r\n/g, '\n'));
-  const lines = text.split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  return lines.map((l) => `${mark} ${l}\n`).join('');
-}
+/** Text written in order to a private temporary file, then given back in 1 MB pieces. */
+class TextSpool {
+  private dir: string | null = null;
+  private fd = -1;
+  private pending: Array<string | Buffer> = [];
+  private pendingLength = 0;
+  private size = 0;
 
-function hexDump(data: Uint8Array, start: number, mark: string): string {
-  let s = '';
-  for (let i = 0; i < data.length; i += 16) {
-    const row = data.subarray(i, i + 16);
-    const hex = [...row].map((b) => b.toString(16).padStart(2, '0')).join(' ');
-    const ascii = [...row].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
-    s += `${mark} ${(start + i).toString(16).padStart(8, '0')}  ${hex.padEnd(47)}  ${ascii}\n`;
+  /** Keeps text, or bytes that are valid only during the call (copied). */
+  write(text: string | Uint8Array): void {
+    this.pending.push(typeof text === 'string' ? text : Buffer.from(text));
+    this.pendingLength += text.length;
+    if (this.pendingLength >= 1 << 20) this.flush();
   }
-  return s;
+
+  replay(sink: (bytes: Uint8Array | string) => void): void {
+    if (this.fd < 0) {
+      for (const t of this.pending) sink(t);
+      return;
+    }
+    this.flush();
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (let at = 0; at < this.size; ) {
+      const n = readSync(this.fd, buf, 0, buf.length, at);
+      if (n <= 0) break;
+      sink(Buffer.from(buf.subarray(0, n)));
+      at += n;
+    }
+  }
+
+  close(): void {
+    if (this.fd >= 0) closeSync(this.fd);
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+    this.fd = -1;
+    this.dir = null;
+  }
+
+  private flush(): void {
+    if (this.fd < 0) {
+      this.dir = mkdtempSync(join(tmpdir(), 'wirelens-follow-'));
+      this.fd = openSync(join(this.dir, 'body'), 'wx+', 0o600);
+    }
+    const bytes = Buffer.concat(this.pending.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p)));
+    for (let off = 0; off < bytes.length; ) off += writeSync(this.fd, bytes, off, bytes.length - off, this.size + off);
+    this.size += bytes.length;
+    this.pending = [];
+    this.pendingLength = 0;
+  }
 }

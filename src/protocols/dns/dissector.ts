@@ -78,6 +78,7 @@ class DnsMessages implements TransactionOutput {
       return;
     }
     for (const p of msg.problems) ctx.anomaly(p.code, dir, `id ${msg.header.id}: ${p.reason}`);
+    if (msg.trimmed) ctx.anomaly('dns.record_limit', dir, `id ${msg.header.id}: ${msg.trimmed.reason}`);
     if (this.flavour === 'dns' && msg.header.qdcount > 1) {
       ctx.anomaly('dns.question_count', dir, `id ${msg.header.id}: QDCOUNT ${msg.header.qdcount}`);
     }

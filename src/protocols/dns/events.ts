@@ -16,6 +16,7 @@ export const DNS_ANOMALIES = {
   'dns.late_response': 'a response arrived after its query had been given up as unanswered',
   'dns.question_count': 'a unicast DNS message carries more than one question (RFC 9619: QDCOUNT is one); only the first is paired',
   'dns.tcp_length': 'a DNS-over-TCP length prefix announces a message shorter than a DNS header',
+  'dns.record_limit': 'a message had more records than limits.max_dns_records, or records expanding (through name compression) to more than 16 times the message; the rest are counted in records_not_listed, not listed',
   'dns.pending_limit': 'more unanswered queries than limits.max_pending_transactions; the oldest was closed as unanswered',
   'dns.stream_gap': 'bytes of a DNS-over-TCP stream were lost; that direction is no longer framed',
 } as const;
@@ -65,6 +66,8 @@ export interface DnsMessageFields {
   edns: JsonObject | null;
   length: number;
   trailing_bytes: number | undefined;
+  /** Records past max_dns_records (or the expansion bound) that are counted, not listed. */
+  records_not_listed: number | undefined;
   malformed: string | undefined;
   transport: 'tcp' | 'udp' | undefined;
   mdns: true | undefined;

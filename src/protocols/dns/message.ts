@@ -8,6 +8,7 @@ import type { JsonObject, JsonValue } from '../../events/json.js';
 import { className, classShort, opcodeName, rcodeName, typeName, TYPE } from './codes.js';
 import { decodeEdns } from './edns.js';
 import type { DnsMessageFields } from './events.js';
+import type { Limits } from '../../dissect/limits.js';
 import type { NameLimits } from './names.js';
 import { parseMessage, type DnsHeader, type DnsQuestion, type DnsRecord, type Problem } from './parser.js';
 import { decodeRdata } from './rdata.js';
@@ -33,12 +34,17 @@ export interface DecodedMessage {
   readonly rcode: number;
   readonly edns: JsonObject | null;
   readonly problems: Problem[];
+  /**
+   * Records not listed because the message reached `max_dns_records` or its expansion
+   * budget (see MAX_DNS_EXPANSION), with the reason; null when all are listed.
+   */
+  readonly trimmed: { readonly records: number; readonly reason: string } | null;
   /** Fields of the `dns.message` event. */
   readonly fields: DnsMessageFields;
 }
 
 export interface DecodeOptions {
-  readonly limits: NameLimits;
+  readonly limits: NameLimits & Partial<Pick<Limits, 'max_dns_records'>>;
   /** mDNS: the top bit of an RR class is the cache-flush bit (RFC 6762 §10.2). */
   readonly mdns: boolean;
   /** Marks the event carries last: the flow's transport, and LLMNR. */
@@ -48,6 +54,15 @@ export interface DecodeOptions {
   readonly omitRecords?: (header: DnsHeader, question: DnsQuestion | null) => boolean;
 }
 
+/**
+ * Text a message's listed records may expand to, per byte of the message (plus
+ * EXPANSION_SLACK): compression lets a 12-byte record name a 255-byte owner, so crafted
+ * answers turned 333 MB of messages into 16 GB of events. Real messages stay far below:
+ * compression saves at most a few times the message size.
+ */
+export const MAX_DNS_EXPANSION = 16;
+const EXPANSION_SLACK = 4096;
+
 export function decodeMessage(msg: Uint8Array, opts: DecodeOptions): DecodedMessage | null {
   const parsed = parseMessage(msg, opts.limits);
   if (!parsed) return null;
@@ -56,7 +71,26 @@ export function decodeMessage(msg: Uint8Array, opts: DecodeOptions): DecodedMess
   const records: DecodedRecord[] = [];
   let edns: JsonObject | null = null;
   let extended = 0;
-  for (const rr of parsed.records) {
+  const question = parsed.questions[0] ?? null;
+  // Zone transfers are counted, not listed, so every record may be decoded for the count.
+  const omit = opts.omitRecords?.(header, question) ?? false;
+  const maxRecords = omit ? Infinity : (opts.limits.max_dns_records ?? Infinity);
+  const budget = omit ? Infinity : EXPANSION_SLACK + MAX_DNS_EXPANSION * msg.length;
+  let expanded = 0;
+  let trimmed: DecodedMessage['trimmed'] = null;
+  for (let i = 0; i < parsed.records.length; i++) {
+    const rr = parsed.records[i]!;
+    if (records.length >= maxRecords || expanded > budget) {
+      const left = parsed.records.length - i;
+      trimmed = {
+        records: left,
+        reason:
+          records.length >= maxRecords
+            ? `more than max_dns_records (${maxRecords}) records; ${left} not listed`
+            : `records expand to more than ${MAX_DNS_EXPANSION} times the ${msg.length}-byte message; ${left} not listed`,
+      };
+      break;
+    }
     if (rr.type === TYPE.OPT) {
       if (edns) {
         problems.push({ code: 'dns.malformed', reason: 'more than one OPT record' });
@@ -85,11 +119,10 @@ export function decodeMessage(msg: Uint8Array, opts: DecodeOptions): DecodedMess
       malformed: decoded.problem,
     };
     records.push({ section: rr.section, name: rr.name, type: rr.type, cls, ttl: rr.ttl, data: decoded.data, text: decoded.text, json });
+    expanded += (rr.name?.length ?? 0) + decoded.text.length;
   }
 
-  const question = parsed.questions[0] ?? null;
   const rcode = edns ? (extended << 4) | header.rcode : header.rcode;
-  const omit = opts.omitRecords?.(header, question) ?? false;
   const section = (s: DnsRecord['section']): JsonValue[] | undefined =>
     omit ? undefined : records.filter((r) => r.section === s).map((r) => r.json);
   const fields: DnsMessageFields = {
@@ -129,10 +162,11 @@ export function decodeMessage(msg: Uint8Array, opts: DecodeOptions): DecodedMess
     edns,
     length: msg.length,
     trailing_bytes: parsed.trailing > 0 ? parsed.trailing : undefined,
+    records_not_listed: trimmed?.records,
     malformed: problems.length ? problems.map((p) => p.reason).join('; ') : undefined,
     transport: opts.transport,
     mdns: opts.mdns || undefined,
     llmnr: opts.llmnr || undefined,
   };
-  return { header, question, questionCount: parsed.questions.length, records, rcode, edns, problems, fields };
+  return { header, question, questionCount: parsed.questions.length, records, rcode, edns, problems, trimmed, fields };
 }

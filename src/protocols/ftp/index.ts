@@ -1,6 +1,6 @@
 /** FTP: the descriptor (detection by greeting and commands, not only port 21). */
 import type { DissectorContext, FlowInfo, ProtocolDescriptor, ProbeResult } from '../../dissect/contract.js';
-import { probeLines, verbOf } from '../../dissect/text-probe.js';
+import { verbOf, withLenientRetry, type ProbeLines } from '../../dissect/text-probe.js';
 import type { Direction } from '../../events/event.js';
 import { FtpDissector } from './dissector.js';
 import { FTP_ANOMALIES } from './events.js';
@@ -48,9 +48,12 @@ export function probeFtpCommands(lines: string[]): ProbeResult {
  * verbs FTP shares with POP3/SMTP are FTP on port 21.
  */
 export function probeFtp(bytes: Uint8Array, dir: Direction, flow?: FlowInfo): ProbeResult {
-  const { lines, rest, text } = probeLines(bytes);
-  if (!text) return 'no';
   const onPort = flow !== undefined && FTP_PORTS.includes(flow.server.port);
+  return withLenientRetry(bytes, onPort, 8, (p) => judgeFtp(p, dir, onPort));
+}
+
+function judgeFtp({ lines, rest, text }: ProbeLines, dir: Direction, onPort: boolean): ProbeResult {
+  if (!text) return 'no';
   const tie = (r: ProbeResult): ProbeResult => (r === 'need_more' && onPort && lines.length > 0 ? 'match' : r);
   if (dir === 's2c') return tie(probeFtpGreeting(lines, rest));
   const asCommands = probeFtpCommands(lines);

@@ -1,6 +1,6 @@
 /** IMAP: the descriptor (detection by greeting and tagged commands, not only port 143). */
 import type { DissectorContext, FlowInfo, ProbeResult, ProtocolDescriptor } from '../../dissect/contract.js';
-import { probeLines } from '../../dissect/text-probe.js';
+import { withLenientRetry, type ProbeLines } from '../../dissect/text-probe.js';
 import type { Direction, WireEvent } from '../../events/event.js';
 import { ImapDissector } from './dissector.js';
 import { IMAP_ANOMALIES } from './events.js';
@@ -31,7 +31,10 @@ function couldBeGreeting(partial: string): boolean {
  * `USER bob` are not IMAP. On port 143 a tagged line with an unknown (extension) verb is enough.
  */
 export function probeImap(bytes: Uint8Array, dir: Direction, flow?: FlowInfo): ProbeResult {
-  const { lines, rest, text } = probeLines(bytes, 4);
+  return withLenientRetry(bytes, flow !== undefined && IMAP_PORTS.includes(flow.server.port), 4, (p) => judgeImap(p, dir, flow));
+}
+
+function judgeImap({ lines, rest, text }: ProbeLines, dir: Direction, flow?: FlowInfo): ProbeResult {
   if (!text) return 'no';
   const first = lines[0];
   if (first === undefined) {

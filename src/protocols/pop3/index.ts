@@ -1,6 +1,6 @@
 /** POP3: the descriptor (detection by greeting and commands, not only port 110). */
 import type { DissectorContext, FlowInfo, ProbeResult, ProtocolDescriptor } from '../../dissect/contract.js';
-import { probeLines, verbOf } from '../../dissect/text-probe.js';
+import { verbOf, withLenientRetry, type ProbeLines } from '../../dissect/text-probe.js';
 import type { Direction } from '../../events/event.js';
 import { Pop3Dissector } from './dissector.js';
 import { POP3_ANOMALIES } from './events.js';
@@ -11,7 +11,10 @@ const SHARED = new Set('USER PASS QUIT NOOP RETR LIST DELE RSET AUTH'.split(' ')
 const POP3_PORTS = [110];
 
 export function probePop3(bytes: Uint8Array, dir: Direction, flow?: FlowInfo): ProbeResult {
-  const { lines, rest, text } = probeLines(bytes);
+  return withLenientRetry(bytes, flow !== undefined && POP3_PORTS.includes(flow.server.port), 8, (p) => judgePop3(p, dir, flow));
+}
+
+function judgePop3({ lines, rest, text }: ProbeLines, dir: Direction, flow?: FlowInfo): ProbeResult {
   if (!text) return 'no';
   const first = lines[0] ?? rest;
   const greeting = /^(\+OK|-ERR)(\s|$)/i;

@@ -1,6 +1,6 @@
 /** SMTP: the descriptor (detection by greeting and commands, not only port 25/587). */
 import type { DissectorContext, FlowInfo, ProbeResult, ProtocolDescriptor } from '../../dissect/contract.js';
-import { probeLines, verbOf } from '../../dissect/text-probe.js';
+import { verbOf, withLenientRetry, type ProbeLines } from '../../dissect/text-probe.js';
 import type { Direction } from '../../events/event.js';
 import { SmtpDissector } from './dissector.js';
 import { SMTP_ANOMALIES } from './events.js';
@@ -35,9 +35,12 @@ export function probeSmtpCommands(lines: string[]): ProbeResult {
 
 /** The port breaks ties the text cannot (a bare `220 ready` on port 25 is SMTP). */
 export function probeSmtp(bytes: Uint8Array, dir: Direction, flow?: FlowInfo): ProbeResult {
-  const { lines, rest, text } = probeLines(bytes);
-  if (!text) return 'no';
   const onPort = flow !== undefined && SMTP_PORTS.includes(flow.server.port);
+  return withLenientRetry(bytes, onPort, 8, (p) => judgeSmtp(p, dir, onPort));
+}
+
+function judgeSmtp({ lines, rest, text }: ProbeLines, dir: Direction, onPort: boolean): ProbeResult {
+  if (!text) return 'no';
   const tie = (r: ProbeResult): ProbeResult => (r === 'need_more' && onPort && lines.length > 0 ? 'match' : r);
   if (dir === 's2c') return tie(probeSmtpGreeting(lines, rest));
   const asCommands = probeSmtpCommands(lines);
