@@ -7,6 +7,8 @@ import { UserError } from './io.js';
 
 export interface CommonOptions {
   limit?: string[];
+  /** `--check-checksums`: verify IPv4, TCP and UDP checksums (off by default, as in Wireshark). */
+  checkChecksums?: boolean;
 }
 
 /** `--limit name=value` overrides, checked against the known limits. */
@@ -23,7 +25,7 @@ export function parseLimits(specs: readonly string[] | undefined): Partial<Limit
 }
 
 export function analyzeOptions(opts: CommonOptions): AnalyzeOptions {
-  return { limits: parseLimits(opts.limit), observe: inputDamage.observe };
+  return { limits: parseLimits(opts.limit), observe: inputDamage.observe, checkChecksums: opts.checkChecksums ?? false };
 }
 
 /** Below this size a capture is read on one thread: starting workers would cost more than they save. */

@@ -50,6 +50,8 @@ export interface Limits {
   expectation_timeout: number;
   /** Expectations pending at once. */
   max_expectations: number;
+  /** Unacknowledged segments kept per TCP direction for ACK RTTs (Wireshark's TCP_MAX_UNACKED_SEGMENTS). */
+  max_unacked_segments: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -77,4 +79,5 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   max_pending_transactions: 1024,
   expectation_timeout: 120,
   max_expectations: 4096,
+  max_unacked_segments: 10_000,
 });

@@ -3,7 +3,7 @@ import type { ExportedObject, ProtocolDescriptor } from '../dissect/contract.js'
 import { DEFAULT_LIMITS, type Limits } from '../dissect/limits.js';
 import type { Direction, EventFields, EventSink, WireEvent } from '../events/event.js';
 import { PROTOCOLS } from '../protocols/index.js';
-import { Engine } from './engine.js';
+import { Engine, type EngineOptions } from './engine.js';
 import { governHeap } from './heap-governor.js';
 
 export interface AnalyzeOptions {
@@ -21,6 +21,10 @@ export interface AnalyzeOptions {
   stdin?: ReadCaptureOptions['stdin'];
   /** Called with the engine once it exists (live views read its open flows). */
   onEngine?(engine: Engine): void;
+  /** Verify IPv4, TCP and UDP checksums (off by default, as in Wireshark). */
+  checkChecksums?: boolean;
+  /** Sees every frame after its events (`wirelens packets`); see `EngineOptions.packetTap`. */
+  packetTap?: EngineOptions['packetTap'];
   /** Sees every event before the sink does (the CLI notes damaged input with it). */
   observe?(event: WireEvent): void;
 }
@@ -41,6 +45,8 @@ export async function analyze(source: string, sink: EventSink, opts: AnalyzeOpti
     dissect: opts.dissect,
     onObject: opts.onObject,
     tap: opts.tap,
+    checkChecksums: opts.checkChecksums,
+    packetTap: opts.packetTap,
   });
   opts.onEngine?.(engine);
   const summary = await readCapture(

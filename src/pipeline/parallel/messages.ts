@@ -13,6 +13,7 @@ export interface ShareInit {
   /** False: detection only (`flows --quick`). */
   dissect: boolean;
   mode: ShareMode;
+  checkChecksums: boolean;
   types?: string[];
   filter?: string;
 }

@@ -80,6 +80,7 @@ const engine: Engine = new Engine({
   limits: init.limits,
   protocols: PROTOCOLS,
   dissect: init.dissect,
+  checkChecksums: init.checkChecksums,
   sink: { emit: keep },
   share: {
     mark(frame, phase, a, b) {

@@ -44,6 +44,7 @@ export interface SplitOptions {
   mode: ShareMode;
   /** False: detection only (`flows --quick`). */
   dissect?: boolean;
+  checkChecksums?: boolean;
   types?: string[];
   filter?: string;
   damage?: InputDamage;
@@ -81,7 +82,7 @@ export function shareLimits(limits: Limits, n: number): Limits {
 
 export async function analyzeSplit(source: string, opts: SplitOptions, output: SplitOutput): Promise<void> {
   const n = Math.max(2, opts.workers);
-  const init: ShareInit = { limits: shareLimits(opts.limits, n), shares: n, dissect: opts.dissect ?? true, mode: opts.mode, types: opts.types, filter: opts.filter };
+  const init: ShareInit = { limits: shareLimits(opts.limits, n), shares: n, dissect: opts.dissect ?? true, checkChecksums: opts.checkChecksums ?? false, mode: opts.mode, types: opts.types, filter: opts.filter };
   const accept = eventPredicate(opts.types, opts.filter);
   const workers = Array.from({ length: n }, () => new Worker(new URL('./share-worker.js', import.meta.url), { workerData: init }));
   const writers = workers.map(() => new BatchWriter());
