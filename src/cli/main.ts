@@ -78,6 +78,18 @@ async function main(argv: string[]): Promise<void> {
       (a) => run(async () => (await import('./commands/report.js')).reportCommand(a.inputs as string[], a)),
     )
     .command(
+      'packets <file>',
+      'one line per frame, as tshark prints them (No., Time, Source, Destination, Protocol, Length, Info)',
+      (y) =>
+        y
+          .positional('file', { type: 'string', demandOption: true, coerce: fromStdin })
+          .option('detail', { type: 'boolean', describe: "each frame's header tree below its line" })
+          .option('json', { type: 'boolean', describe: 'one JSON object per frame: the line and the header tree' })
+          .option('limit', limitOption)
+          .option('check-checksums', checksumOption),
+      (a) => run(async () => (await import('./commands/packets.js')).packetsCommand(a.file, a)),
+    )
+    .command(
       'flows <file>',
       'the flow table',
       (y) =>

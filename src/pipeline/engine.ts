@@ -345,7 +345,7 @@ export class Engine implements SessionHost {
         window_size: r.windowSize,
         dup_ack_num: r.dupAckNum || undefined,
         dup_ack_frame: r.dupAckFrame || undefined,
-        ack_rtt: r.ackRtt >= 0 ? round9(r.ackRtt) : undefined,
+        ack_rtt: r.ackedFrame ? round9(r.ackRtt) : undefined,
         bytes_in_flight: r.bytesInFlight >= 0 ? r.bytesInFlight : undefined,
       }),
     );

@@ -31,7 +31,7 @@ export async function ourTcpFrames(file: string): Promise<Map<number, FrameTcp>>
         ack: tcp.relAck >= 0 ? tcp.relAck : null,
         len: decoded.packet.transport.payload.length,
         flags: FLAG_INFO.filter((f) => bits & f.bit).map((f) => f.name).sort(),
-        ackRtt: tcp.ackRtt >= 0 ? Math.round(tcp.ackRtt * 1e9) : null,
+        ackRtt: tcp.ackedFrame ? Math.round(tcp.ackRtt * 1e9) : null,
       });
     },
   });

@@ -118,7 +118,7 @@ export class TcpPacketAnalysis {
   windowSize = 0;
   dupAckNum = 0;
   dupAckFrame = 0;
-  /** Frame this packet acknowledges and the time since it (`tcp.analysis.ack_rtt`, seconds). */
+  /** Frame this packet acknowledges (0: none) and the time since it (`tcp.analysis.ack_rtt`, seconds; negative when capture time ran backwards). */
   ackedFrame = 0;
   ackRtt = -1;
   /** Karn's SampleRTT: as ackRtt, but none when the acknowledged segment was retransmitted. */
@@ -212,7 +212,7 @@ export class TcpAnalyzer {
           break checks;
         }
         if (window !== 0) {
-          fwd.dupAcks = fwd.dupAcks === -1 ? 1 : fwd.dupAcks + 1;
+          fwd.dupAcks++;
           bits |= A_DUPLICATE_ACK;
           r.dupAckNum = fwd.dupAcks;
           r.dupAckFrame = fwd.lastNonDupAck;
@@ -225,15 +225,8 @@ export class TcpAnalyzer {
     }
     // An ACK beyond anything the peer was seen to send: its segment was not captured.
     if (hasAck && rev.maxSeqToBeAcked !== null && seqDiff(ack, rev.maxSeqToBeAcked) > 0) {
-      // Flag it once per hole: the mark moves up to what was seen, or (when nothing more was
-      // seen) the peer's duplicate-ACK count is set so that repeats stay quiet.
-      if (rev.nextSeq !== null && seqDiff(rev.maxSeqToBeAcked, rev.nextSeq) > 0) {
-        rev.maxSeqToBeAcked = rev.nextSeq;
-        bits |= A_ACK_LOST_PACKET;
-      } else {
-        if (rev.dupAcks === 0) bits |= A_ACK_LOST_PACKET;
-        rev.dupAcks = -1;
-      }
+      bits |= A_ACK_LOST_PACKET;
+      rev.maxSeqToBeAcked = rev.nextSeq;
     }
 
     // Data (or SYN/FIN) that does not advance the sequence: which kind of resend it is.
@@ -258,23 +251,25 @@ export class TcpAnalyzer {
       }
     }
 
-    // Record the segment and advance the expected sequence number (a probe does not advance it).
+    // Record the segment (data, SYN or FIN); then advance the expected sequence number: any
+    // segment does, a pure ACK too (it tells where the sender is), a zero-window probe not.
+    const end = (seq + seglen + (flags & (SYN | FIN) ? 1 : 0)) >>> 0;
     if (seglen > 0 || flags & (SYN | FIN)) {
-      const end = (seq + seglen + (flags & (SYN | FIN) ? 1 : 0)) >>> 0;
-      if (!fwd.unacked.push(seq, end, now, frame, resent)) fwd.overflowed = true;
-      const probe = (bits & A_ZERO_WINDOW_PROBE) !== 0;
-      if (!probe && (fwd.nextSeq === null || seqDiff(end, fwd.nextSeq) > 0)) {
-        if (seglen > 0) {
-          const fresh = fwd.nextSeq === null ? seglen : Math.min(seglen, seqDiff(end, fwd.nextSeq));
-          fwd.newBytes += fresh;
-          fwd.throughput.add(now, fresh);
-        }
-        fwd.nextSeq = end;
-        fwd.nextSeqTime = now;
-      }
-      // The highest contiguous sequence number sent: an ACK beyond it acknowledges something unseen.
-      if (!probe && (fwd.maxSeqToBeAcked === null || seq === fwd.maxSeqToBeAcked)) fwd.maxSeqToBeAcked = fwd.nextSeq;
+      // Only data segments give the textbook's SampleRTT (SYN and FIN are acknowledged too, for ack_rtt).
+      if (!fwd.unacked.push(seq, end, now, frame, resent || seglen === 0)) fwd.overflowed = true;
     }
+    const probe = (bits & A_ZERO_WINDOW_PROBE) !== 0;
+    if (!probe && (fwd.nextSeq === null || seqDiff(end, fwd.nextSeq) > 0)) {
+      if (seglen > 0) {
+        const fresh = fwd.nextSeq === null ? seglen : Math.min(seglen, seqDiff(end, fwd.nextSeq));
+        fwd.newBytes += fresh;
+        fwd.throughput.add(now, fresh);
+      }
+      fwd.nextSeq = end;
+      fwd.nextSeqTime = now;
+    }
+    // The highest contiguous sequence number sent: an ACK beyond it acknowledges something unseen.
+    if (!probe && (fwd.maxSeqToBeAcked === null || seq === fwd.maxSeqToBeAcked)) fwd.maxSeqToBeAcked = fwd.nextSeq;
     if (flags & FIN) fwd.finSeen = true;
     fwd.window = window;
     fwd.windowFromSyn = isSyn;
@@ -291,7 +286,8 @@ export class TcpAnalyzer {
       if (match.frame !== 0) {
         r.ackedFrame = match.frame;
         r.ackRtt = (now - match.time) / 1e9;
-        if (!match.resent) {
+        // Karn: no sample from a resent segment; none either when time ran backwards.
+        if (!match.resent && r.ackRtt >= 0) {
           r.sampleRtt = r.ackRtt;
           rev.rtt.add(r.ackRtt);
           if (rev.firstSamples.length < FIRST_SAMPLES) {

@@ -9,7 +9,7 @@ export class UnackedSegments {
   /** Nanoseconds since the connection's first packet (exact in a double for 104 days). */
   private time: Float64Array;
   private frame: Float64Array;
-  /** 1 when the segment retransmits bytes already sent (Karn's rule takes no sample from it). */
+  /** 1 when the segment gives no SampleRTT: it resends bytes already sent (Karn's rule), or carries no data. */
   private resent: Uint8Array;
   length = 0;
 
