@@ -52,12 +52,12 @@ export class PacketDecoder {
 
   /**
    * @param checkChecksums verify IPv4 header, TCP and UDP checksums (`--check-checksums`).
-   * Off in the engine by default, as in Wireshark; on here for callers that test decoding.
+   * Off by default, as in Wireshark.
    */
   constructor(
     limits: Readonly<Limits>,
     onProblem: (p: DecodeProblem) => void,
-    private readonly checkChecksums = true,
+    private readonly checkChecksums = false,
   ) {
     this.report = (code, detail) => onProblem({ code, detail });
     this.fragments = new FragmentReassembler(limits, this.report);

@@ -39,10 +39,12 @@ export class UnackedSegments {
    * The peer acknowledged up to `ack`. Wireshark's rules: a segment whose end equals `ack`
    * is the one acknowledged (the earliest such, when it was sent more than once); a segment
    * `ack` falls inside is trimmed to its unacknowledged part; segments wholly below `ack`
-   * are dropped. Fills `out` with the acknowledged segment, or sets `out.frame` to 0.
+   * are dropped. Fills `out` with the acknowledged segment, or sets `out.frame` to 0;
+   * `out.resent` when any copy of it was a resend (or carried no data).
    */
   ack(ack: number, out: AckMatch): void {
     out.frame = 0;
+    out.resent = false;
     let w = 0;
     const n = this.length;
     for (let r = 0; r < n; r++) {
@@ -51,8 +53,9 @@ export class UnackedSegments {
         if (out.frame === 0) {
           out.frame = this.frame[r]!;
           out.time = this.time[r]!;
-          out.resent = this.resent[r] === 1;
         }
+        // Karn: sent more than once, the ACK could answer any copy.
+        if (this.resent[r] === 1) out.resent = true;
         continue;
       }
       const d = (ack - this.seq[r]!) | 0;
