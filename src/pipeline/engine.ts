@@ -40,7 +40,7 @@ export interface EngineOptions {
    * thread sees every packet's time), a flow's id is the frame that created it (renumbered
    * when merged), and every group of events is marked with its place in the output.
    */
-  share?: { mark: GroupMark; created(id: number): void };
+  share?: { mark: GroupMark; created(id: number, transport: FlowTransport): void };
   /** Verify IPv4 header, TCP and UDP checksums (`--check-checksums`); off by default, as in Wireshark. */
   checkChecksums?: boolean;
   /**
@@ -233,7 +233,7 @@ export class Engine implements SessionHost {
     const dst = { addr: formatAddress(ip.dst), port: dport };
     const endpoints = (side === 0 ? [src, dst] : [dst, src]) as [typeof src, typeof dst];
     const id = this.opts.share ? this.frame : this.flows.newId();
-    this.opts.share?.created(id);
+    this.opts.share?.created(id, transport);
     const flow = new Flow(
       id,
       key,

@@ -22,10 +22,10 @@ export type ToShare =
   /** Packets and ticks of one epoch (see packet-batch.ts); `end` also ends the capture. */
   | { kind: 'batch'; epoch: number; buffer: ArrayBuffer; length: number; end: null | { frame: number; sec: number; ns: number } }
   /** The ids of the flows the worker created in `epoch`, in creation order. */
-  | { kind: 'ids'; epoch: number; ids: Uint32Array };
+  | { kind: 'ids'; epoch: number; ids: Uint32Array; streams: Uint32Array };
 
 export type FromShare =
-  | { kind: 'created'; epoch: number; frames: number[] }
+  | { kind: 'created'; epoch: number; frames: number[]; kinds: number[] }
   /**
    * The epoch's events, in groups: group i has key `keys[4i..4i+3]` (see order.ts) and is
    * `bytes[ends[i-1], ends[i])` (ndjson, UTF-8) or `events[ends[i-1], ends[i])` (objects).
