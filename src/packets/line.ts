@@ -41,11 +41,11 @@ export function tcpFlagText(flags: number): string {
 }
 
 /** TCP's own Info text: `[TCP Retransmission] 80 → 60322 [PSH, ACK] Seq=1 Ack=97 Win=65536 Len=260`. */
-export function tcpInfo(t: TcpHeader, a: TcpPacketAnalysis | null): string {
+export function tcpInfo(t: TcpHeader, a: TcpPacketAnalysis | null, len = t.payload.length): string {
   const labels = a ? infoLabels(a.bits, a.dupAckFrame, a.dupAckNum) : '';
   let out = `${labels}${t.src_port} → ${t.dst_port} ${tcpFlagText(t.flags)} Seq=${a ? a.relSeq : t.seq}`;
   if (t.flags & 0x10) out += ` Ack=${a && a.relAck >= 0 ? a.relAck : t.ack}`;
-  out += ` Win=${a ? a.windowSize : t.window} Len=${t.payload.length}`;
+  out += ` Win=${a ? a.windowSize : t.window} Len=${len}`;
   const o = t.options;
   if (o && t.flags & 0x02) {
     if (o.mss !== undefined) out += ` MSS=${o.mss}`;
@@ -70,7 +70,8 @@ export function summarize(p: RawPacket, d: DecodeResult, flow: Flow | null, tcp:
   const destination = formatAddress(ip.dst);
   const t = ip.transport;
   if (t?.protocol === 'tcp') {
-    const own = tcpInfo(t, tcp);
+    // Len as sent: a frame cut by the snaplen still declares its length.
+    const own = tcpInfo(t, tcp, ip.truncated && ip.declared_payload !== undefined ? Math.max(0, ip.declared_payload - t.data_offset) : t.payload.length);
     const labels = tcp ? infoLabels(tcp.bits, tcp.dupAckFrame, tcp.dupAckNum) : '';
     return { ...base, source, destination, protocol: app ? app.protocol : 'TCP', info: app ? `${labels}${app.info}` : own };
   }

@@ -21,6 +21,8 @@ export interface AnalyzeOptions {
   stdin?: ReadCaptureOptions['stdin'];
   /** Called with the engine once it exists (live views read its open flows). */
   onEngine?(engine: Engine): void;
+  /** False: no TCP sequence analysis (see `EngineOptions.tcpAnalysis`). */
+  tcpAnalysis?: boolean;
   /** Verify IPv4, TCP and UDP checksums (off by default, as in Wireshark). */
   checkChecksums?: boolean;
   /** Sees every frame after its events (`wirelens packets`); see `EngineOptions.packetTap`. */
@@ -46,6 +48,7 @@ export async function analyze(source: string, sink: EventSink, opts: AnalyzeOpti
     onObject: opts.onObject,
     tap: opts.tap,
     checkChecksums: opts.checkChecksums,
+    tcpAnalysis: opts.tcpAnalysis,
     packetTap: opts.packetTap,
   });
   opts.onEngine?.(engine);

@@ -41,6 +41,11 @@ export interface EngineOptions {
    * when merged), and every group of events is marked with its place in the output.
    */
   share?: { mark: GroupMark; created(id: number, transport: FlowTransport): void };
+  /**
+   * False: no TCP sequence analysis (no `tcp.analysis` or `tcp.connection` events), for runs
+   * that read flow records only (`flows`). Default true.
+   */
+  tcpAnalysis?: boolean;
   /** Verify IPv4 header, TCP and UDP checksums (`--check-checksums`); off by default, as in Wireshark. */
   checkChecksums?: boolean;
   /**
@@ -82,6 +87,7 @@ export class Engine implements SessionHost {
   private tcpStreams = 0;
   private udpStreams = 0;
   private readonly packetTap: EngineOptions['packetTap'];
+  private readonly tcpAnalysis: boolean;
   /** The flow and TCP analysis of the packet being processed, for the packet tap. */
   private packetFlow: Flow | null = null;
   private packetTcp: TcpPacketAnalysis | null = null;
@@ -95,6 +101,7 @@ export class Engine implements SessionHost {
     this.mark = opts.share?.mark ?? null;
     this.tap = opts.tap;
     this.packetTap = opts.packetTap;
+    this.tcpAnalysis = opts.tcpAnalysis ?? true;
     this.decoder = new PacketDecoder(opts.limits, (p) => this.anomaly(p.code, p.detail, null), opts.checkChecksums ?? false);
     this.flows = new FlowTable(opts.limits, (flow, reason) => this.flowEnded(flow, reason));
     this.expectations = new Expectations(opts.limits.max_expectations, (e) => {
@@ -304,7 +311,7 @@ export class Engine implements SessionHost {
     const inconsistentBefore = me.inconsistent;
 
     this.trackState(flow, side, syn, ack, fin, rst, payload.length, tcp.window, originator);
-    this.analyzeTcp(flow, side, tcp, p);
+    if (this.tcpAnalysis) this.analyzeTcp(flow, side, tcp, p, ip);
 
     let dataSeq = tcp.seq;
     if (syn) {
@@ -324,11 +331,13 @@ export class Engine implements SessionHost {
   }
 
   /** Wireshark's sequence analysis of the segment; a flagged one becomes a `tcp.analysis` event. */
-  private analyzeTcp(flow: Flow, side: Side, tcp: TcpHeader, p: RawPacket): void {
+  private analyzeTcp(flow: Flow, side: Side, tcp: TcpHeader, p: RawPacket, ip: IpPacket): void {
     const a = (flow.tcpAnalysis ??= new TcpAnalyzer(flow.first.sec, flow.first.ns, this.limits.max_unacked_segments));
     const me = a.sides[side];
     const full = me.overflowed;
-    const r = a.packet(side, tcp.seq, tcp.ack, tcp.flags, tcp.window, tcp.payload.length, this.frame, p.ts.sec, p.ts.ns, tcp.flags & TCP_SYN ? tcp.options : null);
+    // The segment's length as sent (`tcp.len`): a capture cut by its snaplen still says how long it was.
+    const seglen = ip.truncated && ip.declared_payload !== undefined ? Math.max(0, ip.declared_payload - tcp.data_offset) : tcp.payload.length;
+    const r = a.packet(side, tcp.seq, tcp.ack, tcp.flags, tcp.window, seglen, this.frame, p.ts.sec, p.ts.ns, tcp.flags & TCP_SYN ? tcp.options : null);
     this.packetFlow = flow;
     this.packetTcp = r;
     if (!full && me.overflowed) {
@@ -341,7 +350,7 @@ export class Engine implements SessionHost {
         flags: flagNames(r.bits),
         seq: r.relSeq,
         ack: r.relAck >= 0 ? r.relAck : undefined,
-        len: tcp.payload.length,
+        len: seglen,
         window_size: r.windowSize,
         dup_ack_num: r.dupAckNum || undefined,
         dup_ack_frame: r.dupAckFrame || undefined,

@@ -72,11 +72,12 @@ export class TcpSideAnalysis {
   sawSyn = false;
   finSeen = false;
   readonly unacked: UnackedSegments;
-  /** Round trips of this side's segments, measured by the peer's ACKs (Karn's rule). */
-  readonly rtt = new RttEstimator();
-  /** The first round-trip samples, for the textbook's table (bounded). */
-  readonly firstSamples: RttSample[] = [];
-  readonly throughput = new ThroughputSeries();
+  /** Round trips of this side's segments, measured by the peer's ACKs (Karn's rule); made at the first sample. */
+  rtt: RttEstimator | null = null;
+  /** The first round-trip samples, for the textbook's table (bounded); made at the first sample. */
+  firstSamples: RttSample[] | null = null;
+  /** New payload bytes over time; made at the first byte. */
+  throughput: ThroughputSeries | null = null;
   /** Packets per analysis flag name, made at the first flag. */
   counts: Map<number, number> | null = null;
   maxBytesInFlight = 0;
@@ -102,8 +103,8 @@ export interface RttSample {
   readonly timeout_interval: number;
 }
 
-/** Samples kept per direction for the connection record. */
-export const FIRST_SAMPLES = 32;
+/** Samples kept per direction for the connection record: the textbook lab asks for the first six. */
+export const FIRST_SAMPLES = 8;
 
 /**
  * The result of one packet, written into one reused object (read it before the next packet).
@@ -126,7 +127,7 @@ export class TcpPacketAnalysis {
   bytesInFlight = -1;
 }
 
-const match: AckMatch = { frame: 0, time: 0, resent: false };
+const match: AckMatch = { frame: 0, time: 0, noSample: false };
 
 export class TcpAnalyzer {
   readonly sides: [TcpSideAnalysis, TcpSideAnalysis];
@@ -263,7 +264,7 @@ export class TcpAnalyzer {
       if (seglen > 0) {
         const fresh = fwd.nextSeq === null ? seglen : Math.min(seglen, seqDiff(end, fwd.nextSeq));
         fwd.newBytes += fresh;
-        fwd.throughput.add(now, fresh);
+        (fwd.throughput ??= new ThroughputSeries()).add(now, fresh);
       }
       fwd.nextSeq = end;
       fwd.nextSeqTime = now;
@@ -287,12 +288,13 @@ export class TcpAnalyzer {
         r.ackedFrame = match.frame;
         r.ackRtt = (now - match.time) / 1e9;
         // Karn: no sample from a resent segment; none either when time ran backwards.
-        if (!match.resent && r.ackRtt >= 0) {
+        if (!match.noSample && r.ackRtt >= 0) {
           r.sampleRtt = r.ackRtt;
-          rev.rtt.add(r.ackRtt);
-          if (rev.firstSamples.length < FIRST_SAMPLES) {
-            const e = rev.rtt;
-            rev.firstSamples.push({
+          const e = (rev.rtt ??= new RttEstimator());
+          e.add(r.ackRtt);
+          const samples = (rev.firstSamples ??= []);
+          if (samples.length < FIRST_SAMPLES) {
+            samples.push({
               frame: match.frame,
               ack_frame: frame,
               sample_rtt: r.ackRtt,

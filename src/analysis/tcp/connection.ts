@@ -35,7 +35,7 @@ function side(s: TcpSideAnalysis): JsonObject {
     const n = s.counts.get(f.bit);
     if (n) analysis[f.name] = n;
   }
-  const series = s.throughput.buckets;
+  const series = s.throughput?.buckets ?? null;
   const out: Record<string, JsonValue> = {
     mss: s.mss,
     window_scale: s.wscaleOption,
@@ -46,7 +46,7 @@ function side(s: TcpSideAnalysis): JsonObject {
     max_bytes_in_flight: s.maxBytesInFlight,
     analysis,
     rtt:
-      rtt.samples === 0
+      rtt === null
         ? null
         : {
             samples: rtt.samples,
@@ -57,7 +57,7 @@ function side(s: TcpSideAnalysis): JsonObject {
             dev_rtt: r9(rtt.dev),
             timeout_interval: r9(rtt.timeout),
           },
-    rtt_samples: s.firstSamples.map((x) => ({
+    rtt_samples: (s.firstSamples ?? []).map((x) => ({
       frame: x.frame,
       ack_frame: x.ack_frame,
       sample_rtt: r9(x.sample_rtt),
@@ -65,7 +65,7 @@ function side(s: TcpSideAnalysis): JsonObject {
       dev_rtt: r9(x.dev_rtt),
       timeout_interval: r9(x.timeout_interval),
     })),
-    throughput: series ? { interval: s.throughput.width / 1e9, bytes: series.slice() } : null,
+    throughput: series ? { interval: s.throughput!.width / 1e9, bytes: series.slice() } : null,
   };
   return out;
 }

@@ -14,6 +14,7 @@ export interface ShareInit {
   dissect: boolean;
   mode: ShareMode;
   checkChecksums: boolean;
+  tcpAnalysis: boolean;
   types?: string[];
   filter?: string;
 }

@@ -83,6 +83,7 @@ const engine: Engine = new Engine({
   protocols: PROTOCOLS,
   dissect: init.dissect,
   checkChecksums: init.checkChecksums,
+  tcpAnalysis: init.tcpAnalysis,
   sink: { emit: keep },
   share: {
     mark(frame, phase, a, b) {

@@ -45,6 +45,8 @@ export interface SplitOptions {
   /** False: detection only (`flows --quick`). */
   dissect?: boolean;
   checkChecksums?: boolean;
+  /** False: no TCP sequence analysis (runs that read flow records only). */
+  tcpAnalysis?: boolean;
   types?: string[];
   filter?: string;
   damage?: InputDamage;
@@ -83,7 +85,7 @@ export function shareLimits(limits: Limits, n: number): Limits {
 
 export async function analyzeSplit(source: string, opts: SplitOptions, output: SplitOutput): Promise<void> {
   const n = Math.max(2, opts.workers);
-  const init: ShareInit = { limits: shareLimits(opts.limits, n), shares: n, dissect: opts.dissect ?? true, checkChecksums: opts.checkChecksums ?? false, mode: opts.mode, types: opts.types, filter: opts.filter };
+  const init: ShareInit = { limits: shareLimits(opts.limits, n), shares: n, dissect: opts.dissect ?? true, checkChecksums: opts.checkChecksums ?? false, tcpAnalysis: opts.tcpAnalysis ?? true, mode: opts.mode, types: opts.types, filter: opts.filter };
   const accept = eventPredicate(opts.types, opts.filter);
   const workers = Array.from({ length: n }, () => new Worker(new URL('./share-worker.js', import.meta.url), { workerData: init }));
   const writers = workers.map(() => new BatchWriter());
