@@ -1,13 +1,14 @@
 /**
  * Oracle: Wireshark's TCP analysis, frame by frame. For every TCP frame of the project's
  * captures and the shared corpus, wirelens's `tcp.analysis.*` flags, `tcp.analysis.ack_rtt`,
- * `tcp.stream`, relative `tcp.seq`/`tcp.ack` and `tcp.len` equal tshark's. A capture listed in
+ * `tcp.stream`, relative `tcp.seq`/`tcp.ack` and `tcp.len` equal tshark's, and so does
+ * `udp.stream` on every UDP frame. A capture listed in
  * known-differences.md under `tcp-analysis` must still differ (or the list is stale).
  */
 import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isKnown, knownDifferences } from './known.js';
-import { compareTcpFrames, ourTcpFrames, tsharkTcpFrames } from './tcp-analysis.js';
+import { compareTcpFrames, ourTcpFrames, tsharkTcpFrames, udpStreams, type TcpDisagreement } from './tcp-analysis.js';
 import { hasTshark, oracleCaptures } from './tshark.js';
 
 describe.skipIf(!hasTshark)('TCP analysis agrees with tshark per frame', () => {
@@ -22,6 +23,12 @@ describe.skipIf(!hasTshark)('TCP analysis agrees with tshark per frame', () => {
     const theirs = tsharkTcpFrames(file);
     const ours = await ourTcpFrames(file);
     const diffs = compareTcpFrames(theirs, ours, 20);
+    const udp = await udpStreams(file);
+    for (const [frame, n] of udp.theirs) {
+      if (diffs.length >= 40) break;
+      const o = udp.ours.get(frame);
+      if (o !== n) diffs.push({ frame, what: 'udp_stream', tshark: String(n), wirelens: String(o ?? '-') } satisfies TcpDisagreement);
+    }
     if (process.env.WIRELENS_ORACLE_LOG && diffs.length) console.log(name, JSON.stringify(diffs.slice(0, 6)));
     if (isKnown(known, 'tcp-analysis', name)) {
       expect(diffs, `${name} is listed in known-differences.md but now agrees with tshark`).not.toEqual([]);

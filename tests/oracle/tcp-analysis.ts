@@ -60,9 +60,24 @@ export function tsharkTcpFrames(file: string): Map<number, FrameTcp> {
   return out;
 }
 
+/** `udp.stream` per UDP frame (not ICMP-quoted headers), wirelens's and tshark's. */
+export async function udpStreams(file: string): Promise<{ theirs: Map<number, number>; ours: Map<number, number> }> {
+  const theirs = new Map<number, number>();
+  for (const r of tsharkFields(file, ['frame.number', 'udp.stream'], ['-Y', 'udp && !icmp && !icmpv6'])) theirs.set(Number(r[0]), Number(r[1]));
+  const ours = new Map<number, number>();
+  if (theirs.size) {
+    await analyze(file, { emit: () => {} }, {
+      packetTap: (p, decoded, flow) => {
+        if (flow && decoded.kind === 'ip' && decoded.packet.transport?.protocol === 'udp') ours.set(p.frame, flow.stream ?? -1);
+      },
+    });
+  }
+  return { theirs, ours };
+}
+
 export interface TcpDisagreement {
   frame: number;
-  what: 'flags' | 'ack_rtt' | 'stream' | 'seq' | 'ack' | 'len' | 'missing';
+  what: 'flags' | 'ack_rtt' | 'stream' | 'udp_stream' | 'seq' | 'ack' | 'len' | 'missing';
   tshark: string;
   wirelens: string;
 }
