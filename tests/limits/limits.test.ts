@@ -132,6 +132,7 @@ const CASES: Array<{ file: string; limits: Partial<Limits>; code: string; object
   { file: 'captures/pop3-curl-retr-attachment.pcap', limits: { max_headers: 2 }, code: 'pop3.mail_header_limit' },
   { file: join(CORPUS, 'smtp.pcap'), limits: { max_headers: 2 }, code: 'smtp.mail_header_limit' },
   { file: join(CORPUS, 'smtp.pcap'), limits: { max_line: 8 }, code: 'smtp.line_too_long' },
+  { file: 'captures/tcp-analysis.pcap', limits: { max_unacked_segments: 4 }, code: 'tcp.analysis_limit' },
 ];
 
 describe('small limits fire on real captures, with the frame', () => {
