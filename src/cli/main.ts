@@ -6,6 +6,11 @@ import { EXIT_BAD_INPUT, run, version } from './io.js';
  * The command line. Each command module is loaded only when used, so `--version` and
  * the batch commands never load Ink or React.
  */
+const checksumOption = {
+  type: 'boolean',
+  describe: 'verify IPv4, TCP and UDP checksums (off by default, as in Wireshark: offload leaves them wrong in captures)',
+} as const;
+
 const limitOption = {
   type: 'string',
   array: true,
@@ -39,7 +44,8 @@ async function main(argv: string[]): Promise<void> {
     .command(
       '$0 [file]',
       'open a capture in the terminal UI, or print a text summary when stdout is not a terminal',
-      (y) => y.positional('file', { type: 'string', describe: 'pcap or pcapng file (gzip ok), or - for stdin', coerce: fromStdin }).option('limit', limitOption).option('keylog', keylogOption),
+      (y) => y.positional('file', { type: 'string', describe: 'pcap or pcapng file (gzip ok), or - for stdin', coerce: fromStdin }).option('limit', limitOption).option('keylog', keylogOption)
+          .option('check-checksums', checksumOption),
       (a) =>
         run(async () => {
           if (!a.file) {
@@ -60,7 +66,8 @@ async function main(argv: string[]): Promise<void> {
           .option('filter', { type: 'string', describe: 'only events matching a filter, e.g. \'http.status_code >= 400\'' })
           .option('workers', workersOption)
           .option('limit', limitOption)
-          .option('keylog', keylogOption),
+          .option('keylog', keylogOption)
+          .option('check-checksums', checksumOption),
       (a) => run(async () => (await import('./commands/events.js')).eventsCommand(a.file, a)),
     )
     .command(
@@ -73,8 +80,21 @@ async function main(argv: string[]): Promise<void> {
           .option('compact', { type: 'boolean', describe: 'JSON on one line' })
           .option('workers', { ...workersOption, describe: 'worker threads for many captures, one capture per thread at a time (default: one per two cores; output is the same for any number)' })
           .option('limit', limitOption)
-          .option('keylog', keylogOption),
+          .option('keylog', keylogOption)
+          .option('check-checksums', checksumOption),
       (a) => run(async () => (await import('./commands/report.js')).reportCommand(a.inputs as string[], a)),
+    )
+    .command(
+      'packets <file>',
+      'one line per frame, as tshark prints them (No., Time, Source, Destination, Protocol, Length, Info)',
+      (y) =>
+        y
+          .positional('file', { type: 'string', demandOption: true, coerce: fromStdin })
+          .option('detail', { type: 'boolean', describe: "each frame's header tree below its line" })
+          .option('json', { type: 'boolean', describe: 'one JSON object per frame: the line and the header tree' })
+          .option('limit', limitOption)
+          .option('check-checksums', checksumOption),
+      (a) => run(async () => (await import('./commands/packets.js')).packetsCommand(a.file, a)),
     )
     .command(
       'flows <file>',
@@ -87,7 +107,8 @@ async function main(argv: string[]): Promise<void> {
           .option('quick', { type: 'boolean', describe: 'applications by detection only: no dissectors, so no summaries and no FTP data connections (several times faster)' })
           .option('workers', workersOption)
           .option('limit', limitOption)
-          .option('keylog', keylogOption),
+          .option('keylog', keylogOption)
+          .option('check-checksums', checksumOption),
       (a) => run(async () => (await import('./commands/flows.js')).flowsCommand(a.file, a)),
     )
     .command(
@@ -101,7 +122,8 @@ async function main(argv: string[]): Promise<void> {
           .option('dir', { choices: ['both', 'c2s', 's2c'] as const, default: 'both' as const })
           .option('raw', { type: 'boolean', describe: 'the bytes on the wire (TLS records) even when a decrypted stream exists' })
           .option('limit', limitOption)
-          .option('keylog', keylogOption),
+          .option('keylog', keylogOption)
+          .option('check-checksums', checksumOption),
       (a) => run(async () => (await import('./commands/follow.js')).followCommand(a.file, a)),
     )
     .command(
@@ -113,7 +135,8 @@ async function main(argv: string[]): Promise<void> {
           .option('out', { type: 'string', demandOption: true, describe: 'directory to write into' })
           .option('force', { type: 'boolean', describe: 'overwrite files left by an earlier export' })
           .option('limit', limitOption)
-          .option('keylog', keylogOption),
+          .option('keylog', keylogOption)
+          .option('check-checksums', checksumOption),
       (a) => run(async () => (await import('./commands/export.js')).exportCommand(a.file, a)),
     )
     .command(
@@ -127,7 +150,8 @@ async function main(argv: string[]): Promise<void> {
           .option('workers', { type: 'number', describe: 'worker threads (default: one per two cores)' })
           .option('index-prefix', { type: 'string', default: 'wirelens', describe: 'ndjson: index names are PREFIX-PROTOCOL-YYYY.MM.DD' })
           .option('limit', limitOption)
-          .option('keylog', keylogOption),
+          .option('keylog', keylogOption)
+          .option('check-checksums', checksumOption),
       (a) => run(async () => (await import('./commands/export-events.js')).exportEventsCommand(a.inputs as string[], a)),
     )
     .command(
@@ -142,7 +166,8 @@ async function main(argv: string[]): Promise<void> {
           .option('update', { type: 'boolean', describe: 'write or refresh the golden reports, printing what changed' })
           .option('junit', { type: 'string', describe: 'also write JUnit XML here' })
           .option('limit', limitOption)
-          .option('keylog', keylogOption),
+          .option('keylog', keylogOption)
+          .option('check-checksums', checksumOption),
       (a) => run(async () => (await import('./commands/check.js')).checkCommand(a.captures as string[], a)),
     )
     .fail((msg, err, y) => {

@@ -10,6 +10,8 @@ export interface CommonOptions {
   limit?: string[];
   /** `--keylog FILE`: an NSS key log for TLS decryption. */
   keylog?: string;
+  /** `--check-checksums`: verify IPv4, TCP and UDP checksums (off by default, as in Wireshark). */
+  checkChecksums?: boolean;
 }
 
 /** `--limit name=value` overrides, checked against the known limits. */
@@ -28,7 +30,7 @@ export function parseLimits(specs: readonly string[] | undefined): Partial<Limit
 }
 
 export function analyzeOptions(opts: CommonOptions): AnalyzeOptions {
-  return { limits: parseLimits(opts.limit), observe: inputDamage.observe, keylog: keyLogOf(opts) };
+  return { limits: parseLimits(opts.limit), observe: inputDamage.observe, keylog: keyLogOf(opts), checkChecksums: opts.checkChecksums ?? false };
 }
 
 /** The `--keylog` file's bytes (read once, its bad lines said once on stderr), or undefined. */

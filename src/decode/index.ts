@@ -19,6 +19,7 @@ import { pppFrame } from './link/ppp.js';
 import { sll, sll2 } from './link/sll.js';
 import type { DecodeProblem, DecodeResult, IpPacket } from './types.js';
 import type { CoreAnomalyCode } from '../events/anomalies.js';
+import { verifyTransportChecksum } from './transport-checksum.js';
 
 export { formatAddress } from './address.js';
 export { linkTypeName } from './link/names.js';
@@ -50,7 +51,15 @@ export class PacketDecoder {
   /** Labels of non-IP results, one object each, reused. */
   private readonly otherResults = new Map<string, DecodeResult>();
 
-  constructor(limits: Readonly<Limits>, onProblem: (p: DecodeProblem) => void) {
+  /**
+   * @param checkChecksums verify IPv4 header, TCP and UDP checksums (`--check-checksums`).
+   * Off by default, as in Wireshark.
+   */
+  constructor(
+    limits: Readonly<Limits>,
+    onProblem: (p: DecodeProblem) => void,
+    private readonly checkChecksums = false,
+  ) {
     this.report = (code, detail) => onProblem({ code, detail });
     this.fragments = new FragmentReassembler(limits, this.report);
     this.cursor = new LinkCursor(this.report);
@@ -68,12 +77,13 @@ export class PacketDecoder {
     const outcome = walkLink(linkType, data, c);
     if (outcome === null) return this.unknownLinkType(linkType);
     let packet: IpPacket | null | undefined;
-    if (outcome === LINK_IPV4) packet = decodeIpv4(data, c.offset, ts, this.fragments, this.report);
+    if (outcome === LINK_IPV4) packet = decodeIpv4(data, c.offset, ts, this.fragments, this.report, this.checkChecksums);
     else if (outcome === LINK_IPV6) packet = decodeIpv6(data, c.offset, ts, this.fragments, this.report);
     else if (outcome === LINK_BAD) return BAD;
     else return this.other(c.label);
     if (packet === undefined) return BAD;
     if (packet === null) return HELD;
+    if (this.checkChecksums && packet.transport && !packet.truncated) verifyTransportChecksum(packet, this.report);
     return { kind: 'ip', packet };
   }
 

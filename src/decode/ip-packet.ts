@@ -38,6 +38,7 @@ export function buildIpPacket(
     transport: null,
     payload,
     truncated: payload.length < declaredPayload,
+    declared_payload: declaredPayload,
   };
   if (protocol === PROTO_TCP) packet.transport = decodeTcp(payload, declaredPayload, report);
   else if (protocol === PROTO_UDP) packet.transport = decodeUdp(payload, declaredPayload, report);

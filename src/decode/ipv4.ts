@@ -1,6 +1,6 @@
 /**
- * IPv4 (RFC 791): header checks, checksum (a bad one is reported, the packet still used:
- * senders with checksum offload write garbage there), padding trimmed to the total length,
+ * IPv4 (RFC 791): header checks, checksum when asked (a bad one is reported, the packet
+ * still used: senders with checksum offload write garbage there), padding trimmed to the total length,
  * fragments handed to the reassembler.
  */
 import type { Timestamp } from '../events/time.js';
@@ -12,7 +12,7 @@ import type { IpPacket } from './types.js';
 /** Result of `decodeIpv4`: a packet, `null` for a fragment being held, `undefined` for nothing usable. */
 export type Ipv4Outcome = IpPacket | null | undefined;
 
-export function decodeIpv4(data: Uint8Array, off: number, ts: Timestamp, fragments: FragmentReassembler, report: Report): Ipv4Outcome {
+export function decodeIpv4(data: Uint8Array, off: number, ts: Timestamp, fragments: FragmentReassembler, report: Report, checkChecksum = true): Ipv4Outcome {
   const avail = data.length - off;
   const vihl = avail > 0 ? data[off]! : 0x40;
   if (vihl >> 4 !== 4) {
@@ -42,8 +42,9 @@ export function decodeIpv4(data: Uint8Array, off: number, ts: Timestamp, fragmen
     report('ip.bad_total_length', `IPv4 total length ${total} is below the header length ${hlen}`);
     return undefined;
   }
-  const sum = internetChecksum(data, off, off + hlen);
-  if (sum !== 0) {
+  // Verified only when asked (`--check-checksums`): like Wireshark, not by default, since
+  // captures taken on the sending host hold garbage there (checksum offload).
+  if (checkChecksum && internetChecksum(data, off, off + hlen) !== 0) {
     const stored = (data[off + 10]! << 8) | data[off + 11]!;
     const correct = correctChecksum(data, off, hlen);
     report('ip.bad_checksum', `IPv4 header checksum 0x${hex4(stored)}, should be 0x${hex4(correct)}`);

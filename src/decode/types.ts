@@ -73,6 +73,8 @@ export interface IpPacket {
    * `payload` is what was captured, `ip_length` what was sent. No anomaly is raised for it.
    */
   truncated?: boolean;
+  /** Bytes of IP payload the header declares (transport header and data), captured or not. */
+  declared_payload?: number;
 }
 
 /** An anomaly found while decoding; the decoder's caller stamps frame, time and flow. */

@@ -66,6 +66,8 @@ export interface Limits {
   max_tls_secrets: number;
   /** Secrets data of one pcapng Decryption Secrets Block. */
   max_dsb_bytes: number;
+  /** Unacknowledged segments kept per TCP direction for ACK RTTs (Wireshark's TCP_MAX_UNACKED_SEGMENTS). */
+  max_unacked_segments: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -104,4 +106,5 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   max_keylog_bytes: 64 * 1024 * 1024,
   max_tls_secrets: 262_144,
   max_dsb_bytes: 64 * 1024 * 1024,
+  max_unacked_segments: 10_000,
 });

@@ -38,6 +38,9 @@ export interface FlowEndFields {
   resp_h: string;
   resp_p: number;
   community_id: string;
+  /** Wireshark's `tcp.stream` / `udp.stream` number (0-based per transport, order of first packet). */
+  tcp_stream: number | undefined;
+  udp_stream: number | undefined;
   start: Timestamp;
   duration: number;
   first_frame: number;

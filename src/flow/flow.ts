@@ -3,6 +3,7 @@ import type { Direction } from '../events/event.js';
 import type { FlowEndFields } from '../events/event-map.js';
 import { Timestamp } from '../events/time.js';
 import type { TcpDirection } from '../reassembly/stream.js';
+import type { TcpAnalyzer } from '../analysis/tcp/analyzer.js';
 import { datagramConnState, EndpointState, History, tcpConnState } from './conn-state.js';
 
 /**
@@ -62,6 +63,10 @@ export class Flow {
   /** Label for the protocol-hierarchy path: `eth:ipv4:tcp`. */
   layers: string;
   session: FlowSession | null = null;
+  /** Wireshark's `tcp.stream` or `udp.stream` number (0-based per transport); null for ICMP. */
+  stream: number | null = null;
+  /** Wireshark's sequence analysis and the connection's RTT numbers (TCP only, made at the first segment). */
+  tcpAnalysis: TcpAnalyzer | null = null;
   /** TCP reassembly per side; null while the flow has carried no payload, FIN or RST (see `lite`). */
   tcp: [TcpDirection, TcpDirection] | null = null;
   /**
@@ -156,6 +161,8 @@ export class Flow {
       resp_h: this.server.addr,
       resp_p: this.server.port,
       community_id: this.communityId,
+      tcp_stream: this.transport === 'tcp' ? (this.stream ?? undefined) : undefined,
+      udp_stream: this.transport === 'udp' ? (this.stream ?? undefined) : undefined,
       start: this.first,
       duration: round6(this.last.since(this.first)),
       first_frame: this.firstFrame,

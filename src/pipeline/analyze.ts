@@ -5,7 +5,7 @@ import { DEFAULT_LIMITS, type Limits } from '../dissect/limits.js';
 import { MutableSecretStore } from '../dissect/secrets.js';
 import type { Direction, EventSink, WireEvent } from '../events/event.js';
 import { PROTOCOLS } from '../protocols/index.js';
-import { Engine } from './engine.js';
+import { Engine, type EngineOptions } from './engine.js';
 import { governHeap } from './heap-governor.js';
 import type { InnerTap } from './session.js';
 import type { CaptureFileFields } from '../events/event-map.js';
@@ -33,6 +33,12 @@ export interface AnalyzeOptions {
   stdin?: ReadCaptureOptions['stdin'];
   /** Called with the engine once it exists (live views read its open flows). */
   onEngine?(engine: Engine): void;
+  /** False: no TCP sequence analysis (see `EngineOptions.tcpAnalysis`). */
+  tcpAnalysis?: boolean;
+  /** Verify IPv4, TCP and UDP checksums (off by default, as in Wireshark). */
+  checkChecksums?: boolean;
+  /** Sees every frame after its events (`wirelens packets`); see `EngineOptions.packetTap`. */
+  packetTap?: EngineOptions['packetTap'];
   /** Sees every event before the sink does (the CLI notes damaged input with it). */
   observe?(event: WireEvent): void;
   /**
@@ -61,6 +67,9 @@ export async function analyze(source: string, sink: EventSink, opts: AnalyzeOpti
     tap: opts.tap,
     innerTap: opts.innerTap,
     secrets,
+    checkChecksums: opts.checkChecksums,
+    tcpAnalysis: opts.tcpAnalysis,
+    packetTap: opts.packetTap,
   });
   opts.onEngine?.(engine);
   const summary = await readCapture(

@@ -3,13 +3,16 @@ import type { SecretStore } from '../dissect/secrets.js';
 import type { Expectation, ExportedObject, ProtocolDescriptor } from '../dissect/contract.js';
 import type { Limits } from '../dissect/limits.js';
 import { formatAddress, PacketDecoder } from '../decode/index.js';
-import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type IpPacket, type TcpHeader, type UdpHeader } from '../decode/types.js';
+import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type DecodeResult, type IpPacket, type TcpHeader, type UdpHeader } from '../decode/types.js';
 import { typedEvent, type Direction, type EventSink } from '../events/event.js';
 import { Timestamp } from '../events/time.js';
 import type { FlowFacts } from '../filter/evaluate.js';
 import { communityId, icmpCounterpart } from '../flow/community-id.js';
 import { EndpointState } from '../flow/conn-state.js';
 import { Expectations } from '../flow/expectations.js';
+import { TcpAnalyzer, type TcpPacketAnalysis } from '../analysis/tcp/analyzer.js';
+import { flagNames } from '../analysis/tcp/flags.js';
+import { connectionFields } from '../analysis/tcp/connection.js';
 import { Flow, type FlowTransport, type Side } from '../flow/flow.js';
 import { flowKey } from '../flow/key.js';
 import { FlowTable, type EndReason } from '../flow/table.js';
@@ -43,7 +46,19 @@ export interface EngineOptions {
    * thread sees every packet's time), a flow's id is the frame that created it (renumbered
    * when merged), and every group of events is marked with its place in the output.
    */
-  share?: { mark: GroupMark; created(id: number): void };
+  share?: { mark: GroupMark; created(id: number, transport: FlowTransport): void };
+  /**
+   * False: no TCP sequence analysis (no `tcp.analysis` or `tcp.connection` events), for runs
+   * that read flow records only (`flows`). Default true.
+   */
+  tcpAnalysis?: boolean;
+  /** Verify IPv4 header, TCP and UDP checksums (`--check-checksums`); off by default, as in Wireshark. */
+  checkChecksums?: boolean;
+  /**
+   * Sees every frame after its events were emitted (`wirelens packets`): the decode result,
+   * the packet's flow and, for TCP, its analysis. All valid only during the call.
+   */
+  packetTap?(p: RawPacket, decoded: DecodeResult, flow: Flow | null, tcp: TcpPacketAnalysis | null): void;
 }
 
 /**
@@ -76,6 +91,14 @@ export class Engine implements SessionHost {
   private evictions = 0;
   private currentLink = 'unknown';
   private readonly layerNames = new Map<string, string>();
+  /** Wireshark's `tcp.stream` and `udp.stream`: 0-based, in order of each conversation's first packet. */
+  private tcpStreams = 0;
+  private udpStreams = 0;
+  private readonly packetTap: EngineOptions['packetTap'];
+  private readonly tcpAnalysis: boolean;
+  /** The flow and TCP analysis of the packet being processed, for the packet tap. */
+  private packetFlow: Flow | null = null;
+  private packetTcp: TcpPacketAnalysis | null = null;
 
   constructor(private readonly opts: EngineOptions) {
     this.limits = opts.limits;
@@ -87,7 +110,9 @@ export class Engine implements SessionHost {
     this.tap = opts.tap;
     this.innerTap = opts.innerTap;
     this.secrets = opts.secrets ?? null;
-    this.decoder = new PacketDecoder(opts.limits, (p) => this.anomaly(p.code, p.detail, null));
+    this.packetTap = opts.packetTap;
+    this.tcpAnalysis = opts.tcpAnalysis ?? true;
+    this.decoder = new PacketDecoder(opts.limits, (p) => this.anomaly(p.code, p.detail, null), opts.checkChecksums ?? false);
     this.flows = new FlowTable(opts.limits, (flow, reason) => this.flowEnded(flow, reason));
     this.expectations = new Expectations(opts.limits.max_expectations, (e) => {
       this.anomaly('flow.expectation_limit', `more than ${opts.limits.max_expectations} expected connections pending; the oldest (${e.service} to ${e.responder.addr}:${e.responder.port}) was dropped`, null);
@@ -103,6 +128,8 @@ export class Engine implements SessionHost {
     this.mark?.(p.frame, Phase.Packet, 0, 0);
     this.currentLink = linkName(p.link_type);
     const result = this.decoder.decode(p.link_type, p.data, p.ts, p.frame);
+    this.packetFlow = null;
+    this.packetTcp = null;
     if (result.kind === 'ip') {
       const ip = result.packet;
       const net = ip.version === 4 ? 'ipv4' : 'ipv6';
@@ -116,6 +143,7 @@ export class Engine implements SessionHost {
     } else {
       this.stats.packet(p, result.kind === 'held' ? `${this.currentLink}:fragment` : this.currentLink);
     }
+    this.packetTap?.(p, result, this.packetFlow, this.packetTcp);
   }
 
   /** A problem the capture reader found; it belongs to no flow. */
@@ -222,7 +250,7 @@ export class Engine implements SessionHost {
     const dst = { addr: formatAddress(ip.dst), port: dport };
     const endpoints = (side === 0 ? [src, dst] : [dst, src]) as [typeof src, typeof dst];
     const id = this.opts.share ? this.frame : this.flows.newId();
-    this.opts.share?.created(id);
+    this.opts.share?.created(id, transport);
     const flow = new Flow(
       id,
       key,
@@ -235,6 +263,9 @@ export class Engine implements SessionHost {
       this.frame,
       this.layersOf(net, transport),
     );
+    // A share numbers streams by the creating frame, like flow ids; the merge renumbers both.
+    if (transport === 'tcp') flow.stream = this.opts.share ? id : this.tcpStreams++;
+    else if (transport === 'udp') flow.stream = this.opts.share ? id : this.udpStreams++;
     if (this.flows.add(flow) && this.evictions++ === 0) {
       this.anomaly('flow.limit', `more than ${this.limits.max_flows} flows at once; the least recently active are ended early`, flow);
     }
@@ -306,6 +337,7 @@ export class Engine implements SessionHost {
     const inconsistentBefore = me.inconsistent;
 
     this.trackState(flow, side, syn, ack, fin, rst, payload.length, tcp.window, originator);
+    if (this.tcpAnalysis) this.analyzeTcp(flow, side, tcp, p, ip);
 
     let dataSeq = tcp.seq;
     if (syn) {
@@ -322,6 +354,36 @@ export class Engine implements SessionHost {
     if (me.retransmissions > retransmitsBefore) flow.history.add('T', originator);
     if (me.inconsistent > inconsistentBefore) flow.history.add('I', originator);
     if ((rst || fin) && flow.closed) this.flows.markClosed(flow);
+  }
+
+  /** Wireshark's sequence analysis of the segment; a flagged one becomes a `tcp.analysis` event. */
+  private analyzeTcp(flow: Flow, side: Side, tcp: TcpHeader, p: RawPacket, ip: IpPacket): void {
+    const a = (flow.tcpAnalysis ??= new TcpAnalyzer(flow.first.sec, flow.first.ns, this.limits.max_unacked_segments));
+    const me = a.sides[side];
+    const full = me.overflowed;
+    // The segment's length as sent (`tcp.len`): a capture cut by its snaplen still says how long it was.
+    const seglen = ip.truncated && ip.declared_payload !== undefined ? Math.max(0, ip.declared_payload - tcp.data_offset) : tcp.payload.length;
+    const r = a.packet(side, tcp.seq, tcp.ack, tcp.flags, tcp.window, seglen, this.frame, p.ts.sec, p.ts.ns, tcp.flags & TCP_SYN ? tcp.options : null);
+    this.packetFlow = flow;
+    this.packetTcp = r;
+    if (!full && me.overflowed) {
+      this.anomaly('tcp.analysis_limit', `more than ${this.limits.max_unacked_segments} segments unacknowledged; later ones get no ACK RTT`, flow, flow.dirOf(side));
+    }
+    if (r.bits === 0) return;
+    this.sink.emit(
+      typedEvent('tcp.analysis', this.frame, this.ts, flow.id, flow.dirOf(side), {
+        tcp_stream: flow.stream,
+        flags: flagNames(r.bits),
+        seq: r.relSeq,
+        ack: r.relAck >= 0 ? r.relAck : undefined,
+        len: seglen,
+        window_size: r.windowSize,
+        dup_ack_num: r.dupAckNum || undefined,
+        dup_ack_frame: r.dupAckFrame || undefined,
+        ack_rtt: r.ackedFrame ? round9(r.ackRtt) : undefined,
+        bytes_in_flight: r.bytesInFlight >= 0 ? r.bytesInFlight : undefined,
+      }),
+    );
   }
 
   /** Zeek's endpoint states and history letters. */
@@ -422,6 +484,7 @@ export class Engine implements SessionHost {
       flow.session = new AppSession(flow, this);
     }
     this.touch(flow, side, ip, p);
+    this.packetFlow = flow;
     flow.counters[side].bytes += udp.payload.length;
     flow.session!.datagram(flow.dirOf(side), udp.payload);
   }
@@ -435,6 +498,7 @@ export class Engine implements SessionHost {
     let flow = this.flows.get(key);
     if (!flow) flow = this.newFlow('icmp', proto, ip, type, dport, key, side, side, net);
     this.touch(flow, side, ip, p);
+    this.packetFlow = flow;
     flow.counters[side].bytes += Math.max(0, ip.payload.length - 8);
   }
 
@@ -449,6 +513,10 @@ export class Engine implements SessionHost {
       }
     }
     flow.session?.close();
+    if (flow.tcpAnalysis) {
+      this.sink.emit(typedEvent('tcp.connection', flow.lastFrame, flow.last, flow.id, null, connectionFields(flow, flow.tcpAnalysis)));
+      flow.tcpAnalysis = null;
+    }
     this.stats.flowEnded(flow.layers, flow.service, flow.counters);
     this.sink.emit(typedEvent('flow.end', flow.lastFrame, flow.last, flow.id, null, flow.record(reason)));
     flow.session = null;
@@ -488,6 +556,8 @@ class SideOutput implements StreamOutput {
     this.engine.anomaly(code, detail, this.flow, this.flow.dirOf(this.side));
   }
 }
+
+const round9 = (s: number): number => Math.round(s * 1e9) / 1e9;
 
 function ipProtoName(proto: number): string {
   switch (proto) {

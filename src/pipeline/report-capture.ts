@@ -31,12 +31,13 @@ export interface BuildReportOptions {
   tool: ReportTool;
   observe?(event: WireEvent): void;
   onProgress?: AnalyzeOptions['onProgress'];
+  checkChecksums?: boolean;
 }
 
 /** Analyses a capture into the report object. Throws `CaptureError` when nothing could be read. */
 export async function buildCaptureReport(file: string, opts: BuildReportOptions): Promise<JsonObject> {
   const builder = new ReportBuilder(reportSpecs(), opts.tool);
-  await analyze(file, builder, { limits: opts.limits, keylog: opts.keylog, observe: opts.observe, onProgress: opts.onProgress });
+  await analyze(file, builder, { limits: opts.limits, keylog: opts.keylog, observe: opts.observe, onProgress: opts.onProgress, checkChecksums: opts.checkChecksums });
   return builder.build();
 }
 
@@ -50,6 +51,7 @@ export interface ReportJob {
   /** `json`: the report as JSON with `indent` spaces (0: one line); `text`: the text summary. */
   render: 'json' | 'text';
   indent: number;
+  checkChecksums?: boolean;
 }
 
 export interface RenderedReport {
@@ -61,7 +63,7 @@ export interface RenderedReport {
 
 export async function renderCaptureReport(job: ReportJob): Promise<RenderedReport> {
   const damage = new InputDamage();
-  const report = await buildCaptureReport(job.file, { limits: job.limits, keylog: job.keylog, tool: job.tool, observe: damage.observe });
+  const report = await buildCaptureReport(job.file, { limits: job.limits, keylog: job.keylog, tool: job.tool, observe: damage.observe, checkChecksums: job.checkChecksums });
   const body = job.render === 'text' ? textSummary(report) : toJson(report, job.indent);
   return { body, warning: damage.line() };
 }

@@ -21,6 +21,10 @@ export class ReportBuilder implements EventSink {
   private readonly records = new Map<string, WireEvent[]>();
   private readonly eventCounts = new Map<string, number>();
   private captureSummary: WireEvent | null = null;
+  /** TCP analysis: packets per Wireshark flag, the flagged packets (first ANOMALIES_PER_CODE), one record per connection. */
+  private readonly tcpFlags = new Map<string, number>();
+  private readonly tcpFlagged: WireEvent[] = [];
+  private readonly tcpConnections: WireEvent[] = [];
 
   constructor(
     private readonly specs: readonly ReportSpec[],
@@ -50,6 +54,13 @@ export class ReportBuilder implements EventSink {
         return;
       case 'capture.summary':
         this.captureSummary = e;
+        return;
+      case 'tcp.analysis':
+        if (Array.isArray(e.flags)) for (const f of e.flags) this.tcpFlags.set(String(f), (this.tcpFlags.get(String(f)) ?? 0) + 1);
+        if (this.tcpFlagged.length < ANOMALIES_PER_CODE) this.tcpFlagged.push(e);
+        return;
+      case 'tcp.connection':
+        this.tcpConnections.push(e);
         return;
     }
     const section = this.sectionOf.get(e.type);
@@ -90,10 +101,16 @@ export class ReportBuilder implements EventSink {
         services,
         anomalies: sortedCounts(this.anomalyCounts),
         anomalies_listed: this.anomalies.length,
+        tcp_analysis: sortedCounts(this.tcpFlags),
         events: sortedCounts(this.eventCounts),
       },
       flows,
       ...sections,
+      tcp: {
+        analysis: sortedCounts(this.tcpFlags),
+        connections: [...this.tcpConnections].sort((a, b) => (a.flow ?? 0) - (b.flow ?? 0)),
+        flagged: this.tcpFlagged,
+      },
       credentials: this.credentials,
       statistics: { hierarchy: cs.hierarchy, io: cs.io },
       anomalies: this.anomalies,

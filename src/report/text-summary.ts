@@ -69,6 +69,10 @@ export function textSummary(report: JsonObject): string {
     out.push(`Credentials: ${creds.length}`);
     for (const c of creds.slice(0, 20)) out.push(`  ${str(c.protocol)} user ${str(c.user)} (frame ${str(c.frame)})`);
   }
+  // Expert flags are not anomalies (a retransmission is TCP doing its job), but a capture
+  // with retransmissions must say so: one line of counts, Wireshark's names.
+  const tcpFlags = Object.entries((sum.tcp_analysis ?? {}) as Obj);
+  out.push(`TCP analysis: ${tcpFlags.length ? tcpFlags.map(([k, v]) => `${k.replace(/_/g, ' ')} ×${num(v)}`).join(', ') : 'nothing flagged'}`);
   const anomalies = Object.entries((sum.anomalies ?? {}) as Obj);
   out.push(`Anomalies: ${anomalies.length ? '' : 'none'}`);
   const listed = (report.anomalies ?? []) as readonly Obj[];

@@ -139,9 +139,9 @@ export function vlanTag(tpid: number, vid: number): number[] {
 }
 
 /** A decoder that records its problems. */
-export function decoder(limits: Partial<Limits> = {}): { d: PacketDecoder; problems: DecodeProblem[]; codes: () => string[] } {
+export function decoder(limits: Partial<Limits> = {}, checkChecksums = false): { d: PacketDecoder; problems: DecodeProblem[]; codes: () => string[] } {
   const problems: DecodeProblem[] = [];
-  const d = new PacketDecoder({ ...DEFAULT_LIMITS, ...limits }, (p) => problems.push(p));
+  const d = new PacketDecoder({ ...DEFAULT_LIMITS, ...limits }, (p) => problems.push(p), checkChecksums);
   return { d, problems, codes: () => problems.map((p) => p.code) };
 }
 

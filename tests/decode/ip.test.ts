@@ -24,11 +24,18 @@ describe('IPv4', () => {
     expect(problems).toEqual([]);
   });
 
-  it('reports a bad header checksum but still uses the packet (offload)', () => {
+  it('does not verify the header checksum unless asked (as Wireshark)', () => {
     const { d, problems } = decoder();
+    expectIp(d.decode(101, ipv4({ badChecksum: true, payload: TCP }), T0));
+    expect(problems).toEqual([]);
+  });
+
+  it('with checksums on, reports a bad header checksum but still uses the packet (offload)', () => {
+    const { d, problems } = decoder({}, true);
     const p = expectIp(d.decode(101, ipv4({ badChecksum: true, payload: TCP }), T0));
     expect(p.transport?.protocol).toBe('tcp');
-    expect(problems.map((x) => x.code)).toEqual(['ip.bad_checksum']);
+    // The hand-made TCP header's checksum is 0, wrong too.
+    expect(problems.map((x) => x.code)).toEqual(['ip.bad_checksum', 'tcp.bad_checksum']);
     expect(problems[0]!.detail).toMatch(/should be 0x[0-9a-f]{4}/);
   });
 

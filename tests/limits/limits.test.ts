@@ -218,6 +218,7 @@ const CASES: Array<{ file: string; limits: Partial<Limits>; code: string; object
   { file: 'captures/tls12-h2-ecdhe-aes256gcm.pcap', limits: { max_tls_certificate: 600 }, code: 'tls.certificate_limit' },
   { file: 'captures/tls12-h2-ecdhe-aes256gcm.pcap', limits: { max_tls_chain: 1 }, code: 'tls.chain_limit' },
   { file: 'captures/tls13-h2-aes128gcm.pcap', limits: { max_tls_extensions: 4 }, code: 'tls.extension_limit' },
+  { file: 'captures/tcp-analysis.pcap', limits: { max_unacked_segments: 4 }, code: 'tcp.analysis_limit' },
 ];
 
 describe('small limits fire on real captures, with the frame', () => {

@@ -22,6 +22,8 @@ const flowRecord = (id: number, bytes: number, service = 'http'): FlowEndFields 
   resp_h: '192.0.2.1',
   resp_p: 80,
   community_id: '1:test',
+  tcp_stream: id - 1,
+  udp_stream: undefined,
   start: new Timestamp(1000 + id, 0),
   duration: (id % 97) / 10,
   first_frame: id,

@@ -18,7 +18,7 @@ export async function eventsCommand(
   const onProgress = progressReporter('reading');
   try {
     if (workers > 1) {
-      const split = { limits: fullLimits(opts), workers, mode: 'ndjson' as const, types: opts.types, filter: opts.filter, damage: inputDamage, onProgress, keylog: keyLogOf(opts) };
+      const split = { limits: fullLimits(opts), checkChecksums: opts.checkChecksums, workers, mode: 'ndjson' as const, types: opts.types, filter: opts.filter, damage: inputDamage, onProgress, keylog: keyLogOf(opts) };
       await analyzeSplit(file, split, { bytes: out });
       return 0;
     }

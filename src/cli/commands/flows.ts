@@ -51,10 +51,10 @@ export async function flowsCommand(file: string, opts: CommonOptions & { json?: 
     const onProgress = progressReporter('reading');
     try {
       if (workers > 1) {
-        const split = { limits: fullLimits(opts), workers, mode: 'objects' as const, dissect: !opts.quick, types: ['flow.end'], damage: inputDamage, onProgress, keylog: keyLogOf(opts) };
+        const split = { limits: fullLimits(opts), checkChecksums: opts.checkChecksums, tcpAnalysis: false, workers, mode: 'objects' as const, dissect: !opts.quick, types: ['flow.end'], damage: inputDamage, onProgress, keylog: keyLogOf(opts) };
         await analyzeSplit(file, split, { event: keep });
       } else {
-        await analyze(file, { emit: keep }, { ...analyzeOptions(opts), dissect: !opts.quick, onProgress });
+        await analyze(file, { emit: keep }, { ...analyzeOptions(opts), dissect: !opts.quick, tcpAnalysis: false, onProgress });
       }
     } finally {
       clearProgress();

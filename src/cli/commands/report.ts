@@ -67,7 +67,7 @@ async function reportManyCommand(inputs: string[], opts: ReportOptions): Promise
   const limits = parseLimits(opts.limit);
   const render = opts.text ? ('text' as const) : ('json' as const);
   const keylog = keyLogOf(opts);
-  const jobs: ReportJob[] = files.map((file) => ({ file, limits, keylog, tool: tool(), render, indent }));
+  const jobs: ReportJob[] = files.map((file) => ({ file, limits, keylog, tool: tool(), render, indent, checkChecksums: opts.checkChecksums }));
 
   const writer = opts.text ? new TextWriter() : new JsonWriter(indent);
   const tally = { reported: 0, unreadable: 0, internal: 0 };

@@ -13,6 +13,8 @@ export interface ShareInit {
   /** False: detection only (`flows --quick`). */
   dissect: boolean;
   mode: ShareMode;
+  checkChecksums: boolean;
+  tcpAnalysis: boolean;
   types?: string[];
   filter?: string;
   /** `--keylog` bytes, parsed by each worker into the secret store its engine reads. */
@@ -23,7 +25,7 @@ export type ToShare =
   /** Packets and ticks of one epoch (see packet-batch.ts); `end` also ends the capture. */
   | { kind: 'batch'; epoch: number; buffer: ArrayBuffer; length: number; end: null | { frame: number; sec: number; ns: number } }
   /** The ids of the flows the worker created in `epoch`, in creation order. */
-  | { kind: 'ids'; epoch: number; ids: Uint32Array }
+  | { kind: 'ids'; epoch: number; ids: Uint32Array; streams: Uint32Array }
   /**
    * Key log text from a pcapng Decryption Secrets Block, for the packets of later batches
    * (the main thread sends the packets read before the block first).
@@ -31,7 +33,7 @@ export type ToShare =
   | { kind: 'secrets'; data: Uint8Array };
 
 export type FromShare =
-  | { kind: 'created'; epoch: number; frames: number[] }
+  | { kind: 'created'; epoch: number; frames: number[]; kinds: number[] }
   /**
    * The epoch's events, in groups: group i has key `keys[4i..4i+3]` (see order.ts) and is
    * `bytes[ends[i-1], ends[i])` (ndjson, UTF-8) or `events[ends[i-1], ends[i])` (objects).

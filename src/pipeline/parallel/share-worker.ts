@@ -54,6 +54,8 @@ const post = (m: FromShare, transfer: ArrayBuffer[] = []): void => port.postMess
 let groups: Group[] = [];
 let current: Group | null = null;
 let created: number[] = [];
+/** Per created flow: 0 TCP, 1 UDP, 2 other (the main thread numbers tcp.stream and udp.stream). */
+let createdKinds: number[] = [];
 /** Epochs processed whose flow ids are not known yet. */
 const waiting = new Map<number, { groups: Group[]; created: number[]; end: boolean }>();
 
@@ -85,13 +87,18 @@ const engine: Engine = new Engine({
   protocols: PROTOCOLS,
   dissect: init.dissect,
   secrets,
+  checkChecksums: init.checkChecksums,
+  tcpAnalysis: init.tcpAnalysis,
   sink: { emit: keep },
   share: {
     mark(frame, phase, a, b) {
       current = { key: [frame, phase, a, b], items: [], flowAt: [], flowName: [], facts: [] };
       groups.push(current);
     },
-    created: (id) => created.push(id),
+    created: (id, transport) => {
+      created.push(id);
+      createdKinds.push(transport === 'tcp' ? 0 : transport === 'udp' ? 1 : 2);
+    },
   },
 });
 
@@ -99,17 +106,18 @@ function processBatch(m: Extract<ToShare, { kind: 'batch' }>): void {
   readBatch(m.buffer, m.length, { packet: (p) => engine.packet(p), tick: (frame, ts) => engine.tickAt(frame, ts) });
   if (m.end) engine.endOfCapture({ frame: m.end.frame, ts: new Timestamp(m.end.sec, m.end.ns) });
   waiting.set(m.epoch, { groups: groups.filter((g) => g.items.length), created, end: m.end !== null });
-  post({ kind: 'created', epoch: m.epoch, frames: created });
+  post({ kind: 'created', epoch: m.epoch, frames: created, kinds: createdKinds });
   groups = [];
   current = null;
   created = [];
+  createdKinds = [];
 }
 
 /** Writes an epoch's events with their flow ids, as UTF-8 NDJSON or packed events, one group at a time. */
 function render(m: Extract<ToShare, { kind: 'ids' }>): void {
   const epoch = waiting.get(m.epoch)!;
   waiting.delete(m.epoch);
-  ids.add(epoch.created, m.ids);
+  ids.add(epoch.created, m.ids, m.streams);
   const keys: number[] = [];
   const ends: number[] = [];
   const bytes = new ByteSink();

@@ -44,6 +44,9 @@ export interface SplitOptions {
   mode: ShareMode;
   /** False: detection only (`flows --quick`). */
   dissect?: boolean;
+  checkChecksums?: boolean;
+  /** False: no TCP sequence analysis (runs that read flow records only). */
+  tcpAnalysis?: boolean;
   types?: string[];
   filter?: string;
   damage?: InputDamage;
@@ -63,6 +66,7 @@ type Output = Extract<FromShare, { kind: 'output' }>;
 
 interface Epoch {
   created: (number[] | null)[];
+  kinds: (number[] | null)[];
   outputs: (Output | null)[];
   /** The main thread's own groups (capture problems): keys and events. */
   keys: number[];
@@ -83,7 +87,7 @@ export function shareLimits(limits: Limits, n: number): Limits {
 
 export async function analyzeSplit(source: string, opts: SplitOptions, output: SplitOutput): Promise<void> {
   const n = Math.max(2, opts.workers);
-  const init: ShareInit = { limits: shareLimits(opts.limits, n), shares: n, dissect: opts.dissect ?? true, mode: opts.mode, types: opts.types, filter: opts.filter, keylog: opts.keylog };
+  const init: ShareInit = { limits: shareLimits(opts.limits, n), shares: n, dissect: opts.dissect ?? true, checkChecksums: opts.checkChecksums ?? false, tcpAnalysis: opts.tcpAnalysis ?? true, mode: opts.mode, types: opts.types, filter: opts.filter, keylog: opts.keylog };
   const accept = eventPredicate(opts.types, opts.filter);
   const workers = Array.from({ length: n }, () => new Worker(new URL('./share-worker.js', import.meta.url), { workerData: init }));
   const writers = workers.map(() => new BatchWriter());
@@ -93,6 +97,9 @@ export async function analyzeSplit(source: string, opts: SplitOptions, output: S
   let written = 0;
   let done = 0;
   let nextId = 1;
+  /** tcp.stream and udp.stream numbers, handed out in creation order like flow ids. */
+  let nextTcp = 0;
+  let nextUdp = 0;
   let lastTick = -1;
   let lastFrame = 0;
   let lastTs = Timestamp.ZERO;
@@ -110,7 +117,7 @@ export async function analyzeSplit(source: string, opts: SplitOptions, output: S
     notify();
   };
 
-  const newEpoch = (): Epoch => ({ created: new Array(n).fill(null), outputs: new Array(n).fill(null), keys: [], events: [] });
+  const newEpoch = (): Epoch => ({ created: new Array(n).fill(null), kinds: new Array(n).fill(null), outputs: new Array(n).fill(null), keys: [], events: [] });
   epochs.set(0, newEpoch());
 
   const flush = (last: boolean): void => {
@@ -128,16 +135,21 @@ export async function analyzeSplit(source: string, opts: SplitOptions, output: S
   const assignIds = (epoch: number, e: Epoch): void => {
     const lists = e.created as number[][];
     const pos = new Array<number>(n).fill(0);
+    const kinds = e.kinds as number[][];
     const out = lists.map((l) => new Uint32Array(l.length));
+    const streams = lists.map((l) => new Uint32Array(l.length));
     for (;;) {
       let best = -1;
       for (let i = 0; i < n; i++) if (pos[i]! < lists[i]!.length && (best < 0 || lists[i]![pos[i]!]! < lists[best]![pos[best]!]!)) best = i;
       if (best < 0) break;
-      out[best]![pos[best]!++] = nextId++;
+      const at = pos[best]!++;
+      out[best]![at] = nextId++;
+      const kind = kinds[best]![at];
+      streams[best]![at] = kind === 0 ? nextTcp++ : kind === 1 ? nextUdp++ : 0xffffffff;
     }
     workers.forEach((w, i) => {
-      const m: ToShare = { kind: 'ids', epoch, ids: out[i]! };
-      w.postMessage(m, [out[i]!.buffer]);
+      const m: ToShare = { kind: 'ids', epoch, ids: out[i]!, streams: streams[i]! };
+      w.postMessage(m, [out[i]!.buffer, streams[i]!.buffer]);
     });
   };
 
@@ -193,6 +205,7 @@ export async function analyzeSplit(source: string, opts: SplitOptions, output: S
       const e = epochs.get(m.epoch)!;
       if (m.kind === 'created') {
         e.created[i] = m.frames;
+        e.kinds[i] = m.kinds;
         if (e.created.every((c) => c !== null)) assignIds(m.epoch, e);
       } else {
         if (m.events) m.events = m.events.map((p) => unpackEvent(p) as never);

@@ -1,0 +1,71 @@
+/**
+ * The `tcp.connection` record: one per TCP connection, when it ends. What the Kurose & Ross
+ * TCP lab asks of a connection (handshake RTT, SampleRTT per segment, EstimatedRTT, DevRTT,
+ * TimeoutInterval, throughput) and what Wireshark's expert info counts, per direction.
+ */
+import type { TcpConnectionFields } from './events.js';
+import type { JsonObject, JsonValue } from '../../events/json.js';
+import type { Flow } from '../../flow/flow.js';
+import type { TcpAnalyzer, TcpSideAnalysis } from './analyzer.js';
+import { FLAG_INFO } from './flags.js';
+
+const r9 = (s: number): number => Math.round(s * 1e9) / 1e9;
+
+export function connectionFields(flow: Flow, a: TcpAnalyzer): TcpConnectionFields {
+  const orig = a.sides[flow.clientSide];
+  const resp = a.sides[1 - flow.clientSide]!;
+  return {
+    tcp_stream: flow.stream ?? undefined,
+    orig_h: flow.client.addr,
+    orig_p: flow.client.port,
+    resp_h: flow.server.addr,
+    resp_p: flow.server.port,
+    handshake_rtt: a.firstRttNs > 0 ? r9(a.firstRttNs / 1e9) : undefined,
+    window_scaling: orig.scale >= 0 && resp.scale >= 0,
+    orig: side(orig),
+    resp: side(resp),
+  };
+}
+
+/** One direction: what this side sent, and the round trips of its segments. */
+function side(s: TcpSideAnalysis): JsonObject {
+  const rtt = s.rtt;
+  const analysis: Record<string, number> = {};
+  if (s.counts) for (const f of FLAG_INFO) {
+    const n = s.counts.get(f.bit);
+    if (n) analysis[f.name] = n;
+  }
+  const series = s.throughput?.buckets ?? null;
+  const out: Record<string, JsonValue> = {
+    mss: s.mss,
+    window_scale: s.wscaleOption,
+    sack_permitted: s.sackPermitted,
+    segments: s.segments,
+    payload_bytes: s.payloadBytes,
+    new_bytes: s.newBytes,
+    max_bytes_in_flight: s.maxBytesInFlight,
+    analysis,
+    rtt:
+      rtt === null
+        ? null
+        : {
+            samples: rtt.samples,
+            min: r9(rtt.min),
+            avg: r9(rtt.sum / rtt.samples),
+            max: r9(rtt.max),
+            estimated_rtt: r9(rtt.estimated),
+            dev_rtt: r9(rtt.dev),
+            timeout_interval: r9(rtt.timeout),
+          },
+    rtt_samples: (s.firstSamples ?? []).map((x) => ({
+      frame: x.frame,
+      ack_frame: x.ack_frame,
+      sample_rtt: r9(x.sample_rtt),
+      estimated_rtt: r9(x.estimated_rtt),
+      dev_rtt: r9(x.dev_rtt),
+      timeout_interval: r9(x.timeout_interval),
+    })),
+    throughput: series ? { interval: s.throughput!.width / 1e9, bytes: series.slice() } : null,
+  };
+  return out;
+}

@@ -1,0 +1,45 @@
+/** Events of the TCP analysis: one per flagged packet, one per connection at its end. */
+import type { JsonObject } from '../../events/json.js';
+
+/**
+ * `tcp.analysis`: a packet Wireshark's expert analysis flags (retransmission, duplicate ACK,
+ * zero window...); ordinary packets make none. Numbers are relative to the ISN.
+ */
+export interface TcpAnalysisFields {
+  tcp_stream: number | null;
+  /** Wireshark's `tcp.analysis.*` names of the flags set. */
+  flags: string[];
+  seq: number;
+  ack: number | undefined;
+  len: number;
+  window_size: number;
+  dup_ack_num: number | undefined;
+  /** The frame a duplicate ACK repeats. */
+  dup_ack_frame: number | undefined;
+  ack_rtt: number | undefined;
+  bytes_in_flight: number | undefined;
+}
+
+/**
+ * `tcp.connection`: one per TCP connection at its end: the handshake RTT and, per side, MSS,
+ * window scale, SACK, segments and bytes, flag counts, the Kurose & Ross RTT estimator and
+ * throughput (see `connection.ts`).
+ */
+export interface TcpConnectionFields {
+  tcp_stream: number | undefined;
+  orig_h: string;
+  orig_p: number;
+  resp_h: string;
+  resp_p: number;
+  handshake_rtt: number | undefined;
+  window_scaling: boolean;
+  orig: JsonObject;
+  resp: JsonObject;
+}
+
+declare module '../../events/event-map.js' {
+  interface EventMap {
+    'tcp.analysis': TcpAnalysisFields;
+    'tcp.connection': TcpConnectionFields;
+  }
+}

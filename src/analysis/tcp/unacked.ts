@@ -1,0 +1,86 @@
+/**
+ * Segments sent and not yet acknowledged, in the order they were seen, as Wireshark keeps
+ * them (its `tcp_unacked` list) to tell which frame an ACK acknowledges and how long that
+ * took (`tcp.analysis.ack_rtt`). One flat array, four numbers a segment, made at the first
+ * segment: tens of thousands of open connections each hold one, so no object per segment
+ * and nothing before it is needed.
+ */
+const STRIDE = 4;
+
+export class UnackedSegments {
+  /** seq, end (next sequence number), time (ns since the connection's first packet), frame·2 + no-sample bit. */
+  private data: number[] | null = null;
+  length = 0;
+
+  constructor(private readonly max: number) {}
+
+  /**
+   * False when the list is full (the segment is not kept). `noSample`: the segment gives no
+   * SampleRTT (a resend, Karn's rule; or no data).
+   */
+  push(seq: number, next: number, time: number, frame: number, noSample: boolean): boolean {
+    const n = this.length;
+    if (n >= this.max) return false;
+    const d = (this.data ??= []);
+    const at = n * STRIDE;
+    d[at] = seq;
+    d[at + 1] = next;
+    d[at + 2] = time;
+    d[at + 3] = frame * 2 + (noSample ? 1 : 0);
+    this.length = n + 1;
+    return true;
+  }
+
+  /**
+   * The peer acknowledged up to `ack`. Wireshark's rules: a segment whose end equals `ack`
+   * is the one acknowledged (the earliest such, when it was sent more than once); a segment
+   * `ack` falls inside is trimmed to its unacknowledged part; segments wholly below `ack`
+   * are dropped. Fills `out` with the acknowledged segment, or sets `out.frame` to 0;
+   * `out.noSample` when any copy of it was a resend (or carried no data).
+   */
+  ack(ack: number, out: AckMatch): void {
+    out.frame = 0;
+    out.noSample = false;
+    const d = this.data;
+    if (d === null) return;
+    let w = 0;
+    const n = this.length * STRIDE;
+    for (let r = 0; r < n; r += STRIDE) {
+      const end = d[r + 1]!;
+      if (end === ack) {
+        const tag = d[r + 3]!;
+        if (out.frame === 0) {
+          out.frame = Math.floor(tag / 2);
+          out.time = d[r + 2]!;
+        }
+        // Karn: sent more than once, the ACK could answer any copy.
+        if (tag % 2 === 1) out.noSample = true;
+        continue;
+      }
+      const seq = d[r]!;
+      if (((ack - seq) | 0) > 0 && ((end - ack) | 0) >= 0) {
+        d[r] = ack; // partly acknowledged: keep the rest
+      } else if (((end - ack) | 0) <= 0) {
+        continue; // wholly acknowledged before: drop
+      }
+      if (w !== r) {
+        d[w] = d[r]!;
+        d[w + 1] = end;
+        d[w + 2] = d[r + 2]!;
+        d[w + 3] = d[r + 3]!;
+      }
+      w += STRIDE;
+    }
+    this.length = w / STRIDE;
+    // Let a long-gone burst's array go: a quiet connection keeps nothing.
+    if (w === 0 && d.length > 64 * STRIDE) this.data = null;
+    else if (d.length > w + 1024 * STRIDE) d.length = w;
+  }
+}
+
+/** What `UnackedSegments.ack` found: the acknowledged segment's frame (0 if none), its send time, whether it gives no SampleRTT. */
+export interface AckMatch {
+  frame: number;
+  time: number;
+  noSample: boolean;
+}

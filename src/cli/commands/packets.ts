@@ -1,0 +1,85 @@
+/**
+ * `wirelens packets FILE`: one line per frame, as tshark prints them by default; `--detail`
+ * adds each frame's header tree, `--json` prints the tree as one JSON object per line.
+ *
+ * How a frame's Info names its application message: the engine emits a message event
+ * (`http.request`, `dns.message`, `smtp.command`...) while it processes the packet that
+ * completes the message, stamped with that frame; the packet tap runs right after, so the
+ * events of the current frame are at hand and are dropped once its line is written. The
+ * output streams: nothing is kept across frames. A message finished only when its flow ends
+ * (an incomplete transaction) names no frame.
+ */
+import { analyze } from '../../pipeline/analyze.js';
+import type { WireEvent } from '../../events/event.js';
+import { toJson } from '../../events/json.js';
+import { detailTree, summarize, type PacketSummary } from '../../packets/line.js';
+import { messageInfo } from '../../packets/info.js';
+import { visible } from '../../report/safe-text.js';
+import { clearProgress, out, progressReporter } from '../io.js';
+import { analyzeOptions, type CommonOptions } from '../options.js';
+
+export async function packetsCommand(file: string, opts: CommonOptions & { detail?: boolean; json?: boolean }): Promise<number> {
+  let current: { protocol: string; info: string } | null = null;
+  let currentFrame = 1;
+  let t0: number | null = null;
+  let pending = '';
+  const flush = (): void => {
+    if (pending.length) out(pending);
+    pending = '';
+  };
+  const sink = {
+    emit(e: WireEvent): void {
+      if (e.frame !== currentFrame) return;
+      const m = messageInfo(e);
+      // Several messages in one frame (pipelining): Wireshark joins them with commas.
+      if (m) current = current ? { protocol: current.protocol, info: `${current.info} , ${m.info}` } : m;
+    },
+  };
+  try {
+    await analyze(file, sink, {
+      ...analyzeOptions(opts),
+      onProgress: progressReporter('reading'),
+      packetTap: (p, decoded, flow, tcp) => {
+        t0 ??= p.ts.sec + p.ts.ns / 1e9;
+        const app = current;
+        current = null;
+        currentFrame = p.frame + 1;
+        if (opts.json) {
+          pending += toJson({ ...summaryJson(summarize(p, decoded, flow, tcp, t0, app)), layers: detailTree(p, decoded, flow, tcp, app) }) + '\n';
+        } else {
+          pending += formatLine(summarize(p, decoded, flow, tcp, t0, app)) + '\n';
+          if (opts.detail) pending += treeText(detailTree(p, decoded, flow, tcp, app)) + '\n';
+        }
+        if (pending.length > 1 << 16) flush();
+      },
+    });
+    flush();
+  } finally {
+    clearProgress();
+  }
+  return 0;
+}
+
+/** Frames are numbered before the engine sees them: the tap sets the next frame's number ahead. */
+export function formatLine(s: PacketSummary): string {
+  return `${String(s.frame).padStart(6)} ${s.time.toFixed(6).padStart(12)} ${visible(s.source).padStart(15)} → ${visible(s.destination).padEnd(15)} ${s.protocol.padEnd(6)} ${String(s.length).padStart(5)} ${visible(s.info)}`;
+}
+
+function summaryJson(s: PacketSummary) {
+  return { frame: s.frame, time: Math.round(s.time * 1e9) / 1e9, source: s.source, destination: s.destination, protocol: s.protocol, length: s.length, info: s.info };
+}
+
+/** The tree as indented `name: value` lines. */
+function treeText(tree: object, depth = 1): string {
+  const lines: string[] = [];
+  for (const [k, v] of Object.entries(tree)) {
+    const pad = '    '.repeat(depth);
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      lines.push(`${pad}${k}`);
+      lines.push(treeText(v, depth + 1));
+    } else {
+      lines.push(`${pad}${k}: ${visible(Array.isArray(v) ? JSON.stringify(v) : String(v))}`);
+    }
+  }
+  return lines.filter((l) => l.length).join('\n');
+}

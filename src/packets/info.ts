@@ -1,0 +1,54 @@
+/**
+ * The Info text of a frame that completes an application message, from the event the
+ * dissector emitted for it (events carry the frame that completed them): what Wireshark's
+ * Info column shows for that message. Transactions and summaries are not messages: a frame
+ * is named by its request, response, command or reply.
+ */
+import type { WireEvent } from '../events/event.js';
+
+const s = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
+
+/** Wireshark's protocol column name and the Info text, or null when the event is not a message. */
+export function messageInfo(e: WireEvent): { protocol: string; info: string } | null {
+  switch (e.type) {
+    case 'http.request':
+      return { protocol: 'HTTP', info: `${s(e.method)} ${s(e.uri)} HTTP/${s(e.version)}` };
+    case 'http.response':
+      return { protocol: 'HTTP', info: `HTTP/${s(e.version)} ${s(e.status_code)} ${s(e.status_msg)}`.trimEnd() };
+    case 'dns.message': {
+      const id = `0x${Number(e.trans_id ?? 0).toString(16).padStart(4, '0')}`;
+      const q = `${s(e.qtype_name)} ${s(e.qname)}`;
+      const kind = e.opcode === 5 ? 'Dynamic update' : 'Standard query';
+      if (!e.response) return { protocol: 'DNS', info: `${kind} ${id} ${q}` };
+      const answers = Array.isArray(e.answers) ? e.answers : [];
+      const ans = answers
+        .map((a) => (a && typeof a === 'object' && !Array.isArray(a) ? `${s(a.type_name ?? a.type)} ${s(a.text)}` : ''))
+        .filter((x) => x.trim())
+        .join(' ');
+      const rcode = e.rcode ? ` ${s(e.rcode_name)}` : '';
+      return { protocol: 'DNS', info: `${kind} response ${id}${rcode} ${q}${ans ? ` ${ans}` : ''}` };
+    }
+    case 'ftp.command':
+      return { protocol: 'FTP', info: `Request: ${s(e.command)}${e.arg ? ` ${s(e.arg)}` : ''}` };
+    case 'ftp.reply':
+      return { protocol: 'FTP', info: `Response: ${s(e.code)} ${s(e.msg)}` };
+    case 'smtp.command':
+      return { protocol: 'SMTP', info: `C: ${s(e.command)}${e.arg ? ` ${s(e.arg)}` : ''}` };
+    case 'smtp.reply':
+      return { protocol: 'SMTP', info: `S: ${s(e.code)} ${s(e.msg)}` };
+    case 'pop3.command':
+      return { protocol: 'POP', info: `C: ${s(e.command)}${e.arg ? ` ${s(e.arg)}` : ''}` };
+    case 'pop3.reply':
+      return { protocol: 'POP', info: `S: ${s(e.status)} ${s(e.msg)}` };
+    case 'imap.command':
+      return { protocol: 'IMAP', info: `Request: ${s(e.tag)} ${s(e.command)}${e.arg ? ` ${s(e.arg)}` : ''}` };
+    case 'imap.response':
+      return { protocol: 'IMAP', info: `Response: ${s(e.tag)} ${s(e.status)}${e.text ? ` ${s(e.text)}` : ''}` };
+    default:
+      if (e.type.startsWith('bittorrent.') && e.type !== 'bittorrent.session' && e.type !== 'bittorrent.transfer') {
+        return { protocol: 'BitTorrent', info: e.type.slice('bittorrent.'.length) + (e.msg_type ? ` ${s(e.msg_type)}` : '') };
+      }
+      if (e.type.startsWith('http2.') && e.frame_type !== undefined) return { protocol: 'HTTP2', info: s(e.frame_type) };
+      return null;
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * `wirelens packets`: one line per frame whose Source, Destination, Protocol and Length
+ * columns agree with `tshark -r` (Protocol where tshark names TCP, UDP or the message
+ * protocol wirelens found in that frame), Info naming messages and TCP analysis flags as
+ * Wireshark does, and `--json` carrying the header tree.
+ */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { REPO } from '../oracle/tshark.js';
+import { describeWith } from '../support/requires.js';
+import { ensureBuilt, wirelens } from './cli-support.js';
+
+beforeAll(() => ensureBuilt());
+
+const capture = (name: string) => join(REPO, 'captures', name);
+
+interface Row {
+  frame: number;
+  source: string;
+  destination: string;
+  protocol: string;
+  length: number;
+  info: string;
+  layers: { tcp?: { len: number } };
+}
+
+function ours(file: string): Row[] {
+  const r = wirelens(['packets', file, '--json']);
+  expect(r.status).toBe(0);
+  return r.stdout
+    .toString('utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Row);
+}
+
+describe('wirelens packets', () => {
+  it('names messages and TCP in the Info column', () => {
+    const text = wirelens(['packets', capture('demo.pcap')]).stdout.toString('utf8');
+    const lines = text.split('\n');
+    expect(lines).toHaveLength(62); // 61 frames and the final newline
+    expect(lines[1]).toMatch(/^\s+2\s+0\.000247\s+127\.0\.0\.1 → 127\.0\.0\.2\s+DNS\s+88 Standard query 0x02ad A www\.wirelens\.test$/);
+    expect(lines[4]).toMatch(/TCP\s+74 53736 → 80 \[SYN\] Seq=0 Win=65495 Len=0 MSS=65495 SACK_PERM TSval=4072649396 TSecr=0 WS=1024$/);
+    expect(lines[7]).toMatch(/HTTP\s+162 GET \/demo\/index\.html HTTP\/1\.1$/);
+    expect(text).toContain('Standard query response 0x02ad A www.wirelens.test A 192.0.2.10');
+  });
+
+  it('puts analysis flags in brackets, as Wireshark', () => {
+    const rows = ours(capture('tcp-analysis.pcap'));
+    expect(rows.some((r) => r.info.startsWith('[TCP Retransmission] '))).toBe(true);
+    expect(rows.some((r) => /^\[TCP Dup ACK \d+#\d+\] /.test(r.info))).toBe(true);
+    expect(rows.some((r) => r.info.includes('[TCP ZeroWindow]'))).toBe(true);
+    expect(rows.some((r) => r.info.startsWith('[TCP Fast Retransmission] '))).toBe(true);
+  });
+
+  it('--detail prints the header tree under each line', () => {
+    const text = wirelens(['packets', capture('http-large-download.pcap'), '--detail']).stdout.toString('utf8');
+    expect(text).toContain('    tcp\n        srcport: 60322\n        dstport: 80\n        stream: 0');
+    expect(text).toMatch(/analysis\n\s+flags: \["window_full"\]/);
+  });
+
+  describeWith(['tshark'], 'columns agree with tshark', () => {
+    it.each(['demo.pcap', 'http-large-download.pcap', 'tcp-analysis.pcap', 'dns-recursive.pcap', 'ftp-pasv-retr.pcap', 'smtp-auth-plain.pcap'])('%s', (name) => {
+      const file = capture(name);
+      const text = execFileSync('tshark', ['-r', file, '-n', '-T', 'fields', '-E', 'separator=\t', '-e', 'frame.number', '-e', '_ws.col.Source', '-e', '_ws.col.Destination', '-e', '_ws.col.Protocol', '-e', 'frame.len'], {
+        encoding: 'latin1',
+        maxBuffer: 1 << 28,
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      const theirs = text.split('\n').filter(Boolean).map((l) => l.split('\t'));
+      const rows = ours(file);
+      expect(rows.length).toBe(theirs.length);
+      for (const [i, t] of theirs.entries()) {
+        const o = rows[i]!;
+        expect([o.frame, o.source, o.destination, o.length]).toEqual([Number(t[0]), t[1], t[2], Number(t[4])]);
+        // tshark names the highest protocol of every frame with payload; wirelens the frame
+        // where it read a message. Where tshark says TCP or UDP, so must wirelens, except on a
+        // segment with payload where wirelens read a message head that tshark shows only in
+        // the frame completing the reassembly (the HTTP response's first segment).
+        if (t[3] === 'TCP' || t[3] === 'UDP') {
+          const headEarly = t[3] === 'TCP' && (o.layers.tcp?.len ?? 0) > 0;
+          if (!headEarly) expect(o.protocol, `frame ${o.frame}`).toBe(t[3]);
+        }
+      }
+    });
+  });
+});
