@@ -9,7 +9,7 @@ import { LineFramer } from '../../dissect/line-framer.js';
 import { decodeText } from '../../dissect/text.js';
 import type { Direction } from '../../events/event.js';
 import type { FtpDataChannel, FtpTransactionFields } from './events.js';
-import { StarttlsHandoff } from '../tls/handoff.js';
+import { StarttlsHandoff, type HandoffHost } from '../tls/handoff.js';
 import { DataFlowState, FtpDataDissector } from './data-dissector.js';
 import {
   joinPath,
@@ -53,7 +53,7 @@ interface ReplyInProgress {
   at: Position;
 }
 
-export class FtpDissector implements StreamDissector {
+export class FtpDissector implements StreamDissector, HandoffHost {
   private readonly framers: Record<Direction, LineFramer>;
   private readonly pending: Pending[] = [];
   private reply: ReplyInProgress | null = null;
@@ -131,19 +131,22 @@ export class FtpDissector implements StreamDissector {
 
   /** After 234 to AUTH TLS/SSL: TLS from the client goes to the TLS dissector, anything else stays FTP. */
   private offerHandoff(dir: Direction, bytes: Uint8Array): void {
-    const h = this.handoff!;
-    const verdict = h.offer(dir, bytes);
-    if (verdict === 'undecided') return;
-    this.handoff = null;
-    if (verdict === 'tls') {
-      this.startTls();
-      this.close();
-      h.switchToTls(this.ctx);
-      return;
-    }
-    this.ctx.anomaly('ftp.starttls_plaintext', 'c2s', `server accepted ${this.authMechanism} but the client went on in clear: ${JSON.stringify(h.preview())}`);
-    for (const c of h.replay()) this.framers[c.dir].push(c.bytes);
+    this.handoff!.settle(this.ctx, dir, bytes, this, { code: 'ftp.starttls_plaintext', accepted: this.authMechanism });
   }
+
+  handoffSettled(): void {
+    this.handoff = null;
+  }
+
+  handOverToTls(): void {
+    this.startTls();
+    this.close();
+  }
+
+  resumeInClear(dir: Direction, bytes: Uint8Array): void {
+    this.framers[dir].push(bytes);
+  }
+
 
   close(): void {
     if (this.closed) return;

@@ -11,7 +11,7 @@ import type { DissectorContext, Position, StreamDissector } from '../../dissect/
 import { SaslExchange } from '../../dissect/sasl.js';
 import type { Direction } from '../../events/event.js';
 import type { AppendedMessage, ContinuationPurpose, ImapResponseFields, ImapTransactionFields } from './events.js';
-import { StarttlsHandoff } from '../tls/handoff.js';
+import { StarttlsHandoff, type HandoffHost } from '../tls/handoff.js';
 import { MailHandler } from './mail.js';
 import {
   bodyStructureParts,
@@ -58,7 +58,7 @@ interface Pending {
 
 type ClientLineKind = 'command' | 'sasl' | 'done' | 'other';
 
-export class ImapDissector implements StreamDissector {
+export class ImapDissector implements StreamDissector, HandoffHost {
   private readonly readers: Record<Direction, ImapReader>;
   private readonly pending = new Map<string, Pending>();
   private readonly session: SessionState;
@@ -121,19 +121,22 @@ export class ImapDissector implements StreamDissector {
 
   /** After OK to STARTTLS: TLS from the client goes to the TLS dissector, anything else stays IMAP. */
   private offerHandoff(dir: Direction, bytes: Uint8Array): void {
-    const h = this.handoff!;
-    const verdict = h.offer(dir, bytes);
-    if (verdict === 'undecided') return;
-    this.handoff = null;
-    if (verdict === 'tls') {
-      this.stop('tls', 'STARTTLS');
-      this.close();
-      h.switchToTls(this.ctx);
-      return;
-    }
-    this.ctx.anomaly('imap.starttls_plaintext', 'c2s', `server accepted STARTTLS but the client went on in clear: ${JSON.stringify(h.preview())}`);
-    for (const c of h.replay()) this.readers[c.dir].push(c.bytes);
+    this.handoff!.settle(this.ctx, dir, bytes, this, { code: 'imap.starttls_plaintext', accepted: 'STARTTLS' });
   }
+
+  handoffSettled(): void {
+    this.handoff = null;
+  }
+
+  handOverToTls(): void {
+    this.stop('tls', 'STARTTLS');
+    this.close();
+  }
+
+  resumeInClear(dir: Direction, bytes: Uint8Array): void {
+    this.readers[dir].push(bytes);
+  }
+
 
   close(): void {
     if (this.closed) return;

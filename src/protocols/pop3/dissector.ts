@@ -10,7 +10,7 @@ import { SaslExchange } from '../../dissect/sasl.js';
 import { decodeText } from '../../dissect/text.js';
 import type { Direction } from '../../events/event.js';
 import type { Pop3MessageFields, Pop3SessionMessage } from './events.js';
-import { StarttlsHandoff } from '../tls/handoff.js';
+import { StarttlsHandoff, type HandoffHost } from '../tls/handoff.js';
 import { isMultiline, messageNumber, parseCommand, parseStatus } from './parser.js';
 
 interface Pending {
@@ -27,7 +27,7 @@ interface Block {
   lines: string[];
 }
 
-export class Pop3Dissector implements StreamDissector {
+export class Pop3Dissector implements StreamDissector, HandoffHost {
   private readonly framers: Record<Direction, LineFramer>;
   private readonly pending: Pending[] = [];
   private block: Block | null = null;
@@ -91,20 +91,23 @@ export class Pop3Dissector implements StreamDissector {
 
   /** After +OK to STLS: TLS from the client goes to the TLS dissector, anything else stays POP3. */
   private offerHandoff(dir: Direction, bytes: Uint8Array): void {
-    const h = this.handoff!;
-    const verdict = h.offer(dir, bytes);
-    if (verdict === 'undecided') return;
-    this.handoff = null;
-    if (verdict === 'tls') {
-      this.encrypted = true;
-      this.ctx.emit('pop3.encrypted', null, { mechanism: 'STLS' });
-      this.close();
-      h.switchToTls(this.ctx);
-      return;
-    }
-    this.ctx.anomaly('pop3.starttls_plaintext', 'c2s', `server accepted STLS but the client went on in clear: ${JSON.stringify(h.preview())}`);
-    for (const c of h.replay()) this.framers[c.dir].push(c.bytes);
+    this.handoff!.settle(this.ctx, dir, bytes, this, { code: 'pop3.starttls_plaintext', accepted: 'STLS' });
   }
+
+  handoffSettled(): void {
+    this.handoff = null;
+  }
+
+  handOverToTls(): void {
+    this.encrypted = true;
+    this.ctx.emit('pop3.encrypted', null, { mechanism: 'STLS' });
+    this.close();
+  }
+
+  resumeInClear(dir: Direction, bytes: Uint8Array): void {
+    this.framers[dir].push(bytes);
+  }
+
 
   close(): void {
     if (this.closed) return;

@@ -18,7 +18,7 @@ import { SaslExchange } from '../../dissect/sasl.js';
 import { decodeText } from '../../dissect/text.js';
 import type { Direction } from '../../events/event.js';
 import type { SmtpEnvelopeMismatch, SmtpMessageFields } from './events.js';
-import { StarttlsHandoff } from '../tls/handoff.js';
+import { StarttlsHandoff, type HandoffHost } from '../tls/handoff.js';
 import { isWebmail, parseBdat, parseCommand, parseReplyLine, receivedAddresses } from './parser.js';
 
 interface Pending {
@@ -37,7 +37,7 @@ interface Message {
   ended: boolean;
 }
 
-export class SmtpDissector implements StreamDissector {
+export class SmtpDissector implements StreamDissector, HandoffHost {
   private readonly framers: Record<Direction, LineFramer>;
   private readonly pending: Pending[] = [];
   private reply: { code: number; lines: string[]; at: Position } | null = null;
@@ -106,20 +106,23 @@ export class SmtpDissector implements StreamDissector {
 
   /** After 220 to STARTTLS: TLS from the client goes to the TLS dissector, anything else stays SMTP. */
   private offerHandoff(dir: Direction, bytes: Uint8Array): void {
-    const h = this.handoff!;
-    const verdict = h.offer(dir, bytes);
-    if (verdict === 'undecided') return;
-    this.handoff = null;
-    if (verdict === 'tls') {
-      this.encrypted = true;
-      this.ctx.emit('smtp.encrypted', null, { mechanism: 'STARTTLS' });
-      this.close();
-      h.switchToTls(this.ctx);
-      return;
-    }
-    this.ctx.anomaly('smtp.starttls_plaintext', 'c2s', `server accepted STARTTLS but the client went on in clear: ${JSON.stringify(h.preview())}`);
-    for (const c of h.replay()) this.framers[c.dir].push(c.bytes);
+    this.handoff!.settle(this.ctx, dir, bytes, this, { code: 'smtp.starttls_plaintext', accepted: 'STARTTLS' });
   }
+
+  handoffSettled(): void {
+    this.handoff = null;
+  }
+
+  handOverToTls(): void {
+    this.encrypted = true;
+    this.ctx.emit('smtp.encrypted', null, { mechanism: 'STARTTLS' });
+    this.close();
+  }
+
+  resumeInClear(dir: Direction, bytes: Uint8Array): void {
+    this.framers[dir].push(bytes);
+  }
+
 
   close(): void {
     if (this.closed) return;

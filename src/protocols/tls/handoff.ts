@@ -6,6 +6,7 @@
  * held, and the caller reports it.
  */
 import type { DissectorContext } from '../../dissect/contract.js';
+import type { AnomalyCode } from '../../events/event-map.js';
 import type { Direction } from '../../events/event.js';
 import { probeTls } from './index.js';
 
@@ -13,6 +14,23 @@ import { probeTls } from './index.js';
 const MAX_HELD = 16 * 1024;
 
 export type HandoffVerdict = 'tls' | 'clear' | 'undecided';
+
+/** The text protocol's side of a hand-off: what it does once the client's bytes decide. */
+export interface HandoffHost {
+  /** The verdict is in: forget the hand-off (before anything below runs). */
+  handoffSettled(): void;
+  /** TLS follows: say the session went on encrypted and end it; the flow then goes to TLS. */
+  handOverToTls(): void;
+  /** The client went on in clear: dissect these held bytes as the text protocol. */
+  resumeInClear(dir: Direction, bytes: Uint8Array): void;
+}
+
+/** How the anomaly of a client that went on in clear is said. */
+export interface PlaintextReport {
+  readonly code: AnomalyCode;
+  /** The upgrade the server accepted: `STARTTLS`, `STLS`, `AUTH TLS`. */
+  readonly accepted: string;
+}
 
 export class StarttlsHandoff {
   private readonly held: Array<{ dir: Direction; bytes: Uint8Array }> = [];
@@ -30,6 +48,23 @@ export class StarttlsHandoff {
     if (answer === 'match') return 'tls';
     if (answer === 'need_more') return this.size > MAX_HELD ? 'clear' : 'undecided';
     return 'clear';
+  }
+
+  /**
+   * Adds bytes seen in `dir`; once they decide, either hands the flow to TLS (after the host
+   * has ended its session) or reports the plaintext and gives the held bytes back to the host.
+   */
+  settle(ctx: DissectorContext, dir: Direction, bytes: Uint8Array, host: HandoffHost, report: PlaintextReport): void {
+    const verdict = this.offer(dir, bytes);
+    if (verdict === 'undecided') return;
+    host.handoffSettled();
+    if (verdict === 'tls') {
+      host.handOverToTls();
+      this.switchToTls(ctx);
+      return;
+    }
+    ctx.anomaly(report.code, 'c2s', `server accepted ${report.accepted} but the client went on in clear: ${JSON.stringify(this.preview())}`);
+    for (const c of this.held) host.resumeInClear(c.dir, c.bytes);
   }
 
   /** Hands the flow to TLS with what was held, per direction in order. */
