@@ -22,7 +22,11 @@ export type {
   ReadCaptureOptions,
 } from './capture/index.js';
 export type { AnomalyEvent, Direction, EventBase, EventFields, WireEvent } from './events/event.js';
-// Every event type and its fields (declared by each protocol's events.ts), and guards.
+// Every event type and its fields, and guards. Each protocol declares its events in its own
+// events.ts (declaration merging into EventMap); these imports put every declaration into
+// the package's types, so `isEvent(e, 'dns.transaction')` narrows for a library user too.
+import './protocols/events.js';
+import './analysis/tcp/events.js';
 export { isAnomaly, isEvent } from './events/event-map.js';
 export type { AnomalyCode, EventMap, EventOf, EventType, FieldsOf } from './events/event-map.js';
 export { Timestamp } from './events/time.js';

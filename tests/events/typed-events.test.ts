@@ -3,6 +3,7 @@
  * `@ts-expect-error` below fails the type-check if the line it marks ever compiles (a
  * misspelled event type, a misspelled or mistyped field, an anomaly code nobody declares).
  */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isAnomaly, isEvent, type EventOf } from '../../src/events/event-map.js';
 import { typedEvent, type WireEvent } from '../../src/events/event.js';
@@ -25,6 +26,15 @@ describe('typed events', () => {
     // @ts-expect-error -- a code no layer declares
     ctx.anomaly('http.bad_chunks', 's2c', 'nobody declares this');
     expect(events.map((e) => e.type)).toEqual(['pop3.reply', 'pop3.replies', 'pop3.reply', 'smtp.reply', 'ftp.command', 'anomaly', 'anomaly']);
+  });
+
+  it('every protocol folder with events is in protocols/events.ts, which the library entry imports', () => {
+    const root = new URL('../../src/protocols/', import.meta.url).pathname;
+    const listed = readFileSync(`${root}events.ts`, 'utf8');
+    const folders = readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory() && existsSync(`${root}${d.name}/events.ts`));
+    expect(folders.length).toBeGreaterThanOrEqual(9);
+    for (const d of folders) expect(listed, d.name).toContain(`import './${d.name}/events.js';`);
+    expect(readFileSync(new URL('../../src/index.ts', import.meta.url).pathname, 'utf8')).toContain("import './protocols/events.js';");
   });
 
   it('isEvent narrows a sink\'s event to its declared shape', () => {

@@ -252,7 +252,7 @@ console.log(JSON.stringify({
     cpSync(join(ROOT, 'captures', 'demo.pcap'), join(app, 'capture.pcap'));
     const out = JSON.parse((await sh(process.execPath, ['surface.mjs'], app)).stdout) as Record<string, unknown>;
     expect(out).toEqual({
-      exports: ['CaptureError', 'DEFAULT_LIMITS', 'PROTOCOL_NAMES', 'Timestamp', 'analyzeCapture', 'isEvent', 'readCapture', 'toJson'],
+      exports: ['CaptureError', 'DEFAULT_LIMITS', 'PROTOCOL_NAMES', 'Timestamp', 'analyzeCapture', 'isAnomaly', 'isEvent', 'readCapture', 'toJson'],
       last: 'capture.summary',
       flows: 6,
       packets: 61,
@@ -270,12 +270,15 @@ console.log(JSON.stringify({
     const app = await appInstall;
     writeFileSync(
       join(app, 'consumer.ts'),
-      `import { analyzeCapture, isEvent, readCapture, CaptureError, type WireEvent, type FlowEndEvent, type RawPacket } from 'wirelens';
+      `import { analyzeCapture, isEvent, readCapture, CaptureError, type WireEvent, type EventOf, type RawPacket } from 'wirelens';
 const names: string[] = [];
-const ends: FlowEndEvent[] = [];
+const ends: EventOf<'flow.end'>[] = [];
+const subjects: string[] = [];
 await analyzeCapture('capture.pcap', (e: WireEvent) => {
   if (isEvent(e, 'dns.message') && e.qname !== null) names.push(e.qname);
   if (isEvent(e, 'flow.end')) ends.push(e);
+  // A protocol's own declaration reaches the library's types too.
+  if (isEvent(e, 'smtp.message') && e.subject !== null) subjects.push(e.subject);
   // @ts-expect-error an event's fields are JSON values, not strings, until narrowed
   const s: string = e.qname;
   void s;
