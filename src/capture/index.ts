@@ -128,7 +128,14 @@ export async function readCapture(source: string, given: CaptureHandlers, opts: 
     if (parser.sections === 0 && !parser.stopped) throw new CaptureError(`${name}: pcapng file cut short inside its section header (${fileBytes} bytes)`);
     reportGzipDamage(handlers, gz, name, parser.packets);
     release();
-    return { format: 'pcapng', compressed, interfaces: parser.interfaces, packets: parser.packets, file_bytes: fileBytes };
+    return {
+      format: 'pcapng',
+      compressed,
+      interfaces: parser.interfaces,
+      interface_count: parser.interfaceCount > parser.interfaces.length ? parser.interfaceCount : undefined,
+      packets: parser.packets,
+      file_bytes: fileBytes,
+    };
   } finally {
     await fh?.close();
   }

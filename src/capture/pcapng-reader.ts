@@ -13,6 +13,9 @@ import type { CoreAnomalyCode } from '../events/anomalies.js';
 
 const SHB = 0x0a0d0d0a;
 const IDB = 0x00000001;
+/** Interfaces kept per section (their packets are decoded), and listed in the summary. */
+export const MAX_INTERFACES = 65536;
+export const MAX_LISTED_INTERFACES = 256;
 const PB_OBSOLETE = 0x00000002;
 const SPB = 0x00000003;
 const EPB = 0x00000006;
@@ -58,8 +61,12 @@ export class PcapngParser implements RecordParser {
   stopped = false;
   packets = 0;
   sections = 0;
-  /** Every interface of every section, in file order. */
+  /** The interfaces of every section, in file order, at most MAX_LISTED_INTERFACES. */
   readonly interfaces: CaptureInterface[] = [];
+  /** Interface description blocks read, listed or not. */
+  interfaceCount = 0;
+  /** Sections whose interfaces passed MAX_INTERFACES (reported once each). */
+  private interfacesCapped = false;
   private little = true;
   private section: SectionInterface[] = [];
   private lastTs = Timestamp.ZERO;
@@ -192,11 +199,22 @@ export class PcapngParser implements RecordParser {
     }
     this.sections++;
     this.section = [];
+    this.interfacesCapped = false;
     if (this.sections === 1) this.handlers.start?.({ format: 'pcapng', compressed: this.compressed });
   }
 
   private interfaceDescription(buf: Uint8Array, view: DataView, pos: number, length: number): void {
     const index = this.section.length;
+    this.interfaceCount++;
+    if (index >= MAX_INTERFACES) {
+      // A file of a million interface blocks held 844 MB; packets of these interfaces are
+      // reported as naming an unknown interface.
+      if (!this.interfacesCapped) {
+        this.interfacesCapped = true;
+        this.problem('capture.interface_limit', `more than ${MAX_INTERFACES} interfaces in one section; later ones are ignored`, this.packets);
+      }
+      return;
+    }
     if (length < 20) {
       // Keep the numbering of later interfaces right with a placeholder of an unknown link type.
       this.problem('capture.bad_record', `interface description block ${index} of ${length} bytes is too short`, this.packets);
@@ -234,7 +252,9 @@ export class PcapngParser implements RecordParser {
     const info: CaptureInterface = { link_type: linkType, snaplen, ts_units_per_second: ts.unitsPerSecond };
     if (name !== undefined) info.name = name;
     this.section.push({ info, ts, snaplenReported: false });
-    this.interfaces.push(info);
+    // The summary names the first interfaces and counts all: one line listing a million
+    // was 34.7 MB.
+    if (this.interfaces.length < MAX_LISTED_INTERFACES) this.interfaces.push(info);
     this.handlers.interface?.(info, index);
   }
 

@@ -67,7 +67,10 @@ export interface CaptureHandlers {
 export interface CaptureSummary {
   format: CaptureFormat;
   compressed: boolean;
+  /** The interfaces, at most MAX_LISTED_INTERFACES of them (see `interface_count`). */
   interfaces: CaptureInterface[];
+  /** Every interface described, when more than those listed. */
+  interface_count?: number;
   packets: number;
   /** Bytes of the file as read (after gunzip). */
   file_bytes: number;

@@ -8,8 +8,9 @@
  * weirds). Other stacks differ (BSD/Linux favour some new data), so every overlap is
  * reported as `ip.fragment_overlap`, saying whether the bytes differ.
  *
- * Bounds: `max_pending_fragments` datagrams (the oldest is evicted), `fragment_timeout`
- * seconds of capture time, 65535 bytes per datagram.
+ * Bounds: `max_pending_fragments` datagrams and `max_fragment_bytes` of their buffers (the
+ * oldest is evicted: one fragment at offset 65000 makes a 64 KiB buffer, so 8192 such
+ * datagrams held 720 MB), `fragment_timeout` seconds of capture time, 65535 bytes per datagram.
  */
 import type { Limits } from '../dissect/limits.js';
 import type { Timestamp } from '../events/time.js';
@@ -73,16 +74,28 @@ class PendingDatagram {
     return this.total >= 0 && this.ranges.length === 2 && this.ranges[0] === 0 && this.ranges[1] === this.total;
   }
 
-  ensure(end: number): void {
-    if (end <= this.buf.length) return;
+  /** Grows the buffer to hold `end` bytes; returns how many bytes it grew by. */
+  ensure(end: number): number {
+    if (end <= this.buf.length) return 0;
+    const before = this.buf.length;
     const grown = new Uint8Array(Math.min(MAX_DATAGRAM, Math.max(end, this.buf.length * 2, 2048)));
     grown.set(this.buf);
     this.buf = grown;
+    return grown.length - before;
   }
 }
 
 export class FragmentReassembler {
   private readonly pending = new Map<string, PendingDatagram>();
+  /**
+   * Datagrams in first-seen order, for evicting the oldest. A Map's first entry is not O(1)
+   * to find after many deletions (V8 skips the deleted slots), which made a fragment flood
+   * quadratic; entries here whose datagram is gone are skipped once, then dropped.
+   */
+  private order: Array<[string, PendingDatagram]> = [];
+  private head = 0;
+  /** Bytes of all pending buffers. */
+  private bytes = 0;
   /** Frame of the packet being decoded (set by the decoder). */
   frame = 0;
 
@@ -107,13 +120,20 @@ export class FragmentReassembler {
     const end = start + payload.length;
     if (end + f.headerLength > MAX_DATAGRAM) {
       this.report('ip.fragment_too_large', `${describe(f)}: fragment at offset ${start} ends at ${end + f.headerLength} bytes, beyond 65535; datagram dropped`);
-      if (d !== undefined) this.pending.delete(key);
+      if (d !== undefined) this.forget(key, d);
       return null;
     }
     if (d === undefined) {
       d = new PendingDatagram(ts, this.frame, describe(f));
-      this.makeRoom();
+      this.makeRoom(null);
       this.pending.set(key, d);
+      this.order.push([key, d]);
+      // Datagrams that completed or timed out leave their entry behind: drop them all once
+      // they outnumber the live ones (amortised O(1) per datagram).
+      if (this.order.length - this.head > 2 * this.pending.size + 1024) {
+        this.order = this.order.slice(this.head).filter((e) => this.pending.get(e[0]) === e[1]);
+        this.head = 0;
+      }
     }
     d.fragments++;
     if (start === 0) {
@@ -138,9 +158,13 @@ export class FragmentReassembler {
       if (f.more) this.overlap(d, `a fragment reaches ${limitEnd}, beyond the datagram end ${d.total}`);
       limitEnd = d.total;
     }
-    if (limitEnd > start) this.insert(d, payload, start, limitEnd);
+    if (limitEnd > start) {
+      this.bytes += d.ensure(limitEnd);
+      this.insert(d, payload, start, limitEnd);
+      if (this.bytes > this.limits.max_fragment_bytes) this.makeRoom(d);
+    }
     if (!d.complete()) return null;
-    this.pending.delete(key);
+    this.forget(key, d);
     return {
       data: d.buf.subarray(0, d.total),
       protocol: d.protocol < 0 ? f.protocol : d.protocol,
@@ -165,20 +189,61 @@ export class FragmentReassembler {
     }
   }
 
-  private timedOut(key: string, d: PendingDatagram): void {
+  private forget(key: string, d: PendingDatagram): void {
+    if (this.pending.get(key) !== d) return;
     this.pending.delete(key);
+    this.bytes -= d.buf.length;
+  }
+
+  private timedOut(key: string, d: PendingDatagram): void {
+    this.forget(key, d);
     const total = d.total >= 0 ? String(d.total) : 'unknown';
     this.report('ip.fragment_timeout', `${d.description}: ${d.received()} of ${total} bytes in ${d.fragments} fragments after ${this.limits.fragment_timeout} s; dropped`);
   }
 
-  private makeRoom(): void {
+  /**
+   * Evicts the oldest datagrams while one more would pass `max_pending_fragments`
+   * (`keep` null: one is about to be added) or the buffers pass `max_fragment_bytes`
+   * (never evicting `keep`, the datagram that just grew).
+   */
+  private makeRoom(keep: PendingDatagram | null): void {
     const max = Math.max(1, this.limits.max_pending_fragments);
-    while (this.pending.size >= max) {
-      const oldest = this.pending.entries().next().value;
-      if (oldest === undefined) return;
-      this.pending.delete(oldest[0]);
-      this.report('ip.fragment_limit', `${max} datagrams pending reassembly; dropped the oldest (${oldest[1].description})`);
+    const maxBytes = this.limits.max_fragment_bytes;
+    for (;;) {
+      const byCount = keep === null && this.pending.size >= max;
+      const byBytes = this.bytes > maxBytes;
+      if (!byCount && !byBytes) return;
+      const oldest = this.oldest(keep);
+      if (oldest === null) return;
+      this.forget(oldest[0], oldest[1]);
+      this.report(
+        'ip.fragment_limit',
+        byCount
+          ? `${max} datagrams pending reassembly; dropped the oldest (${oldest[1].description})`
+          : `more than ${maxBytes} bytes of datagrams pending reassembly; dropped the oldest (${oldest[1].description})`,
+      );
     }
+  }
+
+  /** The oldest pending datagram other than `keep`. */
+  private oldest(keep: PendingDatagram | null): [string, PendingDatagram] | null {
+    let i = this.head;
+    let found: [string, PendingDatagram] | null = null;
+    for (; i < this.order.length; i++) {
+      const e = this.order[i]!;
+      if (this.pending.get(e[0]) !== e[1]) {
+        if (i === this.head) this.head++;
+        continue;
+      }
+      if (e[1] === keep) continue;
+      found = e;
+      break;
+    }
+    if (this.head > 1024 && this.head * 2 > this.order.length) {
+      this.order = this.order.slice(this.head);
+      this.head = 0;
+    }
+    return found;
   }
 
   private overlap(d: PendingDatagram, detail: string): void {
@@ -187,7 +252,6 @@ export class FragmentReassembler {
 
   /** Copy the bytes of [start, end) not yet covered; report overlaps (first received wins). */
   private insert(d: PendingDatagram, payload: Uint8Array, start: number, end: number): void {
-    d.ensure(end);
     const r = d.ranges;
     let overlapBytes = 0;
     let differs = false;

@@ -17,6 +17,8 @@ export interface Limits {
   flow_closed_timeout: number;
   /** IP datagrams being reassembled at once. */
   max_pending_fragments: number;
+  /** Bytes of reassembly buffers of all IP datagrams pending at once. */
+  max_fragment_bytes: number;
   /** Seconds a partial IP datagram waits for its missing fragments. */
   fragment_timeout: number;
   /** Bytes buffered for protocol detection per direction before giving up. */
@@ -78,6 +80,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   udp_idle_timeout: 60,
   flow_closed_timeout: 5,
   max_pending_fragments: 8192,
+  max_fragment_bytes: 16 * 1024 * 1024,
   fragment_timeout: 60,
   detect_buffer: 8192,
   max_line: 64 * 1024,

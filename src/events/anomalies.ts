@@ -7,6 +7,7 @@ export const CORE_ANOMALIES = {
   'capture.truncated': 'the file ends in the middle of a packet record or block',
   'capture.bad_record': 'a packet record or block has impossible lengths; reading stopped or skipped it',
   'capture.unknown_link_type': 'an interface uses a link type wirelens does not decode; its packets are counted but not decoded',
+  'capture.interface_limit': 'a pcapng section described more interfaces than wirelens keeps (65536); later ones, and their packets, are counted but not decoded',
   'capture.unknown_block': 'a pcapng block of unknown type was skipped',
   'capture.snaplen_exceeded': 'a packet record is longer than the interface snaplen',
   'capture.packet_too_large': 'a packet record claims more than the 256 MB sanity limit',

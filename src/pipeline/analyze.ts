@@ -114,6 +114,7 @@ export function summaryFields(source: string, summary: CaptureSummary): CaptureF
     format: summary.format,
     compressed: summary.compressed,
     interfaces: summary.interfaces.map((i) => ({ link_type: i.link_type, snaplen: i.snaplen, name: i.name })),
+    interface_count: summary.interface_count,
   };
 }
 

@@ -87,6 +87,7 @@ export class ReportBuilder implements EventSink {
         format: cs.format,
         compressed: cs.compressed,
         interfaces: cs.interfaces,
+        interface_count: cs.interface_count,
         link_types: cs.link_types,
         packets: cs.packets,
         bytes: cs.bytes,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { block, Bytes, concat, endOfOptions, epb, idb, obsoletePb, option, readAll, shb, spb, tempFile } from './builders.js';
+import { MAX_INTERFACES, MAX_LISTED_INTERFACES } from '../../src/capture/pcapng-reader.js';
 
 const P1 = Uint8Array.from([0xde, 0xad, 0xbe, 0xef, 0x01]);
 const P2 = Uint8Array.from([0x11, 0x22]);
@@ -147,5 +148,23 @@ describe('pcapng reader', () => {
 
   it('rejects a file cut inside its section header', async () => {
     await expect(readAll(tempFile(shb(true).subarray(0, 20)))).rejects.toThrow(/section header/);
+  });
+});
+
+describe('pcapng interface floods (issue 19)', () => {
+  it('keeps MAX_INTERFACES per section, lists MAX_LISTED_INTERFACES, counts them all', async () => {
+    const n = MAX_INTERFACES + 100;
+    const one = idb(true, 1, 65535);
+    const many = new Uint8Array(one.length * n);
+    for (let i = 0; i < n; i++) many.set(one, i * one.length);
+    const file = tempFile(concat(shb(true), many, epb(true, 0, 1n, P1), epb(true, MAX_INTERFACES + 5, 2n, P2)), 'many-idb.pcapng');
+    const r = await readAll(file);
+    expect(r.summary.interfaces).toHaveLength(MAX_LISTED_INTERFACES);
+    expect(r.summary.interface_count).toBe(n);
+    expect(r.interfaces).toHaveLength(MAX_INTERFACES);
+    expect(r.problems.filter((p) => p.code === 'capture.interface_limit')).toHaveLength(1);
+    expect(r.packets[0]!.interface_id).toBe(0);
+    // A packet naming an ignored interface is reported, not decoded as if it had one.
+    expect(r.problems.some((p) => p.code === 'capture.bad_record' && /interface/.test(p.detail))).toBe(true);
   });
 });

@@ -92,6 +92,29 @@ describe('IPv4 fragment reassembly', () => {
     expect(codes()).toEqual(['ip.fragment_timeout']);
   });
 
+  it('bounds the bytes of all pending buffers: far fragments cannot hold 64 KiB each (issue 19)', () => {
+    // One 8-byte fragment at offset 64000 makes a 64 KiB buffer; 8192 of them were 720 MB.
+    const { d, problems } = decoder({ max_fragment_bytes: 1 << 20 });
+    for (let id = 1; id <= 100; id++) d.decode(101, ipv4({ protocol: 17, id, offset: 64000, more: true, payload: new Uint8Array(8) }), T0);
+    expect(d.pendingFragments).toBeLessThanOrEqual(16); // 1 MiB / 64 KiB
+    expect(d.pendingFragments).toBeGreaterThanOrEqual(15);
+    expect(problems.length).toBe(100 - d.pendingFragments);
+    expect(new Set(problems.map((x) => x.code))).toEqual(new Set(['ip.fragment_limit']));
+    expect(problems[0]!.detail).toMatch(/more than 1048576 bytes of datagrams pending reassembly; dropped the oldest \(IPv4 datagram id 1 /);
+    // A datagram that completes still does, and frees its buffer.
+    const whole = datagram(3000);
+    const [a, b] = v4Fragments(whole, [1480], 5000);
+    d.decode(101, a!, T0);
+    expect(Array.from(expectIp(d.decode(101, b!, T0)).payload)).toEqual(Array.from(whole));
+  });
+
+  it('a flood of first fragments is linear: evicting the oldest does not scan deleted entries', () => {
+    const { d, problems } = decoder({ max_pending_fragments: 64 });
+    for (let id = 1; id <= 20_000; id++) d.decode(101, ipv4({ protocol: 17, id: id & 0xffff, src: [11, 0, id >> 16, 1], offset: 0, more: true, payload: new Uint8Array(8) }), T0);
+    expect(d.pendingFragments).toBe(64);
+    expect(problems.length).toBe(20_000 - 64);
+  });
+
   it('evicts the oldest datagram at max_pending_fragments', () => {
     const { d, problems } = decoder({ max_pending_fragments: 2 });
     const firsts = [1, 2, 3].map((id) => v4Fragments(datagram(100), [64], id));

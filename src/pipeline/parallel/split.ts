@@ -82,6 +82,7 @@ export function shareLimits(limits: Limits, n: number): Limits {
     reassembly_total: part(limits.reassembly_total),
     max_expectations: part(limits.max_expectations),
     max_pending_fragments: part(limits.max_pending_fragments),
+    max_fragment_bytes: part(limits.max_fragment_bytes),
   };
 }
 

@@ -1,0 +1,59 @@
+// The hostile row of the bench (issue 19): crafted floods, wirelens against tshark on the
+// same file, wall time and peak RSS from GNU time. Captures come from hostile-captures.mjs
+// (built on first use into bench/out/hostile/, never committed).
+//
+//   node bench/hostile.mjs [--scale F] [--only a,b] [--skip-tshark]
+//
+// Default: the SYN flood (1M SYNs) and the HTTP/2 stream flood (300,000 streams) at the
+// sizes of issue 19; --only adds others (frag-flood, continuation-flood, ooo-segments,
+// dns-answers, smtp-endless-data, pcapng-interfaces, follow-20mb). Targets: time within 5x
+// of tshark's, peak RSS under 250 MB.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { hostileCapture } from './hostile-captures.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const NODE_FLAGS = (() => {
+  const first = readFileSync(join(ROOT, 'bin', 'wirelens'), 'utf8').split('\n')[0];
+  const m = /^#!\S*env -S node\s*(.*)$/.exec(first);
+  return m ? m[1].split(/\s+/).filter(Boolean) : [];
+})();
+
+function parseArgs(argv) {
+  const o = { scale: 1, only: ['syn-flood', 'h2-streams'], skipTshark: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--scale') o.scale = Number(argv[++i]);
+    else if (a === '--only') o.only = argv[++i].split(',');
+    else if (a === '--skip-tshark') o.skipTshark = true;
+    else throw new Error(`unknown argument ${a}`);
+  }
+  return o;
+}
+
+/** Wall seconds and peak RSS (MB) under GNU time, stdout discarded, whatever the exit status. */
+function run(cmd, args) {
+  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %M', cmd, ...args], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26 });
+  const m = /TIME (\S+) (\d+)/.exec(r.stderr.toString());
+  return m ? { wall: Number(m[1]), rssMb: Number(m[2]) / 1024, status: r.status } : { wall: NaN, rssMb: NaN, status: r.status };
+}
+
+const o = parseArgs(process.argv.slice(2));
+const rows = [];
+for (const name of o.only) {
+  const file = hostileCapture(name, o.scale);
+  const command = name === 'follow-20mb' ? ['follow', file, '--flow', '1'] : ['events', file];
+  const w = run('node', [...NODE_FLAGS, join(ROOT, 'bin', 'wirelens'), ...command]);
+  const tsharkArgs = name === 'follow-20mb' ? ['-n', '-q', '-r', file, '-z', 'follow,tcp,ascii,0'] : ['-n', '-r', file];
+  const t = o.skipTshark ? null : run('tshark', tsharkArgs);
+  rows.push({ name, wall: w.wall, rss: w.rssMb, status: w.status, tshark: t?.wall ?? null, tsharkRss: t?.rssMb ?? null });
+}
+const pad = (s, n) => String(s).padStart(n);
+console.log(`hostile captures (scale ${o.scale}): wirelens events (follow for follow-20mb) vs tshark -n -r, wall seconds, peak RSS MB`);
+console.log(`${'capture'.padEnd(20)}${pad('wirelens s', 12)}${pad('RSS MB', 9)}${pad('tshark s', 10)}${pad('RSS MB', 9)}${pad('ratio', 8)}`);
+for (const r of rows) {
+  const ratio = r.tshark ? (r.wall / r.tshark).toFixed(1) + 'x' : '-';
+  console.log(`${r.name.padEnd(20)}${pad(r.wall.toFixed(2), 12)}${pad(r.rss.toFixed(0), 9)}${pad(r.tshark?.toFixed(2) ?? '-', 10)}${pad(r.tsharkRss?.toFixed(0) ?? '-', 9)}${pad(ratio, 8)}${r.status ? `  (exit ${r.status})` : ''}`);
+}
