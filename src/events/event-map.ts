@@ -70,7 +70,10 @@ export interface CaptureFileFields {
   file: string;
   format: string;
   compressed: boolean;
+  /** The first interfaces the file declares (pcapng: a bounded number of them). */
   interfaces: Array<{ link_type: number; snaplen: number; name: string | undefined }>;
+  /** How many interfaces the file declares, when more than are listed. */
+  interface_count: number | undefined;
 }
 
 /** What `capture.summary` counts: packets, bytes, times, the protocol hierarchy, the I/O graph. */
