@@ -19,7 +19,7 @@ const capture = (name: string) => new URL(`../../captures/${name}`, import.meta.
 
 /** Events the engine itself emits (not a dissector): they carry no layer marker. */
 const fromEngine = (e: WireEvent) =>
-  e.type === 'flow.end' || e.type === 'capture.summary' || (e.type === 'anomaly' && String(e.code) in CORE_ANOMALIES);
+  e.type === 'flow.end' || e.type === 'capture.summary' || e.type === 'tcp.analysis' || e.type === 'tcp.connection' || (e.type === 'anomaly' && String(e.code) in CORE_ANOMALIES);
 
 const json = (e: WireEvent) => JSON.parse(JSON.stringify(e)) as Record<string, unknown>;
 
