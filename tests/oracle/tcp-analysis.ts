@@ -29,7 +29,8 @@ export async function ourTcpFrames(file: string): Promise<Map<number, FrameTcp>>
         stream: flow.stream ?? -1,
         seq: tcp.relSeq,
         ack: tcp.relAck >= 0 ? tcp.relAck : null,
-        len: decoded.packet.transport.payload.length,
+        // As sent: a frame cut by the snaplen still declares its length (tshark's tcp.len).
+        len: decoded.packet.truncated && decoded.packet.declared_payload !== undefined ? decoded.packet.declared_payload - decoded.packet.transport.data_offset : decoded.packet.transport.payload.length,
         flags: FLAG_INFO.filter((f) => bits & f.bit).map((f) => f.name).sort(),
         ackRtt: tcp.ackedFrame ? Math.round(tcp.ackRtt * 1e9) : null,
       });

@@ -6,7 +6,7 @@ import { BASE_FIELDS, kindOf, labelOf } from './labels.js';
 import { line, wrapText, type Color, type Line } from './lines.js';
 
 /** How an event of a flow is shown in its transactions pane. */
-export type Role = 'session' | 'transaction' | 'message' | 'credentials' | 'anomaly';
+export type Role = 'session' | 'transaction' | 'message' | 'credentials' | 'anomaly' | 'tcp';
 
 const TRANSACTION_SUFFIXES = ['.transaction', '.transfer', '.zone_transfer'];
 
@@ -19,6 +19,9 @@ const TRANSACTION_SUFFIXES = ['.transaction', '.transfer', '.zone_transfer'];
 export function roleOf(e: WireEvent, typesInFlow: ReadonlySet<string>): Role {
   if (e.type === 'credentials') return 'credentials';
   if (e.type === 'anomaly') return 'anomaly';
+  // TCP's own view of the flow (expert flags, the connection's numbers): not an application
+  // record; the transactions pane leaves it out (it belongs in a packets pane, not built yet).
+  if (e.type === 'tcp.analysis' || e.type === 'tcp.connection') return 'tcp';
   if (TRANSACTION_SUFFIXES.some((s) => e.type.endsWith(s))) return 'transaction';
   if (e.type.endsWith('.session') || e.type.endsWith('.connection')) return 'session';
   const proto = e.type.slice(0, e.type.indexOf('.'));
