@@ -317,6 +317,8 @@ export class Engine implements SessionHost {
     if (flow.lite !== null) {
       if (payload.length === 0 && !rst && !fin) {
         this.trackState(flow, side, syn, ack, fin, rst, 0, tcp.window, originator);
+        // Sequence analysis sees every segment, the handshake included (relative numbers start there).
+        if (this.tcpAnalysis) this.analyzeTcp(flow, side, tcp, p, ip);
         const lite = flow.lite;
         if (syn) {
           (flow.isn ??= [null, null])[side] ??= tcp.seq;
