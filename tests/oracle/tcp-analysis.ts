@@ -19,61 +19,65 @@ export interface FrameTcp {
 
 const FIELD_NAMES = FLAG_INFO.map((f) => f.name);
 
-export async function ourTcpFrames(file: string): Promise<Map<number, FrameTcp>> {
-  const out = new Map<number, FrameTcp>();
+/** What one side says of a capture: TCP analysis per TCP frame, `udp.stream` per UDP frame. */
+export interface OracleFrames {
+  tcp: Map<number, FrameTcp>;
+  udp: Map<number, number>;
+}
+
+/** wirelens's view, in one pass through the engine's packet tap (no dissectors: they add nothing here). */
+export async function ourFrames(file: string): Promise<OracleFrames> {
+  const tcpFrames = new Map<number, FrameTcp>();
+  const udp = new Map<number, number>();
   await analyze(file, { emit: () => {} }, {
+    dissect: false,
     packetTap: (p, decoded, flow, tcp) => {
-      if (!tcp || !flow || decoded.kind !== 'ip' || decoded.packet.transport?.protocol !== 'tcp') return;
+      if (!flow || decoded.kind !== 'ip') return;
+      const transport = decoded.packet.transport;
+      if (transport?.protocol === 'udp') udp.set(p.frame, flow.stream ?? -1);
+      if (!tcp || transport?.protocol !== 'tcp') return;
       const bits = fieldBits(tcp.bits);
-      out.set(p.frame, {
+      tcpFrames.set(p.frame, {
         stream: flow.stream ?? -1,
         seq: tcp.relSeq,
         ack: tcp.relAck >= 0 ? tcp.relAck : null,
         // As sent: a frame cut by the snaplen still declares its length (tshark's tcp.len).
-        len: decoded.packet.truncated && decoded.packet.declared_payload !== undefined ? decoded.packet.declared_payload - decoded.packet.transport.data_offset : decoded.packet.transport.payload.length,
+        len: decoded.packet.truncated && decoded.packet.declared_payload !== undefined ? decoded.packet.declared_payload - transport.data_offset : transport.payload.length,
         flags: FLAG_INFO.filter((f) => bits & f.bit).map((f) => f.name).sort(),
         ackRtt: tcp.ackedFrame ? Math.round(tcp.ackRtt * 1e9) : null,
       });
     },
   });
-  return out;
+  return { tcp: tcpFrames, udp };
 }
 
-export function tsharkTcpFrames(file: string): Map<number, FrameTcp> {
-  const fields = ['frame.number', 'tcp.stream', 'tcp.seq', 'tcp.ack', 'tcp.flags.ack', 'tcp.len', 'tcp.analysis.ack_rtt', ...FIELD_NAMES.map((n) => `tcp.analysis.${n}`)];
-  // ICMP errors quote a TCP header that tshark dissects as TCP: only frames whose own transport is TCP.
-  const rows = tsharkFields(file, fields, ['-Y', 'tcp && !icmp && !icmpv6']);
-  const out = new Map<number, FrameTcp>();
-  for (const r of rows) {
+const TCP_FIELDS = ['tcp.stream', 'tcp.seq', 'tcp.ack', 'tcp.flags.ack', 'tcp.len', 'tcp.analysis.ack_rtt', ...FIELD_NAMES.map((n) => `tcp.analysis.${n}`)];
+
+/** tshark's view, from one run over the file (tshark's start-up is most of an oracle's time). */
+export function tsharkFrames(file: string): OracleFrames {
+  // ICMP errors quote a transport header that tshark dissects: only frames whose own transport is TCP or UDP.
+  const rows = tsharkFields(file, ['frame.number', 'udp.stream', ...TCP_FIELDS], ['-Y', '(tcp || udp) && !icmp && !icmpv6']);
+  const tcp = new Map<number, FrameTcp>();
+  const udp = new Map<number, number>();
+  for (const row of rows) {
+    const frame = Number(row[0]);
+    if (row[1]) udp.set(frame, Number(row[1]));
+    const r = row.slice(2);
+    if (!r[0]) continue;
     const flags: string[] = [];
     FIELD_NAMES.forEach((n, i) => {
-      if (r[7 + i]) flags.push(n);
+      if (r[6 + i]) flags.push(n);
     });
-    out.set(Number(r[0]), {
-      stream: Number(r[1]),
-      seq: Number(r[2]),
-      ack: r[4] === '1' || r[4] === 'True' ? Number(r[3]) : null,
-      len: Number(r[5]),
+    tcp.set(frame, {
+      stream: Number(r[0]),
+      seq: Number(r[1]),
+      ack: r[3] === '1' || r[3] === 'True' ? Number(r[2]) : null,
+      len: Number(r[4]),
       flags: flags.sort(),
-      ackRtt: r[6] ? Math.round(Number(r[6]) * 1e9) : null,
+      ackRtt: r[5] ? Math.round(Number(r[5]) * 1e9) : null,
     });
   }
-  return out;
-}
-
-/** `udp.stream` per UDP frame (not ICMP-quoted headers), wirelens's and tshark's. */
-export async function udpStreams(file: string): Promise<{ theirs: Map<number, number>; ours: Map<number, number> }> {
-  const theirs = new Map<number, number>();
-  for (const r of tsharkFields(file, ['frame.number', 'udp.stream'], ['-Y', 'udp && !icmp && !icmpv6'])) theirs.set(Number(r[0]), Number(r[1]));
-  const ours = new Map<number, number>();
-  if (theirs.size) {
-    await analyze(file, { emit: () => {} }, {
-      packetTap: (p, decoded, flow) => {
-        if (flow && decoded.kind === 'ip' && decoded.packet.transport?.protocol === 'udp') ours.set(p.frame, flow.stream ?? -1);
-      },
-    });
-  }
-  return { theirs, ours };
+  return { tcp, udp };
 }
 
 export interface TcpDisagreement {

@@ -1,0 +1,3 @@
+import { tcpAnalysisOracle } from './tcp-analysis-oracle.js';
+
+tcpAnalysisOracle(1, 2);
