@@ -28,7 +28,7 @@ const NODE_FLAGS = (() => {
 const node = (args) => ['node', [...NODE_FLAGS, ...args]];
 
 function parseArgs(argv) {
-  const o = { size: 500, seed: 1, workers: null, flat: false, big: false, dist: 'dist', skipTshark: false, json: null };
+  const o = { size: 500, seed: 1, workers: null, flat: false, big: false, dist: 'dist', skipTshark: false, skipTls: false, json: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--size') o.size = Number(argv[++i]);
@@ -38,6 +38,7 @@ function parseArgs(argv) {
     else if (a === '--big') o.big = true;
     else if (a === '--dist') o.dist = argv[++i];
     else if (a === '--skip-tshark') o.skipTshark = true;
+    else if (a === '--skip-tls') o.skipTls = true;
     else if (a === '--json') o.json = argv[++i];
     else throw new Error(`unknown argument ${a}`);
   }
@@ -161,6 +162,11 @@ async function main() {
     console.log('\nMemory flatness (`wirelens events`):\n');
     console.log('| capture MB | workers | wall s | MB/s | peak RSS MB |\n|---:|---:|---:|---:|---:|');
     for (const f of flat) console.log(`| ${f.sizeMB.toFixed(0)} | ${f.workers} | ${f.wall.toFixed(2)} | ${(f.sizeMB / f.wall).toFixed(0)} | ${f.rssMB.toFixed(0)} |`);
+  }
+  if (!o.skipTls) {
+    // TLS record decryption, MB/s of plaintext per cipher suite (bench/tls-decrypt.mjs).
+    console.log('\nTLS decryption (`bench/tls-decrypt.mjs --size 8`):\n');
+    console.log(execFileSync(process.execPath, [join(ROOT, 'bench', 'tls-decrypt.mjs'), '--size', '8', '--dist', o.dist], { encoding: 'utf8' }).trimEnd());
   }
   console.log(`\nMachine: ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.tshark}, ${m.date}; load average at start ${m.load}.`);
   writeFileSync(o.json ?? join(OUT_DIR, `results-${m.date}.json`), JSON.stringify(results, null, 2));

@@ -52,8 +52,11 @@ async function record(ciphers, version, secureOptions, total, chunk) {
     const out = net.connect(server.address().port, '127.0.0.1');
     let open = 2;
     const done = () => --open === 0 && bothClosed();
-    inbound.on('data', (d) => (c2s.push(d), out.write(d)));
-    out.on('data', (d) => (s2c.push(d), inbound.write(d)));
+    // A side may close while the other still sends: record everything, forward what can be.
+    inbound.on('data', (d) => (c2s.push(d), out.writable && out.write(d)));
+    out.on('data', (d) => (s2c.push(d), inbound.writable && inbound.write(d)));
+    inbound.on('error', () => {});
+    out.on('error', () => {});
     inbound.on('end', () => out.end());
     out.on('end', () => inbound.end());
     inbound.on('close', done);
