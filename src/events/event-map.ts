@@ -162,13 +162,15 @@ type Writable<T> = [T] extends [JsonValue | undefined]
   ? true
   : T extends null | undefined
     ? true
-  : T extends (...args: never[]) => unknown
-    ? false
-    : T extends readonly (infer U)[]
-      ? Writable<U>
-      : T extends object
-        ? false extends { [F in keyof T]-?: Writable<T[F]> }[keyof T] ? false : true
-        : false;
+    : T extends (...args: never[]) => unknown
+      ? false
+      : T extends readonly (infer U)[]
+        ? Writable<U>
+        : T extends object
+          ? false extends { [F in keyof T]-?: Writable<T[F]> }[keyof T]
+            ? false
+            : true
+          : false;
 type BadFields<K extends EventType> = {
   [F in keyof EventMap[K]]-?: Writable<EventMap[K][F]> extends true ? never : F;
 }[keyof EventMap[K]];
