@@ -37,7 +37,9 @@ beforeAll(async () => {
   const db = await DuckDBInstance.create(':memory:');
   const c = await db.connect();
   query = async (sql) => (await c.runAndReadAll(sql.replaceAll('OUT', join(dir, 'pq2')))).getRowObjectsJson() as Row[];
-});
+  // Two exports and one `events` run per capture (86 of them): a minute when idle, more on a
+  // busy machine; the bound only catches a hang.
+}, 600_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
