@@ -34,6 +34,7 @@ import {
   plausibleFrames,
   type FrameHeader,
 } from './parser.js';
+import { joinChunks } from '../../dissect/bytes.js';
 
 interface H2Stream {
   readonly id: number;
@@ -382,7 +383,7 @@ export class Http2Dissector implements StreamDissector {
       this.hpack[dir].markLost();
       res = { headers: [], complete: false, unknown_fields: 0, problems: [], table_size_updates: [] };
     } else {
-      const bytes = pb.parts.length === 1 ? pb.parts[0]! : concat(pb.parts, pb.bytes);
+      const bytes = joinChunks(pb.parts, pb.bytes);
       res = this.hpack[dir].decode(bytes);
     }
     let desyncs = 0;
@@ -671,16 +672,6 @@ export class Http2Dissector implements StreamDissector {
 function pseudo(headers: HeaderList, name: string): string | undefined {
   for (const [n, v] of headers) if (n === name) return v;
   return undefined;
-}
-
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 function streamSummary(s: H2Stream): Http2StreamSummary {

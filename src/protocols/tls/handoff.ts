@@ -9,6 +9,7 @@ import type { DissectorContext } from '../../dissect/contract.js';
 import type { AnomalyCode } from '../../events/event-map.js';
 import type { Direction } from '../../events/event.js';
 import { probeTls } from './index.js';
+import { joinChunks } from '../../dissect/bytes.js';
 
 /** Bytes held while undecided: a ClientHello's first 6 bytes decide; the server should say nothing meanwhile. */
 const MAX_HELD = 16 * 1024;
@@ -42,7 +43,7 @@ export class StarttlsHandoff {
     const copy = bytes.slice();
     this.held.push({ dir, bytes: copy });
     this.size += copy.length;
-    if (dir === 'c2s') this.c2s = concat(this.c2s, copy.subarray(0, Math.max(0, 16 - this.c2s.length)));
+    if (dir === 'c2s') this.c2s = joinChunks([this.c2s, copy.subarray(0, Math.max(0, 16 - this.c2s.length))]);
     if (this.c2s.length === 0) return this.size > MAX_HELD ? 'clear' : 'undecided';
     const answer = probeTls(this.c2s, 'c2s');
     if (answer === 'match') return 'tls';
@@ -69,7 +70,7 @@ export class StarttlsHandoff {
 
   /** Hands the flow to TLS with what was held, per direction in order. */
   switchToTls(ctx: DissectorContext): void {
-    const join = (dir: Direction): Uint8Array => this.held.filter((h) => h.dir === dir).reduce((a: Uint8Array, h) => concat(a, h.bytes), new Uint8Array(0));
+    const join = (dir: Direction): Uint8Array => joinChunks(this.held.filter((h) => h.dir === dir).map((h) => h.bytes));
     const c2s = join('c2s');
     const s2c = join('s2c');
     ctx.switchProtocol('tls', { ...(c2s.length ? { c2s } : {}), ...(s2c.length ? { s2c } : {}) });
@@ -84,13 +85,4 @@ export class StarttlsHandoff {
   preview(): string {
     return Buffer.from(this.c2s).toString('latin1').replace(/[^\x20-\x7e]/g, '.');
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b;
-  if (b.length === 0) return a;
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
 }

@@ -4,6 +4,7 @@ import type { AnalyzeOptions } from '../../pipeline/analyze.js';
 import { analyze } from '../../pipeline/analyze.js';
 import { visible } from '../../report/safe-text.js';
 import type { Line, Seg } from './lines.js';
+import { joinChunks } from '../../dissect/bytes.js';
 
 export type StreamPiece = { dir: Direction; data: Uint8Array; offset: number } | { dir: Direction; gap: number; offset: number };
 
@@ -51,13 +52,7 @@ export async function loadStream(
   let run: { dir: Direction; offset: number; chunks: Uint8Array[]; length: number } | null = null;
   const endRun = () => {
     if (!run) return;
-    const joined = new Uint8Array(run.length);
-    let at = 0;
-    for (const c of run.chunks) {
-      joined.set(c, at);
-      at += c.length;
-    }
-    pieces.push({ dir: run.dir, data: joined, offset: run.offset });
+    pieces.push({ dir: run.dir, data: joinChunks(run.chunks, run.length), offset: run.offset });
     run = null;
   };
   const tap = (flow: number, dir: Direction, data: Uint8Array | number) => {

@@ -7,6 +7,7 @@
  * SSL 3.0 has its own construction and is not supported.
  */
 import { hmac, type HashName } from './hkdf.js';
+import { joinChunks } from '../../../dissect/bytes.js';
 
 export type PrfHash = 'sha256' | 'sha384';
 
@@ -27,19 +28,9 @@ export function pHash(hash: HashName, secret: Uint8Array, seed: Uint8Array, leng
   return out;
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-}
-
 /** The TLS 1.2 PRF. */
 export function prf12(hash: PrfHash, secret: Uint8Array, label: string, seed: Uint8Array, length: number): Uint8Array {
-  return pHash(hash, secret, concat(latin1(label), seed), length);
+  return pHash(hash, secret, joinChunks([latin1(label), seed]), length);
 }
 
 /** The TLS 1.0 and 1.1 PRF. */
@@ -47,7 +38,7 @@ export function prf10(secret: Uint8Array, label: string, seed: Uint8Array, lengt
   const half = Math.ceil(secret.length / 2);
   const s1 = secret.subarray(0, half);
   const s2 = secret.subarray(secret.length - half);
-  const labelSeed = concat(latin1(label), seed);
+  const labelSeed = joinChunks([latin1(label), seed]);
   const out = pHash('md5', s1, labelSeed, length);
   const sha = pHash('sha1', s2, labelSeed, length);
   for (let i = 0; i < length; i++) out[i]! ^= sha[i]!;
@@ -68,7 +59,7 @@ export function keyBlock(
   serverRandom: Uint8Array,
   length: number,
 ): Uint8Array {
-  return tlsPrf(version, hash, masterSecret, 'key expansion', concat(serverRandom, clientRandom), length);
+  return tlsPrf(version, hash, masterSecret, 'key expansion', joinChunks([serverRandom, clientRandom]), length);
 }
 
 /**
@@ -86,5 +77,5 @@ export function masterSecret(
 ): Uint8Array {
   return sessionHash !== undefined
     ? tlsPrf(version, hash, preMaster, 'extended master secret', sessionHash, 48)
-    : tlsPrf(version, hash, preMaster, 'master secret', concat(clientRandom, serverRandom), 48);
+    : tlsPrf(version, hash, preMaster, 'master secret', joinChunks([clientRandom, serverRandom]), 48);
 }
