@@ -5,7 +5,6 @@
  * flows by endpoints and first frame.
  */
 import type { WireEvent } from '../../src/events/event.js';
-import { tsharkFields } from './tshark.js';
 
 export interface Conversation {
   proto: 'tcp' | 'udp';
@@ -18,28 +17,18 @@ export interface Conversation {
 
 const endpointKey = (a: string, ap: string, b: string, bp: string): string => [`${a}|${ap}`, `${b}|${bp}`].sort().join(' ');
 
-export function tsharkConversations(file: string): Conversation[] {
-  const rows = tsharkFields(file, [
-    'frame.number',
-    'frame.len',
-    'ip.src',
-    'ip.dst',
-    'ipv6.src',
-    'ipv6.dst',
-    'tcp.stream',
-    'tcp.srcport',
-    'tcp.dstport',
-    'udp.stream',
-    'udp.srcport',
-    'udp.dstport',
-    'icmp.type',
-    'icmpv6.type',
-  ]);
+/** The tshark fields `conversationsFromRows` reads, in this order. */
+export const CONVERSATION_FIELDS = ['frame.number', 'frame.len', 'ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst', 'tcp.stream', 'tcp.srcport', 'tcp.dstport', 'udp.stream', 'udp.srcport', 'udp.dstport'];
+
+/**
+ * tshark's conversations from rows of `CONVERSATION_FIELDS`, read with
+ * `-Y '(tcp || udp) && !icmp && !icmpv6'`: a TCP/UDP header quoted inside an ICMP error is
+ * not a packet of that conversation.
+ */
+export function conversationsFromRows(rows: readonly string[][]): Conversation[] {
   const byStream = new Map<string, Conversation>();
   for (const r of rows) {
-    const [frame, len, ip4s, ip4d, ip6s, ip6d, tstream, tsp, tdp, ustream, usp, udp, icmp, icmp6] = r;
-    // A TCP/UDP header quoted inside an ICMP error is not a packet of that conversation.
-    if (icmp || icmp6) continue;
+    const [frame, len, ip4s, ip4d, ip6s, ip6d, tstream, tsp, tdp, ustream, usp, udp] = r;
     const src = ip4s || ip6s;
     const dst = ip4d || ip6d;
     if (!src || !dst) continue;
@@ -58,6 +47,7 @@ export function tsharkConversations(file: string): Conversation[] {
   return [...byStream.values()];
 }
 
+/** wirelens's conversations from its `flow.end` events (other events are ignored). */
 export function ourConversations(events: readonly WireEvent[]): Conversation[] {
   return events
     .filter((e) => e.type === 'flow.end' && (e.proto === 'tcp' || e.proto === 'udp'))

@@ -22,8 +22,12 @@ export interface FidelityRun {
   failures: Record<string, string>;
 }
 
-export function runFidelity(captures: string[], tsharkArgs: string[] = []): FidelityRun {
-  const args = [FIDELITY, '--json', '--timeout', '120', '--wirelens', join(REPO, 'bin', 'wirelens')];
+/**
+ * fidelity.py on `captures`, in one Python process. `wirelens` is the command it runs as
+ * `CMD events CAPTURE` (default: bin/wirelens).
+ */
+export function runFidelity(captures: string[], tsharkArgs: string[] = [], wirelens = join(REPO, 'bin', 'wirelens')): FidelityRun {
+  const args = [FIDELITY, '--json', '--timeout', '120', '--wirelens', wirelens];
   for (const a of tsharkArgs) args.push(`--tshark-arg=${a}`);
   const text = execFileSync('python3', [...args, ...captures], { encoding: 'utf8', maxBuffer: 1 << 26, cwd: REPO });
   return JSON.parse(text) as FidelityRun;

@@ -3,8 +3,7 @@
  * in one shape, for the TCP-analysis oracle.
  */
 import { fieldBits, FLAG_INFO } from '../../src/analysis/tcp/flags.js';
-import { analyze } from '../../src/pipeline/analyze.js';
-import { tsharkFields } from './tshark.js';
+import type { AnalyzeOptions } from '../../src/pipeline/analyze.js';
 
 export interface FrameTcp {
   stream: number;
@@ -25,38 +24,34 @@ export interface OracleFrames {
   udp: Map<number, number>;
 }
 
-/** wirelens's view, in one pass through the engine's packet tap (no dissectors: they add nothing here). */
-export async function ourFrames(file: string): Promise<OracleFrames> {
-  const tcpFrames = new Map<number, FrameTcp>();
-  const udp = new Map<number, number>();
-  await analyze(file, { emit: () => {} }, {
-    dissect: false,
-    packetTap: (p, decoded, flow, tcp) => {
-      if (!flow || decoded.kind !== 'ip') return;
-      const transport = decoded.packet.transport;
-      if (transport?.protocol === 'udp') udp.set(p.frame, flow.stream ?? -1);
-      if (!tcp || transport?.protocol !== 'tcp') return;
-      const bits = fieldBits(tcp.bits);
-      tcpFrames.set(p.frame, {
-        stream: flow.stream ?? -1,
-        seq: tcp.relSeq,
-        ack: tcp.relAck >= 0 ? tcp.relAck : null,
-        // As sent: a frame cut by the snaplen still declares its length (tshark's tcp.len).
-        len: decoded.packet.truncated && decoded.packet.declared_payload !== undefined ? decoded.packet.declared_payload - transport.data_offset : transport.payload.length,
-        flags: FLAG_INFO.filter((f) => bits & f.bit).map((f) => f.name).sort(),
-        ackRtt: tcp.ackedFrame ? Math.round(tcp.ackRtt * 1e9) : null,
-      });
-    },
-  });
-  return { tcp: tcpFrames, udp };
+/**
+ * A packet tap that fills `into` with wirelens's view of each frame (pass it as
+ * `analyze`'s `packetTap`, beside the run's other work).
+ */
+export function frameTap(into: OracleFrames): NonNullable<AnalyzeOptions['packetTap']> {
+  return (p, decoded, flow, tcp) => {
+    if (!flow || decoded.kind !== 'ip') return;
+    const transport = decoded.packet.transport;
+    if (transport?.protocol === 'udp') into.udp.set(p.frame, flow.stream ?? -1);
+    if (!tcp || transport?.protocol !== 'tcp') return;
+    const bits = fieldBits(tcp.bits);
+    into.tcp.set(p.frame, {
+      stream: flow.stream ?? -1,
+      seq: tcp.relSeq,
+      ack: tcp.relAck >= 0 ? tcp.relAck : null,
+      // As sent: a frame cut by the snaplen still declares its length (tshark's tcp.len).
+      len: decoded.packet.truncated && decoded.packet.declared_payload !== undefined ? decoded.packet.declared_payload - transport.data_offset : transport.payload.length,
+      flags: FLAG_INFO.filter((f) => bits & f.bit).map((f) => f.name).sort(),
+      ackRtt: tcp.ackedFrame ? Math.round(tcp.ackRtt * 1e9) : null,
+    });
+  };
 }
 
-const TCP_FIELDS = ['tcp.stream', 'tcp.seq', 'tcp.ack', 'tcp.flags.ack', 'tcp.len', 'tcp.analysis.ack_rtt', ...FIELD_NAMES.map((n) => `tcp.analysis.${n}`)];
+/** The tshark fields `framesFromRows` reads, in this order. */
+export const FRAME_FIELDS = ['frame.number', 'udp.stream', 'tcp.stream', 'tcp.seq', 'tcp.ack', 'tcp.flags.ack', 'tcp.len', 'tcp.analysis.ack_rtt', ...FIELD_NAMES.map((n) => `tcp.analysis.${n}`)];
 
-/** tshark's view, from one run over the file (tshark's start-up is most of an oracle's time). */
-export function tsharkFrames(file: string): OracleFrames {
-  // ICMP errors quote a transport header that tshark dissects: only frames whose own transport is TCP or UDP.
-  const rows = tsharkFields(file, ['frame.number', 'udp.stream', ...TCP_FIELDS], ['-Y', '(tcp || udp) && !icmp && !icmpv6']);
+/** tshark's view from rows of `FRAME_FIELDS`, read with `-Y '(tcp || udp) && !icmp && !icmpv6'`. */
+export function framesFromRows(rows: readonly string[][]): OracleFrames {
   const tcp = new Map<number, FrameTcp>();
   const udp = new Map<number, number>();
   for (const row of rows) {

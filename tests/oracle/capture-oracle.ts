@@ -1,0 +1,189 @@
+/**
+ * The oracle against tshark, on every capture of the project and of the shared corpus, three
+ * checks per capture:
+ * - flows: flow count, and packets and frame bytes per flow, equal tshark's TCP and UDP
+ *   conversations (`tcp.stream` / `udp.stream`, which its `-z conv` tables are built on);
+ * - tcp-analysis: per frame, `tcp.analysis.*` flags, `ack_rtt`, `tcp.stream`, relative
+ *   `tcp.seq`/`tcp.ack`, `tcp.len`, and `udp.stream` on UDP frames, equal tshark's;
+ * - protocols: message-level agreement through `../shared/tools/fidelity.py` (HTTP, HTTP/2,
+ *   FTP, SMTP, POP3, IMAP, DNS, BitTorrent, TLS hellos). The project's own captures are
+ *   compared with decode-as arguments for the ports their services ran on; the corpus with
+ *   tshark's own heuristics.
+ * Every remaining difference is listed in known-differences.md, and a listed flows or
+ * tcp-analysis difference must still be one (or the list is stale).
+ *
+ * Why one pass: each capture is analysed once, in this process, for all three checks, with
+ * one tshark run for flows and TCP analysis together, and fidelity.py runs once per group of
+ * captures on the events written here. Three separate oracles cost two more analyses, one more
+ * tshark run and a Python start-up (0.5 s of CPU in this sandbox) per capture: about 1000 s
+ * of CPU for 300 captures against about 400 s now, which is what kept the suite over 10
+ * minutes on CI's two cores.
+ *
+ * The captures are cut in parts, one test file each, so vitest runs them on different cores.
+ */
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { WireEvent } from '../../src/events/event.js';
+import { analyze } from '../../src/pipeline/analyze.js';
+import { NdjsonWriter } from '../../src/report/ndjson.js';
+import { describeWith, has, REPO } from '../support/requires.js';
+import { compareConversations, CONVERSATION_FIELDS, conversationsFromRows, ourConversations } from './conversations.js';
+import { decodeAsFromFlows, judge, runFidelity } from './fidelity.js';
+import { isKnown, knownDifferences } from './known.js';
+import { compareTcpFrames, frameTap, FRAME_FIELDS, framesFromRows, type OracleFrames, type TcpDisagreement } from './tcp-analysis.js';
+import { oracleCaptures, tsharkFields } from './tshark.js';
+
+interface Verdicts {
+  /** The analysis threw (nothing else was checked). */
+  failure?: string;
+  flows: string[];
+  tcp: TcpDisagreement[];
+  /** Unexplained message-level disagreements; null where fidelity.py did not run. */
+  protocols: string[] | null;
+}
+
+/** A hang bound for a part's setup (a few hundred captures in series), not a timing assumption. */
+const SETUP_BOUND_MS = 30 * 60_000;
+
+const OWN = join(REPO, 'captures');
+const isOwn = (file: string): boolean => file.startsWith(OWN + '/');
+/** fidelity.py reads pcap and pcapng; gzip-compressed captures get the other two checks. */
+const fidelityReads = (file: string): boolean => /\.pcap(ng)?$/.test(file);
+
+export function captureOracle(part: number, parts: number): void {
+  describeWith(['tshark'], `captures agree with tshark: flows, TCP analysis, protocols (part ${part + 1} of ${parts})`, () => {
+    const known = knownDifferences();
+    // Every part-th capture, so each part gets a mix of small and large ones.
+    const captures = oracleCaptures().filter((_f, i) => i % parts === part);
+    const verdicts = new Map<string, Verdicts>();
+    let dir = '';
+
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'wirelens-oracle-'));
+      const groups = new Map<string, string[]>();
+      for (const file of captures) {
+        const { verdict, decodeAs } = await checkTransport(file, ndjsonPath(dir, file));
+        verdicts.set(file, verdict);
+        if (verdict.failure || !fidelityReads(file)) continue;
+        const key = JSON.stringify(isOwn(file) ? decodeAs : []);
+        groups.set(key, [...(groups.get(key) ?? []), file]);
+      }
+      if (!has('fidelity')) return;
+      const wirelens = replayScript(dir);
+      for (const [key, files] of groups) {
+        const { unexplained } = judge(runFidelity(files, JSON.parse(key) as string[], wirelens));
+        for (const file of files) {
+          const v = verdicts.get(file)!;
+          const name = basename(file);
+          v.protocols = unexplained.filter((line) => line.startsWith(`${name}:`) || line.startsWith(`${name} `));
+        }
+      }
+    }, SETUP_BOUND_MS);
+
+    afterAll(() => {
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('has its share of the captures', () => {
+      expect(captures.length).toBeGreaterThan(30);
+    });
+
+    const cases = captures.map((f) => [basename(f), f]);
+    const verdictOf = (file: string): Verdicts => {
+      const v = verdicts.get(file)!;
+      expect(v.failure).toBeUndefined();
+      return v;
+    };
+
+    it.each(cases)('flows: %s', (name, file) => {
+      const diffs = verdictOf(file).flows;
+      if (isKnown(known, 'flows', name)) {
+        expect(diffs, `${name} is listed in known-differences.md but now agrees with tshark`).not.toEqual([]);
+      } else {
+        expect(diffs).toEqual([]);
+      }
+    });
+
+    it.each(cases)('tcp-analysis: %s', (name, file) => {
+      const diffs = verdictOf(file).tcp;
+      if (process.env.WIRELENS_ORACLE_LOG && diffs.length) console.log(name, JSON.stringify(diffs.slice(0, 6)));
+      if (isKnown(known, 'tcp-analysis', name)) {
+        expect(diffs, `${name} is listed in known-differences.md but now agrees with tshark`).not.toEqual([]);
+      } else {
+        expect(diffs).toEqual([]);
+      }
+    });
+
+    describeWith(['fidelity'], 'protocols', () => {
+      it.each(cases.filter(([, f]) => fidelityReads(f!)))('protocols: %s', (_name, file) => {
+        expect(verdictOf(file).protocols).toEqual([]);
+      });
+    });
+  });
+}
+
+/** Both checks' fields, each once: tshark fills only the last column of a field named twice. */
+const TSHARK_FIELDS = [...new Set([...CONVERSATION_FIELDS, ...FRAME_FIELDS])];
+
+/** `rows` of `TSHARK_FIELDS` cut down to `fields`, in that order. */
+function columns(rows: readonly string[][], fields: readonly string[]): string[][] {
+  const at = fields.map((f) => TSHARK_FIELDS.indexOf(f));
+  return rows.map((r) => at.map((i) => r[i] ?? ''));
+}
+
+/** Where a capture's events go: one file per capture, named after its whole path. */
+function ndjsonPath(dir: string, file: string): string {
+  return join(dir, `${file.replace(/[^\w.-]/g, '_')}.ndjson`);
+}
+
+/**
+ * A stand-in for `bin/wirelens` that fidelity.py runs as `CMD events CAPTURE`: it prints the
+ * events this process wrote for that capture.
+ */
+function replayScript(dir: string): string {
+  const script = join(dir, 'replay.sh');
+  writeFileSync(script, `#!/bin/sh\nexec cat "${dir}/$(printf %s "$2" | tr -c 'A-Za-z0-9_.\\n-' _).ndjson"\n`);
+  return `sh ${script}`;
+}
+
+/**
+ * One analysis (every event to `ndjson`, every frame through the packet tap) and one tshark
+ * run: the flows and TCP-analysis verdicts, and the decode-as arguments for fidelity.py.
+ */
+async function checkTransport(file: string, ndjson: string): Promise<{ verdict: Verdicts; decodeAs: string[] }> {
+  const ours: OracleFrames = { tcp: new Map(), udp: new Map() };
+  const flowEnds: WireEvent[] = [];
+  const fd = openSync(ndjson, 'w');
+  const writer = new NdjsonWriter((bytes) => writeSync(fd, bytes));
+  try {
+    await analyze(
+      file,
+      {
+        emit: (e) => {
+          writer.emit(e);
+          if (e.type === 'flow.end') flowEnds.push(e);
+        },
+      },
+      { packetTap: frameTap(ours), governHeap: false },
+    );
+    writer.flush();
+  } catch (err) {
+    return { verdict: { failure: String(err), flows: [], tcp: [], protocols: null }, decodeAs: [] };
+  } finally {
+    closeSync(fd);
+  }
+
+  const rows = tsharkFields(file, TSHARK_FIELDS, ['-Y', '(tcp || udp) && !icmp && !icmpv6']);
+  const flows = compareConversations(conversationsFromRows(columns(rows, CONVERSATION_FIELDS)), ourConversations(flowEnds));
+  const theirs = framesFromRows(columns(rows, FRAME_FIELDS));
+  const tcp = compareTcpFrames(theirs.tcp, ours.tcp, 20);
+  for (const [frame, n] of theirs.udp) {
+    if (tcp.length >= 40) break;
+    const o = ours.udp.get(frame);
+    if (o !== n) tcp.push({ frame, what: 'udp_stream', tshark: String(n), wirelens: String(o ?? '-') });
+  }
+  const services = flowEnds.map((e) => ({ proto: String(e.proto), service: typeof e.service === 'string' ? e.service : null, resp_p: Number(e.resp_p) }));
+  return { verdict: { flows, tcp, protocols: null }, decodeAs: decodeAsFromFlows(services) };
+}

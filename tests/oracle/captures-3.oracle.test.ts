@@ -1,0 +1,3 @@
+import { captureOracle } from './capture-oracle.js';
+
+captureOracle(2, 4);

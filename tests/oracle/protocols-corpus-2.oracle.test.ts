@@ -1,3 +1,0 @@
-import { corpusOracle } from './protocols-corpus.js';
-
-corpusOracle(1, 2);

@@ -1,3 +1,0 @@
-import { tcpAnalysisOracle } from './tcp-analysis-oracle.js';
-
-tcpAnalysisOracle(0, 2);
