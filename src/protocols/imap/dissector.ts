@@ -8,53 +8,15 @@
  * after a successful STARTTLS (or COMPRESS) the rest of the connection is not parsed.
  */
 import type { DissectorContext, Position, StreamDissector } from '../../dissect/contract.js';
-import { SaslExchange } from '../../dissect/sasl.js';
 import type { Direction } from '../../events/event.js';
-import type { AppendedMessage, ContinuationPurpose, ImapResponseFields, ImapTransactionFields } from './events.js';
+import type { ContinuationPurpose, ImapResponseFields, ImapTransactionFields } from './events.js';
 import { StarttlsHandoff, type HandoffHost } from '../tls/handoff.js';
 import { MailHandler } from './mail.js';
-import {
-  bodyStructureParts,
-  flagList,
-  isStatus,
-  listOf,
-  mailboxName,
-  numberOf,
-  parseCommandLine,
-  parseEnvelope,
-  parseFetchItems,
-  parseIdParams,
-  parseListData,
-  parseResponseLine,
-  parseStatusData,
-  textOf,
-  tokenize,
-  type ImapValue,
-  type ResponseLine,
-} from './parser.js';
+import { isStatus, parseCommandLine, parseResponseLine, tokenize, type ImapValue, type ResponseLine } from './parser.js';
 import { ImapReader, type LogicalLine } from './reader.js';
 import { SessionState } from './session.js';
-
-interface Pending {
-  tag: string;
-  command: string;
-  uid: boolean;
-  arg: string;
-  at: Position;
-  /** All of the command (literals included) has arrived. */
-  sent: boolean;
-  literals: number[];
-  untagged: number;
-  sasl?: SaslExchange;
-  saslSteps: number;
-  login?: { user: string; secret: string };
-  mailbox?: string | null;
-  store?: { set: string; operation: string; flags: string[]; silent: boolean };
-  copy?: { set: string; destination: string | null; move: boolean };
-  appended?: AppendedMessage[];
-  idle?: { done: boolean };
-  searchHits?: number;
-}
+import { responseCode, untaggedData } from './untagged.js';
+import { verbOf, type Pending, type VerbHost } from './verbs.js';
 
 type ClientLineKind = 'command' | 'sasl' | 'done' | 'other';
 
@@ -76,6 +38,8 @@ export class ImapDissector implements StreamDissector, HandoffHost {
   private fetchesPending = 0;
   private greeted = false;
   private closed = false;
+  /** What the verb table (verbs.ts) may touch of this connection. */
+  private readonly host: VerbHost;
 
   constructor(private readonly ctx: DissectorContext) {
     const cap = Math.max(64, ctx.limits.max_pending_transactions * 16);
@@ -83,6 +47,24 @@ export class ImapDissector implements StreamDissector, HandoffHost {
       ctx.anomaly('imap.session_limit', null, `more than ${cap} ${what} in one session; later ones are counted, not listed`),
     );
     this.mail = new MailHandler(ctx, this.session);
+    this.host = {
+      session: this.session,
+      mail: this.mail,
+      get frame() {
+        return ctx.frame;
+      },
+      authenticating: (p) => {
+        this.authenticating = p;
+      },
+      idling: (p) => {
+        this.idling = p;
+      },
+      credentials: (user, secret, mechanism, success) => this.credentials(user, secret, mechanism, success),
+      startTls: () => {
+        this.handoff = new StarttlsHandoff();
+      },
+      compressed: () => this.stop('compress', 'COMPRESS'),
+    };
     this.readers = {
       c2s: new ImapReader(
         {
@@ -278,65 +260,7 @@ export class ImapDissector implements StreamDissector, HandoffHost {
       truncated: line.truncated || undefined,
     });
     const args = valuesFrom(line, text.length - (full?.arg.length ?? 0));
-    this.onCommand(p, args, line);
-  }
-
-  private onCommand(p: Pending, args: ImapValue[], line: LogicalLine): void {
-    const s = this.session;
-    switch (p.command) {
-      case 'LOGIN': {
-        const user = textOf(args[0]);
-        const secret = textOf(args[1]);
-        if (user !== null) p.login = { user, secret: secret ?? '' };
-        break;
-      }
-      case 'AUTHENTICATE': {
-        const mech = textOf(args[0]) ?? '';
-        const initial = textOf(args[1]);
-        p.sasl = new SaslExchange(mech, initial);
-        this.authenticating = p;
-        break;
-      }
-      case 'SELECT':
-      case 'EXAMINE':
-        p.mailbox = mailboxName(args[0]);
-        s.beginSelect(p.mailbox ?? '', p.command === 'EXAMINE', p.at.frame);
-        break;
-      case 'STATUS':
-      case 'CREATE':
-      case 'DELETE':
-      case 'SUBSCRIBE':
-      case 'UNSUBSCRIBE':
-        p.mailbox = mailboxName(args[0]);
-        break;
-      case 'STORE': {
-        const op = (textOf(args[1]) ?? '').toUpperCase();
-        p.store = {
-          set: textOf(args[0]) ?? '',
-          operation: op.replace(/\.SILENT$/, ''),
-          flags: flagList(args[args.length - 1]),
-          silent: op.endsWith('.SILENT'),
-        };
-        break;
-      }
-      case 'COPY':
-      case 'MOVE':
-        p.copy = { set: textOf(args[0]) ?? '', destination: mailboxName(args[1]), move: p.command === 'MOVE' };
-        break;
-      case 'APPEND':
-        p.mailbox = mailboxName(args[0]);
-        p.appended = this.mail.appended(p.mailbox, args.slice(1), line.literals);
-        break;
-      case 'IDLE':
-        p.idle = { done: false };
-        this.idling = p;
-        break;
-      case 'ID': {
-        const id = parseIdParams(args[0]);
-        if (id) s.clientId = id;
-        break;
-      }
-    }
+    verbOf(p.command).sent?.(this.host, p, args, line);
   }
 
   // ---- server ----
@@ -393,131 +317,13 @@ export class ImapDissector implements StreamDissector, HandoffHost {
       }
     }
     if (isStatus(r.status)) {
-      this.responseCode(r);
+      responseCode(s, r);
       if (r.status === 'BYE') s.bye = r.text;
       return;
     }
     // Data responses: their values are the response's text, a suffix of the logical line.
     const values = valuesFrom(line, text.length - r.text.length);
-    switch (r.status) {
-      case 'CAPABILITY':
-        s.capabilities = values.map(textOf).filter((x): x is string => x !== null);
-        break;
-      case 'ENABLED':
-        s.enabled = values.map(textOf).filter((x): x is string => x !== null);
-        break;
-      case 'EXISTS':
-        if (r.number !== null) s.exists(r.number);
-        break;
-      case 'RECENT':
-        if (r.number !== null && s.current) s.current.recent = r.number;
-        break;
-      case 'EXPUNGE':
-        if (r.number !== null) s.expunge(r.number);
-        break;
-      case 'FLAGS':
-        if (s.current) s.current.flags = flagList(values[0]);
-        break;
-      case 'LIST':
-      case 'LSUB':
-      case 'XLIST': {
-        const l = parseListData(values);
-        if (l) s.list(l);
-        break;
-      }
-      case 'STATUS': {
-        const st = parseStatusData(values);
-        if (st) s.statuses.push(st);
-        break;
-      }
-      case 'SEARCH':
-        if (oldest) oldest.searchHits = (oldest.searchHits ?? 0) + values.filter((v) => numberOf(v) !== null).length;
-        break;
-      case 'ID': {
-        const id = parseIdParams(values[0]);
-        if (id) s.serverId = id;
-        break;
-      }
-      case 'FETCH':
-        if (r.number !== null) this.fetchData(r.number, values, line);
-        break;
-    }
-  }
-
-  /** Response codes carried by OK/NO/BAD/PREAUTH/BYE (RFC 3501 §7.1). */
-  private responseCode(r: ResponseLine): void {
-    const s = this.session;
-    const n = r.code_data !== null && /^\d{1,15}$/.test(r.code_data) ? Number(r.code_data) : null;
-    const box = s.current;
-    switch (r.code) {
-      case 'CAPABILITY':
-        s.capabilities = (r.code_data ?? '').split(' ').filter((x) => x !== '');
-        break;
-      case 'UIDVALIDITY':
-        if (box) box.uidvalidity = n;
-        break;
-      case 'UIDNEXT':
-        if (box) box.uidnext = n;
-        break;
-      case 'UNSEEN':
-        if (box) box.unseen = n;
-        break;
-      case 'CLOSED':
-        // RFC 7162 §3.2.11: the previous mailbox is closed while a new SELECT is under way.
-        s.deselect();
-        break;
-    }
-  }
-
-  private fetchData(seq: number, values: ImapValue[], line: LogicalLine): void {
-    const s = this.session;
-    const items = parseFetchItems(values);
-    if (!items) return;
-    const uidItem = items.find((i) => i.name === 'UID');
-    const uid = numberOf(uidItem?.value) ?? s.uidOf(seq);
-    if (uidItem && uid !== null) s.noteUid(seq, uid);
-    const msg = s.message(seq, uid, this.fetchesPending > 0, this.ctx.frame);
-    if (!msg) return;
-    for (const it of items) {
-      switch (it.name) {
-        case 'FLAGS':
-          msg.flags = flagList(it.value);
-          break;
-        case 'RFC822.SIZE':
-          msg.size = numberOf(it.value);
-          break;
-        case 'INTERNALDATE':
-          msg.internaldate = textOf(it.value);
-          break;
-        case 'ENVELOPE': {
-          const env = parseEnvelope(it.value);
-          if (env) {
-            msg.from = env.from;
-            msg.to = env.to;
-            msg.subject = env.subject;
-            msg.date = env.date;
-            msg.message_id = env.message_id;
-          }
-          break;
-        }
-        case 'BODYSTRUCTURE':
-        case 'BODY':
-          if (it.section === null && listOf(it.value)) {
-            msg.attachments = bodyStructureParts(it.value)
-              .filter((p) => p.disposition === 'attachment' || p.name !== null)
-              .map((p) => ({ name: p.name ?? `part-${p.part}`, content_type: p.content_type, size: p.size }));
-            break;
-          }
-          this.mail.bodySection(msg, it, line.literals);
-          break;
-        case 'RFC822':
-        case 'RFC822.HEADER':
-        case 'RFC822.TEXT':
-        case 'BINARY':
-          this.mail.bodySection(msg, it, line.literals);
-          break;
-      }
-    }
+    untaggedData({ session: s, mail: this.mail, frame: this.ctx.frame, oldest, fetching: this.fetchesPending > 0 }, r, values, line);
   }
 
   private tagged(r: ResponseLine): void {
@@ -540,56 +346,8 @@ export class ImapDissector implements StreamDissector, HandoffHost {
 
   /** The effects of a completed command. */
   private completed(p: Pending, r: ResponseLine): void {
-    const s = this.session;
-    const ok = r.status === 'OK';
-    if (r.code) this.responseCode(r);
-    switch (p.command) {
-      case 'LOGIN':
-        if (p.login) this.credentials(p.login.user, p.login.secret, 'login', ok);
-        else if (!ok) s.failedLogins.push({ user: null, mechanism: 'login', frame: this.ctx.frame });
-        break;
-      case 'AUTHENTICATE': {
-        const cred = p.sasl?.credentials();
-        if (cred) this.credentials(cred.user, cred.secret, cred.mechanism, ok);
-        else if (ok) {
-          s.authenticated = true;
-          s.mechanism = p.sasl?.mechanism.toLowerCase() ?? null;
-        } else s.failedLogins.push({ user: null, mechanism: p.sasl?.mechanism.toLowerCase() ?? '', frame: this.ctx.frame });
-        break;
-      }
-      case 'SELECT':
-      case 'EXAMINE':
-        s.endSelect(r.status ?? '', r.code);
-        break;
-      case 'CLOSE':
-      case 'UNSELECT':
-        if (ok) s.deselect();
-        break;
-      case 'STORE':
-        if (p.store) {
-          const entry = { mailbox: s.selected?.mailbox ?? null, set: p.store.set, uid: p.uid, operation: p.store.operation, flags: p.store.flags, silent: p.store.silent, status: r.status };
-          s.flagsChanged.push(entry);
-          if (ok && p.store.operation !== '-FLAGS' && p.store.flags.some((f) => f.toLowerCase() === '\\deleted')) {
-            s.deleted.push({ mailbox: entry.mailbox, set: p.store.set, uid: p.uid });
-          }
-        }
-        break;
-      case 'COPY':
-      case 'MOVE':
-        if (p.copy) {
-          s.copied.push({ mailbox: s.selected?.mailbox ?? null, set: p.copy.set, uid: p.uid, destination: p.copy.destination, move: p.copy.move, status: r.status, copyuid: r.code === 'COPYUID' ? r.code_data : undefined });
-        }
-        break;
-      case 'APPEND':
-        this.mail.appendCompleted(p.appended ?? [], r);
-        break;
-      case 'STARTTLS':
-        if (ok) this.handoff = new StarttlsHandoff();
-        break;
-      case 'COMPRESS':
-        if (ok) this.stop('compress', 'COMPRESS');
-        break;
-    }
+    if (r.code) responseCode(this.session, r);
+    verbOf(p.command).completed?.(this.host, p, r, r.status === 'OK');
   }
 
   private stop(how: 'tls' | 'compress', mechanism: string): void {
@@ -619,7 +377,7 @@ export class ImapDissector implements StreamDissector, HandoffHost {
     if (p.command === 'FETCH') this.fetchesPending--;
     if (this.authenticating === p) this.authenticating = null;
     if (this.idling === p) this.idling = null;
-    if (!r) this.closedCredentials(p);
+    if (!r) verbOf(p.command).unanswered?.(this.host, p);
     const fields: ImapTransactionFields = {
       tag: p.tag,
       command: p.command,
@@ -640,15 +398,6 @@ export class ImapDissector implements StreamDissector, HandoffHost {
       incomplete: r ? undefined : true,
     };
     this.ctx.emit('imap.transaction', null, fields, end ?? undefined);
-  }
-
-  /** Credentials of a login that never got its completion are still worth reporting. */
-  private closedCredentials(p: Pending): void {
-    if (p.command === 'LOGIN' && p.login) this.credentials(p.login.user, p.login.secret, 'login', null);
-    if (p.command === 'AUTHENTICATE') {
-      const cred = p.sasl?.credentials();
-      if (cred) this.credentials(cred.user, cred.secret, cred.mechanism, null);
-    }
   }
 }
 
