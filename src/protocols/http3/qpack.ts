@@ -180,7 +180,13 @@ export type EncoderOutcome =
 interface Entry {
   readonly name: string;
   readonly value: string;
+  /** Octets of name and value on the wire plus 32 (§3.2.1): the text may be decoded as Latin-1, so its length is not it. */
+  readonly size: number;
+  readonly valueBytes: number;
 }
+
+/** Octets of a static table name (all ASCII). */
+const asciiBytes = (s: string): number => s.length;
 
 export class QpackDecoder {
   /** Entries in insertion order; `entries[0]` has absolute index `dropped`. */
@@ -226,16 +232,19 @@ export class QpackDecoder {
         if (v === 'more') break;
         if (typeof v === 'string') return { kind: 'error', reason: `insert value: ${v}`, consumed: at };
         let name: string;
+        let nameBytes: number;
         if (first & 0x40) {
           const e = QPACK_STATIC_TABLE[idx.value];
           if (e === undefined) return { kind: 'error', reason: `insert names static entry ${idx.value}, past the static table (99 entries)`, consumed: at };
           name = e[0];
+          nameBytes = asciiBytes(name);
         } else {
           const e = this.relative(idx.value);
           if (e === null) return { kind: 'error', reason: `insert names dynamic entry ${idx.value} back, past the table (${this.entries.length} entries)`, consumed: at };
           name = e.name;
+          nameBytes = e.size - ENTRY_OVERHEAD - e.valueBytes;
         }
-        const r = this.insert(name, v.text);
+        const r = this.insert(name, v.text, nameBytes, v.bytes);
         if (r !== null) return { kind: 'error', reason: r, consumed: at };
         inserts++;
         at = v.next;
@@ -247,7 +256,7 @@ export class QpackDecoder {
         const v = readString(b, n.next, 0x80, 7, maxString);
         if (v === 'more') break;
         if (typeof v === 'string') return { kind: 'error', reason: `insert value: ${v}`, consumed: at };
-        const r = this.insert(n.text, v.text);
+        const r = this.insert(n.text, v.text, n.bytes, v.bytes);
         if (r !== null) return { kind: 'error', reason: r, consumed: at };
         inserts++;
         at = v.next;
@@ -270,7 +279,7 @@ export class QpackDecoder {
         if (idx === 'overflow') return { kind: 'error', reason: 'duplicate index overflows', consumed: at };
         const e = this.relative(idx.value);
         if (e === null) return { kind: 'error', reason: `duplicate of dynamic entry ${idx.value} back, past the table (${this.entries.length} entries)`, consumed: at };
-        const r = this.insert(e.name, e.value);
+        const r = this.insert(e.name, e.value, e.size - ENTRY_OVERHEAD - e.valueBytes, e.valueBytes);
         if (r !== null) return { kind: 'error', reason: r, consumed: at };
         inserts++;
         at = idx.next;
@@ -290,11 +299,11 @@ export class QpackDecoder {
     return this.entries[abs - this.dropped] ?? null;
   }
 
-  private insert(name: string, value: string): string | null {
-    const cost = name.length + value.length + ENTRY_OVERHEAD;
+  private insert(name: string, value: string, nameBytes: number, valueBytes: number): string | null {
+    const cost = nameBytes + valueBytes + ENTRY_OVERHEAD;
     if (cost > this.capacity) return `entry of ${cost} bytes does not fit the table capacity ${this.capacity}`;
     this.evict(cost);
-    this.entries.push({ name, value });
+    this.entries.push({ name, value, size: cost, valueBytes });
     this.size += cost;
     this.insertCount++;
     return null;
@@ -304,7 +313,7 @@ export class QpackDecoder {
     let drop = 0;
     while (this.size + room > this.capacity && drop < this.entries.length) {
       const e = this.entries[drop]!;
-      this.size -= e.name.length + e.value.length + ENTRY_OVERHEAD;
+      this.size -= e.size;
       drop++;
     }
     if (drop > 0) {

@@ -639,9 +639,12 @@ export class QuicDissector implements DatagramDissector, TlsEmbedding {
     }
     this.h3?.close();
     for (const dir of ['c2s', 's2c'] as const) for (const level of LEVELS) this.sides[dir].crypto[level].flush();
-    this.tls.close();
     const { c2s, s2c } = this.sides;
+    // Without keys HANDSHAKE_DONE is unreadable; a client sends 1-RTT packets only after its
+    // Finished, so 1-RTT both ways says the handshake completed.
     const established = this.handshakeDone || (c2s.shortPackets > 0 && s2c.shortPackets > 0);
+    if (established && !this.handshakeDone) this.tls.handshakeDone();
+    this.tls.close();
     const fields: QuicConnectionFields = {
       version: this.version?.name ?? null,
       version_code: this.version?.code ?? null,
