@@ -34,6 +34,7 @@ import {
   type PacketKeys,
 } from './protection.js';
 import { OffsetReassembler, type PushOutcome } from './reassembler.js';
+import { canCheckRetry, retryIntegrityOk } from './retry.js';
 import { isKnownVersion, versionInfo, versionName, type VersionInfo } from './versions.js';
 
 /** Zeek's QUIC::max_history_length. */
@@ -265,14 +266,23 @@ export class QuicDissector implements DatagramDissector, TlsEmbedding {
         for (const v of base.supported_versions) if (this.offered.length < MAX_LISTED_CIDS && !this.offered.includes(v)) this.offered.push(v);
         this.ctx.emit('quic.packet', dir, base);
         return;
-      case 'retry':
+      case 'retry': {
         this.retry = true;
         this.letter(dir, 'R');
+        this.version ??= versionInfo(h.version);
+        const v = versionInfo(h.version);
+        if (this.clientInitialDcid !== null && canCheckRetry(v) && !retryIntegrityOk(v, this.clientInitialDcid, b.subarray(h.start, h.end))) {
+          // A client drops such a Retry (RFC 9000 §17.2.5.2): its Initial keys stay as they were.
+          this.ctx.anomaly('quic.bad_retry', dir, `Retry integrity tag does not verify for the client's original connection ID ${hex(this.clientInitialDcid)} (RFC 9001 §5.8); ignored`);
+          this.ctx.emit('quic.packet', dir, base);
+          return;
+        }
         // RFC 9001 §5.2: the client's next Initial goes to the Retry's SCID, and both sides'
         // Initial keys derive from it.
         this.setInitialDcid(h.scid);
         this.ctx.emit('quic.packet', dir, base);
         return;
+      }
     }
     if (h.kind !== '1rtt') {
       if (this.version === null) this.version = versionInfo(h.version);

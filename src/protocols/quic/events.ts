@@ -132,6 +132,7 @@ export const QUIC_ANOMALIES = {
   'quic.stream_offset': 'STREAM or CRYPTO data past max_quic_stream_offset, past the stream\'s final size, or further ahead of the delivered point than max_quic_stream_buffer; it is dropped',
   'quic.reassembly_limit': 'more than max_quic_stream_buffer bytes waited behind a hole in one stream; the hole is given up as a gap',
   'quic.gap': 'STREAM or CRYPTO bytes never seen (lost before the capture, or never decrypted); the stream goes on after the hole',
+  'quic.bad_retry': 'a Retry packet whose integrity tag does not verify against the client\'s original Destination Connection ID (RFC 9001 §5.8): forged or damaged; the client drops it, so the Initial keys stay',
   'quic.protocol_violation': 'a packet breaks a rule of RFC 9000 that does not stop parsing (reserved bits set, a frame at the wrong level, a server Initial with a token)',
 } as const;
 
