@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WireEvent } from '../../src/events/event.js';
 import { analyzeFile } from '../../src/pipeline/analyze.js';
+import { buildLadder, ladderEvents } from '../../src/tui/model/ladder.js';
+import { labelOf } from '../../src/tui/model/labels.js';
 import { ensureBuilt } from '../cli/cli-support.js';
 import { FIDELITY, judge, type FidelityRun } from '../oracle/fidelity.js';
 import { describeWith, REPO } from '../support/requires.js';
@@ -52,6 +54,20 @@ describe.skipIf(!has('quic-h3-nokeys.pcap', 'quic-h3-requests.pcap', 'quic-h3-re
     expect(ofType(events, 'tls.session')[0]).toMatchObject({ next_protocol: 'h3', established: true });
     expect(objects.filter((o) => o.protocol === 'http').map((o) => o.data.length).sort((a, b) => a - b)).toEqual([51, 146, 900, 12000, 100000]);
     expect(ofType(events, 'flow.end')[0]!['service']).toBe('quic,http3');
+  });
+
+  it('the ladder draws HTTP/3 per stream, not QUIC packets', async () => {
+    const { events } = await keyed('quic-h3-requests');
+    const drawn = ladderEvents(events.filter((e) => e.flow === 1));
+    expect(drawn.some((e) => e.type === 'quic.packet')).toBe(false);
+    expect(drawn.some((e) => e.type === 'http3.frame' && e['frame_type'] === 'HEADERS')).toBe(false);
+    const labels = drawn.filter((e) => e.type === 'http3.headers').map(labelOf);
+    expect(labels.slice(0, 2)).toEqual(['HEADERS s0 GET /index.html', 'HEADERS s4 GET /small.txt']);
+    expect(labels).toContain('HEADERS s16 404');
+    const text = buildLadder(events.filter((e) => e.flow === 1), { width: 100, start: null, client: 'c', server: 's' })
+      .map((l) => l.segs.map((x) => x.text).join(''))
+      .join('\n');
+    expect(text).toContain('DATA s12 100000 B');
   });
 
   it('the key log embedded as a pcapng secrets block decrypts with no option, event for event', async () => {

@@ -147,6 +147,15 @@ describe('HTTP/3 connection', () => {
     ]);
   });
 
+  it('Basic credentials in a request become a credentials event', () => {
+    const { rec, h3 } = connection();
+    const auth = [...Buffer.from('Basic dXNlcjpwYXNz')];
+    // authorization is static name 84: a literal with a static name reference (4-bit prefix 15 + 69).
+    h3.streamData(0, 'c2s', Uint8Array.from(frame(0x01, [0, 0, 0xc0 | 17, 0x5f, 69, auth.length, ...auth])));
+    h3.close();
+    expect(ofType(rec.events, 'credentials')).toMatchObject([{ protocol: 'http', user: 'user', secret: 'pass', mechanism: 'basic', header: 'authorization' }]);
+  });
+
   it('a HEADERS frame over max_header_bytes is skipped with an anomaly, the stream goes on', () => {
     const rec = recordingContext({ flow: { transport: 'udp' }, limits: { max_header_bytes: 64 } });
     const h3 = new Http3Connection(rec.ctx);

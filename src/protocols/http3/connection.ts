@@ -18,7 +18,7 @@ import type { Direction } from '../../events/event.js';
 import { codings } from '../http/body-decoder.js';
 import { BodySink, finishBody } from '../http/body.js';
 import { ANOMALY as HTTP_ANOMALY } from '../http/events.js';
-import { header, mediaType, objectName, type HeaderList } from '../http/parser.js';
+import { basicCredentials, header, mediaType, objectName, type HeaderList } from '../http/parser.js';
 import { Span } from '../http/stream-cursor.js';
 import { transactionFields, type TxModel } from '../http/transaction.js';
 import { readVarint } from '../quic/varint.js';
@@ -398,6 +398,12 @@ export class Http3Connection {
       const host = pseudo(headers, ':authority') ?? header(headers, 'host');
       if (host !== undefined) r.tx.host = host;
       r.tx.request_headers = headers;
+      // Basic credentials are as readable inside decrypted HTTP/3 as in HTTP/1.1.
+      for (const field of ['authorization', 'proxy-authorization']) {
+        const v = header(headers, field);
+        const creds = v ? basicCredentials(v) : null;
+        if (creds) this.ctx.emit('credentials', 'c2s', { protocol: 'http', user: creds.user, secret: creds.password, mechanism: 'basic', header: field });
+      }
     } else if (block === 'response') {
       r.responseSeen = true;
       r.tx.status_code = status !== undefined && /^\d{3}$/.test(status) ? Number(status) : undefined;
