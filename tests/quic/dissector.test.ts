@@ -8,7 +8,8 @@
 import { describe, expect, it } from 'vitest';
 import { MutableSecretStore } from '../../src/dissect/secrets.js';
 import type { WireEvent } from '../../src/events/event.js';
-import { quicDescriptor } from '../../src/protocols/quic/index.js';
+import { probeQuic, quicDescriptor } from '../../src/protocols/quic/index.js';
+import { TEST_FLOW } from '../support/dissector-harness.js';
 import { initialKeys, keysFromSecret, nextKeyPhase, type PacketKeys } from '../../src/protocols/quic/protection.js';
 import { versionInfo } from '../../src/protocols/quic/versions.js';
 import { cipherSuite } from '../../src/protocols/tls/crypto/suites.js';
@@ -221,6 +222,27 @@ describe('QUIC with keys: Handshake, 1-RTT, key update, HTTP/3', () => {
     const rec2 = runDatagrams(quicDescriptor, conversation(), { flow: { server: { addr: '10.0.0.2', port: 443 } }, secrets: other });
     expect(anomalies(rec2.events)).toEqual([[2, 'quic.no_key']]);
     expect(ofType(rec2.events, 'quic.connection')[0]).toMatchObject({ decrypted: false, undecrypted_packets: 6 });
+  });
+});
+
+describe('detection', () => {
+  const flow = (server: number, client = 50000) => ({ ...TEST_FLOW, transport: 'udp' as const, server: { addr: '10.0.0.2', port: server }, client: { addr: '10.0.0.1', port: client } });
+  it('a client Initial on any port; a server Initial or Retry first reverses the flow', () => {
+    expect(probeQuic(clientInitial(0, crypto(0, CH)), 'c2s', flow(9999))).toBe('match');
+    expect(probeQuic(clientInitial(0, crypto(0, CH)), 's2c', flow(9999))).toBe('match_reversed');
+    expect(probeQuic(Uint8Array.from([0xc0, 0, 0, 0, 1, 0]), 'c2s', flow(443))).toBe('no');
+  });
+
+  it('short headers only (a capture begun mid-connection) on QUIC ports only, the port side as server', () => {
+    const p = shortPacket(KEYS.c0, SSCID, 5, ping());
+    expect(probeQuic(p, 'c2s', flow(443))).toBe('match');
+    expect(probeQuic(p, 's2c', flow(443))).toBe('match_reversed');
+    expect(probeQuic(p, 'c2s', flow(50000, 443))).toBe('match_reversed');
+    expect(probeQuic(p, 'c2s', flow(5000))).toBe('no');
+    const rec = run([{ dir: 'c2s', bytes: p }, { dir: 's2c', bytes: shortPacket(KEYS.s0, [], 9, ping()) }]);
+    expect(anomalies(rec.events)).toEqual([]);
+    expect(ofType(rec.events, 'quic.connection')[0]).toMatchObject({ version: null, c2s_short_packets: 1, s2c_short_packets: 1, established: true });
+    expect(rec.summary).toBe('QUIC (no handshake seen)');
   });
 });
 

@@ -692,7 +692,8 @@ export class QuicDissector implements DatagramDissector, TlsEmbedding {
       established,
     };
     this.ctx.emit('quic.connection', null, fields);
-    const parts = [`QUIC ${this.version?.name ?? '?'}`];
+    // No long header seen: the capture began after the handshake (or on a migrated path).
+    const parts = [this.version === null ? 'QUIC (no handshake seen)' : `QUIC ${this.version.name}`];
     if (this.serverName) parts.push(this.serverName);
     const alpn = this.serverProtocol ?? this.clientProtocol;
     if (alpn) parts.push(alpn);

@@ -15,11 +15,28 @@ import { isKnownVersion, VERSION_NEGOTIATION } from './versions.js';
 /** HTTPS (HTTP/3), ngtcp2's and alt HTTPS, DNS over QUIC (RFC 9250: 853; 784 in drafts). */
 export const QUIC_PORTS = [443, 4433, 8443, 853, 784];
 
+/** A short header packet: first byte, a packet number and AEAD tag at least (1 + 4 + 16). */
+const MIN_SHORT_PACKET = 21;
+
 /** A client's first datagram is at least 1200 bytes (RFC 9000 §14.1). */
 const MIN_INITIAL_DATAGRAM = 1200;
 
+/**
+ * A capture that starts mid-connection (or a path after a migration) holds only short
+ * headers, which carry no version: taken on QUIC's ports only, with the fixed bit set and
+ * room for a packet number and a tag, the port's side as the server (as Wireshark does).
+ */
+function probeShort(b: Uint8Array, dir: Direction, flow: FlowInfo): ProbeResult {
+  if ((b[0]! & 0x40) === 0 || b.length < MIN_SHORT_PACKET) return 'no';
+  if (QUIC_PORTS.includes(flow.server.port)) return dir === 'c2s' ? 'match' : 'match_reversed';
+  if (QUIC_PORTS.includes(flow.client.port)) return dir === 'c2s' ? 'match_reversed' : 'match';
+  return 'no';
+}
+
 export function probeQuic(b: Uint8Array, dir: Direction, flow: FlowInfo): ProbeResult {
-  if (b.length < 7 || (b[0]! & 0x80) === 0) return 'no';
+  if (b.length === 0) return 'no';
+  if ((b[0]! & 0x80) === 0) return probeShort(b, dir, flow);
+  if (b.length < 7) return 'no';
   const r = parseHeader(b, 0, 0);
   if (!r.ok) return 'no';
   const h = r.header;
