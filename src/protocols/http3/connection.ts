@@ -356,7 +356,7 @@ export class Http3Connection {
       return true;
     }
     if (r.trimmed) this.ctx.anomaly('http3.header_limit', dir, `stream ${stream}: field section over max_headers (${this.ctx.limits.max_headers}) or max_header_bytes; trimmed`);
-    this.headers(dir, stream, push, r.headers, r.required_insert_count, r.dynamic_refs, wasBlocked, r.trimmed);
+    this.headers(dir, stream, push, r.headers, r.required_insert_count, r.dynamic_refs, wasBlocked, r.trimmed, at);
     return true;
   }
 
@@ -371,7 +371,8 @@ export class Http3Connection {
     this.blocked = still;
   }
 
-  private headers(dir: Direction, stream: number, push: boolean, headers: Array<[string, string]>, ric: number, dynamicRefs: number, wasBlocked: boolean, trimmed: boolean): void {
+  /** `at`: where the HEADERS frame arrived (a blocked section is decoded later, but timed from there). */
+  private headers(dir: Direction, stream: number, push: boolean, headers: Array<[string, string]>, ric: number, dynamicRefs: number, wasBlocked: boolean, trimmed: boolean, at: Position): void {
     const status = pseudo(headers, ':status');
     const r = (stream & 3) === 0 ? this.request(stream) : null;
     let block: Http3HeadersFields['block'];
@@ -389,6 +390,8 @@ export class Http3Connection {
       trimmed: trimmed ? true : undefined,
     });
     if (r === null || push) return;
+    // The message's packets, for its timing (request_frame, ttfb, response_end_frame).
+    (dir === 'c2s' ? r.tx.request : r.tx.response).add(at.frame, at.ts);
     if (block === 'request') {
       r.requestSeen = true;
       const method = pseudo(headers, ':method');
