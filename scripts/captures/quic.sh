@@ -10,6 +10,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 QUIC_PACKAGES=(ngtcp2-server ngtcp2-client libgnutls30)
 QUIC_PORT=4433
 QUIC_RETRY_PORT=4434
+QUIC_GSO_PORT=4433
 QUIC_HOST=test.wirelens
 
 # quic_make_pki: a P-256 self-signed certificate for test.wirelens under $WORK/qpki (the
@@ -102,6 +103,24 @@ to gtlsserver, which answers with a Version Negotiation packet listing the versi
 ngtcp2 protects that Initial as a draft-29 one (Wireshark opens it so): its ClientHello is read." "${QUIC_PACKAGES[@]}"
   fi
   stop_server "$pid"
+
+  # The same server with segmentation offload left on (gtlsserver's default): tcpdump on lo
+  # sees each batch of packets as one "datagram" of up to 64 KB, before the kernel would cut
+  # it into segments. wirelens splits them at the connection ID each segment repeats.
+  if quic_want quic-h3-gso; then
+  serve gtlsserver -q -d "$WORK/quicwww" 127.0.0.1 "$QUIC_GSO_PORT" "$WORK/qpki/server.key" "$WORK/qpki/server.pem"
+  pid=$SERVE_PID
+  sleep 1
+  start_capture quic-h3-gso.pcap "udp port $QUIC_GSO_PORT"
+  quic_client quic-h3-gso yes 127.0.0.1 "$QUIC_GSO_PORT" "https://$QUIC_HOST:$QUIC_GSO_PORT/large.bin" "https://$QUIC_HOST:$QUIC_GSO_PORT/medium.bin"
+  stop_capture
+  describe_capture quic-h3-gso.pcap "QUIC v1 and HTTP/3 with UDP segmentation offload on the server (gtlsserver without
+--max-gso-dgrams=1): /large.bin (100000 bytes) and /medium.bin (12000). The server's
+1-RTT packets reach the capture in batches: one captured UDP datagram holds several
+full-size QUIC packets back to back, the last one shorter. Key log:
+\`captures/quic-h3-gso.keys\`." "${QUIC_PACKAGES[@]}"
+  stop_server "$pid"
+  fi
 
   # Address validation (-V): the server answers the first Initial with a Retry and a token; the
   # client's key update timer makes it change key phase during a 100 kB download.

@@ -89,6 +89,21 @@ describe.skipIf(!has('quic-h3-nokeys.pcap', 'quic-h3-requests.pcap', 'quic-h3-re
     expect(ofType(events, 'http.transaction').map((t) => [t['uri'], t['status_code'], t['response_body_len']])).toEqual([['/large.bin', 200, 100000]]);
   });
 
+  it('segmentation offload batches (one captured datagram, several packets) are split and read', async () => {
+    if (!has('quic-h3-gso.pcap', 'quic-h3-gso.keys')) return;
+    const { events } = await keyed('quic-h3-gso');
+    expect(codes(events)).toEqual([]);
+    expect(ofType(events, 'quic.connection')[0]).toMatchObject({ gso_datagrams: 4, undecrypted_packets: 0 });
+    expect(ofType(events, 'http.transaction').map((t) => [t['uri'], t['status_code'], t['response_body_len']])).toEqual([
+      ['/large.bin', 200, 100000],
+      ['/medium.bin', 200, 12000],
+    ]);
+    // Without keys the batches are split too (the connection ID is in clear): no bad packets.
+    const clear = (await analyzeFile(file('quic-h3-gso.pcap'))).events;
+    expect(codes(clear)).toEqual([]);
+    expect(ofType(clear, 'quic.connection')[0]).toMatchObject({ gso_datagrams: 4 });
+  });
+
   it('Version Negotiation: the reserved-version Initial and the versions offered', async () => {
     if (!has('quic-version-negotiation.pcap')) return;
     const { events } = await analyzeFile(file('quic-version-negotiation.pcap'));
@@ -103,7 +118,7 @@ describe.skipIf(!has('quic-h3-nokeys.pcap', 'quic-h3-requests.pcap', 'quic-h3-re
 
 describeWith(['tshark', 'fidelity'], 'QUIC against tshark with the same key log', () => {
   beforeAll(() => ensureBuilt());
-  const keyedCaptures = ['quic-h3-requests', 'quic-retry-keyupdate'].filter((n) => has(`${n}.pcap`, `${n}.keys`));
+  const keyedCaptures = ['quic-h3-requests', 'quic-retry-keyupdate', 'quic-h3-gso'].filter((n) => has(`${n}.pcap`, `${n}.keys`));
 
   it.each(keyedCaptures)('%s: every hello and HTTP/3 frame tshark decodes, wirelens finds', (name) => {
     const keys = file(`${name}.keys`);

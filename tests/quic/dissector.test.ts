@@ -209,6 +209,18 @@ describe('QUIC with keys: Handshake, 1-RTT, key update, HTTP/3', () => {
     }
   });
 
+  it('a segmentation offload batch (two 1-RTT packets in one captured datagram) is split at the repeated connection ID', () => {
+    const batch = join(shortPacket(KEYS.s0, CSCID, 0, [...stream(0, 0, RESPONSE.slice(0, 10)), ...padding(60)]), shortPacket(KEYS.s0, CSCID, 1, stream(0, 10, RESPONSE.slice(10), true)));
+    const rec = run([...conversation().slice(0, 4), { dir: 's2c', bytes: batch }], true);
+    expect(anomalies(rec.events)).toEqual([]);
+    expect(ofType(rec.events, 'quic.packet').filter((e) => e.frame === 5).map((e) => [e['packet_number'], e['coalesced_index'], e['decrypted']])).toEqual([
+      [0, 0, true],
+      [1, 1, true],
+    ]);
+    expect(ofType(rec.events, 'http.transaction')).toMatchObject([{ status_code: 200, response_body_len: 5 }]);
+    expect(ofType(rec.events, 'quic.connection')[0]).toMatchObject({ gso_datagrams: 1 });
+  });
+
   it('a damaged 1-RTT packet is an anomaly with its frame; a key log without the session says so', () => {
     const bad = shortPacket(KEYS.s0, CSCID, 0, stream(0, 0, RESPONSE, true));
     bad[bad.length - 3]! ^= 1;

@@ -22,7 +22,7 @@ import { Http3Connection } from '../http3/connection.js';
 import { http3ErrorName } from '../http3/parser.js';
 import type { QuicCloseFacts, QuicConnectionFields, QuicFrameFields, QuicPacketFields, QuicPacketType } from './events.js';
 import { HANDSHAKE_FRAMES, parseFrames, transportErrorName, type Frame } from './frames.js';
-import { parseHeader, type PacketHeader } from './header.js';
+import { longHeaderVersion, parseHeader, type PacketHeader } from './header.js';
 import {
   decodePacketNumber,
   initialKeys,
@@ -43,6 +43,8 @@ export const MAX_HISTORY = 100;
 export const MAX_LISTED_CIDS = 16;
 /** Frame names listed per packet event (a packet of many PINGs or ACKs lists the first ones). */
 export const MAX_LISTED_FRAMES = 64;
+/** Connection ID length from which a repeated ID marks the next segment of a GSO batch. */
+const MIN_GSO_CID = 4;
 
 type Level = 'initial' | 'handshake' | 'application';
 const LEVELS: readonly Level[] = ['initial', 'handshake', 'application'];
@@ -163,6 +165,8 @@ export class QuicDissector implements DatagramDissector, TlsEmbedding {
   private streamBytes = 0;
   private h3: Http3Connection | null = null;
   private closed = false;
+  /** Captured datagrams that held several (a segmentation offload batch), split by `segmentEnd`. */
+  private gsoDatagrams = 0;
 
   constructor(private readonly ctx: DissectorContext) {
     this.sides = { c2s: new Side(this, 'c2s', ctx), s2c: new Side(this, 's2c', ctx) };
@@ -194,6 +198,7 @@ export class QuicDissector implements DatagramDissector, TlsEmbedding {
     const side = this.sides[dir];
     side.datagrams++;
     let at = 0;
+    let split = false;
     for (let index = 0; at < b.length; index++) {
       // Some stacks pad a datagram with zero bytes after its last packet. A short header with
       // its fixed bit clear is not padding: peers that both send the grease_quic_bit transport
@@ -204,8 +209,45 @@ export class QuicDissector implements DatagramDissector, TlsEmbedding {
         this.ctx.anomaly('quic.bad_packet', dir, `${r.reason}; ${b.length - at} bytes of the datagram skipped`);
         return;
       }
-      this.packet(dir, b, r.header, index);
-      at = r.header.end;
+      let h = r.header;
+      if (h.kind === '1rtt' && h.end === b.length) {
+        const end = this.segmentEnd(b, h);
+        if (end !== null) {
+          h = { ...h, end };
+          if (!split) this.gsoDatagrams++;
+          split = true;
+        }
+      }
+      this.packet(dir, b, h, index);
+      at = h.end;
+    }
+  }
+
+  /**
+   * Where a short header packet ends when the captured datagram is really several (UDP
+   * segmentation offload: a capture on the sending host sees the batch before the kernel cuts
+   * it into datagrams of the segment size; ngtcp2 and quiche send so, Chromium too). A short
+   * header packet runs to the end of its datagram, so the next segment is found by the
+   * connection ID it repeats: a short header (or a long header of the same version) whose
+   * Destination Connection ID equals this packet's. Only for IDs of 4 bytes or more, where a
+   * chance match inside ciphertext is below 2^-32 per position; null when there is none.
+   */
+  private segmentEnd(b: Uint8Array, h: PacketHeader & { kind: '1rtt' }): number | null {
+    const n = h.dcid.length;
+    if (n < MIN_GSO_CID) return null;
+    const buf = Buffer.from(b.buffer, b.byteOffset, b.length);
+    const version = this.version?.code ?? null;
+    // The packet holds at least a packet number and a tag: the next one starts after that.
+    let from = h.pn_offset + 1 + 16;
+    for (;;) {
+      const q = buf.indexOf(h.dcid, from);
+      if (q < 0) return null;
+      const short = q - 1;
+      // The fixed bit is no help: ngtcp2 greases it (RFC 9287).
+      if (short > h.start && (b[short]! & 0x80) === 0) return short;
+      const long = q - 6;
+      if (long > h.start && (b[long]! & 0x80) !== 0 && b[long + 5] === n && version !== null && longHeaderVersion(b, long) === version) return long;
+      from = q + 1;
     }
   }
 
@@ -678,6 +720,7 @@ export class QuicDissector implements DatagramDissector, TlsEmbedding {
       s2c_bytes: s2c.bytes,
       c2s_datagrams: c2s.datagrams,
       s2c_datagrams: s2c.datagrams,
+      gso_datagrams: this.gsoDatagrams,
       decrypted_packets: this.decryptedPackets,
       undecrypted_packets: this.undecryptedPackets,
       c2s_key_updates: c2s.appKeys?.updates ?? 0,

@@ -104,6 +104,8 @@ export interface QuicConnectionFields {
   s2c_bytes: number;
   c2s_datagrams: number;
   s2c_datagrams: number;
+  /** Captured datagrams that were a segmentation offload batch of several, split at the repeated connection ID. */
+  gso_datagrams: number;
   /** Packets whose payload was decrypted / could not be. */
   decrypted_packets: number;
   undecrypted_packets: number;
