@@ -74,7 +74,7 @@ export interface Limits {
   max_quic_stream_buffer: number;
   /** Offset (plus length) a QUIC STREAM or CRYPTO frame may reach: past it the frame is refused. */
   max_quic_stream_offset: number;
-  /** QUIC streams tracked per connection. */
+  /** QUIC streams open at once per connection (finished ones are freed). */
   max_quic_streams: number;
   /** Frames read from one QUIC packet. */
   max_quic_frames: number;

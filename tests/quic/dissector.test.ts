@@ -319,3 +319,43 @@ describe('hostile packets', () => {
     }
   });
 });
+
+describe('stream state', () => {
+  it('finished streams are freed and their retransmissions ignored, so max_quic_streams bounds open streams only', () => {
+    // Ten requests one after another, each finished both ways; at most two open at once.
+    const datagrams: Chunk[] = [...handshakeDatagrams(), { dir: 'c2s', bytes: shortPacket(KEYS.c0, SSCID, 0, stream(2, 0, CONTROL)) }];
+    for (let i = 0; i < 10; i++) {
+      datagrams.push({ dir: 'c2s', bytes: shortPacket(KEYS.c0, SSCID, 1 + 2 * i, stream(i * 4, 0, REQUEST, true)) });
+      datagrams.push({ dir: 's2c', bytes: shortPacket(KEYS.s0, CSCID, i, stream(i * 4, 0, RESPONSE, true)) });
+      // A late copy of the request: the stream is finished, nothing new may come of it.
+      datagrams.push({ dir: 'c2s', bytes: shortPacket(KEYS.c0, SSCID, 2 + 2 * i, stream(i * 4, 0, REQUEST, true)) });
+    }
+    const rec = runDatagrams(quicDescriptor, datagrams, { flow: { server: { addr: '10.0.0.2', port: 443 } }, secrets: store(), limits: { max_quic_streams: 2 } });
+    expect(anomalies(rec.events)).toEqual([]);
+    expect(ofType(rec.events, 'http.transaction')).toHaveLength(10);
+    expect(ofType(rec.events, 'http3.headers')).toHaveLength(20);
+    expect(ofType(rec.events, 'quic.connection')[0]).toMatchObject({ streams: 11 });
+  });
+});
+
+describe('RetiredStreams', () => {
+  it('a watermark per stream type, out-of-order IDs held until the hole closes, bounded', async () => {
+    const { RetiredStreams, MAX_RETIRED_STREAMS } = await import('../../src/protocols/quic/retired.js');
+    const r = new RetiredStreams();
+    r.add(4);
+    r.add(2);
+    expect([r.has(0), r.has(4), r.has(2), r.has(8)]).toEqual([false, true, true, false]);
+    r.add(0);
+    expect([r.has(0), r.has(4), r.has(8)]).toEqual([true, true, false]);
+    const many = new RetiredStreams();
+    // Every other client bidi stream: the holes never close.
+    for (let i = 1; i <= MAX_RETIRED_STREAMS + 10; i++) many.add(i * 8);
+    expect(many.has(8)).toBe(true);
+    expect(many.has(12)).toBe(true); // below the watermark that jumped: taken as retired
+    expect(many.has((MAX_RETIRED_STREAMS + 10) * 8)).toBe(true);
+    // Bounded work: a million more out-of-order IDs take well under the test time-out.
+    for (let i = 0; i < 1_000_000; i++) many.add(2 ** 30 + i * 8);
+    expect(many.has(2 ** 30)).toBe(true);
+    expect(many.has(2 ** 31)).toBe(false);
+  });
+});

@@ -506,6 +506,19 @@ export class Http3Connection {
     }
   }
 
+  /**
+   * The QUIC connection freed a stream whose every direction ended: its parser state goes,
+   * and its transaction was emitted at its end (`streamEnd`).
+   */
+  streamRetired(id: number): void {
+    // A field section still waiting for the encoder stream keeps the request (it may yet be decoded).
+    if (this.blocked.some((b) => b.stream === id)) return;
+    this.sides.delete(`${id}c2s`);
+    this.sides.delete(`${id}s2c`);
+    const r = this.requests.get(id);
+    if (r !== undefined && r.emitted) this.requests.delete(id);
+  }
+
   private finish(r: Request): void {
     if (r.emitted) return;
     r.emitted = true;

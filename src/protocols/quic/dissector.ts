@@ -34,6 +34,7 @@ import {
   type PacketKeys,
 } from './protection.js';
 import { OffsetReassembler, type PushOutcome } from './reassembler.js';
+import { RetiredStreams } from './retired.js';
 import { canCheckRetry, retryIntegrityOk } from './retry.js';
 import { isKnownVersion, versionInfo, versionName, type VersionInfo } from './versions.js';
 
@@ -129,6 +130,8 @@ interface StreamState {
   readonly id: number;
   readonly c2s: OffsetReassembler | null;
   readonly s2c: OffsetReassembler | null;
+  /** Directions whose data ended (FIN reached or RESET_STREAM). */
+  readonly ended: Record<Direction, boolean>;
 }
 
 export class QuicDissector implements DatagramDissector, TlsEmbedding {
@@ -160,7 +163,10 @@ export class QuicDissector implements DatagramDissector, TlsEmbedding {
   private noKeyReported = false;
   private handshakeDone = false;
   private closeFacts: QuicCloseFacts | null = null;
+  /** Open streams (finished ones are retired: their state freed, their IDs remembered). */
   private readonly streams = new Map<number, StreamState>();
+  private readonly retired = new RetiredStreams();
+  private streamCount = 0;
   private streamLimitReported = false;
   private streamBytes = 0;
   private h3: Http3Connection | null = null;
@@ -613,10 +619,12 @@ export class QuicDissector implements DatagramDissector, TlsEmbedding {
   private stream(id: number): StreamState | null {
     let s = this.streams.get(id);
     if (s !== undefined) return s;
+    // A finished stream's data again is a retransmission: counted, not a new stream.
+    if (this.retired.has(id)) return null;
     if (this.streams.size >= this.ctx.limits.max_quic_streams) {
       if (!this.streamLimitReported) {
         this.streamLimitReported = true;
-        this.ctx.anomaly('quic.stream_limit', null, `more than max_quic_streams (${this.ctx.limits.max_quic_streams}) streams; stream ${id} and later new streams are not reassembled`);
+        this.ctx.anomaly('quic.stream_limit', null, `more than max_quic_streams (${this.ctx.limits.max_quic_streams}) streams open at once; stream ${id} and other new streams while so many are open are not reassembled`);
       }
       return null;
     }
@@ -632,9 +640,19 @@ export class QuicDissector implements DatagramDissector, TlsEmbedding {
       id,
       c2s: !uni || clientInitiated ? make('c2s') : null,
       s2c: !uni || !clientInitiated ? make('s2c') : null,
+      ended: { c2s: false, s2c: false },
     };
     this.streams.set(id, s);
+    this.streamCount++;
     return s;
+  }
+
+  /** Frees a stream whose every direction ended. */
+  private maybeRetire(s: StreamState): void {
+    if ((s.c2s !== null && !s.ended.c2s) || (s.s2c !== null && !s.ended.s2c)) return;
+    this.streams.delete(s.id);
+    this.retired.add(s.id);
+    this.h3?.streamRetired(s.id);
   }
 
   private streamFrame(dir: Direction, id: number, offset: number, data: Uint8Array, fin: boolean): void {
@@ -648,10 +666,15 @@ export class QuicDissector implements DatagramDissector, TlsEmbedding {
     }
     const wasFinished = r.finished;
     this.pushOutcome(dir, `stream ${id}`, r.push(offset, data, fin));
-    if (!wasFinished && r.finished) this.h3Conn()?.streamEnd(id, dir, 'fin');
+    if (!wasFinished && r.finished) {
+      s.ended[dir] = true;
+      this.h3Conn()?.streamEnd(id, dir, 'fin');
+      this.maybeRetire(s);
+    }
   }
 
   private streamReset(dir: Direction, id: number, finalSize: number): void {
+    if (this.retired.has(id)) return;
     const s = this.streams.get(id);
     const r = s?.[dir] ?? null;
     if (r !== null && !r.finished) {
@@ -659,6 +682,10 @@ export class QuicDissector implements DatagramDissector, TlsEmbedding {
       if (finalSize > r.delivered && finalSize - r.delivered <= this.ctx.limits.max_quic_stream_offset) this.streamGapIn(id, dir, finalSize - r.delivered);
     }
     this.h3Conn()?.streamEnd(id, dir, 'reset');
+    if (s !== undefined) {
+      s.ended[dir] = true;
+      this.maybeRetire(s);
+    }
   }
 
   private streamBytesIn(id: number, dir: Direction, bytes: Uint8Array): void {
@@ -727,7 +754,7 @@ export class QuicDissector implements DatagramDissector, TlsEmbedding {
       s2c_key_updates: s2c.appKeys?.updates ?? 0,
       c2s_dcids: c2s.dcids,
       s2c_dcids: s2c.dcids,
-      streams: this.streams.size,
+      streams: this.streamCount,
       stream_bytes: this.streamBytes,
       handshake_done: this.handshakeDone,
       close: this.closeFacts,
