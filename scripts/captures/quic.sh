@@ -102,6 +102,21 @@ captures/quic-h3-requests-dsb.pcapng\` (wireshark-common $(version wireshark-com
 to gtlsserver, which answers with a Version Negotiation packet listing the versions it speaks.
 ngtcp2 protects that Initial as a draft-29 one (Wireshark opens it so): its ClientHello is read." "${QUIC_PACKAGES[@]}"
   fi
+
+  # Resumption with 0-RTT: the first connection stores the TLS session and the server's
+  # transport parameters; the second resumes with them and sends its request as 0-RTT
+  # (CLIENT_EARLY_TRAFFIC_SECRET in the key log). Both connections are in the capture.
+  if quic_want quic-0rtt; then
+  rm -f "$CAPTURES/quic-0rtt.keys"
+  start_capture quic-0rtt.pcap "udp port $QUIC_PORT"
+  run env SSLKEYLOGFILE=captures/quic-0rtt.keys gtlsclient -q --exit-on-all-streams-close --session-file="$WORK/quic.session" --tp-file="$WORK/quic.tp" 127.0.0.1 "$QUIC_PORT" "$site/index.html" || true
+  run env SSLKEYLOGFILE=captures/quic-0rtt.keys gtlsclient -q --exit-on-all-streams-close --session-file="$WORK/quic.session" --tp-file="$WORK/quic.tp" 127.0.0.1 "$QUIC_PORT" "$site/small.txt" || true
+  stop_capture
+  describe_capture quic-0rtt.pcap "Two QUIC v1 connections from gtlsclient to gtlsserver: the first (GET /index.html) stores the
+TLS session and transport parameters (--session-file, --tp-file); the second resumes it and
+sends GET /small.txt in 0-RTT packets before the handshake completes. Key log (both
+connections, with CLIENT_EARLY_TRAFFIC_SECRET): \`captures/quic-0rtt.keys\`." "${QUIC_PACKAGES[@]}"
+  fi
   stop_server "$pid"
 
   # The same server with segmentation offload left on (gtlsserver's default): tcpdump on lo

@@ -18,6 +18,7 @@ import type { Direction } from '../../events/event.js';
 import type { SecretLabel } from '../../dissect/secrets.js';
 import { TlsDissector, type TlsEmbedding } from '../tls/dissector.js';
 import type { CipherSuiteInfo } from '../tls/crypto/suites.js';
+import { HASH_LENGTH, type HashName } from '../tls/crypto/hkdf.js';
 import { Http3Connection } from '../http3/connection.js';
 import { http3ErrorName } from '../http3/parser.js';
 import type { QuicCloseFacts, QuicConnectionFields, QuicFrameFields, QuicPacketFields, QuicPacketType } from './events.js';
@@ -44,6 +45,8 @@ export const MAX_HISTORY = 100;
 export const MAX_LISTED_CIDS = 16;
 /** Frame names listed per packet event (a packet of many PINGs or ACKs lists the first ones). */
 export const MAX_LISTED_FRAMES = 64;
+/** The TLS 1.3 suites QUIC may use (RFC 9001 §5.3), in the order they are tried for 0-RTT. */
+const EARLY_SUITES = [0x1301, 0x1303, 0x1302];
 /** Connection ID length from which a repeated ID marks the next segment of a GSO batch. */
 const MIN_GSO_CID = 4;
 
@@ -171,6 +174,8 @@ export class QuicDissector implements DatagramDissector, TlsEmbedding {
   private streamBytes = 0;
   private h3: Http3Connection | null = null;
   private closed = false;
+  /** 0-RTT keys for each suite the early secret may belong to; one once a packet opened. */
+  private earlySuites: PacketKeys[] | null = null;
   /** Captured datagrams that held several (a segmentation offload batch), split by `segmentEnd`. */
   private gsoDatagrams = 0;
 
@@ -413,10 +418,9 @@ export class QuicDissector implements DatagramDissector, TlsEmbedding {
       return r;
     }
     if (h.kind === '0rtt') {
-      const secret = this.keysFor(dir, 'CLIENT_EARLY_TRAFFIC_SECRET');
-      if (secret === null) return null;
-      const r = this.tryOpen(side, secret, secret, b, h, level);
+      const r = this.openEarly(side, b, h);
       if (r !== null) this.keyedDecrypts++;
+      else if (this.earlySuites !== null) this.failed(dir, level, '0-RTT packet did not authenticate with the logged early traffic secret');
       return r;
     }
     if (side.appKeys === null) {
@@ -453,6 +457,34 @@ export class QuicDissector implements DatagramDissector, TlsEmbedding {
     this.keyedDecrypts++;
     if (pn > side.largest.application) side.largest.application = pn;
     return { pn, first: u.first, payload };
+  }
+
+  /**
+   * 0-RTT packets come before the ServerHello names the suite: early data uses the suite of
+   * the session being resumed, which only the client and server knew. Each suite QUIC allows
+   * is tried with the early secret until one authenticates; that one is kept.
+   */
+  private openEarly(side: Side, b: Uint8Array, h: PacketHeader): { pn: number; first: number; payload: Uint8Array } | null {
+    const store = this.ctx.secrets;
+    if (store === null || this.clientRandom === null || this.version === null) return null;
+    if (this.earlySuites === null) {
+      const secret = store.get('CLIENT_EARLY_TRAFFIC_SECRET', this.clientRandom);
+      if (secret === undefined) return null;
+      const label = this.version.label;
+      this.earlySuites = EARLY_SUITES.flatMap((code) => {
+        const suite = quicSuite(code);
+        // The secret's length is its suite's hash length: SHA-384 suites need 48 bytes.
+        return suite !== null && HASH_LENGTH[suite.hash as HashName] === secret.length ? [keysFromSecret(suite, secret, label)] : [];
+      });
+    }
+    for (const k of this.earlySuites) {
+      const r = this.tryOpen(side, k, k, b, h, 'application');
+      if (r !== null) {
+        this.earlySuites = [k];
+        return r;
+      }
+    }
+    return null;
   }
 
   private tryOpen(side: Side, hp: PacketKeys, keys: PacketKeys, b: Uint8Array, h: PacketHeader, level: Level): { pn: number; first: number; payload: Uint8Array } | null {
