@@ -12,7 +12,7 @@ import type { WireEvent } from '../../src/events/event.js';
 import { analyzeFile } from '../../src/pipeline/analyze.js';
 import { buildLadder, ladderEvents } from '../../src/tui/model/ladder.js';
 import { labelOf } from '../../src/tui/model/labels.js';
-import { ensureBuilt } from '../cli/cli-support.js';
+import { ensureBuilt, wirelens } from '../cli/cli-support.js';
 import { FIDELITY, judge, type FidelityRun } from '../oracle/fidelity.js';
 import { describeWith, REPO } from '../support/requires.js';
 
@@ -130,6 +130,15 @@ describe.skipIf(!has('quic-h3-nokeys.pcap', 'quic-h3-requests.pcap', 'quic-h3-re
     ]);
     expect(ofType(events, 'quic.connection')[0]).toMatchObject({ version: 'reserved (0x1a2a3a4a)', version_negotiation: true, offered_versions: ['reserved (0x4ada3a2a)', '1'] });
     expect(ofType(events, 'tls.client_hello')).toHaveLength(1);
+  });
+});
+
+describe.skipIf(!has('quic-h3-requests-dsb.pcapng'))('wirelens packets on QUIC', () => {
+  beforeAll(() => ensureBuilt());
+  it('names QUIC packets as tshark does, HTTP/3 where a frame carries it', () => {
+    const lines = wirelens(['packets', file('quic-h3-requests-dsb.pcapng')]).stdout.toString('utf8').split('\n');
+    expect(lines[0]).toMatch(/QUIC\s+1242 Initial, DCID=c1139d7cd961adb421e979c67a07313143c0, SCID=316f14fe948bc718a831459d5021023bb3, PKN: 0, CRYPTO, PADDING$/);
+    expect(lines[1]).toMatch(/HTTP3\s+1242 Initial, .* Handshake, .* Protected Payload \(KP0\), DCID=316f14fe948bc718a831459d5021023bb3, PKN: 0, STREAM, STREAM, STREAM, PADDING , SETTINGS$/);
   });
 });
 
