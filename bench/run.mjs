@@ -7,7 +7,7 @@
 // /usr/bin/time (GNU time: %e %U %S %M); output goes to /dev/null.
 //
 //   node bench/run.mjs [--size 500] [--seed 1] [--workers 1,N] [--flat] [--big] [--dist dist]
-//                      [--skip-tshark] [--json FILE]
+//                      [--skip-tshark] [--skip-tls] [--skip-quic] [--json FILE]
 //   --flat   also run `events` on 100 MB and 1 GB captures to show peak RSS stays flat
 //   --big    with --flat, also 4 GB (needs ~4.5 GB of disk in bench/out/ and minutes)
 import { execFileSync, spawn } from 'node:child_process';
@@ -28,7 +28,7 @@ const NODE_FLAGS = (() => {
 const node = (args) => ['node', [...NODE_FLAGS, ...args]];
 
 function parseArgs(argv) {
-  const o = { size: 500, seed: 1, workers: null, flat: false, big: false, dist: 'dist', skipTshark: false, skipTls: false, json: null };
+  const o = { size: 500, seed: 1, workers: null, flat: false, big: false, dist: 'dist', skipTshark: false, skipTls: false, skipQuic: false, json: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--size') o.size = Number(argv[++i]);
@@ -39,6 +39,7 @@ function parseArgs(argv) {
     else if (a === '--dist') o.dist = argv[++i];
     else if (a === '--skip-tshark') o.skipTshark = true;
     else if (a === '--skip-tls') o.skipTls = true;
+    else if (a === '--skip-quic') o.skipQuic = true;
     else if (a === '--json') o.json = argv[++i];
     else throw new Error(`unknown argument ${a}`);
   }
@@ -167,6 +168,11 @@ async function main() {
     // TLS record decryption, MB/s of plaintext per cipher suite (bench/tls-decrypt.mjs).
     console.log('\nTLS decryption (`bench/tls-decrypt.mjs --size 8`):\n');
     console.log(execFileSync(process.execPath, [join(ROOT, 'bench', 'tls-decrypt.mjs'), '--size', '8', '--dist', o.dist], { encoding: 'utf8' }).trimEnd());
+  }
+  if (!o.skipQuic) {
+    // QUIC + HTTP/3 through the pipeline, with and without the key log (bench/quic.mjs).
+    console.log('\nQUIC and HTTP/3 (`bench/quic.mjs`):\n');
+    console.log(execFileSync(process.execPath, [join(ROOT, 'bench', 'quic.mjs'), '--dist', o.dist], { encoding: 'utf8' }).trimEnd());
   }
   console.log(`\nMachine: ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.tshark}, ${m.date}; load average at start ${m.load}.`);
   writeFileSync(o.json ?? join(OUT_DIR, `results-${m.date}.json`), JSON.stringify(results, null, 2));

@@ -70,6 +70,18 @@ export interface Limits {
   max_dsb_bytes: number;
   /** Unacknowledged segments kept per TCP direction for ACK RTTs (Wireshark's TCP_MAX_UNACKED_SEGMENTS). */
   max_unacked_segments: number;
+  /** Bytes held out of order per QUIC stream or CRYPTO level, and how far ahead of the delivered point a frame may start. */
+  max_quic_stream_buffer: number;
+  /** Offset (plus length) a QUIC STREAM or CRYPTO frame may reach: past it the frame is refused. */
+  max_quic_stream_offset: number;
+  /** QUIC streams open at once per connection (finished ones are freed). */
+  max_quic_streams: number;
+  /** Frames read from one QUIC packet. */
+  max_quic_frames: number;
+  /** QPACK dynamic table capacity an encoder may set: past it that encoder stream is no longer followed. */
+  max_qpack_table: number;
+  /** HTTP/3 request streams waiting at once for QPACK encoder instructions (blocked). */
+  max_qpack_blocked: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -110,4 +122,13 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   max_tls_secrets: 262_144,
   max_dsb_bytes: 64 * 1024 * 1024,
   max_unacked_segments: 10_000,
+  // A QUIC sender cannot run further ahead than its peer's flow control window; 4 MiB is
+  // above the stream windows browsers and servers grant (ngtcp2 256 KiB, Chromium 6 MiB is
+  // per connection).
+  max_quic_stream_buffer: 4 * 1024 * 1024,
+  max_quic_stream_offset: 2 ** 40,
+  max_quic_streams: 4096,
+  max_quic_frames: 2048,
+  max_qpack_table: 64 * 1024,
+  max_qpack_blocked: 128,
 });

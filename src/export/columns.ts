@@ -49,6 +49,9 @@ export const PROTOCOL_COLUMNS: Readonly<Record<string, readonly Column[]>> = {
   flow: [s('conn_state'), s('history'), d('duration'), l('orig_pkts'), l('orig_bytes'), l('resp_pkts'), l('resp_bytes'), l('orig_ip_bytes'), l('resp_ip_bytes'), l('missed_bytes'), s('end_reason')],
   http: [s('method'), s('host'), s('uri'), s('version'), i('status_code'), s('status_msg'), s('user_agent'), l('request_body_len'), l('response_body_len')],
   http2: [i('stream_id'), j('headers'), s('block')],
+  // QUIC stream IDs and packet numbers are 62-bit: INT64.
+  http3: [l('stream_id'), s('stream_type'), s('frame_type'), j('headers'), s('block')],
+  quic: [s('packet_type'), s('version'), s('dcid'), s('scid'), l('packet_number'), b('decrypted'), s('frame_type'), s('server_name'), s('client_protocol'), s('history')],
   dns: [i('trans_id'), s('query'), s('qtype_name'), s('rcode_name'), d('rtt'), j('answers')],
   ftp: [s('user'), s('command'), s('arg'), s('file'), s('direction'), l('bytes'), b('complete'), i('reply_code'), s('reply_msg')],
   smtp: [s('helo'), s('mailfrom'), j('rcptto'), s('subject'), l('size')],

@@ -49,6 +49,17 @@ export function messageInfo(e: WireEvent): { protocol: string; info: string } | 
         return { protocol: 'BitTorrent', info: e.type.slice('bittorrent.'.length) + (e.msg_type ? ` ${s(e.msg_type)}` : '') };
       }
       if (e.type.startsWith('http2.') && e.frame_type !== undefined) return { protocol: 'HTTP2', info: s(e.frame_type) };
+      if (e.type === 'http3.frame') return { protocol: 'HTTP3', info: s(e.frame_type) };
+      if (e.type === 'quic.packet') return { protocol: 'QUIC', info: quicInfo(e) };
       return null;
   }
+}
+
+const QUIC_TYPES: Record<string, string> = { initial: 'Initial', handshake: 'Handshake', '0rtt': '0-RTT', retry: 'Retry', version_negotiation: 'Version Negotiation' };
+
+/** A QUIC packet as tshark's Info column writes it: type, connection IDs, packet number and frames once opened. */
+function quicInfo(e: WireEvent): string {
+  const opened = e.decrypted === true ? `, PKN: ${s(e.packet_number)}${Array.isArray(e.frames) && e.frames.length ? `, ${e.frames.map((f) => s(f)).join(', ')}` : ''}` : '';
+  if (e.packet_type === '1rtt') return `Protected Payload${e.key_phase === 0 || e.key_phase === 1 ? ` (KP${e.key_phase})` : ''}, DCID=${s(e.dcid)}${opened}`;
+  return `${QUIC_TYPES[String(e.packet_type)] ?? s(e.packet_type)}, DCID=${s(e.dcid)}, SCID=${s(e.scid)}${opened}`;
 }

@@ -12,9 +12,12 @@ import { imap } from './imap/index.js';
 import { httpDescriptor } from './http/index.js';
 import { http2Descriptor } from './http2/index.js';
 import { tlsDescriptor } from './tls/index.js';
+import { quicDescriptor } from './quic/index.js';
 
 export const PROTOCOLS: readonly ProtocolDescriptor[] = [
   dnsDescriptor,
+  // Before BitTorrent (its UDP probes take high-entropy datagrams); QUIC's long header check is exact.
+  quicDescriptor,
   // Before BitTorrent: its MSE probe takes any high-entropy opening, and TLS's header check is exact.
   tlsDescriptor,
   bittorrentDescriptor,

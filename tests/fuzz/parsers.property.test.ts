@@ -33,6 +33,12 @@ import { HpackDecoder, readInt } from '../../src/protocols/http2/hpack.js';
 import { parseFrameHeader, parsePayload } from '../../src/protocols/http2/parser.js';
 import { PROTOCOLS } from '../../src/protocols/index.js';
 import * as pop3Parser from '../../src/protocols/pop3/parser.js';
+import { parseSettings, readFrameHeader } from '../../src/protocols/http3/parser.js';
+import { decoderInstructions, QpackDecoder } from '../../src/protocols/http3/qpack.js';
+import { parseFrames } from '../../src/protocols/quic/frames.js';
+import { parseHeader } from '../../src/protocols/quic/header.js';
+import { OffsetReassembler } from '../../src/protocols/quic/reassembler.js';
+import { readVarint } from '../../src/protocols/quic/varint.js';
 import * as smtpParser from '../../src/protocols/smtp/parser.js';
 import { describeCertificate, parseCertificateList, signatureOid } from '../../src/protocols/tls/certificate.js';
 import { ja3, ja3s, ja4, ja4s } from '../../src/protocols/tls/fingerprint.js';
@@ -207,6 +213,56 @@ describe('pure parsers, random bytes', () => {
           expect(hp.tableSize).toBeLessThanOrEqual(4096);
         }
         readInt(b, 0, 5);
+      }),
+      opts(),
+    );
+  });
+
+  it('QUIC: headers, frames, varints, offset reassembly', () => {
+    fc.assert(
+      fc.property(bytes(), fc.nat(20), (b, cidLength) => {
+        const h = parseHeader(b, 0, cidLength);
+        if (h.ok) {
+          expect(h.header.end).toBeLessThanOrEqual(b.length);
+          expect(h.header.start).toBe(0);
+        }
+        const f = parseFrames(b, 64);
+        expect(f.frames.length).toBeLessThanOrEqual(64);
+        const v = readVarint(b, 0);
+        if (v) expect(v.next).toBeLessThanOrEqual(b.length);
+        // Frames' offsets and data fed to a bounded reassembler: delivered bytes never exceed what was pushed.
+        let out = 0;
+        let pushed = 0;
+        const r = new OffsetReassembler({ data: (d) => (out += d.length), gap: () => {} }, 4096, 2 ** 40);
+        for (const x of f.frames) {
+          if (x.type === 'CRYPTO' || x.type === 'STREAM') {
+            pushed += x.data.length;
+            r.push(x.offset, x.data, x.type === 'STREAM' && x.fin);
+          }
+        }
+        r.flush();
+        expect(out).toBeLessThanOrEqual(pushed);
+        expect(r.pending).toBe(0);
+      }),
+      opts(),
+    );
+  });
+
+  it('HTTP/3 and QPACK: frame headers, SETTINGS, field sections, encoder and decoder instructions', () => {
+    fc.assert(
+      fc.property(bytes(), fc.nat(4096), (b, capacity) => {
+        readFrameHeader(b);
+        parseSettings(b);
+        decoderInstructions(b);
+        const q = new QpackDecoder({ maxTable: 4096, maxHeaders: 8, maxHeaderBytes: 512 });
+        q.maxTableCapacity = capacity;
+        const e = q.encoderInstructions(b);
+        expect(e.consumed).toBeLessThanOrEqual(b.length);
+        expect(q.tableSize).toBeLessThanOrEqual(4096);
+        for (let i = 0; i < 3; i++) {
+          const r = q.fieldSection(b.subarray(i * 5));
+          if (r.kind === 'done') expect(r.headers.length).toBeLessThanOrEqual(8);
+        }
       }),
       opts(),
     );

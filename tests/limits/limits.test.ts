@@ -218,6 +218,11 @@ const CASES: Array<{ file: string; limits: Partial<Limits>; code: string; object
   { file: 'captures/tls12-h2-ecdhe-aes256gcm.pcap', limits: { max_tls_certificate: 600 }, code: 'tls.certificate_limit' },
   { file: 'captures/tls12-h2-ecdhe-aes256gcm.pcap', limits: { max_tls_chain: 1 }, code: 'tls.chain_limit' },
   { file: 'captures/tls13-h2-aes128gcm.pcap', limits: { max_tls_extensions: 4 }, code: 'tls.extension_limit' },
+  // QUIC and HTTP/3, decrypted by the secrets block the pcapng carries.
+  { file: 'captures/quic-h3-requests-dsb.pcapng', limits: { max_quic_streams: 4 }, code: 'quic.stream_limit' },
+  { file: 'captures/quic-h3-requests-dsb.pcapng', limits: { max_quic_frames: 4 }, code: 'quic.frame_limit' },
+  { file: 'captures/quic-h3-requests-dsb.pcapng', limits: { max_qpack_table: 100 }, code: 'http3.qpack_error' },
+  { file: 'captures/quic-h3-requests-dsb.pcapng', limits: { max_header_bytes: 12 }, code: 'http3.header_limit' },
   { file: 'captures/tcp-analysis.pcap', limits: { max_unacked_segments: 4 }, code: 'tcp.analysis_limit' },
 ];
 

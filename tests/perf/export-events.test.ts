@@ -30,7 +30,8 @@ beforeAll(async () => {
     const r = wirelens('export-events', captures, '--format', 'parquet', '--out', join(dir, name), '--workers', workers);
     expect(r.status, r.stderr).toBe(0);
   }
-  for (const f of readdirSync(captures).filter((n) => n.endsWith('.pcap')).sort()) {
+  // Every capture export-events reads from the directory: pcap and pcapng.
+  for (const f of readdirSync(captures).filter((n) => /\.pcap(ng)?$/.test(n)).sort()) {
     const r = wirelens('events', join(captures, f));
     for (const line of r.stdout.split('\n')) if (line) events.push({ ...(JSON.parse(line) as Row), capture: f });
   }

@@ -31,8 +31,9 @@ export async function packetsCommand(file: string, opts: CommonOptions & { detai
     emit(e: WireEvent): void {
       if (e.frame !== currentFrame) return;
       const m = messageInfo(e);
-      // Several messages in one frame (pipelining): Wireshark joins them with commas.
-      if (m) current = current ? { protocol: current.protocol, info: `${current.info} , ${m.info}` } : m;
+      // Several messages in one frame (pipelining, coalesced QUIC packets): Wireshark joins
+      // them with commas, and names the highest protocol (HTTP/3 over QUIC).
+      if (m) current = current ? { protocol: current.protocol === 'QUIC' ? m.protocol : current.protocol, info: `${current.info} , ${m.info}` } : m;
     },
   };
   try {

@@ -18,8 +18,25 @@ import { HandshakeReader } from './handshake.js';
 import { parseClientHello, parseServerHello, serverKeyExchangeCurve, type ServerHello } from './hello.js';
 import { alertLevelName, alertName, CONTENT, cipherName, extensionName, groupName, handshakeName, isGrease, signatureName, versionName } from './names.js';
 import { hexOf, type Sslv2Hello } from './parser.js';
-import { TlsDecryption } from './decryption.js';
+import { encryptedExtensionsAlpn, TlsDecryption } from './decryption.js';
 import { RecordReader, type TlsRecord } from './records.js';
+
+/**
+ * TLS carried by another protocol without a record layer: QUIC's CRYPTO frames hold the
+ * handshake messages themselves (RFC 9001 §4). The embedding protects what is encrypted (so
+ * this dissector neither decrypts nor counts records), names the transport in JA4 ('q'),
+ * and is told the facts it needs for its own keys.
+ */
+export interface TlsEmbedding {
+  /** JA4's transport letter: 'q' for QUIC, 'd' for DTLS. */
+  readonly transport: 'q' | 'd';
+  /** The ClientHello's random (the key log's key). */
+  clientHello(random: Uint8Array, alpn: readonly string[], serverName: string | null): void;
+  /** A ServerHello (not a HelloRetryRequest): its suite and negotiated version. */
+  serverHello(cipherSuite: number, version: number): void;
+  /** EncryptedExtensions' ALPN, when the embedding decrypted it. */
+  alpn?(protocol: string): void;
+}
 
 /** Handshake message names kept per direction for the session row. */
 const MAX_LISTED_MESSAGES = 64;
@@ -109,9 +126,37 @@ export class TlsDissector implements StreamDissector {
   /** Keys for this session (`--keylog`): protected records are opened, application data goes to an inner stream. */
   private decryption: TlsDecryption | null = null;
 
-  constructor(private readonly ctx: DissectorContext) {
+  constructor(
+    private readonly ctx: DissectorContext,
+    private readonly embedding: TlsEmbedding | null = null,
+  ) {
     this.sides = { c2s: new Side(this, 'c2s', ctx), s2c: new Side(this, 's2c', ctx) };
-    ctx.setService('tls');
+    if (embedding === null) ctx.setService('tls');
+  }
+
+  /**
+   * Handshake bytes with no record layer around them (an embedding's CRYPTO stream of one
+   * encryption level, in order): they are parsed as if they came in handshake records.
+   */
+  handshakeBytes(dir: Direction, bytes: Uint8Array): void {
+    this.sides[dir].hs.push(bytes);
+  }
+
+  /** The embedding lost bytes of `dir`'s handshake stream: a partial message is dropped. */
+  handshakeGap(dir: Direction): void {
+    this.sides[dir].hs.reset();
+  }
+
+  /** The embedding saw the handshake complete (QUIC: HANDSHAKE_DONE or 1-RTT both ways). */
+  handshakeDone(): void {
+    this.established = true;
+    this.sides.c2s.finished = true;
+    this.sides.s2c.finished = true;
+  }
+
+  /** The ALPN protocol chosen (ServerHello in TLS ≤ 1.2, EncryptedExtensions in 1.3), once known. */
+  get negotiatedAlpn(): string | null {
+    return this.alpn ?? this.decryption?.alpn ?? null;
   }
 
   data(dir: Direction, bytes: Uint8Array): void {
@@ -170,7 +215,8 @@ export class TlsDissector implements StreamDissector {
       incomplete: !this.established,
     };
     this.ctx.emit('tls.session', null, fields);
-    this.summary();
+    // An embedding writes the flow's summary itself.
+    if (this.embedding === null) this.summary();
   }
 
   private summary(): void {
@@ -285,6 +331,14 @@ export class TlsDissector implements StreamDissector {
       case 11:
         this.certificates(side, body);
         return;
+      case 8:
+        // Only an embedding hands over decrypted handshake messages this way (TLS's own
+        // decryption reads EncryptedExtensions itself).
+        if (this.embedding !== null && side.dir === 's2c') {
+          this.alpn ??= encryptedExtensionsAlpn(body);
+          if (this.alpn !== null) this.embedding.alpn?.(this.alpn);
+        }
+        return;
       case 12:
         if (this.cipherSuite !== null && cipherName(this.cipherSuite).includes('ECDHE')) {
           const g = serverKeyExchangeCurve(body);
@@ -312,12 +366,14 @@ export class TlsDissector implements StreamDissector {
     this.clientEtm = h.extensions.includes(22);
     this.extensionAnomalies('c2s', 'ClientHello', h.extensions_trimmed, h.malformed);
     const j3 = ja3(h);
-    const j4 = ja4(h);
+    const j4 = ja4(h, this.embedding?.transport ?? 't');
+    this.embedding?.clientHello(Buffer.from(h.random, 'hex'), h.alpn, h.server_name);
     this.clientJa3 = j3.hash;
     this.clientJa4 = j4.ja4;
     const names = (list: readonly number[], name: (n: number) => string) => list.filter((v) => !isGrease(v)).map(name);
     const fields: ClientHelloFields = {
-      record_version: versionName(this.recordVersion),
+      // QUIC carries the hello in CRYPTO frames: no record, no record version.
+      record_version: this.embedding === null ? versionName(this.recordVersion) : null,
       legacy_version: versionName(h.legacy_version),
       legacy_version_code: h.legacy_version,
       supported_versions: names(h.supported_versions, versionName),
@@ -395,7 +451,7 @@ export class TlsDissector implements StreamDissector {
     this.extensionAnomalies('s2c', h.hello_retry_request ? 'HelloRetryRequest' : 'ServerHello', h.extensions_trimmed, h.malformed);
     const version = h.selected_version ?? h.legacy_version;
     const j3 = ja3s(h);
-    const j4 = ja4s(h);
+    const j4 = ja4s(h, this.embedding?.transport ?? 't');
     let resumed = false;
     if (h.hello_retry_request) {
       this.hrr = true;
@@ -438,6 +494,10 @@ export class TlsDissector implements StreamDissector {
       this.tls13 = true;
       this.sides.s2c.encrypted = true;
       this.sides.c2s.encrypted = true;
+    }
+    if (this.embedding !== null) {
+      if (!h.hello_retry_request) this.embedding.serverHello(h.cipher_suite, version);
+      return;
     }
     if (!h.hello_retry_request && this.clientRandom !== null && this.ctx.secrets) this.startDecryption(h, version, this.clientRandom);
     this.summary();

@@ -15,8 +15,8 @@ export const TLS_EVENTS = {
 
 /** `tls.client_hello`, one per ClientHello (two after a HelloRetryRequest). */
 export interface ClientHelloFields {
-  /** Record-layer version of the record that carried it. */
-  record_version: string;
+  /** Record-layer version of the record that carried it; null inside QUIC (no records). */
+  record_version: string | null;
   /** legacy_version as a name and number (TLS 1.3 clients say TLSv1.2 here). */
   legacy_version: string;
   legacy_version_code: number;

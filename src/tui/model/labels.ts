@@ -50,6 +50,20 @@ export function labelOf(e: WireEvent): string {
       const what = e.block === 'push_promise' ? `PUSH_PROMISE → s${s(e.promised_stream_id)}` : e.block === 'trailers' ? 'TRAILERS' : 'HEADERS';
       return join(what, `s${s(e.stream_id)}`, method ? `${show(method)} ${show(header(e.headers, ':path') ?? '')}` : '', status ? show(status) : '', e.end_stream ? 'END_STREAM' : '');
     }
+    case 'http3.frame':
+      return join(s(e.frame_type), `s${s(e.stream_id)}`, num(e.length) ? `${num(e.length)} B` : '', e.incomplete ? 'incomplete' : '');
+    case 'http3.headers': {
+      const method = header(e.headers, ':method');
+      const status = header(e.headers, ':status');
+      const what = e.block === 'push_promise' ? 'PUSH_PROMISE' : e.block === 'trailers' ? 'TRAILERS' : 'HEADERS';
+      return join(what, `s${s(e.stream_id)}`, method ? `${show(method)} ${show(header(e.headers, ':path') ?? '')}` : '', status ? show(status) : '', e.was_blocked ? '(was blocked)' : '');
+    }
+    case 'http3.stream':
+      return join('stream', `s${s(e.stream_id)}`, s(e.stream_type));
+    case 'quic.frame':
+      return join(s(e.frame_type), e.stream_id !== undefined ? `s${s(e.stream_id)}` : '', s(e.error_name), e.reason ? `"${s(e.reason)}"` : '', s(e.connection_id));
+    case 'quic.connection':
+      return join(`QUIC ${s(e.version)}`, s(e.server_name), s(e.server_protocol ?? e.client_protocol), s(e.history), e.retry ? 'retry' : '', e.decrypted ? 'decrypted' : '');
     case 'ftp.command':
     case 'smtp.command':
     case 'pop3.command':

@@ -14,16 +14,18 @@ export interface LadderOptions {
 
 const TIME_COL = 14;
 const STREAM_COLORS: readonly Color[] = ['cyan', 'yellow', 'blue', 'green', 'magenta', 'red'];
-/** HTTP/2 frames whose content the `http2.headers` events already show, with their fields. */
+/** HTTP/2 and HTTP/3 frames whose content the `http2.headers` / `http3.headers` events already show, with their fields. */
 const H2_HEADER_FRAMES = new Set(['HEADERS', 'CONTINUATION', 'PUSH_PROMISE']);
 
 /** The events a ladder draws: the flow's messages in capture order, and its anomalies. */
 export function ladderEvents(events: readonly WireEvent[]): WireEvent[] {
   const types = new Set(events.map((e) => e.type));
   const h2Headers = types.has('http2.headers');
+  const h3Headers = types.has('http3.headers');
   return events.filter((e) => {
     if (e.type === 'anomaly') return true;
     if (e.dir === null || roleOf(e, types) !== 'message') return false;
+    if (h3Headers && e.type === 'http3.frame' && H2_HEADER_FRAMES.has(String(e.frame_type))) return false;
     return !(h2Headers && e.type === 'http2.frame' && H2_HEADER_FRAMES.has(String(e.frame_type)));
   });
 }
@@ -31,7 +33,7 @@ export function ladderEvents(events: readonly WireEvent[]): WireEvent[] {
 /**
  * The flow as the textbook draws it: client on the left, server on the right, one arrow
  * per message with its label, capture time since the flow began down the side. HTTP/2
- * messages carry their stream id and a colour per stream, so interleaving shows.
+ * and HTTP/3 messages carry their stream id and a colour per stream, so interleaving shows.
  */
 export function buildLadder(events: readonly WireEvent[], opts: LadderOptions): Line[] {
   // Arrows wider than a page read badly; the diagram stops growing at 100 columns.

@@ -22,6 +22,9 @@ export function roleOf(e: WireEvent, typesInFlow: ReadonlySet<string>): Role {
   // TCP's own view of the flow (expert flags, the connection's numbers): not an application
   // record; the transactions pane leaves it out (it belongs in a packets pane, not built yet).
   if (e.type === 'tcp.analysis' || e.type === 'tcp.connection') return 'tcp';
+  // QUIC's packets are its transport view, as TCP's segments are (the HTTP/3 and TLS events
+  // inside are the messages); grouped with TCP's records, out of the ladder.
+  if (e.type === 'quic.packet') return 'tcp';
   if (TRANSACTION_SUFFIXES.some((s) => e.type.endsWith(s))) return 'transaction';
   if (e.type.endsWith('.session') || e.type.endsWith('.connection')) return 'session';
   const proto = e.type.slice(0, e.type.indexOf('.'));
@@ -201,8 +204,10 @@ function httpHeaders(tx: WireEvent, all: readonly WireEvent[], out: string[]): b
   let req: WireEvent | undefined;
   let resp: WireEvent | undefined;
   if (typeof sid === 'number') {
-    req = all.find((e) => e.type === 'http2.headers' && ((e.dir === 'c2s' && e.stream_id === sid && e.block !== 'trailers') || (e.block === 'push_promise' && e.promised_stream_id === sid)));
-    resp = all.find((e) => e.type === 'http2.headers' && e.dir === 's2c' && e.stream_id === sid && e.block !== 'push_promise' && e.block !== 'trailers');
+    // HTTP/2 or HTTP/3 (`version` "2" / "3"): header blocks by stream.
+    const type = tx.version === '3' ? 'http3.headers' : 'http2.headers';
+    req = all.find((e) => e.type === type && ((e.dir === 'c2s' && e.stream_id === sid && e.block !== 'trailers') || (e.block === 'push_promise' && e.promised_stream_id === sid)));
+    resp = all.find((e) => e.type === type && e.dir === 's2c' && e.stream_id === sid && e.block !== 'push_promise' && e.block !== 'trailers' && e.block !== 'informational');
   } else {
     req = all.find((e) => e.type === 'http.request' && e.trans_depth === tx.trans_depth);
     resp = all.find((e) => e.type === 'http.response' && e.trans_depth === tx.trans_depth && num(e.status_code) >= 200);

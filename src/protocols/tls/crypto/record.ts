@@ -46,8 +46,8 @@ function putSeq(out: Uint8Array, off: number, seq: number): void {
   out[off + 7] = lo & 0xff;
 }
 
-/** IV xor the sequence number, left-padded to the IV's length (RFC 8446 §5.3). */
-function xorNonce(iv: Uint8Array, seq: number): Uint8Array {
+/** IV xor the sequence number, left-padded to the IV's length (RFC 8446 §5.3; QUIC's packet number, RFC 9001 §5.3). */
+export function xorNonce(iv: Uint8Array, seq: number): Uint8Array {
   const nonce = Uint8Array.from(iv);
   const s = new Uint8Array(8);
   putSeq(s, 0, seq);
@@ -72,8 +72,8 @@ function asBytes(b: Buffer): Uint8Array {
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
-/** AEAD decryption; null when the tag does not verify. */
-function aeadOpen(suite: CipherSuiteInfo, key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, ct: Uint8Array, tag: Uint8Array): Uint8Array | null {
+/** AEAD decryption; null when the tag does not verify. QUIC's packet protection (RFC 9001 §5.3) uses it too. */
+export function aeadOpen(suite: CipherSuiteInfo, key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, ct: Uint8Array, tag: Uint8Array): Uint8Array | null {
   try {
     const authTagLength = suite.tag_length;
     let out: Buffer;
