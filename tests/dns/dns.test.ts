@@ -363,7 +363,7 @@ describe('dns opcodes, junk and mDNS (issue 15)', () => {
 
   it('does not pair a multicast announcement with the probe before it by id 0 (RFC 6762 §18.1)', () => {
     const flow = { transport: 'udp' as const, client: { addr: '10.0.0.7', port: 5353 }, server: { addr: '224.0.0.251', port: 5353 } };
-    const probe = Buffer.from(dnsPacket.encode({ type: 'query', id: 0, questions: [{ type: 'ANY', name: 'host.local' }] }));
+    const probe = Buffer.from(dnsPacket.encode({ type: 'query', id: 0, questions: [{ type: 'ANY' as 'A', name: 'host.local' }] }));
     const announce = Buffer.from(
       dnsPacket.encode({ type: 'response', id: 0, flags: dnsPacket.AUTHORITATIVE_ANSWER, answers: [{ type: 'A', name: 'host.local', ttl: 120, data: '10.0.0.7' }] }),
     );
