@@ -25,6 +25,8 @@ export interface MailFields {
   date: string | null;
   msg_id: string | null;
   in_reply_to: string | null;
+  /** Top-level media type: a multipart message's kind, since `parts` lists only leaves. */
+  content_type: string;
   size: number;
   parts: Array<{ id: string; content_type: string; size: number; name: string | null }>;
   attachments: Array<{ name: string; content_type: string; size: number }>;
@@ -40,6 +42,7 @@ export function mailFields(m: MailMessage): MailFields {
     date: m.date,
     msg_id: m.msg_id,
     in_reply_to: m.in_reply_to,
+    content_type: m.content_type,
     size: m.size,
     parts: m.parts.map((p) => ({ id: p.id, content_type: p.content_type, size: p.size, name: p.name })),
     attachments: m.attachments.map((a) => ({ name: a.name, content_type: a.content_type, size: a.size })),

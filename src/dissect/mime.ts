@@ -78,6 +78,11 @@ export interface MailMessage {
   readonly from_addresses: string[];
   readonly to_addresses: string[];
   readonly cc_addresses: string[];
+  /**
+   * The message's own media type (`multipart/mixed`, `text/plain`...). `parts` lists only
+   * leaves, so without this a multipart message would not say which kind it is.
+   */
+  readonly content_type: string;
   readonly header_bytes: number;
   readonly size: number;
   readonly parts: MailPart[];
@@ -124,6 +129,7 @@ export function parseMail(bytes: Uint8Array, limits: MailLimits): MailMessage {
     from_addresses: addresses(all('from')),
     to_addresses: addresses(all('to')),
     cc_addresses: addresses(all('cc')),
+    content_type: parseContentType(get('content-type')).value,
     header_bytes: head.bodyStart,
     size: bytes.length,
     parts,
@@ -231,8 +237,15 @@ function parseHeaderBlock(
   return { fields, bodyStart: end };
 }
 
+/**
+ * A field body as written, minus the whitespace after the colon. Unfolding (RFC 5322 §2.2.3)
+ * removes only the CRLF, which parseHeaderBlock already did, so runs of spaces and tabs
+ * inside the value are part of it (`4spaces    =?...?=` keeps its four). Trailing CR/LF
+ * of a bare-LF or mixed line ending go. RFC 2047 §6.2 drops whitespace only between two
+ * adjacent encoded-words; `decodeWords` does exactly that and nothing more.
+ */
 function decodeHeaderValue(raw: string): string {
-  const v = raw.replace(/\s+/g, ' ').trim();
+  const v = raw.replace(/^[ \t]+/, '').replace(/[\r\n]+$/, '');
   if (!v.includes('=?')) return v;
   try {
     return decodeWords(v);
@@ -317,6 +330,19 @@ export function parseStructured(header: string | null): Structured {
   return { value: pieces[0]!.trim().toLowerCase(), params };
 }
 
+/** RFC 2045 §5.1 `type "/" subtype`, both tokens (no tspecials, no spaces). */
+const MEDIA_TYPE = /^[!#$%&'*+\-.^_`|~0-9a-z]+\/[!#$%&'*+\-.^_`|~0-9a-z]+$/;
+
+/**
+ * The Content-Type of a part. RFC 2045 §5.2: a missing or syntactically invalid value is
+ * taken as `text/plain`, so `Content-Type: boundary="x"` (no media type) is text/plain,
+ * not a media type called `boundary=x`.
+ */
+export function parseContentType(header: string | null): Structured {
+  const ct = parseStructured(header);
+  return MEDIA_TYPE.test(ct.value) ? ct : { value: 'text/plain', params: ct.params };
+}
+
 interface WalkState {
   parts: MailPart[];
   attachments: MailAttachment[];
@@ -334,8 +360,8 @@ function walk(
   st: WalkState,
 ): void {
   const get = (name: string): string | null => head.fields.find(([k]) => k === name)?.[1] ?? null;
-  const ctype = parseStructured(get('content-type'));
-  const type = ctype.value || 'text/plain';
+  const ctype = parseContentType(get('content-type'));
+  const type = ctype.value;
   const bodyStart = Math.min(head.bodyStart, end);
   if (type.startsWith('multipart/')) {
     if (depth >= MAX_MIME_DEPTH) {
