@@ -143,6 +143,45 @@ describe('HTTP/1.1 requests and responses', () => {
     });
   });
 
+  it('reports Digest credentials: user, realm and uri, with the response hash marked as not a password (issue 15)', () => {
+    // RFC 7616 §3.9.1, the MD5 example request after the 401 challenge.
+    const digest =
+      'Digest username="Mufasa", realm="http-auth@example.org", uri="/dir/index.html", algorithm=MD5, ' +
+      'nonce="7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v", nc=00000001, cnonce="f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ", ' +
+      'qop=auth, response="8ca523f5e9506fed4657c9700eebdbec", opaque="FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS"';
+    const r = runStream(httpDescriptor, [
+      c2s(`GET /dir/index.html HTTP/1.1\r\nHost: www.example.org\r\nAuthorization: ${digest}\r\n\r\n`),
+      s2c('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'),
+    ]);
+    const creds = of(r.events, 'credentials');
+    expect(creds).toHaveLength(1);
+    expect(creds[0]).toMatchObject({
+      protocol: 'http', mechanism: 'digest', header: 'authorization', user: 'Mufasa', realm: 'http-auth@example.org', uri: '/dir/index.html',
+      algorithm: 'MD5', qop: 'auth', secret: '8ca523f5e9506fed4657c9700eebdbec', secret_kind: 'digest_response',
+    });
+    expect(creds[0]!['user_kind']).toBeUndefined();
+    const [tx] = of(r.events, 'http.transaction');
+    expect(tx!['username']).toBe('Mufasa');
+    expect(tx!['password']).toBeUndefined();
+    expect(codes(r.events)).toEqual([]);
+  });
+
+  it('reads Digest username* (RFC 8187) and marks a userhash (RFC 7616 §3.4.4)', () => {
+    const run = (auth: string) =>
+      of(runStream(httpDescriptor, [c2s(`GET /doe.json HTTP/1.1\r\nHost: h\r\nProxy-Authorization: ${auth}\r\n\r\n`), s2c('HTTP/1.1 204 No Content\r\n\r\n')]).events, 'credentials');
+    // The Unicode user name of RFC 7616 §3.4.4 / §3.9.2 sent as username*.
+    expect(run(`Digest username*=UTF-8''J%C3%A4s%C3%B8n%20Doe, realm="api@example.org", uri="/doe.json", response="ab", userhash=false`)[0]).toMatchObject({
+      user: 'J\u00e4s\u00f8n Doe', realm: 'api@example.org', header: 'proxy-authorization', secret: 'ab',
+    });
+    const hashed = run('Digest username="793263caabb707a56211940d90411ea4a575adeccb7e360aeb624ed06ece9b0b", realm="api@example.org", uri="/doe.json", algorithm=SHA-512-256, userhash=true, response="3798d4131c277846293534c3edc11bd8a5e4cdcbff78b05db9d95eeb1cec68a5"');
+    expect(hashed[0]).toMatchObject({ user: '793263caabb707a56211940d90411ea4a575adeccb7e360aeb624ed06ece9b0b', user_kind: 'userhash', algorithm: 'SHA-512-256' });
+    // Not Digest, or Digest with no user: no credentials, no crash.
+    expect(run('Digest realm="x", response="y"')).toEqual([]);
+    expect(run('Digest')).toEqual([]);
+    expect(run('Bearer abc')).toEqual([]);
+    expect(run('Digest username="a\\"b", realm=unterminated="')[0]).toMatchObject({ user: 'a"b' });
+  });
+
   it('hands a CONNECT tunnel back to detection with the bytes that follow', () => {
     const r = runStream(httpDescriptor, [
       c2s('CONNECT mail.example:25 HTTP/1.1\r\nHost: mail.example:25\r\n\r\n'),

@@ -7,7 +7,9 @@
  *   (1xx interim responses get their own `http.response` too, as in tshark)
  * - `http.transaction` one per request/response pair (also for HTTP/2, `version: "2"`), see `transaction.ts`
  * - `http.connection` one per connection at its end, see the dissectors
- * - `credentials` {protocol: 'http', user, secret, mechanism: 'basic'}
+ * - `credentials` {protocol: 'http', user, secret, mechanism: 'basic'}, or for Digest
+ *   {mechanism: 'digest', user, realm, uri, algorithm, qop, secret: the response hash,
+ *   secret_kind: 'digest_response'}
  * - `bittorrent.tracker` for tracker announce/scrape requests answered with bencode
  */
 
