@@ -291,6 +291,84 @@ describe('HTTP/1 gaps', () => {
   });
 });
 
+describe('HTTP/1 pairing after a lost response (issue 15)', () => {
+  const req = (i: number) => `GET /r${i} HTTP/1.1\r\nHost: h\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n\r\n`;
+  const resp = (i: number) => `HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Type: text/plain\r\nContent-Length: ${String(i).length + 5}\r\n\r\nbody ${i}`;
+  type Step = ['data', 'c2s' | 's2c', string] | ['gap', 'c2s' | 's2c', number];
+
+  it('1,000 sequential requests with response 4 dropped: every later pair stays in step, nothing is pipelined', () => {
+    const steps: Step[] = [];
+    for (let i = 1; i <= 1000; i++) {
+      steps.push(['data', 'c2s', req(i)]);
+      // The reassembler reports the hole when the next server segment arrives, after the next request.
+      if (i === 4) continue;
+      if (i === 5) steps.push(['gap', 's2c', resp(4).length]);
+      steps.push(['data', 's2c', resp(i)]);
+    }
+    const rec = runGap(steps);
+    const txs = of(rec, 'http.transaction');
+    expect(txs).toHaveLength(1000);
+    const wrong = txs.filter((t) => t.uri !== '/r4' && t.status_code !== 200 || (t.uri !== '/r4' && t['response_body_len'] !== String(t.uri).length - 2 + 5));
+    expect(wrong).toEqual([]);
+    expect(txs[3]).toMatchObject({ uri: '/r4', response_lost: true, incomplete: true });
+    expect(txs[3]!['status_code']).toBeUndefined();
+    // Each pair's response follows its own request: frames are request + 1 (one step per frame, the gap takes one).
+    for (const t of txs.slice(4)) expect(Number(t['response_frame']) - Number(t['request_frame'])).toBe(t.uri === '/r5' ? 2 : 1);
+    expect(txs.filter((t) => t['pipelined'])).toEqual([]);
+    expect(txs.filter((t) => t['unpaired'] || t['unsolicited'])).toEqual([]);
+    expect(of(rec, 'http.connection')[0]).toMatchObject({ requests: 1000, responses: 999, pipelined: false });
+    expect(codes(rec)).toEqual(['http.body_gap', 'http.responses_lost']);
+  });
+
+  it('the same when the gap is reported before the next request is seen', () => {
+    const rec = runGap([
+      ['data', 'c2s', req(1)], ['data', 's2c', resp(1)],
+      ['data', 'c2s', req(2)], ['gap', 's2c', resp(2).length],
+      ['data', 'c2s', req(3)], ['data', 's2c', resp(3)],
+      ['data', 'c2s', req(4)], ['data', 's2c', resp(4)],
+    ]);
+    expect(of(rec, 'http.transaction').map((t) => [t.uri, t.status_code ?? null, t.response_body_len, t['response_lost'] ?? false, t['pipelined'] ?? false])).toEqual([
+      ['/r1', 200, 6, false, false], ['/r2', null, 0, true, false], ['/r3', 200, 6, false, false], ['/r4', 200, 6, false, false],
+    ]);
+    expect(codes(rec)).toEqual(['http.body_gap', 'http.responses_lost']);
+  });
+
+  it('a gap inside a pipelined run pairs what the byte count proves', () => {
+    // Three requests sent at once; response 1 seen whole, response 2 lost (40 bytes cannot hold two), response 3 follows.
+    const rec = runGap([
+      ['data', 'c2s', req(1) + req(2) + req(3)],
+      ['data', 's2c', resp(1)],
+      ['gap', 's2c', 40],
+      ['data', 's2c', resp(3)],
+    ]);
+    expect(of(rec, 'http.transaction').map((t) => [t.uri, t.status_code ?? null, t['response_lost'] ?? false, t['pipelined'] ?? false])).toEqual([
+      ['/r1', 200, false, false], ['/r2', null, true, true], ['/r3', 200, false, true],
+    ]);
+    expect(of(rec, 'http.connection')[0]).toMatchObject({ pipelined: true });
+  });
+
+  it('says unpaired rather than guess when a pipelined gap could hold one or two responses', () => {
+    const rec = runGap([
+      ['data', 'c2s', req(1) + req(2) + req(3)],
+      ['gap', 's2c', 200],
+      ['data', 's2c', resp(2)],
+      ['data', 's2c', resp(3)],
+      ['data', 'c2s', req(4)],
+      ['data', 's2c', resp(4)],
+    ]);
+    const txs = of(rec, 'http.transaction');
+    expect(txs.map((t) => [t.uri ?? null, t.status_code ?? null, t['unpaired'] ?? false])).toEqual([
+      ['/r1', null, true], ['/r2', null, true], ['/r3', null, true], [null, 200, true], [null, 200, true], ['/r4', 200, false],
+    ]);
+    expect(codes(rec)).toEqual(['http.body_gap', 'http.unpaired_response', 'http.unpaired_response']);
+  });
+
+  it('a request sent while the previous response had not begun, with no loss, is still pipelined', () => {
+    const rec = runGap([['data', 'c2s', req(1)], ['data', 'c2s', req(2)], ['data', 's2c', resp(1)], ['data', 's2c', resp(2)]]);
+    expect(of(rec, 'http.transaction').map((t) => t['pipelined'] ?? false)).toEqual([false, true]);
+  });
+});
+
 import { recordingContext } from '../support/dissector-harness.js';
 function runGap(steps: Array<['data', 'c2s' | 's2c', string] | ['gap', 'c2s' | 's2c', number]>): WireEvent[] {
   const rec = recordingContext();

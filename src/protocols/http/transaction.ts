@@ -50,6 +50,8 @@ export interface TxModel {
   request_trailers?: HeaderList;
   response_trailers?: HeaderList;
   unsolicited?: boolean;
+  response_lost?: boolean;
+  unpaired?: boolean;
 }
 
 const secs = (a: Timestamp | undefined, b: Timestamp | undefined): number | undefined =>
@@ -134,6 +136,8 @@ export function transactionFields(tx: TxModel, tcpRtt: number | null): HttpTrans
     tunnel: tx.tunnel || undefined,
     reset: tx.reset,
     unsolicited: tx.unsolicited || undefined,
+    response_lost: tx.response_lost || undefined,
+    unpaired: tx.unpaired || undefined,
     incomplete: tx.incomplete || undefined,
   };
   return fields;
