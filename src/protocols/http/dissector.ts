@@ -33,6 +33,7 @@ import {
   type StatusLine,
 } from './parser.js';
 import { Span, StreamCursor } from './stream-cursor.js';
+import { isDohPost, reportDoh, wantsDohResponse } from './doh-link.js';
 import { trackerEvent } from './tracker-link.js';
 import { transactionFields, type TxModel } from './transaction.js';
 import { offerUpgrade } from './upgrade.js';
@@ -49,6 +50,8 @@ interface Tx extends TxModel {
    * gap is not pipelining).
    */
   pipelineProven?: boolean;
+  /** The decoded response body, kept only for a DoH exchange (reported with the transaction). */
+  dohResponse?: Uint8Array;
 }
 
 /** Bytes of the shortest response head (`HTTP/1.1 200\r\n\r\n`): a gap of L bytes holds at most L/16 whole responses. */
@@ -647,6 +650,7 @@ export class Http1Dissector implements StreamDissector {
       if (fin.decode_status) tx.decode_status = fin.decode_status;
       const trk = trackerEvent(tx, fin.data);
       if (trk) this.ctx.emit('bittorrent.tracker', 's2c', trk);
+      if (fin.data && wantsDohResponse(tx, rs)) tx.dohResponse = fin.data;
     } else {
       tx.response_decoded_len = 0;
     }
@@ -668,6 +672,9 @@ export class Http1Dissector implements StreamDissector {
       tx.request_missed = tx.requestSink.missed;
     }
     this.ctx.emit('http.transaction', null, transactionFields(tx, this.ctx.tcp_rtt));
+    const reqBody = tx.requestSink?.keeping ? tx.requestSink.bytes() : undefined;
+    reportDoh(this.ctx, tx, reqBody, tx.dohResponse);
+    tx.dohResponse = undefined;
     const summary = `${tx.method ?? '?'} ${tx.uri ?? ''} → ${tx.status_code ?? 'no response'}`;
     const more = this.depth > 1 ? ` (+${this.depth - 1} more)` : '';
     if (this.depth === 1 || this.lastSummary === '') this.lastSummary = summary;
@@ -713,8 +720,9 @@ export class Http1Dissector implements StreamDissector {
   private startBody(dir: Direction, tx: Tx, mode: Body['mode'], length: number, respHeaders: HeaderList | null): void {
     const l = this.ctx.limits;
     const keep =
-      dir === 's2c' &&
-      (this.ctx.wants_objects || codings(header(respHeaders ?? [], 'content-encoding')).length > 0 || trackerEvent.wants(tx));
+      dir === 's2c'
+        ? this.ctx.wants_objects || codings(header(respHeaders ?? [], 'content-encoding')).length > 0 || trackerEvent.wants(tx) || wantsDohResponse(tx, respHeaders ?? undefined)
+        : isDohPost(tx.method, tx.request_headers);
     const sink = new BodySink(keep, l.max_object);
     if (dir === 'c2s') tx.requestSink = sink;
     else tx.responseSink = sink;
