@@ -3,7 +3,9 @@
  * §4.1.1 (www.example.com) and the AAAA response of §4.2.2, over HTTP/1.1 POST and GET and
  * HTTP/2 GET and POST.
  */
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { analyzeFile } from '../../src/pipeline/analyze.js';
 import type { WireEvent } from '../../src/events/event.js';
 import { base64url } from '../../src/protocols/http/doh-link.js';
 import { httpDescriptor } from '../../src/protocols/http/index.js';
@@ -99,5 +101,29 @@ describe('DNS over HTTPS in clear (RFC 8484, issue 15)', () => {
       ['A', true, { http_version: '2', method: 'GET', trans_depth: 2, stream_id: 1 }],
     ]);
     expect(txs[0]).toMatchObject({ answers: ['2001:db8:abcd:12:1:2:3:4'], query_frame: 1, response_frame: 2 });
+  });
+});
+
+describe('DoH in clear on a real capture (captures/doh-clear.pcap: curl, a Python DoH endpoint, nginx h2c, bind9)', () => {
+  it('every DoH exchange is a DNS transaction linked to its HTTP transaction, as the upstream UDP query shows', async () => {
+    const { events } = await analyzeFile(join(import.meta.dirname, '../../captures/doh-clear.pcap'));
+    const doh = of(events, 'dns.transaction').filter((t) => t['doh']);
+    const udp = of(events, 'dns.transaction').filter((t) => t.proto === 'udp');
+    const row = (t: WireEvent) => [t.query, t.qtype_name, t.rcode_name, t.answers];
+    expect(doh.map((t) => [...row(t), (t['doh'] as { http_version: string; method: string }).http_version, (t['doh'] as { method: string }).method])).toEqual([
+      ['www.wirelens.test', 'A', 'NOERROR', ['192.0.2.10'], '1.1', 'GET'],
+      ['www.wirelens.test', 'AAAA', 'NOERROR', ['2001:db8::10'], '1.1', 'POST'],
+      ['nope.wirelens.test', 'A', 'NXDOMAIN', [], '1.1', 'GET'],
+      // nginx's upstream request to the endpoint (HTTP/1.1), then the client's HTTP/2 stream.
+      ['wirelens.test', 'MX', 'NOERROR', ['10 mail.wirelens.test', '20 mail2.wirelens.test'], '1.1', 'GET'],
+      ['wirelens.test', 'MX', 'NOERROR', ['10 mail.wirelens.test', '20 mail2.wirelens.test'], '2', 'GET'],
+      ['www.wirelens.test', 'A', 'NOERROR', ['192.0.2.10'], '1.1', 'POST'],
+      ['www.wirelens.test', 'A', 'NOERROR', ['192.0.2.10'], '2', 'POST'],
+    ]);
+    // Each DoH answer is the bytes bind sent over UDP for the same question.
+    expect(udp.map(row)).toEqual(doh.filter((t) => t['doh'] && (t['doh'] as { http_version: string }).http_version === '1.1').map(row));
+    expect(doh.every((t) => t.no_response === undefined && typeof t.query_frame === 'number' && Number(t.query_frame) < Number(t.response_frame))).toBe(true);
+    // GET ?dns=!!! (a 400 from the endpoint) is one anomaly and no transaction.
+    expect(of(events, 'anomaly').map((e) => [e.code, e.detail])).toEqual([['dns.malformed', 'DoH GET dns= parameter is not base64url: !!!']]);
   });
 });
