@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeFile } from '../../src/pipeline/analyze.js';
 import { httpDescriptor } from '../../src/protocols/http/index.js';
+import { labelOf } from '../../src/tui/model/labels.js';
 import type { WireEvent } from '../../src/events/event.js';
 import { describeWith, zeek } from '../support/requires.js';
 
@@ -37,6 +38,7 @@ describe('own HTTP captures', () => {
         ['/status.json', 200, ['application/json'], false, false],
       ]);
       expect(of(events, 'http.connection').map((c) => [c.requests, c.responses, c.pipelined])).toEqual([[4, 3, false]]);
+      expect(labelOf(txs[1]!)).toBe('GET /a.txt → (response lost in a gap)');
       expect(anomalies(events).map((e) => e.code)).toEqual(['http.body_gap', 'http.responses_lost']);
     } finally {
       rmSync(dir, { recursive: true, force: true });

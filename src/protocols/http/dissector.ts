@@ -675,7 +675,8 @@ export class Http1Dissector implements StreamDissector {
     const reqBody = tx.requestSink?.keeping ? tx.requestSink.bytes() : undefined;
     reportDoh(this.ctx, tx, reqBody, tx.dohResponse);
     tx.dohResponse = undefined;
-    const summary = `${tx.method ?? '?'} ${tx.uri ?? ''} → ${tx.status_code ?? 'no response'}`;
+    const outcome = tx.status_code ?? (tx.response_lost ? 'response lost in a gap' : tx.unpaired ? 'unpaired after a gap' : 'no response');
+    const summary = `${tx.method ?? '?'} ${tx.uri ?? ''} → ${outcome}`;
     const more = this.depth > 1 ? ` (+${this.depth - 1} more)` : '';
     if (this.depth === 1 || this.lastSummary === '') this.lastSummary = summary;
     this.ctx.setSummary(this.lastSummary + more);
