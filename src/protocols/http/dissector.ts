@@ -7,14 +7,12 @@
  */
 import type { DissectorContext, Position, StreamDissector } from '../../dissect/contract.js';
 import type { Direction } from '../../events/event.js';
-import type { CredentialsFields } from '../../events/event-map.js';
 import { codings } from './body-decoder.js';
 import { BodySink, finishBody } from './body.js';
 import { ChunkedDecoder } from './chunked.js';
+import { authCredentials } from './credentials.js';
 import { ANOMALY } from './events.js';
 import {
-  basicCredentials,
-  digestCredentials,
   contentLength,
   findStartLine,
   header,
@@ -26,7 +24,6 @@ import {
   parseRequestLine,
   parseStatusLine,
   plausibleStatusStart,
-  type DigestCredentials,
   type Head,
   type HeaderList,
   type RequestLine,
@@ -418,14 +415,7 @@ export class Http1Dissector implements StreamDissector {
       trans_depth: tx.trans_depth,
       content_length: numeric(header(headers, 'content-length')),
     });
-    for (const field of ['authorization', 'proxy-authorization']) {
-      const v = header(headers, field);
-      if (!v) continue;
-      const creds = basicCredentials(v);
-      if (creds) this.ctx.emit('credentials', 'c2s', { protocol: 'http', user: creds.user, secret: creds.password, mechanism: 'basic', header: field });
-      const digest = creds ? null : digestCredentials(v);
-      if (digest) this.ctx.emit('credentials', 'c2s', digestEvent(digest, field));
-    }
+    for (const c of authCredentials(headers)) this.ctx.emit('credentials', 'c2s', c);
     this.pending.push(tx);
     if (this.pending.length > this.ctx.limits.max_pending_transactions) {
       const old = this.pending.shift()!;
@@ -822,18 +812,3 @@ function numeric(v: string | undefined): number | undefined {
 }
 
 export type { Position };
-
-/**
- * The credentials event of a Digest Authorization: the user name, realm and URI it was for,
- * and the response hash as the secret with `secret_kind: 'digest_response'`, because it is
- * not the password (RFC 7616 §5.1: with the nonce it allows an offline guess only).
- */
-function digestEvent(d: DigestCredentials, field: string): CredentialsFields {
-  const out: CredentialsFields = { protocol: 'http', user: d.user, secret: d.response ?? '', secret_kind: 'digest_response', mechanism: 'digest', header: field };
-  if (d.userhash) out.user_kind = 'userhash';
-  if (d.realm !== undefined) out.realm = d.realm;
-  if (d.uri !== undefined) out.uri = d.uri;
-  if (d.algorithm !== undefined) out.algorithm = d.algorithm;
-  if (d.qop !== undefined) out.qop = d.qop;
-  return out;
-}

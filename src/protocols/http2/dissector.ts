@@ -17,6 +17,7 @@ import { BodySink, finishBody } from '../http/body.js';
 import { ANOMALY as HTTP_ANOMALY, type Http2StreamSummary } from '../http/events.js';
 import { header, mediaType, objectName, type HeaderList } from '../http/parser.js';
 import { Span, StreamCursor } from '../http/stream-cursor.js';
+import { authCredentials } from '../http/credentials.js';
 import { isDohPost, reportDoh, wantsDohResponse } from '../http/doh-link.js';
 import { transactionFields, type TxModel } from '../http/transaction.js';
 import { takeUpgrade } from '../http/upgrade.js';
@@ -425,6 +426,7 @@ export class Http2Dissector implements StreamDissector {
     if (block === 'request') {
       s.requestSeen = true;
       this.fillRequest(s, headers);
+      for (const c of authCredentials(headers)) this.ctx.emit('credentials', 'c2s', c);
     } else if (block === 'response') {
       s.responseSeen = true;
       s.tx.status_code = status !== undefined && /^\d{3}$/.test(status) ? Number(status) : undefined;
