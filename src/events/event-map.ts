@@ -103,6 +103,18 @@ export interface CredentialsFields {
   success?: boolean | null;
   /** The header that carried them (HTTP). */
   header?: string;
+  /**
+   * What `secret` is when it is not the password itself: `digest_response` for HTTP Digest
+   * (a hash of the password with the server's nonce; it allows an offline guess only).
+   */
+  secret_kind?: 'digest_response';
+  /** `userhash` when `user` is a hash of the name (RFC 7616 §3.4.4), not the name. */
+  user_kind?: 'userhash';
+  /** HTTP Digest: the protection space, the URI the response covers, its algorithm and qop. */
+  realm?: string;
+  uri?: string;
+  algorithm?: string;
+  qop?: string;
 }
 
 export interface EventMap {

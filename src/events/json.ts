@@ -21,6 +21,21 @@ export type JsonObject = { readonly [key: string]: JsonValue | undefined };
  * Timestamps as exact numbers, non-finite numbers as null, lone surrogates escaped
  * (JSON.stringify does that for strings since Node 12), so output is valid UTF-8.
  */
+/**
+ * JSON.stringify escapes the C0 controls but leaves DEL and the C1 controls (U+007F–U+009F)
+ * raw; latin1-decoded wire bytes 0x7f–0x9f land there, and a terminal reading the output
+ * may act on them (U+009B is CSI). Every JSON writer passes its string text through this,
+ * so all control characters come out as escapes, as the README promises.
+ */
+const C1 = /[\u007f-\u009f]/g;
+const HAS_C1 = /[\u007f-\u009f]/;
+export function escapeC1(json: string): string {
+  return HAS_C1.test(json) ? json.replace(C1, (c) => '\\u00' + c.charCodeAt(0).toString(16)) : json;
+}
+
+/** `JSON.stringify(s)` for a string, with DEL and the C1 controls escaped too. */
+export const jsonString = (s: string): string => escapeC1(JSON.stringify(s));
+
 export function toJson(value: JsonValue | undefined, indent = 0): string {
   const out: string[] = [];
   write(value, indent, '', out);
@@ -34,7 +49,7 @@ function write(value: JsonValue | undefined, indent: number, pad: string, out: s
   }
   switch (typeof value) {
     case 'string':
-      out.push(JSON.stringify(value));
+      out.push(jsonString(value));
       return;
     case 'number':
       out.push(Number.isFinite(value) ? String(value) : 'null');
@@ -71,7 +86,7 @@ function write(value: JsonValue | undefined, indent: number, pad: string, out: s
   for (const key in obj) {
     const v = obj[key];
     if (v === undefined) continue;
-    out.push(first ? nl : ',' + nl, inner, JSON.stringify(key), colon);
+    out.push(first ? nl : ',' + nl, inner, jsonString(key), colon);
     first = false;
     write(v, indent, inner, out);
   }

@@ -1,5 +1,5 @@
 import { builtKeys, type EventSink, type WireEvent } from '../events/event.js';
-import type { JsonValue } from '../events/json.js';
+import { escapeC1, jsonString, type JsonValue } from '../events/json.js';
 import { Timestamp } from '../events/time.js';
 
 const CHUNK = 128 * 1024;
@@ -108,7 +108,7 @@ function valueJson(v: JsonValue): string {
   } catch {
     // Not JSON (a cycle, a BigInt): walked like any other value.
   }
-  return s !== undefined && Timestamp.stringified === before ? s : compactJson(v);
+  return s !== undefined && Timestamp.stringified === before ? escapeC1(s) : compactJson(v);
 }
 
 /** JSON of null, a string, number, boolean or Timestamp; undefined for arrays and objects. */
@@ -116,7 +116,7 @@ function scalarJson(v: JsonValue): string | undefined {
   if (v === null) return 'null';
   switch (typeof v) {
     case 'string':
-      return JSON.stringify(v);
+      return jsonString(v);
     case 'number':
       return Number.isFinite(v) ? String(v) : 'null';
     case 'boolean':
@@ -141,7 +141,7 @@ const keyCache = new Map<string, string>();
 function quotedKey(key: string): string {
   let q = keyCache.get(key);
   if (q === undefined) {
-    q = JSON.stringify(key) + ':';
+    q = jsonString(key) + ':';
     if (keyCache.size < 4096) keyCache.set(key, q);
   }
   return q;

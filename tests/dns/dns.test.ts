@@ -46,7 +46,7 @@ describe('dns names', () => {
     const b = Uint8Array.from([3, 0x61, 0x2e, 0x01, 0]);
     expect(parseName(b, 0, lim).name).toBe('a\\.\\001');
   });
-  it('rejects forward and looping pointers, keeping the in-place end', () => {
+  it('rejects looping pointers, keeping the in-place end', () => {
     const loop = Uint8Array.from([0, 0, 1, 0x61, 0xc0, 2]);
     const r = parseName(loop, 2, lim);
     expect(r.name).toBeNull();
@@ -54,6 +54,15 @@ describe('dns names', () => {
     expect(r.problem?.code).toBe('dns.bad_pointer');
     const self = Uint8Array.from([0xc0, 0]);
     expect(parseName(self, 0, lim).problem?.code).toBe('dns.bad_pointer');
+    // Two forward-and-back pointers that chase each other: a loop, not a depth overflow.
+    const pingPong = Uint8Array.from([1, 0x62, 0xc0, 5, 0, 1, 0x61, 0xc0, 0]);
+    expect(parseName(pingPong, 0, lim).problem?.reason).toMatch(/loops/);
+    expect(parseName(Uint8Array.from([0xc0, 9]), 0, lim).problem?.code).toBe('dns.bad_pointer');
+  });
+  it('follows a forward pointer, which RFC 1035 allows', () => {
+    // "www" then a pointer forward to "example.com" stored later in the message.
+    const b = Uint8Array.from([3, ...Buffer.from('www'), 0xc0, 6, 7, ...Buffer.from('example'), 3, ...Buffer.from('com'), 0]);
+    expect(parseName(b, 0, lim)).toEqual({ name: 'www.example.com', end: 6 });
   });
   it('bounds compression depth', () => {
     // name "a" at 0, then pointers each pointing to the previous pointer
@@ -277,6 +286,93 @@ describe('dns over udp', () => {
     expect((m!.answers as Record<string, unknown>[])[0]).toMatchObject({ class: 1, cache_flush: true });
     expect(byType(rec.events, 'anomaly')).toEqual([]);
     expect(rec.service).toBe('mdns');
+  });
+});
+
+describe('dns opcodes, junk and mDNS (issue 15)', () => {
+  const withOpcode = (m: Uint8Array, opcode: number): Uint8Array => {
+    const b = Uint8Array.from(m);
+    b[2] = (b[2]! & 0x87) | (opcode << 3);
+    return b;
+  };
+  const flow53 = { ...UDP.flow, id: 1, ip_version: 4 as const, community_id: '' };
+
+  it('dissects every opcode as a message with its name, and pairs NOTIFY, UPDATE and unassigned ones', () => {
+    const names: Array<[number, string]> = [[1, 'IQUERY'], [2, 'STATUS'], [3, 'OPCODE3'], [4, 'NOTIFY'], [5, 'UPDATE'], [6, 'DSO'], [15, 'OPCODE15']];
+    for (const [opcode, name] of names) {
+      const q = withOpcode(query(opcode + 10, 'zone.test', 'SOA'), opcode);
+      const r = withOpcode(response(opcode + 10, 'zone.test', 'SOA', []), opcode);
+      expect(dnsDescriptor.probe(q, 'c2s', flow53)).toBe('match');
+      const rec = runDatagrams(dnsDescriptor, [{ dir: 'c2s', bytes: q }, { dir: 's2c', bytes: r }], UDP);
+      const msgs = byType(rec.events, 'dns.message');
+      expect(msgs.map((m) => m.opcode_name)).toEqual([name, name]);
+      const [t] = byType(rec.events, 'dns.transaction');
+      expect(t).toMatchObject({ opcode, query_frame: expect.any(Number), response_frame: expect.any(Number) });
+    }
+  });
+
+  it('dissects an inverse query, which has answers and no question (RFC 1035 §6.4)', () => {
+    const iq = withOpcode(
+      dnsPacket.encode({ type: 'query', id: 77, answers: [{ type: 'A', name: '.', ttl: 0, data: '192.0.2.1' }] }),
+      1,
+    );
+    expect(dnsDescriptor.probe(iq, 'c2s', flow53)).toBe('match');
+    const rec = runDatagrams(dnsDescriptor, [{ dir: 'c2s', bytes: iq }], UDP);
+    const [m] = byType(rec.events, 'dns.message');
+    expect(m).toMatchObject({ opcode: 1, opcode_name: 'IQUERY', qdcount: 0, ancount: 1 });
+  });
+
+  it('decodes a message whose question name uses a forward pointer', () => {
+    // Question "www" + pointer to an answer owner "example.com" placed after it.
+    const q = query(5, 'www.example.com', 'A');
+    const msg = response(5, 'www.example.com', 'A', [{ type: 'A', name: 'www.example.com', ttl: 60, data: '192.0.2.5' }]);
+    // Header (one question, one answer), then question "www" + pointer forward to offset 22,
+    // where the answer's owner "example.com" is written out in full.
+    const header = Uint8Array.from(msg).subarray(0, 12);
+    const question = [3, ...Buffer.from('www'), 0xc0, 22, 0, 1, 0, 1];
+    const owner = [7, ...Buffer.from('example'), 3, ...Buffer.from('com'), 0];
+    const answer = [...owner, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 192, 0, 2, 5];
+    expect(12 + question.length).toBe(22);
+    const crafted = Uint8Array.from([...header, ...question, ...answer]);
+    const rec = runDatagrams(dnsDescriptor, [{ dir: 'c2s', bytes: q }, { dir: 's2c', bytes: crafted }], UDP);
+    const [, m] = byType(rec.events, 'dns.message');
+    expect(m).toMatchObject({ qname: 'www.example.com', malformed: undefined });
+    expect(byType(rec.events, 'anomaly')).toEqual([]);
+    expect(byType(rec.events, 'dns.transaction')[0]).toMatchObject({ query: 'www.example.com', answers: ['192.0.2.5'] });
+  });
+
+  it('asks for the next datagram when the first one on a DNS port is junk', () => {
+    expect(dnsDescriptor.probe(Uint8Array.from([1, 2, 3]), 'c2s', flow53)).toBe('need_more');
+    const odd = { ...flow53, server: { addr: '10.0.0.9', port: 9999 } };
+    expect(dnsDescriptor.probe(Uint8Array.from([1, 2, 3]), 'c2s', odd)).toBe('no');
+  });
+
+  it('classifies mDNS by group or by port 5353 on both sides, not a resolver querying from 5353 to port 53', () => {
+    const f = (client: [string, number], server: [string, number]) => ({
+      transport: 'udp' as const,
+      client: { addr: client[0], port: client[1] },
+      server: { addr: server[0], port: server[1] },
+    });
+    const q = query(9, 'host.local', 'A');
+    const svc = (flow: ReturnType<typeof f>) => runDatagrams(dnsDescriptor, [{ dir: 'c2s', bytes: q }], { flow }).service;
+    expect(svc(f(['10.0.0.7', 5353], ['10.0.0.53', 53]))).toBe('dns');
+    expect(svc(f(['10.0.0.7', 5353], ['224.0.0.251', 5353]))).toBe('mdns');
+    expect(svc(f(['fe80::1', 40000], ['ff02::fb', 5353]))).toBe('mdns');
+    expect(svc(f(['10.0.0.7', 5353], ['10.0.0.8', 5353]))).toBe('mdns');
+  });
+
+  it('does not pair a multicast announcement with the probe before it by id 0 (RFC 6762 §18.1)', () => {
+    const flow = { transport: 'udp' as const, client: { addr: '10.0.0.7', port: 5353 }, server: { addr: '224.0.0.251', port: 5353 } };
+    const probe = Buffer.from(dnsPacket.encode({ type: 'query', id: 0, questions: [{ type: 'ANY' as 'A', name: 'host.local' }] }));
+    const announce = Buffer.from(
+      dnsPacket.encode({ type: 'response', id: 0, flags: dnsPacket.AUTHORITATIVE_ANSWER, answers: [{ type: 'A', name: 'host.local', ttl: 120, data: '10.0.0.7' }] }),
+    );
+    const rec = runDatagrams(dnsDescriptor, [{ dir: 'c2s', bytes: probe }, { dir: 'c2s', bytes: announce }], { flow });
+    const tx = byType(rec.events, 'dns.transaction');
+    expect(tx).toHaveLength(2);
+    expect(tx.find((t) => t.unsolicited)).toMatchObject({ query_frame: null, answers: ['10.0.0.7'] });
+    expect(tx.find((t) => t.no_response)).toMatchObject({ query: 'host.local', response_frame: null });
+    expect(byType(rec.events, 'anomaly')).toEqual([]);
   });
 });
 

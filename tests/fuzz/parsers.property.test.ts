@@ -12,7 +12,7 @@ import { CaptureError, readCapture } from '../../src/capture/index.js';
 import { PacketDecoder } from '../../src/decode/index.js';
 import type { ProtocolDescriptor } from '../../src/dissect/contract.js';
 import { DEFAULT_LIMITS } from '../../src/dissect/limits.js';
-import { parseMail } from '../../src/dissect/mail-message.js';
+import { parseMail } from '../../src/dissect/mime.js';
 import { decodeText } from '../../src/dissect/text.js';
 import type { WireEvent } from '../../src/events/event.js';
 import { toJson, type JsonValue } from '../../src/events/json.js';

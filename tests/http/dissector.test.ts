@@ -143,6 +143,45 @@ describe('HTTP/1.1 requests and responses', () => {
     });
   });
 
+  it('reports Digest credentials: user, realm and uri, with the response hash marked as not a password (issue 15)', () => {
+    // RFC 7616 §3.9.1, the MD5 example request after the 401 challenge.
+    const digest =
+      'Digest username="Mufasa", realm="http-auth@example.org", uri="/dir/index.html", algorithm=MD5, ' +
+      'nonce="7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v", nc=00000001, cnonce="f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ", ' +
+      'qop=auth, response="8ca523f5e9506fed4657c9700eebdbec", opaque="FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS"';
+    const r = runStream(httpDescriptor, [
+      c2s(`GET /dir/index.html HTTP/1.1\r\nHost: www.example.org\r\nAuthorization: ${digest}\r\n\r\n`),
+      s2c('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'),
+    ]);
+    const creds = of(r.events, 'credentials');
+    expect(creds).toHaveLength(1);
+    expect(creds[0]).toMatchObject({
+      protocol: 'http', mechanism: 'digest', header: 'authorization', user: 'Mufasa', realm: 'http-auth@example.org', uri: '/dir/index.html',
+      algorithm: 'MD5', qop: 'auth', secret: '8ca523f5e9506fed4657c9700eebdbec', secret_kind: 'digest_response',
+    });
+    expect(creds[0]!['user_kind']).toBeUndefined();
+    const [tx] = of(r.events, 'http.transaction');
+    expect(tx!['username']).toBe('Mufasa');
+    expect(tx!['password']).toBeUndefined();
+    expect(codes(r.events)).toEqual([]);
+  });
+
+  it('reads Digest username* (RFC 8187) and marks a userhash (RFC 7616 §3.4.4)', () => {
+    const run = (auth: string) =>
+      of(runStream(httpDescriptor, [c2s(`GET /doe.json HTTP/1.1\r\nHost: h\r\nProxy-Authorization: ${auth}\r\n\r\n`), s2c('HTTP/1.1 204 No Content\r\n\r\n')]).events, 'credentials');
+    // The Unicode user name of RFC 7616 §3.4.4 / §3.9.2 sent as username*.
+    expect(run(`Digest username*=UTF-8''J%C3%A4s%C3%B8n%20Doe, realm="api@example.org", uri="/doe.json", response="ab", userhash=false`)[0]).toMatchObject({
+      user: 'J\u00e4s\u00f8n Doe', realm: 'api@example.org', header: 'proxy-authorization', secret: 'ab',
+    });
+    const hashed = run('Digest username="793263caabb707a56211940d90411ea4a575adeccb7e360aeb624ed06ece9b0b", realm="api@example.org", uri="/doe.json", algorithm=SHA-512-256, userhash=true, response="3798d4131c277846293534c3edc11bd8a5e4cdcbff78b05db9d95eeb1cec68a5"');
+    expect(hashed[0]).toMatchObject({ user: '793263caabb707a56211940d90411ea4a575adeccb7e360aeb624ed06ece9b0b', user_kind: 'userhash', algorithm: 'SHA-512-256' });
+    // Not Digest, or Digest with no user: no credentials, no crash.
+    expect(run('Digest realm="x", response="y"')).toEqual([]);
+    expect(run('Digest')).toEqual([]);
+    expect(run('Bearer abc')).toEqual([]);
+    expect(run('Digest username="a\\"b", realm=unterminated="')[0]).toMatchObject({ user: 'a"b' });
+  });
+
   it('hands a CONNECT tunnel back to detection with the bytes that follow', () => {
     const r = runStream(httpDescriptor, [
       c2s('CONNECT mail.example:25 HTTP/1.1\r\nHost: mail.example:25\r\n\r\n'),
@@ -249,6 +288,84 @@ describe('HTTP/1 gaps', () => {
     expect(gaps).toHaveLength(1);
     expect(gaps[0]!.detail).toMatch(/^114 bytes lost/);
     expect(of(rec, 'http.transaction').map((t) => [t.uri, t.status_code, t.incomplete ?? false])).toEqual([['/a', 200, true], ['/b', 200, false]]);
+  });
+});
+
+describe('HTTP/1 pairing after a lost response (issue 15)', () => {
+  const req = (i: number) => `GET /r${i} HTTP/1.1\r\nHost: h\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n\r\n`;
+  const resp = (i: number) => `HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Type: text/plain\r\nContent-Length: ${String(i).length + 5}\r\n\r\nbody ${i}`;
+  type Step = ['data', 'c2s' | 's2c', string] | ['gap', 'c2s' | 's2c', number];
+
+  it('1,000 sequential requests with response 4 dropped: every later pair stays in step, nothing is pipelined', () => {
+    const steps: Step[] = [];
+    for (let i = 1; i <= 1000; i++) {
+      steps.push(['data', 'c2s', req(i)]);
+      // The reassembler reports the hole when the next server segment arrives, after the next request.
+      if (i === 4) continue;
+      if (i === 5) steps.push(['gap', 's2c', resp(4).length]);
+      steps.push(['data', 's2c', resp(i)]);
+    }
+    const rec = runGap(steps);
+    const txs = of(rec, 'http.transaction');
+    expect(txs).toHaveLength(1000);
+    const wrong = txs.filter((t) => t.uri !== '/r4' && t.status_code !== 200 || (t.uri !== '/r4' && t['response_body_len'] !== String(t.uri).length - 2 + 5));
+    expect(wrong).toEqual([]);
+    expect(txs[3]).toMatchObject({ uri: '/r4', response_lost: true, incomplete: true });
+    expect(txs[3]!['status_code']).toBeUndefined();
+    // Each pair's response follows its own request: frames are request + 1 (one step per frame, the gap takes one).
+    for (const t of txs.slice(4)) expect(Number(t['response_frame']) - Number(t['request_frame'])).toBe(t.uri === '/r5' ? 2 : 1);
+    expect(txs.filter((t) => t['pipelined'])).toEqual([]);
+    expect(txs.filter((t) => t['unpaired'] || t['unsolicited'])).toEqual([]);
+    expect(of(rec, 'http.connection')[0]).toMatchObject({ requests: 1000, responses: 999, pipelined: false });
+    expect(codes(rec)).toEqual(['http.body_gap', 'http.responses_lost']);
+  });
+
+  it('the same when the gap is reported before the next request is seen', () => {
+    const rec = runGap([
+      ['data', 'c2s', req(1)], ['data', 's2c', resp(1)],
+      ['data', 'c2s', req(2)], ['gap', 's2c', resp(2).length],
+      ['data', 'c2s', req(3)], ['data', 's2c', resp(3)],
+      ['data', 'c2s', req(4)], ['data', 's2c', resp(4)],
+    ]);
+    expect(of(rec, 'http.transaction').map((t) => [t.uri, t.status_code ?? null, t.response_body_len, t['response_lost'] ?? false, t['pipelined'] ?? false])).toEqual([
+      ['/r1', 200, 6, false, false], ['/r2', null, 0, true, false], ['/r3', 200, 6, false, false], ['/r4', 200, 6, false, false],
+    ]);
+    expect(codes(rec)).toEqual(['http.body_gap', 'http.responses_lost']);
+  });
+
+  it('a gap inside a pipelined run pairs what the byte count proves', () => {
+    // Three requests sent at once; response 1 seen whole, response 2 lost (40 bytes cannot hold two), response 3 follows.
+    const rec = runGap([
+      ['data', 'c2s', req(1) + req(2) + req(3)],
+      ['data', 's2c', resp(1)],
+      ['gap', 's2c', 40],
+      ['data', 's2c', resp(3)],
+    ]);
+    expect(of(rec, 'http.transaction').map((t) => [t.uri, t.status_code ?? null, t['response_lost'] ?? false, t['pipelined'] ?? false])).toEqual([
+      ['/r1', 200, false, false], ['/r2', null, true, true], ['/r3', 200, false, true],
+    ]);
+    expect(of(rec, 'http.connection')[0]).toMatchObject({ pipelined: true });
+  });
+
+  it('says unpaired rather than guess when a pipelined gap could hold one or two responses', () => {
+    const rec = runGap([
+      ['data', 'c2s', req(1) + req(2) + req(3)],
+      ['gap', 's2c', 200],
+      ['data', 's2c', resp(2)],
+      ['data', 's2c', resp(3)],
+      ['data', 'c2s', req(4)],
+      ['data', 's2c', resp(4)],
+    ]);
+    const txs = of(rec, 'http.transaction');
+    expect(txs.map((t) => [t.uri ?? null, t.status_code ?? null, t['unpaired'] ?? false])).toEqual([
+      ['/r1', null, true], ['/r2', null, true], ['/r3', null, true], [null, 200, true], [null, 200, true], ['/r4', 200, false],
+    ]);
+    expect(codes(rec)).toEqual(['http.body_gap', 'http.unpaired_response', 'http.unpaired_response']);
+  });
+
+  it('a request sent while the previous response had not begun, with no loss, is still pipelined', () => {
+    const rec = runGap([['data', 'c2s', req(1)], ['data', 'c2s', req(2)], ['data', 's2c', resp(1)], ['data', 's2c', resp(2)]]);
+    expect(of(rec, 'http.transaction').map((t) => t['pipelined'] ?? false)).toEqual([false, true]);
   });
 });
 

@@ -1,8 +1,11 @@
 /** Real captures through the whole pipeline: the facts a web lab asks about. */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeFile } from '../../src/pipeline/analyze.js';
 import { httpDescriptor } from '../../src/protocols/http/index.js';
+import { labelOf } from '../../src/tui/model/labels.js';
 import type { WireEvent } from '../../src/events/event.js';
 import { describeWith, zeek } from '../support/requires.js';
 
@@ -12,6 +15,36 @@ const of = (events: WireEvent[], type: string) => events.filter((e) => e.type ==
 const anomalies = (events: WireEvent[]) => of(events, 'anomaly').filter((e) => String(e.code).startsWith('http'));
 
 describe('own HTTP captures', () => {
+  it('a response dropped from a real persistent connection: later pairs stay in step, nothing pipelined (issue 15)', async () => {
+    // http-persistent.pcap (curl, four GETs on one connection, each response in one segment)
+    // with frame 9, the 200 for /a.txt, cut out as a capture that missed it would.
+    const raw = readFileSync(join(OWN, 'http-persistent.pcap'));
+    const kept: Buffer[] = [raw.subarray(0, 24)];
+    for (let off = 24, frame = 1; off + 16 <= raw.length; frame++) {
+      const len = 16 + raw.readUInt32LE(off + 8);
+      if (frame !== 9) kept.push(raw.subarray(off, off + len));
+      off += len;
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'wirelens-drop-'));
+    const file = join(dir, 'http-persistent-drop9.pcap');
+    writeFileSync(file, Buffer.concat(kept));
+    try {
+      const { events } = await analyzeFile(file);
+      const txs = of(events, 'http.transaction');
+      expect(txs.map((t) => [t.uri, t.status_code ?? null, t.resp_mime_types ?? null, t.response_lost ?? false, t.pipelined ?? false])).toEqual([
+        ['/index.html', 200, ['text/html'], false, false],
+        ['/a.txt', null, null, true, false],
+        ['/b.txt', 200, ['text/plain'], false, false],
+        ['/status.json', 200, ['application/json'], false, false],
+      ]);
+      expect(of(events, 'http.connection').map((c) => [c.requests, c.responses, c.pipelined])).toEqual([[4, 3, false]]);
+      expect(labelOf(txs[1]!)).toBe('GET /a.txt → (response lost in a gap)');
+      expect(anomalies(events).map((e) => e.code)).toEqual(['http.body_gap', 'http.responses_lost']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('persistent vs non-persistent connections', async () => {
     const p = await analyzeFile(join(OWN, 'http-persistent.pcap'));
     expect(of(p.events, 'http.connection').map((c) => [c.requests, c.persistent, c.pipelined])).toEqual([[4, true, false]]);

@@ -13,6 +13,20 @@ const c2s = (...b: Buffer[]): Chunk => ({ dir: 'c2s', bytes: Buffer.concat(b) })
 const s2c = (...b: Buffer[]): Chunk => ({ dir: 's2c', bytes: Buffer.concat(b) });
 
 describe('HTTP/2 dissector', () => {
+  it('reports Basic and Digest credentials of HTTP/2 requests as HTTP/1 does (issue 15)', () => {
+    const digest = 'Digest username="Mufasa", realm="http-auth@example.org", uri="/dir/index.html", algorithm=MD5, qop=auth, nc=00000001, ' +
+      'nonce="7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v", cnonce="f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ", response="8ca523f5e9506fed4657c9700eebdbec"';
+    const r = runStream(http2Descriptor, [
+      c2s(PREFACE, settings(), frame(1, 0x5, 1, hpack([...req('/dir/index.html'), ['authorization', digest]])), frame(1, 0x5, 3, hpack([...req('/b'), ['authorization', 'Basic dXNlcjpwYXNz']]))),
+      s2c(settings(), frame(1, 0x5, 1, hpack([[':status', '200']])), frame(1, 0x5, 3, hpack([[':status', '200']]))),
+    ]);
+    expect(of(r.events, 'credentials').map((c) => [c.mechanism, c.user, c.secret, c.secret_kind ?? null, c.realm ?? null])).toEqual([
+      ['digest', 'Mufasa', '8ca523f5e9506fed4657c9700eebdbec', 'digest_response', 'http-auth@example.org'],
+      ['basic', 'user', 'pass', null, null],
+    ]);
+    expect(of(r.events, 'http.transaction').map((t) => [t.uri, t.username, t.password ?? null])).toEqual([['/dir/index.html', 'Mufasa', null], ['/b', 'user', 'pass']]);
+  });
+
   it('detects the preface and, mid-stream, three plausible frames', () => {
     expect(probeHttp2(PREFACE)).toBe('match');
     expect(probeHttp2(PREFACE.subarray(0, 10))).toBe('need_more');

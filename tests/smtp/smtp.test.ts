@@ -1,7 +1,7 @@
 import PostalMime from 'postal-mime';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../src/dissect/limits.js';
-import { MAX_MIME_PARTS, parseMail } from '../../src/dissect/mail-message.js';
+import { MAX_MIME_PARTS, parseMail } from '../../src/dissect/mime.js';
 import { smtp, probeSmtp } from '../../src/protocols/smtp/index.js';
 import { parseBdat, parseReplyLine, receivedAddresses } from '../../src/protocols/smtp/parser.js';
 import { comparable, recordingContext, runStream, type Chunk } from '../support/dissector-harness.js';
@@ -97,6 +97,42 @@ describe('mail-message', () => {
     expect(() => parseMail(Uint8Array.from({ length: 3000 }, (_, i) => (i * 7919) % 256), DEFAULT_LIMITS)).not.toThrow();
   });
 
+  it('unfolds headers by removing only the CRLF and keeps whitespace outside adjacent encoded-words (issue 15)', () => {
+    const mail = (head: string) => parseMail(Buffer.from(`${head}\r\n\r\nbody\r\n`), DEFAULT_LIMITS);
+    // The held-out case: four spaces before an encoded word are text, not folding.
+    expect(mail('Subject: 4spaces    =?UTF-8?B?w6k=?= end').subject).toBe('4spaces    \u00e9 end');
+    // RFC 5322 §2.2.3: a fold is CRLF + WSP; unfolding removes the CRLF and keeps the tab.
+    expect(mail('Subject: This\r\n\tis a  test').subject).toBe('This\tis a  test');
+    expect(mail('Subject: folded\r\n continued').subject).toBe('folded continued');
+    // RFC 2047 §8 examples: whitespace between adjacent encoded-words goes, even across a fold.
+    expect(mail('Subject: (=?ISO-8859-1?Q?a?= b)').subject).toBe('(a b)');
+    expect(mail('Subject: (=?ISO-8859-1?Q?a?= =?ISO-8859-1?Q?b?=)').subject).toBe('(ab)');
+    expect(mail('Subject: (=?ISO-8859-1?Q?a?=  =?ISO-8859-1?Q?b?=)').subject).toBe('(ab)');
+    expect(mail('Subject: (=?ISO-8859-1?Q?a?=\r\n    =?ISO-8859-1?Q?b?=)').subject).toBe('(ab)');
+    expect(mail('Subject: (=?ISO-8859-1?Q?a_b?=)').subject).toBe('(a b)');
+    expect(mail('Subject: (=?ISO-8859-1?Q?a?= =?ISO-8859-2?Q?_b?=)').subject).toBe('(a b)');
+    // The space after the colon is not part of the value; a bare-LF message reads the same.
+    expect(parseMail(Buffer.from('Subject:\t  x  y\n\nbody\n'), DEFAULT_LIMITS).subject).toBe('x  y');
+  });
+
+  it('reports the top-level media type and takes a Content-Type without one as text/plain (issue 15)', () => {
+    const multi = parseMail(
+      Buffer.from('Content-Type: multipart/alternative;\r\n\tboundary="b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n--b\r\nContent-Type: text/html\r\n\r\n<p>hi</p>\r\n--b--\r\n'),
+      DEFAULT_LIMITS,
+    );
+    expect(multi.content_type).toBe('multipart/alternative');
+    expect(multi.parts.map((p) => [p.id, p.content_type, p.size])).toEqual([['1', 'text/plain', 2], ['2', 'text/html', 9]]);
+    expect(multi.issues).toEqual([]);
+    expect(parseMail(Buffer.from('Subject: x\r\n\r\nhi\r\n'), DEFAULT_LIMITS).content_type).toBe('text/plain');
+    // RFC 2045 §5.2: a syntactically invalid Content-Type (here no type/subtype) means text/plain.
+    const noType = parseMail(Buffer.from('Content-Type: boundary="x"\r\n\r\n--x\r\n\r\nhi\r\n--x--\r\n'), DEFAULT_LIMITS);
+    expect(noType.content_type).toBe('text/plain');
+    expect(noType.parts.map((p) => p.content_type)).toEqual(['text/plain']);
+    expect(noType.issues).toEqual([]);
+    expect(parseMail(Buffer.from('Content-Type: text\r\n\r\nhi'), DEFAULT_LIMITS).content_type).toBe('text/plain');
+    expect(parseMail(Buffer.from('Content-Type: Multipart/Mixed; boundary=q\r\n\r\n--q\r\n\r\na\r\n--q--\r\n'), DEFAULT_LIMITS).content_type).toBe('multipart/mixed');
+  });
+
   it('lists at most MAX_MIME_PARTS parts and says when it stops (issue 19)', () => {
     const parts = Array.from({ length: MAX_MIME_PARTS + 5 }, (_, i) => `--b\r\nContent-Type: text/plain\r\n\r\npart ${i}\r\n`).join('');
     const m = parseMail(Buffer.from(`Content-Type: multipart/mixed; boundary=b\r\n\r\n${parts}--b--\r\n`), DEFAULT_LIMITS);
@@ -121,6 +157,7 @@ describe('SMTP dissector', () => {
       is_webmail: true,
       path: ['10.0.0.2', '10.0.0.1', '192.0.2.7'],
       size: MESSAGE.length - 1,
+      content_type: 'multipart/mixed',
       attachments: [{ name: 'résumé.bin', content_type: 'application/octet-stream', size: 10 }],
     });
     expect(msg['envelope_mismatch']).toEqual({

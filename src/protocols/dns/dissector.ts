@@ -3,7 +3,7 @@
  * messages. Every message becomes a `dns.message` (`mdns.message`, `llmnr.message` on those ports); queries and responses are paired into
  * `dns.transaction` records; AXFR/IXFR responses are folded into one `dns.zone_transfer`.
  */
-import type { DatagramDissector, DissectorContext, Position, StreamDissector } from '../../dissect/contract.js';
+import type { DatagramDissector, DissectorContext, FlowInfo, Position, StreamDissector } from '../../dissect/contract.js';
 import { LengthPrefixedFramer } from '../../dissect/length-prefixed.js';
 import type { Direction } from '../../events/event.js';
 import { TYPE } from './codes.js';
@@ -15,12 +15,37 @@ import { ZoneTransfer } from './zone-transfer.js';
 
 export const MDNS_PORT = 5353;
 export const LLMNR_PORT = 5355;
+export const DNS_PORT = 53;
 
 type Flavour = 'dns' | 'mdns' | 'llmnr';
 
+/** The mDNS multicast groups (RFC 6762 §3). */
+export const MDNS_GROUPS: readonly string[] = ['224.0.0.251', 'ff02::fb'];
+
+/**
+ * Is this UDP flow multicast DNS? Sent to an mDNS group, or between two mDNS ports, or a
+ * one-shot exchange with port 5353 on one side (RFC 6762 §5.1, §6.7) as long as the other
+ * side is not a DNS server: a resolver that happens to query from source port 5353 to a
+ * unicast server on port 53 speaks plain DNS.
+ */
+export function isMdnsFlow(flow: Pick<FlowInfo, 'transport' | 'client' | 'server'>): boolean {
+  if (flow.transport !== 'udp') return false;
+  if (MDNS_GROUPS.includes(flow.server.addr.toLowerCase())) return true;
+  const c = flow.client.port;
+  const s = flow.server.port;
+  if (c === MDNS_PORT && s === MDNS_PORT) return true;
+  return (c === MDNS_PORT || s === MDNS_PORT) && c !== DNS_PORT && s !== DNS_PORT;
+}
+
+/** Is this flow's server a multicast group (mDNS or LLMNR)? Its replies then are not answers to one query. */
+const toMulticastGroup = (flow: FlowInfo): boolean => {
+  const a = flow.server.addr.toLowerCase();
+  return a.startsWith('ff') || /^2(2[4-9]|3\d)\./.test(a);
+};
+
 function flavourOf(ctx: DissectorContext): Flavour {
+  if (isMdnsFlow(ctx.flow)) return 'mdns';
   const ports = [ctx.flow.client.port, ctx.flow.server.port];
-  if (ctx.flow.transport === 'udp' && ports.includes(MDNS_PORT)) return 'mdns';
   if (ports.includes(LLMNR_PORT)) return 'llmnr';
   return 'dns';
 }
@@ -38,7 +63,7 @@ class DnsMessages implements TransactionOutput {
   constructor(private readonly ctx: DissectorContext) {
     this.flavour = flavourOf(ctx);
     ctx.setService(this.flavour);
-    this.table = new TransactionTable(this, ctx.limits.max_pending_transactions, this.flavour !== 'dns');
+    this.table = new TransactionTable(this, ctx.limits.max_pending_transactions, this.flavour !== 'dns', this.flavour === 'mdns' && toMulticastGroup(ctx.flow));
   }
 
   transaction(fields: DnsTransactionFields, at: Position, dir: Direction): void {

@@ -72,6 +72,16 @@ export interface DnsMessageFields {
   transport: 'tcp' | 'udp' | undefined;
   mdns: true | undefined;
   llmnr: true | undefined;
+  /** DNS over HTTPS (RFC 8484) in clear: the HTTP transaction that carried the message. */
+  doh?: DohLink;
+}
+
+/** The HTTP transaction a DoH message rode in (`trans_depth` is the http.transaction's). */
+export interface DohLink {
+  http_version: string;
+  method: string;
+  trans_depth: number;
+  stream_id: number | undefined;
 }
 
 /** What a transaction may add when it is not a plain query and answer. */
@@ -122,6 +132,7 @@ export interface DnsTransactionFields extends DnsTransactionMarks {
   additionals: JsonObject[] | undefined;
   edns: JsonObject | undefined;
   query_edns: JsonObject | undefined;
+  doh?: DohLink;
 }
 
 /** `dns.zone_transfer`: an AXFR/IXFR summarised instead of listing its records. */

@@ -5,7 +5,7 @@
 import type { FlowInfo, ProbeResult, ProtocolDescriptor } from '../../dissect/contract.js';
 import { DEFAULT_LIMITS } from '../../dissect/limits.js';
 import type { Direction } from '../../events/event.js';
-import { DnsDatagramDissector, DnsStreamDissector, LLMNR_PORT, MDNS_PORT } from './dissector.js';
+import { DnsDatagramDissector, DnsStreamDissector, isMdnsFlow, LLMNR_PORT, MDNS_PORT } from './dissector.js';
 import { DNS_ANOMALIES } from './events.js';
 import { looksLikeDns, parseHeader } from './parser.js';
 import { summarizeDns } from './summarize.js';
@@ -28,11 +28,15 @@ function probe(bytes: Uint8Array, dir: Direction, flow: FlowInfo): ProbeResult {
     if (bytes.length < want) return want > DEFAULT_LIMITS.detect_buffer ? 'no' : 'need_more';
     msg = bytes.subarray(2, 2 + length);
   }
-  if (!looksLikeDns(msg, strict, DEFAULT_LIMITS)) return 'no';
+  if (!looksLikeDns(msg, strict, DEFAULT_LIMITS)) {
+    // One junk datagram first on a DNS port must not cost the flow its later messages:
+    // ask again with the next datagram (detection holds a bounded number of them).
+    return flow.transport === 'udp' && !strict ? 'need_more' : 'no';
+  }
   const header = parseHeader(msg)!;
   // A response seen first on unicast DNS means the capture began after the query:
   // the engine's "client" is really the server.
-  const multicast = [MDNS_PORT, LLMNR_PORT].some((p) => p === flow.server.port || p === flow.client.port);
+  const multicast = isMdnsFlow(flow) || flow.server.port === LLMNR_PORT || flow.client.port === LLMNR_PORT;
   if (header.qr && !multicast && dir === 'c2s') return 'match_reversed';
   if (!header.qr && dir === 's2c') return 'match_reversed';
   return 'match';

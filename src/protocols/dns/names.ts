@@ -2,9 +2,11 @@
  * Domain names on the wire (RFC 1035 §3.1, §4.1.4), decoded before anything else touches
  * the message so that hostile names become anomalies instead of loops or huge strings.
  *
- * Compression pointers must point strictly before the start of the label run they
- * continue (as dns-packet also demands), so targets decrease and a walk always ends;
- * the chain is additionally bounded (Zeek's `dns_max_compression_chain_depth` idea).
+ * A compression pointer may point anywhere in the message, forward as well as back: RFC 1035
+ * §4.1.4 says only "a prior occurrence of the same name", and readers (Wireshark, BIND)
+ * follow forward pointers. What is an error is a loop: a walk that reaches a pointer
+ * target it has already been to. The chain is also bounded (Zeek's
+ * `dns_max_compression_chain_depth` idea), which ends every walk even without the check.
  */
 import type { Limits } from '../../dissect/limits.js';
 
@@ -26,8 +28,9 @@ export type NameLimits = Pick<Limits, 'max_dns_name' | 'max_dns_labels'>;
 export function parseName(msg: Uint8Array, offset: number, limits: NameLimits): NameResult {
   const labels: string[] = [];
   let pos = offset;
-  let runStart = offset;
   let end = -1;
+  /** Targets already jumped to: a walk is deterministic, so meeting one again is a loop. */
+  let visited: number[] | null = null;
   let hops = 0;
   let wireLength = 0;
   const bad = (code: NameProblemCode, reason: string): NameResult => ({ name: null, end, problem: { code, reason } });
@@ -43,13 +46,15 @@ export function parseName(msg: Uint8Array, offset: number, limits: NameLimits): 
       if (pos + 1 >= msg.length) return bad('dns.malformed', 'compression pointer cut short');
       const target = ((len & 0x3f) << 8) | msg[pos + 1]!;
       if (end < 0) end = pos + 2;
-      if (target >= runStart) {
-        return bad('dns.bad_pointer', `pointer at offset ${pos} to ${target} is not before ${runStart} (forward or loop)`);
+      if (target === offset || visited?.includes(target)) {
+        return bad('dns.bad_pointer', `pointer at offset ${pos} to ${target} loops back to where the name already was`);
       }
       if (++hops > MAX_COMPRESSION_DEPTH) {
         return bad('dns.bad_pointer', `compression chain deeper than ${MAX_COMPRESSION_DEPTH} pointers`);
       }
-      pos = runStart = target;
+      if (target >= msg.length) return bad('dns.bad_pointer', `pointer at offset ${pos} to ${target} is past the end of the message`);
+      (visited ??= []).push(target);
+      pos = target;
       continue;
     }
     if (kind !== 0) return bad('dns.malformed', `label type 0x${kind.toString(16)} at offset ${pos} is not supported`);

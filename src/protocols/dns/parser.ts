@@ -144,13 +144,16 @@ export function parseMessage(msg: Uint8Array, limits: NameLimits): ParsedMessage
 
 /**
  * Does this look like a DNS message? Lenient on the DNS ports (the header must be
- * readable and the opcode valid); strict elsewhere, so random UDP is not claimed:
+ * readable, any opcode); strict elsewhere, so random UDP is not claimed:
  * one question that parses, a known class, and section counts the length can hold.
  */
 export function looksLikeDns(msg: Uint8Array, strict: boolean, limits: NameLimits): boolean {
   const h = parseHeader(msg);
-  if (!h || !isKnownOpcode(h.opcode)) return false;
+  if (!h) return false;
+  // On a DNS port every opcode is a message (IQUERY, STATUS, NOTIFY, UPDATE, DSO and the
+  // unassigned ones alike, as tshark shows them); elsewhere an unknown opcode is a sign of noise.
   if (!strict) return h.qdcount <= 64;
+  if (!isKnownOpcode(h.opcode)) return false;
   if (h.qdcount !== 1 || h.z) return false;
   if (!h.qr && (h.ancount > 0 || h.nscount > 0 || h.rcode !== 0 || h.aa || h.ra)) return false;
   if (h.arcount > 16 || h.ancount > 512 || h.nscount > 64) return false;

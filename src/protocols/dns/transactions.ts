@@ -93,6 +93,12 @@ export class TransactionTable {
     private readonly out: TransactionOutput,
     private readonly maxPending: number,
     private readonly multicast: boolean,
+    /**
+     * Responses sent to a multicast group answer no one query: their id MUST be zero and
+     * ignored on reception (RFC 6762 §18.1), so a probe and the announcement after it, both
+     * id 0, are not a pair. Such responses are recorded on their own.
+     */
+    private readonly ignoreResponseIds = false,
   ) {}
 
   query(q: SeenMessage): void {
@@ -115,6 +121,10 @@ export class TransactionTable {
 
   response(r: SeenMessage): void {
     this.expire(r.ts);
+    if (this.ignoreResponseIds) {
+      this.emit(null, r, { unsolicited: true }, r.dir === 'c2s' ? 's2c' : 'c2s');
+      return;
+    }
     const key = this.findPending(r.msg);
     if (key !== null) {
       const p = this.pending!.get(key)!;

@@ -10,9 +10,9 @@ import type { Direction } from '../../events/event.js';
 import { codings } from './body-decoder.js';
 import { BodySink, finishBody } from './body.js';
 import { ChunkedDecoder } from './chunked.js';
+import { authCredentials } from './credentials.js';
 import { ANOMALY } from './events.js';
 import {
-  basicCredentials,
   contentLength,
   findStartLine,
   header,
@@ -30,6 +30,7 @@ import {
   type StatusLine,
 } from './parser.js';
 import { Span, StreamCursor } from './stream-cursor.js';
+import { isDohPost, reportDoh, wantsDohResponse } from './doh-link.js';
 import { trackerEvent } from './tracker-link.js';
 import { transactionFields, type TxModel } from './transaction.js';
 import { offerUpgrade } from './upgrade.js';
@@ -40,6 +41,24 @@ interface Tx extends TxModel {
   requestSink?: BodySink;
   responseSink?: BodySink;
   emitted: boolean;
+  /**
+   * `pipelined` is proven: the request was seen before the previous response ended. Until
+   * then it is only a candidate (the previous response may have been lost in a gap, and a
+   * gap is not pipelining).
+   */
+  pipelineProven?: boolean;
+  /** The decoded response body, kept only for a DoH exchange (reported with the transaction). */
+  dohResponse?: Uint8Array;
+}
+
+/** Bytes of the shortest response head (`HTTP/1.1 200\r\n\r\n`): a gap of L bytes holds at most L/16 whole responses. */
+const MIN_RESPONSE_BYTES = 16;
+
+/** What a server-side loss proved, kept until the first status line after it. */
+interface S2cLoss {
+  bytes: number;
+  /** The loss covered the start of the next response head (a gap in `head` state or past a Content-Length body). */
+  headLost: boolean;
 }
 
 interface Body {
@@ -65,6 +84,17 @@ export class Http1Dissector implements StreamDissector {
   private requests = 0;
   private responses = 0;
   private pipelined = false;
+  /** A request was proven sent before the previous response ended / after it ended. */
+  private sawPipelining = false;
+  private sawSequential = false;
+  /** Responses seen to their end (not lost): a request after one of them is sequential. */
+  private answered = 0;
+  /** Server bytes were lost somewhere (a pending request's predecessor may have been answered in the gap). */
+  private s2cLossSeen = false;
+  private s2cHeadLost = false;
+  private afterLoss: S2cLoss | null = null;
+  /** After an unprovable pairing: responses with no request waiting are unpaired, not unsolicited. */
+  private ambiguous = false;
   private upgraded: string | undefined;
   private closeAnnounced = false;
   private versions = new Set<string>();
@@ -97,6 +127,11 @@ export class Http1Dissector implements StreamDissector {
     if (this.switched || this.finished || length <= 0) return;
     const c = this.cur[dir];
     const st = this.state[dir];
+    if (dir === 's2c') {
+      this.s2cLossSeen = true;
+      // Lost while expecting a status line: the next response's head went with it.
+      if (st === 'head') this.s2cHeadLost = true;
+    }
     if (st === 'opaque') {
       c.drop();
       c.skip(length);
@@ -116,6 +151,8 @@ export class Http1Dissector implements StreamDissector {
         c.skip(length);
         if (body.remaining === 0) this.endBody(dir, length > absorbed);
         if (length === absorbed) return;
+        // Past the end of the body: the bytes lost are the next message's.
+        if (dir === 's2c') this.s2cHeadLost = true;
         this.startResync(dir, length - absorbed);
         return;
       }
@@ -180,6 +217,8 @@ export class Http1Dissector implements StreamDissector {
     }
     for (const t of unanswered) {
       t.incomplete = true;
+      // No server byte was lost, so no response ended before it was sent.
+      if (t.pipelined && !this.s2cLossSeen) t.pipelineProven = true;
       this.emitTransaction(t);
     }
     this.pending = [];
@@ -313,6 +352,8 @@ export class Http1Dissector implements StreamDissector {
     if (lost > 0) {
       this.ctx.anomaly(ANOMALY.body_gap, dir, `${lost} bytes lost (gap and the partial message after it); resynchronised on the next ${dir === 'c2s' ? 'request' : 'status'} line`);
     }
+    if (dir === 's2c' && lost > 0) this.afterLoss = { bytes: lost, headLost: this.s2cHeadLost };
+    if (dir === 's2c') this.s2cHeadLost = false;
     this.lost[dir] = 0;
     this.state[dir] = 'head';
   }
@@ -348,10 +389,19 @@ export class Http1Dissector implements StreamDissector {
     this.cur.c2s.credit(tx.request, start, end);
     this.requests++;
     this.versions.add(version);
-    if (this.pending.length > 0 || this.body.s2c) {
+    // Pipelining is decided by capture time (RFC 9112 §9.3.2): sent while a response was
+    // being read proves it; sent while a request awaited its response is a candidate until
+    // that response ends (proven) or turns out lost in a gap (not proven: a gap is not pipelining).
+    if (this.body.s2c) {
       tx.pipelined = true;
-      this.pipelined = true;
+      tx.pipelineProven = true;
+      this.sawPipelining = true;
+    } else if (this.pending.length > 0) {
+      tx.pipelined = true;
+    } else if (this.answered > 0) {
+      this.sawSequential = true;
     }
+    this.ambiguous = false;
     if (head.line.malformed) this.ctx.anomaly(ANOMALY.bad_request_line, 'c2s', `${method} ${uri}: ${head.line.malformed}`);
     this.headAnomalies('c2s', head);
     if (headerTokens(headers, 'connection').includes('close')) this.closeAnnounced = true;
@@ -365,11 +415,7 @@ export class Http1Dissector implements StreamDissector {
       trans_depth: tx.trans_depth,
       content_length: numeric(header(headers, 'content-length')),
     });
-    for (const field of ['authorization', 'proxy-authorization']) {
-      const v = header(headers, field);
-      const creds = v ? basicCredentials(v) : null;
-      if (creds) this.ctx.emit('credentials', 'c2s', { protocol: 'http', user: creds.user, secret: creds.password, mechanism: 'basic', header: field });
-    }
+    for (const c of authCredentials(headers)) this.ctx.emit('credentials', 'c2s', c);
     this.pending.push(tx);
     if (this.pending.length > this.ctx.limits.max_pending_transactions) {
       const old = this.pending.shift()!;
@@ -398,9 +444,16 @@ export class Http1Dissector implements StreamDissector {
   private onResponse(head: Head<StatusLine>, b: Uint8Array, start: number, end: number): number {
     this.markService();
     const { status_code, status_msg, version } = head.line;
-    let tx = this.pending[0];
+    const loss = this.afterLoss;
+    this.afterLoss = null;
+    const unpaired = loss !== null && this.pending.length > 0 && !this.pairAfterLoss(loss);
+    let tx = unpaired ? undefined : this.pending[0];
     if (!tx) {
-      this.ctx.anomaly(ANOMALY.unsolicited_response, 's2c', `${status_code} ${status_msg} with no request waiting`);
+      if (unpaired || this.ambiguous) {
+        this.ctx.anomaly(ANOMALY.unpaired_response, 's2c', `${status_code} ${status_msg} after a gap: which request it answers is not provable`);
+      } else {
+        this.ctx.anomaly(ANOMALY.unsolicited_response, 's2c', `${status_code} ${status_msg} with no request waiting`);
+      }
       tx = {
         trans_depth: ++this.depth,
         version,
@@ -413,9 +466,10 @@ export class Http1Dissector implements StreamDissector {
         http09: false,
         requestDone: true,
         emitted: false,
-        unsolicited: true,
+        ...(unpaired || this.ambiguous ? { unpaired: true } : { unsolicited: true }),
       };
-      this.pending.push(tx);
+      // First in line: the requests still waiting are answered by later responses.
+      this.pending.unshift(tx);
     }
     this.cur.s2c.credit(tx.response, start, end);
     this.responses++;
@@ -496,6 +550,63 @@ export class Http1Dissector implements StreamDissector {
     return b.length;
   }
 
+  /**
+   * The first response after server bytes were lost: which waiting request does it answer?
+   * Responses come in request order, so it answers request k and the responses to the k
+   * before it were in the gap. What the stream proves about k:
+   * - at most the number of requests seen by now (a response does not precede its request);
+   * - at most L/16 for L lost bytes (each lost response took at least a minimal head);
+   * - at least 1 when the loss took the start of a response head, unless the first waiting
+   *   request expected `100 Continue` and has none yet (the loss may have been that interim).
+   * When those bounds meet, k is proven. When they do not, a connection that has shown only
+   * request-after-response behaviour sent each request after the previous response, so k is
+   * the last request seen; a pipelining one gets no guess: its waiting requests are reported
+   * unpaired and so is the response (returns false).
+   */
+  private pairAfterLoss(loss: S2cLoss): boolean {
+    const now = this.ctx.ts;
+    let seen = 0;
+    while (seen < this.pending.length) {
+      const first = this.pending[seen]!.request.first;
+      if (first && now.isBefore(first.ts)) break;
+      seen++;
+    }
+    if (seen <= 1) return true;
+    const kMax = Math.min(seen - 1, Math.floor(loss.bytes / MIN_RESPONSE_BYTES));
+    const p0 = this.pending[0]!;
+    const awaitsContinue = !p0.info && /\b100-continue\b/i.test(header(p0.request_headers ?? [], 'expect') ?? '');
+    const kMin = Math.min(kMax, loss.headLost && !awaitsContinue ? 1 : 0);
+    let k: number;
+    if (kMin === kMax) k = kMin;
+    else if (this.sawSequential && !this.sawPipelining) k = kMax;
+    else {
+      const dropped = this.pending.splice(0, seen);
+      for (const t of dropped) {
+        t.unpaired = true;
+        t.incomplete = true;
+        this.emitTransaction(t);
+      }
+      this.ambiguous = true;
+      return false;
+    }
+    if (k === 0) return true;
+    const lost = this.pending.splice(0, k);
+    this.ctx.anomaly(
+      ANOMALY.responses_lost,
+      's2c',
+      `${k} response(s) lost in a gap of ${loss.bytes} bytes: ${lost.slice(0, 3).map((t) => `${t.method ?? '?'} ${t.uri ?? ''}`).join(', ')}`,
+    );
+    for (const t of lost) {
+      t.response_lost = true;
+      t.incomplete = true;
+      this.emitTransaction(t);
+    }
+    // Its predecessor's response end is unknown: whether it was pipelined is not proven.
+    const next = this.pending[0];
+    if (next && next.pipelined && !next.pipelineProven) next.pipelined = undefined;
+    return true;
+  }
+
   /** Client bytes held while CONNECT/Upgrade was pending are HTTP/1 after all. */
   private release(): void {
     if (this.state.c2s !== 'hold' || this.pending.some((t) => !t.requestDone)) return;
@@ -506,6 +617,14 @@ export class Http1Dissector implements StreamDissector {
   }
 
   private responseComplete(tx: Tx, extra: { upgraded?: string } = {}): void {
+    this.answered++;
+    // Every request still waiting was seen before this response ended: pipelined, proven.
+    for (const t of this.pending) {
+      if (t.pipelined && !t.pipelineProven) {
+        t.pipelineProven = true;
+        this.sawPipelining = true;
+      }
+    }
     const sink = tx.responseSink;
     if (sink) {
       const rs = tx.response_headers ?? [];
@@ -521,6 +640,7 @@ export class Http1Dissector implements StreamDissector {
       if (fin.decode_status) tx.decode_status = fin.decode_status;
       const trk = trackerEvent(tx, fin.data);
       if (trk) this.ctx.emit('bittorrent.tracker', 's2c', trk);
+      if (fin.data && wantsDohResponse(tx, rs)) tx.dohResponse = fin.data;
     } else {
       tx.response_decoded_len = 0;
     }
@@ -535,12 +655,18 @@ export class Http1Dissector implements StreamDissector {
   private emitTransaction(tx: Tx): void {
     if (tx.emitted) return;
     tx.emitted = true;
+    if (tx.pipelined && !tx.pipelineProven) tx.pipelined = undefined;
+    if (tx.pipelined) this.pipelined = true;
     if (tx.requestSink) {
       tx.request_body_len = tx.requestSink.length;
       tx.request_missed = tx.requestSink.missed;
     }
     this.ctx.emit('http.transaction', null, transactionFields(tx, this.ctx.tcp_rtt));
-    const summary = `${tx.method ?? '?'} ${tx.uri ?? ''} → ${tx.status_code ?? 'no response'}`;
+    const reqBody = tx.requestSink?.keeping ? tx.requestSink.bytes() : undefined;
+    reportDoh(this.ctx, tx, reqBody, tx.dohResponse);
+    tx.dohResponse = undefined;
+    const outcome = tx.status_code ?? (tx.response_lost ? 'response lost in a gap' : tx.unpaired ? 'unpaired after a gap' : 'no response');
+    const summary = `${tx.method ?? '?'} ${tx.uri ?? ''} → ${outcome}`;
     const more = this.depth > 1 ? ` (+${this.depth - 1} more)` : '';
     if (this.depth === 1 || this.lastSummary === '') this.lastSummary = summary;
     this.ctx.setSummary(this.lastSummary + more);
@@ -585,8 +711,9 @@ export class Http1Dissector implements StreamDissector {
   private startBody(dir: Direction, tx: Tx, mode: Body['mode'], length: number, respHeaders: HeaderList | null): void {
     const l = this.ctx.limits;
     const keep =
-      dir === 's2c' &&
-      (this.ctx.wants_objects || codings(header(respHeaders ?? [], 'content-encoding')).length > 0 || trackerEvent.wants(tx));
+      dir === 's2c'
+        ? this.ctx.wants_objects || codings(header(respHeaders ?? [], 'content-encoding')).length > 0 || trackerEvent.wants(tx) || wantsDohResponse(tx, respHeaders ?? undefined)
+        : isDohPost(tx.method, tx.request_headers);
     const sink = new BodySink(keep, l.max_object);
     if (dir === 'c2s') tx.requestSink = sink;
     else tx.responseSink = sink;

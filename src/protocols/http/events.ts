@@ -7,7 +7,9 @@
  *   (1xx interim responses get their own `http.response` too, as in tshark)
  * - `http.transaction` one per request/response pair (also for HTTP/2, `version: "2"`), see `transaction.ts`
  * - `http.connection` one per connection at its end, see the dissectors
- * - `credentials` {protocol: 'http', user, secret, mechanism: 'basic'}
+ * - `credentials` {protocol: 'http', user, secret, mechanism: 'basic'}, or for Digest
+ *   {mechanism: 'digest', user, realm, uri, algorithm, qop, secret: the response hash,
+ *   secret_kind: 'digest_response'}
  * - `bittorrent.tracker` for tracker announce/scrape requests answered with bencode
  */
 
@@ -29,6 +31,8 @@ export const ANOMALY = {
   body_gap: 'http.body_gap',
   unanswered_request: 'http.unanswered_request',
   unsolicited_response: 'http.unsolicited_response',
+  responses_lost: 'http.responses_lost',
+  unpaired_response: 'http.unpaired_response',
   pending_limit: 'http.pending_limit',
   data_after_close: 'http.data_after_close',
 } as const;
@@ -48,6 +52,8 @@ export const HTTP_ANOMALIES = {
   [ANOMALY.body_gap]: 'bytes were lost in a gap outside a length-delimited body; parsing resynchronised on the next start line',
   [ANOMALY.unanswered_request]: 'requests had no response when the connection ended',
   [ANOMALY.unsolicited_response]: 'a response arrived with no request waiting for it',
+  [ANOMALY.responses_lost]: 'a gap swallowed whole responses; their requests are reported with response_lost and later pairs stay in step',
+  [ANOMALY.unpaired_response]: 'after a gap the stream does not prove which request a response answers; requests and responses are reported unpaired instead of guessed',
   [ANOMALY.pending_limit]: 'more than max_pending_transactions requests awaited responses; the oldest was given up',
   [ANOMALY.data_after_close]: 'bytes arrived after the dissector stopped parsing this direction (tunnel or upgrade ended parsing)',
 } as const satisfies Record<(typeof ANOMALY)[keyof typeof ANOMALY], string>;
@@ -145,6 +151,10 @@ export interface HttpTransactionFields {
   tunnel: true | undefined;
   reset: string | undefined;
   unsolicited: true | undefined;
+  /** Its response was lost in a capture gap (the stream proves it; later pairs stay in step). */
+  response_lost: true | undefined;
+  /** After a gap, which response (if any) answers this request, or which request this response answers, is not provable. */
+  unpaired: true | undefined;
   incomplete: true | undefined;
 }
 

@@ -315,6 +315,98 @@ export function basicCredentials(value: string): { user: string; password: strin
   return { user: text.slice(0, colon), password: text.slice(colon + 1) };
 }
 
+/**
+ * What a Digest Authorization value (RFC 7616 §3.4) reveals. The response is a hash of the
+ * password with the nonce, not the password: with the challenge it allows an offline guess
+ * and nothing more, so it is reported as the secret *marked as a digest response*.
+ * `userhash` (§3.4.4) means `user` is itself a hash of the name, not the name.
+ */
+export interface DigestCredentials {
+  user: string;
+  realm: string | undefined;
+  uri: string | undefined;
+  response: string | undefined;
+  algorithm: string | undefined;
+  qop: string | undefined;
+  userhash: boolean;
+}
+
+/** Digest credentials from an Authorization value; null when it is not Digest or has no user. */
+export function digestCredentials(value: string): DigestCredentials | null {
+  const m = /^\s*digest(?:\s+|$)/i.exec(value);
+  if (!m) return null;
+  const params = authParams(value.slice(m[0].length));
+  let user = params.get('username');
+  // `username*` (RFC 7616 §3.4.4) is an RFC 8187 ext-value: charset'lang'pct-encoded.
+  const ext = params.get('username*');
+  if (user === undefined && ext !== undefined) user = extValue(ext);
+  if (user === undefined) return null;
+  return {
+    user,
+    realm: params.get('realm'),
+    uri: params.get('uri'),
+    response: params.get('response'),
+    algorithm: params.get('algorithm'),
+    qop: params.get('qop'),
+    userhash: params.get('userhash')?.toLowerCase() === 'true',
+  };
+}
+
+/**
+ * `name=token` / `name="quoted"` pairs, comma-separated (RFC 9110 §11.2 auth-param). Names
+ * lower-case; the first of a repeated name wins; a malformed rest ends the list.
+ */
+export function authParams(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  let i = 0;
+  const n = text.length;
+  const skip = (): void => {
+    while (i < n && (text[i] === ' ' || text[i] === '\t' || text[i] === ',')) i++;
+  };
+  while (i < n) {
+    skip();
+    const nm = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+/.exec(text.slice(i));
+    if (!nm) break;
+    i += nm[0].length;
+    while (i < n && (text[i] === ' ' || text[i] === '\t')) i++;
+    if (text[i] !== '=') break;
+    i++;
+    while (i < n && (text[i] === ' ' || text[i] === '\t')) i++;
+    let v = '';
+    if (text[i] === '"') {
+      i++;
+      while (i < n && text[i] !== '"') {
+        if (text[i] === '\\' && i + 1 < n) i++;
+        v += text[i++];
+      }
+      i++;
+    } else {
+      const t = /^[^\s,]*/.exec(text.slice(i))![0];
+      v = t;
+      i += t.length;
+    }
+    const key = nm[0].toLowerCase();
+    if (!out.has(key)) out.set(key, v);
+  }
+  return out;
+}
+
+/** RFC 8187 ext-value (`UTF-8''J%C3%A4s%C3%B8n`) to text; latin1 when the charset says so. */
+function extValue(v: string): string {
+  const q = /^([^']*)'[^']*'(.*)$/.exec(v);
+  if (!q) return v;
+  const bytes: number[] = [];
+  const enc = q[2]!;
+  for (let i = 0; i < enc.length; i++) {
+    if (enc[i] === '%' && /^[0-9a-fA-F]{2}$/.test(enc.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(enc.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else bytes.push(enc.charCodeAt(i) & 0xff);
+  }
+  const u8 = Uint8Array.from(bytes);
+  return q[1]!.toLowerCase() === 'iso-8859-1' ? Buffer.from(u8).toString('latin1') : decodeText(u8);
+}
+
 /** `name=value` pairs of Cookie headers. */
 export function cookiesSent(headers: HeaderList): string[] {
   const out: string[] = [];

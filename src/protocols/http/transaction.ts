@@ -12,7 +12,7 @@
 import type { Position } from '../../dissect/contract.js';
 import type { HttpTransactionFields } from './events.js';
 import type { Timestamp } from '../../events/time.js';
-import { basicCredentials, cookiesSent, cookiesSet, header, hostFromUri, mediaType, type HeaderList } from './parser.js';
+import { basicCredentials, cookiesSent, digestCredentials, cookiesSet, header, hostFromUri, mediaType, type HeaderList } from './parser.js';
 import type { Span } from './stream-cursor.js';
 
 /** Headers Zeek lists in `proxied`. */
@@ -50,6 +50,8 @@ export interface TxModel {
   request_trailers?: HeaderList;
   response_trailers?: HeaderList;
   unsolicited?: boolean;
+  response_lost?: boolean;
+  unpaired?: boolean;
 }
 
 const secs = (a: Timestamp | undefined, b: Timestamp | undefined): number | undefined =>
@@ -60,6 +62,8 @@ export function transactionFields(tx: TxModel, tcpRtt: number | null): HttpTrans
   const rs = tx.response_headers ?? [];
   const auth = header(rq, 'authorization');
   const creds = auth ? basicCredentials(auth) : null;
+  // Digest names its user too; its response hash is not a password, so `password` stays empty.
+  const digest = auth && !creds ? digestCredentials(auth) : null;
   const reqType = mediaType(header(rq, 'content-type'));
   const respType = mediaType(header(rs, 'content-type'));
   const proxied = rq.filter(([n]) => PROXY_HEADERS.includes(n.toLowerCase())).map(([n, v]) => `${n.toUpperCase()} -> ${v}`);
@@ -83,7 +87,7 @@ export function transactionFields(tx: TxModel, tcpRtt: number | null): HttpTrans
     status_msg: tx.status_msg,
     info_code: tx.info?.code,
     info_msg: tx.info?.msg,
-    username: creds?.user,
+    username: creds?.user ?? (digest && !digest.userhash ? digest.user : undefined),
     password: creds?.password,
     orig_mime_types: reqType ? [reqType] : undefined,
     resp_mime_types: respType ? [respType] : undefined,
@@ -132,6 +136,8 @@ export function transactionFields(tx: TxModel, tcpRtt: number | null): HttpTrans
     tunnel: tx.tunnel || undefined,
     reset: tx.reset,
     unsolicited: tx.unsolicited || undefined,
+    response_lost: tx.response_lost || undefined,
+    unpaired: tx.unpaired || undefined,
     incomplete: tx.incomplete || undefined,
   };
   return fields;

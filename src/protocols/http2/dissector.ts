@@ -17,6 +17,8 @@ import { BodySink, finishBody } from '../http/body.js';
 import { ANOMALY as HTTP_ANOMALY, type Http2StreamSummary } from '../http/events.js';
 import { header, mediaType, objectName, type HeaderList } from '../http/parser.js';
 import { Span, StreamCursor } from '../http/stream-cursor.js';
+import { authCredentials } from '../http/credentials.js';
+import { isDohPost, reportDoh, wantsDohResponse } from '../http/doh-link.js';
 import { transactionFields, type TxModel } from '../http/transaction.js';
 import { takeUpgrade } from '../http/upgrade.js';
 import { ANOMALY, type Http2FrameFields, type Http2HeadersFields } from './events.js';
@@ -424,11 +426,12 @@ export class Http2Dissector implements StreamDissector {
     if (block === 'request') {
       s.requestSeen = true;
       this.fillRequest(s, headers);
+      for (const c of authCredentials(headers)) this.ctx.emit('credentials', 'c2s', c);
     } else if (block === 'response') {
       s.responseSeen = true;
       s.tx.status_code = status !== undefined && /^\d{3}$/.test(status) ? Number(status) : undefined;
       s.tx.response_headers = headers;
-      const keep = this.ctx.wants_objects || codings(header(headers, 'content-encoding')).length > 0;
+      const keep = this.ctx.wants_objects || codings(header(headers, 'content-encoding')).length > 0 || wantsDohResponse(s.tx, headers);
       s.respSink = new BodySink(keep, this.ctx.limits.max_object);
     } else if (block === 'informational') {
       s.tx.info = { code: Number(status), msg: '' };
@@ -448,6 +451,8 @@ export class Http2Dissector implements StreamDissector {
     const host = pseudo(headers, ':authority') ?? header(headers, 'host');
     if (host !== undefined) s.tx.host = host;
     s.tx.request_headers = headers;
+    // A DoH POST's body is the DNS query (RFC 8484 §4.1): keep it to report it.
+    if (isDohPost(s.tx.method, headers) && !s.reqSink.keeping && s.reqSink.length === 0) s.reqSink = new BodySink(true, this.ctx.limits.max_object);
   }
 
   private promise(pb: PendingBlock, headers: HeaderList, start: number, end: number): void {
@@ -575,6 +580,7 @@ export class Http2Dissector implements StreamDissector {
     const tx = s.tx;
     tx.trans_depth = ++this.depth;
     tx.request_body_len = s.reqSink.length;
+    let dohResponse: Uint8Array | undefined;
     if (s.respSink) {
       const rs = tx.response_headers ?? [];
       const type = mediaType(header(rs, 'content-type'));
@@ -587,9 +593,11 @@ export class Http2Dissector implements StreamDissector {
       tx.response_body_len = s.respSink.length;
       if (fin.decoded_len !== undefined) tx.response_decoded_len = fin.decoded_len;
       if (fin.decode_status) tx.decode_status = fin.decode_status;
+      if (fin.data && wantsDohResponse(tx, rs)) dohResponse = fin.data;
     }
     if (this.goaway && s.id > this.goaway.last_stream_id && !s.ended.s2c) tx.reset = tx.reset ?? `GOAWAY ${this.goaway.error_code}`;
     this.ctx.emit('http.transaction', null, transactionFields(tx, this.ctx.tcp_rtt));
+    reportDoh(this.ctx, tx, s.reqSink.keeping ? s.reqSink.bytes() : undefined, dohResponse);
     this.streams.delete(s.id);
     if (s.listedAt >= 0) this.listed[s.listedAt] = { summary: streamSummary(s), requestSeen: s.requestSeen };
   }

@@ -6,7 +6,8 @@
  * header and text are joined into the whole message.
  */
 import type { DissectorContext } from '../../dissect/contract.js';
-import { mailFields, parseMail, type MailMessage } from '../../dissect/mail-message.js';
+import { mailFields } from '../../dissect/mail-message.js';
+import { parseMail, type MailMessage } from '../../dissect/mime.js';
 import type { Direction } from '../../events/event.js';
 import type { AppendedMessage, FetchedMessage, ImapMessageFields } from './events.js';
 import { flagList, type FetchItem, type ImapValue, type ResponseLine } from './parser.js';

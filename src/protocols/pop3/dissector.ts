@@ -5,7 +5,8 @@
  */
 import type { DissectorContext, Position, StreamDissector } from '../../dissect/contract.js';
 import { LineFramer } from '../../dissect/line-framer.js';
-import { BoundedBytes, exportMail, mailFields, parseMail } from '../../dissect/mail-message.js';
+import { BoundedBytes, exportMail, mailFields } from '../../dissect/mail-message.js';
+import { parseMail } from '../../dissect/mime.js';
 import { SaslExchange } from '../../dissect/sasl.js';
 import { decodeText } from '../../dissect/text.js';
 import type { Direction } from '../../events/event.js';

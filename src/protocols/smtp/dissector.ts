@@ -6,14 +6,8 @@
  */
 import type { DissectorContext, Position, StreamDissector } from '../../dissect/contract.js';
 import { LineFramer } from '../../dissect/line-framer.js';
-import {
-  BoundedBytes,
-  envelopeAddress,
-  exportMail,
-  mailFields,
-  parseMail,
-  type MailMessage,
-} from '../../dissect/mail-message.js';
+import { BoundedBytes, exportMail, mailFields } from '../../dissect/mail-message.js';
+import { envelopeAddress, parseMail, type MailMessage } from '../../dissect/mime.js';
 import { SaslExchange } from '../../dissect/sasl.js';
 import { decodeText } from '../../dissect/text.js';
 import type { Direction } from '../../events/event.js';

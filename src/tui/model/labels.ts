@@ -36,7 +36,13 @@ export function labelOf(e: WireEvent): string {
         s(e.method),
         s(e.uri),
         '→',
-        e.status_code === null || e.status_code === undefined ? '(no response)' : s(e.status_code),
+        e.status_code !== null && e.status_code !== undefined
+          ? s(e.status_code)
+          : e.response_lost
+            ? '(response lost in a gap)'
+            : e.unpaired
+              ? '(unpaired after a gap)'
+              : '(no response)',
         num(e.response_body_len) ? formatBytes(num(e.response_body_len)) : '',
         e.pushed ? 'pushed' : '',
       );
