@@ -1,5 +1,6 @@
 import { Timestamp } from '../events/time.js';
 import { visible } from '../report/safe-text.js';
+import { displayWidth, takeColumns } from './width.js';
 
 export { formatBytes, formatSeconds } from '../report/format.js';
 
@@ -18,24 +19,19 @@ export function show(value: unknown): string {
 /** Cut to `width` columns, marking the cut with an ellipsis; pad when `pad` is set. */
 export function fit(text: string, width: number, pad = false): string {
   if (width <= 0) return '';
-  const chars = [...text];
-  if (chars.length > width) return chars.slice(0, Math.max(0, width - 1)).join('') + '…';
-  return pad ? text + ' '.repeat(width - chars.length) : text;
+  const w = displayWidth(text);
+  if (w > width) {
+    const [head] = takeColumns(text, width - 1);
+    const cut = width > 1 && displayWidth(head) <= width - 1 ? head : '';
+    return cut + '…' + (pad ? ' '.repeat(Math.max(0, width - 1 - displayWidth(cut))) : '');
+  }
+  return pad ? text + ' '.repeat(width - w) : text;
 }
 
 /** Right-aligned cell. */
 export function fitRight(text: string, width: number): string {
   const cut = fit(text, width);
-  return ' '.repeat(Math.max(0, width - [...cut].length)) + cut;
-}
-
-/** An address cut in the middle, so the port stays readable. */
-export function fitEndpoint(text: string, width: number): string {
-  const chars = [...text];
-  if (chars.length <= width) return text + ' '.repeat(width - chars.length);
-  if (width < 6) return fit(text, width, true);
-  const tail = Math.min(7, Math.floor(width / 2));
-  return chars.slice(0, width - tail - 1).join('') + '…' + chars.slice(chars.length - tail).join('');
+  return ' '.repeat(Math.max(0, width - displayWidth(cut))) + cut;
 }
 
 export const endpointText = (addr: unknown, port: unknown): string => {

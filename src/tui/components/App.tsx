@@ -4,7 +4,7 @@ import type { WireEvent } from '../../events/event.js';
 import { actionOf, splitKeys, type Action } from '../keys.js';
 import { compileUiFilter } from '../model/filter.js';
 import { SORT_COLUMNS, type SortColumn } from '../model/flow-row.js';
-import { flowColumns, headerLine, rowLine } from '../model/flow-table.js';
+import { detailStrip, flowLayout, flowTitle, headerLine, measureRows, rowLine } from '../model/flow-table.js';
 import { buildLadder } from '../model/ladder.js';
 import { labelOf } from '../model/labels.js';
 import { line, type Line } from '../model/lines.js';
@@ -12,7 +12,7 @@ import { buildOutline } from '../model/outline.js';
 import { buildStatistics } from '../model/statistics.js';
 import type { CaptureStore } from '../model/store.js';
 import { StreamDoc, type StreamData, type StreamMode } from '../model/stream.js';
-import { fit, fitRight, formatBytes, formatSeconds, show } from '../text.js';
+import { fit, fitRight, formatBytes, show } from '../text.js';
 import { useTerminalSize } from '../use-terminal-size.js';
 import { Help, ProgressBar, Prompt, Tabs } from './Chrome.js';
 import { LinesView, Row, scrollTop } from './LinesView.js';
@@ -51,6 +51,9 @@ interface View {
   lineAt(i: number): Line;
   /** Lines above the scrolling part (table header, flow header). */
   head: Line[];
+  /** Lines below it, about the selected row (the flows list's detail strip). */
+  foot?(cursor: number): Line[];
+  footRows?: number;
   /** `cursor`: a selected row that Enter acts on; `scroll`: the page just moves. */
   mode: 'cursor' | 'scroll';
   open?(index: number): void;
@@ -91,7 +94,7 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
   const bodyHeight = height - 4;
 
   const rows = useMemo(() => store.rows(sort.column, sort.desc), [store, version, sort]);
-  const columns = useMemo(() => flowColumns(width), [width]);
+  const layout = useMemo(() => flowLayout(width, measureRows(rows)), [width, rows]);
   const filterActive = store.activeFilter !== null;
   const anomalies = useMemo(() => (filterActive ? store.anomalies.filter((e) => store.passes(e)) : store.anomalies), [store, version, filterActive]);
   const credentials = useMemo(() => (filterActive ? store.credentials.filter((e) => store.passes(e)) : store.credentials), [store, version, filterActive]);
@@ -129,7 +132,7 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
   const view = useMemo((): View => {
     if (flow) return flowView();
     return mainView();
-  }, [version, tab, flow, rows, columns, anomalies, credentials, objects, toggled, streamDoc, stream, width, search, bodyHeight]);
+  }, [version, tab, flow, rows, layout, anomalies, credentials, objects, toggled, streamDoc, stream, width, search, bodyHeight]);
 
   function mainView(): View {
     switch (tab) {
@@ -137,8 +140,9 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
         return {
           key: 'flows',
           count: rows.length,
-          lineAt: (i) => rowLine(rows[i]!, columns),
-          head: [headerLine(columns, sort.column, sort.desc)],
+          lineAt: (i) => rowLine(rows[i]!, layout),
+          head: [headerLine(layout, sort.column, sort.desc)],
+          ...(layout.strip ? { footRows: 3, foot: (c: number) => detailStrip(rows[c], width, 3) } : {}),
           mode: 'cursor',
           open: (i) => rows[i] && openFlow(rows[i]!.id),
           empty: store.done ? (filterActive ? 'No flow matches the filter (/ then Enter on an empty line clears it).' : 'No flows in this capture.') : 'Reading…',
@@ -198,19 +202,7 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
     const id = flow!.id;
     const r = flowRow;
     const start = r?.start ?? (flowEvents[0]?.ts as WireEvent['ts'] | undefined) ?? null;
-    const title: Line = {
-      segs: r
-        ? [
-            { text: `Flow ${id} `, bold: true },
-            { text: `${r.app} `, color: 'cyan' },
-            { text: r.client, color: 'green' },
-            { text: ' → ' },
-            { text: r.server, color: 'magenta' },
-            { text: `  ${r.pkts} pkts  ${formatBytes(r.bytes)}  ${formatSeconds(r.duration)}  ${r.state}${r.ended ? '' : ' (open)'}  ` },
-            { text: r.summary, dim: true },
-          ]
-        : [{ text: `Flow ${id} (not seen yet)`, bold: true }],
-    };
+    const title = flowTitle(id, r, width);
     const panes: Line = {
       segs: FLOW_PANES.flatMap((p, i) => [
         { text: i ? '  ' : '' },
@@ -219,12 +211,13 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
     };
     const dropped = store.droppedOf(id);
     if (dropped) panes.segs.push({ text: `  ${dropped} events not kept (see: wirelens events FILE --filter 'flow == ${id}')`, color: 'yellow' });
-    const head = [title, panes];
+    const head = [...title, panes];
     const key = `flow:${id}:${flow!.pane}`;
     if (flow!.pane === 'detail') {
       const lines = buildOutline(flowEvents, {
         toggled: toggled[id] ?? new Set(),
-        width,
+        // The selection gutter takes a column: rows wrapped wider would be cut by Row.
+        width: width - 1,
         start,
         marks: filterActive ? (e) => store.passes(e) : undefined,
       });
@@ -287,7 +280,7 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
     setMessage(null);
   }
 
-  const listHeight = Math.max(1, bodyHeight - view.head.length);
+  const listHeight = Math.max(1, bodyHeight - view.head.length - (view.footRows ?? 0));
   const p = pos[view.key] ?? { cursor: 0, top: 0 };
   const maxCursor = Math.max(0, view.count - 1);
   const cursor = Math.min(p.cursor, maxCursor);
@@ -502,6 +495,9 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
           ) : (
             <LinesView count={view.count} lineAt={view.lineAt} top={top} height={listHeight} width={width} cursor={view.mode === 'cursor' ? cursor : -1} />
           )}
+          {view.count > 0 && view.foot
+            ? view.foot(cursor).map((l, i) => <Row key={`f${i}`} line={l} width={width} selected={false} />)
+            : null}
         </Box>
       )}
       {prompt ? (
