@@ -1,6 +1,28 @@
-import yargs from 'yargs';
+import { createRequire } from 'node:module';
+import type YargsFactory from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { helpWidth } from './help-width.js';
 import { EXIT_BAD_INPUT, run, version } from './io.js';
+
+// yargs' CommonJS build, on purpose: its ESM build lays help out with a cliui that counts
+// code points and breaks words anywhere (`an` / `y number` at 160 columns); the CommonJS
+// one wraps at word boundaries with wrap-ansi and measures with string-width.
+const yargs = createRequire(import.meta.url)('yargs') as typeof YargsFactory;
+
+/** yargs' own completions, less the default command, which it lists as `$0`. */
+const noDefaultCommand = (
+  _current: string,
+  _argv: unknown,
+  filter: (onCompleted?: (err: Error | null, completions: string[] | undefined) => void) => unknown,
+  done: (completions: string[]) => unknown,
+): void => {
+  filter((_err, choices) => done((choices ?? []).filter((c) => c !== '$0')));
+};
+
+/** Exit statuses, listed under every command's help (the numbers live in io.ts). */
+const EXIT_STATUS = 'Exit status: 0 done; 2 bad input or usage (unreadable capture, bad option or limit); 70 internal error (a bug: please report it with the capture).';
+const EXIT_STATUS_REPORT = 'Exit status: 0 done; 2 bad input or usage (a capture of several unreadable, bad option); 70 internal error (a bug: please report it with the capture).';
+const EXIT_STATUS_CHECK = 'Exit status: 0 every capture matches; 1 a difference or a failed rule; 2 bad input or usage (unreadable capture, bad rule file, missing golden); 70 internal error.';
 
 /**
  * The command line. Each command module is loaded only when used, so `--version` and
@@ -41,11 +63,19 @@ async function main(argv: string[]): Promise<void> {
     .version(version())
     .strict()
     .usage('$0 [FILE]  — open a capture (terminal UI on a terminal, a text summary otherwise)')
+    .wrap(helpWidth())
+    // The default command is listed as `$0` among the completions: not a word to offer.
+    .completion('completion', 'print a bash or zsh completion script: source <(wirelens completion)', noDefaultCommand)
     .command(
       '$0 [file]',
       'open a capture in the terminal UI, or print a text summary when stdout is not a terminal',
-      (y) => y.positional('file', { type: 'string', describe: 'pcap or pcapng file (gzip ok), or - for stdin', coerce: fromStdin }).option('limit', limitOption).option('keylog', keylogOption)
-          .option('check-checksums', checksumOption),
+      (y) =>
+        y
+          .positional('file', { type: 'string', describe: 'pcap or pcapng file (gzip ok), or - for stdin', coerce: fromStdin })
+          .option('limit', limitOption)
+          .option('keylog', keylogOption)
+          .option('check-checksums', checksumOption)
+          .epilog(EXIT_STATUS),
       (a) =>
         run(async () => {
           if (!a.file) {
@@ -67,7 +97,8 @@ async function main(argv: string[]): Promise<void> {
           .option('workers', workersOption)
           .option('limit', limitOption)
           .option('keylog', keylogOption)
-          .option('check-checksums', checksumOption),
+          .option('check-checksums', checksumOption)
+          .epilog(EXIT_STATUS),
       (a) => run(async () => (await import('./commands/events.js')).eventsCommand(a.file, a)),
     )
     .command(
@@ -81,7 +112,8 @@ async function main(argv: string[]): Promise<void> {
           .option('workers', { ...workersOption, describe: 'worker threads for many captures, one capture per thread at a time (default: one per two cores; output is the same for any number)' })
           .option('limit', limitOption)
           .option('keylog', keylogOption)
-          .option('check-checksums', checksumOption),
+          .option('check-checksums', checksumOption)
+          .epilog(EXIT_STATUS_REPORT),
       (a) => run(async () => (await import('./commands/report.js')).reportCommand(a.inputs as string[], a)),
     )
     .command(
@@ -93,7 +125,8 @@ async function main(argv: string[]): Promise<void> {
           .option('detail', { type: 'boolean', describe: "each frame's header tree below its line" })
           .option('json', { type: 'boolean', describe: 'one JSON object per frame: the line and the header tree' })
           .option('limit', limitOption)
-          .option('check-checksums', checksumOption),
+          .option('check-checksums', checksumOption)
+          .epilog(EXIT_STATUS),
       (a) => run(async () => (await import('./commands/packets.js')).packetsCommand(a.file, a)),
     )
     .command(
@@ -108,7 +141,8 @@ async function main(argv: string[]): Promise<void> {
           .option('workers', workersOption)
           .option('limit', limitOption)
           .option('keylog', keylogOption)
-          .option('check-checksums', checksumOption),
+          .option('check-checksums', checksumOption)
+          .epilog(EXIT_STATUS),
       (a) => run(async () => (await import('./commands/flows.js')).flowsCommand(a.file, a)),
     )
     .command(
@@ -123,7 +157,8 @@ async function main(argv: string[]): Promise<void> {
           .option('raw', { type: 'boolean', describe: 'the bytes on the wire (TLS records) even when a decrypted stream exists' })
           .option('limit', limitOption)
           .option('keylog', keylogOption)
-          .option('check-checksums', checksumOption),
+          .option('check-checksums', checksumOption)
+          .epilog(EXIT_STATUS),
       (a) => run(async () => (await import('./commands/follow.js')).followCommand(a.file, a)),
     )
     .command(
@@ -136,7 +171,8 @@ async function main(argv: string[]): Promise<void> {
           .option('force', { type: 'boolean', describe: 'overwrite files left by an earlier export' })
           .option('limit', limitOption)
           .option('keylog', keylogOption)
-          .option('check-checksums', checksumOption),
+          .option('check-checksums', checksumOption)
+          .epilog(EXIT_STATUS),
       (a) => run(async () => (await import('./commands/export.js')).exportCommand(a.file, a)),
     )
     .command(
@@ -151,7 +187,8 @@ async function main(argv: string[]): Promise<void> {
           .option('index-prefix', { type: 'string', default: 'wirelens', describe: 'ndjson: index names are PREFIX-PROTOCOL-YYYY.MM.DD' })
           .option('limit', limitOption)
           .option('keylog', keylogOption)
-          .option('check-checksums', checksumOption),
+          .option('check-checksums', checksumOption)
+          .epilog(EXIT_STATUS),
       (a) => run(async () => (await import('./commands/export-events.js')).exportEventsCommand(a.inputs as string[], a)),
     )
     .command(
@@ -167,7 +204,8 @@ async function main(argv: string[]): Promise<void> {
           .option('junit', { type: 'string', describe: 'also write JUnit XML here' })
           .option('limit', limitOption)
           .option('keylog', keylogOption)
-          .option('check-checksums', checksumOption),
+          .option('check-checksums', checksumOption)
+          .epilog(EXIT_STATUS_CHECK),
       (a) => run(async () => (await import('./commands/check.js')).checkCommand(a.captures as string[], a)),
     )
     .fail((msg, err, y) => {
