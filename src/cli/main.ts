@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type YargsFactory from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { applyColor, COLOR_CHOICES } from './color.js';
 import { helpWidth } from './help-width.js';
 import { EXIT_BAD_INPUT, run, version } from './io.js';
 
@@ -66,6 +67,7 @@ async function main(argv: string[]): Promise<void> {
     .wrap(helpWidth())
     // The default command is listed as `$0` among the completions: not a word to offer.
     .completion('completion', 'print a bash or zsh completion script: source <(wirelens completion)', noDefaultCommand)
+    .option('color', { choices: COLOR_CHOICES, default: 'auto' as const, describe: 'colours in the terminal UI: auto follows NO_COLOR and whether stdout is a terminal', global: true })
     .command(
       '$0 [file]',
       'open a capture in the terminal UI, or print a text summary when stdout is not a terminal',
@@ -82,6 +84,7 @@ async function main(argv: string[]): Promise<void> {
             process.stderr.write('wirelens: give a capture file, e.g. `wirelens captures/demo.pcap`; see `wirelens --help`\n');
             return EXIT_BAD_INPUT;
           }
+          applyColor(a.color);
           const { openCommand } = await import('./commands/open.js');
           return openCommand(a.file, a);
         }),

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { buildCaptureReport } from '../../src/pipeline/report-capture.js';
+import { buildCaptureReport, type ReportTool } from '../../src/pipeline/report-capture.js';
 import { textReport } from '../../src/report/text-report.js';
 import { textSummary } from '../../src/report/text-summary.js';
 
+const TOOL: ReportTool = { name: 'wirelens', version: 'test' };
+
 describe('report --text: the whole report for people', () => {
   it('demo.pcap: summary, hierarchy, each protocol its transactions in a table and its lab views', async () => {
-    const report = await buildCaptureReport('captures/demo.pcap', {});
+    const report = await buildCaptureReport('captures/demo.pcap', { tool: TOOL });
     const text = textReport(report);
     expect(text.startsWith(textSummary(report).trimEnd())).toBe(true);
     expect(text.length).toBeGreaterThan(textSummary(report).length * 2);
@@ -20,7 +22,7 @@ describe('report --text: the whole report for people', () => {
   });
 
   it('SMTP: envelope mismatches are listed', async () => {
-    const text = textReport(await buildCaptureReport('captures/smtp-header-envelope-mismatch.pcap', {}));
+    const text = textReport(await buildCaptureReport('captures/smtp-header-envelope-mismatch.pcap', { tool: TOOL }));
     expect(text).toMatch(/envelope mismatches \(SMTP envelope vs message headers\):\n {4}frame 16: \{"from":\{"envelope":"bounces\+x42@lists\.example\.org"/);
   });
 });

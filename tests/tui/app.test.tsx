@@ -224,7 +224,7 @@ describe('other views', () => {
     let f = await ui.waitFor('Protocol hierarchy');
     expect(f).toMatch(/I\/O graph: bytes per 1 s/);
     expect(f).toMatch(/[▁▂▃▄▅▆▇█]/);
-    expect(f).toMatch(/eth\s+100\.0\s+61\s+6\.8 kB/);
+    expect(f).toMatch(/eth\s+100\.0\s+61\s+100\.0\s+6\.8 kB/);
     // tshark -qz io,phs on demo.pcap: http 6 frames (the ones carrying HTTP), tcp ends 32 (bare ACKs).
     expect(f).toMatch(/ {6}http\s+9\.8\s+6\s+35\.7\s+2\.4 kB\s+6\s+2\.4 kB/);
     expect(f).toMatch(/ {4}tcp\s+93\.4\s+57\s+93\.1\s+6\.3 kB\s+32\s/);

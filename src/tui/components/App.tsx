@@ -45,6 +45,18 @@ type StreamState =
   | { flowId: number; status: 'ready'; data: StreamData }
   | { flowId: number; status: 'error'; error: string };
 
+/** The row of the first entry at `frame` (entry targets are `e:TYPE:FRAME:N`), other than an anomaly if one is. */
+function focusIndex(view: View, frame: number): number {
+  let fallback = -1;
+  for (let i = 0; i < view.count; i++) {
+    const m = /^e:([^:]+):(\d+):/.exec(view.lineAt(i).target ?? '');
+    if (!m || Number(m[2]) !== frame) continue;
+    if (m[1] !== 'anomaly' && m[1] !== 'credentials') return i;
+    if (fallback < 0) fallback = i;
+  }
+  return fallback;
+}
+
 interface View {
   key: string;
   count: number;
@@ -79,6 +91,8 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
   const [streamMode, setStreamMode] = useState<StreamMode>('ascii');
   const [search, setSearch] = useState('');
   const [message, setMessage] = useState<string | null>(null);
+  /** After a jump from an anomaly or a credential: the frame whose entry the cursor lands on. */
+  const [focus, setFocus] = useState<{ flow: number; frame: number } | null>(null);
   const streamRequest = useRef(0);
 
   useEffect(() => {
@@ -269,10 +283,14 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
     };
   }
 
+  /** Opens the flow of an anomaly or a credential, its cursor on the entry of the event's frame. */
   function jumpTo(e: WireEvent | undefined): void {
     if (!e) return;
     if (e.flow === null) setMessage(`frame ${e.frame}: not part of any flow`);
-    else openFlow(e.flow);
+    else {
+      openFlow(e.flow);
+      setFocus({ flow: e.flow, frame: e.frame });
+    }
   }
 
   function openFlow(id: number): void {
@@ -297,6 +315,15 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
   }
 
   const here = view.mode === 'cursor' ? cursor : top;
+
+  // Lands a jump on the message or packet the anomaly names (its frame), not on the flow's
+  // first row; the anomaly's own entry when no other event is at that frame.
+  useEffect(() => {
+    if (!focus || !flow || flow.id !== focus.flow || flow.pane !== 'detail' || !view.key.startsWith(`flow:${focus.flow}:`)) return;
+    setFocus(null);
+    const at = focusIndex(view, focus.frame);
+    if (at >= 0) setPos((all) => ({ ...all, [view.key]: { cursor: at, top: Math.max(0, at - 2) } }));
+  }, [focus, view]);
 
   function submitPrompt(): void {
     if (!prompt) return;
