@@ -158,6 +158,7 @@ async function main(argv: string[]): Promise<void> {
           .option('hex', { type: 'boolean' })
           .option('dir', { choices: ['both', 'c2s', 's2c'] as const, default: 'both' as const })
           .option('raw', { type: 'boolean', describe: 'the bytes on the wire (TLS records) even when a decrypted stream exists' })
+          .option('decode', { type: 'boolean', describe: 'HTTP/1.x bodies de-chunked and decompressed (gzip, deflate, br), as Wireshark\'s Follow HTTP Stream; a line after each says what was undone' })
           .option('limit', limitOption)
           .option('keylog', keylogOption)
           .option('check-checksums', checksumOption)
