@@ -162,6 +162,21 @@ describe('a flow', () => {
     await ui.waitFor('A UDP flow has no byte stream');
   });
 
+  it('stream: z shows HTTP bodies decoded (de-chunked, gunzipped), z again the bytes as sent', async () => {
+    ui = await renderApp('captures/http-chunked-gzip.pcap');
+    ui.press(ENTER);
+    await ui.waitFor('Flow 1 http');
+    ui.press('f');
+    await ui.waitFor('Content-Encoding: gzip');
+    expect(ui.lastFrame()).not.toContain('header frame frame header');
+    ui.press('z');
+    const f = await ui.waitFor('header frame frame header');
+    expect(f).toContain('Stream (ascii, decoded)');
+    expect(f).toContain('HTTP bodies decoded');
+    ui.press('z');
+    await ui.waitFor((s) => s.includes('Stream (ascii)') && !s.includes('header frame frame header'));
+  });
+
   it('DNS: a transaction unfolds into its answers', async () => {
     ui = await renderApp(DEMO);
     ui.press(`j${ENTER}`);

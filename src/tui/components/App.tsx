@@ -12,6 +12,8 @@ import { buildOutline } from '../model/outline.js';
 import { buildStatistics } from '../model/statistics.js';
 import type { CaptureStore } from '../model/store.js';
 import { StreamDoc, type StreamData, type StreamMode } from '../model/stream.js';
+import { decodeStreamData } from '../model/stream-decode.js';
+import { DEFAULT_LIMITS } from '../../dissect/limits.js';
 import { fit, fitRight, formatBytes, show } from '../text.js';
 import { useTerminalSize } from '../use-terminal-size.js';
 import { Help, ProgressBar, Prompt, Tabs } from './Chrome.js';
@@ -89,6 +91,8 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
   const [toggled, setToggled] = useState<Record<number, ReadonlySet<string>>>({});
   const [stream, setStream] = useState<StreamState | null>(null);
   const [streamMode, setStreamMode] = useState<StreamMode>('ascii');
+  /** `z`: the stream with HTTP bodies decoded, as `follow --decode`. */
+  const [decoded, setDecoded] = useState(false);
   const [search, setSearch] = useState('');
   const [message, setMessage] = useState<string | null>(null);
   /** After a jump from an anomaly or a credential: the frame whose entry the cursor lands on. */
@@ -139,8 +143,11 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
   const flowRow = flow ? store.flow(flow.id) : undefined;
   const flowEvents = useMemo(() => (flow ? store.eventsOf(flow.id) : []), [store, version, flow?.id]);
   const streamDoc = useMemo(
-    () => (stream?.status === 'ready' && flow && stream.flowId === flow.id ? new StreamDoc(stream.data, streamMode, width) : null),
-    [stream, streamMode, width, flow?.id],
+    () =>
+      stream?.status === 'ready' && flow && stream.flowId === flow.id
+        ? new StreamDoc(decoded ? decodeStreamData(stream.data, DEFAULT_LIMITS) : stream.data, streamMode, width)
+        : null,
+    [stream, streamMode, decoded, width, flow?.id],
   );
 
   const view = useMemo((): View => {
@@ -220,7 +227,7 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
     const panes: Line = {
       segs: FLOW_PANES.flatMap((p, i) => [
         { text: i ? '  ' : '' },
-        { text: ` ${p === 'detail' ? 'Transactions' : p === 'ladder' ? 'Ladder' : `Stream (${streamMode})`} `, bold: p === flow!.pane, color: p === flow!.pane ? 'cyan' : undefined, dim: p !== flow!.pane },
+        { text: ` ${p === 'detail' ? 'Transactions' : p === 'ladder' ? 'Ladder' : `Stream (${streamMode}${decoded ? ', decoded' : ''})`} `, bold: p === flow!.pane, color: p === flow!.pane ? 'cyan' : undefined, dim: p !== flow!.pane },
       ]),
     };
     const dropped = store.droppedOf(id);
@@ -265,6 +272,7 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
       return { key, count: 0, lineAt: () => line(''), head, mode: 'scroll', empty: status };
     }
     const data = stream!.status === 'ready' ? stream!.data : null;
+    if (decoded) head.push(line('HTTP bodies decoded (de-chunked, decompressed); z shows the bytes as sent.', { color: 'cyan' }));
     if (data?.layer) head.push(line(`Decrypted ${show(data.layer)} stream (\`wirelens follow --raw\` shows the bytes on the wire).`, { color: 'cyan' }));
     if (data?.leftOut) head.push(line(`Showing the first ${formatBytes(data.kept)}; ${formatBytes(data.leftOut)} more not kept (wirelens follow prints it all).`, { color: 'yellow' }));
     const doc = streamDoc;
@@ -474,6 +482,9 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
       case 'hex':
         if (flow?.pane === 'stream') setStreamMode((m) => (m === 'ascii' ? 'hex' : 'ascii'));
         return;
+      case 'decode':
+        if (flow?.pane === 'stream') setDecoded((d) => !d);
+        return;
     }
   }
 
@@ -535,7 +546,7 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
             {message ? fit(show(message), width) : view.count > listHeight ? `${here + 1}/${view.count}` : ' '}
           </Text>
           <Text wrap="truncate" dimColor>
-            {fit(flow ? 'Esc back · Tab/d/l/f panes · Enter unfold · / ' + (flow.pane === 'stream' ? 'search · n/N · x hex' : 'filter') + ' · ? help · q quit' : '↑↓ jk move · Enter open · Tab/1-5 views · / filter · s/S sort · ? help · q quit', width)}
+            {fit(flow ? 'Esc back · Tab/d/l/f panes · Enter unfold · / ' + (flow.pane === 'stream' ? 'search · n/N · x hex · z decode' : 'filter') + ' · ? help · q quit' : '↑↓ jk move · Enter open · Tab/1-5 views · / filter · s/S sort · ? help · q quit', width)}
           </Text>
         </Box>
       )}
