@@ -1,6 +1,6 @@
 import type { WireEvent } from '../events/event.js';
 import type { JsonObject, JsonValue } from '../events/json.js';
-import { labelOf } from '../tui/model/labels.js';
+import { labelOf } from './event-label.js';
 import { table } from './format.js';
 import { visible } from './safe-text.js';
 import { hierarchySection, textSummary } from './text-summary.js';

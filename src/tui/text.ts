@@ -1,20 +1,8 @@
-import { Timestamp } from '../events/time.js';
-import { visible } from '../report/safe-text.js';
 import { displayWidth, takeColumns } from './width.js';
 
 export { formatBytes, formatSeconds } from '../report/format.js';
-
-/**
- * Every string that came from a capture goes through `show` before Ink sees it: control
- * characters and bidi overrides become visible escapes (`\x1b`), so captured bytes are
- * displayed, never obeyed by the terminal.
- */
-export function show(value: unknown): string {
-  if (value === undefined || value === null) return '';
-  if (value instanceof Timestamp) return value.toString();
-  if (typeof value === 'object') return visible(JSON.stringify(value) ?? '');
-  return visible(String(value));
-}
+export { num, show } from '../report/show.js';
+import { show } from '../report/show.js';
 
 /** Cut to `width` columns, marking the cut with an ellipsis; pad when `pad` is set. */
 export function fit(text: string, width: number, pad = false): string {
@@ -45,4 +33,3 @@ export function relativeTime(seconds: number): string {
   return `${seconds.toFixed(6)} s`;
 }
 
-export const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
