@@ -1,6 +1,29 @@
-import yargs from 'yargs';
+import { createRequire } from 'node:module';
+import type YargsFactory from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { applyColor, COLOR_CHOICES } from './color.js';
+import { helpWidth } from './help-width.js';
 import { EXIT_BAD_INPUT, run, version } from './io.js';
+
+// yargs' CommonJS build, on purpose: its ESM build lays help out with a cliui that counts
+// code points and breaks words anywhere (`an` / `y number` at 160 columns); the CommonJS
+// one wraps at word boundaries with wrap-ansi and measures with string-width.
+const yargs = createRequire(import.meta.url)('yargs') as typeof YargsFactory;
+
+/** yargs' own completions, less the default command, which it lists as `$0`. */
+const noDefaultCommand = (
+  _current: string,
+  _argv: unknown,
+  filter: (onCompleted?: (err: Error | null, completions: string[] | undefined) => void) => unknown,
+  done: (completions: string[]) => unknown,
+): void => {
+  filter((_err, choices) => done((choices ?? []).filter((c) => c !== '$0')));
+};
+
+/** Exit statuses, listed under every command's help (the numbers live in io.ts). */
+const EXIT_STATUS = 'Exit status: 0 done; 2 bad input or usage (unreadable capture, bad option or limit); 70 internal error (a bug: please report it with the capture).';
+const EXIT_STATUS_REPORT = 'Exit status: 0 done; 2 bad input or usage (a capture of several unreadable, bad option); 70 internal error (a bug: please report it with the capture).';
+const EXIT_STATUS_CHECK = 'Exit status: 0 every capture matches; 1 a difference or a failed rule; 2 bad input or usage (unreadable capture, bad rule file, missing golden); 70 internal error.';
 
 /**
  * The command line. Each command module is loaded only when used, so `--version` and
@@ -41,17 +64,27 @@ async function main(argv: string[]): Promise<void> {
     .version(version())
     .strict()
     .usage('$0 [FILE]  — open a capture (terminal UI on a terminal, a text summary otherwise)')
+    .wrap(helpWidth())
+    // The default command is listed as `$0` among the completions: not a word to offer.
+    .completion('completion', 'print a bash or zsh completion script: source <(wirelens completion)', noDefaultCommand)
+    .option('color', { choices: COLOR_CHOICES, default: 'auto' as const, describe: 'colours in the terminal UI: auto follows NO_COLOR and whether stdout is a terminal', global: true })
     .command(
       '$0 [file]',
       'open a capture in the terminal UI, or print a text summary when stdout is not a terminal',
-      (y) => y.positional('file', { type: 'string', describe: 'pcap or pcapng file (gzip ok), or - for stdin', coerce: fromStdin }).option('limit', limitOption).option('keylog', keylogOption)
-          .option('check-checksums', checksumOption),
+      (y) =>
+        y
+          .positional('file', { type: 'string', describe: 'pcap or pcapng file (gzip ok), or - for stdin', coerce: fromStdin })
+          .option('limit', limitOption)
+          .option('keylog', keylogOption)
+          .option('check-checksums', checksumOption)
+          .epilog(EXIT_STATUS),
       (a) =>
         run(async () => {
           if (!a.file) {
             process.stderr.write('wirelens: give a capture file, e.g. `wirelens captures/demo.pcap`; see `wirelens --help`\n');
             return EXIT_BAD_INPUT;
           }
+          applyColor(a.color);
           const { openCommand } = await import('./commands/open.js');
           return openCommand(a.file, a);
         }),
@@ -67,7 +100,8 @@ async function main(argv: string[]): Promise<void> {
           .option('workers', workersOption)
           .option('limit', limitOption)
           .option('keylog', keylogOption)
-          .option('check-checksums', checksumOption),
+          .option('check-checksums', checksumOption)
+          .epilog(EXIT_STATUS),
       (a) => run(async () => (await import('./commands/events.js')).eventsCommand(a.file, a)),
     )
     .command(
@@ -81,7 +115,8 @@ async function main(argv: string[]): Promise<void> {
           .option('workers', { ...workersOption, describe: 'worker threads for many captures, one capture per thread at a time (default: one per two cores; output is the same for any number)' })
           .option('limit', limitOption)
           .option('keylog', keylogOption)
-          .option('check-checksums', checksumOption),
+          .option('check-checksums', checksumOption)
+          .epilog(EXIT_STATUS_REPORT),
       (a) => run(async () => (await import('./commands/report.js')).reportCommand(a.inputs as string[], a)),
     )
     .command(
@@ -93,7 +128,8 @@ async function main(argv: string[]): Promise<void> {
           .option('detail', { type: 'boolean', describe: "each frame's header tree below its line" })
           .option('json', { type: 'boolean', describe: 'one JSON object per frame: the line and the header tree' })
           .option('limit', limitOption)
-          .option('check-checksums', checksumOption),
+          .option('check-checksums', checksumOption)
+          .epilog(EXIT_STATUS),
       (a) => run(async () => (await import('./commands/packets.js')).packetsCommand(a.file, a)),
     )
     .command(
@@ -108,7 +144,8 @@ async function main(argv: string[]): Promise<void> {
           .option('workers', workersOption)
           .option('limit', limitOption)
           .option('keylog', keylogOption)
-          .option('check-checksums', checksumOption),
+          .option('check-checksums', checksumOption)
+          .epilog(EXIT_STATUS),
       (a) => run(async () => (await import('./commands/flows.js')).flowsCommand(a.file, a)),
     )
     .command(
@@ -121,9 +158,11 @@ async function main(argv: string[]): Promise<void> {
           .option('hex', { type: 'boolean' })
           .option('dir', { choices: ['both', 'c2s', 's2c'] as const, default: 'both' as const })
           .option('raw', { type: 'boolean', describe: 'the bytes on the wire (TLS records) even when a decrypted stream exists' })
+          .option('decode', { type: 'boolean', describe: 'HTTP/1.x bodies de-chunked and decompressed (gzip, deflate, br), as Wireshark\'s Follow HTTP Stream; a line after each says what was undone' })
           .option('limit', limitOption)
           .option('keylog', keylogOption)
-          .option('check-checksums', checksumOption),
+          .option('check-checksums', checksumOption)
+          .epilog(EXIT_STATUS),
       (a) => run(async () => (await import('./commands/follow.js')).followCommand(a.file, a)),
     )
     .command(
@@ -136,7 +175,8 @@ async function main(argv: string[]): Promise<void> {
           .option('force', { type: 'boolean', describe: 'overwrite files left by an earlier export' })
           .option('limit', limitOption)
           .option('keylog', keylogOption)
-          .option('check-checksums', checksumOption),
+          .option('check-checksums', checksumOption)
+          .epilog(EXIT_STATUS),
       (a) => run(async () => (await import('./commands/export.js')).exportCommand(a.file, a)),
     )
     .command(
@@ -151,7 +191,8 @@ async function main(argv: string[]): Promise<void> {
           .option('index-prefix', { type: 'string', default: 'wirelens', describe: 'ndjson: index names are PREFIX-PROTOCOL-YYYY.MM.DD' })
           .option('limit', limitOption)
           .option('keylog', keylogOption)
-          .option('check-checksums', checksumOption),
+          .option('check-checksums', checksumOption)
+          .epilog(EXIT_STATUS),
       (a) => run(async () => (await import('./commands/export-events.js')).exportEventsCommand(a.inputs as string[], a)),
     )
     .command(
@@ -167,7 +208,8 @@ async function main(argv: string[]): Promise<void> {
           .option('junit', { type: 'string', describe: 'also write JUnit XML here' })
           .option('limit', limitOption)
           .option('keylog', keylogOption)
-          .option('check-checksums', checksumOption),
+          .option('check-checksums', checksumOption)
+          .epilog(EXIT_STATUS_CHECK),
       (a) => run(async () => (await import('./commands/check.js')).checkCommand(a.captures as string[], a)),
     )
     .fail((msg, err, y) => {

@@ -60,6 +60,13 @@ export class Flow {
   synAckTs: Timestamp | null = null;
   handshakeRtt: number | null = null;
   missedBytes = 0;
+  /**
+   * Packets (and their frame bytes) that carried transport payload: the protocol
+   * hierarchy counts these under the flow's application, and the rest (bare ACKs, SYN,
+   * FIN, RST) under the transport, as Wireshark counts a frame by its highest protocol.
+   */
+  payloadPkts = 0;
+  payloadFrameBytes = 0;
   /** Label for the protocol-hierarchy path: `eth:ipv4:tcp`. */
   layers: string;
   session: FlowSession | null = null;

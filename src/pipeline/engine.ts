@@ -312,6 +312,10 @@ export class Engine implements SessionHost {
     this.touch(flow, side, ip, p);
     const originator = side === flow.clientSide;
     const payload = tcp.payload;
+    if (payload.length) {
+      flow.payloadPkts++;
+      flow.payloadFrameBytes += p.orig_len;
+    }
     const rst = (flags & TCP_RST) !== 0;
     const fin = (flags & TCP_FIN) !== 0;
     if (flow.lite !== null) {
@@ -488,6 +492,10 @@ export class Engine implements SessionHost {
     this.touch(flow, side, ip, p);
     this.packetFlow = flow;
     flow.counters[side].bytes += udp.payload.length;
+    if (udp.payload.length) {
+      flow.payloadPkts++;
+      flow.payloadFrameBytes += p.orig_len;
+    }
     flow.session!.datagram(flow.dirOf(side), udp.payload);
   }
 
@@ -519,7 +527,7 @@ export class Engine implements SessionHost {
       this.sink.emit(typedEvent('tcp.connection', flow.lastFrame, flow.last, flow.id, null, connectionFields(flow, flow.tcpAnalysis)));
       flow.tcpAnalysis = null;
     }
-    this.stats.flowEnded(flow.layers, flow.service, flow.counters);
+    this.stats.flowEnded(flow.layers, flow.service, flow.payloadPkts, flow.payloadFrameBytes);
     this.sink.emit(typedEvent('flow.end', flow.lastFrame, flow.last, flow.id, null, flow.record(reason)));
     flow.session = null;
     flow.tcp = null;

@@ -11,7 +11,7 @@ import { toJson, type JsonObject } from '../events/json.js';
 import { PROTOCOLS } from '../protocols/index.js';
 import { InputDamage } from '../report/input-damage.js';
 import { ReportBuilder } from '../report/report.js';
-import { textSummary } from '../report/text-summary.js';
+import { textReport } from '../report/text-report.js';
 import { analyze, type AnalyzeOptions } from './analyze.js';
 import { outcomeOf, type PoolOutcome } from './parallel/pool.js';
 
@@ -64,7 +64,7 @@ export interface RenderedReport {
 export async function renderCaptureReport(job: ReportJob): Promise<RenderedReport> {
   const damage = new InputDamage();
   const report = await buildCaptureReport(job.file, { limits: job.limits, keylog: job.keylog, tool: job.tool, observe: damage.observe, checkChecksums: job.checkChecksums });
-  const body = job.render === 'text' ? textSummary(report) : toJson(report, job.indent);
+  const body = job.render === 'text' ? textReport(report) : toJson(report, job.indent);
   return { body, warning: damage.line() };
 }
 

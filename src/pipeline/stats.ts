@@ -1,6 +1,5 @@
 import type { RawPacket } from '../capture/types.js';
 import { Timestamp } from '../events/time.js';
-import type { SideCounters } from '../flow/flow.js';
 import type { CaptureStatsFields } from '../events/event-map.js';
 
 const LINK_NAMES: Record<number, string> = {
@@ -69,15 +68,14 @@ export class CaptureStats {
     for (const [path, packets, bytes] of leaves) this.add(path, packets, bytes);
   }
 
-  /** Moves a finished flow's packets from its transport node to its application node. */
-  flowEnded(layers: string, service: string | null, counters: readonly SideCounters[]): void {
-    if (!service) return;
-    let packets = 0;
-    let bytes = 0;
-    for (const c of counters) {
-      packets += c.pkts;
-      bytes += c.frame_bytes;
-    }
+  /**
+   * Moves a finished flow's packets that carried payload from its transport node to its
+   * application node. The others (bare ACKs, handshake, FIN, RST) stay under the transport:
+   * Wireshark's Protocol Hierarchy counts a frame under the highest protocol it carries
+   * bytes of, so an HTTP download's ACKs are tcp, not http.
+   */
+  flowEnded(layers: string, service: string | null, packets: number, bytes: number): void {
+    if (!service || packets === 0) return;
     this.add(layers, -packets, -bytes);
     this.add(`${layers}:${service}`, packets, bytes);
   }

@@ -1,5 +1,6 @@
 import type { JsonObject, JsonValue } from '../events/json.js';
 import { endpoint, formatBytes, formatSeconds, table } from './format.js';
+import { hierarchyRows, hierarchyTable } from './hierarchy.js';
 import { visible } from './safe-text.js';
 
 type Obj = { readonly [k: string]: JsonValue | undefined };
@@ -90,6 +91,15 @@ const indent = (s: string): string =>
     .split('\n')
     .map((l) => '  ' + l)
     .join('\n');
+
+/** The protocol hierarchy section, Wireshark's columns; empty when the report has none. */
+export function hierarchySection(report: JsonObject): string[] {
+  const cap = (report.capture ?? {}) as Obj;
+  const st = (report.statistics ?? {}) as Obj;
+  const h = Array.isArray(st.hierarchy) ? (st.hierarchy as readonly Obj[]) : [];
+  if (!h.length) return [];
+  return ['Protocol hierarchy (a frame counts under the highest protocol it carries bytes of):', indent(hierarchyTable(hierarchyRows(h, num(cap.packets), num(cap.bytes))))];
+}
 
 function isoOf(ts: string): string {
   const sec = Number(ts.split('.')[0]);

@@ -18,6 +18,7 @@ export type Action =
   | 'sort'
   | 'reverse'
   | 'hex'
+  | 'decode'
   | 'flows'
   | 'anomalies'
   | 'stats'
@@ -42,6 +43,7 @@ export const KEY_HELP: ReadonlyArray<readonly [keys: string, what: string]> = [
   ['n  N', 'next, previous search match in the stream'],
   ['s  S', 'flows list: sort by the next column; reverse the order'],
   ['x', 'stream: ASCII or hex'],
+  ['z', 'stream: HTTP bodies decoded (de-chunked, gunzipped) or as sent'],
   ['?', 'this help'],
   ['q  Ctrl-c', 'quit'],
 ];
@@ -79,6 +81,8 @@ export function actionOf(input: string, key: Key): Action | null {
       return 'reverse';
     case 'x':
       return 'hex';
+    case 'z':
+      return 'decode';
     case '1':
       return 'flows';
     case '2':

@@ -1,41 +1,25 @@
-import { Timestamp } from '../events/time.js';
-import { visible } from '../report/safe-text.js';
+import { displayWidth, takeColumns } from './width.js';
 
 export { formatBytes, formatSeconds } from '../report/format.js';
-
-/**
- * Every string that came from a capture goes through `show` before Ink sees it: control
- * characters and bidi overrides become visible escapes (`\x1b`), so captured bytes are
- * displayed, never obeyed by the terminal.
- */
-export function show(value: unknown): string {
-  if (value === undefined || value === null) return '';
-  if (value instanceof Timestamp) return value.toString();
-  if (typeof value === 'object') return visible(JSON.stringify(value) ?? '');
-  return visible(String(value));
-}
+export { num, show } from '../report/show.js';
+import { show } from '../report/show.js';
 
 /** Cut to `width` columns, marking the cut with an ellipsis; pad when `pad` is set. */
 export function fit(text: string, width: number, pad = false): string {
   if (width <= 0) return '';
-  const chars = [...text];
-  if (chars.length > width) return chars.slice(0, Math.max(0, width - 1)).join('') + '…';
-  return pad ? text + ' '.repeat(width - chars.length) : text;
+  const w = displayWidth(text);
+  if (w > width) {
+    const [head] = takeColumns(text, width - 1);
+    const cut = width > 1 && displayWidth(head) <= width - 1 ? head : '';
+    return cut + '…' + (pad ? ' '.repeat(Math.max(0, width - 1 - displayWidth(cut))) : '');
+  }
+  return pad ? text + ' '.repeat(width - w) : text;
 }
 
 /** Right-aligned cell. */
 export function fitRight(text: string, width: number): string {
   const cut = fit(text, width);
-  return ' '.repeat(Math.max(0, width - [...cut].length)) + cut;
-}
-
-/** An address cut in the middle, so the port stays readable. */
-export function fitEndpoint(text: string, width: number): string {
-  const chars = [...text];
-  if (chars.length <= width) return text + ' '.repeat(width - chars.length);
-  if (width < 6) return fit(text, width, true);
-  const tail = Math.min(7, Math.floor(width / 2));
-  return chars.slice(0, width - tail - 1).join('') + '…' + chars.slice(chars.length - tail).join('');
+  return ' '.repeat(Math.max(0, width - displayWidth(cut))) + cut;
 }
 
 export const endpointText = (addr: unknown, port: unknown): string => {
@@ -49,4 +33,3 @@ export function relativeTime(seconds: number): string {
   return `${seconds.toFixed(6)} s`;
 }
 
-export const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);

@@ -14,6 +14,8 @@ export function useTerminalSize(fallback: TerminalSize = { columns: 100, rows: 3
   useEffect(() => {
     const onResize = () => setSize(read());
     stdout.on('resize', onResize);
+    // A resize between the first render and this subscription would otherwise be missed.
+    onResize();
     return () => {
       stdout.off('resize', onResize);
     };

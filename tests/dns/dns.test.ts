@@ -137,7 +137,8 @@ describe('dns over udp', () => {
     const answers = (msgs[1]!.answers as Record<string, unknown>[]);
     expect(answers[0]).toMatchObject({ type_name: 'CNAME', ttl_text: '1 day 2 h', data: { target: 'web.example.net' } });
     expect(rec.service).toBe('dns');
-    expect(rec.summary).toBe('A example.com → web.example.net');
+    // The address that answers the question, and the CNAME chain that led to it (issue 20).
+    expect(rec.summary).toBe('A example.com → 93.184.216.34 (via web.example.net)');
     expect(rec.events.filter((e) => e.type === 'anomaly')).toEqual([]);
   });
 

@@ -116,7 +116,7 @@ describe('npm pack', () => {
   it('ships the built code, bin/, README, LICENSE, docs/LIMITS.md and the demo capture, and nothing else', () => {
     const paths = packed.files.map((f) => f.path).sort();
     const outside = paths.filter((p) => !p.startsWith('dist/'));
-    expect(outside).toEqual(['LICENSE', 'README.md', 'bin/wirelens', 'captures/demo.pcap', 'docs/LIMITS.md', 'package.json']);
+    expect(outside).toEqual(['LICENSE', 'README.md', 'bin/wirelens', 'captures/demo.pcap', 'docs/LIMITS.md', 'man/wirelens.1', 'package.json']);
     for (const p of ['dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'dist/events/event-map.d.ts']) expect(paths).toContain(p);
     // Compiled output only: no TypeScript source, and every module with its declarations.
     const dist = paths.filter((p) => p.startsWith('dist/'));

@@ -162,6 +162,21 @@ describe('a flow', () => {
     await ui.waitFor('A UDP flow has no byte stream');
   });
 
+  it('stream: z shows HTTP bodies decoded (de-chunked, gunzipped), z again the bytes as sent', async () => {
+    ui = await renderApp('captures/http-chunked-gzip.pcap');
+    ui.press(ENTER);
+    await ui.waitFor('Flow 1 http');
+    ui.press('f');
+    await ui.waitFor('Content-Encoding: gzip');
+    expect(ui.lastFrame()).not.toContain('header frame frame header');
+    ui.press('z');
+    const f = await ui.waitFor('header frame frame header');
+    expect(f).toContain('Stream (ascii, decoded)');
+    expect(f).toContain('HTTP bodies decoded');
+    ui.press('z');
+    await ui.waitFor((s) => s.includes('Stream (ascii)') && !s.includes('header frame frame header'));
+  });
+
   it('DNS: a transaction unfolds into its answers', async () => {
     ui = await renderApp(DEMO);
     ui.press(`j${ENTER}`);
@@ -210,9 +225,10 @@ describe('a flow', () => {
     ui.press('\x1b[6~');
     const body = await ui.waitFor('Body:');
     expect(body).toMatch(/Body:\n.*size: 17510/);
-    ui.press('jjjjjjjjjj');
-    const more = await ui.waitFor('attachments:');
-    expect(more).toContain('- name=invoice-2024-117.bin content_type=application/octet-stream size=12288');
+    // Past the body's parts (the flow's title takes two rows when it does not fit one).
+    ui.press('jjjjjjjjjjjj');
+    const more = await ui.waitFor('- name=invoice-2024-117.bin content_type=application/octet-stream size=12288');
+    expect(more).toContain('attachments:');
   });
 });
 
@@ -223,8 +239,10 @@ describe('other views', () => {
     let f = await ui.waitFor('Protocol hierarchy');
     expect(f).toMatch(/I\/O graph: bytes per 1 s/);
     expect(f).toMatch(/[▁▂▃▄▅▆▇█]/);
-    expect(f).toMatch(/eth\s+100\.0\s+61\s+6\.8 kB/);
-    expect(f).toMatch(/ {6}http\s+\d+\.\d\s+22/);
+    expect(f).toMatch(/eth\s+100\.0\s+61\s+100\.0\s+6\.8 kB/);
+    // tshark -qz io,phs on demo.pcap: http 6 frames (the ones carrying HTTP), tcp ends 32 (bare ACKs).
+    expect(f).toMatch(/ {6}http\s+9\.8\s+6\s+35\.7\s+2\.4 kB\s+6\s+2\.4 kB/);
+    expect(f).toMatch(/ {4}tcp\s+93\.4\s+57\s+93\.1\s+6\.3 kB\s+32\s/);
     ui.press('G');
     f = await ui.waitFor('DNS response codes');
     expect(f).toMatch(/HTTP status codes\n\s+200\s+2 /);

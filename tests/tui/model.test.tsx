@@ -199,6 +199,17 @@ describe('pieces', () => {
     expect(f).toMatch(/33\s+2\s+tcp\.gap/);
     ui.press(ENTER);
     await ui.waitFor('Flow 2 ftp');
+    // The cursor lands on the entry of the frame the anomaly names, not on the first row.
+    const landed = await ui.waitFor((s) => /^›.*#33 /m.test(s));
+    expect(landed.split('\n').find((l) => l.startsWith('›'))).toMatch(/#33 /);
+    // Section titles fold and unfold with Enter, like groups.
+    ui.press('g');
+    await ui.waitFor((s) => /^›▾ Session \(1\)/m.test(s));
+    ui.press(ENTER);
+    const folded = await ui.waitFor((s) => /^›▸ Session \(1\)/m.test(s));
+    expect(folded.split('\n').findIndex((l) => l.includes('Session (1)')) + 1).toBe(folded.split('\n').findIndex((l) => /[▾▸] (Transactions|Messages)/.test(l)));
+    ui.press(ENTER);
+    await ui.waitFor((s) => /^›▾ Session \(1\)/m.test(s));
     ui.unmount();
   });
 });

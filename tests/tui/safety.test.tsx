@@ -45,12 +45,16 @@ describe('escape sequences from a capture render inert', () => {
 
   it('HTTP transaction: headers and status line shown with visible escapes', async () => {
     await visit(ENTER, 'Flow 1 http');
-    // Unfold every entry: the transaction and both messages.
-    const f0 = ui.lastFrame();
-    const rows = f0.split('\n').filter((l) => /[▸▾] /.test(l)).length;
-    for (let i = 0; i < rows + 6; i++) {
-      ui.press(ENTER);
-      ui.press(DOWN);
+    // Unfold every entry (the transaction and both messages), one at a time: move the
+    // cursor onto the next folded entry, Enter, wait for it to open. Section and group
+    // titles fold too, so Enter must not land on them.
+    for (let n = 0; n < 20; n++) {
+      const lines = ui.lastFrame().split('\n');
+      const at = lines.findIndex((l) => /^[› ] *▸ [→←·] #\d+/.test(l));
+      if (at < 0) break;
+      const cur = lines.findIndex((l) => l.startsWith('›'));
+      ui.press((at > cur ? 'j' : 'k').repeat(Math.abs(at - cur)) + ENTER);
+      await ui.waitFor((f) => /^›\s*▾/m.test(f) && f.split('\n').findIndex((l) => l.startsWith('›')) === at);
     }
     const f = await ui.waitFor('X-Evil: \\x1b[31mred\\x1b[0m');
     expect(f).toContain('Host: www\\x1b]0;pwned\\x07.test');

@@ -7,7 +7,9 @@ import { analyze, type AnalyzeOptions } from '../../pipeline/analyze.js';
 import { visibleLines } from '../../report/safe-text.js';
 import { FollowFormatter } from '../follow-format.js';
 import { clearProgress, out, progressReporter, UserError } from '../io.js';
-import { analyzeOptions, type CommonOptions } from '../options.js';
+import { HttpFollowDecoder } from '../http-follow.js';
+import { analyzeOptions, fullLimits, type CommonOptions } from '../options.js';
+import type { Limits } from '../../dissect/limits.js';
 
 interface FollowOptions extends CommonOptions {
   flow: number;
@@ -15,6 +17,8 @@ interface FollowOptions extends CommonOptions {
   dir?: 'both' | 'c2s' | 's2c';
   /** The bytes on the wire (TLS records) even when a decrypted stream exists. */
   raw?: boolean;
+  /** HTTP bodies de-chunked and their Content-Encoding undone. */
+  decode?: boolean;
 }
 
 type Piece = { dir: Direction; data: Uint8Array } | { dir: Direction; gap: number };
@@ -95,8 +99,8 @@ export async function followCommand(file: string, opts: FollowOptions): Promise<
   // the stream comes and waits in a temporary file, so memory does not grow with the stream.
   // The wire bytes and the decrypted stream go to their own spools: which is shown is known
   // only once the inner stream begins (and then the wire spool gets no more).
-  const wire = new FollowedText(opts.hex ?? false);
-  const inner = new FollowedText(opts.hex ?? false);
+  const wire = new FollowedText(opts.hex ?? false, opts.decode ? fullLimits(opts) : null);
+  const inner = new FollowedText(opts.hex ?? false, opts.decode ? fullLimits(opts) : null);
   try {
     let endpoints: string | null = null;
     let layer: LayerMark | null = null;
@@ -149,11 +153,20 @@ class FollowedText {
   private kept = 0;
   dropped = 0;
 
-  constructor(hex: boolean) {
+  /** `follow --decode`: HTTP bodies decoded before they are formatted. */
+  private readonly http: HttpFollowDecoder | null;
+
+  constructor(hex: boolean, decode: Limits | null) {
     this.format = new FollowFormatter(hex, (t) => this.spool.write(t));
+    this.http = decode ? new HttpFollowDecoder(decode, (dir, data) => this.show(dir, data)) : null;
   }
 
   add(dir: Direction, data: Uint8Array | number): void {
+    if (this.http) this.http.add(dir, data);
+    else this.show(dir, data);
+  }
+
+  private show(dir: Direction, data: Uint8Array | number): void {
     if (typeof data === 'number') this.format.gap(dir, data);
     else if (this.kept + data.length <= MAX_FOLLOW) {
       this.format.data(dir, data);
@@ -162,6 +175,7 @@ class FollowedText {
   }
 
   replay(sink: (bytes: Uint8Array | string) => void): void {
+    this.http?.finish();
     this.format.finish();
     this.spool.replay(sink);
   }

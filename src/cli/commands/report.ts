@@ -3,7 +3,7 @@ import { toJson, type JsonObject } from '../../events/json.js';
 import { defaultWorkers, runPool, type PoolOutcome } from '../../pipeline/parallel/pool.js';
 import { buildCaptureReport, reportOutcome, type RenderedReport, type ReportJob } from '../../pipeline/report-capture.js';
 import { visible } from '../../report/safe-text.js';
-import { textSummary } from '../../report/text-summary.js';
+import { textReport } from '../../report/text-report.js';
 import { clearProgress, EXIT_BAD_INPUT, EXIT_INTERNAL, out, progressReporter, UserError, version } from '../io.js';
 import { analyzeOptions, keyLogOf, parseLimits, type CommonOptions } from '../options.js';
 import { expandInputs } from './export-events.js';
@@ -31,7 +31,7 @@ export async function buildReport(file: string, opts: CommonOptions): Promise<Js
 export async function reportCommand(inputs: string[], opts: ReportOptions): Promise<number> {
   if (inputs.length === 1 && !isDirectory(inputs[0]!)) {
     const report = await buildReport(inputs[0]!, opts);
-    out(opts.text ? textSummary(report) : toJson(report, opts.compact ? 0 : 2) + '\n');
+    out(opts.text ? textReport(report) : toJson(report, opts.compact ? 0 : 2) + '\n');
     return 0;
   }
   return reportManyCommand(inputs, opts);

@@ -153,10 +153,28 @@ class DnsMessages implements TransactionOutput {
     if (this.summarised || fields.query === null) return;
     this.summarised = true;
     const answers = Array.isArray(fields.answers) ? fields.answers : [];
-    const outcome = fields.no_response ? 'no response' : answers.length ? String(answers[0]) : String(fields.rcode_name);
+    const outcome = fields.no_response ? 'no response' : answers.length ? answerOf(fields, answers) : String(fields.rcode_name);
     // Joined, not concatenated: one flat string, not a rope of five (it stays until the flow ends).
     this.ctx.setSummary([String(fields.qtype_name), ' ', String(fields.query), ' → ', outcome].join(''));
   }
+}
+
+/** CNAMEs of a chain named in a summary; a longer chain says how many more. */
+const CHAIN_SHOWN = 2;
+
+/**
+ * What answers the question: the first record of the asked type, after the CNAME chain
+ * that leads to it (`192.0.2.10 (via web.example, www.example)`), as `dig` users read it;
+ * the first answer when none has the asked type (a bare CNAME, an ANY query).
+ */
+function answerOf(fields: DnsTransactionFields, answers: readonly string[]): string {
+  const records = fields.answer_records ?? [];
+  const at = fields.qtype === null ? -1 : records.findIndex((r) => r.type === fields.qtype);
+  if (at < 0 || at >= answers.length) return String(answers[0]);
+  const chain = answers.slice(0, at).filter((_, i) => records[i]?.type === TYPE.CNAME);
+  if (!chain.length) return String(answers[at]);
+  const named = chain.slice(0, CHAIN_SHOWN).join(', ') + (chain.length > CHAIN_SHOWN ? ` +${chain.length - CHAIN_SHOWN} more` : '');
+  return `${answers[at]} (via ${named})`;
 }
 
 const isTransferType = (t: number | undefined): boolean => t === TYPE.AXFR || t === TYPE.IXFR;

@@ -40,6 +40,8 @@ export class SmtpDissector implements StreamDissector, HandoffHost {
   /** Set between the server's 220 to STARTTLS and the client's next bytes. */
   private handoff: StarttlsHandoff | null = null;
   private helo: string | null = null;
+  /** The greeting command the client used (EHLO, HELO or LMTP's LHLO), for the summary. */
+  private heloCommand = 'HELO';
   private capabilities: string[] = [];
   private mailfrom: string | null = null;
   private rcptto: string[] = [];
@@ -141,7 +143,7 @@ export class SmtpDissector implements StreamDissector, HandoffHost {
       messages: this.messages,
       unanswered: this.pending.map((p) => p.command),
     });
-    this.ctx.setSummary(`${this.helo ? `HELO ${this.helo}, ` : ''}${this.messages} messages${this.encrypted ? ', STARTTLS' : ''}`);
+    this.ctx.setSummary(`${this.helo ? `${this.heloCommand} ${this.helo}, ` : ''}${this.messages} messages${this.encrypted ? ', STARTTLS' : ''}`);
   }
 
   private here(): Position {
@@ -298,6 +300,7 @@ export class SmtpDissector implements StreamDissector, HandoffHost {
       case 'HELO':
       case 'LHLO':
         this.helo = p.arg.trim();
+        this.heloCommand = p.command;
         if (p.command !== 'HELO' && ok) this.capabilities = lines.slice(1).map((l) => l.trim()).filter(Boolean);
         break;
       case 'MAIL':

@@ -4,7 +4,7 @@ import type { WireEvent } from '../../events/event.js';
 import { actionOf, splitKeys, type Action } from '../keys.js';
 import { compileUiFilter } from '../model/filter.js';
 import { SORT_COLUMNS, type SortColumn } from '../model/flow-row.js';
-import { flowColumns, headerLine, rowLine } from '../model/flow-table.js';
+import { detailStrip, flowLayout, flowTitle, headerLine, measureRows, rowLine } from '../model/flow-table.js';
 import { buildLadder } from '../model/ladder.js';
 import { labelOf } from '../model/labels.js';
 import { line, type Line } from '../model/lines.js';
@@ -12,7 +12,9 @@ import { buildOutline } from '../model/outline.js';
 import { buildStatistics } from '../model/statistics.js';
 import type { CaptureStore } from '../model/store.js';
 import { StreamDoc, type StreamData, type StreamMode } from '../model/stream.js';
-import { fit, fitRight, formatBytes, formatSeconds, show } from '../text.js';
+import { decodeStreamData } from '../model/stream-decode.js';
+import { DEFAULT_LIMITS } from '../../dissect/limits.js';
+import { fit, fitRight, formatBytes, show } from '../text.js';
 import { useTerminalSize } from '../use-terminal-size.js';
 import { Help, ProgressBar, Prompt, Tabs } from './Chrome.js';
 import { LinesView, Row, scrollTop } from './LinesView.js';
@@ -45,12 +47,27 @@ type StreamState =
   | { flowId: number; status: 'ready'; data: StreamData }
   | { flowId: number; status: 'error'; error: string };
 
+/** The row of the first entry at `frame` (entry targets are `e:TYPE:FRAME:N`), other than an anomaly if one is. */
+function focusIndex(view: View, frame: number): number {
+  let fallback = -1;
+  for (let i = 0; i < view.count; i++) {
+    const m = /^e:([^:]+):(\d+):/.exec(view.lineAt(i).target ?? '');
+    if (!m || Number(m[2]) !== frame) continue;
+    if (m[1] !== 'anomaly' && m[1] !== 'credentials') return i;
+    if (fallback < 0) fallback = i;
+  }
+  return fallback;
+}
+
 interface View {
   key: string;
   count: number;
   lineAt(i: number): Line;
   /** Lines above the scrolling part (table header, flow header). */
   head: Line[];
+  /** Lines below it, about the selected row (the flows list's detail strip). */
+  foot?(cursor: number): Line[];
+  footRows?: number;
   /** `cursor`: a selected row that Enter acts on; `scroll`: the page just moves. */
   mode: 'cursor' | 'scroll';
   open?(index: number): void;
@@ -74,8 +91,12 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
   const [toggled, setToggled] = useState<Record<number, ReadonlySet<string>>>({});
   const [stream, setStream] = useState<StreamState | null>(null);
   const [streamMode, setStreamMode] = useState<StreamMode>('ascii');
+  /** `z`: the stream with HTTP bodies decoded, as `follow --decode`. */
+  const [decoded, setDecoded] = useState(false);
   const [search, setSearch] = useState('');
   const [message, setMessage] = useState<string | null>(null);
+  /** After a jump from an anomaly or a credential: the frame whose entry the cursor lands on. */
+  const [focus, setFocus] = useState<{ flow: number; frame: number } | null>(null);
   const streamRequest = useRef(0);
 
   useEffect(() => {
@@ -91,7 +112,7 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
   const bodyHeight = height - 4;
 
   const rows = useMemo(() => store.rows(sort.column, sort.desc), [store, version, sort]);
-  const columns = useMemo(() => flowColumns(width), [width]);
+  const layout = useMemo(() => flowLayout(width, measureRows(rows)), [width, rows]);
   const filterActive = store.activeFilter !== null;
   const anomalies = useMemo(() => (filterActive ? store.anomalies.filter((e) => store.passes(e)) : store.anomalies), [store, version, filterActive]);
   const credentials = useMemo(() => (filterActive ? store.credentials.filter((e) => store.passes(e)) : store.credentials), [store, version, filterActive]);
@@ -122,14 +143,17 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
   const flowRow = flow ? store.flow(flow.id) : undefined;
   const flowEvents = useMemo(() => (flow ? store.eventsOf(flow.id) : []), [store, version, flow?.id]);
   const streamDoc = useMemo(
-    () => (stream?.status === 'ready' && flow && stream.flowId === flow.id ? new StreamDoc(stream.data, streamMode, width) : null),
-    [stream, streamMode, width, flow?.id],
+    () =>
+      stream?.status === 'ready' && flow && stream.flowId === flow.id
+        ? new StreamDoc(decoded ? decodeStreamData(stream.data, DEFAULT_LIMITS) : stream.data, streamMode, width)
+        : null,
+    [stream, streamMode, decoded, width, flow?.id],
   );
 
   const view = useMemo((): View => {
     if (flow) return flowView();
     return mainView();
-  }, [version, tab, flow, rows, columns, anomalies, credentials, objects, toggled, streamDoc, stream, width, search, bodyHeight]);
+  }, [version, tab, flow, rows, layout, anomalies, credentials, objects, toggled, streamDoc, stream, width, search, bodyHeight]);
 
   function mainView(): View {
     switch (tab) {
@@ -137,8 +161,9 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
         return {
           key: 'flows',
           count: rows.length,
-          lineAt: (i) => rowLine(rows[i]!, columns),
-          head: [headerLine(columns, sort.column, sort.desc)],
+          lineAt: (i) => rowLine(rows[i]!, layout),
+          head: [headerLine(layout, sort.column, sort.desc)],
+          ...(layout.strip ? { footRows: 3, foot: (c: number) => detailStrip(rows[c], width, 3) } : {}),
           mode: 'cursor',
           open: (i) => rows[i] && openFlow(rows[i]!.id),
           empty: store.done ? (filterActive ? 'No flow matches the filter (/ then Enter on an empty line clears it).' : 'No flows in this capture.') : 'Reading…',
@@ -198,33 +223,22 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
     const id = flow!.id;
     const r = flowRow;
     const start = r?.start ?? (flowEvents[0]?.ts as WireEvent['ts'] | undefined) ?? null;
-    const title: Line = {
-      segs: r
-        ? [
-            { text: `Flow ${id} `, bold: true },
-            { text: `${r.app} `, color: 'cyan' },
-            { text: r.client, color: 'green' },
-            { text: ' → ' },
-            { text: r.server, color: 'magenta' },
-            { text: `  ${r.pkts} pkts  ${formatBytes(r.bytes)}  ${formatSeconds(r.duration)}  ${r.state}${r.ended ? '' : ' (open)'}  ` },
-            { text: r.summary, dim: true },
-          ]
-        : [{ text: `Flow ${id} (not seen yet)`, bold: true }],
-    };
+    const title = flowTitle(id, r, width);
     const panes: Line = {
       segs: FLOW_PANES.flatMap((p, i) => [
         { text: i ? '  ' : '' },
-        { text: ` ${p === 'detail' ? 'Transactions' : p === 'ladder' ? 'Ladder' : `Stream (${streamMode})`} `, bold: p === flow!.pane, color: p === flow!.pane ? 'cyan' : undefined, dim: p !== flow!.pane },
+        { text: ` ${p === 'detail' ? 'Transactions' : p === 'ladder' ? 'Ladder' : `Stream (${streamMode}${decoded ? ', decoded' : ''})`} `, bold: p === flow!.pane, color: p === flow!.pane ? 'cyan' : undefined, dim: p !== flow!.pane },
       ]),
     };
     const dropped = store.droppedOf(id);
     if (dropped) panes.segs.push({ text: `  ${dropped} events not kept (see: wirelens events FILE --filter 'flow == ${id}')`, color: 'yellow' });
-    const head = [title, panes];
+    const head = [...title, panes];
     const key = `flow:${id}:${flow!.pane}`;
     if (flow!.pane === 'detail') {
       const lines = buildOutline(flowEvents, {
         toggled: toggled[id] ?? new Set(),
-        width,
+        // The selection gutter takes a column: rows wrapped wider would be cut by Row.
+        width: width - 1,
         start,
         marks: filterActive ? (e) => store.passes(e) : undefined,
       });
@@ -258,6 +272,7 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
       return { key, count: 0, lineAt: () => line(''), head, mode: 'scroll', empty: status };
     }
     const data = stream!.status === 'ready' ? stream!.data : null;
+    if (decoded) head.push(line('HTTP bodies decoded (de-chunked, decompressed); z shows the bytes as sent.', { color: 'cyan' }));
     if (data?.layer) head.push(line(`Decrypted ${show(data.layer)} stream (\`wirelens follow --raw\` shows the bytes on the wire).`, { color: 'cyan' }));
     if (data?.leftOut) head.push(line(`Showing the first ${formatBytes(data.kept)}; ${formatBytes(data.leftOut)} more not kept (wirelens follow prints it all).`, { color: 'yellow' }));
     const doc = streamDoc;
@@ -276,10 +291,14 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
     };
   }
 
+  /** Opens the flow of an anomaly or a credential, its cursor on the entry of the event's frame. */
   function jumpTo(e: WireEvent | undefined): void {
     if (!e) return;
     if (e.flow === null) setMessage(`frame ${e.frame}: not part of any flow`);
-    else openFlow(e.flow);
+    else {
+      openFlow(e.flow);
+      setFocus({ flow: e.flow, frame: e.frame });
+    }
   }
 
   function openFlow(id: number): void {
@@ -287,7 +306,7 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
     setMessage(null);
   }
 
-  const listHeight = Math.max(1, bodyHeight - view.head.length);
+  const listHeight = Math.max(1, bodyHeight - view.head.length - (view.footRows ?? 0));
   const p = pos[view.key] ?? { cursor: 0, top: 0 };
   const maxCursor = Math.max(0, view.count - 1);
   const cursor = Math.min(p.cursor, maxCursor);
@@ -304,6 +323,15 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
   }
 
   const here = view.mode === 'cursor' ? cursor : top;
+
+  // Lands a jump on the message or packet the anomaly names (its frame), not on the flow's
+  // first row; the anomaly's own entry when no other event is at that frame.
+  useEffect(() => {
+    if (!focus || !flow || flow.id !== focus.flow || flow.pane !== 'detail' || !view.key.startsWith(`flow:${focus.flow}:`)) return;
+    setFocus(null);
+    const at = focusIndex(view, focus.frame);
+    if (at >= 0) setPos((all) => ({ ...all, [view.key]: { cursor: at, top: Math.max(0, at - 2) } }));
+  }, [focus, view]);
 
   function submitPrompt(): void {
     if (!prompt) return;
@@ -454,6 +482,9 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
       case 'hex':
         if (flow?.pane === 'stream') setStreamMode((m) => (m === 'ascii' ? 'hex' : 'ascii'));
         return;
+      case 'decode':
+        if (flow?.pane === 'stream') setDecoded((d) => !d);
+        return;
     }
   }
 
@@ -502,6 +533,9 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
           ) : (
             <LinesView count={view.count} lineAt={view.lineAt} top={top} height={listHeight} width={width} cursor={view.mode === 'cursor' ? cursor : -1} />
           )}
+          {view.count > 0 && view.foot
+            ? view.foot(cursor).map((l, i) => <Row key={`f${i}`} line={l} width={width} selected={false} />)
+            : null}
         </Box>
       )}
       {prompt ? (
@@ -512,7 +546,7 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
             {message ? fit(show(message), width) : view.count > listHeight ? `${here + 1}/${view.count}` : ' '}
           </Text>
           <Text wrap="truncate" dimColor>
-            {fit(flow ? 'Esc back · Tab/d/l/f panes · Enter unfold · / ' + (flow.pane === 'stream' ? 'search · n/N · x hex' : 'filter') + ' · ? help · q quit' : '↑↓ jk move · Enter open · Tab/1-5 views · / filter · s/S sort · ? help · q quit', width)}
+            {fit(flow ? 'Esc back · Tab/d/l/f panes · Enter unfold · / ' + (flow.pane === 'stream' ? 'search · n/N · x hex · z decode' : 'filter') + ' · ? help · q quit' : '↑↓ jk move · Enter open · Tab/1-5 views · / filter · s/S sort · ? help · q quit', width)}
           </Text>
         </Box>
       )}

@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import type { Line } from '../model/lines.js';
 import { fit } from '../text.js';
+import { displayWidth } from '../width.js';
 
 export interface LinesViewProps {
   count: number;
@@ -37,7 +38,8 @@ export function Row({ line, width, selected, gutter = false }: { line: Line; wid
   for (let i = 0; i < line.segs.length && room > 0; i++) {
     const s = line.segs[i]!;
     const text = fit(s.text, room);
-    room -= [...text].length;
+    // Columns, not code points: a CJK character takes two, and the row must not overflow.
+    room -= displayWidth(text);
     segs.push(
       <Text key={i} color={s.color} bold={s.bold} dimColor={s.dim && !selected}>
         {text}

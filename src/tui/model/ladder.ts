@@ -1,3 +1,4 @@
+import { displayWidth } from '../width.js';
 import type { WireEvent } from '../../events/event.js';
 import { Timestamp } from '../../events/time.js';
 import { fit, relativeTime, show } from '../text.js';
@@ -73,7 +74,7 @@ export function buildLadder(events: readonly WireEvent[], opts: LadderOptions): 
 /** `── label ─────▶` or `◀───── label ──`, exactly `width` columns. */
 export function arrow(label: string, width: number, rightward: boolean): string {
   const text = fit(show(label), Math.max(0, width - 6));
-  const len = [...text].length;
+  const len = displayWidth(text);
   const dashes = Math.max(1, width - len - 4);
   return rightward ? `── ${text} ${'─'.repeat(dashes - 1)}▶` : `◀${'─'.repeat(dashes - 1)} ${text} ──`;
 }

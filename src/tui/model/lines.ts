@@ -18,12 +18,4 @@ export const line = (text: string, style: Omit<Seg, 'text'> = {}, target?: strin
 
 export const plain = (l: Line): string => l.segs.map((s) => s.text).join('');
 
-/** Splits a long text line into rows of `width`, continuation rows indented by `indent`. */
-export function wrapText(text: string, width: number, indent: number): string[] {
-  const chars = [...text];
-  if (width <= indent + 4 || chars.length <= width) return [text];
-  const rows = [chars.slice(0, width).join('')];
-  const room = width - indent;
-  for (let i = width; i < chars.length; i += room) rows.push(' '.repeat(indent) + chars.slice(i, i + room).join(''));
-  return rows;
-}
+export { wrapText } from '../width.js';

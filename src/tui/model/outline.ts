@@ -70,8 +70,7 @@ export function buildOutline(events: readonly WireEvent[], opts: OutlineOptions)
   section(out, 'Session', byRole.get('session'), ctx);
   section(out, 'Transactions', byRole.get('transaction'), ctx);
   const messages = byRole.get('message') ?? [];
-  if (messages.length) {
-    out.push(line(`Messages (${messages.length})`, { bold: true }));
+  if (messages.length && sectionHead(out, 'Messages', messages.length, opts.toggled)) {
     for (const [type, group] of groupBy(messages, (e) => e.type)) {
       const gid = `msg:${type}`;
       const open = isOpen(gid, group.length <= OPEN_GROUP_MAX, opts.toggled);
@@ -98,8 +97,15 @@ type Ctx = OutlineOptions & { all: readonly WireEvent[]; ordinal: ReadonlyMap<Wi
 
 function section(out: Line[], title: string, list: WireEvent[] | undefined, ctx: Ctx): void {
   if (!list?.length) return;
-  out.push(line(`${title} (${list.length})`, { bold: true }));
-  for (const e of list) entry(out, e, 2, ctx);
+  if (sectionHead(out, title, list.length, ctx.toggled)) for (const e of list) entry(out, e, 2, ctx);
+}
+
+/** A section's title line, which Enter folds and unfolds like a group; true when open. */
+function sectionHead(out: Line[], title: string, count: number, toggled: ReadonlySet<string>): boolean {
+  const id = `sec:${title}`;
+  const open = isOpen(id, true, toggled);
+  out.push(line(`${open ? '▾' : '▸'} ${title} (${count})`, { bold: true }, id));
+  return open;
 }
 
 export const entryId = (e: WireEvent, ordinal: number): string => `e:${e.type}:${e.frame}:${ordinal}`;

@@ -1,3 +1,4 @@
+import { hierarchyRows } from '../../report/hierarchy.js';
 import type { JsonValue } from '../../events/json.js';
 import { fit, fitRight, formatBytes, formatSeconds, num, show } from '../text.js';
 import type { FlowRow } from './flow-row.js';
@@ -55,14 +56,18 @@ export function buildStatistics(input: StatsInput): Line[] {
     }
     const hierarchy = Array.isArray(st.hierarchy) ? (st.hierarchy as Obj[]) : [];
     if (hierarchy.length) {
+      // Wireshark's Statistics › Protocol Hierarchy: a frame counts under the highest
+      // protocol it carries bytes of; "end" is what stops at this protocol.
       title('Protocol hierarchy');
-      const total = num(st.packets) || 1;
-      out.push(line(`  ${'protocol'.padEnd(30)} ${'% pkts'.padStart(7)} ${'packets'.padStart(9)} ${'bytes'.padStart(10)}`, { dim: true }));
-      for (const h of hierarchy) {
-        const parts = String(h.path ?? '').split(':');
-        const name = '  '.repeat(parts.length - 1) + show(parts[parts.length - 1]);
-        const pct = ((num(h.packets) / total) * 100).toFixed(1);
-        out.push(line(`  ${fit(name, 30, true)} ${fitRight(pct, 7)} ${fitRight(String(num(h.packets)), 9)} ${fitRight(formatBytes(num(h.bytes)), 10)}`));
+      const name = Math.max(16, Math.min(30, w - 60));
+      out.push(line(`  ${fit('protocol', name, true)} ${'% pkts'.padStart(7)} ${'packets'.padStart(9)} ${'% bytes'.padStart(7)} ${'bytes'.padStart(10)} ${'end pkts'.padStart(9)} ${'end bytes'.padStart(10)}`, { dim: true }));
+      for (const r of hierarchyRows(hierarchy, num(st.packets), num(st.bytes))) {
+        const label = '  '.repeat(r.depth) + show(r.name);
+        out.push(
+          line(
+            `  ${fit(label, name, true)} ${fitRight(r.pctPackets.toFixed(1), 7)} ${fitRight(String(r.packets), 9)} ${fitRight(r.pctBytes.toFixed(1), 7)} ${fitRight(formatBytes(r.bytes), 10)} ${fitRight(String(r.endPackets), 9)} ${fitRight(formatBytes(r.endBytes), 10)}`,
+          ),
+        );
       }
     }
   } else out.push(line('  nothing read yet', { dim: true }));

@@ -5,6 +5,7 @@ import { analyze } from '../../pipeline/analyze.js';
 import { visible } from '../../report/safe-text.js';
 import type { Line, Seg } from './lines.js';
 import { joinChunks } from '../../dissect/bytes.js';
+import { charWidth } from '../width.js';
 
 export type StreamPiece = { dir: Direction; data: Uint8Array; offset: number } | { dir: Direction; gap: number; offset: number };
 
@@ -143,10 +144,18 @@ export class StreamDoc {
         return;
       }
       let at = 0;
+      const isText = this.utf8Pieces[i]!;
       while (at < d.length) {
         const nl = d.indexOf(0x0a, at);
         const stop = nl === -1 ? d.length : nl + 1;
-        for (let s = at; s < stop; s += perRow) piece.push(i), start.push(s), end.push(Math.min(stop, s + perRow));
+        // Rows end where the text drawn reaches the width (escapes and tabs count as drawn),
+        // never inside a character: a row wider than the pane would be cut, losing bytes.
+        let s = at;
+        while (s < stop) {
+          const e = rowEnd(d, s, stop, perRow, isText);
+          piece.push(i), start.push(s), end.push(e);
+          s = e;
+        }
         at = stop;
       }
     });
@@ -206,6 +215,36 @@ export class StreamDoc {
     }
     return -1;
   }
+}
+
+/** Columns `visible` draws for one code point: escapes are `\xNN` or `\uNNNN`, tabs four spaces. */
+function drawnWidth(cp: number): number {
+  if (cp === 0x09) return 4;
+  if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) return 4;
+  if (cp === 0x061c || cp === 0x200e || cp === 0x200f || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069)) return 6;
+  return charWidth(String.fromCodePoint(cp));
+}
+
+/** Where a row that starts at `from` ends: as many whole characters as fit `room` columns (at least one). */
+function rowEnd(d: Uint8Array, from: number, stop: number, room: number, utf8Text: boolean): number {
+  let used = 0;
+  let at = from;
+  while (at < stop) {
+    let cp = d[at]!;
+    let len = 1;
+    if (utf8Text && cp >= 0xc0) {
+      len = cp >= 0xf0 ? 4 : cp >= 0xe0 ? 3 : 2;
+      cp &= 0xff >> (len + 1);
+      for (let k = 1; k < len && at + k < stop; k++) cp = (cp << 6) | (d[at + k]! & 0x3f);
+    }
+    // The line's own end (`\n`, `\r\n`) is not drawn.
+    const lineEnd = cp === 0x0a || (cp === 0x0d && at + 2 === stop && d[at + 1] === 0x0a);
+    const w = lineEnd ? 0 : drawnWidth(cp);
+    if (used + w > room && at > from) break;
+    used += w;
+    at = Math.min(stop, at + len);
+  }
+  return at;
 }
 
 function isUtf8(bytes: Uint8Array): boolean {
