@@ -7,11 +7,9 @@
 import type { ReportSpec } from '../dissect/contract.js';
 import type { Limits } from '../dissect/limits.js';
 import type { WireEvent } from '../events/event.js';
-import { toJson, type JsonObject } from '../events/json.js';
 import { PROTOCOLS } from '../protocols/index.js';
 import { InputDamage } from '../report/input-damage.js';
 import { ReportBuilder } from '../report/report.js';
-import { textSummary } from '../report/text-summary.js';
 import { analyze, type AnalyzeOptions } from './analyze.js';
 import { outcomeOf, type PoolOutcome } from './parallel/pool.js';
 
@@ -34,11 +32,20 @@ export interface BuildReportOptions {
   checkChecksums?: boolean;
 }
 
-/** Analyses a capture into the report object. Throws `CaptureError` when nothing could be read. */
-export async function buildCaptureReport(file: string, opts: BuildReportOptions): Promise<JsonObject> {
-  const builder = new ReportBuilder(reportSpecs(), opts.tool);
-  await analyze(file, builder, { limits: opts.limits, keylog: opts.keylog, observe: opts.observe, onProgress: opts.onProgress, checkChecksums: opts.checkChecksums });
-  return builder.build();
+/**
+ * Analyses a capture into a report builder holding its spooled records, ready to `write`
+ * (JSON with `indent` spaces, 0: one line) or give its `textSummary`; either removes the
+ * spool. Throws `CaptureError` when nothing could be read.
+ */
+export async function buildCaptureReport(file: string, opts: BuildReportOptions, indent = 2): Promise<ReportBuilder> {
+  const builder = new ReportBuilder(reportSpecs(), opts.tool, indent);
+  try {
+    await analyze(file, builder, { limits: opts.limits, keylog: opts.keylog, observe: opts.observe, onProgress: opts.onProgress, checkChecksums: opts.checkChecksums });
+  } catch (err) {
+    builder.close();
+    throw err;
+  }
+  return builder;
 }
 
 /** One capture of a many-capture run: what a worker is sent. */
@@ -63,8 +70,8 @@ export interface RenderedReport {
 
 export async function renderCaptureReport(job: ReportJob): Promise<RenderedReport> {
   const damage = new InputDamage();
-  const report = await buildCaptureReport(job.file, { limits: job.limits, keylog: job.keylog, tool: job.tool, observe: damage.observe, checkChecksums: job.checkChecksums });
-  const body = job.render === 'text' ? textSummary(report) : toJson(report, job.indent);
+  const report = await buildCaptureReport(job.file, { limits: job.limits, keylog: job.keylog, tool: job.tool, observe: damage.observe, checkChecksums: job.checkChecksums }, job.indent);
+  const body = job.render === 'text' ? [...report.textSummary()].join('') : report.toText();
   return { body, warning: damage.line() };
 }
 

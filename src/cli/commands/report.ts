@@ -1,9 +1,9 @@
 import { statSync } from 'node:fs';
-import { toJson, type JsonObject } from '../../events/json.js';
+import { toJson } from '../../events/json.js';
 import { defaultWorkers, runPool, type PoolOutcome } from '../../pipeline/parallel/pool.js';
 import { buildCaptureReport, reportOutcome, type RenderedReport, type ReportJob } from '../../pipeline/report-capture.js';
 import { visible } from '../../report/safe-text.js';
-import { textSummary } from '../../report/text-summary.js';
+import type { ReportBuilder } from '../../report/report.js';
 import { clearProgress, EXIT_BAD_INPUT, EXIT_INTERNAL, out, progressReporter, UserError, version } from '../io.js';
 import { analyzeOptions, keyLogOf, parseLimits, type CommonOptions } from '../options.js';
 import { expandInputs } from './export-events.js';
@@ -14,10 +14,10 @@ type ReportOptions = CommonOptions & { text?: boolean; compact?: boolean; worker
 
 const tool = () => ({ name: 'wirelens', version: version() });
 
-/** Analyses a capture into the report object. */
-export async function buildReport(file: string, opts: CommonOptions): Promise<JsonObject> {
+/** Analyses a capture into a report builder (see `buildCaptureReport`). */
+export async function buildReport(file: string, opts: CommonOptions, indent = 2): Promise<ReportBuilder> {
   try {
-    return await buildCaptureReport(file, { ...analyzeOptions(opts), tool: tool(), onProgress: progressReporter('reading') });
+    return await buildCaptureReport(file, { ...analyzeOptions(opts), tool: tool(), onProgress: progressReporter('reading') }, indent);
   } finally {
     clearProgress();
   }
@@ -30,8 +30,14 @@ export async function buildReport(file: string, opts: CommonOptions): Promise<Js
  */
 export async function reportCommand(inputs: string[], opts: ReportOptions): Promise<number> {
   if (inputs.length === 1 && !isDirectory(inputs[0]!)) {
-    const report = await buildReport(inputs[0]!, opts);
-    out(opts.text ? textSummary(report) : toJson(report, opts.compact ? 0 : 2) + '\n');
+    // Streamed: the builder spooled the records; they are copied out, never held whole.
+    const report = await buildReport(inputs[0]!, opts, opts.compact ? 0 : 2);
+    if (opts.text) {
+      for (const chunk of report.textSummary()) out(chunk);
+    } else {
+      report.write(out);
+      out('\n');
+    }
     return 0;
   }
   return reportManyCommand(inputs, opts);
