@@ -38,7 +38,7 @@ export interface BuildReportOptions {
  * spool. Throws `CaptureError` when nothing could be read.
  */
 export async function buildCaptureReport(file: string, opts: BuildReportOptions, indent = 2): Promise<ReportBuilder> {
-  const builder = new ReportBuilder(reportSpecs(), opts.tool, indent);
+  const builder = new ReportBuilder(reportSpecs(), opts.tool, { indent });
   try {
     await analyze(file, builder, { limits: opts.limits, keylog: opts.keylog, observe: opts.observe, onProgress: opts.onProgress, checkChecksums: opts.checkChecksums });
   } catch (err) {

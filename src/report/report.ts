@@ -1,3 +1,4 @@
+import { StringDecoder } from 'node:string_decoder';
 import type { ReportSpec } from '../dissect/contract.js';
 import type { EventSink, WireEvent } from '../events/event.js';
 import { toJsonAt, type JsonObject, type JsonValue } from '../events/json.js';
@@ -21,6 +22,16 @@ const TEXT_CREDENTIALS = 20;
 export const REPORT_VERSION = 1;
 
 type Obj = { readonly [k: string]: JsonValue | undefined };
+
+export interface ReportBuilderOptions {
+  /** Spaces per level of the JSON written (0: one line), as `toJson`'s `indent`; default 2. */
+  indent?: number;
+  /** Text a list holds in memory before it goes to disk (default: spool.ts's); tests lower it. */
+  spoolMemory?: number;
+  /** `MAX_SUMMARY_BYTES` and `MAX_SUMMARY_FLOWS`, lowered by tests. */
+  summaryBytes?: number;
+  summaryFlows?: number;
+}
 
 interface Section {
   readonly name: string;
@@ -69,20 +80,26 @@ export class ReportBuilder implements EventSink {
   private readonly summaryFlows: WireEvent[] = [];
   private summaryBytes = 0;
 
+  private readonly indent: number;
+  private readonly maxSummaryBytes: number;
+  private readonly maxSummaryFlows: number;
+
   constructor(
     specs: readonly ReportSpec[],
     private readonly tool: { name: string; version: string },
-    /** Spaces per level of the JSON written (0: one line), as `toJson`'s `indent`. */
-    private readonly indent = 2,
+    opts: ReportBuilderOptions = {},
   ) {
+    const indent = (this.indent = opts.indent ?? 2);
+    this.maxSummaryBytes = opts.summaryBytes ?? MAX_SUMMARY_BYTES;
+    this.maxSummaryFlows = opts.summaryFlows ?? MAX_SUMMARY_FLOWS;
     this.nl = indent ? '\n' : '';
     this.colon = indent ? ': ' : ':';
-    const list = (depth: number) => new ListSpool(this.spool, ',' + this.nl + this.pad(depth));
-    this.flows = new SortedSpool(this.spool);
+    const list = (depth: number) => new ListSpool(this.spool, ',' + this.nl + this.pad(depth), opts.spoolMemory);
+    this.flows = new SortedSpool(this.spool, opts.spoolMemory);
     this.anomalies = list(2);
     this.credentials = list(2);
     this.tcpFlagged = list(3);
-    this.tcpConnections = new SortedSpool(this.spool);
+    this.tcpConnections = new SortedSpool(this.spool, opts.spoolMemory);
     for (const spec of specs) {
       let section = this.sections.get(spec.section);
       if (!section) {
@@ -109,7 +126,7 @@ export class ReportBuilder implements EventSink {
         this.flows.add(this.text(e, 2), e.flow ?? 0);
         bump(this.transports, String(e.proto));
         bump(this.services, typeof e.service === 'string' ? e.service : '-');
-        if (this.summaryFlows.length < MAX_SUMMARY_FLOWS) this.summaryFlows.push(summaryFlow(e));
+        if (this.summaryFlows.length < this.maxSummaryFlows) this.summaryFlows.push(summaryFlow(e));
         return;
       case 'anomaly': {
         const code = String(e.code);
@@ -139,7 +156,7 @@ export class ReportBuilder implements EventSink {
     bump(section.types, e.type);
     if (!section.cut) {
       const size = sizeOf(e);
-      if (this.summaryBytes + size <= MAX_SUMMARY_BYTES) {
+      if (this.summaryBytes + size <= this.maxSummaryBytes) {
         this.summaryBytes += size;
         section.kept.push(e);
       } else {
@@ -160,7 +177,10 @@ export class ReportBuilder implements EventSink {
   /** The report as one string (for `check`, which compares it as a whole). */
   toText(): string {
     const parts: string[] = [];
-    this.write((c) => parts.push(typeof c === 'string' ? c : Buffer.from(c).toString('utf8')));
+    // A decoder: a chunk copied from a spool file may end inside a UTF-8 character.
+    const utf8 = new StringDecoder('utf8');
+    this.write((c) => parts.push(typeof c === 'string' ? utf8.end() + c : utf8.write(Buffer.from(c.buffer, c.byteOffset, c.byteLength))));
+    parts.push(utf8.end());
     return parts.join('');
   }
 
@@ -175,6 +195,11 @@ export class ReportBuilder implements EventSink {
 
   close(): void {
     this.spool.close();
+  }
+
+  /** The directory the records were spilled to, if they were (removed by `close`); for tests. */
+  get spilledTo(): string | null {
+    return this.spool.made;
   }
 
   private captureObject(): JsonObject {

@@ -1,12 +1,12 @@
 /**
  * Lists of a report kept on disk until the report is written, so that `report` holds a
  * few megabytes whatever the capture: 1M flows are 700 MB of JSON text, far more than the
- * memory a run may take. A list stays in memory until it passes `SPOOL_MEMORY` bytes of
- * text, so the reports of ordinary captures never touch the disk.
+ * memory a run may take. A list stays in memory until it passes `LIST_MEMORY` (or
+ * `SORTED_MEMORY`) bytes of text, so the reports of ordinary captures never touch the disk.
  *
  * - `ListSpool`: texts given back in the order they came (a section's records).
  * - `SortedSpool`: texts given back sorted by a number, then by arrival (flows by id): an
- *   external merge sort, runs of `SPOOL_MEMORY` bytes sorted in memory and written out,
+ *   external merge sort, runs of `SORTED_MEMORY` bytes sorted in memory and written out,
  *   merged at the end with one read window per run.
  *
  * Files live in one private temporary directory per report, removed by `close()`.
@@ -15,8 +15,13 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** Text a list holds in memory before it goes to disk (UTF-16 code units, about bytes). */
-const SPOOL_MEMORY = 4 << 20;
+/**
+ * Text one list holds in memory before it goes to disk (UTF-16 code units, about bytes).
+ * A report has some thirty lists (one per section), so together they stay near 30 MB.
+ */
+export const LIST_MEMORY = 1 << 20;
+/** Text a sorted list holds before it writes a sorted run (two of them: flows, TCP connections). */
+export const SORTED_MEMORY = 4 << 20;
 /** Bytes read at a time from one sorted run while merging (hundreds of runs for 1M flows). */
 const RUN_WINDOW = 64 << 10;
 /** Bytes copied at a time from a list's file to the output. */
@@ -28,11 +33,13 @@ export type ReportSink = (chunk: string | Uint8Array) => void;
 /** The private directory of one report's spool files, made when the first list needs one. */
 export class SpoolDir {
   private dir: string | null = null;
+  /** The directory made for spool files, if any was (kept after `close`, for tests). */
+  made: string | null = null;
   private files = 0;
   private readonly fds: number[] = [];
 
   open(): number {
-    if (this.dir === null) this.dir = mkdtempSync(join(tmpdir(), 'wirelens-report-'));
+    if (this.dir === null) this.made = this.dir = mkdtempSync(join(tmpdir(), 'wirelens-report-'));
     const fd = openSync(join(this.dir, String(this.files++)), 'wx+', 0o600);
     this.fds.push(fd);
     return fd;
@@ -57,13 +64,15 @@ export class ListSpool {
     private readonly dir: SpoolDir,
     /** Put between two texts (`,` and the line break and indentation of the list). */
     private readonly separator: string,
+    /** Text held in memory before it is written to disk (tests lower it to spill small lists). */
+    private readonly memory = LIST_MEMORY,
   ) {}
 
   add(text: string): void {
     if (this.count++) this.parts.push(this.separator);
     this.parts.push(text);
     this.held += text.length + this.separator.length;
-    if (this.held > SPOOL_MEMORY) this.spill();
+    if (this.held > this.memory) this.spill();
   }
 
   /** The texts with their separators, as chunks. */
@@ -124,7 +133,11 @@ export class SortedSpool {
   private size = 0;
   private readonly runs: Run[] = [];
 
-  constructor(private readonly dir: SpoolDir) {}
+  constructor(
+    private readonly dir: SpoolDir,
+    /** Text held in memory before a sorted run is written (tests lower it). */
+    private readonly memory = SORTED_MEMORY,
+  ) {}
 
   get count(): number {
     return this.arrivals;
@@ -135,7 +148,7 @@ export class SortedSpool {
     this.keys.push(key);
     this.ties.push(this.arrivals++);
     this.held += text.length + HEAD;
-    if (this.held > SPOOL_MEMORY) this.spill();
+    if (this.held > this.memory) this.spill();
   }
 
   /** The texts in order (may be called more than once). */
