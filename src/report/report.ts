@@ -10,8 +10,9 @@ import { textChunks, type TextView } from './text-summary.js';
 const ANOMALIES_PER_CODE = 1000;
 /**
  * Records kept for the sections' summaries (page views, resolution chains, swarms), all
- * sections together, by `sizeOf`: about a tenth of the heap they take. A section whose
- * records pass it is summarized from its first records, and says so (`summary_limit`).
+ * sections together, measured by `sizeOf` (about their JSON size; as objects they take a few
+ * times that). A section whose records pass it is summarized from its first records, and
+ * says so (`summary_limit`).
  */
 const MAX_SUMMARY_BYTES = 8 << 20;
 /** Flows (their ids, addresses, ports and times) kept for the sections' summaries. */
