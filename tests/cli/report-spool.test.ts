@@ -13,7 +13,7 @@ const CAPTURES = ['captures/tcp-analysis.pcap', 'captures/dns-recursive.pcap', '
 beforeAll(() => ensureBuilt());
 
 function report(args: string[], spool?: number): Buffer {
-  const env = { ...process.env, WIRELENS_DEBUG: '' };
+  const env: NodeJS.ProcessEnv = { ...process.env, WIRELENS_DEBUG: '' };
   if (spool === undefined) delete env.WIRELENS_SPOOL_BYTES;
   else env.WIRELENS_SPOOL_BYTES = String(spool);
   const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'wirelens'), 'report', ...args], { cwd: ROOT, env, maxBuffer: 1 << 26 });
