@@ -2,8 +2,12 @@
 // same file, wall time and peak RSS from GNU time. Captures come from hostile-captures.mjs
 // (built on first use into bench/out/hostile/, never committed).
 //
-//   node bench/hostile.mjs [--scale F] [--only a,b] [--skip-tshark]
+//   node bench/hostile.mjs [--scale F] [--only a,b] [--skip-tshark] [--report] [--stdin] [--bin PATH]
 //
+// --report runs `wirelens report` instead of `events` (the streamed report: issue 19's
+// 1M SYNs, 300,000 HTTP/2 streams, 400,000 pipelined requests (http-pipelined) and 333 MB
+// of DNS answers); --stdin pipes the capture into `wirelens ... -` (a pipe, read as a
+// stream: what an endless capture on stdin costs per packet read so far); --bin measures another build (for example a copy of the one before a change).
 // Default: the SYN flood (1M SYNs) and the HTTP/2 stream flood (300,000 streams) at the
 // sizes of issue 19; --only adds others (frag-flood, continuation-flood, ooo-segments,
 // dns-answers, smtp-endless-data, pcapng-interfaces, follow-20mb). Targets: time within 5x
@@ -22,12 +26,15 @@ const NODE_FLAGS = (() => {
 })();
 
 function parseArgs(argv) {
-  const o = { scale: 1, only: ['syn-flood', 'h2-streams'], skipTshark: false };
+  const o = { scale: 1, only: ['syn-flood', 'h2-streams'], skipTshark: false, report: false, bin: join(ROOT, 'bin', 'wirelens') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--scale') o.scale = Number(argv[++i]);
     else if (a === '--only') o.only = argv[++i].split(',');
     else if (a === '--skip-tshark') o.skipTshark = true;
+    else if (a === '--report') o.report = true;
+    else if (a === '--stdin') o.stdin = true;
+    else if (a === '--bin') o.bin = argv[++i];
     else throw new Error(`unknown argument ${a}`);
   }
   return o;
@@ -44,14 +51,17 @@ const o = parseArgs(process.argv.slice(2));
 const rows = [];
 for (const name of o.only) {
   const file = hostileCapture(name, o.scale);
-  const command = name === 'follow-20mb' ? ['follow', file, '--flow', '1'] : ['events', file];
-  const w = run('node', [...NODE_FLAGS, join(ROOT, 'bin', 'wirelens'), ...command]);
+  const command = name === 'follow-20mb' ? ['follow', file, '--flow', '1'] : [o.report ? 'report' : 'events', file];
+  // Through a pipe, GNU time gives the largest RSS among the shell's children: wirelens's.
+  const w = o.stdin && name !== 'follow-20mb'
+    ? run('bash', ['-c', `cat "$0" | node ${NODE_FLAGS.join(' ')} "$1" ${command[0]} -`, file, o.bin])
+    : run('node', [...NODE_FLAGS, o.bin, ...command]);
   const tsharkArgs = name === 'follow-20mb' ? ['-n', '-q', '-r', file, '-z', 'follow,tcp,ascii,0'] : ['-n', '-r', file];
   const t = o.skipTshark ? null : run('tshark', tsharkArgs);
   rows.push({ name, wall: w.wall, rss: w.rssMb, status: w.status, tshark: t?.wall ?? null, tsharkRss: t?.rssMb ?? null });
 }
 const pad = (s, n) => String(s).padStart(n);
-console.log(`hostile captures (scale ${o.scale}): wirelens events (follow for follow-20mb) vs tshark -n -r, wall seconds, peak RSS MB`);
+console.log(`hostile captures (scale ${o.scale}): wirelens ${o.report ? 'report' : 'events'}${o.stdin ? ' - (stdin)' : ''} (follow for follow-20mb) vs tshark -n -r, wall seconds, peak RSS MB`);
 console.log(`${'capture'.padEnd(20)}${pad('wirelens s', 12)}${pad('RSS MB', 9)}${pad('tshark s', 10)}${pad('RSS MB', 9)}${pad('ratio', 8)}`);
 for (const r of rows) {
   const ratio = r.tshark ? (r.wall / r.tshark).toFixed(1) + 'x' : '-';

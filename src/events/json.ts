@@ -42,6 +42,16 @@ export function toJson(value: JsonValue | undefined, indent = 0): string {
   return out.join('');
 }
 
+/**
+ * `toJson` of a value that sits `pad` deep inside a larger document (its lines after the
+ * first start with `pad`): what `toJson` of the whole document would write for it.
+ */
+export function toJsonAt(value: JsonValue | undefined, indent: number, pad: string): string {
+  const out: string[] = [];
+  write(value, indent, pad, out);
+  return out.join('');
+}
+
 function write(value: JsonValue | undefined, indent: number, pad: string, out: string[]): void {
   if (value === null || value === undefined) {
     out.push('null');

@@ -10,7 +10,7 @@ const TOOL: ReportTool = { name: 'wirelens', version: 'test' };
 
 describe('protocol hierarchy, counted as Wireshark counts it', () => {
   it('demo.pcap: a frame counts under the highest protocol it carries bytes of (tshark -qz io,phs)', async () => {
-    const report = await buildCaptureReport('captures/demo.pcap', { tool: TOOL });
+    const report = (await buildCaptureReport('captures/demo.pcap', { tool: TOOL })).toObject();
     const h = new Map(hierarchyOf(report).map((n) => [n.path, [n.packets, n.bytes]]));
     // tshark 4.x on the same file: tcp 57/6293, http 6/2409, ftp 18/1601, ftp-data 1/107, dns 4/464.
     expect(h.get('eth:ipv4:tcp')).toEqual([57, 6293]);
@@ -21,7 +21,7 @@ describe('protocol hierarchy, counted as Wireshark counts it', () => {
   });
 
   it('an HTTP download: its ACKs are tcp, only frames with payload are http', async () => {
-    const report = await buildCaptureReport('captures/http-large-download.pcap', { tool: TOOL });
+    const report = (await buildCaptureReport('captures/http-large-download.pcap', { tool: TOOL })).toObject();
     const h = new Map(hierarchyOf(report).map((n) => [n.path, n.packets]));
     const tcp = h.get('eth:ipv4:tcp')!;
     const http = h.get('eth:ipv4:tcp:http')!;

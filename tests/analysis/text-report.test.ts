@@ -7,7 +7,7 @@ const TOOL: ReportTool = { name: 'wirelens', version: 'test' };
 
 describe('report --text: the whole report for people', () => {
   it('demo.pcap: summary, hierarchy, each protocol its transactions in a table and its lab views', async () => {
-    const report = await buildCaptureReport('captures/demo.pcap', { tool: TOOL });
+    const report = (await buildCaptureReport('captures/demo.pcap', { tool: TOOL })).toObject();
     const text = textReport(report);
     expect(text.startsWith(textSummary(report).trimEnd())).toBe(true);
     expect(text.length).toBeGreaterThan(textSummary(report).length * 2);
@@ -22,7 +22,7 @@ describe('report --text: the whole report for people', () => {
   });
 
   it('SMTP: envelope mismatches are listed', async () => {
-    const text = textReport(await buildCaptureReport('captures/smtp-header-envelope-mismatch.pcap', { tool: TOOL }));
+    const text = textReport((await buildCaptureReport('captures/smtp-header-envelope-mismatch.pcap', { tool: TOOL })).toObject());
     expect(text).toMatch(/envelope mismatches \(SMTP envelope vs message headers\):\n {4}frame 16: \{"from":\{"envelope":"bounces\+x42@lists\.example\.org"/);
   });
 });

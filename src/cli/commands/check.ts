@@ -2,7 +2,6 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { basename, join } from 'node:path';
 import { CaptureError } from '../../capture/types.js';
 import type { WireEvent } from '../../events/event.js';
-import { toJson } from '../../events/json.js';
 import { analyze } from '../../pipeline/analyze.js';
 import { checkExpectations, ExpectationError, loadExpectations, type RuleResult } from '../../report/expectations.js';
 import { compareReports, type Difference } from '../../report/golden.js';
@@ -81,18 +80,23 @@ function readRules(path: string): ReturnType<typeof loadExpectations> {
 async function analyzeForCheck(capture: string, opts: CheckOptions, keepEvents: boolean) {
   const builder = new ReportBuilder(reportSpecs(), { name: 'wirelens', version: version() });
   const events: WireEvent[] = [];
-  await analyze(
-    capture,
-    {
-      emit: (e) => {
-        builder.emit(e);
-        if (keepEvents) events.push(e);
+  try {
+    await analyze(
+      capture,
+      {
+        emit: (e) => {
+          builder.emit(e);
+          if (keepEvents) events.push(e);
+        },
       },
-    },
-    analyzeOptions(opts),
-  );
+      analyzeOptions(opts),
+    );
+  } catch (err) {
+    builder.close();
+    throw err;
+  }
   // Through the same JSON text a golden file holds, so both sides have the same number precision.
-  return { report: JSON.parse(toJson(builder.build())) as Parameters<typeof compareReports>[1], events };
+  return { report: JSON.parse(builder.toText()) as Parameters<typeof compareReports>[1], events };
 }
 
 /** Differences as lines; with `update`, writes the golden file and lists what changed instead. */

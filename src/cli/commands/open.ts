@@ -1,4 +1,3 @@
-import { textSummary } from '../../report/text-summary.js';
 import { out } from '../io.js';
 import type { CommonOptions } from '../options.js';
 import { buildReport } from './report.js';
@@ -12,7 +11,7 @@ export async function openCommand(file: string, opts: CommonOptions): Promise<nu
     const ui = await loadUi();
     if (ui) return ui(file, opts);
   }
-  out(textSummary(await buildReport(file, opts)));
+  for (const chunk of (await buildReport(file, opts)).textSummary()) out(chunk);
   return 0;
 }
 

@@ -1,9 +1,10 @@
 import { statSync } from 'node:fs';
-import { toJson, type JsonObject } from '../../events/json.js';
+import { toJson } from '../../events/json.js';
 import { defaultWorkers, runPool, type PoolOutcome } from '../../pipeline/parallel/pool.js';
-import { buildCaptureReport, reportOutcome, type RenderedReport, type ReportJob } from '../../pipeline/report-capture.js';
+import { buildCaptureReport, copyBodyFile, reportOutcome, type RenderedReport, type ReportJob } from '../../pipeline/report-capture.js';
 import { visible } from '../../report/safe-text.js';
 import { textReport } from '../../report/text-report.js';
+import type { ReportBuilder } from '../../report/report.js';
 import { clearProgress, EXIT_BAD_INPUT, EXIT_INTERNAL, out, progressReporter, UserError, version } from '../io.js';
 import { analyzeOptions, keyLogOf, parseLimits, type CommonOptions } from '../options.js';
 import { expandInputs } from './export-events.js';
@@ -14,10 +15,10 @@ type ReportOptions = CommonOptions & { text?: boolean; compact?: boolean; worker
 
 const tool = () => ({ name: 'wirelens', version: version() });
 
-/** Analyses a capture into the report object. */
-export async function buildReport(file: string, opts: CommonOptions): Promise<JsonObject> {
+/** Analyses a capture into a report builder (see `buildCaptureReport`). */
+export async function buildReport(file: string, opts: CommonOptions, indent = 2): Promise<ReportBuilder> {
   try {
-    return await buildCaptureReport(file, { ...analyzeOptions(opts), tool: tool(), onProgress: progressReporter('reading') });
+    return await buildCaptureReport(file, { ...analyzeOptions(opts), tool: tool(), onProgress: progressReporter('reading') }, indent);
   } finally {
     clearProgress();
   }
@@ -30,8 +31,14 @@ export async function buildReport(file: string, opts: CommonOptions): Promise<Js
  */
 export async function reportCommand(inputs: string[], opts: ReportOptions): Promise<number> {
   if (inputs.length === 1 && !isDirectory(inputs[0]!)) {
-    const report = await buildReport(inputs[0]!, opts);
-    out(opts.text ? textReport(report) : toJson(report, opts.compact ? 0 : 2) + '\n');
+    // Streamed: the builder spooled the records; they are copied out, never held whole.
+    const report = await buildReport(inputs[0]!, opts, opts.compact ? 0 : 2);
+    // The readable report lays out whole sections, so it reads the report as one object.
+    if (opts.text) out(textReport(report.toObject()));
+    else {
+      report.write(out);
+      out('\n');
+    }
     return 0;
   }
   return reportManyCommand(inputs, opts);
@@ -81,9 +88,9 @@ async function reportManyCommand(inputs: string[], opts: ReportOptions): Promise
       const file = files[written]!;
       if (outcome.ok) {
         tally.reported++;
-        const { body, warning } = outcome.result!;
+        const { body, bodyFile, warning } = outcome.result!;
         if (warning) note(`${oneLine(visible(file))}: ${oneLine(warning)}`);
-        writer.report(file, body, warning);
+        writer.report(file, bodyFile ?? body, warning, bodyFile !== undefined);
       } else {
         const error = oneLine(outcome.badInput ? outcome.error ?? 'unreadable' : `internal error: ${outcome.error}`);
         if (outcome.badInput) tally.unreadable++;
@@ -138,13 +145,32 @@ class JsonWriter {
     return ' '.repeat(this.indent * level);
   }
 
-  report(file: string, body: string, warning: string | null): void {
+  /** `body` is the report, or the path of the file holding it (`inFile`, see `RenderedReport`). */
+  report(file: string, body: string, warning: string | null, inFile = false): void {
     const fields: [string, string][] = [['file', JSON.stringify(file)]];
     if (warning) fields.push(['warning', JSON.stringify(warning)]);
     // The report was rendered at the top level; its lines move in to the entry's depth
     // (JSON strings hold no raw newline, so every newline is between tokens).
-    fields.push(['report', body.replaceAll('\n', '\n' + this.pad(3))]);
-    this.entry(fields);
+    if (!inFile) {
+      fields.push(['report', body.replaceAll('\n', '\n' + this.pad(3))]);
+      this.entry(fields);
+      return;
+    }
+    fields.push(['report', '']);
+    const [head, tail] = this.entryText(fields).split(REPORT_SLOT) as [string, string];
+    out(head);
+    const pad = Buffer.from('\n' + this.pad(3));
+    copyBodyFile(body, (chunk) => {
+      // Byte by byte is safe: a newline byte is never inside a UTF-8 character.
+      let from = 0;
+      for (let at = chunk.indexOf(10); at >= 0; at = chunk.indexOf(10, from)) {
+        out(chunk.subarray(from, at));
+        out(pad);
+        from = at + 1;
+      }
+      out(chunk.subarray(from));
+    });
+    out(tail);
   }
 
   error(file: string, message: string): void {
@@ -155,9 +181,14 @@ class JsonWriter {
   }
 
   private entry(fields: [string, string][]): void {
+    out(this.entryText(fields));
+  }
+
+  /** The entry's text; a field whose value is '' gets `REPORT_SLOT`, where a streamed report goes. */
+  private entryText(fields: [string, string][]): string {
     const head = this.entries++ ? ',' + this.nl : '{' + this.nl + this.pad(1) + '"captures"' + this.colon + '[' + this.nl;
-    const members = fields.map(([k, v]) => this.nl + this.pad(3) + JSON.stringify(k) + this.colon + v).join(',');
-    out(head + this.pad(2) + '{' + members + this.nl + this.pad(2) + '}');
+    const members = fields.map(([k, v]) => this.nl + this.pad(3) + JSON.stringify(k) + this.colon + (v || REPORT_SLOT)).join(',');
+    return head + this.pad(2) + '{' + members + this.nl + this.pad(2) + '}';
   }
 
   end(tally: Tally): void {
@@ -167,10 +198,23 @@ class JsonWriter {
   }
 }
 
+/** Stands for a streamed report in an entry's text (no JSON value is made of a NUL). */
+const REPORT_SLOT = '\u0000';
+
 /** Each capture's text summary under a `==> FILE <==` line, then one line of totals. */
 class TextWriter {
-  report(file: string, body: string): void {
-    out(`==> ${visible(file)} <==\n${body.endsWith('\n') ? body : body + '\n'}\n`);
+  report(file: string, body: string, _warning: string | null, inFile = false): void {
+    if (!inFile) {
+      out(`==> ${visible(file)} <==\n${body.endsWith('\n') ? body : body + '\n'}\n`);
+      return;
+    }
+    out(`==> ${visible(file)} <==\n`);
+    let last = 10;
+    copyBodyFile(body, (chunk) => {
+      if (chunk.length) last = chunk[chunk.length - 1]!;
+      out(chunk);
+    });
+    out(last === 10 ? '\n' : '\n\n');
   }
 
   error(file: string, message: string): void {
