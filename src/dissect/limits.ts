@@ -70,6 +70,8 @@ export interface Limits {
   max_dsb_bytes: number;
   /** Unacknowledged segments kept per TCP direction for ACK RTTs (Wireshark's TCP_MAX_UNACKED_SEGMENTS). */
   max_unacked_segments: number;
+  /** Tunnels (GRE, VXLAN, Geneve, GTP-U, IP in IP) decapsulated inside one another in one packet. */
+  max_tunnel_depth: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -110,4 +112,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   max_tls_secrets: 262_144,
   max_dsb_bytes: 64 * 1024 * 1024,
   max_unacked_segments: 10_000,
+  // Zeek's Tunnel::max_depth is 2; real networks nest a few more (GTP-U in GRE in VXLAN),
+  // and each level costs only a header walk.
+  max_tunnel_depth: 8,
 });

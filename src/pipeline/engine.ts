@@ -3,7 +3,7 @@ import type { SecretStore } from '../dissect/secrets.js';
 import type { Expectation, ExportedObject, ProtocolDescriptor } from '../dissect/contract.js';
 import type { Limits } from '../dissect/limits.js';
 import { formatAddress, PacketDecoder } from '../decode/index.js';
-import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type DecodeResult, type IpPacket, type TcpHeader, type UdpHeader } from '../decode/types.js';
+import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type DecodeResult, type Encapsulation, type IpPacket, type TcpHeader, type UdpHeader } from '../decode/types.js';
 import { typedEvent, type Direction, type EventSink } from '../events/event.js';
 import { Timestamp } from '../events/time.js';
 import type { FlowFacts } from '../filter/evaluate.js';
@@ -13,8 +13,8 @@ import { Expectations } from '../flow/expectations.js';
 import { TcpAnalyzer, type TcpPacketAnalysis } from '../analysis/tcp/analyzer.js';
 import { flagNames } from '../analysis/tcp/flags.js';
 import { connectionFields } from '../analysis/tcp/connection.js';
-import { Flow, type FlowTransport, type Side } from '../flow/flow.js';
-import { flowKey } from '../flow/key.js';
+import { Flow, type FlowTransport, type Side, type TunnelHop } from '../flow/flow.js';
+import { compareEndpoints, flowKey } from '../flow/key.js';
 import { FlowTable, type EndReason } from '../flow/table.js';
 import { seqAdd, seqDiff } from '../reassembly/seq.js';
 import { ReassemblyBudget, TcpDirection, type StreamOutput } from '../reassembly/stream.js';
@@ -132,11 +132,25 @@ export class Engine implements SessionHost {
     this.packetTcp = null;
     if (result.kind === 'ip') {
       const ip = result.packet;
-      const net = ip.version === 4 ? 'ipv4' : 'ipv6';
+      let net = ip.version === 4 ? 'ipv4' : 'ipv6';
+      let scope = '';
+      const encap = ip.encap;
+      if (encap !== undefined || ip.carries !== undefined) {
+        net = tunnelPath(ip);
+        if (encap !== undefined) {
+          this.carriers(encap, p);
+          scope = tunnelScope(encap);
+        }
+        if (ip.carries !== undefined) {
+          this.carrierOnly(ip, p, net);
+          this.packetTap?.(p, result, this.packetFlow, this.packetTcp);
+          return;
+        }
+      }
       const t = ip.transport;
-      if (t?.protocol === 'tcp') this.tcp(ip, t, p, net);
-      else if (t?.protocol === 'udp') this.udp(ip, t, p, net);
-      else if (ip.icmp) this.icmp(ip, p, net);
+      if (t?.protocol === 'tcp') this.tcp(ip, t, p, net, encap, scope);
+      else if (t?.protocol === 'udp') this.udp(ip, t, p, net, encap, scope);
+      else if (ip.icmp) this.icmp(ip, p, net, encap, scope);
       else this.stats.packet(p, `${this.currentLink}:${net}:${ipProtoName(ip.protocol)}`);
     } else if (result.kind === 'other') {
       this.stats.packet(p, `${this.currentLink}:${result.label}`);
@@ -245,6 +259,7 @@ export class Engine implements SessionHost {
     side: Side,
     clientSide: Side,
     net: string,
+    encap: Encapsulation | undefined,
   ): Flow {
     const src = { addr: formatAddress(ip.src), port: sport };
     const dst = { addr: formatAddress(ip.dst), port: dport };
@@ -263,6 +278,7 @@ export class Engine implements SessionHost {
       this.frame,
       this.layersOf(net, transport),
     );
+    if (encap !== undefined) flow.tunnel = tunnelHops(encap, side);
     // A share numbers streams by the creating frame, like flow ids; the merge renumbers both.
     if (transport === 'tcp') flow.stream = this.opts.share ? id : this.tcpStreams++;
     else if (transport === 'udp') flow.stream = this.opts.share ? id : this.udpStreams++;
@@ -276,11 +292,12 @@ export class Engine implements SessionHost {
   private layersOf(net: string, transport: FlowTransport): string {
     const text = `${this.currentLink}:${net}:${transport}`;
     let shared = this.layerNames.get(text);
-    if (shared === undefined) this.layerNames.set(text, (shared = text));
-    return shared;
+    // Bounded: tunnels let a capture make many paths.
+    if (shared === undefined && this.layerNames.size < 4096) this.layerNames.set(text, (shared = text));
+    return shared ?? text;
   }
 
-  private touch(flow: Flow, side: Side, ip: IpPacket, p: RawPacket): void {
+  private touch(flow: Flow, side: Side, ip: IpPacket, p: RawPacket, count = true): void {
     const c = flow.counters[side];
     c.pkts++;
     c.ip_bytes += ip.ip_length;
@@ -288,11 +305,47 @@ export class Engine implements SessionHost {
     c.sent = true;
     flow.last = this.ts;
     flow.lastFrame = this.frame;
-    this.stats.packet(p, flow.layers);
+    if (count) this.stats.packet(p, flow.layers);
   }
 
-  private tcp(ip: IpPacket, tcp: TcpHeader, p: RawPacket, net: string): void {
-    const { key, forward } = flowKey(6, ip.src, tcp.src_port, ip.dst, tcp.dst_port);
+  /**
+   * The tunnels around a decapsulated packet, outermost first: a UDP-borne tunnel's packet
+   * counts on its own flow (as in Zeek's conn.log and tshark's udp.stream), whose service
+   * is the tunnel; the frame counts once, in the hierarchy of the innermost packet.
+   */
+  private carriers(encap: Encapsulation, p: RawPacket): void {
+    const outer = encap.outer;
+    if (outer.encap !== undefined) this.carriers(outer.encap, p);
+    if (outer.transport?.protocol === 'udp') this.carrierFlow(outer, outer.transport, p, encap.label);
+  }
+
+  /** A tunnel's packet whose payload is not IP (ARP in VXLAN, a PPTP ack): counted as the tunnel. */
+  private carrierOnly(ip: IpPacket, p: RawPacket, net: string): void {
+    const carries = ip.carries!;
+    const t = ip.transport;
+    if (t?.protocol === 'udp') {
+      this.carrierFlow(ip, t, p, carries.slice(0, carries.indexOf(':')));
+      this.stats.packet(p, `${this.currentLink}:${net}:udp:${carries}`);
+    } else this.stats.packet(p, `${this.currentLink}:${net}:${carries}`);
+  }
+
+  private carrierFlow(ip: IpPacket, udp: UdpHeader, p: RawPacket, label: string): void {
+    const encap = ip.encap;
+    const scope = encap !== undefined ? tunnelScope(encap) : '';
+    const { key, forward } = flowKey(17, ip.src, udp.src_port, ip.dst, udp.dst_port, scope);
+    const side: Side = forward ? 0 : 1;
+    let flow = this.flows.get(key);
+    if (!flow) {
+      flow = this.newFlow('udp', 17, ip, udp.src_port, udp.dst_port, key, side, side, encap !== undefined ? tunnelPath(ip) : ip.version === 4 ? 'ipv4' : 'ipv6', encap);
+      flow.carrier = true;
+      flow.service = label;
+    }
+    this.touch(flow, side, ip, p, false);
+    flow.counters[side].bytes += udp.payload.length;
+  }
+
+  private tcp(ip: IpPacket, tcp: TcpHeader, p: RawPacket, net: string, encap: Encapsulation | undefined, scope: string): void {
+    const { key, forward } = flowKey(6, ip.src, tcp.src_port, ip.dst, tcp.dst_port, scope);
     const side: Side = forward ? 0 : 1;
     const flags = tcp.flags;
     const syn = (flags & TCP_SYN) !== 0;
@@ -305,7 +358,7 @@ export class Engine implements SessionHost {
     if (!flow) {
       // The client sent the SYN, or else the first packet; a SYN-ACK first means the other side.
       const clientSide = (syn && ack ? 1 - side : side) as Side;
-      flow = this.newFlow('tcp', 6, ip, tcp.src_port, tcp.dst_port, key, side, clientSide, net);
+      flow = this.newFlow('tcp', 6, ip, tcp.src_port, tcp.dst_port, key, side, clientSide, net, encap);
       if (clientSide !== side) flow.history.add('^', true);
       this.attachTcp(flow);
     }
@@ -477,12 +530,15 @@ export class Engine implements SessionHost {
     flow.session = new AppSession(flow, this);
   }
 
-  private udp(ip: IpPacket, udp: UdpHeader, p: RawPacket, net: string): void {
-    const { key, forward } = flowKey(17, ip.src, udp.src_port, ip.dst, udp.dst_port);
+  private udp(ip: IpPacket, udp: UdpHeader, p: RawPacket, net: string, encap: Encapsulation | undefined, scope: string): void {
+    const { key, forward } = flowKey(17, ip.src, udp.src_port, ip.dst, udp.dst_port, scope);
     const side: Side = forward ? 0 : 1;
     let flow = this.flows.get(key);
     if (!flow) {
-      flow = this.newFlow('udp', 17, ip, udp.src_port, udp.dst_port, key, side, side, net);
+      flow = this.newFlow('udp', 17, ip, udp.src_port, udp.dst_port, key, side, side, net, encap);
+      flow.session = new AppSession(flow, this);
+    } else if (flow.session === null) {
+      // A tunnel's flow whose datagram this time was not the tunnel's.
       flow.session = new AppSession(flow, this);
     }
     this.touch(flow, side, ip, p);
@@ -491,14 +547,14 @@ export class Engine implements SessionHost {
     flow.session!.datagram(flow.dirOf(side), udp.payload);
   }
 
-  private icmp(ip: IpPacket, p: RawPacket, net: string): void {
+  private icmp(ip: IpPacket, p: RawPacket, net: string, encap: Encapsulation | undefined, scope: string): void {
     const proto = ip.version === 4 ? 1 : 58;
     const { type, code } = ip.icmp!;
     const dport = icmpCounterpart(proto, type) ?? code;
-    const { key, forward } = flowKey(proto, ip.src, type, ip.dst, dport);
+    const { key, forward } = flowKey(proto, ip.src, type, ip.dst, dport, scope);
     const side: Side = forward ? 0 : 1;
     let flow = this.flows.get(key);
-    if (!flow) flow = this.newFlow('icmp', proto, ip, type, dport, key, side, side, net);
+    if (!flow) flow = this.newFlow('icmp', proto, ip, type, dport, key, side, side, net, encap);
     this.touch(flow, side, ip, p);
     this.packetFlow = flow;
     flow.counters[side].bytes += Math.max(0, ip.payload.length - 8);
@@ -519,7 +575,8 @@ export class Engine implements SessionHost {
       this.sink.emit(typedEvent('tcp.connection', flow.lastFrame, flow.last, flow.id, null, connectionFields(flow, flow.tcpAnalysis)));
       flow.tcpAnalysis = null;
     }
-    this.stats.flowEnded(flow.layers, flow.service, flow.counters);
+    // A tunnel's flow put its packets in the hierarchy of the packets inside.
+    if (!flow.carrier) this.stats.flowEnded(flow.layers, flow.service, flow.counters);
     this.sink.emit(typedEvent('flow.end', flow.lastFrame, flow.last, flow.id, null, flow.record(reason)));
     flow.session = null;
     flow.tcp = null;
@@ -557,6 +614,48 @@ class SideOutput implements StreamOutput {
   anomaly(code: AnomalyCode, detail: string): void {
     this.engine.anomaly(code, detail, this.flow, this.flow.dirOf(this.side));
   }
+}
+
+/** The hierarchy path of a decapsulated packet's network layers: `ipv4:udp:vxlan:ipv4`. */
+function tunnelPath(ip: IpPacket): string {
+  const own = ip.version === 4 ? 'ipv4' : 'ipv6';
+  const e = ip.encap;
+  if (e === undefined) return own;
+  return `${tunnelPath(e.outer)}:${e.outer.transport?.protocol === 'udp' ? 'udp:' : ''}${e.label}:${own}`;
+}
+
+/**
+ * What keeps flows of different tunnels apart (the same inner 5-tuple in two VXLAN
+ * segments): each hop's type, network id and outer address pair, the same both ways.
+ * Outer ports are left out: a VXLAN sender picks its source port per inner flow and direction.
+ */
+function tunnelScope(encap: Encapsulation): string {
+  let s = '';
+  for (let e: Encapsulation | undefined = encap; e !== undefined; e = e.outer.encap) {
+    const o = e.outer;
+    const [a, b] = compareEndpoints(o.src, 0, o.dst, 0) <= 0 ? [o.src, o.dst] : [o.dst, o.src];
+    s += `|${e.label}/${e.vni ?? ''}/${formatAddress(a)}/${formatAddress(b)}`;
+  }
+  return s;
+}
+
+/** The tunnels of a new flow, outermost first, oriented by side (`side` sent the packet). */
+function tunnelHops(encap: Encapsulation, side: Side): TunnelHop[] {
+  const hops: TunnelHop[] = [];
+  for (let e: Encapsulation | undefined = encap; e !== undefined; e = e.outer.encap) {
+    const o = e.outer;
+    const u = o.transport?.protocol === 'udp' ? o.transport : null;
+    const src = formatAddress(o.src);
+    const dst = formatAddress(o.dst);
+    const sp = u?.src_port ?? 0;
+    const dp = u?.dst_port ?? 0;
+    hops.unshift(
+      side === 0
+        ? { type: e.type, encap: e.label, h0: src, p0: sp, h1: dst, p1: dp, vni: e.vni }
+        : { type: e.type, encap: e.label, h0: dst, p0: dp, h1: src, p1: sp, vni: e.vni },
+    );
+  }
+  return hops;
 }
 
 const round9 = (s: number): number => Math.round(s * 1e9) / 1e9;

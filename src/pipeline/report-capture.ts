@@ -65,7 +65,7 @@ export async function renderCaptureReport(job: ReportJob): Promise<RenderedRepor
   const damage = new InputDamage();
   const report = await buildCaptureReport(job.file, { limits: job.limits, keylog: job.keylog, tool: job.tool, observe: damage.observe, checkChecksums: job.checkChecksums });
   const body = job.render === 'text' ? textSummary(report) : toJson(report, job.indent);
-  return { body, warning: damage.line() };
+  return { body, warning: damage.line() ?? damage.notes()[0] ?? null };
 }
 
 /** `renderCaptureReport` with failures turned into an outcome (what the pool reports). */
