@@ -147,7 +147,7 @@ export class PacketDecoder {
       } else return packet;
       if (outcome === null || h === null) return packet;
       if (depth >= this.maxDepth) {
-        this.report('tunnel.depth_limit', `a ${h.label || 'tunnel'} inside ${depth} tunnels: deeper than max_tunnel_depth ${this.maxDepth}; not decapsulated`);
+        this.report('tunnel.depth_limit', `${h.label || 'tunnel'} inside ${depth} tunnels: deeper than max_tunnel_depth ${this.maxDepth}; not decapsulated`);
         return packet;
       }
       if (outcome === LINK_ETHERTYPE) outcome = resolveEtherType(buf, c);

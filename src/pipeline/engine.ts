@@ -339,7 +339,7 @@ export class Engine implements SessionHost {
       flow = this.newFlow('udp', 17, ip, udp.src_port, udp.dst_port, key, side, side, encap !== undefined ? tunnelPath(ip) : ip.version === 4 ? 'ipv4' : 'ipv6', encap);
       flow.carrier = true;
       flow.service = label;
-    }
+    } else flow.service ??= label; // a GTP-U echo came first and made the flow
     this.touch(flow, side, ip, p, false);
     flow.counters[side].bytes += udp.payload.length;
   }
@@ -365,10 +365,12 @@ export class Engine implements SessionHost {
     this.touch(flow, side, ip, p);
     const originator = side === flow.clientSide;
     const payload = tcp.payload;
+    // A segment cut short by the snap length still took its whole length of sequence space.
+    const sent = ip.truncated && ip.declared_payload !== undefined ? Math.max(payload.length, ip.declared_payload - tcp.data_offset) : payload.length;
     const rst = (flags & TCP_RST) !== 0;
     const fin = (flags & TCP_FIN) !== 0;
     if (flow.lite !== null) {
-      if (payload.length === 0 && !rst && !fin) {
+      if (sent === 0 && !rst && !fin) {
         this.trackState(flow, side, syn, ack, fin, rst, 0, tcp.window, originator);
         // Sequence analysis sees every segment, the handshake included (relative numbers start there).
         if (this.tcpAnalysis) this.analyzeTcp(flow, side, tcp, p, ip);
@@ -401,8 +403,9 @@ export class Engine implements SessionHost {
       dataSeq = seqAdd(tcp.seq, 1);
       if (payload.length) this.anomaly('tcp.syn_with_data', `SYN carries ${payload.length} bytes (TCP Fast Open or crafted)`, flow, flow.dirOf(side));
     }
-    if (payload.length) me.segment(dataSeq, payload);
-    if (fin) me.fin(seqAdd(dataSeq, payload.length));
+    if (sent > payload.length) me.cutShort(dataSeq, payload, sent);
+    else if (payload.length) me.segment(dataSeq, payload);
+    if (fin) me.fin(seqAdd(dataSeq, sent));
     if (ack) peer.acked(tcp.ack);
     if (rst) flow.session?.end(flow.dirOf(side), 'rst');
 
@@ -544,6 +547,12 @@ export class Engine implements SessionHost {
     this.touch(flow, side, ip, p);
     this.packetFlow = flow;
     flow.counters[side].bytes += udp.payload.length;
+    // Said, not dropped: the dissector gets the prefix and finds its own end.
+    const ipSent = ip.truncated && ip.declared_payload !== undefined ? ip.declared_payload - 8 : 0;
+    const sent = udp.length >= 8 && udp.length - 8 < ipSent ? udp.length - 8 : ipSent;
+    if (sent > udp.payload.length) {
+      this.anomaly('udp.payload_truncated', `the capture's snap length cut the datagram: ${udp.payload.length} of ${sent} bytes captured; the prefix is dissected`, flow, flow.dirOf(side));
+    }
     flow.session!.datagram(flow.dirOf(side), udp.payload);
   }
 
@@ -597,12 +606,12 @@ class SideOutput implements StreamOutput {
     this.flow.session!.data(dir, bytes);
   }
 
-  gap(length: number): void {
+  gap(length: number, cause?: string): void {
     const { flow, side } = this;
     const dir = flow.dirOf(side);
     flow.missedBytes += length;
     flow.history.add('G', side === flow.clientSide);
-    this.engine.anomaly('tcp.gap', `${length} bytes missing from the stream`, flow, dir);
+    this.engine.anomaly('tcp.gap', `${length} bytes missing from the stream${cause ? `: ${cause}` : ''}`, flow, dir);
     this.engine.tap?.(flow.id, dir, length);
     flow.session!.gap(dir, length);
   }

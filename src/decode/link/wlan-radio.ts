@@ -20,6 +20,8 @@ const FCS_PAD: Readonly<RadioFacts> = Object.freeze({ fcs: true, dataPad: true }
 const le16 = (d: Uint8Array, i: number): number => d[i]! | (d[i + 1]! << 8);
 const le32 = (d: Uint8Array, i: number): number => (d[i]! | (d[i + 1]! << 8) | (d[i + 2]! << 16) | (d[i + 3]! << 24)) >>> 0;
 const be32 = (d: Uint8Array, i: number): number => ((d[i]! << 24) | (d[i + 1]! << 16) | (d[i + 2]! << 8) | d[i + 3]!) >>> 0;
+/** The AVS magic without its version nibble (`>>> 0`: JavaScript's `&` gives a signed result). */
+const avsMagic = (d: Uint8Array, i: number): boolean => ((be32(d, i) & 0xfffffff0) >>> 0) === AVS_MAGIC;
 
 /**
  * Radiotap (radiotap.org): version 0, pad, length (LE16), presence bitmaps (LE32, bit 31
@@ -94,7 +96,7 @@ const AVS_MAGIC = 0x80211000;
  * under link type 119 instead; its magic tells it apart.
  */
 export function prism(data: Uint8Array, c: LinkCursor): LinkOutcome {
-  if (data.length >= 8 && (be32(data, 0) & 0xfffffff0) === AVS_MAGIC) return avs(data, c);
+  if (data.length >= 8 && avsMagic(data, 0)) return avs(data, c);
   if (data.length < 8) return c.truncated('Prism header', 8, data.length);
   const le = le32(data, 4);
   const len = le >= 8 && le <= data.length ? le : be32(data, 4);
@@ -106,7 +108,7 @@ export function prism(data: Uint8Array, c: LinkCursor): LinkOutcome {
 export function avs(data: Uint8Array, c: LinkCursor): LinkOutcome {
   if (data.length < 8) return c.truncated('AVS header', 8, data.length);
   const len = be32(data, 4);
-  if ((be32(data, 0) & 0xfffffff0) !== AVS_MAGIC || len < 8) {
+  if (!avsMagic(data, 0) || len < 8) {
     c.report('link.bad_header', `AVS header magic 0x${be32(data, 0).toString(16)} length ${len} is not an AVS header`);
     return c.other('avs-bad');
   }
