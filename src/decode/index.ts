@@ -60,6 +60,12 @@ function ipInIpLabel(outer: 4 | 6, proto: number): string {
   return proto === PROTO_IPIP ? '4in6' : '6in6';
 }
 
+/**
+ * max_tunnel_depth is clamped to this: the engine names a share's flows by frame with room
+ * for this many tunnels' flows per frame, and no network nests tunnels this deep.
+ */
+export const MAX_TUNNEL_DEPTH = 255;
+
 const HELD: DecodeResult = Object.freeze({ kind: 'held' });
 const BAD: DecodeResult = Object.freeze({ kind: 'bad' });
 
@@ -85,7 +91,7 @@ export class PacketDecoder {
     this.report = (code, detail) => onProblem({ code, detail });
     this.fragments = new FragmentReassembler(limits, this.report);
     this.cursor = new LinkCursor(this.report);
-    this.maxDepth = limits.max_tunnel_depth;
+    this.maxDepth = Math.min(limits.max_tunnel_depth, MAX_TUNNEL_DEPTH);
   }
 
   /** Datagrams waiting for fragments (for statistics and tests). */

@@ -73,6 +73,8 @@ export class Engine implements SessionHost {
   readonly wantsObjects: boolean;
   readonly dissect: boolean;
   frame = 0;
+  private nameFrame = -1;
+  private nameSeq = 0;
   ts = Timestamp.ZERO;
   readonly stats = new CaptureStats();
 
@@ -264,7 +266,7 @@ export class Engine implements SessionHost {
     const src = { addr: formatAddress(ip.src), port: sport };
     const dst = { addr: formatAddress(ip.dst), port: dport };
     const endpoints = (side === 0 ? [src, dst] : [dst, src]) as [typeof src, typeof dst];
-    const id = this.opts.share ? this.frame : this.flows.newId();
+    const id = this.opts.share ? this.shareName() : this.flows.newId();
     this.opts.share?.created(id, transport);
     const flow = new Flow(
       id,
@@ -289,6 +291,19 @@ export class Engine implements SessionHost {
   }
 
   /** The hierarchy path of a flow's packets, one string per path for all flows (`eth:ipv4:udp`). */
+  /**
+   * A share's name for a new flow: its creating frame, times SHARE_NAME_STRIDE, plus
+   * its place among the flows that frame created (a tunnelled packet creates the tunnel's
+   * UDP flow and the inner flow). Increasing in creation order, as the merge needs.
+   */
+  private shareName(): number {
+    if (this.nameFrame !== this.frame) {
+      this.nameFrame = this.frame;
+      this.nameSeq = 0;
+    }
+    return this.frame * SHARE_NAME_STRIDE + Math.min(this.nameSeq++, SHARE_NAME_STRIDE - 1);
+  }
+
   private layersOf(net: string, transport: FlowTransport): string {
     const text = `${this.currentLink}:${net}:${transport}`;
     let shared = this.layerNames.get(text);
@@ -666,6 +681,12 @@ function tunnelHops(encap: Encapsulation, side: Side): TunnelHop[] {
   }
   return hops;
 }
+
+/**
+ * Share names per frame: a frame creates at most one flow per tunnel carried over UDP and
+ * the innermost flow, MAX_TUNNEL_DEPTH + 1 (src/decode/index.ts) at most, below this.
+ */
+export const SHARE_NAME_STRIDE = 1024;
 
 const round9 = (s: number): number => Math.round(s * 1e9) / 1e9;
 
