@@ -12,7 +12,7 @@ import { expect, it } from 'vitest';
 import { readCapture } from '../../src/capture/index.js';
 import { formatAddress, PacketDecoder, type DecodeProblem } from '../../src/decode/index.js';
 import { DEFAULT_LIMITS } from '../../src/dissect/limits.js';
-import { describeWith } from '../support/requires.js';
+import { describeWith, zeek } from '../support/requires.js';
 
 const CAPTURES = join(import.meta.dirname, '..', '..', 'captures');
 
@@ -89,5 +89,14 @@ describeWith(['tshark'], 'tunnels and 802.11 decode as tshark does', () => {
     expect(ours).toEqual(tsharkRows(path));
     expect(ours.filter((r) => r === '')).toHaveLength(20);
     expect(problems).toEqual([]);
+  });
+});
+
+describeWith(['corpus', 'tshark'], 'tunnels in the corpus decode as tshark does', () => {
+  it('tunnels_vxlan-encapsulated-http.pcap (Zeek trace, VXLAN from another host)', async () => {
+    const path = zeek('tunnels_vxlan-encapsulated-http.pcap');
+    const ours = await ourRows(path);
+    expect(ours.length).toBe(12);
+    expect(ours).toEqual(tsharkRows(path));
   });
 });
