@@ -12,4 +12,5 @@ import './http2/events.js';
 import './imap/events.js';
 import './pop3/events.js';
 import './smtp/events.js';
+import './socks/events.js';
 import './tls/events.js';

@@ -12,11 +12,14 @@ import { imap } from './imap/index.js';
 import { httpDescriptor } from './http/index.js';
 import { http2Descriptor } from './http2/index.js';
 import { tlsDescriptor } from './tls/index.js';
+import { socksDescriptor } from './socks/index.js';
 
 export const PROTOCOLS: readonly ProtocolDescriptor[] = [
   dnsDescriptor,
   // Before BitTorrent: its MSE probe takes any high-entropy opening, and TLS's header check is exact.
   tlsDescriptor,
+  // Before BitTorrent too: a SOCKS greeting is 3 bytes, exact, and MSE would wait on it for more.
+  socksDescriptor,
   bittorrentDescriptor,
   ftp,
   smtp,
