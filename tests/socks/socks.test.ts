@@ -69,6 +69,7 @@ describe('SOCKS 5', () => {
       { dir: 'c2s', bytes: b([5, 1, 0, 9, 1, 2, 3, 4, 0, 80]) },
     ]);
     expect(bad.events.map((e) => [e.type, e.code])).toEqual([['anomaly', 'socks.malformed']]);
+    expect(bad.events[0]!.detail).toBe('not a SOCKS request: address type 9');
     const cut = runStream(socksDescriptor, [
       { dir: 'c2s', bytes: b([5, 1, 0]) },
       { dir: 's2c', bytes: b([5, 0]) },

@@ -19,8 +19,8 @@ import {
   parseUserPass,
   parseUserPassReply,
   statusName,
-  type Parsed,
 } from './parser.js';
+import type { Parsed } from '../../dissect/parse.js';
 
 /**
  * Bytes held per direction while the handshake is not over. The longest message is a
@@ -86,16 +86,17 @@ export class SocksDissector implements StreamDissector {
       const dir = TURN[this.step];
       const buf = this.held[dir];
       if (this.step === 'greeting' && buf.length > 0 && buf[0] === 4) this.step = 'request4';
+      const step = this.step;
       const r = this.read(buf);
       if (r === null) return;
-      if (r === 'bad') return this.malformed(dir, `bytes that are not a SOCKS ${this.step.replace('4', '').replace('_', ' ')}`);
+      if (typeof r === 'string') return this.malformed(dir, `not a SOCKS ${step.replace('4', '').replace('_', ' ')}: ${r}`);
       this.held[dir] = buf.subarray(r);
     }
     if (this.step === 'done') this.handOver();
   }
 
-  /** The message of the current step at the start of `b`: bytes taken, or null / 'bad'. */
-  private read(b: Uint8Array): number | null | 'bad' {
+  /** The message of the current step at the start of `b`: bytes taken, null for more, or what is wrong. */
+  private read(b: Uint8Array): number | null | string {
     switch (this.step) {
       case 'greeting':
         return this.take(parseGreeting5(b), (g) => {
@@ -151,8 +152,9 @@ export class SocksDissector implements StreamDissector {
     }
   }
 
-  private take<T>(p: Parsed<T>, then: (value: T) => void): number | null | 'bad' {
-    if (p === null || p === 'bad') return p;
+  private take<T>(p: Parsed<T>, then: (value: T) => void): number | null | string {
+    if (p.kind === 'more') return null;
+    if (p.kind === 'error') return p.reason;
     then(p.value);
     return p.consumed;
   }

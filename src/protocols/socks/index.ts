@@ -16,18 +16,18 @@ export function probeSocks(bytes: Uint8Array, dir: Direction): ProbeResult {
   if (dir !== 'c2s' || bytes.length === 0) return 'no';
   if (bytes[0] === 5) {
     const g = parseGreeting5(bytes);
-    if (g === null) return 'need_more';
-    if (g === 'bad' || g.value.methods.length > 10 || !g.value.methods.every(plausibleMethod)) return 'no';
+    if (g.kind === 'more') return 'need_more';
+    if (g.kind === 'error' || g.value.methods.length > 10 || !g.value.methods.every(plausibleMethod)) return 'no';
     // The greeting alone, or followed at once by what may follow it (a request or credentials sent ahead).
     const rest = bytes.subarray(g.consumed);
     if (rest.length === 0) return 'match';
     const next = rest[0] === 1 ? parseUserPass(rest) : parseMessage5(rest);
-    return next === 'bad' ? 'no' : 'match';
+    return next.kind === 'error' ? 'no' : 'match';
   }
   if (bytes[0] === 4) {
     const r = parseRequest4(bytes);
-    if (r === null) return 'need_more';
-    return r === 'bad' || r.consumed !== bytes.length ? 'no' : 'match';
+    if (r.kind === 'more') return 'need_more';
+    return r.kind === 'error' || r.consumed !== bytes.length ? 'no' : 'match';
   }
   return 'no';
 }
