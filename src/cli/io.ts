@@ -53,6 +53,7 @@ export async function run(body: () => Promise<number | void>): Promise<void> {
   let status: number;
   try {
     status = (await body()) ?? EXIT_OK;
+    for (const note of inputDamage.notes()) process.stderr.write(`wirelens: ${oneLine(visible(note))}\n`);
     const damage = inputDamage.line();
     if (damage) process.stderr.write(`wirelens: ${oneLine(visible(damage))}\n`);
   } catch (err) {

@@ -9,6 +9,8 @@ import { FragmentReassembler } from './fragments.js';
 import { decodeIpv4 } from './ipv4.js';
 import { decodeIpv6 } from './ipv6.js';
 import { LINK_BAD, LINK_ETHERTYPE, LINK_IPV4, LINK_IPV6, LinkCursor, type LinkOutcome } from './link/cursor.js';
+import { GENEVE_PORT, geneve, gre, GTPU_PORT, gtpU, ipInIp, PROTO_GRE, PROTO_IPIP, PROTO_IPV6_IN_IP, VXLAN_PORT, vxlan, type TunnelHeader } from './tunnel.js';
+import { avs, ieee80211, ppi, prism, radiotap } from './link/wlan-radio.js';
 export { LINK_IPV4, LINK_IPV6, LinkCursor } from './link/cursor.js';
 import { ethernet } from './link/ethernet.js';
 import { resolveEtherType } from './link/ethertype.js';
@@ -23,7 +25,7 @@ import { verifyTransportChecksum } from './transport-checksum.js';
 
 export { formatAddress } from './address.js';
 export { linkTypeName } from './link/names.js';
-export type { DecodeProblem, DecodeResult, IpPacket, TcpHeader, TcpOptions, UdpHeader } from './types.js';
+export type { DecodeProblem, DecodeResult, Encapsulation, IpPacket, TcpHeader, TcpOptions, TunnelType, UdpHeader } from './types.js';
 export { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from './types.js';
 
 export const LINKTYPE_NULL = 0;
@@ -39,6 +41,30 @@ export const LINKTYPE_IPV4 = 228;
 export const LINKTYPE_IPV6 = 229;
 export const LINKTYPE_NFLOG = 239;
 export const LINKTYPE_LINUX_SLL2 = 276;
+export const LINKTYPE_IEEE802_11 = 105;
+export const LINKTYPE_PRISM = 119;
+export const LINKTYPE_RADIOTAP = 127;
+export const LINKTYPE_AVS = 163;
+export const LINKTYPE_PPI = 192;
+
+/** Whether `walkLink` decodes this link type (the others' frames are counted, not decoded). */
+export function isDecodedLinkType(linkType: number): boolean {
+  return DECODED_LINK_TYPES.has(linkType);
+}
+
+const DECODED_LINK_TYPES = new Set([0, 1, 9, 12, 14, 50, 101, 105, 108, 113, 119, 127, 163, 192, 228, 229, 239, 276]);
+
+/** `ipip`, `6in4`, `4in6`, `6in6`: IP in IP by outer and inner version. */
+function ipInIpLabel(outer: 4 | 6, proto: number): string {
+  if (outer === 4) return proto === PROTO_IPIP ? 'ipip' : '6in4';
+  return proto === PROTO_IPIP ? '4in6' : '6in6';
+}
+
+/**
+ * max_tunnel_depth is clamped to this: the engine names a share's flows by frame with room
+ * for this many tunnels' flows per frame, and no network nests tunnels this deep.
+ */
+export const MAX_TUNNEL_DEPTH = 255;
 
 const HELD: DecodeResult = Object.freeze({ kind: 'held' });
 const BAD: DecodeResult = Object.freeze({ kind: 'bad' });
@@ -55,6 +81,8 @@ export class PacketDecoder {
    * @param checkChecksums verify IPv4 header, TCP and UDP checksums (`--check-checksums`).
    * Off by default, as in Wireshark.
    */
+  private readonly maxDepth: number;
+
   constructor(
     limits: Readonly<Limits>,
     onProblem: (p: DecodeProblem) => void,
@@ -63,6 +91,7 @@ export class PacketDecoder {
     this.report = (code, detail) => onProblem({ code, detail });
     this.fragments = new FragmentReassembler(limits, this.report);
     this.cursor = new LinkCursor(this.report);
+    this.maxDepth = Math.min(limits.max_tunnel_depth, MAX_TUNNEL_DEPTH);
   }
 
   /** Datagrams waiting for fragments (for statistics and tests). */
@@ -76,6 +105,8 @@ export class PacketDecoder {
     const c = this.cursor;
     const outcome = walkLink(linkType, data, c);
     if (outcome === null) return this.unknownLinkType(linkType);
+    // An 802.11 FCS is not part of the packet it follows.
+    if (c.trim > 0) data = data.subarray(0, Math.max(c.offset, data.length - c.trim));
     let packet: IpPacket | null | undefined;
     if (outcome === LINK_IPV4) packet = decodeIpv4(data, c.offset, ts, this.fragments, this.report, this.checkChecksums);
     else if (outcome === LINK_IPV6) packet = decodeIpv6(data, c.offset, ts, this.fragments, this.report);
@@ -83,8 +114,65 @@ export class PacketDecoder {
     else return this.other(c.label);
     if (packet === undefined) return BAD;
     if (packet === null) return HELD;
+    if (packet.protocol === PROTO_IPIP || packet.protocol === PROTO_IPV6_IN_IP || packet.protocol === PROTO_GRE || packet.transport?.protocol === 'udp') {
+      packet = this.decapsulate(packet, ts);
+    }
     if (this.checkChecksums && packet.transport && !packet.truncated) verifyTransportChecksum(packet, this.report);
     return { kind: 'ip', packet };
+  }
+
+  /**
+   * Takes tunnels off: while the packet is a tunnel's (by IP protocol or UDP port and a
+   * header that fits), the packet inside replaces it, linked to it by `encap`. A tunnel
+   * whose header is bad, or whose payload is not IP, ends the walk on the tunnel's packet.
+   */
+  private decapsulate(outer: IpPacket, ts: Timestamp): IpPacket {
+    const c = this.cursor;
+    let packet = outer;
+    for (let depth = 0; ; depth++) {
+      const t = packet.transport;
+      const proto = packet.protocol;
+      let buf: Uint8Array;
+      let outcome: LinkOutcome | null = null;
+      let h: TunnelHeader | null = null;
+      if (proto === PROTO_IPIP || proto === PROTO_IPV6_IN_IP) {
+        buf = packet.payload;
+        if (buf.length === 0) return packet;
+        h = { type: 'Tunnel::IP', label: ipInIpLabel(packet.version, proto), vni: undefined };
+        outcome = ipInIp(proto, c);
+      } else if (proto === PROTO_GRE) {
+        buf = packet.payload;
+        h = { type: 'Tunnel::GRE', label: 'gre', vni: undefined };
+        outcome = gre(buf, c, h);
+      } else if (t !== null && t.protocol === 'udp') {
+        buf = t.payload;
+        h = { type: 'Tunnel::VXLAN', label: '', vni: undefined };
+        if (t.dst_port === VXLAN_PORT) outcome = vxlan(buf, c, h);
+        else if (t.dst_port === GENEVE_PORT) outcome = geneve(buf, c, h);
+        else if (t.dst_port === GTPU_PORT || t.src_port === GTPU_PORT) outcome = gtpU(buf, c, h);
+      } else return packet;
+      if (outcome === null || h === null) return packet;
+      if (depth >= this.maxDepth) {
+        this.report('tunnel.depth_limit', `${h.label || 'tunnel'} inside ${depth} tunnels: deeper than max_tunnel_depth ${this.maxDepth}; not decapsulated`);
+        return packet;
+      }
+      if (outcome === LINK_ETHERTYPE) outcome = resolveEtherType(buf, c);
+      if (outcome === LINK_BAD) return packet;
+      let inner: IpPacket | null | undefined;
+      if (outcome === LINK_IPV4) inner = decodeIpv4(buf, c.offset, ts, this.fragments, this.report, this.checkChecksums);
+      else if (outcome === LINK_IPV6) inner = decodeIpv6(buf, c.offset, ts, this.fragments, this.report);
+      else {
+        packet.carries = `${h.label}:${c.label}`;
+        return packet;
+      }
+      if (inner === undefined || inner === null) {
+        // A damaged inner packet, or a fragment held until its datagram is whole: the tunnel's packet counts.
+        packet.carries = `${h.label}:${inner === null ? 'fragment' : 'bad'}`;
+        return packet;
+      }
+      inner.encap = { outer: packet, type: h.type, label: h.label, vni: h.vni };
+      packet = inner;
+    }
   }
 
   /** Drop datagrams whose fragments waited longer than `fragment_timeout` (capture time). */
@@ -106,7 +194,7 @@ export class PacketDecoder {
       // Once per link type: every packet of such an interface would repeat it.
       this.unknownLinkTypes.add(linkType);
       const name = linkTypeName(linkType);
-      this.report('capture.unknown_link_type', `link type ${linkType}${name ? ` (${name})` : ''} is not decoded; its packets are counted only`);
+      this.report('capture.unknown_link_type', `link type ${linkType}${name ? ` (${name})` : ''} is not supported: its frames are counted, not decoded`);
     }
     return BAD;
   }
@@ -118,7 +206,23 @@ export class PacketDecoder {
  */
 export function walkLink(linkType: number, data: Uint8Array, c: LinkCursor): LinkOutcome | null {
   let outcome: LinkOutcome;
+  c.trim = 0;
   switch (linkType) {
+    case LINKTYPE_IEEE802_11:
+      outcome = ieee80211(data, c);
+      break;
+    case LINKTYPE_RADIOTAP:
+      outcome = radiotap(data, c);
+      break;
+    case LINKTYPE_PPI:
+      outcome = ppi(data, c);
+      break;
+    case LINKTYPE_PRISM:
+      outcome = prism(data, c);
+      break;
+    case LINKTYPE_AVS:
+      outcome = avs(data, c);
+      break;
     case LINKTYPE_ETHERNET:
       outcome = ethernet(data, 0, c);
       break;

@@ -3,6 +3,20 @@
  * packet, with views into the packet's bytes (valid only while the packet is processed).
  */
 import type { CoreAnomalyCode } from '../events/anomalies.js';
+import type { TunnelType } from './tunnel.js';
+
+export type { TunnelType } from './tunnel.js';
+
+/** The tunnel a packet was carried in: the packet around it and what the tunnel header said. */
+export interface Encapsulation {
+  /** The enclosing packet (its own `encap` says what enclosed it). */
+  outer: IpPacket;
+  type: TunnelType;
+  /** The tunnel's layer in the protocol hierarchy (`gre`, `vxlan`, `erspan`...). */
+  label: string;
+  /** VXLAN and Geneve network identifier. */
+  vni: number | undefined;
+}
 
 export interface TcpOptions {
   mss?: number;
@@ -75,6 +89,14 @@ export interface IpPacket {
   truncated?: boolean;
   /** Bytes of IP payload the header declares (transport header and data), captured or not. */
   declared_payload?: number;
+  /** Set when this packet was decapsulated from a tunnel. */
+  encap?: Encapsulation;
+  /**
+   * Set on a tunnel's packet whose payload is not IP (ARP in VXLAN, a PPTP control frame):
+   * the layers it holds, for the protocol hierarchy (`vxlan:eth:arp`). The packet counts on
+   * its own flow as the tunnel.
+   */
+  carries?: string;
 }
 
 /** An anomaly found while decoding; the decoder's caller stamps frame, time and flow. */

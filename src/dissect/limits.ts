@@ -82,6 +82,8 @@ export interface Limits {
   max_qpack_table: number;
   /** HTTP/3 request streams waiting at once for QPACK encoder instructions (blocked). */
   max_qpack_blocked: number;
+  /** Tunnels (GRE, VXLAN, Geneve, GTP-U, IP in IP) decapsulated inside one another in one packet. */
+  max_tunnel_depth: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -131,4 +133,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   max_quic_frames: 2048,
   max_qpack_table: 64 * 1024,
   max_qpack_blocked: 128,
+  // Zeek's Tunnel::max_depth is 2; real networks nest a few more (GTP-U in GRE in VXLAN),
+  // and each level costs only a header walk.
+  max_tunnel_depth: 8,
 });

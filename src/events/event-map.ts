@@ -38,6 +38,11 @@ export interface FlowEndFields {
   resp_h: string;
   resp_p: number;
   community_id: string;
+  /**
+   * The tunnels the flow's packets came in, outermost first (Zeek's tunnel.log): the outer
+   * endpoints oriented as the flow (orig is the outer address on the originator's side).
+   */
+  tunnel: TunnelFields[] | undefined;
   /** Wireshark's `tcp.stream` / `udp.stream` number (0-based per transport, order of first packet). */
   tcp_stream: number | undefined;
   udp_stream: number | undefined;
@@ -65,6 +70,21 @@ export interface FlowEndFields {
   end_reason: string | undefined;
 }
 
+/** One tunnel around a flow (`flow.end`'s `tunnel`), in Zeek's tunnel.log vocabulary. */
+export interface TunnelFields {
+  /** `Tunnel::IP`, `Tunnel::GRE`, `Tunnel::VXLAN`, `Tunnel::GENEVE`, `Tunnel::GTPv1`. */
+  tunnel_type: string;
+  /** The layer: `ipip`, `6in4`, `4in6`, `6in6`, `gre`, `pptp`, `erspan`, `vxlan`, `geneve`, `gtp`. */
+  encap: string;
+  orig_h: string;
+  /** 0 for tunnels that are not UDP-borne. */
+  orig_p: number;
+  resp_h: string;
+  resp_p: number;
+  /** VXLAN or Geneve network identifier. */
+  vni: number | undefined;
+}
+
 /** What `capture.summary` says of the file itself. */
 export interface CaptureFileFields {
   file: string;
@@ -84,7 +104,8 @@ export interface CaptureStatsFields {
   first_ts: Timestamp | null;
   last_ts: Timestamp | null;
   duration: number;
-  link_types: Array<{ link_type: number; name: string; packets: number }>;
+  /** Frames per link type; `skipped`: how many of them were not decoded (a link type wirelens does not support). */
+  link_types: Array<{ link_type: number; name: string; packets: number; skipped: number | undefined }>;
   hierarchy: Array<{ path: string; packets: number; bytes: number }>;
   io: { readonly [key: string]: JsonValue | undefined };
 }

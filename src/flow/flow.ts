@@ -1,6 +1,6 @@
 import type { Endpoint, FlowInfo, Transport } from '../dissect/contract.js';
 import type { Direction } from '../events/event.js';
-import type { FlowEndFields } from '../events/event-map.js';
+import type { FlowEndFields, TunnelFields } from '../events/event-map.js';
 import { Timestamp } from '../events/time.js';
 import type { TcpDirection } from '../reassembly/stream.js';
 import type { TcpAnalyzer } from '../analysis/tcp/analyzer.js';
@@ -83,6 +83,10 @@ export class Flow {
    * `[syn0, syn1, ack0, ack1]`; NaN for none. Null once the flow is full.
    */
   lite: number[] | null = null;
+  /** The tunnels around the flow, outermost first, oriented by side (a flip needs nothing); null when none. */
+  tunnel: TunnelHop[] | null = null;
+  /** A tunnel's own UDP flow (VXLAN, Geneve, GTP-U): its datagrams were decapsulated, not dissected. */
+  carrier = false;
   /** Owned by the flow table: which idle time-out applies, and the deadline of its live timer. */
   timerClass: TimerClass = TimerClass.Open;
   timerDeadline = NaN;
@@ -168,6 +172,7 @@ export class Flow {
       resp_h: this.server.addr,
       resp_p: this.server.port,
       community_id: this.communityId,
+      tunnel: this.tunnel === null ? undefined : this.tunnel.map((t) => tunnelFields(t, this.clientSide)),
       tcp_stream: this.transport === 'tcp' ? (this.stream ?? undefined) : undefined,
       udp_stream: this.transport === 'udp' ? (this.stream ?? undefined) : undefined,
       start: this.first,
@@ -191,6 +196,23 @@ export class Flow {
       end_reason: endReason,
     };
   }
+}
+
+/** One tunnel around a flow, by side (see `Flow.tunnel`). */
+export interface TunnelHop {
+  type: string;
+  encap: string;
+  /** The outer endpoints on side 0's and side 1's end. */
+  h0: string;
+  p0: number;
+  h1: string;
+  p1: number;
+  vni: number | undefined;
+}
+
+function tunnelFields(t: TunnelHop, clientSide: Side): TunnelFields {
+  const c = clientSide === 0;
+  return { tunnel_type: t.type, encap: t.encap, orig_h: c ? t.h0 : t.h1, orig_p: c ? t.p0 : t.p1, resp_h: c ? t.h1 : t.h0, resp_p: c ? t.p1 : t.p0, vni: t.vni };
 }
 
 function newCounters(): SideCounters {

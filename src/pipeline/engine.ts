@@ -3,7 +3,7 @@ import type { SecretStore } from '../dissect/secrets.js';
 import type { Expectation, ExportedObject, ProtocolDescriptor } from '../dissect/contract.js';
 import type { Limits } from '../dissect/limits.js';
 import { formatAddress, PacketDecoder } from '../decode/index.js';
-import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type DecodeResult, type IpPacket, type TcpHeader, type UdpHeader } from '../decode/types.js';
+import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type DecodeResult, type Encapsulation, type IpPacket, type TcpHeader, type UdpHeader } from '../decode/types.js';
 import { typedEvent, type Direction, type EventSink } from '../events/event.js';
 import { Timestamp } from '../events/time.js';
 import type { FlowFacts } from '../filter/evaluate.js';
@@ -13,8 +13,8 @@ import { Expectations } from '../flow/expectations.js';
 import { TcpAnalyzer, type TcpPacketAnalysis } from '../analysis/tcp/analyzer.js';
 import { flagNames } from '../analysis/tcp/flags.js';
 import { connectionFields } from '../analysis/tcp/connection.js';
-import { Flow, type FlowTransport, type Side } from '../flow/flow.js';
-import { flowKey } from '../flow/key.js';
+import { Flow, type FlowTransport, type Side, type TunnelHop } from '../flow/flow.js';
+import { compareEndpoints, flowKey } from '../flow/key.js';
 import { FlowTable, type EndReason } from '../flow/table.js';
 import { seqAdd, seqDiff } from '../reassembly/seq.js';
 import { ReassemblyBudget, TcpDirection, type StreamOutput } from '../reassembly/stream.js';
@@ -73,6 +73,8 @@ export class Engine implements SessionHost {
   readonly wantsObjects: boolean;
   readonly dissect: boolean;
   frame = 0;
+  private nameFrame = -1;
+  private nameSeq = 0;
   ts = Timestamp.ZERO;
   readonly stats = new CaptureStats();
 
@@ -132,11 +134,25 @@ export class Engine implements SessionHost {
     this.packetTcp = null;
     if (result.kind === 'ip') {
       const ip = result.packet;
-      const net = ip.version === 4 ? 'ipv4' : 'ipv6';
+      let net = ip.version === 4 ? 'ipv4' : 'ipv6';
+      let scope = '';
+      const encap = ip.encap;
+      if (encap !== undefined || ip.carries !== undefined) {
+        net = tunnelPath(ip);
+        if (encap !== undefined) {
+          this.carriers(encap, p);
+          scope = tunnelScope(encap);
+        }
+        if (ip.carries !== undefined) {
+          this.carrierOnly(ip, p, net);
+          this.packetTap?.(p, result, this.packetFlow, this.packetTcp);
+          return;
+        }
+      }
       const t = ip.transport;
-      if (t?.protocol === 'tcp') this.tcp(ip, t, p, net);
-      else if (t?.protocol === 'udp') this.udp(ip, t, p, net);
-      else if (ip.icmp) this.icmp(ip, p, net);
+      if (t?.protocol === 'tcp') this.tcp(ip, t, p, net, encap, scope);
+      else if (t?.protocol === 'udp') this.udp(ip, t, p, net, encap, scope);
+      else if (ip.icmp) this.icmp(ip, p, net, encap, scope);
       else this.stats.packet(p, `${this.currentLink}:${net}:${ipProtoName(ip.protocol)}`);
     } else if (result.kind === 'other') {
       this.stats.packet(p, `${this.currentLink}:${result.label}`);
@@ -245,11 +261,12 @@ export class Engine implements SessionHost {
     side: Side,
     clientSide: Side,
     net: string,
+    encap: Encapsulation | undefined,
   ): Flow {
     const src = { addr: formatAddress(ip.src), port: sport };
     const dst = { addr: formatAddress(ip.dst), port: dport };
     const endpoints = (side === 0 ? [src, dst] : [dst, src]) as [typeof src, typeof dst];
-    const id = this.opts.share ? this.frame : this.flows.newId();
+    const id = this.opts.share ? this.shareName() : this.flows.newId();
     this.opts.share?.created(id, transport);
     const flow = new Flow(
       id,
@@ -263,6 +280,7 @@ export class Engine implements SessionHost {
       this.frame,
       this.layersOf(net, transport),
     );
+    if (encap !== undefined) flow.tunnel = tunnelHops(encap, side);
     // A share numbers streams by the creating frame, like flow ids; the merge renumbers both.
     if (transport === 'tcp') flow.stream = this.opts.share ? id : this.tcpStreams++;
     else if (transport === 'udp') flow.stream = this.opts.share ? id : this.udpStreams++;
@@ -273,14 +291,28 @@ export class Engine implements SessionHost {
   }
 
   /** The hierarchy path of a flow's packets, one string per path for all flows (`eth:ipv4:udp`). */
+  /**
+   * A share's name for a new flow: its creating frame, times SHARE_NAME_STRIDE, plus
+   * its place among the flows that frame created (a tunnelled packet creates the tunnel's
+   * UDP flow and the inner flow). Increasing in creation order, as the merge needs.
+   */
+  private shareName(): number {
+    if (this.nameFrame !== this.frame) {
+      this.nameFrame = this.frame;
+      this.nameSeq = 0;
+    }
+    return this.frame * SHARE_NAME_STRIDE + Math.min(this.nameSeq++, SHARE_NAME_STRIDE - 1);
+  }
+
   private layersOf(net: string, transport: FlowTransport): string {
     const text = `${this.currentLink}:${net}:${transport}`;
     let shared = this.layerNames.get(text);
-    if (shared === undefined) this.layerNames.set(text, (shared = text));
-    return shared;
+    // Bounded: tunnels let a capture make many paths.
+    if (shared === undefined && this.layerNames.size < 4096) this.layerNames.set(text, (shared = text));
+    return shared ?? text;
   }
 
-  private touch(flow: Flow, side: Side, ip: IpPacket, p: RawPacket): void {
+  private touch(flow: Flow, side: Side, ip: IpPacket, p: RawPacket, count = true): void {
     const c = flow.counters[side];
     c.pkts++;
     c.ip_bytes += ip.ip_length;
@@ -288,11 +320,47 @@ export class Engine implements SessionHost {
     c.sent = true;
     flow.last = this.ts;
     flow.lastFrame = this.frame;
-    this.stats.packet(p, flow.layers);
+    if (count) this.stats.packet(p, flow.layers);
   }
 
-  private tcp(ip: IpPacket, tcp: TcpHeader, p: RawPacket, net: string): void {
-    const { key, forward } = flowKey(6, ip.src, tcp.src_port, ip.dst, tcp.dst_port);
+  /**
+   * The tunnels around a decapsulated packet, outermost first: a UDP-borne tunnel's packet
+   * counts on its own flow (as in Zeek's conn.log and tshark's udp.stream), whose service
+   * is the tunnel; the frame counts once, in the hierarchy of the innermost packet.
+   */
+  private carriers(encap: Encapsulation, p: RawPacket): void {
+    const outer = encap.outer;
+    if (outer.encap !== undefined) this.carriers(outer.encap, p);
+    if (outer.transport?.protocol === 'udp') this.carrierFlow(outer, outer.transport, p, encap.label);
+  }
+
+  /** A tunnel's packet whose payload is not IP (ARP in VXLAN, a PPTP ack): counted as the tunnel. */
+  private carrierOnly(ip: IpPacket, p: RawPacket, net: string): void {
+    const carries = ip.carries!;
+    const t = ip.transport;
+    if (t?.protocol === 'udp') {
+      this.carrierFlow(ip, t, p, carries.slice(0, carries.indexOf(':')));
+      this.stats.packet(p, `${this.currentLink}:${net}:udp:${carries}`);
+    } else this.stats.packet(p, `${this.currentLink}:${net}:${carries}`);
+  }
+
+  private carrierFlow(ip: IpPacket, udp: UdpHeader, p: RawPacket, label: string): void {
+    const encap = ip.encap;
+    const scope = encap !== undefined ? tunnelScope(encap) : '';
+    const { key, forward } = flowKey(17, ip.src, udp.src_port, ip.dst, udp.dst_port, scope);
+    const side: Side = forward ? 0 : 1;
+    let flow = this.flows.get(key);
+    if (!flow) {
+      flow = this.newFlow('udp', 17, ip, udp.src_port, udp.dst_port, key, side, side, encap !== undefined ? tunnelPath(ip) : ip.version === 4 ? 'ipv4' : 'ipv6', encap);
+      flow.carrier = true;
+      flow.service = label;
+    } else flow.service ??= label; // a GTP-U echo came first and made the flow
+    this.touch(flow, side, ip, p, false);
+    flow.counters[side].bytes += udp.payload.length;
+  }
+
+  private tcp(ip: IpPacket, tcp: TcpHeader, p: RawPacket, net: string, encap: Encapsulation | undefined, scope: string): void {
+    const { key, forward } = flowKey(6, ip.src, tcp.src_port, ip.dst, tcp.dst_port, scope);
     const side: Side = forward ? 0 : 1;
     const flags = tcp.flags;
     const syn = (flags & TCP_SYN) !== 0;
@@ -305,7 +373,7 @@ export class Engine implements SessionHost {
     if (!flow) {
       // The client sent the SYN, or else the first packet; a SYN-ACK first means the other side.
       const clientSide = (syn && ack ? 1 - side : side) as Side;
-      flow = this.newFlow('tcp', 6, ip, tcp.src_port, tcp.dst_port, key, side, clientSide, net);
+      flow = this.newFlow('tcp', 6, ip, tcp.src_port, tcp.dst_port, key, side, clientSide, net, encap);
       if (clientSide !== side) flow.history.add('^', true);
       this.attachTcp(flow);
     }
@@ -316,10 +384,12 @@ export class Engine implements SessionHost {
       flow.payloadPkts++;
       flow.payloadFrameBytes += p.orig_len;
     }
+    // A segment cut short by the snap length still took its whole length of sequence space.
+    const sent = ip.truncated && ip.declared_payload !== undefined ? Math.max(payload.length, ip.declared_payload - tcp.data_offset) : payload.length;
     const rst = (flags & TCP_RST) !== 0;
     const fin = (flags & TCP_FIN) !== 0;
     if (flow.lite !== null) {
-      if (payload.length === 0 && !rst && !fin) {
+      if (sent === 0 && !rst && !fin) {
         this.trackState(flow, side, syn, ack, fin, rst, 0, tcp.window, originator);
         // Sequence analysis sees every segment, the handshake included (relative numbers start there).
         if (this.tcpAnalysis) this.analyzeTcp(flow, side, tcp, p, ip);
@@ -352,8 +422,9 @@ export class Engine implements SessionHost {
       dataSeq = seqAdd(tcp.seq, 1);
       if (payload.length) this.anomaly('tcp.syn_with_data', `SYN carries ${payload.length} bytes (TCP Fast Open or crafted)`, flow, flow.dirOf(side));
     }
-    if (payload.length) me.segment(dataSeq, payload);
-    if (fin) me.fin(seqAdd(dataSeq, payload.length));
+    if (sent > payload.length) me.cutShort(dataSeq, payload, sent);
+    else if (payload.length) me.segment(dataSeq, payload);
+    if (fin) me.fin(seqAdd(dataSeq, sent));
     if (ack) peer.acked(tcp.ack);
     if (rst) flow.session?.end(flow.dirOf(side), 'rst');
 
@@ -510,12 +581,15 @@ export class Engine implements SessionHost {
     flow.session = new AppSession(flow, this);
   }
 
-  private udp(ip: IpPacket, udp: UdpHeader, p: RawPacket, net: string): void {
-    const { key, forward } = flowKey(17, ip.src, udp.src_port, ip.dst, udp.dst_port);
+  private udp(ip: IpPacket, udp: UdpHeader, p: RawPacket, net: string, encap: Encapsulation | undefined, scope: string): void {
+    const { key, forward } = flowKey(17, ip.src, udp.src_port, ip.dst, udp.dst_port, scope);
     const side: Side = forward ? 0 : 1;
     let flow = this.flows.get(key);
     if (!flow) {
-      flow = this.newFlow('udp', 17, ip, udp.src_port, udp.dst_port, key, side, side, net);
+      flow = this.newFlow('udp', 17, ip, udp.src_port, udp.dst_port, key, side, side, net, encap);
+      flow.session = new AppSession(flow, this);
+    } else if (flow.session === null) {
+      // A tunnel's flow whose datagram this time was not the tunnel's.
       flow.session = new AppSession(flow, this);
     }
     this.touch(flow, side, ip, p);
@@ -525,17 +599,23 @@ export class Engine implements SessionHost {
       flow.payloadPkts++;
       flow.payloadFrameBytes += p.orig_len;
     }
+    // Said, not dropped: the dissector gets the prefix and finds its own end.
+    const ipSent = ip.truncated && ip.declared_payload !== undefined ? ip.declared_payload - 8 : 0;
+    const sent = udp.length >= 8 && udp.length - 8 < ipSent ? udp.length - 8 : ipSent;
+    if (sent > udp.payload.length) {
+      this.anomaly('udp.payload_truncated', `the capture's snap length cut the datagram: ${udp.payload.length} of ${sent} bytes captured; the prefix is dissected`, flow, flow.dirOf(side));
+    }
     flow.session!.datagram(flow.dirOf(side), udp.payload);
   }
 
-  private icmp(ip: IpPacket, p: RawPacket, net: string): void {
+  private icmp(ip: IpPacket, p: RawPacket, net: string, encap: Encapsulation | undefined, scope: string): void {
     const proto = ip.version === 4 ? 1 : 58;
     const { type, code } = ip.icmp!;
     const dport = icmpCounterpart(proto, type) ?? code;
-    const { key, forward } = flowKey(proto, ip.src, type, ip.dst, dport);
+    const { key, forward } = flowKey(proto, ip.src, type, ip.dst, dport, scope);
     const side: Side = forward ? 0 : 1;
     let flow = this.flows.get(key);
-    if (!flow) flow = this.newFlow('icmp', proto, ip, type, dport, key, side, side, net);
+    if (!flow) flow = this.newFlow('icmp', proto, ip, type, dport, key, side, side, net, encap);
     this.touch(flow, side, ip, p);
     this.packetFlow = flow;
     flow.counters[side].bytes += Math.max(0, ip.payload.length - 8);
@@ -556,7 +636,8 @@ export class Engine implements SessionHost {
       this.sink.emit(typedEvent('tcp.connection', flow.lastFrame, flow.last, flow.id, null, connectionFields(flow, flow.tcpAnalysis)));
       flow.tcpAnalysis = null;
     }
-    this.stats.flowEnded(flow.layers, flow.service, flow.payloadPkts, flow.payloadFrameBytes);
+    // A tunnel's flow put its packets in the hierarchy of the packets inside.
+    if (!flow.carrier) this.stats.flowEnded(flow.layers, flow.service, flow.payloadPkts, flow.payloadFrameBytes);
     this.sink.emit(typedEvent('flow.end', flow.lastFrame, flow.last, flow.id, null, flow.record(reason)));
     flow.session = null;
     flow.tcp = null;
@@ -577,12 +658,12 @@ class SideOutput implements StreamOutput {
     this.flow.session!.data(dir, bytes);
   }
 
-  gap(length: number): void {
+  gap(length: number, cause?: string): void {
     const { flow, side } = this;
     const dir = flow.dirOf(side);
     flow.missedBytes += length;
     flow.history.add('G', side === flow.clientSide);
-    this.engine.anomaly('tcp.gap', `${length} bytes missing from the stream`, flow, dir);
+    this.engine.anomaly('tcp.gap', `${length} bytes missing from the stream${cause ? `: ${cause}` : ''}`, flow, dir);
     this.engine.tap?.(flow.id, dir, length);
     flow.session!.gap(dir, length);
   }
@@ -595,6 +676,54 @@ class SideOutput implements StreamOutput {
     this.engine.anomaly(code, detail, this.flow, this.flow.dirOf(this.side));
   }
 }
+
+/** The hierarchy path of a decapsulated packet's network layers: `ipv4:udp:vxlan:ipv4`. */
+function tunnelPath(ip: IpPacket): string {
+  const own = ip.version === 4 ? 'ipv4' : 'ipv6';
+  const e = ip.encap;
+  if (e === undefined) return own;
+  return `${tunnelPath(e.outer)}:${e.outer.transport?.protocol === 'udp' ? 'udp:' : ''}${e.label}:${own}`;
+}
+
+/**
+ * What keeps flows of different tunnels apart (the same inner 5-tuple in two VXLAN
+ * segments): each hop's type, network id and outer address pair, the same both ways.
+ * Outer ports are left out: a VXLAN sender picks its source port per inner flow and direction.
+ */
+function tunnelScope(encap: Encapsulation): string {
+  let s = '';
+  for (let e: Encapsulation | undefined = encap; e !== undefined; e = e.outer.encap) {
+    const o = e.outer;
+    const [a, b] = compareEndpoints(o.src, 0, o.dst, 0) <= 0 ? [o.src, o.dst] : [o.dst, o.src];
+    s += `|${e.label}/${e.vni ?? ''}/${formatAddress(a)}/${formatAddress(b)}`;
+  }
+  return s;
+}
+
+/** The tunnels of a new flow, outermost first, oriented by side (`side` sent the packet). */
+function tunnelHops(encap: Encapsulation, side: Side): TunnelHop[] {
+  const hops: TunnelHop[] = [];
+  for (let e: Encapsulation | undefined = encap; e !== undefined; e = e.outer.encap) {
+    const o = e.outer;
+    const u = o.transport?.protocol === 'udp' ? o.transport : null;
+    const src = formatAddress(o.src);
+    const dst = formatAddress(o.dst);
+    const sp = u?.src_port ?? 0;
+    const dp = u?.dst_port ?? 0;
+    hops.unshift(
+      side === 0
+        ? { type: e.type, encap: e.label, h0: src, p0: sp, h1: dst, p1: dp, vni: e.vni }
+        : { type: e.type, encap: e.label, h0: dst, p0: dp, h1: src, p1: sp, vni: e.vni },
+    );
+  }
+  return hops;
+}
+
+/**
+ * Share names per frame: a frame creates at most one flow per tunnel carried over UDP and
+ * the innermost flow, MAX_TUNNEL_DEPTH + 1 (src/decode/index.ts) at most, below this.
+ */
+export const SHARE_NAME_STRIDE = 1024;
 
 const round9 = (s: number): number => Math.round(s * 1e9) / 1e9;
 

@@ -105,7 +105,7 @@ export async function renderCaptureReport(job: ReportJob): Promise<RenderedRepor
     body.discard();
     throw err;
   }
-  return { ...body.finish(), warning: damage.line() };
+  return { ...body.finish(), warning: damage.line() ?? damage.notes()[0] ?? null };
 }
 
 /** A report's text: in memory up to `BODY_MEMORY`, then in a private temporary file. */

@@ -73,6 +73,8 @@ export class AppSession implements FlowSession {
   /** Where held input being replayed was seen (events take its frame and time). */
   replaying: Position | null = null;
   switchTo: { protocol: string | null; pending?: { c2s?: Uint8Array; s2c?: Uint8Array } } | null = null;
+  /** The service of the tunnel whose handshake handed the stream back to detection (`socks`, `http` for CONNECT). */
+  private outerService: string | null = null;
   private closed = false;
   private context: DissectorContext | null = null;
   /** A byte stream (TCP, or any inner stream), not datagrams. */
@@ -178,7 +180,9 @@ export class AppSession implements FlowSession {
 
   /** The service label of protocol `name` at this session's layer (`http`, or `tls,http` inside TLS). */
   serviceOf(name: string): string {
-    return this.layer ? `${this.layer.prefix},${name}` : name;
+    const own = this.layer ? `${this.layer.prefix},${name}` : name;
+    // After a tunnel's handshake (SOCKS, HTTP CONNECT) the service names both, as Zeek's conn.log does: `socks,http`.
+    return this.outerService !== null && this.outerService !== own ? `${this.outerService},${own}` : own;
   }
 
   private candidates(transport: 'tcp' | 'udp'): ProtocolDescriptor[] {
@@ -193,7 +197,8 @@ export class AppSession implements FlowSession {
     this.held = [];
     if (verdict.kind === 'none') return;
     // An inner stream's directions are its outer layer's, which detection already settled.
-    if (verdict.reversed && !this.layer) {
+    // A tunnel's inner stream keeps the tunnel's directions.
+    if (verdict.reversed && !this.layer && this.outerService === null) {
       this.flow.flip();
       for (const h of held) h.dir = opposite(h.dir);
     }
@@ -205,7 +210,7 @@ export class AppSession implements FlowSession {
   }
 
   private start(protocol: ProtocolDescriptor): void {
-    if (this.layer) this.flow.service = this.serviceOf(protocol.name);
+    if (this.layer || this.outerService !== null) this.flow.service = this.serviceOf(protocol.name);
     else this.flow.service ??= protocol.name;
     if (!this.host.dissect) return;
     if (this.streamed && protocol.createStream) {
@@ -240,6 +245,7 @@ export class AppSession implements FlowSession {
       if (bytes?.length) pending.push({ kind: 'data', dir, bytes: bytes.slice(), ...at });
     }
     if (request.protocol === null) {
+      this.outerService ??= this.flow.service;
       this.streamDetector = new StreamDetector(this.candidates('tcp'), this.host.limits.detect_buffer);
       for (const h of pending) if (h.kind === 'data') this.data(h.dir, h.bytes);
       return;

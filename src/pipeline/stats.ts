@@ -1,6 +1,7 @@
 import type { RawPacket } from '../capture/types.js';
 import { Timestamp } from '../events/time.js';
 import type { CaptureStatsFields } from '../events/event-map.js';
+import { isDecodedLinkType } from '../decode/index.js';
 
 const LINK_NAMES: Record<number, string> = {
   0: 'null',
@@ -15,6 +16,11 @@ const LINK_NAMES: Record<number, string> = {
   229: 'raw',
   239: 'nflog',
   276: 'sll2',
+  105: 'wlan',
+  119: 'prism',
+  127: 'radiotap',
+  163: 'avs',
+  192: 'ppi',
 };
 
 export const linkName = (linkType: number): string => LINK_NAMES[linkType] ?? `linktype_${linkType}`;
@@ -105,7 +111,7 @@ export class CaptureStats {
       duration: this.first && this.last ? Math.round(this.last.since(this.first) * 1e6) / 1e6 : 0,
       link_types: [...this.linkTypes.entries()]
         .sort((a, b) => a[0] - b[0])
-        .map(([link_type, packets]) => ({ link_type, name: linkName(link_type), packets })),
+        .map(([link_type, packets]) => ({ link_type, name: linkName(link_type), packets, skipped: isDecodedLinkType(link_type) ? undefined : packets })),
       hierarchy,
       io: {
         start: this.first ? new Timestamp(this.binStart, 0) : null,

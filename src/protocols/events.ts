@@ -14,4 +14,5 @@ import './imap/events.js';
 import './pop3/events.js';
 import './quic/events.js';
 import './smtp/events.js';
+import './socks/events.js';
 import './tls/events.js';

@@ -13,6 +13,7 @@ import { httpDescriptor } from './http/index.js';
 import { http2Descriptor } from './http2/index.js';
 import { tlsDescriptor } from './tls/index.js';
 import { quicDescriptor } from './quic/index.js';
+import { socksDescriptor } from './socks/index.js';
 
 export const PROTOCOLS: readonly ProtocolDescriptor[] = [
   dnsDescriptor,
@@ -20,6 +21,8 @@ export const PROTOCOLS: readonly ProtocolDescriptor[] = [
   quicDescriptor,
   // Before BitTorrent: its MSE probe takes any high-entropy opening, and TLS's header check is exact.
   tlsDescriptor,
+  // Before BitTorrent too: a SOCKS greeting is 3 bytes, exact, and MSE would wait on it for more.
+  socksDescriptor,
   bittorrentDescriptor,
   ftp,
   smtp,

@@ -4,7 +4,8 @@ import type { CoreAnomalyCode } from '../events/anomalies.js';
 /** Where one direction's reassembled stream goes. */
 export interface StreamOutput {
   data(bytes: Uint8Array): void;
-  gap(length: number): void;
+  /** `cause`: why the bytes are missing, when known (a snap length cut the segment). */
+  gap(length: number, cause?: string): void;
   /** The sender's FIN has been reached in sequence. */
   finished(): void;
   anomaly(code: CoreAnomalyCode, detail: string): void;
@@ -141,6 +142,22 @@ export class TcpDirection {
     this.checkFin();
   }
 
+  /**
+   * A segment the capture cut short (snap length): `sent` bytes went on the wire, only
+   * `captured` were recorded. The prefix is delivered like any segment; when it was in
+   * order, the tail is a gap at once, at this frame (waiting for an ACK to skip it would put
+   * the gap a segment later and hold the next data behind it).
+   */
+  cutShort(seq: number, captured: Uint8Array, sent: number): void {
+    if (this.next === null) this.next = this.base = this.highest = seq;
+    this.segment(seq, captured);
+    const end = seqAdd(seq, sent);
+    if (seqDiff(this.next!, seqAdd(seq, captured.length)) !== 0 || seqDiff(end, this.next!) <= 0) return;
+    if (seqDiff(end, this.highest!) > 0) this.highest = end;
+    this.gapTo(end, `the capture's snap length cut the segment: ${captured.length} of ${sent} bytes captured`);
+    if (this.queue.length) this.drain();
+  }
+
   /** The sender's FIN at sequence number `seq` (after its payload). */
   fin(seq: number): void {
     if (this.finSeq === null) this.finSeq = seq;
@@ -188,14 +205,14 @@ export class TcpDirection {
     this.out.data(bytes);
   }
 
-  private gapTo(seq: number): void {
+  private gapTo(seq: number, cause?: string): void {
     const length = seqDiff(seq, this.next!);
     if (length <= 0) return;
     this.missed += length;
     this.gaps++;
     this.next = seq;
     this.historyLen = 0;
-    this.out.gap(length);
+    this.out.gap(length, cause);
   }
 
   private enqueue(seq: number, payload: Uint8Array): void {

@@ -10,7 +10,6 @@ import { visible } from './safe-text.js';
 const DAMAGE = new Set([
   'capture.truncated',
   'capture.bad_record',
-  'capture.unknown_link_type',
   'capture.snaplen_exceeded',
   'capture.packet_too_large',
   'link.truncated',
@@ -22,25 +21,48 @@ const DAMAGE = new Set([
   'udp.truncated',
 ]);
 
+/** Link types reported at most, in the note about link types that are not supported. */
+const UNSUPPORTED_LISTED = 8;
+
 export class InputDamage {
   private first: { code: string; detail: string; frame: number } | null = null;
   private count = 0;
+  /** Link types not supported, as the decoder named them: the file is whole, wirelens cannot read them. */
+  private unsupported: string[] = [];
 
   observe = (e: WireEvent): void => {
-    if (e.type !== 'anomaly' || !DAMAGE.has(String(e.code))) return;
+    if (e.type !== 'anomaly') return;
+    if (e.code === 'capture.unknown_link_type') {
+      const detail = `${String(e.detail)} (first at frame ${e.frame})`;
+      if (this.unsupported.length < UNSUPPORTED_LISTED && !this.unsupported.includes(detail)) this.unsupported.push(detail);
+      return;
+    }
+    if (!DAMAGE.has(String(e.code))) return;
     this.count++;
     this.first ??= { code: String(e.code), detail: String(e.detail), frame: e.frame };
   };
 
   /** What a worker saw, to merge into the main thread's. */
-  seen(): { first: { code: string; detail: string; frame: number } | null; count: number } {
-    return { first: this.first, count: this.count };
+  seen(): { first: { code: string; detail: string; frame: number } | null; count: number; unsupported: string[] } {
+    return { first: this.first, count: this.count, unsupported: this.unsupported };
   }
 
   /** Adds a worker's share; the first problem is the one with the lowest frame (ties: the earlier share). */
   absorb(share: ReturnType<InputDamage['seen']>): void {
     this.count += share.count;
+    for (const u of share.unsupported) {
+      if (this.unsupported.length < UNSUPPORTED_LISTED && !this.unsupported.includes(u)) this.unsupported.push(u);
+    }
     if (share.first && (!this.first || share.first.frame < this.first.frame)) this.first = share.first;
+  }
+
+  /**
+   * One line per link type that is not supported, or none. Not damage: the frames are
+   * there, wirelens cannot decode them (the capture summary counts them per link type).
+   */
+  notes(): string[] {
+    // Worded so it cannot be mistaken for the damage warning: the file is intact.
+    return this.unsupported.map((u) => `note: ${visible(u)}; capture.summary's link_types[].skipped counts them`);
   }
 
   /** One line, or null when the input was whole. */

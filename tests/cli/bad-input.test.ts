@@ -136,8 +136,16 @@ describe('part could be read: exit 0, the problem among the anomalies, one line 
     partial(file, 'lengths-disagree.pcapng', 'capture.bad_record', /length/);
   });
 
-  it('an unknown link type', () => {
-    partial(pcapOf(http, 4242), 'unknown-link.pcap', 'capture.unknown_link_type', /link type/);
+  it('an unknown link type: named with its number, not called damage, counted in the summary', () => {
+    partial(pcapOf(http, 4242), 'unknown-link.pcap', 'capture.unknown_link_type', /link type 4242 is not supported/);
+    const path = tempFile(pcapOf(http, 187), 'bluetooth.pcap');
+    const r = wirelens(['events', path]);
+    expect(r.stderr.toString()).toMatch(/link type 187 \(BLUETOOTH_HCI_H4\) is not supported: its frames are counted, not decoded \(first at frame 1\)/);
+    // Once, not once per frame.
+    expect(r.stderr.toString().match(/link type 187/g)).toHaveLength(1);
+    expect(r.stderr.toString()).not.toMatch(/damaged/);
+    const summary = r.stdout.toString().trim().split('\n').map((l) => JSON.parse(l) as { type: string; link_types?: unknown }).find((e) => e.type === 'capture.summary');
+    expect(summary?.link_types).toEqual([{ link_type: 187, name: 'linktype_187', packets: http.length, skipped: http.length }]);
   });
 
   it('an IPv4 header length below 20', () => {

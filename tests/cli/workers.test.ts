@@ -106,6 +106,15 @@ describe('--workers on one capture', () => {
     expect(wirelens(['events', cut, '--workers', '2']).stderr).toMatch(/damaged input/);
   });
 
+  it('tunnels: a frame that creates both the tunnel flow and the inner flow names both (issue 15)', async () => {
+    const captures = new URL('../../captures/', import.meta.url).pathname;
+    const wrapped = `${captures}tunnels-wrapped.pcap`;
+    const counts = [0, 0];
+    await readCapture(wrapped, { packet: (p) => counts[shardOf(p.link_type, p.data, 2)]!++, problem: () => {} });
+    for (const c of counts) expect(c).toBeGreaterThan(20);
+    for (const f of ['tunnel-vxlan.pcap', 'tunnels-wrapped.pcap', 'wlan-wrapped.pcapng']) same(['events', `${captures}${f}`], [2]);
+  });
+
   it('refuses a bad --workers', () => {
     const r = wirelens(['events', mixed, '--workers', '0']);
     expect(r.status).toBe(2);

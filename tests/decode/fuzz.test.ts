@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Timestamp } from '../../src/events/time.js';
 import { bytes, decoder, ethernet, extension, fragmentHeader, ipv4, ipv6, tcp, u16, udp, vlanTag } from './frames.js';
 
-const LINK_TYPES = [0, 1, 9, 12, 14, 50, 101, 108, 113, 228, 229, 239, 276, 127];
+const LINK_TYPES = [0, 1, 9, 12, 14, 50, 101, 105, 108, 113, 119, 127, 163, 192, 228, 229, 239, 276];
 
 const SEEDS = [
   ethernet(0x0800, ipv4({ payload: tcp({ options: [2, 4, 5, 180, 1, 3, 3, 7, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0], payload: [1, 2, 3] }) })),

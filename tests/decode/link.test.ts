@@ -146,11 +146,11 @@ describe('link layers', () => {
 
   it('reports an unknown link type once, with its name', () => {
     const { d, problems } = decoder();
-    expect(d.decode(127, bytes(0, 0, 8, 0), T0)).toEqual({ kind: 'bad' });
-    expect(d.decode(127, bytes(0, 0, 8, 0), T0)).toEqual({ kind: 'bad' });
+    expect(d.decode(187, bytes(0, 0, 8, 0), T0)).toEqual({ kind: 'bad' });
+    expect(d.decode(187, bytes(0, 0, 8, 0), T0)).toEqual({ kind: 'bad' });
     expect(d.decode(4242, bytes(0), T0)).toEqual({ kind: 'bad' });
     expect(problems.map((p) => p.code)).toEqual(['capture.unknown_link_type', 'capture.unknown_link_type']);
-    expect(problems[0]!.detail).toMatch(/127 \(IEEE802_11_RADIOTAP\)/);
+    expect(problems[0]!.detail).toMatch(/link type 187 \(BLUETOOTH_HCI_H4\) is not supported/);
     expect(problems[1]!.detail).toMatch(/4242/);
   });
 

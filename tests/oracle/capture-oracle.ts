@@ -175,9 +175,16 @@ async function checkTransport(file: string, ndjson: string): Promise<{ verdict: 
     closeSync(fd);
   }
 
-  const rows = tsharkFields(file, TSHARK_FIELDS, ['-Y', '(tcp || udp) && !icmp && !icmpv6']);
+  const rows = tsharkFields(file, TSHARK_FIELDS, ['-E', 'occurrence=a']);
   const flows = compareConversations(conversationsFromRows(columns(rows, CONVERSATION_FIELDS)), ourConversations(flowEnds));
-  const theirs = framesFromRows(columns(rows, FRAME_FIELDS));
+  // Per frame, as `-Y '(tcp || udp) && !icmp && !icmpv6'` with each field's first occurrence
+  // would give: a transport header quoted inside an ICMP error is not a TCP or UDP frame.
+  const layers = TSHARK_FIELDS.indexOf('frame.protocols');
+  const transportFrames = rows.filter((r) => {
+    const l = (r[layers] ?? '').split(':');
+    return (l.includes('tcp') || l.includes('udp')) && !l.includes('icmp') && !l.includes('icmpv6');
+  });
+  const theirs = framesFromRows(columns(transportFrames, FRAME_FIELDS).map((r) => r.map((v) => v.split(',')[0]!)));
   const tcp = compareTcpFrames(theirs.tcp, ours.tcp, 20);
   for (const [frame, n] of theirs.udp) {
     if (tcp.length >= 40) break;

@@ -18,31 +18,46 @@ export interface Conversation {
 const endpointKey = (a: string, ap: string, b: string, bp: string): string => [`${a}|${ap}`, `${b}|${bp}`].sort().join(' ');
 
 /** The tshark fields `conversationsFromRows` reads, in this order. */
-export const CONVERSATION_FIELDS = ['frame.number', 'frame.len', 'ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst', 'tcp.stream', 'tcp.srcport', 'tcp.dstport', 'udp.stream', 'udp.srcport', 'udp.dstport'];
+export const CONVERSATION_FIELDS = ['frame.number', 'frame.len', 'frame.protocols', 'ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst', 'tcp.stream', 'tcp.srcport', 'tcp.dstport', 'udp.stream', 'udp.srcport', 'udp.dstport'];
 
 /**
- * tshark's conversations from rows of `CONVERSATION_FIELDS`, read with
- * `-Y '(tcp || udp) && !icmp && !icmpv6'`: a TCP/UDP header quoted inside an ICMP error is
- * not a packet of that conversation.
+ * tshark's conversations from rows of `CONVERSATION_FIELDS`, read with every occurrence of
+ * each field (`-E occurrence=a`, comma-separated) and no display filter: a tunnelled frame
+ * has an IP layer per tunnel, and a UDP tunnel's own conversation besides the inner one.
  */
 export function conversationsFromRows(rows: readonly string[][]): Conversation[] {
   const byStream = new Map<string, Conversation>();
+  const all = (v: string | undefined): string[] => (v ? v.split(',') : []);
   for (const r of rows) {
-    const [frame, len, ip4s, ip4d, ip6s, ip6d, tstream, tsp, tdp, ustream, usp, udp] = r;
-    const src = ip4s || ip6s;
-    const dst = ip4d || ip6d;
-    if (!src || !dst) continue;
-    const proto = tstream ? 'tcp' : ustream ? 'udp' : null;
-    if (!proto) continue;
-    const stream = `${proto}${proto === 'tcp' ? tstream : ustream}`;
-    let c = byStream.get(stream);
-    if (!c) {
-      const [sp, dp] = proto === 'tcp' ? [tsp!, tdp!] : [usp!, udp!];
-      c = { proto, key: endpointKey(src, sp, dst, dp), firstFrame: Number(frame), packets: 0, bytes: 0 };
-      byStream.set(stream, c);
+    const [frame, len, protocols, ip4s, ip4d, ip6s, ip6d, tstream, tsp, tdp, ustream, usp, udp] = r;
+    const v4 = { src: all(ip4s), dst: all(ip4d) };
+    const v6 = { src: all(ip6s), dst: all(ip6d) };
+    const seen = { ip: 0, ipv6: 0, tcp: 0, udp: 0 };
+    let src: string | undefined;
+    let dst: string | undefined;
+    // Walk the layers in order: each TCP or UDP layer belongs to the IP layer before it. A
+    // TCP/UDP header quoted inside an ICMP error is not a packet of that conversation: stop there.
+    for (const layer of (protocols ?? '').split(':')) {
+      if (layer === 'icmp' || layer === 'icmpv6') break;
+      if (layer === 'ip' || layer === 'ipv6') {
+        const v = layer === 'ip' ? v4 : v6;
+        const i = seen[layer]++;
+        src = v.src[i];
+        dst = v.dst[i];
+      } else if ((layer === 'tcp' || layer === 'udp') && src && dst) {
+        const i = seen[layer]++;
+        const [streams, sps, dps] = layer === 'tcp' ? [all(tstream), all(tsp), all(tdp)] : [all(ustream), all(usp), all(udp)];
+        if (streams[i] === undefined) continue;
+        const stream = `${layer}${streams[i]}`;
+        let c = byStream.get(stream);
+        if (!c) {
+          c = { proto: layer, key: endpointKey(src, sps[i]!, dst, dps[i]!), firstFrame: Number(frame), packets: 0, bytes: 0 };
+          byStream.set(stream, c);
+        }
+        c.packets++;
+        c.bytes += Number(len);
+      }
     }
-    c.packets++;
-    c.bytes += Number(len);
   }
   return [...byStream.values()];
 }

@@ -22,6 +22,7 @@ const flowRecord = (id: number, bytes: number, service = 'http'): FlowEndFields 
   resp_h: '192.0.2.1',
   resp_p: 80,
   community_id: '1:test',
+  tunnel: undefined,
   tcp_stream: id - 1,
   udp_stream: undefined,
   start: new Timestamp(1000 + id, 0),

@@ -22,6 +22,10 @@ export class LinkCursor {
   offset = 0;
   etherType = 0;
   label = '';
+  /** Bytes at the end of the frame that are not part of what follows (an 802.11 FCS); reset by `walkLink`. */
+  trim = 0;
+  /** Encapsulations walked for this packet (tunnels), to bound the depth; reset by the decoder. */
+  depth = 0;
 
   constructor(readonly report: (code: CoreAnomalyCode, detail: string) => void) {}
 
