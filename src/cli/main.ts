@@ -92,6 +92,7 @@ async function main(argv: string[]): Promise<void> {
           .positional('file', { type: 'string', demandOption: true, coerce: fromStdin })
           .option('detail', { type: 'boolean', describe: "each frame's header tree below its line" })
           .option('json', { type: 'boolean', describe: 'one JSON object per frame: the line and the header tree' })
+          .option('filter', { type: 'string', describe: "only frames matching a display filter, as tshark -Y: e.g. 'tcp.analysis.retransmission', 'http.request.method == \"GET\"'" })
           .option('limit', limitOption)
           .option('check-checksums', checksumOption),
       (a) => run(async () => (await import('./commands/packets.js')).packetsCommand(a.file, a)),

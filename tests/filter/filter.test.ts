@@ -27,7 +27,12 @@ describe('filter language', () => {
     expect(m('app == ftp', response)).toBe(false);
     expect(m('ip.addr == 10.0.0.1', response)).toBe(true);
     expect(m('ip.addr == 10.0.0.0/8 and tcp.port == 80', response)).toBe(true);
-    expect(m('ip.dst == 10.0.0.1', response)).toBe(false);
+    // ip.src/ip.dst are the packet's: a response goes from the server to the client.
+    expect(m('ip.dst == 10.0.0.1', response)).toBe(true);
+    expect(m('ip.src == 192.168.1.5', response)).toBe(true);
+    expect(m('ip.src == 10.0.0.1', response)).toBe(false);
+    // The flow's sides have names of their own.
+    expect(m('flow.client == 10.0.0.1 and flow.server == 192.168.1.5', response)).toBe(true);
     expect(m('port in {21 80 443}', response)).toBe(true);
   });
 
