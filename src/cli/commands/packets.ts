@@ -12,78 +12,13 @@
  * `--filter EXPR` is evaluated per frame, as `tshark -Y` is: packet fields read the frame,
  * message fields read the messages that frame completed.
  */
-import type { RawPacket } from '../../capture/types.js';
-import type { TcpPacketAnalysis } from '../../analysis/tcp/analyzer.js';
-import type { DecodeResult } from '../../decode/types.js';
-import { compileFilter, FilterSyntaxError, frameSubject, packetFacts, type CompiledFilter, type FilterSubject } from '../../filter/index.js';
-import type { Flow } from '../../flow/flow.js';
-import { analyze, type AnalyzeOptions } from '../../pipeline/analyze.js';
-import type { Engine } from '../../pipeline/engine.js';
-import type { WireEvent } from '../../events/event.js';
+import { compileFilter, FilterSyntaxError, type CompiledFilter } from '../../filter/index.js';
 import { toJson } from '../../events/json.js';
+import { eachFrame } from '../../packets/each-frame.js';
 import { detailTree, summarize, type PacketSummary } from '../../packets/line.js';
-import { messageInfo } from '../../packets/info.js';
 import { visible } from '../../report/safe-text.js';
 import { clearProgress, out, progressReporter, UserError } from '../io.js';
 import { analyzeOptions, type CommonOptions } from '../options.js';
-
-/** One frame as the packet tap sees it, with what the engine emitted for it. */
-export interface FrameView {
-  p: RawPacket;
-  decoded: DecodeResult;
-  flow: Flow | null;
-  tcp: TcpPacketAnalysis | null;
-  /** Seconds of the capture's first frame. */
-  t0: number;
-  /** The application message this frame completes, as the Info column names it. */
-  app: { protocol: string; info: string } | null;
-  /** The frame as a filter subject (built on demand: packet facts, the frame's events, its flow). */
-  subject(): FilterSubject;
-}
-
-/**
- * Every frame, in order, with the events stamped with it (the engine emits a frame's events
- * before the tap sees the frame). Nothing is kept across frames.
- */
-export async function eachFrame(file: string, opts: AnalyzeOptions, onFrame: (f: FrameView) => void): Promise<void> {
-  let events: WireEvent[] = [];
-  let currentFrame = 1;
-  let t0: number | null = null;
-  let engine: Engine | null = null;
-  const sink = {
-    emit(e: WireEvent): void {
-      if (e.frame === currentFrame) events.push(e);
-    },
-  };
-  await analyze(file, sink, {
-    ...opts,
-    onEngine: (e) => {
-      engine = e;
-      opts.onEngine?.(e);
-    },
-    packetTap: (p, decoded, flow, tcp) => {
-      const start = (t0 ??= p.ts.sec + p.ts.ns / 1e9);
-      const mine = events;
-      events = [];
-      currentFrame = p.frame + 1;
-      let app: FrameView['app'] = null;
-      for (const e of mine) {
-        const m = messageInfo(e);
-        // Several messages in one frame (pipelining): Wireshark joins them with commas.
-        if (m) app = app ? { protocol: app.protocol, info: `${app.info} , ${m.info}` } : m;
-      }
-      onFrame({
-        p,
-        decoded,
-        flow,
-        tcp,
-        t0: start,
-        app,
-        subject: () => frameSubject(packetFacts(p, decoded, flow, tcp, start), mine, flow && engine ? engine.flowFacts(flow.id) : null),
-      });
-    },
-  });
-}
 
 export async function packetsCommand(file: string, opts: CommonOptions & { detail?: boolean; json?: boolean; filter?: string }): Promise<number> {
   const filter = opts.filter ? frameFilter(opts.filter) : null;
