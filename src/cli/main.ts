@@ -63,7 +63,7 @@ async function main(argv: string[]): Promise<void> {
         y
           .positional('file', { type: 'string', demandOption: true, coerce: fromStdin })
           .option('types', { type: 'string', array: true, describe: 'only these event types (`http.*` for a family)' })
-          .option('filter', { type: 'string', describe: 'only events matching a filter, e.g. \'http.status_code >= 400\'' })
+          .option('filter', { type: 'string', describe: 'only events matching a display filter (Wireshark\'s names and operators), e.g. \'http.response.code >= 400\', \'http.request.method == "GET"\'' })
           .option('workers', workersOption)
           .option('limit', limitOption)
           .option('keylog', keylogOption)

@@ -13,7 +13,7 @@
  *
  * A field alone tests that it is present (`dns`, `http.host`, `tcp.analysis.retransmission`).
  * Errors carry the column. Field names are checked against the fields that exist later, by
- * `resolve.ts`; this module knows only the shape of an expression.
+ * `registry.ts`; this module knows only the shape of an expression.
  */
 import { linearRegexProblem } from './linear-regex.js';
 

@@ -48,14 +48,17 @@ export function isRecordType(type: string): boolean {
   return /\.(transaction|session|connection|transfer|zone_transfer|summary|end)$/.test(type);
 }
 
-/** Whether `type` declares the dotted `path` (a path below a field of free shape counts too). */
+/**
+ * Whether `type` declares the dotted `path`. Below a field of free shape (JSON of any shape,
+ * listed as `name.*`: `dns.message.edns`) any path counts; below any other field none does,
+ * so `tcp.flags.sin` is unknown, not a silent empty match on `tcp.analysis.flags`.
+ */
 function declares(type: string, path: string): boolean {
   const fields = EVENT_FIELDS[type];
   if (!fields) return false;
   if (fields.includes(path)) return true;
   for (let dot = path.lastIndexOf('.'); dot > 0; dot = path.lastIndexOf('.', dot - 1)) {
-    const prefix = path.slice(0, dot);
-    if (fields.includes(prefix)) return !fields.some((f) => f.startsWith(prefix + '.'));
+    if (fields.includes(`${path.slice(0, dot)}.*`)) return true;
   }
   return false;
 }
@@ -212,6 +215,6 @@ let allNames: string[] | null = null;
 export function knownNames(): readonly string[] {
   if (allNames) return allNames;
   const names = new Set<string>([...WIRESHARK_FIELDS.keys(), ...FLOW_NAMES.keys(), ...BASE_FIELDS, ...EVENT_TYPES, ...FAMILIES, ...SERVICES]);
-  for (const type of EVENT_TYPES) for (const f of EVENT_FIELDS[type]!) names.add(`${familyOf(type)}.${f}`);
+  for (const type of EVENT_TYPES) for (const f of EVENT_FIELDS[type]!) if (!f.endsWith('.*')) names.add(`${familyOf(type)}.${f}`);
   return (allNames = [...names].sort());
 }

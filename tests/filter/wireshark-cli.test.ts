@@ -98,6 +98,17 @@ describe('events --filter with Wireshark names (issue 14)', () => {
   });
 });
 
+describe('packets --filter (issue 14)', () => {
+  it('selects frames as tshark -Y does, and refuses an unknown field with exit 2', () => {
+    const r = wirelens(['packets', DEMO, '--filter', 'http.response.code >= 400 || (tcp.stream == 1 && tcp.flags.syn == 1 && tcp.flags.ack == 0)']);
+    expect(r.status).toBe(0);
+    expect(r.stdout.toString('utf8').split('\n').filter(Boolean).map((l) => Number(l.trim().split(/\s+/)[0]))).toEqual([17, 22]);
+    const bad = wirelens(['packets', DEMO, '--filter', 'tcp.flags.sin == 1']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/unknown field "tcp\.flags\.sin" \(did you mean .*tcp\.flags\.syn/);
+  });
+});
+
 describe('check rules with Wireshark names (issue 14)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'wirelens-ws-check-'));
   const check = (yaml: string) => {
