@@ -251,7 +251,7 @@ export class ImapDissector implements StreamDissector, HandoffHost {
     this.clientKind = 'other';
     this.clientCommand = null;
     if (kind === 'sasl' && p?.sasl) {
-      p.sasl.response(text);
+      p.sasl.response(text, this.here());
       p.saslSteps++;
       return;
     }
@@ -293,7 +293,7 @@ export class ImapDissector implements StreamDissector, HandoffHost {
       case 'AUTHENTICATE': {
         const mech = textOf(args[0]) ?? '';
         const initial = textOf(args[1]);
-        p.sasl = new SaslExchange(mech, initial);
+        p.sasl = new SaslExchange(mech, initial, this.here());
         this.authenticating = p;
         break;
       }
@@ -545,12 +545,12 @@ export class ImapDissector implements StreamDissector, HandoffHost {
     if (r.code) this.responseCode(r);
     switch (p.command) {
       case 'LOGIN':
-        if (p.login) this.credentials(p.login.user, p.login.secret, 'login', ok);
+        if (p.login) this.credentials(p.login.user, p.login.secret, 'login', ok, p.at);
         else if (!ok) s.failedLogins.push({ user: null, mechanism: 'login', frame: this.ctx.frame });
         break;
       case 'AUTHENTICATE': {
         const cred = p.sasl?.credentials();
-        if (cred) this.credentials(cred.user, cred.secret, cred.mechanism, ok);
+        if (cred) this.credentials(cred.user, cred.secret, cred.mechanism, ok, cred.at ?? p.at);
         else if (ok) {
           s.authenticated = true;
           s.mechanism = p.sasl?.mechanism.toLowerCase() ?? null;
@@ -603,9 +603,10 @@ export class ImapDissector implements StreamDissector, HandoffHost {
     }
   }
 
-  private credentials(user: string, secret: string, mechanism: string, success: boolean | null): void {
+  /** `at`: the frame that carried the secret (the LOGIN command, the SASL response), not the reply's. */
+  private credentials(user: string, secret: string, mechanism: string, success: boolean | null, at: Position): void {
     const s = this.session;
-    this.ctx.emit('credentials', 'c2s', { protocol: 'imap', user, secret, mechanism, success });
+    this.ctx.emit('credentials', 'c2s', { protocol: 'imap', user, secret, mechanism, success }, at);
     if (success) {
       s.user = user;
       s.mechanism = mechanism;
@@ -644,10 +645,10 @@ export class ImapDissector implements StreamDissector, HandoffHost {
 
   /** Credentials of a login that never got its completion are still worth reporting. */
   private closedCredentials(p: Pending): void {
-    if (p.command === 'LOGIN' && p.login) this.credentials(p.login.user, p.login.secret, 'login', null);
+    if (p.command === 'LOGIN' && p.login) this.credentials(p.login.user, p.login.secret, 'login', null, p.at);
     if (p.command === 'AUTHENTICATE') {
       const cred = p.sasl?.credentials();
-      if (cred) this.credentials(cred.user, cred.secret, cred.mechanism, null);
+      if (cred) this.credentials(cred.user, cred.secret, cred.mechanism, null, cred.at ?? p.at);
     }
   }
 }
