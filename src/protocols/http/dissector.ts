@@ -62,6 +62,8 @@ export class Http1Dissector implements StreamDissector {
   private readonly cur = { c2s: new StreamCursor(), s2c: new StreamCursor() };
   private readonly state: Record<Direction, State> = { c2s: 'head', s2c: 'head' };
   private readonly body: Record<Direction, Body | null> = { c2s: null, s2c: null };
+  /** True while the server's FIN completes a close-delimited response (see `end`). */
+  private completedByFin = false;
   /** Bytes lost to gaps while looking for the next start line. */
   private readonly lost: Record<Direction, number> = { c2s: 0, s2c: 0 };
   /** Requests waiting for their final response, oldest first. */
@@ -148,8 +150,13 @@ export class Http1Dissector implements StreamDissector {
   end(dir: Direction): void {
     if (this.switched || this.finished) return;
     const b = this.body[dir];
-    // A close-delimited response ends with the server's FIN: that is its normal end.
-    if (dir === 's2c' && this.state.s2c === 'body' && b?.mode === 'close') this.endBody('s2c', false);
+    // A close-delimited response ends with the server's FIN: that is its normal end, and the
+    // FIN's frame completes it (Wireshark reassembles such a body until the FIN).
+    if (dir === 's2c' && this.state.s2c === 'body' && b?.mode === 'close') {
+      this.completedByFin = true;
+      this.endBody('s2c', false);
+      this.completedByFin = false;
+    }
   }
 
   close(): void {
@@ -420,8 +427,9 @@ export class Http1Dissector implements StreamDissector {
     this.ctx.emit('http.response', 's2c', { ...w.fields, first_frame: w.first }, this.lastOf(tx.response));
   }
 
-  /** The frame of a message's last byte, when it is not the packet being processed. */
+  /** The frame of a message's last byte, when it is not the packet being processed (or the FIN that ends it). */
   private lastOf(span: Span): Position | undefined {
+    if (this.completedByFin) return undefined;
     const last = span.last;
     return last && last.frame !== this.ctx.frame ? last : undefined;
   }
