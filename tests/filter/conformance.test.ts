@@ -17,7 +17,7 @@ import { beforeAll, expect, it } from 'vitest';
 import { compileFilter } from '../../src/filter/index.js';
 import { eachFrame } from '../../src/packets/each-frame.js';
 import { REPO } from '../oracle/tshark.js';
-import { describeWith } from '../support/requires.js';
+import { describeWith, zeek } from '../support/requires.js';
 
 interface Row {
   capture: string;
@@ -109,8 +109,30 @@ const TABLE: Row[] = [
   { capture: 'bittorrent-ctorrent-plain.pcap', expr: 'bittorrent.msg.type == 7' },
 ];
 
-const byCapture = new Map<string, Row[]>();
-for (const row of TABLE) byCapture.set(row.capture, [...(byCapture.get(row.capture) ?? []), row]);
+/** The same check on the shared corpus (Zeek's test traces: VLANs, pipelining, 100-continue, real browsing). */
+const CORPUS_TABLE: Row[] = [
+  { capture: 'http_get.pcap', expr: 'http.request.method == "GET" || http.response.code == 200' },
+  { capture: 'http_post.pcap', expr: 'http.request.method == "POST"' },
+  { capture: 'http_pipelined-requests.pcap', expr: 'http.request' },
+  { capture: 'http_pipelined-requests.pcap', expr: 'http.response.code >= 200' },
+  { capture: 'http_100-continue.pcap', expr: 'http.response.code == 100 || http.request' },
+  { capture: 'http-vlan-0.pcap', expr: 'vlan.id == 0 && http' },
+  { capture: 'http-qinq-0.pcap', expr: 'vlan && tcp.flags.syn == 1' },
+  { capture: 'wikipedia.pcap', expr: 'dns.qry.name contains "wikimedia" && dns.flags.response == 1 && (dns.a || dns.cname)' },
+  { capture: 'wikipedia.pcap', expr: 'http.host contains "wiki" && tcp.stream in {0..3}' },
+  { capture: 'wikipedia.pcap', expr: 'http.response.code == 304 || http.content_type contains "image"' },
+  { capture: 'tcp_retransmit-fast009.pcap', expr: 'tcp.analysis.retransmission || tcp.analysis.duplicate_ack' },
+  { capture: 'smtp.pcap', expr: 'smtp.req.command == "MAIL" || smtp.response.code == 354' },
+  { capture: 'pop3_pop3.pcap', expr: 'pop.request.command in {"USER", "PASS", "RETR"}' },
+  { capture: 'ftp_retr.pcap', expr: 'ftp.request.command == "RETR" || ftp.response.code == 226' },
+  { capture: 'dns_mdns.pcap', expr: 'dns.qry.type == 12 || udp.port == 5353 && ip.dst == 224.0.0.251' },
+];
+
+function byCapture(table: readonly Row[]): Map<string, Row[]> {
+  const out = new Map<string, Row[]>();
+  for (const row of table) out.set(row.capture, [...(out.get(row.capture) ?? []), row]);
+  return out;
+}
 
 /** Frames each expression selects, by wirelens: one pass over the capture. */
 async function ours(file: string, exprs: string[]): Promise<number[][]> {
@@ -152,22 +174,18 @@ function theirs(file: string, exprs: string[], extra: string[]): Array<number[] 
   return out;
 }
 
-describeWith(['tshark'], 'display filters agree with tshark -Y', () => {
+function conformance(table: readonly Row[], dir: string): void {
   const results = new Map<Row, { ours: number[]; theirs: number[] | null }>();
 
   beforeAll(async () => {
-    for (const [capture, rows] of byCapture) {
-      const file = join(REPO, 'captures', capture);
+    for (const [capture, rows] of byCapture(table)) {
+      const file = join(dir, capture);
       const [a, b] = [await ours(file, rows.map((r) => r.expr)), theirs(file, rows.map((r) => r.tshark ?? r.expr), DECODE_AS[capture] ?? [])];
       rows.forEach((r, i) => results.set(r, { ours: a[i]!, theirs: b[i] ?? null }));
     }
   }, 600_000);
 
-  it(`has at least 40 expressions (${TABLE.length})`, () => {
-    expect(TABLE.length).toBeGreaterThanOrEqual(40);
-  });
-
-  for (const row of TABLE) {
+  for (const row of table) {
     it(`${row.capture}: ${row.expr}${row.differs ? ` (differs: ${row.differs})` : ''}`, () => {
       const r = results.get(row)!;
       if (r.theirs === null) throw new Error(`tshark refuses ${JSON.stringify(row.expr)}`);
@@ -177,4 +195,15 @@ describeWith(['tshark'], 'display filters agree with tshark -Y', () => {
       else expect(r.ours).toEqual(r.theirs);
     });
   }
+}
+
+describeWith(['tshark'], "display filters agree with tshark -Y on the project's captures", () => {
+  it(`has at least 40 expressions (${TABLE.length})`, () => {
+    expect(TABLE.length).toBeGreaterThanOrEqual(40);
+  });
+  conformance(TABLE, join(REPO, 'captures'));
+});
+
+describeWith(['tshark', 'corpus'], 'display filters agree with tshark -Y on the shared corpus', () => {
+  conformance(CORPUS_TABLE, zeek());
 });
