@@ -12,7 +12,7 @@
 import { FilterSyntaxError, parseFilter, type FilterNode } from './parse.js';
 import { linearRegex } from './linear-regex.js';
 import { equalityTest, literalText, orderTest, type ValueTest } from './literals.js';
-import { EVENT_TYPES, knownNames, presenceNeedsPacket, resolveField, resolvePresence } from './registry.js';
+import { EVENT_TYPES, isProtocolName, knownNames, presenceNeedsPacket, resolveField, resolvePresence } from './registry.js';
 import type { FilterSubject } from './subject.js';
 import { closest, didYouMean } from './suggest.js';
 import type { Read } from './wireshark-fields.js';
@@ -81,6 +81,12 @@ export function compileFilter(source: string, opts: CompileOptions = {}): Compil
         return present;
       }
       case 'compare': {
+        if (isProtocolName(node.field, named)) {
+          throw new FilterSyntaxError(
+            `${node.field} is a protocol: wirelens does not search packet bytes (${node.field} alone tests that it is present; compare one of its fields, e.g. http.request.uri contains "x")`,
+            node.at,
+          );
+        }
         const read = fieldRead(node.field, node.at);
         const tests = node.values.map((v): ValueTest => {
           switch (node.op) {

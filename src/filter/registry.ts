@@ -204,6 +204,19 @@ export function resolvePresence(name: string, named: ReadonlySet<string>): ((s: 
   return field ? (s) => field.read(s).length > 0 : null;
 }
 
+/** Wireshark's protocol names over a packet's bytes: present or not, never compared. */
+const PACKET_PROTOCOLS = new Set(['frame', 'eth', 'vlan', 'ip', 'ipv6', 'tcp', 'udp', 'icmp', 'icmpv6']);
+
+/**
+ * Whether `name` is a protocol rather than a field (`frame`, `tcp`, `http`, `dns`): Wireshark
+ * lets `frame contains "x"` search the packet's bytes, which wirelens does not keep, so a
+ * comparison on one is refused rather than silently matching nothing.
+ */
+export function isProtocolName(name: string, named: ReadonlySet<string>): boolean {
+  if (PACKET_PROTOCOLS.has(name)) return true;
+  return (FAMILIES.includes(name) || SERVICES.includes(name)) && resolveField(name, named) === null;
+}
+
 /** Whether a name alone needs the packet's facts. */
 export function presenceNeedsPacket(name: string): boolean {
   return WIRESHARK_FIELDS.get(name)?.packet ?? false;

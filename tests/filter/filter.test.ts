@@ -143,6 +143,10 @@ describe("Wireshark's names and operators (issue 14)", () => {
     // Below a field of free shape any path exists; below another field none does.
     expect(() => compileFilter('dns.edns.udp_size > 512')).not.toThrow();
     expect(() => compileFilter('http.method.x == 1')).toThrow(FilterFieldError);
+    // Searching a protocol's bytes is refused, not an empty answer.
+    expect(() => compileFilter('frame contains "GET"')).toThrow(/frame is a protocol: wirelens does not search packet bytes/);
+    expect(() => compileFilter('http matches "x"')).toThrow(/http is a protocol/);
+    expect(() => compileFilter('tls == true')).not.toThrow(); // the event's `tls` mark is a field
   });
 
   it('an unknown --types entry or a glob matching nothing is an error with suggestions', () => {
