@@ -96,7 +96,7 @@ async function main(argv: string[]): Promise<void> {
         y
           .positional('file', { type: 'string', demandOption: true, coerce: fromStdin })
           .option('types', { type: 'string', array: true, describe: 'only these event types (`http.*` for a family)' })
-          .option('filter', { type: 'string', describe: 'only events matching a filter, e.g. \'http.status_code >= 400\'' })
+          .option('filter', { type: 'string', describe: 'only events matching a display filter (Wireshark\'s names and operators), e.g. \'http.response.code >= 400\', \'http.request.method == "GET"\'' })
           .option('workers', workersOption)
           .option('limit', limitOption)
           .option('keylog', keylogOption)
@@ -127,6 +127,7 @@ async function main(argv: string[]): Promise<void> {
           .positional('file', { type: 'string', demandOption: true, coerce: fromStdin })
           .option('detail', { type: 'boolean', describe: "each frame's header tree below its line" })
           .option('json', { type: 'boolean', describe: 'one JSON object per frame: the line and the header tree' })
+          .option('filter', { type: 'string', describe: "only frames matching a display filter, as tshark -Y: e.g. 'tcp.analysis.retransmission', 'http.request.method == \"GET\"'" })
           .option('limit', limitOption)
           .option('check-checksums', checksumOption)
           .epilog(EXIT_STATUS),

@@ -5,12 +5,15 @@
  * digest, which with the challenge allows an offline guess but is not the password), and
  * XOAUTH2 (the bearer token). Other mechanisms give the user name when they reveal it.
  */
+import type { Position } from './contract.js';
 import { decodeText } from './text.js';
 
 export interface SaslCredentials {
   readonly user: string;
   readonly secret: string;
   readonly mechanism: string;
+  /** The frame of the client line that carried the secret, when the caller said where each line was. */
+  readonly at?: Position;
 }
 
 /** Base64 text to bytes; null when it is not base64 (a cancel `*`, garbage). */
@@ -24,13 +27,15 @@ export function decodeBase64(text: string): Uint8Array | null {
 export class SaslExchange {
   readonly mechanism: string;
   private readonly responses: Uint8Array[] = [];
+  /** Where each response was read (a credential carries the frame that held the secret, as Wireshark shows it). */
+  private readonly positions: Array<Position | undefined> = [];
   private challenges = 0;
   cancelled = false;
 
-  constructor(mechanism: string, initialResponse: string | null) {
+  constructor(mechanism: string, initialResponse: string | null, at?: Position) {
     this.mechanism = mechanism.toUpperCase();
     // "=" is an empty initial response (RFC 4954 §4).
-    if (initialResponse !== null && initialResponse !== '') this.response(initialResponse);
+    if (initialResponse !== null && initialResponse !== '') this.response(initialResponse, at);
   }
 
   /** A server challenge arrived (the text after `334 ` / `+ `). */
@@ -38,18 +43,29 @@ export class SaslExchange {
     this.challenges++;
   }
 
-  /** A client response line. */
-  response(line: string): void {
+  /** A client response line, read in the packet at `at`. */
+  response(line: string, at?: Position): void {
     if (line.trim() === '*') {
       this.cancelled = true;
       return;
     }
     const bytes = decodeBase64(line);
-    if (bytes) this.responses.push(bytes);
+    if (bytes) {
+      this.responses.push(bytes);
+      this.positions.push(at);
+    }
   }
 
-  /** What the exchange revealed so far, or null. */
+  /** What the exchange revealed so far, or null; `at` is where the line holding the secret was read. */
   credentials(): SaslCredentials | null {
+    const found = this.decode();
+    if (!found) return null;
+    // LOGIN's secret is its second response; every other mechanism's is in its first.
+    const at = this.positions[this.mechanism === 'LOGIN' ? 1 : 0];
+    return at ? { ...found, at } : found;
+  }
+
+  private decode(): SaslCredentials | null {
     const r = this.responses;
     switch (this.mechanism) {
       case 'PLAIN': {

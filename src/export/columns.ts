@@ -3,7 +3,7 @@
  * columns per protocol, and `fields`, a JSON string with everything else, so no field is
  * ever lost and the columns stay the same from file to file.
  */
-import type { FlowFacts } from '../filter/evaluate.js';
+import type { FlowFacts } from '../filter/subject.js';
 import type { WireEvent } from '../events/event.js';
 import type { JsonValue } from '../events/json.js';
 import { Timestamp } from '../events/time.js';

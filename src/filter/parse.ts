@@ -1,21 +1,29 @@
 /**
- * A small display-filter language in Wireshark's shape:
+ * Wireshark's display-filter syntax, the part a lab or a CI rule uses:
  *
  *   expr   := or
  *   or     := and (("or" | "||") and)*
  *   and    := not (("and" | "&&") not)*
  *   not    := ("not" | "!") not | atom
  *   atom   := "(" expr ")" | field [op value]
- *   op     := == | != | > | >= | < | <= | contains | matches | in
- *   value  := number | "string" | bare word (an address, a name) | { value value ... }
+ *   op     := == | != | > | >= | < | <= | === | !== | eq ne gt ge lt le
+ *           | contains | matches | ~ | in
+ *   value  := number | "string" | bare word (an address, a CIDR block, a MAC, a name)
+ *           | { item item ... }   where item := value | value..value  (commas allowed)
  *
- * A field alone tests that it exists (`dns`, `http.host`). Errors carry the column.
+ * A field alone tests that it is present (`dns`, `http.host`, `tcp.analysis.retransmission`).
+ * Errors carry the column. Field names are checked against the fields that exist later, by
+ * `registry.ts`; this module knows only the shape of an expression.
  */
 import { linearRegexProblem } from './linear-regex.js';
 
 export type Op = '==' | '!=' | '>' | '>=' | '<' | '<=' | 'contains' | 'matches' | 'in';
 
-export type Value = { kind: 'number'; value: number; text: string } | { kind: 'string'; value: string };
+export type Value =
+  | { kind: 'number'; value: number; text: string }
+  | { kind: 'string'; value: string; quoted: boolean }
+  /** `lo..hi` inside `in {...}`, bounds inclusive as in Wireshark. */
+  | { kind: 'range'; lo: number; hi: number };
 
 /**
  * `and` and `or` hold their operands in one list, so a chain of 100,000 terms is one node
@@ -25,8 +33,8 @@ export type FilterNode =
   | { kind: 'or'; items: FilterNode[] }
   | { kind: 'and'; items: FilterNode[] }
   | { kind: 'not'; inner: FilterNode }
-  | { kind: 'exists'; field: string }
-  | { kind: 'compare'; field: string; op: Op; values: Value[] };
+  | { kind: 'exists'; field: string; at: number }
+  | { kind: 'compare'; field: string; at: number; op: Op; values: Value[] };
 
 /**
  * Parentheses and `not`s nested deeper than this are refused: the parser and the evaluator
@@ -78,14 +86,21 @@ function lex(src: string): Token[] {
       out.push({ t: 'string', v, at });
       continue;
     }
+    const three = src.slice(i, i + 3);
+    if (three === '===' || three === '!==') {
+      // Wireshark's "all equal"/"all not equal" forms; with one value per field they are == and !=.
+      out.push({ t: 'op', v: three.slice(1), at });
+      i += 3;
+      continue;
+    }
     const two = src.slice(i, i + 2);
     if (['==', '!=', '>=', '<=', '&&', '||'].includes(two)) {
       out.push({ t: 'op', v: two, at });
       i += 2;
       continue;
     }
-    if ('()<>!{},'.includes(c)) {
-      out.push({ t: 'op', v: c === '!' ? 'not' : c, at });
+    if ('()<>!{},~'.includes(c)) {
+      out.push({ t: 'op', v: c === '!' ? 'not' : c === '~' ? 'matches' : c, at });
       i++;
       continue;
     }
@@ -115,9 +130,15 @@ const KEYWORD_OPS: Record<string, Op> = {
   le: '<=',
   contains: 'contains',
   matches: 'matches',
-  '~': 'matches',
   in: 'in',
 };
+
+const NUMBER = /^-?(\d+(\.\d+)?|0x[0-9a-f]+)$/i;
+
+function wordValue(v: string): Value {
+  const n = Number(v);
+  return NUMBER.test(v) && Number.isFinite(n) ? { kind: 'number', value: n, text: v } : { kind: 'string', value: v, quoted: false };
+}
 
 export function parseFilter(src: string): FilterNode {
   const tokens = lex(src);
@@ -126,6 +147,7 @@ export function parseFilter(src: string): FilterNode {
   const next = () => tokens[pos++]!;
   const isWord = (tok: Token, ...words: string[]) => tok.t === 'word' && words.includes(tok.v.toLowerCase());
   const isOp = (tok: Token, ...ops: string[]) => tok.t === 'op' && ops.includes(tok.v);
+  const shown = (tok: Token) => JSON.stringify('v' in tok ? tok.v : '');
 
   let depth = 0;
   const deeper = (tok: Token): void => {
@@ -162,14 +184,34 @@ export function parseFilter(src: string): FilterNode {
   };
   const value = (): Value => {
     const tok = next();
-    if (tok.t === 'string') return { kind: 'string', value: tok.v };
-    if (tok.t === 'word') {
-      const n = Number(tok.v);
-      return /^-?(\d+(\.\d+)?|0x[0-9a-f]+)$/i.test(tok.v) && Number.isFinite(n)
-        ? { kind: 'number', value: n, text: tok.v }
-        : { kind: 'string', value: tok.v };
+    if (tok.t === 'string') return { kind: 'string', value: tok.v, quoted: true };
+    if (tok.t === 'word') return wordValue(tok.v);
+    throw new FilterSyntaxError(tok.t === 'end' ? 'a value is missing at the end' : `expected a value, found ${shown(tok)}`, tok.at);
+  };
+  const number = (v: Value, at: number): number => {
+    if (v.kind !== 'number') throw new FilterSyntaxError('a range needs numbers at both ends', at);
+    return v.value;
+  };
+  /** One member of `in {...}`: a value, or a range written `a..b` or `a .. b`. */
+  const setItem = (): Value => {
+    const tok = peek();
+    if (tok.t === 'word' && tok.v.includes('..') && !tok.v.startsWith('..')) {
+      next();
+      const [lo, hi] = tok.v.split('..');
+      if (hi === '' || hi === undefined) {
+        const end = value();
+        return { kind: 'range', lo: number(wordValue(lo!), tok.at), hi: number(end, tok.at) };
+      }
+      return { kind: 'range', lo: number(wordValue(lo!), tok.at), hi: number(wordValue(hi), tok.at) };
     }
-    throw new FilterSyntaxError(tok.t === 'end' ? 'a value is missing at the end' : `expected a value, found ${JSON.stringify('v' in tok ? tok.v : '')}`, tok.at);
+    const v = value();
+    const after = peek();
+    if (after.t === 'word' && after.v.startsWith('..')) {
+      next();
+      const hi = after.v === '..' ? value() : wordValue(after.v.slice(2));
+      return { kind: 'range', lo: number(v, tok.at), hi: number(hi, after.at) };
+    }
+    return v;
   };
   const atom = (): FilterNode => {
     const tok = peek();
@@ -182,16 +224,16 @@ export function parseFilter(src: string): FilterNode {
       return inner;
     }
     if (tok.t !== 'word') {
-      throw new FilterSyntaxError(tok.t === 'end' ? 'the expression ends too early' : `expected a field name, found ${JSON.stringify('v' in tok ? tok.v : '')}`, tok.at);
+      throw new FilterSyntaxError(tok.t === 'end' ? 'the expression ends too early' : `expected a field name, found ${shown(tok)}`, tok.at);
     }
     next();
     const field = tok.v;
-    if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(field)) throw new FilterSyntaxError(`${JSON.stringify(field)} is not a field name`, tok.at);
+    if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(field) || field.endsWith('.') || field.includes('..')) throw new FilterSyntaxError(`${JSON.stringify(field)} is not a field name`, tok.at);
     const opTok = peek();
     let op: Op | null = null;
-    if (opTok.t === 'op' && ['==', '!=', '>', '>=', '<', '<='].includes(opTok.v)) op = opTok.v as Op;
+    if (opTok.t === 'op' && ['==', '!=', '>', '>=', '<', '<=', 'matches'].includes(opTok.v)) op = opTok.v as Op;
     else if (opTok.t === 'word' && KEYWORD_OPS[opTok.v.toLowerCase()]) op = KEYWORD_OPS[opTok.v.toLowerCase()]!;
-    if (!op) return { kind: 'exists', field };
+    if (!op) return { kind: 'exists', field, at: tok.at };
     next();
     if (op === 'in') {
       const open = next();
@@ -199,22 +241,23 @@ export function parseFilter(src: string): FilterNode {
       const values: Value[] = [];
       while (!isOp(peek(), '}')) {
         if (peek().t === 'end') throw new FilterSyntaxError('expected "}"', peek().at);
-        values.push(value());
+        values.push(setItem());
         if (isOp(peek(), ',')) next();
       }
+      if (!values.length) throw new FilterSyntaxError('an empty set matches nothing', open.at);
       next();
-      return { kind: 'compare', field, op, values };
+      return { kind: 'compare', field, at: tok.at, op, values };
     }
     const v = value();
     if (op === 'matches') {
-      const problem = linearRegexProblem(v.kind === 'string' ? v.value : v.text);
+      const problem = linearRegexProblem(v.kind === 'string' ? v.value : v.kind === 'number' ? v.text : '');
       if (problem !== null) throw new FilterSyntaxError(`bad regular expression (${problem})`, opTok.at);
     }
-    return { kind: 'compare', field, op, values: [v] };
+    return { kind: 'compare', field, at: tok.at, op, values: [v] };
   };
 
   const tree = orExpr();
   const rest = peek();
-  if (rest.t !== 'end') throw new FilterSyntaxError(`unexpected ${JSON.stringify('v' in rest ? rest.v : '')}`, rest.at);
+  if (rest.t !== 'end') throw new FilterSyntaxError(`unexpected ${shown(rest)}`, rest.at);
   return tree;
 }

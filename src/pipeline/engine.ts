@@ -6,7 +6,7 @@ import { formatAddress, PacketDecoder } from '../decode/index.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type DecodeResult, type Encapsulation, type IpPacket, type TcpHeader, type UdpHeader } from '../decode/types.js';
 import { typedEvent, type Direction, type EventSink } from '../events/event.js';
 import { Timestamp } from '../events/time.js';
-import type { FlowFacts } from '../filter/evaluate.js';
+import type { FlowFacts } from '../filter/subject.js';
 import { communityId, icmpCounterpart } from '../flow/community-id.js';
 import { EndpointState } from '../flow/conn-state.js';
 import { Expectations } from '../flow/expectations.js';
@@ -201,7 +201,7 @@ export class Engine implements SessionHost {
   flowFacts(id: number): FlowFacts | null {
     const f = this.flows.byFlowId(id);
     if (!f) return null;
-    return { proto: f.transport, service: f.service, orig_h: f.client.addr, orig_p: f.client.port, resp_h: f.server.addr, resp_p: f.server.port };
+    return { proto: f.transport, service: f.service, orig_h: f.client.addr, orig_p: f.client.port, resp_h: f.server.addr, resp_p: f.server.port, stream: f.stream };
   }
 
   /** Endpoints and service of an open flow (also while its `flow.end` is emitted), for exports. */

@@ -2,7 +2,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { WireEvent } from '../events/event.js';
 import { toJson } from '../events/json.js';
-import { compileFilter, eventSubject, FilterSyntaxError, type CompiledFilter, type FlowFacts } from '../filter/index.js';
+import { compileFilter, eventSubject, FilterSyntaxError, type CompiledFilter, type FlowFacts, type PacketFacts } from '../filter/index.js';
 
 /**
  * Expectation files: what must hold of a capture, without pinning everything. Rules use the
@@ -38,7 +38,10 @@ export interface RuleResult {
 
 export class ExpectationError extends Error {}
 
-/** Parses and validates a rule file (YAML or JSON); every problem is one readable message. */
+/**
+ * Parses and validates a rule file (YAML or JSON); every problem is one readable message,
+ * an unknown field included (with the closest known names), before any capture is read.
+ */
 export function loadExpectations(text: string, fileName: string): Array<{ rule: Rule; filters: CompiledFilter[] }> {
   let raw: unknown;
   try {
@@ -53,14 +56,16 @@ export function loadExpectations(text: string, fileName: string): Array<{ rule: 
   }
   return parsed.data.rules.map((rule, i) => {
     const texts = 'count' in rule ? [rule.count] : 'exists' in rule ? [rule.exists] : 'none' in rule ? [rule.none] : [rule.every, rule.holds];
-    const filters = texts.map((t) => {
+    const filters: CompiledFilter[] = [];
+    for (const t of texts) {
       try {
-        return compileFilter(t);
+        // `holds` reads the records `every` names (`every: http.transaction` / `holds: ip.addr == ...`).
+        filters.push(compileFilter(t, { types: filters[0]?.types ?? [] }));
       } catch (err) {
         if (err instanceof FilterSyntaxError) throw new ExpectationError(`${fileName}: rule ${i + 1}: ${JSON.stringify(t)}: ${err.message}`);
         throw err;
       }
-    });
+    }
     return { rule, filters };
   });
 }
@@ -76,15 +81,24 @@ export function describeRule(rule: Rule): string {
   return `every ${rule.every} has ${rule.holds}`;
 }
 
-/** Evaluates rules over a capture's events; flow-level names come from the `flow.end` records. */
-export function checkExpectations(rules: ReturnType<typeof loadExpectations>, events: readonly WireEvent[]): RuleResult[] {
+/** Whether some rule reads packet fields: the caller then pairs events with their frames' packets. */
+export function rulesNeedPackets(rules: ReturnType<typeof loadExpectations>): boolean {
+  return rules.some((r) => r.filters.some((f) => f.needsPacket));
+}
+
+/**
+ * Evaluates rules over a capture's events; flow-level names come from the `flow.end`
+ * records, packet fields from `packetOf` (the packet of an event's own frame, when paired).
+ */
+export function checkExpectations(rules: ReturnType<typeof loadExpectations>, events: readonly WireEvent[], packetOf: (e: WireEvent) => PacketFacts | null = () => null): RuleResult[] {
   const flows = new Map<number, FlowFacts>();
   for (const e of events) {
     if (e.type === 'flow.end' && e.flow !== null) {
-      flows.set(e.flow, { proto: String(e.proto), service: typeof e.service === 'string' ? e.service : null, orig_h: String(e.orig_h), orig_p: Number(e.orig_p), resp_h: String(e.resp_h), resp_p: Number(e.resp_p) });
+      const stream = typeof e.tcp_stream === 'number' ? e.tcp_stream : typeof e.udp_stream === 'number' ? e.udp_stream : null;
+      flows.set(e.flow, { proto: String(e.proto), service: typeof e.service === 'string' ? e.service : null, orig_h: String(e.orig_h), orig_p: Number(e.orig_p), resp_h: String(e.resp_h), resp_p: Number(e.resp_p), stream });
     }
   }
-  const subject = (e: WireEvent) => eventSubject(e, e.flow !== null ? (flows.get(e.flow) ?? null) : null);
+  const subject = (e: WireEvent) => eventSubject(e, e.flow !== null ? (flows.get(e.flow) ?? null) : null, packetOf(e));
   const matching = (f: CompiledFilter) => events.filter((e) => f.matches(subject(e)));
 
   return rules.map(({ rule, filters }) => {

@@ -75,13 +75,9 @@ describe('wirelens packets', () => {
         const o = rows[i]!;
         expect([o.frame, o.source, o.destination, o.length]).toEqual([Number(t[0]), t[1], t[2], Number(t[4])]);
         // tshark names the highest protocol of every frame with payload; wirelens the frame
-        // where it read a message. Where tshark says TCP or UDP, so must wirelens, except on a
-        // segment with payload where wirelens read a message head that tshark shows only in
-        // the frame completing the reassembly (the HTTP response's first segment).
-        if (t[3] === 'TCP' || t[3] === 'UDP') {
-          const headEarly = t[3] === 'TCP' && (o.layers.tcp?.len ?? 0) > 0;
-          if (!headEarly) expect(o.protocol, `frame ${o.frame}`).toBe(t[3]);
-        }
+        // where a message completes (an HTTP message's body included, as tshark's reassembly).
+        // Where tshark says TCP or UDP, so must wirelens.
+        if (t[3] === 'TCP' || t[3] === 'UDP') expect(o.protocol, `frame ${o.frame}`).toBe(t[3]);
       }
     });
   });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { WireEvent } from '../../src/events/event.js';
 import { Timestamp } from '../../src/events/time.js';
-import { compileFilter, eventSubject, FilterSyntaxError, type FlowFacts } from '../../src/filter/index.js';
+import { eventPredicate, EventTypeError, expandTypes } from '../../src/filter/event-predicate.js';
+import { compileFilter, eventSubject, FilterFieldError, FilterSyntaxError, type FlowFacts } from '../../src/filter/index.js';
 import { foldPattern } from '../../src/filter/linear-regex.js';
 import { MAX_FILTER_DEPTH } from '../../src/filter/parse.js';
 
@@ -27,7 +28,12 @@ describe('filter language', () => {
     expect(m('app == ftp', response)).toBe(false);
     expect(m('ip.addr == 10.0.0.1', response)).toBe(true);
     expect(m('ip.addr == 10.0.0.0/8 and tcp.port == 80', response)).toBe(true);
-    expect(m('ip.dst == 10.0.0.1', response)).toBe(false);
+    // ip.src/ip.dst are the packet's: a response goes from the server to the client.
+    expect(m('ip.dst == 10.0.0.1', response)).toBe(true);
+    expect(m('ip.src == 192.168.1.5', response)).toBe(true);
+    expect(m('ip.src == 10.0.0.1', response)).toBe(false);
+    // The flow's sides have names of their own.
+    expect(m('flow.client == 10.0.0.1 and flow.server == 192.168.1.5', response)).toBe(true);
     expect(m('port in {21 80 443}', response)).toBe(true);
   });
 
@@ -113,5 +119,80 @@ describe('hostile filters (issue 19)', () => {
     for (const bad of ['(a)\\\\1', '(?=a)b', 'a(?!b)', '(?<=a)b']) {
       expect(() => compileFilter(`dns.qname matches "${bad}"`)).toThrow(/linear time/);
     }
+  });
+});
+
+describe("Wireshark's names and operators (issue 14)", () => {
+  const req: WireEvent = { type: 'http.request', frame: 4, ts, flow: 1, dir: 'c2s', method: 'GET', uri: '/index.html', host: 'example.com', headers: [['Host', 'example.com'], ['If-Modified-Since', 'Mon, 15 Jan 2024 10:00:00 GMT']] };
+  const tx: WireEvent = { type: 'http.transaction', frame: 6, ts, flow: 1, dir: null, method: 'GET', status_code: 200 };
+  const v6: FlowFacts = { proto: 'udp', service: 'dns', orig_h: 'fe80::1', orig_p: 5353, resp_h: '2001:db8::53', resp_p: 53 };
+
+  it('knows every field name, and names the closest ones for an unknown one', () => {
+    const err = (expr: string) => {
+      try {
+        compileFilter(expr);
+      } catch (e) {
+        if (e instanceof FilterFieldError) return e;
+      }
+      throw new Error(`${expr}: no FilterFieldError`);
+    };
+    expect(err('htp.request.method == "GET"').suggestions[0]).toBe('http.request.method');
+    expect(err('http.response.cod >= 400').suggestions).toContain('http.response.code');
+    expect(err('tcp.flags.sin == 1').suggestions).toContain('tcp.flags.syn');
+    expect(err('not (dns and zzz.yyy)').column).toBe(13); // 0-based; the message says column 14
+    // Below a field of free shape any path exists; below another field none does.
+    expect(() => compileFilter('dns.edns.udp_size > 512')).not.toThrow();
+    expect(() => compileFilter('http.method.x == 1')).toThrow(FilterFieldError);
+    // Searching a protocol's bytes is refused, not an empty answer.
+    expect(() => compileFilter('frame contains "GET"')).toThrow(/frame is a protocol: wirelens does not search packet bytes/);
+    expect(() => compileFilter('http matches "x"')).toThrow(/http is a protocol/);
+    expect(() => compileFilter('tls == true')).not.toThrow(); // the event's `tls` mark is a field
+  });
+
+  it('an unknown --types entry or a glob matching nothing is an error with suggestions', () => {
+    expect(() => eventPredicate(['htp.*'], undefined)).toThrow(/unknown event type "htp\.\*" \(it matches no event type\) \(did you mean .*http\.\*/);
+    expect(() => eventPredicate(['http.requests'], undefined)).toThrow(EventTypeError);
+    expect(expandTypes(['http.*'])).toContain('http.transaction');
+    expect(expandTypes(['*']).length).toBeGreaterThan(40);
+  });
+
+  it("reads Wireshark's message fields from messages only: one GET is one match", () => {
+    expect(m('http.request.method == "GET"', req)).toBe(true);
+    expect(m('http.request.method == "GET"', tx)).toBe(false);
+    expect(m('http.method == GET', tx)).toBe(false);
+    expect(m('http.transaction and http.method == GET', tx)).toBe(true);
+    expect(compileFilter('http.method == GET', { types: ['http.transaction'] }).matches(eventSubject(tx, flow))).toBe(true);
+    expect(m('http.if_modified_since contains "2024"', req)).toBe(true);
+    expect(m('http.host == "example.com" && http.request.uri == "/index.html"', req)).toBe(true);
+  });
+
+  it('operators: keywords, ===, ~, in with ranges and commas; != needs the field', () => {
+    expect(m('http.response.code eq 404 and http.response.code ge 400 and http.response.code lt 500', response)).toBe(true);
+    expect(m('http.response.code === 404', response)).toBe(true);
+    expect(m('http.response.code in {200, 300..404}', response)).toBe(true);
+    expect(m('http.response.code in {200 405..599}', response)).toBe(false);
+    expect(m('http.response.phrase ~ "not f"', response)).toBe(true);
+    expect(m('http.response.code ne 200', response)).toBe(true);
+    // Absent: no comparison holds, != included (tshark: `tcp.port != 80` selects no UDP packet).
+    expect(m('http.request.method != "GET"', response)).toBe(false);
+    expect(m('!(http.request.method == "GET")', response)).toBe(true);
+    expect(m('udp.port != 53', response)).toBe(false);
+    expect(m('tcp.port != 53', response)).toBe(true);
+  });
+
+  it('addresses: IPv6 in any spelling and by prefix, from the flow when no packet is at hand', () => {
+    const q: WireEvent = { ...dns, flow: 3 };
+    expect(m('ipv6.addr == 2001:0db8:0:0::53', q, v6)).toBe(true);
+    expect(m('ipv6.src == fe80::/10', q, v6)).toBe(true);
+    expect(m('ipv6.dst == fe80::/10', q, v6)).toBe(false);
+    expect(m('ip.addr == 2001:db8::53', q, v6)).toBe(false);
+    expect(m('udp.dstport == 53 && udp.stream', q, { ...v6, stream: 4 })).toBe(true);
+    expect(m('udp.stream == 4', q, { ...v6, stream: 4 })).toBe(true);
+  });
+
+  it('bare protocol names: tcp, udp, and the application', () => {
+    expect(m('tcp && http', response)).toBe(true);
+    expect(m('udp', response)).toBe(false);
+    expect(m('tcp', { ...dns, flow: 3 }, v6)).toBe(false);
   });
 });

@@ -168,6 +168,13 @@ describe('pieces', () => {
     const regex = compileUiFilter('http.uri matches "(["');
     expect(regex.ok).toBe(false);
     expect(compileUiFilter('http.uri matches "^/a"').ok).toBe(true);
+    // An unknown field is an inline error naming the closest fields (issue 14), not "No flow matches".
+    const unknown = compileUiFilter('http.reponse.code >= 400');
+    expect(unknown).toMatchObject({ ok: false, column: 0 });
+    expect(unknown.ok === false && unknown.error).toMatch(/unknown field "http\.reponse\.code" \(did you mean http\.response\.code/);
+    // Wireshark's names work in the UI too, packet fields answered from the flow.
+    const ws = compileUiFilter('tcp.port == 80 && http.request.method == "GET"');
+    expect(ws.ok).toBe(true);
   });
 
   it('stream document: rows, gaps, hex offsets per direction, search both ways', async () => {

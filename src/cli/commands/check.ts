@@ -3,7 +3,9 @@ import { basename, join } from 'node:path';
 import { CaptureError } from '../../capture/types.js';
 import type { WireEvent } from '../../events/event.js';
 import { analyze } from '../../pipeline/analyze.js';
-import { checkExpectations, ExpectationError, loadExpectations, type RuleResult } from '../../report/expectations.js';
+import { FramePairing } from '../../filter/frame-pairing.js';
+import type { PacketFacts } from '../../filter/index.js';
+import { checkExpectations, ExpectationError, loadExpectations, rulesNeedPackets, type RuleResult } from '../../report/expectations.js';
 import { compareReports, type Difference } from '../../report/golden.js';
 import { junitXml, type CaseResult } from '../../report/junit.js';
 import { ReportBuilder } from '../../report/report.js';
@@ -42,10 +44,10 @@ export async function checkCommand(captures: string[], opts: CheckOptions): Prom
     const failures: string[] = [];
     let error: string | null = null;
     try {
-      const { report, events } = await analyzeForCheck(capture, opts, rules !== null);
+      const { report, events, packets } = await analyzeForCheck(capture, opts, rules !== null, rules !== null && rulesNeedPackets(rules));
       // Appended one by one: a spread of a huge list of differences would overflow the stack.
       if (goldenPath) for (const f of compareWithGolden(goldenPath, report, opts.update ?? false)) failures.push(f);
-      if (rules) for (const r of checkExpectations(rules, events)) if (!r.passed) failures.push(ruleFailure(r));
+      if (rules) for (const r of checkExpectations(rules, events, (e) => packets.get(e) ?? null)) if (!r.passed) failures.push(ruleFailure(r));
     } catch (err) {
       if (!(err instanceof CaptureError || err instanceof UserError)) throw err;
       error = err.message;
@@ -77,9 +79,12 @@ function readRules(path: string): ReturnType<typeof loadExpectations> {
   }
 }
 
-async function analyzeForCheck(capture: string, opts: CheckOptions, keepEvents: boolean) {
+async function analyzeForCheck(capture: string, opts: CheckOptions, keepEvents: boolean, pairPackets: boolean) {
   const builder = new ReportBuilder(reportSpecs(), { name: 'wirelens', version: version() });
   const events: WireEvent[] = [];
+  // Rules that read packet fields see the packet of each event's own frame.
+  const packets = new Map<WireEvent, PacketFacts>();
+  const pairing = pairPackets ? new FramePairing((e, _none, packet) => packet && packets.set(e, packet)) : null;
   try {
     await analyze(
       capture,
@@ -87,16 +92,18 @@ async function analyzeForCheck(capture: string, opts: CheckOptions, keepEvents: 
         emit: (e) => {
           builder.emit(e);
           if (keepEvents) events.push(e);
+          pairing?.emit(e, null);
         },
       },
-      analyzeOptions(opts),
+      { ...analyzeOptions(opts), packetTap: pairing ? (p, d, flow, tcp) => pairing.tap(p, d, flow, tcp) : undefined },
     );
   } catch (err) {
     builder.close();
     throw err;
   }
+  pairing?.finish();
   // Through the same JSON text a golden file holds, so both sides have the same number precision.
-  return { report: JSON.parse(builder.toText()) as Parameters<typeof compareReports>[1], events };
+  return { report: JSON.parse(builder.toText()) as Parameters<typeof compareReports>[1], events, packets };
 }
 
 /** Differences as lines; with `update`, writes the golden file and lists what changed instead. */

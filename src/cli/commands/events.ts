@@ -1,5 +1,6 @@
-import { eventPredicate, type EventPredicate } from '../../filter/event-predicate.js';
-import { FilterSyntaxError } from '../../filter/index.js';
+import { eventPredicate, EventTypeError, type EventPredicate } from '../../filter/event-predicate.js';
+import { FramePairing } from '../../filter/frame-pairing.js';
+import { FilterSyntaxError, type FlowFacts } from '../../filter/index.js';
 import { analyze } from '../../pipeline/analyze.js';
 import type { Engine } from '../../pipeline/engine.js';
 import { analyzeSplit } from '../../pipeline/parallel/split.js';
@@ -8,13 +9,17 @@ import { inputDamage } from '../input-damage.js';
 import { clearProgress, out, progressReporter, UserError } from '../io.js';
 import { analyzeOptions, fullLimits, keyLogOf, workerCount, type CommonOptions } from '../options.js';
 
-/** `wirelens events FILE`: NDJSON, one event per line, in capture order. */
+/**
+ * `wirelens events FILE`: NDJSON, one event per line, in capture order. A filter that reads
+ * packet fields (`ip.ttl`, `tcp.flags.syn`) runs on one thread with the packet tap, which
+ * gives each event the packet of its frame (see filter/frame-pairing.ts).
+ */
 export async function eventsCommand(
   file: string,
   opts: CommonOptions & { types?: string[]; filter?: string; workers?: number },
 ): Promise<number> {
   const accept = checkedPredicate(opts.types, opts.filter);
-  const workers = workerCount(opts.workers, file);
+  const workers = accept?.needsPacket ? 1 : workerCount(opts.workers, file);
   const onProgress = progressReporter('reading');
   try {
     if (workers > 1) {
@@ -24,6 +29,19 @@ export async function eventsCommand(
     }
     let engine: Engine | null = null;
     const facts = (flow: number | null) => (flow !== null && engine ? engine.flowFacts(flow) : null);
+    if (accept?.needsPacket) {
+      const writer = new NdjsonWriter(out);
+      const pairing = new FramePairing<FlowFacts | null>((e, flow, packet) => {
+        if (accept(e, flow, packet)) writer.emit(e);
+      });
+      try {
+        await analyze(file, { emit: (e) => pairing.emit(e, facts(e.flow)) }, { ...analyzeOptions(opts), onProgress, onEngine: (e) => (engine = e), packetTap: (p, d, flow, tcp) => pairing.tap(p, d, flow, tcp) });
+        pairing.finish();
+      } finally {
+        writer.flush();
+      }
+      return 0;
+    }
     const writer = new NdjsonWriter(out, accept ? (e) => accept(e, facts(e.flow)) : undefined);
     try {
       await analyze(file, writer, { ...analyzeOptions(opts), onProgress, onEngine: (e) => (engine = e) });
@@ -36,11 +54,13 @@ export async function eventsCommand(
   return 0;
 }
 
-function checkedPredicate(types: string[] | undefined, filter: string | undefined): EventPredicate | null {
+/** The predicate, or a `UserError` (exit 2) that names the unknown field or type and the closest known ones. */
+export function checkedPredicate(types: string[] | undefined, filter: string | undefined): EventPredicate | null {
   try {
     return eventPredicate(types, filter);
   } catch (err) {
     if (err instanceof FilterSyntaxError) throw new UserError(`bad --filter: ${err.message}`);
+    if (err instanceof EventTypeError) throw new UserError(`bad --types: ${err.message}`);
     throw err;
   }
 }

@@ -8,57 +8,51 @@
  * events of the current frame are at hand and are dropped once its line is written. The
  * output streams: nothing is kept across frames. A message finished only when its flow ends
  * (an incomplete transaction) names no frame.
+ *
+ * `--filter EXPR` is evaluated per frame, as `tshark -Y` is: packet fields read the frame,
+ * message fields read the messages that frame completed.
  */
-import { analyze } from '../../pipeline/analyze.js';
-import type { WireEvent } from '../../events/event.js';
+import { compileFilter, FilterSyntaxError, type CompiledFilter } from '../../filter/index.js';
 import { toJson } from '../../events/json.js';
+import { eachFrame } from '../../packets/each-frame.js';
 import { detailTree, summarize, type PacketSummary } from '../../packets/line.js';
-import { messageInfo } from '../../packets/info.js';
 import { visible } from '../../report/safe-text.js';
-import { clearProgress, out, progressReporter } from '../io.js';
+import { clearProgress, out, progressReporter, UserError } from '../io.js';
 import { analyzeOptions, type CommonOptions } from '../options.js';
 
-export async function packetsCommand(file: string, opts: CommonOptions & { detail?: boolean; json?: boolean }): Promise<number> {
-  let current: { protocol: string; info: string } | null = null;
-  let currentFrame = 1;
-  let t0: number | null = null;
+export async function packetsCommand(file: string, opts: CommonOptions & { detail?: boolean; json?: boolean; filter?: string }): Promise<number> {
+  const filter = opts.filter ? frameFilter(opts.filter) : null;
   let pending = '';
   const flush = (): void => {
     if (pending.length) out(pending);
     pending = '';
   };
-  const sink = {
-    emit(e: WireEvent): void {
-      if (e.frame !== currentFrame) return;
-      const m = messageInfo(e);
-      // Several messages in one frame (pipelining, coalesced QUIC packets): Wireshark joins
-      // them with commas, and names the highest protocol (HTTP/3 over QUIC).
-      if (m) current = current ? { protocol: current.protocol === 'QUIC' ? m.protocol : current.protocol, info: `${current.info} , ${m.info}` } : m;
-    },
-  };
   try {
-    await analyze(file, sink, {
-      ...analyzeOptions(opts),
-      onProgress: progressReporter('reading'),
-      packetTap: (p, decoded, flow, tcp) => {
-        t0 ??= p.ts.sec + p.ts.ns / 1e9;
-        const app = current;
-        current = null;
-        currentFrame = p.frame + 1;
-        if (opts.json) {
-          pending += toJson({ ...summaryJson(summarize(p, decoded, flow, tcp, t0, app)), layers: detailTree(p, decoded, flow, tcp, app) }) + '\n';
-        } else {
-          pending += formatLine(summarize(p, decoded, flow, tcp, t0, app)) + '\n';
-          if (opts.detail) pending += treeText(detailTree(p, decoded, flow, tcp, app)) + '\n';
-        }
-        if (pending.length > 1 << 16) flush();
-      },
+    await eachFrame(file, { ...analyzeOptions(opts), onProgress: progressReporter('reading') }, (f) => {
+      if (filter && !filter.matches(f.subject())) return;
+      const { p, decoded, flow, tcp, t0, app } = f;
+      if (opts.json) {
+        pending += toJson({ ...summaryJson(summarize(p, decoded, flow, tcp, t0, app)), layers: detailTree(p, decoded, flow, tcp, app) }) + '\n';
+      } else {
+        pending += formatLine(summarize(p, decoded, flow, tcp, t0, app)) + '\n';
+        if (opts.detail) pending += treeText(detailTree(p, decoded, flow, tcp, app)) + '\n';
+      }
+      if (pending.length > 1 << 16) flush();
     });
     flush();
   } finally {
     clearProgress();
   }
   return 0;
+}
+
+function frameFilter(text: string): CompiledFilter {
+  try {
+    return compileFilter(text);
+  } catch (err) {
+    if (err instanceof FilterSyntaxError) throw new UserError(`bad --filter: ${err.message}`);
+    throw err;
+  }
 }
 
 /** Frames are numbered before the engine sees them: the tap sets the next frame's number ahead. */

@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { WireEvent } from '../../events/event.js';
 import { Timestamp } from '../../events/time.js';
-import type { FlowFacts } from '../../filter/evaluate.js';
+import type { FlowFacts } from '../../filter/subject.js';
 import { eventPredicate } from '../../filter/event-predicate.js';
 import { PROTOCOLS } from '../../protocols/index.js';
 import { compactJson, eventLine } from '../../report/ndjson.js';

@@ -349,7 +349,7 @@ export class FtpDissector implements StreamDissector, HandoffHost {
           secret: p.arg,
           mechanism: 'user/pass',
           success: ok,
-        });
+        }, p.at); // the PASS command's frame, where the secret was, not the reply's
         if (code === 230 || code === 202) this.loggedIn = true;
         else if (code >= 500) this.failedLogins++;
         break;

@@ -11,7 +11,7 @@ import { codings } from './body-decoder.js';
 import { BodySink, finishBody } from './body.js';
 import { ChunkedDecoder } from './chunked.js';
 import { authCredentials } from './credentials.js';
-import { ANOMALY } from './events.js';
+import { ANOMALY, type HttpRequestFields, type HttpResponseFields } from './events.js';
 import {
   contentLength,
   findStartLine,
@@ -35,7 +35,12 @@ import { trackerEvent } from './tracker-link.js';
 import { transactionFields, type TxModel } from './transaction.js';
 import { offerUpgrade } from './upgrade.js';
 
+/** A message event waiting for its body: it is emitted at the frame that completes the message. */
+type Waiting<F> = { fields: Omit<F, 'first_frame'>; first: number };
+
 interface Tx extends TxModel {
+  request_event?: Waiting<HttpRequestFields>;
+  response_event?: Waiting<HttpResponseFields>;
   http09: boolean;
   requestDone: boolean;
   requestSink?: BodySink;
@@ -76,6 +81,8 @@ export class Http1Dissector implements StreamDissector {
   private readonly cur = { c2s: new StreamCursor(), s2c: new StreamCursor() };
   private readonly state: Record<Direction, State> = { c2s: 'head', s2c: 'head' };
   private readonly body: Record<Direction, Body | null> = { c2s: null, s2c: null };
+  /** True while the server's FIN completes a close-delimited response (see `end`). */
+  private completedByFin = false;
   /** Bytes lost to gaps while looking for the next start line. */
   private readonly lost: Record<Direction, number> = { c2s: 0, s2c: 0 };
   /** Requests waiting for their final response, oldest first. */
@@ -180,8 +187,13 @@ export class Http1Dissector implements StreamDissector {
   end(dir: Direction): void {
     if (this.switched || this.finished) return;
     const b = this.body[dir];
-    // A close-delimited response ends with the server's FIN: that is its normal end.
-    if (dir === 's2c' && this.state.s2c === 'body' && b?.mode === 'close') this.endBody('s2c', false);
+    // A close-delimited response ends with the server's FIN: that is its normal end, and the
+    // FIN's frame completes it (Wireshark reassembles such a body until the FIN).
+    if (dir === 's2c' && this.state.s2c === 'body' && b?.mode === 'close') {
+      this.completedByFin = true;
+      this.endBody('s2c', false);
+      this.completedByFin = false;
+    }
   }
 
   close(): void {
@@ -342,6 +354,12 @@ export class Http1Dissector implements StreamDissector {
   }
 
   private startResync(dir: Direction, lost: number): void {
+    // The message whose body the gap cut is as complete as it will get.
+    const cut = this.body[dir]?.tx;
+    if (cut) {
+      if (dir === 'c2s') this.emitRequest(cut);
+      else this.emitResponse(cut);
+    }
     this.body[dir] = null;
     this.lost[dir] += lost;
     this.state[dir] = 'resync';
@@ -405,16 +423,24 @@ export class Http1Dissector implements StreamDissector {
     if (head.line.malformed) this.ctx.anomaly(ANOMALY.bad_request_line, 'c2s', `${method} ${uri}: ${head.line.malformed}`);
     this.headAnomalies('c2s', head);
     if (headerTokens(headers, 'connection').includes('close')) this.closeAnnounced = true;
-    this.ctx.emit('http.request', 'c2s', {
-      method,
-      uri,
-      version,
-      host: tx.host,
-      headers,
-      user_agent: header(headers, 'user-agent'),
-      trans_depth: tx.trans_depth,
-      content_length: numeric(header(headers, 'content-length')),
-    });
+    tx.request_event = {
+      first: this.cur.c2s.positionOf(start)?.frame ?? this.ctx.frame,
+      fields: {
+        method,
+        uri,
+        version,
+        host: tx.host,
+        headers,
+        user_agent: header(headers, 'user-agent'),
+        trans_depth: tx.trans_depth,
+        content_length: numeric(header(headers, 'content-length')),
+      },
+    };
+    // Request framing (RFC 9112 §6.3): chunked, Content-Length, or no body. A request without
+    // one is complete now, and its event comes before what its head says (credentials).
+    const framing = this.framing('c2s', headers);
+    const bodyLength = framing.mode === 'length' ? framing.length : 0;
+    if (framing.mode !== 'chunked' && bodyLength === 0) this.emitRequest(tx);
     for (const c of authCredentials(headers)) this.ctx.emit('credentials', 'c2s', c);
     this.pending.push(tx);
     if (this.pending.length > this.ctx.limits.max_pending_transactions) {
@@ -423,14 +449,39 @@ export class Http1Dissector implements StreamDissector {
       old.incomplete = true;
       this.emitTransaction(old);
     }
-    // Request framing (RFC 9112 §6.3): chunked, Content-Length, or no body.
-    const framing = this.framing('c2s', headers);
     if (framing.mode === 'chunked') this.startBody('c2s', tx, 'chunked', 0, null);
     else if (framing.mode === 'length' && framing.length > 0) this.startBody('c2s', tx, 'length', framing.length, null);
     else this.requestComplete(tx);
   }
 
+  /**
+   * Emits the `http.request` of `tx` if it still waits: stamped with the frame that carried
+   * its last byte (Wireshark's "reassembled in"), `first_frame` the one that carried its first.
+   */
+  private emitRequest(tx: Tx): void {
+    const w = tx.request_event;
+    if (!w) return;
+    tx.request_event = undefined;
+    this.ctx.emit('http.request', 'c2s', { ...w.fields, first_frame: w.first }, this.lastOf(tx.request));
+  }
+
+  /** Emits the `http.response` of `tx` if it still waits (see `emitRequest`). */
+  private emitResponse(tx: Tx): void {
+    const w = tx.response_event;
+    if (!w) return;
+    tx.response_event = undefined;
+    this.ctx.emit('http.response', 's2c', { ...w.fields, first_frame: w.first }, this.lastOf(tx.response));
+  }
+
+  /** The frame of a message's last byte, when it is not the packet being processed (or the FIN that ends it). */
+  private lastOf(span: Span): Position | undefined {
+    if (this.completedByFin) return undefined;
+    const last = span.last;
+    return last && last.frame !== this.ctx.frame ? last : undefined;
+  }
+
   private requestComplete(tx: Tx): void {
+    this.emitRequest(tx);
     tx.requestDone = true;
     tx.request_end = tx.request.last ?? { frame: this.ctx.frame, ts: this.ctx.ts };
     const upgrade = header(tx.request_headers ?? [], 'upgrade');
@@ -471,12 +522,13 @@ export class Http1Dissector implements StreamDissector {
       // First in line: the requests still waiting are answered by later responses.
       this.pending.unshift(tx);
     }
+    const first = this.cur.s2c.positionOf(start)?.frame ?? this.ctx.frame;
     this.cur.s2c.credit(tx.response, start, end);
     this.responses++;
     this.versions.add(version);
     const headers = head.headers;
     this.headAnomalies('s2c', head);
-    this.ctx.emit('http.response', 's2c', {
+    const fields: Omit<HttpResponseFields, 'first_frame'> = {
       status_code,
       status_msg,
       version,
@@ -484,7 +536,14 @@ export class Http1Dissector implements StreamDissector {
       trans_depth: tx.trans_depth,
       content_type: header(headers, 'content-type'),
       content_length: numeric(header(headers, 'content-length')),
-    });
+    };
+    if (status_code >= 100 && status_code < 200 && status_code !== 101) {
+      // An interim response has no body: complete with its head.
+      this.ctx.emit('http.response', 's2c', { ...fields, first_frame: first });
+    } else {
+      this.emitResponse(tx); // a response that never finished before this one (defensive)
+      tx.response_event = { fields, first };
+    }
     const connection = headerTokens(headers, 'connection');
     if (connection.includes('close')) this.closeAnnounced = true;
 
@@ -625,6 +684,7 @@ export class Http1Dissector implements StreamDissector {
         this.sawPipelining = true;
       }
     }
+    this.emitResponse(tx);
     const sink = tx.responseSink;
     if (sink) {
       const rs = tx.response_headers ?? [];
@@ -654,6 +714,9 @@ export class Http1Dissector implements StreamDissector {
 
   private emitTransaction(tx: Tx): void {
     if (tx.emitted) return;
+    // Messages cut short (a gap, a tunnel, a given-up request) still come before their record.
+    this.emitRequest(tx);
+    this.emitResponse(tx);
     tx.emitted = true;
     if (tx.pipelined && !tx.pipelineProven) tx.pipelined = undefined;
     if (tx.pipelined) this.pipelined = true;

@@ -71,9 +71,18 @@ export interface HttpRequestFields {
   user_agent: string | undefined;
   trans_depth: number;
   content_length: number | undefined;
+  /**
+   * The frame where the request began. The event itself carries the frame that completes
+   * it, body included (Wireshark's "reassembled in"), so a POST spanning segments is found
+   * at the same frame in both tools.
+   */
+  first_frame: number;
 }
 
-/** `http.response` (s2c): a response head (1xx interim responses too, as in tshark). */
+/**
+ * `http.response` (s2c): a response (1xx interim responses too, as in tshark), carried by the
+ * frame that completes it, body included, as Wireshark shows it; `first_frame` is where it began.
+ */
 export interface HttpResponseFields {
   status_code: number;
   status_msg: string;
@@ -82,6 +91,7 @@ export interface HttpResponseFields {
   trans_depth: number;
   content_type: string | undefined;
   content_length: number | undefined;
+  first_frame: number;
 }
 
 /**

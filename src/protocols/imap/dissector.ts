@@ -53,13 +53,14 @@ export class ImapDissector implements StreamDissector, HandoffHost {
       get frame() {
         return ctx.frame;
       },
+      here: () => this.here(),
       authenticating: (p) => {
         this.authenticating = p;
       },
       idling: (p) => {
         this.idling = p;
       },
-      credentials: (user, secret, mechanism, success) => this.credentials(user, secret, mechanism, success),
+      credentials: (user, secret, mechanism, success, at) => this.credentials(user, secret, mechanism, success, at),
       startTls: () => {
         this.handoff = new StarttlsHandoff();
       },
@@ -233,7 +234,7 @@ export class ImapDissector implements StreamDissector, HandoffHost {
     this.clientKind = 'other';
     this.clientCommand = null;
     if (kind === 'sasl' && p?.sasl) {
-      p.sasl.response(text);
+      p.sasl.response(text, this.here());
       p.saslSteps++;
       return;
     }
@@ -361,9 +362,10 @@ export class ImapDissector implements StreamDissector, HandoffHost {
     }
   }
 
-  private credentials(user: string, secret: string, mechanism: string, success: boolean | null): void {
+  /** `at`: the frame that carried the secret (the LOGIN command, the SASL response), not the reply's. */
+  private credentials(user: string, secret: string, mechanism: string, success: boolean | null, at: Position): void {
     const s = this.session;
-    this.ctx.emit('credentials', 'c2s', { protocol: 'imap', user, secret, mechanism, success });
+    this.ctx.emit('credentials', 'c2s', { protocol: 'imap', user, secret, mechanism, success }, at);
     if (success) {
       s.user = user;
       s.mechanism = mechanism;

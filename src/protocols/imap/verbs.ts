@@ -40,11 +40,14 @@ export interface VerbHost {
   readonly mail: MailHandler;
   /** The frame being dissected. */
   readonly frame: number;
+  /** Where the dissector is now (frame and time). */
+  here(): Position;
   /** Client lines are SASL responses until `p` completes. */
   authenticating(p: Pending): void;
   /** Client lines wait for DONE until `p` completes. */
   idling(p: Pending): void;
-  credentials(user: string, secret: string, mechanism: string, success: boolean | null): void;
+  /** `at`: the frame that carried the secret (the LOGIN command, the SASL response), not the reply's. */
+  credentials(user: string, secret: string, mechanism: string, success: boolean | null, at: Position): void;
   /** The server accepted STARTTLS: the next client bytes decide whether TLS starts. */
   startTls(): void;
   /** The server accepted COMPRESS: the rest of the connection is deflated. */
@@ -101,12 +104,12 @@ const VERBS: ReadonlyMap<string, Verb> = new Map<string, Verb>([
         if (user !== null) p.login = { user, secret: textOf(args[1]) ?? '' };
       },
       completed: (h, p, _r, ok) => {
-        if (p.login) h.credentials(p.login.user, p.login.secret, 'login', ok);
+        if (p.login) h.credentials(p.login.user, p.login.secret, 'login', ok, p.at);
         else if (!ok) h.session.failedLogins.push({ user: null, mechanism: 'login', frame: h.frame });
       },
       // Credentials of a login that never got its completion are still worth reporting.
       unanswered: (h, p) => {
-        if (p.login) h.credentials(p.login.user, p.login.secret, 'login', null);
+        if (p.login) h.credentials(p.login.user, p.login.secret, 'login', null, p.at);
       },
     },
   ],
@@ -114,13 +117,13 @@ const VERBS: ReadonlyMap<string, Verb> = new Map<string, Verb>([
     'AUTHENTICATE',
     {
       sent: (h, p, args) => {
-        p.sasl = new SaslExchange(textOf(args[0]) ?? '', textOf(args[1]));
+        p.sasl = new SaslExchange(textOf(args[0]) ?? '', textOf(args[1]), h.here());
         h.authenticating(p);
       },
       completed: (h, p, _r, ok) => {
         const s = h.session;
         const cred = p.sasl?.credentials();
-        if (cred) h.credentials(cred.user, cred.secret, cred.mechanism, ok);
+        if (cred) h.credentials(cred.user, cred.secret, cred.mechanism, ok, cred.at ?? p.at);
         else if (ok) {
           s.authenticated = true;
           s.mechanism = p.sasl?.mechanism.toLowerCase() ?? null;
@@ -128,7 +131,7 @@ const VERBS: ReadonlyMap<string, Verb> = new Map<string, Verb>([
       },
       unanswered: (h, p) => {
         const cred = p.sasl?.credentials();
-        if (cred) h.credentials(cred.user, cred.secret, cred.mechanism, null);
+        if (cred) h.credentials(cred.user, cred.secret, cred.mechanism, null, cred.at ?? p.at);
       },
     },
   ],

@@ -139,7 +139,7 @@ export class Pop3Dissector implements StreamDissector, HandoffHost {
 
   private clientLine(line: string, truncated: boolean): void {
     if (this.saslActive && this.sasl) {
-      this.sasl.response(line);
+      this.sasl.response(line, { frame: this.ctx.frame, ts: this.ctx.ts });
       // tshark files SASL responses as request lines; they are kept as such, flagged.
       this.ctx.emit('pop3.command', 'c2s', { command: line, arg: '', sasl_response: true });
       return;
@@ -156,7 +156,7 @@ export class Pop3Dissector implements StreamDissector, HandoffHost {
     if (command === 'USER') this.user = arg.trim();
     if (command === 'AUTH' && arg.trim() !== '') {
       const [mech = '', initial] = arg.trim().split(/\s+/);
-      this.sasl = new SaslExchange(mech, initial ?? null);
+      this.sasl = new SaslExchange(mech, initial ?? null, { frame: this.ctx.frame, ts: this.ctx.ts });
       this.saslActive = false;
     }
   }
@@ -191,19 +191,19 @@ export class Pop3Dissector implements StreamDissector, HandoffHost {
     const num = messageNumber(p.arg);
     switch (p.command) {
       case 'PASS':
-        this.credentials(this.user ?? '', p.arg, 'user/pass', ok);
+        this.credentials(this.user ?? '', p.arg, 'user/pass', ok, p.at);
         break;
       case 'APOP': {
         const [user = '', digest = ''] = p.arg.trim().split(/\s+/);
         this.user = user;
-        this.credentials(user, digest, 'apop', ok);
+        this.credentials(user, digest, 'apop', ok, p.at);
         break;
       }
       case 'AUTH': {
         const cred = this.sasl?.credentials();
         if (cred) {
           this.user = cred.user;
-          this.credentials(cred.user, cred.secret, cred.mechanism, ok);
+          this.credentials(cred.user, cred.secret, cred.mechanism, ok, cred.at ?? p.at);
         }
         this.sasl = null;
         this.saslActive = false;
@@ -232,8 +232,9 @@ export class Pop3Dissector implements StreamDissector, HandoffHost {
     void msg;
   }
 
-  private credentials(user: string, secret: string, mechanism: string, success: boolean): void {
-    this.ctx.emit('credentials', 'c2s', { protocol: 'pop3', user, secret, mechanism, success });
+  /** `at`: the frame that carried the secret (PASS, APOP, the SASL response), not the reply's. */
+  private credentials(user: string, secret: string, mechanism: string, success: boolean, at: Position): void {
+    this.ctx.emit('credentials', 'c2s', { protocol: 'pop3', user, secret, mechanism, success }, at);
   }
 
   private blockData(b: Uint8Array): void {

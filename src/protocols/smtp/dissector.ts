@@ -155,7 +155,7 @@ export class SmtpDissector implements StreamDissector, HandoffHost {
   private clientLine(line: string, truncated: boolean): void {
     if (this.sasl) {
       // Between a 334 challenge and the final reply the client sends SASL responses, not commands.
-      this.sasl.response(line);
+      this.sasl.response(line, this.here());
       return;
     }
     if (line === '' && !truncated) return;
@@ -188,7 +188,7 @@ export class SmtpDissector implements StreamDissector, HandoffHost {
       case 'AUTH': {
         const [mech = '', initial] = arg.trim().split(/\s+/);
         this.sasl = null;
-        const ex = new SaslExchange(mech, initial ?? null);
+        const ex = new SaslExchange(mech, initial ?? null, this.here());
         // The exchange owns the client lines only after a 334; keep it aside until then.
         this.pendingSasl = ex;
         break;
@@ -341,7 +341,7 @@ export class SmtpDissector implements StreamDissector, HandoffHost {
         this.pendingSasl = null;
         const cred = ex?.credentials();
         if (cred) {
-          this.ctx.emit('credentials', 'c2s', { protocol: 'smtp', user: cred.user, secret: cred.secret, mechanism: cred.mechanism, success: code === 235 });
+          this.ctx.emit('credentials', 'c2s', { protocol: 'smtp', user: cred.user, secret: cred.secret, mechanism: cred.mechanism, success: code === 235 }, cred.at ?? p.at);
           if (code === 235) this.authUser = cred.user;
         }
         break;

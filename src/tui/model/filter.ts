@@ -1,21 +1,19 @@
-import { compileFilter, FilterSyntaxError, type CompiledFilter } from '../../filter/index.js';
+import { compileFilter, EMPTY_SUBJECT, FilterSyntaxError, type CompiledFilter } from '../../filter/index.js';
 
 export type FilterResult = { ok: true; filter: CompiledFilter | null } | { ok: false; error: string; column: number | null };
 
-/** Any field, any value: evaluating against it builds every regular expression once. */
-const PROBE = { values: () => ['probe'], isProtocol: () => false };
-
 /**
  * The `/` prompt's expression, compiled; an empty one clears the filter. Errors come back
- * as data for the inline message, never thrown: a bad `matches` pattern is found here
- * too, by evaluating the filter once.
+ * as data for the inline message, never thrown: an unknown field (with the names it is
+ * closest to) and a bad `matches` pattern come back the same way.
  */
 export function compileUiFilter(text: string): FilterResult {
   const source = text.trim();
   if (!source) return { ok: true, filter: null };
   try {
-    const filter = compileFilter(source);
-    filter.matches(PROBE);
+    // The UI matches a flow by its record too: flow.end answers packet fields from the flow.
+    const filter = compileFilter(source, { types: ['flow.end'] });
+    filter.matches(EMPTY_SUBJECT);
     return { ok: true, filter };
   } catch (err) {
     if (err instanceof FilterSyntaxError) return { ok: false, error: err.message, column: err.column };

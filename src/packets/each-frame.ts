@@ -1,0 +1,74 @@
+/**
+ * Every frame of a capture, in order, as the engine's packet tap sees it, with the message
+ * events the engine emitted for it (a message event carries the frame that completes the
+ * message, and the engine emits it before the tap sees that frame). `packets` prints these;
+ * `packets --filter` and the conformance table against `tshark -Y` evaluate filters on them.
+ */
+import type { RawPacket } from '../capture/types.js';
+import type { TcpPacketAnalysis } from '../analysis/tcp/analyzer.js';
+import type { DecodeResult } from '../decode/types.js';
+import type { WireEvent } from '../events/event.js';
+import { frameSubject, packetFacts, type FilterSubject } from '../filter/index.js';
+import type { Flow } from '../flow/flow.js';
+import { analyze, type AnalyzeOptions } from '../pipeline/analyze.js';
+import type { Engine } from '../pipeline/engine.js';
+import { messageInfo } from './info.js';
+
+/** One frame as the packet tap sees it, with what the engine emitted for it. */
+export interface FrameView {
+  p: RawPacket;
+  decoded: DecodeResult;
+  flow: Flow | null;
+  tcp: TcpPacketAnalysis | null;
+  /** Seconds of the capture's first frame. */
+  t0: number;
+  /** The application message this frame completes, as the Info column names it. */
+  app: { protocol: string; info: string } | null;
+  /** The frame as a filter subject (built on demand: packet facts, the frame's events, its flow). */
+  subject(): FilterSubject;
+}
+
+/**
+ * Every frame, in order, with the events stamped with it (the engine emits a frame's events
+ * before the tap sees the frame). Nothing is kept across frames.
+ */
+export async function eachFrame(file: string, opts: AnalyzeOptions, onFrame: (f: FrameView) => void): Promise<void> {
+  let events: WireEvent[] = [];
+  let currentFrame = 1;
+  let t0: number | null = null;
+  let engine: Engine | null = null;
+  const sink = {
+    emit(e: WireEvent): void {
+      if (e.frame === currentFrame) events.push(e);
+    },
+  };
+  await analyze(file, sink, {
+    ...opts,
+    onEngine: (e) => {
+      engine = e;
+      opts.onEngine?.(e);
+    },
+    packetTap: (p, decoded, flow, tcp) => {
+      const start = (t0 ??= p.ts.sec + p.ts.ns / 1e9);
+      const mine = events;
+      events = [];
+      currentFrame = p.frame + 1;
+      let app: FrameView['app'] = null;
+      for (const e of mine) {
+        const m = messageInfo(e);
+        // Several messages in one frame (pipelining, coalesced QUIC packets): Wireshark joins
+        // them with commas, and names the highest protocol (HTTP/3 over QUIC).
+        if (m) app = app ? { protocol: app.protocol === 'QUIC' ? m.protocol : app.protocol, info: `${app.info} , ${m.info}` } : m;
+      }
+      onFrame({
+        p,
+        decoded,
+        flow,
+        tcp,
+        t0: start,
+        app,
+        subject: () => frameSubject(packetFacts(p, decoded, flow, tcp, start), mine, flow && engine ? engine.flowFacts(flow.id) : null),
+      });
+    },
+  });
+}
