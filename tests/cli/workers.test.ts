@@ -70,8 +70,9 @@ describe('--workers on one capture', () => {
       const f = full[i]!;
       expect(q.summary).toBeUndefined();
       // FTP data connections are announced by the FTP dissector; everything else is found by
-      // detection, which names the family (dissectors refine it: bittorrent-tracker, mdns).
-      const family = (v: unknown): unknown => (typeof v === 'string' ? v.replace(/-.*$/, '').replace(/^(mdns|llmnr)$/, 'dns') : v);
+      // detection, which names the family (dissectors refine it: bittorrent-tracker, mdns) and
+      // only the first of a chain (a SOCKS or CONNECT tunnel's inner protocol: `socks,http`).
+      const family = (v: unknown): unknown => (typeof v === 'string' ? v.replace(/,.*$/, '').replace(/-.*$/, '').replace(/^(mdns|llmnr)$/, 'dns') : v);
       // STARTTLS (and FTP's AUTH) hands a mail or FTP flow to the TLS dissector: `tls` in full,
       // the text protocol detection found with --quick.
       const handedToTls = f.service === 'tls' && ['smtp', 'pop3', 'imap', 'ftp'].includes(String(q.service));

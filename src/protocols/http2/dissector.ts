@@ -16,10 +16,11 @@ import { codings } from '../http/body-decoder.js';
 import { BodySink, finishBody } from '../http/body.js';
 import { ANOMALY as HTTP_ANOMALY, type Http2StreamSummary } from '../http/events.js';
 import { header, mediaType, objectName, type HeaderList } from '../http/parser.js';
-import { Span, StreamCursor } from '../http/stream-cursor.js';
+import { StreamCursor } from '../http/stream-cursor.js';
 import { authCredentials } from '../http/credentials.js';
 import { isDohPost, reportDoh, wantsDohResponse } from '../http/doh-link.js';
-import { transactionFields, type TxModel } from '../http/transaction.js';
+import { newStreamExchange, type StreamExchange } from '../http/stream-exchange.js';
+import { transactionFields } from '../http/transaction.js';
 import { takeUpgrade } from '../http/upgrade.js';
 import { ANOMALY, type Http2FrameFields, type Http2HeadersFields } from './events.js';
 import { HpackDecoder, type HpackBlock } from './hpack.js';
@@ -38,15 +39,7 @@ import {
 } from './parser.js';
 import { joinChunks } from '../../dissect/bytes.js';
 
-interface H2Stream {
-  readonly id: number;
-  readonly tx: TxModel;
-  readonly ended: Record<Direction, boolean>;
-  requestSeen: boolean;
-  responseSeen: boolean;
-  reqSink: BodySink;
-  respSink: BodySink | null;
-  emitted: boolean;
+interface H2Stream extends StreamExchange {
   firstFrame: number;
   lastFrame: number;
   frames: number;
@@ -503,24 +496,7 @@ export class Http2Dissector implements StreamDissector {
 
   private openStream(id: number): H2Stream {
     const s: H2Stream = {
-      id,
-      tx: {
-        trans_depth: 0,
-        version: '2',
-        stream_id: id,
-        request: new Span(),
-        response: new Span(),
-        request_body_len: 0,
-        response_body_len: 0,
-        request_missed: 0,
-        response_missed: 0,
-      },
-      ended: { c2s: false, s2c: false },
-      requestSeen: false,
-      responseSeen: false,
-      reqSink: new BodySink(false, 0),
-      respSink: null,
-      emitted: false,
+      ...newStreamExchange(id, '2'),
       firstFrame: this.ctx.frame,
       lastFrame: this.ctx.frame,
       frames: 0,

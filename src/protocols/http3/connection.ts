@@ -18,25 +18,17 @@ import type { Direction } from '../../events/event.js';
 import { codings } from '../http/body-decoder.js';
 import { BodySink, finishBody } from '../http/body.js';
 import { ANOMALY as HTTP_ANOMALY } from '../http/events.js';
-import { basicCredentials, header, mediaType, objectName, type HeaderList } from '../http/parser.js';
-import { Span } from '../http/stream-cursor.js';
-import { transactionFields, type TxModel } from '../http/transaction.js';
+import { header, mediaType, objectName, type HeaderList } from '../http/parser.js';
+import { authCredentials } from '../http/credentials.js';
+import { newStreamExchange, type StreamExchange } from '../http/stream-exchange.js';
+import { transactionFields } from '../http/transaction.js';
 import { readVarint } from '../quic/varint.js';
 import type { Http3FrameFields, Http3HeadersFields, Http3SideFacts, Http3StreamKind } from './events.js';
 import { FRAME, frameTypeName, isHttp2OnlyFrame, parseSettings, readFrameHeader, singleVarint, streamTypeName, type Setting } from './parser.js';
 import { decoderInstructions, QpackDecoder } from './qpack.js';
 
 /** Request streams listed in the connection's transaction bookkeeping before the oldest is given up (as HTTP/2's). */
-interface Request {
-  readonly id: number;
-  readonly tx: TxModel;
-  readonly ended: Record<Direction, boolean>;
-  requestSeen: boolean;
-  responseSeen: boolean;
-  reqSink: BodySink;
-  respSink: BodySink | null;
-  emitted: boolean;
-}
+type Request = StreamExchange;
 
 /** Parser state of one direction of one stream. */
 interface StreamSide {
@@ -402,11 +394,7 @@ export class Http3Connection {
       if (host !== undefined) r.tx.host = host;
       r.tx.request_headers = headers;
       // Basic credentials are as readable inside decrypted HTTP/3 as in HTTP/1.1.
-      for (const field of ['authorization', 'proxy-authorization']) {
-        const v = header(headers, field);
-        const creds = v ? basicCredentials(v) : null;
-        if (creds) this.ctx.emit('credentials', 'c2s', { protocol: 'http', user: creds.user, secret: creds.password, mechanism: 'basic', header: field });
-      }
+      for (const c of authCredentials(headers)) this.ctx.emit('credentials', 'c2s', c);
     } else if (block === 'response') {
       r.responseSeen = true;
       r.tx.status_code = status !== undefined && /^\d{3}$/.test(status) ? Number(status) : undefined;
@@ -427,26 +415,7 @@ export class Http3Connection {
   private request(id: number): Request | null {
     let r = this.requests.get(id);
     if (r !== undefined) return r.emitted ? null : r;
-    r = {
-      id,
-      tx: {
-        trans_depth: 0,
-        version: '3',
-        stream_id: id,
-        request: new Span(),
-        response: new Span(),
-        request_body_len: 0,
-        response_body_len: 0,
-        request_missed: 0,
-        response_missed: 0,
-      },
-      ended: { c2s: false, s2c: false },
-      requestSeen: false,
-      responseSeen: false,
-      reqSink: new BodySink(false, 0),
-      respSink: null,
-      emitted: false,
-    };
+    r = newStreamExchange(id, '3');
     this.requests.set(id, r);
     this.requestCount++;
     const open = [...this.requests.values()].filter((x) => !x.emitted);
