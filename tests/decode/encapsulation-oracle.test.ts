@@ -9,9 +9,8 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { readCapture } from '../../src/capture/index.js';
-import { formatAddress, PacketDecoder, type DecodeProblem } from '../../src/decode/index.js';
-import { DEFAULT_LIMITS } from '../../src/dissect/limits.js';
+import type { DecodeProblem } from '../../src/decode/index.js';
+import { ourRows } from './our-rows.js';
 import { describeWith, zeek } from '../support/requires.js';
 
 const CAPTURES = join(import.meta.dirname, '..', '..', 'captures');
@@ -37,21 +36,6 @@ function tsharkRows(path: string): string[] {
       const ports = layers.includes('tcp') ? `${ts} ${td}` : layers.lastIndexOf('udp') > Math.max(v4, v6) ? `${us} ${ud}` : '';
       return `${src} ${dst} ${ports}`.trim();
     });
-}
-
-async function ourRows(path: string, problems: DecodeProblem[] = []): Promise<string[]> {
-  const rows: string[] = [];
-  const decoder = new PacketDecoder(DEFAULT_LIMITS, (p) => problems.push(p));
-  await readCapture(path, {
-    packet: (p) => {
-      const r = decoder.decode(p.link_type, p.data, p.ts);
-      if (r.kind !== 'ip') return void rows.push('');
-      const t = r.packet.transport;
-      rows.push(`${formatAddress(r.packet.src)} ${formatAddress(r.packet.dst)} ${t ? `${t.src_port} ${t.dst_port}` : ''}`.trim());
-    },
-    problem: () => {},
-  });
-  return rows;
 }
 
 describeWith(['tshark'], 'tunnels and 802.11 decode as tshark does', () => {

@@ -6,9 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { readCapture } from '../../src/capture/index.js';
-import { formatAddress, PacketDecoder } from '../../src/decode/index.js';
-import { DEFAULT_LIMITS } from '../../src/dissect/limits.js';
+import { ourRows } from './our-rows.js';
 import { describeWith, zeek } from '../support/requires.js';
 
 const ZEEK = zeek();
@@ -40,21 +38,6 @@ function tsharkRows(path: string): string[] {
       const dst = d4 || d6 || '';
       return `${src} ${dst} ${ts || us || ''} ${td || ud || ''}`.trim();
     });
-}
-
-async function ourRows(path: string): Promise<string[]> {
-  const rows: string[] = [];
-  const decoder = new PacketDecoder(DEFAULT_LIMITS, () => {});
-  await readCapture(path, {
-    packet: (p) => {
-      const r = decoder.decode(p.link_type, p.data, p.ts);
-      if (r.kind !== 'ip') return void rows.push('');
-      const t = r.packet.transport;
-      rows.push(`${formatAddress(r.packet.src)} ${formatAddress(r.packet.dst)} ${t ? `${t.src_port} ${t.dst_port}` : ''}`.trim());
-    },
-    problem: () => {},
-  });
-  return rows;
 }
 
 describeWith(['corpus', 'tshark'], 'decoding agrees with tshark', () => {
