@@ -87,7 +87,8 @@ export function captureOracle(part: number, parts: number): void {
     });
 
     it('has its share of the captures', () => {
-      expect(captures.length).toBeGreaterThan(30);
+      // About 100 of the project's own, and 216 more where the shared corpus is beside it.
+      expect(captures.length).toBeGreaterThan(has('corpus') ? 70 : 20);
     });
 
     const cases = captures.map((f) => [basename(f), f]);
