@@ -32,7 +32,7 @@ import {
 import { Span, StreamCursor } from './stream-cursor.js';
 import { isDohPost, reportDoh, wantsDohResponse } from './doh-link.js';
 import { trackerEvent } from './tracker-link.js';
-import { transactionFields, type TxModel } from './transaction.js';
+import { emptyCounts, transactionFields, type TxModel } from './transaction.js';
 import { offerUpgrade } from './upgrade.js';
 
 /** A message event waiting for its body: it is emitted at the frame that completes the message. */
@@ -394,12 +394,7 @@ export class Http1Dissector implements StreamDissector {
       uri,
       host: header(headers, 'host') ?? hostFromUri(uri),
       request_headers: headers,
-      request: new Span(),
-      response: new Span(),
-      request_body_len: 0,
-      response_body_len: 0,
-      request_missed: 0,
-      response_missed: 0,
+      ...emptyCounts(),
       http09: version === '0.9',
       requestDone: false,
       emitted: false,
@@ -508,12 +503,7 @@ export class Http1Dissector implements StreamDissector {
       tx = {
         trans_depth: ++this.depth,
         version,
-        request: new Span(),
-        response: new Span(),
-        request_body_len: 0,
-        response_body_len: 0,
-        request_missed: 0,
-        response_missed: 0,
+        ...emptyCounts(),
         http09: false,
         requestDone: true,
         emitted: false,

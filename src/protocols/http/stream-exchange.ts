@@ -5,8 +5,7 @@
  */
 import type { Direction } from '../../events/event.js';
 import { BodySink } from './body.js';
-import { Span } from './stream-cursor.js';
-import type { TxModel } from './transaction.js';
+import { emptyCounts, type TxModel } from './transaction.js';
 
 export interface StreamExchange {
   readonly id: number;
@@ -30,12 +29,7 @@ export function newStreamExchange(id: number, version: '2' | '3'): StreamExchang
       trans_depth: 0,
       version,
       stream_id: id,
-      request: new Span(),
-      response: new Span(),
-      request_body_len: 0,
-      response_body_len: 0,
-      request_missed: 0,
-      response_missed: 0,
+      ...emptyCounts(),
     },
     ended: { c2s: false, s2c: false },
     requestSeen: false,

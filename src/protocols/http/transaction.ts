@@ -13,7 +13,7 @@ import type { Position } from '../../dissect/contract.js';
 import type { HttpTransactionFields } from './events.js';
 import type { Timestamp } from '../../events/time.js';
 import { basicCredentials, cookiesSent, digestCredentials, cookiesSet, header, hostFromUri, mediaType, type HeaderList } from './parser.js';
-import type { Span } from './stream-cursor.js';
+import { Span } from './stream-cursor.js';
 
 /** Headers Zeek lists in `proxied`. */
 const PROXY_HEADERS = ['forwarded', 'x-forwarded-for', 'x-forwarded-from', 'client-ip', 'via', 'xroxy-connection', 'proxy-connection'];
@@ -56,6 +56,11 @@ export interface TxModel {
 
 const secs = (a: Timestamp | undefined, b: Timestamp | undefined): number | undefined =>
   a && b ? Math.round(b.since(a) * 1e9) / 1e9 : undefined;
+
+/** A new transaction's byte accounting: no bytes of either message seen yet. */
+export function emptyCounts(): Pick<TxModel, 'request' | 'response' | 'request_body_len' | 'response_body_len' | 'request_missed' | 'response_missed'> {
+  return { request: new Span(), response: new Span(), request_body_len: 0, response_body_len: 0, request_missed: 0, response_missed: 0 };
+}
 
 export function transactionFields(tx: TxModel, tcpRtt: number | null): HttpTransactionFields {
   const rq = tx.request_headers ?? [];
