@@ -49,7 +49,6 @@ const GRE_ACK = 0x0080;
 const GRE_PPP = 0x880b;
 const ERSPAN_II = 0x88be;
 const ERSPAN_III = 0x22eb;
-const TEB = 0x6558;
 
 /** IP protocol 4 or 41: the inner IP header starts at once. */
 export function ipInIp(protocol: number, c: LinkCursor): LinkOutcome {
@@ -118,9 +117,8 @@ export function geneve(buf: Uint8Array, c: LinkCursor, h: TunnelHeader): LinkOut
   h.vni = (buf[4]! << 16) | (buf[5]! << 8) | buf[6]!;
   const off = 8 + (buf[0]! & 0x3f) * 4;
   if (buf.length < off) return bad(c, `Geneve header with options needs ${off} bytes, ${buf.length} captured`);
-  const proto = (buf[2]! << 8) | buf[3]!;
-  if (proto === TEB) return ethernet(buf, off, c);
-  c.etherType = proto;
+  // An inner Ethernet frame (0x6558) is the EtherType resolver's to unwrap, as for GRE/TEB.
+  c.etherType = (buf[2]! << 8) | buf[3]!;
   c.offset = off;
   return LINK_ETHERTYPE;
 }
