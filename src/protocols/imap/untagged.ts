@@ -49,14 +49,24 @@ const list: DataHandler = (c, _r, values) => {
 const DATA: ReadonlyMap<string, DataHandler> = new Map<string, DataHandler>([
   ['CAPABILITY', (c, _r, values) => void (c.session.capabilities = words(values))],
   ['ENABLED', (c, _r, values) => void (c.session.enabled = words(values))],
-  ['EXISTS', (c, r) => r.number !== null && c.session.exists(r.number)],
+  [
+    'EXISTS',
+    (c, r) => {
+      if (r.number !== null) c.session.exists(r.number);
+    },
+  ],
   [
     'RECENT',
     (c, r) => {
       if (r.number !== null && c.session.current) c.session.current.recent = r.number;
     },
   ],
-  ['EXPUNGE', (c, r) => r.number !== null && c.session.expunge(r.number)],
+  [
+    'EXPUNGE',
+    (c, r) => {
+      if (r.number !== null) c.session.expunge(r.number);
+    },
+  ],
   [
     'FLAGS',
     (c, _r, values) => {
@@ -86,7 +96,12 @@ const DATA: ReadonlyMap<string, DataHandler> = new Map<string, DataHandler>([
       if (id) c.session.serverId = id;
     },
   ],
-  ['FETCH', (c, r, values, line) => r.number !== null && fetchData(c, r.number, values, line)],
+  [
+    'FETCH',
+    (c, r, values, line) => {
+      if (r.number !== null) fetchData(c, r.number, values, line);
+    },
+  ],
 ]);
 
 /** An untagged data response (not OK/NO/BAD/PREAUTH/BYE); `values` follow its word. */
