@@ -68,7 +68,9 @@ export function captureOracle(part: number, parts: number): void {
         verdicts.set(file, verdict);
         if (verdict.failure || !fidelityReads(file)) continue;
         const key = JSON.stringify(isOwn(file) ? decodeAs : []);
-        groups.set(key, [...(groups.get(key) ?? []), file]);
+        let group = groups.get(key);
+        if (!group) groups.set(key, (group = []));
+        group.push(file);
       }
       if (!has('fidelity')) return;
       const wirelens = replayScript(dir);
