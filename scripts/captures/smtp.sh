@@ -17,85 +17,9 @@ serve dovecot -F -c "$dconf"
 DOVECOT_PID=$SERVE_PID
 for _ in $(seq 100); do [ -S "$WORK/dovecot/run/auth-postfix" ] && break; sleep 0.1; done
 
-# --- postfix -----------------------------------------------------------------------------
-pf="$WORK/postfix"
-mkdir -p "$pf/etc" "$pf/vmail" "$pf/spool" "$pf/data"
-chown 65534:65534 "$pf/vmail"
-chown postfix "$pf/data"
-self_signed_cert postfix
-cat >"$pf/etc/main.cf" <<CONF
-compatibility_level = 3.6
-queue_directory = $pf/spool
-data_directory = $pf/data
-maillog_file_prefixes = $pf
-maillog_file = $pf/maillog
-myhostname = mx.wirelens.test
-mydomain = wirelens.test
-myorigin = \$mydomain
-mydestination =
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-mynetworks = 127.0.0.0/8
-alias_maps =
-alias_database =
-biff = no
-# Nothing leaves the machine: no DNS, and anything not for wirelens.test bounces locally.
-disable_dns_lookups = yes
-smtp_dns_support_level = disabled
-default_transport = error:outbound mail is disabled in the capture lab
-relay_transport = error:outbound mail is disabled in the capture lab
-virtual_mailbox_domains = wirelens.test
-virtual_mailbox_base = $pf/vmail
-virtual_mailbox_maps = texthash:$pf/etc/vmailbox
-virtual_uid_maps = static:65534
-virtual_gid_maps = static:65534
-smtpd_sasl_auth_enable = yes
-smtpd_sasl_type = dovecot
-smtpd_sasl_path = $WORK/dovecot/run/auth-postfix
-smtpd_tls_auth_only = no
-smtpd_tls_security_level = may
-smtpd_tls_cert_file = $WORK/postfix.crt
-smtpd_tls_key_file = $WORK/postfix.key
-smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination
-smtpd_recipient_restrictions = check_recipient_access texthash:$pf/etc/recipient_access, permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination
-CONF
-cat >"$pf/etc/vmailbox" <<MAP
-alice@wirelens.test alice/Maildir/
-bob@wirelens.test bob/Maildir/
-carol@wirelens.test carol/Maildir/
-staff@wirelens.test staff/Maildir/
-blocked@wirelens.test blocked/Maildir/
-MAP
-# blocked@ exists but policy refuses it; unknown local parts fail the mailbox lookup (550 5.1.1).
-printf 'blocked@wirelens.test REJECT 5.7.1 recipient blocked by local policy\n' >"$pf/etc/recipient_access"
-# No chroot (the spool is under $WORK); only the services that local delivery needs.
-cat >"$pf/etc/master.cf" <<'CONF'
-127.0.0.1:25   inet  n       -       n       -       -       smtpd
-127.0.0.1:2525 inet  n       -       n       -       -       smtpd
-cleanup   unix  n       -       n       -       0       cleanup
-qmgr      unix  n       -       n       300     1       qmgr
-tlsmgr    unix  -       -       n       1000?   1       tlsmgr
-rewrite   unix  -       -       n       -       -       trivial-rewrite
-bounce    unix  -       -       n       -       0       bounce
-defer     unix  -       -       n       -       0       bounce
-trace     unix  -       -       n       -       0       bounce
-verify    unix  -       -       n       -       1       verify
-flush     unix  n       -       n       1000?   0       flush
-proxymap  unix  -       -       n       -       -       proxymap
-proxywrite unix -       -       n       -       1       proxymap
-showq     unix  n       -       n       -       -       showq
-error     unix  -       -       n       -       -       error
-retry     unix  -       -       n       -       -       error
-discard   unix  -       -       n       -       -       discard
-virtual   unix  -       n       n       -       -       virtual
-anvil     unix  -       -       n       -       1       anvil
-scache    unix  -       -       n       -       1       scache
-postlog   unix-dgram n  -       n       -       1       postlogd
-CONF
-# postfix(1) reports fatal errors only to syslog or a terminal: re-run under script(1) to see them.
-postfix -c "$pf/etc" check || { script -qc "postfix -c $pf/etc check" /dev/null; exit 1; }
-serve /usr/lib/postfix/sbin/master -c "$pf/etc" -d
-POSTFIX_PID=$SERVE_PID
+# --- postfix (start_postfix in lib.sh): listeners on 25 and the non-standard 2525 -------------
+start_postfix '127.0.0.1:25   inet  n       -       n       -       -       smtpd
+127.0.0.1:2525 inet  n       -       n       -       -       smtpd'
 wait_port 25
 wait_port 2525
 

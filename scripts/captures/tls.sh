@@ -165,6 +165,158 @@ readme.txt travel inside TLS; the data connection stays in clear (PROT C). Key l
   stop_server "$pid"
 }
 
+# tls_keyupdate: TLS 1.3 KeyUpdate in both directions over TCP. openssl s_client reads its
+# stdin line by line; a line holding only "K" makes it send KeyUpdate(update_requested), which
+# nginx answers with its own KeyUpdate, and "k" a KeyUpdate that asks for none (s_client's
+# commands work only without -quiet/-ign_eof). Three HTTP/1.1 requests on one connection: one
+# under each generation of the client's traffic secret. Needs nginx started (tls_start_nginx).
+tls_keyupdate() {
+  local name=tls13-keyupdate host="Host: $TLS_HOST"
+  start_capture "$name.pcap" "tcp port $TLS_PORT"
+  rm -f "captures/$name.keys"
+  run_sh "( printf 'GET /small.txt HTTP/1.1\n$host\n\n'; sleep 0.5; printf 'K\n'; sleep 0.5; \
+printf 'GET /index.html HTTP/1.1\n$host\n\n'; sleep 0.5; printf 'k\n'; sleep 0.5; \
+printf 'GET /small.txt HTTP/1.1\n$host\nConnection: close\n\n'; sleep 1 ) | \
+openssl s_client -connect 127.0.0.1:$TLS_PORT -servername $TLS_HOST -tls1_3 -alpn http/1.1 -crlf \
+-CAfile $WORK/pki/ca.pem -keylogfile captures/$name.keys >/dev/null 2>&1 || true"
+  stop_capture
+  assert_capture "$name.pcap" 'tls.handshake.type == 24' -o "tls.keylog_file:captures/$name.keys"
+  describe_capture "$name.pcap" "TLS 1.3 KeyUpdate over TCP: openssl s_client (ALPN http/1.1) sends GET /small.txt,
+then KeyUpdate with update_requested (its \`K\` command), which nginx answers with a KeyUpdate
+of its own; GET /index.html under the new secrets; then a KeyUpdate asking for none (\`k\`) and a
+last GET /small.txt (Connection: close) under the client's third secret. Only the first
+application traffic secrets are in the key log: the later ones are derived (RFC 8446 §7.2).
+Key log: \`captures/$name.keys\` (s_client -keylogfile)." nginx openssl
+}
+
+# tls_embedded: pcapng copies of key-logged captures with the secrets in a Decryption Secrets
+# Block (editcap --inject-secrets), which decrypt with no key log flag.
+tls_embedded() {
+  local name
+  for name in tls13-h2-aes128gcm smtp-starttls-auth; do
+    [ -s "captures/$name.keys" ] || continue
+    editcap --inject-secrets "tls,captures/$name.keys" "captures/$name.pcap" "captures/$name-dsb.pcapng"
+    provenance "$name-dsb.pcapng" "captures/$name.pcap with its key log embedded: \`editcap --inject-secrets
+tls,captures/$name.keys captures/$name.pcap captures/$name-dsb.pcapng\` (wireshark-common
+$(version wireshark-common)). The file holds one Decryption Secrets Block (type TLS key log)
+before the first packet; read it with no key log option."
+  done
+}
+
+# tls_mail_keys: SMTP and POP3 over TLS with key logs, each by curl (OpenSSL, SSLKEYLOGFILE):
+# STARTTLS on 25 and STLS on 110, and implicit TLS on 465 (smtps, postfix's wrapper mode) and
+# 995 (pop3s). Dovecot serves POP3 and postfix's SASL; both use self-signed certificates for
+# CN=localhost (curl -k).
+tls_mail_keys() {
+  need_packages postfix dovecot-core dovecot-pop3d
+  local conf=$WORK/dovecot-pop3.conf v="postfix dovecot-core dovecot-pop3d curl"
+  write_dovecot_conf "$conf" pop3 yes "plain login" '
+service pop3-login {
+  inet_listener pop3 {
+    port = 110
+  }
+  inet_listener pop3s {
+    port = 995
+  }
+}'
+  fill_maildir alice
+  fill_maildir bob
+  serve dovecot -F -c "$conf"
+  local dpid=$SERVE_PID
+  wait_port 110
+  wait_port 995
+  start_postfix '127.0.0.1:25   inet  n       -       n       -       -       smtpd
+127.0.0.1:465  inet  n       -       n       -       -       smtpd -o smtpd_tls_wrappermode=yes'
+  local ppid=$POSTFIX_PID
+  wait_port 25
+  wait_port 465
+  # postfix greets wait_port's probe after it has gone (220, then a reset): let that pass
+  # before recording, so each capture holds only the client's connection.
+  sleep 1
+  printf 'From: Alice <alice@wirelens.test>\r\nTo: Bob <bob@wirelens.test>\r\nSubject: %s\r\nDate: Tue, 14 Nov 2023 22:13:20 +0000\r\nMessage-ID: <%s@wirelens.test>\r\n\r\n%s\r\n' \
+    'over STARTTLS' 'starttls.1' 'AUTH, envelope and message are all inside TLS.' >"$WORK/starttls.eml"
+  printf 'From: Carol <carol@wirelens.test>\r\nTo: Alice <alice@wirelens.test>\r\nSubject: %s\r\nDate: Tue, 14 Nov 2023 22:13:20 +0000\r\nMessage-ID: <%s@wirelens.test>\r\n\r\n%s\r\n' \
+    'over smtps' 'smtps.1' 'Implicit TLS on port 465 (RFC 8314): no clear text at all.' >"$WORK/smtps.eml"
+  local name
+  name=smtp-starttls-auth
+  start_capture "$name.pcap" 'tcp port 25'
+  rm -f "captures/$name.keys"
+  run env SSLKEYLOGFILE="captures/$name.keys" curl -sS -k --ssl-reqd --user alice:wonderland --login-options AUTH=PLAIN \
+    smtp://127.0.0.1:25/client.wirelens.test --mail-from alice@wirelens.test --mail-rcpt bob@wirelens.test -T "$WORK/starttls.eml"
+  stop_capture
+  assert_capture "$name.pcap" 'smtp.req.command == "MAIL"' -o "tls.keylog_file:captures/$name.keys"
+  describe_capture "$name.pcap" "SMTP STARTTLS with a key log: curl --ssl-reqd reads postfix's EHLO reply, sends
+STARTTLS, and after 220 2.0.0 the TLS 1.3 handshake; inside TLS: EHLO, AUTH PLAIN as alice
+(password wonderland), MAIL FROM, RCPT TO bob, DATA with one message, QUIT. Key log:
+\`captures/$name.keys\` (curl's SSLKEYLOGFILE)." $v
+  name=smtps-465
+  start_capture "$name.pcap" 'tcp port 465'
+  rm -f "captures/$name.keys"
+  run env SSLKEYLOGFILE="captures/$name.keys" curl -sS -k --user alice:wonderland --login-options AUTH=LOGIN \
+    smtps://127.0.0.1:465/client.wirelens.test --mail-from carol@wirelens.test --mail-rcpt alice@wirelens.test -T "$WORK/smtps.eml"
+  stop_capture
+  assert_capture "$name.pcap" 'smtp.req.command == "DATA"' -o "tls.keylog_file:captures/$name.keys"
+  describe_capture "$name.pcap" "SMTP over implicit TLS (smtps, port 465, RFC 8314; postfix
+smtpd_tls_wrappermode=yes): the TLS 1.3 handshake comes first; inside it the greeting, EHLO,
+AUTH LOGIN as alice, MAIL FROM carol, RCPT TO alice, DATA, QUIT. Key log:
+\`captures/$name.keys\` (curl's SSLKEYLOGFILE)." $v
+  name=pop3-stls-retr
+  start_capture "$name.pcap" 'tcp port 110'
+  rm -f "captures/$name.keys"
+  run env SSLKEYLOGFILE="captures/$name.keys" curl -sS -k --ssl-reqd pop3://alice:wonderland@127.0.0.1/2 -o /dev/null
+  stop_capture
+  assert_capture "$name.pcap" 'pop.request.command == "RETR"' -o "tls.keylog_file:captures/$name.keys"
+  describe_capture "$name.pcap" "POP3 STLS with a key log: curl --ssl-reqd sends CAPA (STLS offered), STLS, and
+after +OK the TLS 1.3 handshake; inside TLS: CAPA, AUTH PLAIN as alice, RETR 2 (the message
+with the base64 PDF attachment report-q3.pdf), QUIT. Key log: \`captures/$name.keys\`." $v
+  name=pop3s-995
+  start_capture "$name.pcap" 'tcp port 995'
+  rm -f "captures/$name.keys"
+  run env SSLKEYLOGFILE="captures/$name.keys" curl -sS -k pop3s://bob:builder@127.0.0.1:995/1 -o /dev/null
+  stop_capture
+  assert_capture "$name.pcap" 'pop.request.command == "RETR"' -o "tls.keylog_file:captures/$name.keys"
+  describe_capture "$name.pcap" "POP3 over implicit TLS (pop3s, port 995): TLS 1.3 first, then the greeting,
+CAPA, AUTH PLAIN as bob (password builder), RETR 1, QUIT. Key log: \`captures/$name.keys\`." $v
+  stop_server "$ppid"
+  stop_server "$dpid"
+}
+
+# tls_lftp: explicit FTPS with AUTH TLS (RFC 4217) from lftp, which uses GnuTLS (it honours
+# SSLKEYLOGFILE too): PBSZ 0 and PROT P protect the data connection as well, so the listing
+# and the file travel in TLS sessions of their own (vsftpd does not require session reuse).
+tls_lftp() {
+  source "$LIB_DIR/ftp.sh"
+  need_packages vsftpd lftp
+  ftp_make_tree
+  ftp_vsftpd_conf "$WORK/ftp/vsftpd-lftp.conf" "listen=YES
+listen_ipv6=NO
+listen_address=127.0.0.1
+pasv_address=127.0.0.1
+ssl_enable=YES
+rsa_cert_file=$WORK/pki/server.pem
+rsa_private_key_file=$WORK/pki/server.key
+allow_anon_ssl=YES
+force_local_logins_ssl=NO
+force_local_data_ssl=NO
+require_ssl_reuse=NO
+ssl_ciphers=HIGH"
+  serve vsftpd "$WORK/ftp/vsftpd-lftp.conf"
+  local pid=$SERVE_PID name=ftp-auth-tls-lftp
+  wait_port 21
+  start_capture "$name.pcap" "host 127.0.0.1 and tcp and (port 21 or portrange 50000-50100)"
+  rm -f "captures/$name.keys"
+  run env SSLKEYLOGFILE="captures/$name.keys" HOME="$WORK" lftp -c "set cmd:interactive false; set ftp:ssl-force true; \
+set ftp:ssl-auth TLS; set ftp:ssl-protect-data true; set ftp:ssl-protect-list true; set ssl:ca-file $WORK/pki/ca.pem; \
+set ssl:check-hostname false; open -u $FTP_USER,$FTP_PASS 127.0.0.1; ls; get readme.txt -o $WORK/ftp/client/readme.txt; bye" >/dev/null || true
+  stop_capture
+  assert_capture "$name.pcap" 'ftp.request.command == "AUTH"'
+  describe_capture "$name.pcap" "Explicit FTPS from lftp (GnuTLS) to vsftpd: AUTH TLS, 234, then a TLS handshake;
+inside it USER, PASS, PBSZ 0, PROT P, PASV, LIST, RETR readme.txt, QUIT. Each data connection
+(the listing, the file) is a TLS session of its own (PROT P). Key log: \`captures/$name.keys\`
+(GnuTLS honours SSLKEYLOGFILE)." vsftpd lftp
+  stop_server "$pid"
+}
+
 tls_main() {
   need_packages "${TLS_PACKAGES[@]}" tcpdump python3
   # Key logs are named relative to the repository, so the provenance holds no local path.
@@ -214,6 +366,31 @@ application data." "${TLS_PACKAGES[@]}"
   need_packages dovecot-core dovecot-imapd
   tls_mail
   tls_ftp
+  tls_start_nginx
+  tls_keyupdate
+  stop_server "$TLSNGINX_PID"
+  tls_mail_keys
+  tls_lftp
+  tls_embedded
 }
 
-if [ "${BASH_SOURCE[0]}" = "$0" ]; then tls_main; fi
+# tls_some SECTION...: only these sections (keyupdate, mail_keys, lftp, embedded), so that
+# adding captures leaves the others and their key logs as they are.
+tls_some() {
+  need_packages "${TLS_PACKAGES[@]}" tcpdump python3
+  cd "$REPO"
+  tls_make_pki
+  tls_make_site
+  local s
+  for s in "$@"; do
+    case $s in
+      keyupdate) tls_start_nginx; tls_keyupdate; stop_server "$TLSNGINX_PID" ;;
+      mail_keys | lftp | embedded) "tls_$s" ;;
+      *) echo "tls.sh: unknown section $s" >&2; return 2 ;;
+    esac
+  done
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  if [ $# -gt 0 ]; then tls_some "$@"; else tls_main; fi
+fi

@@ -9,7 +9,10 @@
  * Known but not used, counted in `ignored` and said once: `RSA` lines (keyed by the
  * encrypted pre-master secret, which needs the ClientKeyExchange matched; every library
  * that writes them also writes CLIENT_RANDOM), `RSA Session-ID:`, `PMS_CLIENT_RANDOM`,
- * `EARLY_EXPORTER_SECRET`, and the ECH lines (`ECH_SECRET`, `ECH_CONFIG`).
+ * `EARLY_EXPORTER_SECRET`, the ECH lines (`ECH_SECRET`, `ECH_CONFIG`), and OpenSSL 3's
+ * `CLIENT_TRAFFIC_SECRET_N` / `SERVER_TRAFFIC_SECRET_N` (the secret after each KeyUpdate,
+ * which the decryptor derives from generation 0 itself, RFC 8446 §7.2; the lines carry no
+ * generation number, so they could not be placed anyway).
  * Anything else is a bad line, reported with its number; the good lines are used.
  *
  * API (stable; other branches build on it):
@@ -51,7 +54,7 @@ export interface KeyLogResult {
 export const MAX_BAD_LINES = 100;
 
 /** Labels that are real NSS key log labels but carry nothing this decryptor uses. */
-const KNOWN_UNUSED = new Set(['RSA', 'PMS_CLIENT_RANDOM', 'EARLY_EXPORTER_SECRET', 'ECH_SECRET', 'ECH_CONFIG']);
+const KNOWN_UNUSED = new Set(['RSA', 'PMS_CLIENT_RANDOM', 'EARLY_EXPORTER_SECRET', 'ECH_SECRET', 'ECH_CONFIG', 'CLIENT_TRAFFIC_SECRET_N', 'SERVER_TRAFFIC_SECRET_N']);
 
 const HEX = /^[0-9a-fA-F]*$/;
 
@@ -174,6 +177,8 @@ const IGNORED_WHY: Record<string, string> = {
   RSA: 'keyed by encrypted pre-master secret; use CLIENT_RANDOM lines',
   'RSA Session-ID:': 'keyed by session ID; use CLIENT_RANDOM lines',
   PMS_CLIENT_RANDOM: 'pre-master secrets; use CLIENT_RANDOM lines',
+  CLIENT_TRAFFIC_SECRET_N: 'derived from CLIENT_TRAFFIC_SECRET_0 at each KeyUpdate',
+  SERVER_TRAFFIC_SECRET_N: 'derived from SERVER_TRAFFIC_SECRET_0 at each KeyUpdate',
 };
 
 /**

@@ -21,7 +21,7 @@ import { CORPUS, REPO } from './tshark.js';
 
 const OWN = join(REPO, 'captures');
 const FILES = [
-  ...(existsSync(OWN) ? readdirSync(OWN).filter((f) => /^(tls|imaps|imap-starttls|smtp-starttls|pop3-stls|ftp-auth-ssl).*\.pcap$/.test(f)).sort().map((f) => join(OWN, f)) : []),
+  ...(existsSync(OWN) ? readdirSync(OWN).filter((f) => /^(tls|imaps|imap-starttls|smtp-starttls|smtps|pop3-stls|pop3s|ftp-auth-ssl|ftp-auth-tls).*\.pcap$/.test(f)).sort().map((f) => join(OWN, f)) : []),
   ...['smtp.pcap', 'http_connect-with-header.pcap'].map((f) => join(CORPUS, f)).filter((f) => existsSync(f)),
 ];
 

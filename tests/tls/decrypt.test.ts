@@ -32,6 +32,12 @@ const DECRYPTABLE: Array<[string, string]> = [
   ['imaps-993', 'imap'],
   ['imap-starttls', 'imap'],
   ['ftp-auth-ssl', 'ftp'],
+  ['tls13-keyupdate', 'http'],
+  ['smtp-starttls-auth', 'smtp'],
+  ['smtps-465', 'smtp'],
+  ['pop3-stls-retr', 'pop3'],
+  ['pop3s-995', 'pop3'],
+  ['ftp-auth-tls-lftp', 'ftp'],
 ];
 /** tshark 4.0 does not follow FTP's AUTH SSL (known-differences.md), so it decrypts nothing there to compare. */
 const TSHARK_FOLLOWS = (name: string) => name !== 'ftp-auth-ssl';
