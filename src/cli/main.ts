@@ -129,6 +129,7 @@ async function main(argv: string[]): Promise<void> {
           .option('json', { type: 'boolean', describe: 'one JSON object per frame: the line and the header tree' })
           .option('filter', { type: 'string', describe: "only frames matching a display filter, as tshark -Y: e.g. 'tcp.analysis.retransmission', 'http.request.method == \"GET\"'" })
           .option('limit', limitOption)
+          .option('keylog', keylogOption)
           .option('check-checksums', checksumOption)
           .epilog(EXIT_STATUS),
       (a) => run(async () => (await import('./commands/packets.js')).packetsCommand(a.file, a)),

@@ -14,6 +14,9 @@ import { analyze, type AnalyzeOptions } from '../pipeline/analyze.js';
 import type { Engine } from '../pipeline/engine.js';
 import { messageInfo } from './info.js';
 
+/** Protocols that carry others: a message decrypted from them names the frame's protocol. */
+const isCarrier = (protocol: string): boolean => protocol === 'QUIC' || protocol.startsWith('TLS');
+
 /** One frame as the packet tap sees it, with what the engine emitted for it. */
 export interface FrameView {
   p: RawPacket;
@@ -56,9 +59,10 @@ export async function eachFrame(file: string, opts: AnalyzeOptions, onFrame: (f:
       let app: FrameView['app'] = null;
       for (const e of mine) {
         const m = messageInfo(e);
-        // Several messages in one frame (pipelining, coalesced QUIC packets): Wireshark joins
-        // them with commas, and names the highest protocol (HTTP/3 over QUIC).
-        if (m) app = app ? { protocol: app.protocol === 'QUIC' ? m.protocol : app.protocol, info: `${app.info} , ${m.info}` } : m;
+        // Several messages in one frame (pipelining, coalesced QUIC packets, a TLS record and
+        // the message decrypted from it): Wireshark joins them with commas, and names the
+        // highest protocol (HTTP/3 over QUIC, HTTP over TLS).
+        if (m) app = app ? { protocol: isCarrier(app.protocol) ? m.protocol : app.protocol, info: `${app.info} , ${m.info}` } : m;
       }
       onFrame({
         p,

@@ -44,6 +44,14 @@ export function messageInfo(e: WireEvent): { protocol: string; info: string } | 
       return { protocol: 'IMAP', info: `Request: ${s(e.tag)} ${s(e.command)}${e.arg ? ` ${s(e.arg)}` : ''}` };
     case 'imap.response':
       return { protocol: 'IMAP', info: `Response: ${s(e.tag)} ${s(e.status)}${e.text ? ` ${s(e.text)}` : ''}` };
+    // TLS handshake messages in clear, named as tshark 4.0 names them (its Protocol column is
+    // the record's version for a ClientHello, the negotiated one after the ServerHello).
+    case 'tls.client_hello':
+      return { protocol: tlsColumn(e.record_version), info: 'Client Hello' };
+    case 'tls.server_hello':
+      return { protocol: tlsColumn(e.version), info: e.hello_retry_request === true ? 'Hello Retry Request' : 'Server Hello' };
+    case 'tls.alert':
+      return e.encrypted === true ? null : { protocol: 'TLS', info: `Alert (Level: ${words(e.level)}, Description: ${words(e.description)})` };
     default:
       if (e.type.startsWith('bittorrent.') && e.type !== 'bittorrent.session' && e.type !== 'bittorrent.transfer') {
         return { protocol: 'BitTorrent', info: e.type.slice('bittorrent.'.length) + (e.msg_type ? ` ${s(e.msg_type)}` : '') };
@@ -54,6 +62,12 @@ export function messageInfo(e: WireEvent): { protocol: string; info: string } | 
       return null;
   }
 }
+
+/** "TLSv1.0" -> "TLSv1" as tshark writes it; "TLSv1.3" stays. */
+const tlsColumn = (v: unknown): string => (typeof v === 'string' && v ? v.replace(/^TLSv1\.0$/, 'TLSv1') : 'TLS');
+
+/** "unknown_ca" -> "Unknown Ca", close to tshark's alert names ("Unknown CA"). */
+const words = (v: unknown): string => s(v).split('_').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(' ');
 
 const QUIC_TYPES: Record<string, string> = { initial: 'Initial', handshake: 'Handshake', '0rtt': '0-RTT', retry: 'Retry', version_negotiation: 'Version Negotiation' };
 

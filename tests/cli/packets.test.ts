@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO } from '../oracle/tshark.js';
-import { describeWith } from '../support/requires.js';
+import { describeWith, has } from '../support/requires.js';
 import { ensureBuilt, wirelens } from './cli-support.js';
 
 beforeAll(() => ensureBuilt());
@@ -58,6 +58,31 @@ describe('wirelens packets', () => {
     const text = wirelens(['packets', capture('http-large-download.pcap'), '--detail']).stdout.toString('utf8');
     expect(text).toContain('    tcp\n        srcport: 60322\n        dstport: 80\n        stream: 0');
     expect(text).toMatch(/analysis\n\s+flags: \["window_full"\]/);
+  });
+
+  it('--keylog: Info names the messages decrypted from TLS, and the handshake in clear', () => {
+    const file = capture('tls13-keyupdate.pcap');
+    const keys = join(REPO, 'captures', 'tls13-keyupdate.keys');
+    const named = (rows: Row[]) => rows.filter((r) => r.protocol !== 'TCP').map((r) => `${r.frame} ${r.protocol} ${r.info}`);
+    const r = wirelens(['packets', file, '--json', '--keylog', keys]);
+    expect(r.status, r.stderr.toString()).toBe(0);
+    const rows = r.stdout.toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Row);
+    expect(named(rows)).toEqual([
+      '4 TLSv1 Client Hello',
+      '6 TLSv1.3 Server Hello',
+      '9 HTTP GET /small.txt HTTP/1.1',
+      '13 HTTP HTTP/1.1 200 OK',
+      '19 HTTP GET /index.html HTTP/1.1',
+      '22 HTTP HTTP/1.1 200 OK',
+      '30 HTTP GET /small.txt HTTP/1.1',
+      '32 HTTP HTTP/1.1 200 OK',
+    ]);
+    // Without the key log only the handshake is named.
+    expect(named(ours(file))).toEqual(['4 TLSv1 Client Hello', '6 TLSv1.3 Server Hello']);
+    if (has('tshark')) {
+      const theirs = execFileSync('tshark', ['-r', file, '-n', '-o', `tls.keylog_file:${keys}`, '-Y', 'http', '-T', 'fields', '-e', 'frame.number'], { encoding: 'latin1', stdio: ['ignore', 'pipe', 'ignore'] });
+      expect(theirs.split('\n').filter(Boolean).map(Number)).toEqual(rows.filter((x) => x.protocol === 'HTTP').map((x) => x.frame));
+    }
   });
 
   describeWith(['tshark'], 'columns agree with tshark', () => {
