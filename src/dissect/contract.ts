@@ -37,6 +37,9 @@ export interface Position {
   readonly ts: Timestamp;
 }
 
+/** Reads the run's shared object for a key (DissectorContext.shared), or undefined when none was made. */
+export type SharedLookup = (key: string) => object | undefined;
+
 /** A transferred object (HTTP body, FTP file, mail message) offered for `wirelens export`. */
 export interface ExportedObject {
   /** Protocol that carried it: `http`, `ftp`, `smtp`, `pop3`, `imap`. */
@@ -119,6 +122,13 @@ export interface DissectorContext {
    * engine also closes it with the flow).
    */
   openInner(opts: InnerStreamOptions): StreamDissector;
+  /**
+   * One object per run and `key`, shared by every flow's dissector that asks for it, made by
+   * `make` on the first ask: what ties flows together that no expectation announces (QUIC's
+   * connection-ID table finds the connection a new path belongs to after a migration). What a
+   * dissector keeps there is bounded by a limit of its own.
+   */
+  shared<T extends object>(key: string, make: () => T): T;
 }
 
 /** What `openInner` is told. */
@@ -172,9 +182,11 @@ export interface ProtocolDescriptor {
   readonly ports: readonly number[];
   /**
    * Looks at the bytes seen so far in one direction (the first datagram for UDP).
-   * Pure and cheap; called again with a longer prefix after `need_more`.
+   * Pure and cheap; called again with a longer prefix after `need_more`. `shared` reads
+   * (never makes) the run's shared objects (DissectorContext.shared): what other flows'
+   * dissectors know may name these bytes (a QUIC path found by its connection ID).
    */
-  probe(bytes: Uint8Array, dir: Direction, flow: FlowInfo): ProbeResult;
+  probe(bytes: Uint8Array, dir: Direction, flow: FlowInfo, shared?: SharedLookup): ProbeResult;
   createStream?(ctx: DissectorContext): StreamDissector;
   createDatagram?(ctx: DissectorContext): DatagramDissector;
   /** Anomaly codes this protocol emits, with one-line meanings. */

@@ -1,5 +1,5 @@
 import type { Direction } from '../events/event.js';
-import type { FlowInfo, ProtocolDescriptor, Transport } from './contract.js';
+import type { FlowInfo, ProtocolDescriptor, SharedLookup, Transport } from './contract.js';
 
 /**
  * Protocol detection: ports order the candidates, probes decide. Bytes are buffered per
@@ -80,10 +80,10 @@ export class DatagramDetector {
     this.candidates = candidates;
   }
 
-  offer(dir: Direction, datagram: Uint8Array, flow: FlowInfo): Verdict {
+  offer(dir: Direction, datagram: Uint8Array, flow: FlowInfo, shared?: SharedLookup): Verdict {
     const alive: ProtocolDescriptor[] = [];
     for (const p of this.candidates) {
-      const answer = safeProbe(p, datagram, dir, flow);
+      const answer = safeProbe(p, datagram, dir, flow, shared);
       if (answer === 'match' || answer === 'match_reversed' || answer === 'match_lenient') {
         return { kind: 'match', protocol: p, reversed: answer === 'match_reversed', lenient: answer === 'match_lenient' };
       }
@@ -95,9 +95,9 @@ export class DatagramDetector {
 }
 
 /** A probe that throws is a bug in that probe; it must not stop detection for the others. */
-function safeProbe(p: ProtocolDescriptor, bytes: Uint8Array, dir: Direction, flow: FlowInfo) {
+function safeProbe(p: ProtocolDescriptor, bytes: Uint8Array, dir: Direction, flow: FlowInfo, shared?: SharedLookup) {
   try {
-    return p.probe(bytes, dir, flow);
+    return p.probe(bytes, dir, flow, shared);
   } catch {
     return 'no' as const;
   }

@@ -72,6 +72,8 @@ export interface Limits {
   max_unacked_segments: number;
   /** Bytes held out of order per QUIC stream or CRYPTO level, and how far ahead of the delivered point a frame may start. */
   max_quic_stream_buffer: number;
+  /** QUIC connection IDs held for the whole run to tie a migrated path to its connection. */
+  max_quic_path_cids: number;
   /** Offset (plus length) a QUIC STREAM or CRYPTO frame may reach: past it the frame is refused. */
   max_quic_stream_offset: number;
   /** QUIC streams open at once per connection (finished ones are freed). */
@@ -128,6 +130,9 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   // above the stream windows browsers and servers grant (ngtcp2 256 KiB, Chromium 6 MiB is
   // per connection).
   max_quic_stream_buffer: 4 * 1024 * 1024,
+  // A connection enters its two handshake IDs and those NEW_CONNECTION_ID announces (ngtcp2
+  // keeps 7 spare, Chromium 1 or 2): 65,536 IDs cover thousands of live connections, ~8 MB.
+  max_quic_path_cids: 65_536,
   max_quic_stream_offset: 2 ** 40,
   max_quic_streams: 4096,
   max_quic_frames: 2048,

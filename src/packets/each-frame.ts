@@ -57,8 +57,11 @@ export async function eachFrame(file: string, opts: AnalyzeOptions, onFrame: (f:
       events = [];
       currentFrame = p.frame + 1;
       let app: FrameView['app'] = null;
-      for (const e of mine) {
-        const m = messageInfo(e);
+      const messages = mine.map(messageInfo);
+      // A QUIC packet's CRYPTO frames hold the TLS hellos: tshark names the packet, not them.
+      const inQuic = messages.some((m) => m?.protocol === 'QUIC');
+      for (const m of messages) {
+        if (inQuic && m?.protocol.startsWith('TLS')) continue;
         // Several messages in one frame (pipelining, coalesced QUIC packets, a TLS record and
         // the message decrypted from it): Wireshark joins them with commas, and names the
         // highest protocol (HTTP/3 over QUIC, HTTP over TLS).

@@ -98,6 +98,8 @@ export class Engine implements SessionHost {
   private udpStreams = 0;
   private readonly packetTap: EngineOptions['packetTap'];
   private readonly tcpAnalysis: boolean;
+  /** Objects dissectors share across flows (DissectorContext.shared), by key. */
+  private readonly sharedObjects = new Map<string, object>();
   /** The flow and TCP analysis of the packet being processed, for the packet tap. */
   private packetFlow: Flow | null = null;
   private packetTcp: TcpPacketAnalysis | null = null;
@@ -177,6 +179,16 @@ export class Engine implements SessionHost {
    * End of capture without the summary. A share is told where the capture ended (its own
    * last packet may be an earlier one).
    */
+  shared<T extends object>(key: string, make: () => T): T {
+    let o = this.sharedObjects.get(key) as T | undefined;
+    if (o === undefined) this.sharedObjects.set(key, (o = make()));
+    return o;
+  }
+
+  peekShared(key: string): object | undefined {
+    return this.sharedObjects.get(key);
+  }
+
   endOfCapture(at?: { frame: number; ts: Timestamp }): void {
     if (at) {
       this.frame = at.frame;

@@ -35,6 +35,10 @@ export interface SessionHost {
   readonly innerTap?: InnerTap;
   exportObject(object: ExportedObject, flow: number): void;
   expect(expectation: Expectation, flow: Flow): void;
+  /** The run's object for `key` (DissectorContext.shared). */
+  shared<T extends object>(key: string, make: () => T): T;
+  /** The same without making one: for probes. */
+  peekShared(key: string): object | undefined;
 }
 
 /** A chunk (or a gap's length) of an inner stream of `flow`, produced by layer `via`. */
@@ -146,7 +150,7 @@ export class AppSession implements FlowSession {
       this.guard(() => d.datagram(dir, bytes));
     } else if (this.datagramDetector) {
       this.held.push({ kind: 'data', dir, bytes: bytes.slice(), frame: this.host.frame, ts: this.host.ts });
-      const verdict = this.datagramDetector.offer(dir, bytes, this.flow.info);
+      const verdict = this.datagramDetector.offer(dir, bytes, this.flow.info, (key) => this.host.peekShared(key));
       if (verdict.kind === 'undecided' && this.held.length >= MAX_HELD_DATAGRAMS) this.decide({ kind: 'none' });
       else this.decide(verdict);
     }
@@ -357,6 +361,10 @@ class SessionContext implements DissectorContext {
   openInner(opts: InnerStreamOptions): StreamDissector {
     return this.session.openInner(opts, this);
   }
+
+  shared<T extends object>(key: string, make: () => T): T {
+    return this.host.shared(key, make);
+  }
 }
 
 /**
@@ -398,6 +406,14 @@ class InnerHost implements SessionHost {
 
   expect(expectation: Expectation, flow: Flow): void {
     this.outer.expect(expectation, flow);
+  }
+
+  shared<T extends object>(key: string, make: () => T): T {
+    return this.outer.shared(key, make);
+  }
+
+  peekShared(key: string): object | undefined {
+    return this.outer.peekShared(key);
   }
 }
 

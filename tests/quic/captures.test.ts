@@ -121,6 +121,69 @@ describe.skipIf(!has('quic-h3-nokeys.pcap', 'quic-h3-requests.pcap', 'quic-h3-re
     ]);
   });
 
+  it('migration: the new path is tied to its connection by connection ID, decrypted, its streams continued', async () => {
+    if (!has('quic-migration.pcap', 'quic-migration.keys')) return;
+    const { events } = await keyed('quic-migration');
+    const flows = ofType(events, 'flow.end');
+    // Two UDP flows, as tshark's udp.stream counts them; the second is the path the client moved to.
+    expect(flows.map((f) => [f.flow, f.service])).toEqual([
+      [1, 'quic,http3'],
+      [2, 'quic'],
+    ]);
+    expect(flows[1]!.summary).toBe('QUIC path of flow 1 (migrated)');
+    // One connection record, in the first flow, naming the path.
+    const [conn, ...more] = ofType(events, 'quic.connection');
+    expect(more).toEqual([]);
+    expect(conn!.flow).toBe(1);
+    expect(conn!.undecrypted_packets).toBe(0);
+    expect(conn!.paths).toEqual([{ flow: 2, first_frame: flows[1]!.first_frame, client_h: '127.0.0.1', client_p: flows[1]!.orig_p, server_h: '127.0.0.1', server_p: 4433 }]);
+    // Every packet of the new path is read as the connection's, and says where it came from.
+    const onPath = ofType(events, 'quic.packet').filter((e) => e.path_flow === 2);
+    expect(onPath.length).toBe(Number(flows[1]!.orig_pkts) + Number(flows[1]!.resp_pkts));
+    expect(onPath.every((e) => e.flow === 1 && e.decrypted === true)).toBe(true);
+    // The path is validated (PATH_CHALLENGE, PATH_RESPONSE) with an ID the server announced.
+    const frames = ofType(events, 'quic.frame');
+    const announced = frames.filter((e) => e.frame_type === 'NEW_CONNECTION_ID' && e.dir === 's2c').map((e) => e.connection_id);
+    expect(announced).toContain(onPath.find((e) => e.dir === 'c2s')!.dcid);
+    expect(frames.some((e) => e.frame_type === 'PATH_CHALLENGE' && e.path_flow === undefined && onPath.some((p) => p.frame === e.frame))).toBe(true);
+    expect(frames.some((e) => e.frame_type === 'PATH_RESPONSE' && onPath.some((p) => p.frame === e.frame))).toBe(true);
+    // /large.bin began on the first path and ended on the second: one whole response.
+    const tx = ofType(events, 'http.transaction').map((e) => [e.uri, e.status_code, e.response_body_len]);
+    expect(tx).toEqual([
+      ['/small.txt', 200, 900],
+      ['/large.bin', 200, 100000],
+    ]);
+    const carriesStream = (e: WireEvent) => e.dir === 's2c' && Array.isArray(e.frames) && e.frames.some((f) => String(f).startsWith('STREAM'));
+    expect(ofType(events, 'quic.packet').some((e) => carriesStream(e) && e.path_flow === undefined)).toBe(true);
+    expect(onPath.some(carriesStream)).toBe(true);
+    // Without keys a path is found only by a connection ID seen in clear (the handshake's, which
+    // a NAT rebinding keeps); here the client switched to one announced inside 1-RTT packets,
+    // so the new path cannot be tied and the connection names none.
+    const clear = (await analyzeFile(file('quic-migration.pcap'))).events;
+    expect(ofType(clear, 'quic.connection').map((e) => [e.flow, e.paths])).toEqual([[1, undefined]]);
+    expect(ofType(clear, 'quic.packet').some((e) => e.path_flow !== undefined)).toBe(false);
+  });
+
+  it('NAT rebinding without keys: the new port is tied by the handshake connection ID seen in clear', async () => {
+    if (!has('quic-nat-rebinding.pcap')) return;
+    const { events } = await analyzeFile(file('quic-nat-rebinding.pcap'));
+    const flows = ofType(events, 'flow.end');
+    expect(flows.map((f) => [f.flow, f.service, f.summary])).toEqual([
+      [1, 'quic', 'QUIC 1 localhost h3 migrated to flow 2'],
+      [2, 'quic', 'QUIC path of flow 1 (migrated)'],
+    ]);
+    const [conn, ...more] = ofType(events, 'quic.connection');
+    expect(more).toEqual([]);
+    expect(conn!.paths).toEqual([{ flow: 2, first_frame: flows[1]!.first_frame, client_h: '127.0.0.1', client_p: flows[1]!.orig_p, server_h: '127.0.0.1', server_p: 4433 }]);
+    // The connection counts the packets of both paths; each flow counts its own, as tshark's udp.stream.
+    const pkts = (f: WireEvent) => Number(f.orig_pkts) + Number(f.resp_pkts);
+    expect(Number(conn!.c2s_datagrams) + Number(conn!.s2c_datagrams)).toBe(pkts(flows[0]!) + pkts(flows[1]!));
+    const onPath = ofType(events, 'quic.packet').filter((e) => e.path_flow === 2);
+    expect(onPath.length).toBe(pkts(flows[1]!));
+    expect(new Set(onPath.map((e) => e.dcid)).size).toBe(2); // the server's handshake SCID one way, the client's the other
+    expect(onPath.every((e) => e.flow === 1 && e.packet_type === '1rtt')).toBe(true);
+  });
+
   it('Version Negotiation: the reserved-version Initial and the versions offered', async () => {
     if (!has('quic-version-negotiation.pcap')) return;
     const { events } = await analyzeFile(file('quic-version-negotiation.pcap'));
@@ -144,7 +207,7 @@ describe.skipIf(!has('quic-h3-requests-dsb.pcapng'))('wirelens packets on QUIC',
 
 describeWith(['tshark', 'fidelity'], 'QUIC against tshark with the same key log', () => {
   beforeAll(() => ensureBuilt());
-  const keyedCaptures = ['quic-h3-requests', 'quic-retry-keyupdate', 'quic-h3-gso', 'quic-0rtt'].filter((n) => has(`${n}.pcap`, `${n}.keys`));
+  const keyedCaptures = ['quic-h3-requests', 'quic-retry-keyupdate', 'quic-h3-gso', 'quic-0rtt', 'quic-migration'].filter((n) => has(`${n}.pcap`, `${n}.keys`));
 
   it.each(keyedCaptures)('%s: every hello and HTTP/3 frame tshark decodes, wirelens finds', (name) => {
     const keys = file(`${name}.keys`);

@@ -65,6 +65,8 @@ export function recordingContext(
   let frame = 1;
   let ts = new Timestamp(1_700_000_000, 0);
   const flow: FlowInfo = { ...TEST_FLOW, ...opts.flow };
+  // One recording context is one flow: its shared objects are its own.
+  const sharedObjects = new Map<string, object>();
   const rec: Recorded = {
     events: [],
     objects: [],
@@ -112,6 +114,11 @@ export function recordingContext(
       rec.summary = s;
     },
     secrets: opts.secrets ?? null,
+    shared<T extends object>(key: string, make: () => T): T {
+      let o = sharedObjects.get(key) as T | undefined;
+      if (o === undefined) sharedObjects.set(key, (o = make()));
+      return o;
+    },
     openInner(o) {
       const inner: RecordedInner = { opts: o, calls: [] };
       rec.inners.push(inner);

@@ -12,7 +12,7 @@
  * changes move to the next generation of keys, STREAM data is reassembled per stream, and
  * an HTTP/3 connection (ALPN h3) gets the streams (`../http3/`).
  */
-import type { DissectorContext, DatagramDissector } from '../../dissect/contract.js';
+import type { DissectorContext, DatagramDissector, FlowInfo } from '../../dissect/contract.js';
 import { decodeText, hex } from '../../dissect/text.js';
 import type { Direction } from '../../events/event.js';
 import type { SecretLabel } from '../../dissect/secrets.js';
@@ -21,7 +21,7 @@ import type { CipherSuiteInfo } from '../tls/crypto/suites.js';
 import { HASH_LENGTH, type HashName } from '../tls/crypto/hkdf.js';
 import { Http3Connection } from '../http3/connection.js';
 import { http3ErrorName } from '../http3/parser.js';
-import type { QuicCloseFacts, QuicConnectionFields, QuicFrameFields, QuicPacketFields, QuicPacketType } from './events.js';
+import type { QuicCloseFacts, QuicConnectionFields, QuicFrameFields, QuicPacketFields, QuicPacketType, QuicPathFacts } from './events.js';
 import { HANDSHAKE_FRAMES, parseFrames, transportErrorName, type Frame } from './frames.js';
 import { longHeaderVersion, parseHeader, type PacketHeader } from './header.js';
 import {
@@ -34,6 +34,7 @@ import {
   removeHeaderProtection,
   type PacketKeys,
 } from './protection.js';
+import { PATH_TABLE_KEY, QuicPathTable, type PathOwner } from './paths.js';
 import { OffsetReassembler, type PushOutcome } from './reassembler.js';
 import { RetiredStreams } from './retired.js';
 import { canCheckRetry, retryIntegrityOk } from './retry.js';
@@ -137,7 +138,7 @@ interface StreamState {
   readonly ended: Record<Direction, boolean>;
 }
 
-export class QuicDissector implements DatagramDissector, TlsEmbedding {
+export class QuicDissector implements DatagramDissector, TlsEmbedding, PathOwner {
   readonly transport = 'q' as const;
   private readonly sides: Record<Direction, Side>;
   private readonly tls: TlsDissector;
@@ -178,11 +179,60 @@ export class QuicDissector implements DatagramDissector, TlsEmbedding {
   private earlySuites: PacketKeys[] | null = null;
   /** Captured datagrams that held several (a segmentation offload batch), split by `segmentEnd`. */
   private gsoDatagrams = 0;
+  /** The run's connection-ID table (paths.ts), the IDs this connection entered there, and whether one was refused. */
+  private readonly pathTable: QuicPathTable;
+  private readonly pathCids: string[] = [];
+  private pathLimitReported = false;
+  /** This flow is a new path of a connection that lives in another flow: its datagrams go there. */
+  private migratedTo: { owner: PathOwner; flip: boolean; flow: number } | null = null;
+  private firstDatagram = true;
+  /** Other flows this connection moved to, in order of first use. */
+  private readonly paths: QuicPathFacts[] = [];
+  /** The flow of the path whose datagram is being read; null for this flow. */
+  private onPath: number | null = null;
 
   constructor(private readonly ctx: DissectorContext) {
     this.sides = { c2s: new Side(this, 'c2s', ctx), s2c: new Side(this, 's2c', ctx) };
     this.tls = new TlsDissector(ctx, this);
+    this.pathTable = ctx.shared(PATH_TABLE_KEY, () => new QuicPathTable(ctx.limits.max_quic_path_cids));
     ctx.setService('quic');
+  }
+
+  // ---- paths (connection migration, paths.ts) ------------------------------------------------
+
+  get accepting(): boolean {
+    return !this.closed;
+  }
+
+  get flowId(): number {
+    return this.ctx.flow.id;
+  }
+
+  /**
+   * A datagram of another flow whose Destination Connection ID is one of this connection's:
+   * read as this connection's own, its events carrying this flow's id and `path_flow`.
+   */
+  pathDatagram(path: FlowInfo, dir: Direction, b: Uint8Array, reversed = false): void {
+    if (!this.paths.some((p) => p.flow === path.id) && this.paths.length < MAX_LISTED_CIDS) {
+      const [client, server] = reversed ? [path.server, path.client] : [path.client, path.server];
+      this.paths.push({ flow: path.id, first_frame: this.ctx.frame, client_h: client.addr, client_p: client.port, server_h: server.addr, server_p: server.port });
+    }
+    this.onPath = path.id;
+    try {
+      this.datagram(dir, b);
+    } finally {
+      this.onPath = null;
+    }
+  }
+
+  /** Enters a connection ID in use (`dir`: the direction that sends it as destination) in the run's table. */
+  private enterCid(cid: Uint8Array, dir: Direction): void {
+    const r = this.pathTable.add(cid, this, dir);
+    if (r === 'added') this.pathCids.push(hex(cid));
+    else if (r === 'full' && !this.pathLimitReported) {
+      this.pathLimitReported = true;
+      this.ctx.anomaly('quic.path_limit', null, `max_quic_path_cids (${this.pathTable.max}) connection IDs held for the run: ${hex(cid)} not entered; a path that uses it is not tied to this connection`);
+    }
   }
 
   // ---- TlsEmbedding ----------------------------------------------------------------------
@@ -206,6 +256,25 @@ export class QuicDissector implements DatagramDissector, TlsEmbedding {
   // ---- datagrams ---------------------------------------------------------------------------
 
   datagram(dir: Direction, b: Uint8Array): void {
+    if (this.firstDatagram) {
+      this.firstDatagram = false;
+      // A flow that begins with a short header of a connection known by its ID is a path that
+      // connection moved to (RFC 9000 §9): hand it over.
+      const e = this.pathTable.findShort(b);
+      if (e !== null && e.owner !== this) {
+        this.migratedTo = { owner: e.owner, flip: e.dir !== dir, flow: e.owner.flowId };
+        this.ctx.setSummary(`QUIC path of flow ${this.migratedTo.flow} (migrated)`);
+      }
+    }
+    const m = this.migratedTo;
+    if (m !== null) {
+      if (m.owner.accepting) {
+        m.owner.pathDatagram(this.ctx.flow, m.flip ? other(dir) : dir, b, m.flip);
+        return;
+      }
+      // The connection was reported (its flow ended) while this path goes on: read here.
+      this.migratedTo = null;
+    }
     const side = this.sides[dir];
     side.datagrams++;
     let at = 0;
@@ -312,6 +381,7 @@ export class QuicDissector implements DatagramDissector, TlsEmbedding {
       token_length: h.kind === 'initial' || h.kind === 'retry' ? h.token.length : null,
       supported_versions: null,
     };
+    if (this.onPath !== null) base.path_flow = this.onPath;
     switch (h.kind) {
       case 'version_negotiation':
         this.versionNegotiation = true;
@@ -349,13 +419,19 @@ export class QuicDissector implements DatagramDissector, TlsEmbedding {
       else if (h.kind === 'handshake') this.letter(dir, 'H');
       else this.letter(dir, 'Z');
       if (dir === 'c2s') {
-        this.clientScid ??= h.scid.slice();
+        if (this.clientScid === null) {
+          this.clientScid = h.scid.slice();
+          this.enterCid(this.clientScid, 's2c');
+        }
         if (h.kind === 'initial' && this.clientInitialDcid === null) {
           this.clientInitialDcid = h.dcid.slice();
           this.setInitialDcid(h.dcid);
         }
       } else {
-        this.serverScid ??= h.scid.slice();
+        if (this.serverScid === null) {
+          this.serverScid = h.scid.slice();
+          this.enterCid(this.serverScid, 'c2s');
+        }
         if (h.kind === 'initial' && h.token.length > 0) this.ctx.anomaly('quic.protocol_violation', dir, 'a server Initial packet carries a token (RFC 9000 §17.2.2)');
       }
     }
@@ -548,6 +624,7 @@ export class QuicDissector implements DatagramDissector, TlsEmbedding {
         if (this.knownCids[other(dir)].size < MAX_LISTED_CIDS * 4) {
           this.knownCids[other(dir)].add(hex(f.cid));
           this.cidLengths[other(dir)].add(f.cid.length);
+          this.enterCid(f.cid, other(dir));
         }
         break;
       case 'CONNECTION_CLOSE':
@@ -742,6 +819,9 @@ export class QuicDissector implements DatagramDissector, TlsEmbedding {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.pathTable.remove(this, this.pathCids);
+    // A path that only carried another connection's datagrams: that connection reports them.
+    if (this.migratedTo !== null && this.sides.c2s.datagrams + this.sides.s2c.datagrams === 0) return;
     for (const s of this.streams.values()) {
       for (const dir of ['c2s', 's2c'] as const) {
         const r = s[dir];
@@ -793,6 +873,7 @@ export class QuicDissector implements DatagramDissector, TlsEmbedding {
       decrypted: this.keyedDecrypts > 0,
       established,
     };
+    if (this.paths.length) fields.paths = this.paths;
     this.ctx.emit('quic.connection', null, fields);
     // No long header seen: the capture began after the handshake (or on a migrated path).
     const parts = [this.version === null ? 'QUIC (no handshake seen)' : `QUIC ${this.version.name}`];
@@ -802,6 +883,7 @@ export class QuicDissector implements DatagramDissector, TlsEmbedding {
     if (this.retry) parts.push('retry');
     if (this.versionNegotiation) parts.push('version negotiation');
     if (this.closeFacts) parts.push(`close ${this.closeFacts.error_name}`);
+    if (this.paths.length) parts.push(`migrated to flow ${this.paths.map((p) => p.flow).join(', ')}`);
     this.ctx.setSummary(parts.join(' '));
   }
 }

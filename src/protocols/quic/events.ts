@@ -44,6 +44,11 @@ export interface QuicPacketFields {
   token_length: number | null;
   /** Version Negotiation: the versions the server lists. */
   supported_versions: string[] | null;
+  /**
+   * Only on a packet that came on another flow than the connection's first (a path it
+   * migrated to, RFC 9000 §9): that flow's id. The event's `flow` is the connection's.
+   */
+  path_flow?: number;
 }
 
 /** `quic.frame`. */
@@ -65,6 +70,19 @@ export interface QuicFrameFields {
   connection_id?: string;
   length?: number;
   data?: string;
+}
+
+/** A flow (new address or port) a connection moved to, found by its connection ID. */
+export interface QuicPathFacts {
+  /** The flow's id: its packets are counted there, and read as this connection's. */
+  flow: number;
+  /** The first packet on it. */
+  first_frame: number;
+  /** The client's and server's address and port on this path. */
+  client_h: string;
+  client_p: number;
+  server_h: string;
+  server_p: number;
 }
 
 export interface QuicCloseFacts {
@@ -122,6 +140,11 @@ export interface QuicConnectionFields {
   /** Decrypted with keys from the key log or a secrets block. */
   decrypted: boolean;
   established: boolean;
+  /**
+   * Only when the connection migrated: the other flows it used (RFC 9000 §9), in order. The
+   * connection has one record, as in Zeek's quic.log, in its first flow.
+   */
+  paths?: QuicPathFacts[];
 }
 
 export const QUIC_ANOMALIES = {
@@ -135,6 +158,7 @@ export const QUIC_ANOMALIES = {
   'quic.reassembly_limit': 'more than max_quic_stream_buffer bytes waited behind a hole in one stream; the hole is given up as a gap',
   'quic.gap': 'STREAM or CRYPTO bytes never seen (lost before the capture, or never decrypted); the stream goes on after the hole',
   'quic.bad_retry': 'a Retry packet whose integrity tag does not verify against the client\'s original Destination Connection ID (RFC 9001 §5.8): forged or damaged; the client drops it, so the Initial keys stay',
+  'quic.path_limit': 'the run holds max_quic_path_cids connection IDs already (the table that ties a migrated path to its connection): a new ID is not entered, and a path that uses it is a flow of its own, counted, not decrypted',
   'quic.protocol_violation': 'a packet breaks a rule of RFC 9000 that does not stop parsing (reserved bits set, a frame at the wrong level, a server Initial with a token)',
 } as const;
 

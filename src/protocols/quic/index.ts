@@ -4,12 +4,13 @@
  * other versions only on QUIC's ports. HTTP/3 runs inside (`../http3/`), so its anomaly
  * codes are listed here too.
  */
-import type { FlowInfo, ProbeResult, ProtocolDescriptor } from '../../dissect/contract.js';
+import type { FlowInfo, ProbeResult, ProtocolDescriptor, SharedLookup } from '../../dissect/contract.js';
 import type { Direction } from '../../events/event.js';
 import { HTTP3_ANOMALIES } from '../http3/events.js';
 import { QuicDissector } from './dissector.js';
 import { QUIC_ANOMALIES, QUIC_EVENTS } from './events.js';
 import { parseHeader } from './header.js';
+import { PATH_TABLE_KEY, QuicPathTable } from './paths.js';
 import { isKnownVersion, VERSION_NEGOTIATION } from './versions.js';
 
 /** HTTPS (HTTP/3), ngtcp2's and alt HTTPS, DNS over QUIC (RFC 9250: 853; 784 in drafts). */
@@ -26,16 +27,23 @@ const MIN_INITIAL_DATAGRAM = 1200;
  * headers, which carry no version: taken on QUIC's ports only, with the fixed bit set and
  * room for a packet number and a tag, the port's side as the server (as Wireshark does).
  */
-function probeShort(b: Uint8Array, dir: Direction, flow: FlowInfo): ProbeResult {
-  if ((b[0]! & 0x40) === 0 || b.length < MIN_SHORT_PACKET) return 'no';
+function probeShort(b: Uint8Array, dir: Direction, flow: FlowInfo, shared?: SharedLookup): ProbeResult {
+  if (b.length < MIN_SHORT_PACKET) return 'no';
+  // A path a known connection moved to (RFC 9000 §9), on any port, whatever its fixed bit
+  // (greased by peers that allow it, RFC 9287): its Destination Connection ID says whose
+  // packet it is, and which way it goes.
+  const table = shared?.(PATH_TABLE_KEY);
+  const path = table instanceof QuicPathTable ? table.findShort(b) : null;
+  if (path !== null) return path.dir === dir ? 'match' : 'match_reversed';
+  if ((b[0]! & 0x40) === 0) return 'no';
   if (QUIC_PORTS.includes(flow.server.port)) return dir === 'c2s' ? 'match' : 'match_reversed';
   if (QUIC_PORTS.includes(flow.client.port)) return dir === 'c2s' ? 'match_reversed' : 'match';
   return 'no';
 }
 
-export function probeQuic(b: Uint8Array, dir: Direction, flow: FlowInfo): ProbeResult {
+export function probeQuic(b: Uint8Array, dir: Direction, flow: FlowInfo, shared?: SharedLookup): ProbeResult {
   if (b.length === 0) return 'no';
-  if ((b[0]! & 0x80) === 0) return probeShort(b, dir, flow);
+  if ((b[0]! & 0x80) === 0) return probeShort(b, dir, flow, shared);
   if (b.length < 7) return 'no';
   const r = parseHeader(b, 0, 0);
   if (!r.ok) return 'no';
