@@ -184,6 +184,22 @@ describe.skipIf(!has('quic-h3-nokeys.pcap', 'quic-h3-requests.pcap', 'quic-h3-re
     expect(onPath.every((e) => e.flow === 1 && e.packet_type === '1rtt')).toBe(true);
   });
 
+  it("QUIC v2 as ngtcp2 0.12 speaks it (draft 0x709a50c4): the draft's salt opens the Initials, the key log the rest", async () => {
+    if (!has('quic-v2draft.pcap', 'quic-v2draft.keys')) return;
+    const clear = (await analyzeFile(file('quic-v2draft.pcap'))).events;
+    // Without keys: v2 packet type numbers read right, and the hellos from the Initials.
+    const initials = ofType(clear, 'quic.packet').filter((e) => e.packet_type === 'initial');
+    expect(initials.length).toBeGreaterThan(1);
+    expect(initials.every((e) => e.version === 'quicv2-draft' && e.decrypted === true)).toBe(true);
+    expect(ofType(clear, 'tls.client_hello').map((e) => e.alpn)).toEqual([['h3']]);
+    expect(ofType(clear, 'tls.server_hello').length).toBe(1);
+    const { events } = await keyed('quic-v2draft');
+    const [conn] = ofType(events, 'quic.connection');
+    expect(conn).toMatchObject({ version: 'quicv2-draft', version_code: 0x709a50c4, undecrypted_packets: 0, established: true });
+    expect(ofType(events, 'http.transaction').map((e) => [e.uri, e.status_code, e.response_body_len])).toEqual([['/small.txt', 200, 900]]);
+    expect(codes(events)).toEqual([]);
+  });
+
   it('Version Negotiation: the reserved-version Initial and the versions offered', async () => {
     if (!has('quic-version-negotiation.pcap')) return;
     const { events } = await analyzeFile(file('quic-version-negotiation.pcap'));

@@ -8,6 +8,12 @@
 
 export const QUIC_V1 = 0x00000001;
 export const QUIC_V2 = 0x6b3343cf;
+/**
+ * The provisional number of QUIC v2 in draft-ietf-quic-v2 (before RFC 9369 gave it
+ * 0x6b3343cf), with the drafts' own Initial salt and the v2 labels and packet types:
+ * what ngtcp2 0.12 (Debian bookworm) speaks as "v2draft".
+ */
+export const QUIC_V2_DRAFT = 0x709a50c4;
 export const VERSION_NEGOTIATION = 0;
 
 export type LongPacketType = 'initial' | '0rtt' | 'handshake' | 'retry';
@@ -16,6 +22,7 @@ const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'hex'));
 
 const SALT_V1 = hex('38762cf7f55934b34d179ae6a4c80cadccbb7f0a');
 const SALT_V2 = hex('0dede3def700a6db819381be6e269dcbf9bd2ed9');
+const SALT_V2_DRAFT = hex('a707c203a59b47184a1d62ca570406ea7ae3e5d3');
 /** draft-ietf-quic-tls-29 to -32 (draft-29 is what most pre-RFC stacks deployed). */
 const SALT_DRAFT_29 = hex('afbfec289993d24c9e9786f19c6111e04390a899');
 /** draft-23 to -28. */
@@ -49,6 +56,7 @@ export function isGreaseVersion(v: number): boolean {
 export function versionInfo(v: number): VersionInfo {
   if (v === QUIC_V1) return { code: v, name: '1', salt: SALT_V1, label: 'quic', types: V1_TYPES };
   if (v === QUIC_V2) return { code: v, name: 'quicv2', salt: SALT_V2, label: 'quicv2', types: V2_TYPES };
+  if (v === QUIC_V2_DRAFT) return { code: v, name: 'quicv2-draft', salt: SALT_V2_DRAFT, label: 'quicv2', types: V2_TYPES };
   const draft = draftNumber(v);
   if (draft !== null) {
     const salt = draft >= 29 && draft <= 32 ? SALT_DRAFT_29 : draft >= 23 && draft <= 28 ? SALT_DRAFT_23 : null;
@@ -65,6 +73,7 @@ export function versionInfo(v: number): VersionInfo {
 export function versionName(v: number): string {
   if (v === QUIC_V1) return '1';
   if (v === QUIC_V2) return 'quicv2';
+  if (v === QUIC_V2_DRAFT) return 'quicv2-draft';
   if (v === VERSION_NEGOTIATION) return 'negotiation';
   const draft = draftNumber(v);
   if (draft !== null) return `draft-${draft}`;
@@ -78,5 +87,5 @@ export function versionName(v: number): string {
 
 /** Versions whose long header packets this dissector parses (RFC 8999 invariants hold for all). */
 export function isKnownVersion(v: number): boolean {
-  return v === QUIC_V1 || v === QUIC_V2 || draftNumber(v) !== null || v >>> 4 === 0x0faceb00 || isGreaseVersion(v);
+  return v === QUIC_V1 || v === QUIC_V2 || v === QUIC_V2_DRAFT || draftNumber(v) !== null || v >>> 4 === 0x0faceb00 || isGreaseVersion(v);
 }
