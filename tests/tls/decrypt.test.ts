@@ -111,6 +111,20 @@ describe.skipIf(!present.length)('TLS decryption with a key log', () => {
     expect(body!.frame).toBe(tx.response_end_frame);
   });
 
+  it('FTP PROT P: the data connections are TLS sessions of their own, counted and never exported as the file', async () => {
+    const name = 'ftp-auth-tls-lftp';
+    if (!existsSync(pcap(name))) return;
+    const { events, objects } = await analyzeFile(pcap(name), { keylog: readFileSync(keys(name)), wantsObjects: true });
+    const transfers = events.filter((e) => e.type === 'ftp.transfer');
+    expect(transfers.map((e) => [e.command, e.file, e.data_tls, e.complete])).toEqual([
+      ['LIST', '/', true, true],
+      ['RETR', '/readme.txt', true, true],
+    ]);
+    expect(objects.filter((o) => o.protocol === 'ftp')).toEqual([]);
+    const dataFlows = events.filter((e) => e.type === 'flow.end' && e.service === 'ftp-data');
+    expect(dataFlows.map((e) => e.summary)).toEqual(transfers.map((t) => `${t.bytes} bytes of TLS (PROT P)`));
+  });
+
   it('follow shows the decrypted stream; raw, the records', async () => {
     const name = 'tls12-http11-cbc-sha256';
     const keylog = readFileSync(keys(name));

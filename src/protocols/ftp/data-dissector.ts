@@ -24,6 +24,8 @@ export class DataFlowState {
   readonly chunks: Uint8Array[] = [];
   kept = 0;
   trimmed = false;
+  /** Opened under PROT P (RFC 4217): the connection carries a TLS session, not the file's bytes. */
+  tls = false;
 
   duration(): number {
     if (!this.first || !this.last) return 0;
@@ -54,7 +56,8 @@ export class FtpDataDissector implements StreamDissector {
     s.first ??= this.here();
     s.last = this.here();
     s.bytes += bytes.length;
-    if (!this.ctx.wants_objects) return;
+    // TLS records are not the file: counted, never kept for export.
+    if (!this.ctx.wants_objects || s.tls) return;
     const room = this.ctx.limits.max_object - s.kept;
     if (room <= 0 || bytes.length > room) {
       if (!s.trimmed) this.ctx.anomaly('ftp.object_limit', null, `data over max_object (${this.ctx.limits.max_object} bytes); export is cut`);
@@ -87,7 +90,7 @@ export class FtpDataDissector implements StreamDissector {
     this.closed = true;
     this.state.done = true;
     this.state.last ??= this.here();
-    this.ctx.setSummary(`${this.state.bytes} bytes`);
+    this.ctx.setSummary(`${this.state.bytes} bytes${this.state.tls ? ' of TLS (PROT P)' : ''}`);
     this.onDone(this.state);
   }
 

@@ -73,6 +73,8 @@ export class FtpDissector implements StreamDissector, HandoffHost {
   private type: string | null = null;
   private mode: string | null = null;
   private stru: string | null = null;
+  /** PROT P was asked: data connections carry TLS sessions of their own. */
+  private protectData = false;
   private rest: number | null = null;
   private commands = 0;
   private fileSize: number | null = null;
@@ -231,6 +233,10 @@ export class FtpDissector implements StreamDissector, HandoffHost {
           this.authMechanism = `AUTH ${arg.trim().toUpperCase()}`;
         }
         break;
+      case 'PROT':
+        // RFC 4217 §9: P protects the data connections opened from now on with TLS, C clears them.
+        this.protectData = arg.trim().toUpperCase() === 'P';
+        break;
       case 'TYPE':
         this.type = arg.trim().toUpperCase().startsWith('I') ? 'binary' : arg.trim().toUpperCase().startsWith('A') ? 'ascii' : arg.trim();
         break;
@@ -252,6 +258,7 @@ export class FtpDissector implements StreamDissector, HandoffHost {
 
   private openChannel(mode: 'active' | 'passive', responder: Endpoint, nat = false): void {
     const ch: Channel = { mode, responder, nat, data: new DataFlowState(), use: null, reply: null, emitted: false };
+    ch.data.tls = this.protectData;
     // Bound the list: channels that were never used nor connected are forgotten first.
     if (this.channels.length >= this.ctx.limits.max_pending_transactions) {
       const idx = this.channels.findIndex((c) => c.emitted || (c.use === null && c.data.flow === null));
@@ -475,6 +482,7 @@ export class FtpDissector implements StreamDissector, HandoffHost {
         advertised_h: ch.responder.addr,
         advertised_p: ch.responder.port,
         incomplete: atClose && !complete ? true : undefined,
+        data_tls: d.tls ? true : undefined,
       },
       atClose ? undefined : at ?? undefined,
     );

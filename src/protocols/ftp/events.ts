@@ -76,6 +76,11 @@ export interface FtpTransferFields {
   advertised_h: string;
   advertised_p: number;
   incomplete: true | undefined;
+  /**
+   * The data connection was protected (PROT P, RFC 4217 §9): its own TLS session, whose
+   * bytes `bytes` counts; they are not the file, so nothing is exported.
+   */
+  data_tls: true | undefined;
 }
 
 /** `ftp.session`: one per control connection, at its end. */
