@@ -76,6 +76,16 @@ describe('parseKeyLog', () => {
     );
   });
 
+  it("OpenSSL 3's *_TRAFFIC_SECRET_N lines (written at each KeyUpdate) are known and not used: the decryptor derives them", () => {
+    const r = parseKeyLog([`CLIENT_TRAFFIC_SECRET_0 ${CR1} ${S32}`, `CLIENT_TRAFFIC_SECRET_N ${CR1} ${S32}`, `SERVER_TRAFFIC_SECRET_N ${CR1} ${S32}`].join('\n'));
+    expect(r.bad_line_count).toBe(0);
+    expect(r.secrets).toBe(1);
+    expect(r.ignored).toEqual({ CLIENT_TRAFFIC_SECRET_N: 1, SERVER_TRAFFIC_SECRET_N: 1 });
+    expect(keyLogWarning('k', r)).toBe(
+      'k: 1 CLIENT_TRAFFIC_SECRET_N line not used (derived from CLIENT_TRAFFIC_SECRET_0 at each KeyUpdate); 1 SERVER_TRAFFIC_SECRET_N line not used (derived from SERVER_TRAFFIC_SECRET_0 at each KeyUpdate); 1 secret used',
+    );
+  });
+
   it('counts RSA, PMS and other known unused lines apart, with a note', () => {
     const text = [
       `RSA 0102030405060708 ${'11'.repeat(48)}`,
