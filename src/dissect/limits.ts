@@ -84,6 +84,10 @@ export interface Limits {
   max_qpack_blocked: number;
   /** Tunnels (GRE, VXLAN, Geneve, GTP-U, IP in IP) decapsulated inside one another in one packet. */
   max_tunnel_depth: number;
+  /** Frames of one flow the UI's Packets pane keeps (its graphs draw these too). */
+  max_packet_rows: number;
+  /** Frame bytes of one flow the Packets pane keeps with their header tree; later frames' detail is read again on demand. */
+  max_packet_detail_bytes: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -136,4 +140,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   // Zeek's Tunnel::max_depth is 2; real networks nest a few more (GTP-U in GRE in VXLAN),
   // and each level costs only a header walk.
   max_tunnel_depth: 8,
+  // A row is about 300 bytes: 200,000 rows are 60 MB, a 280 MB flow of full-size segments.
+  max_packet_rows: 200_000,
+  max_packet_detail_bytes: 16 * 1024 * 1024,
 });
