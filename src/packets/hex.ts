@@ -2,13 +2,13 @@
  * A frame's bytes as `tshark -x` prints them: offset, sixteen bytes in hex (a wider gap after
  * the eighth), and the printable ASCII ones (others as `.`). Pure: bytes in, lines out.
  */
-export const HEX_PER_LINE = 16;
+export const BYTES_IN_ROW = 16;
 
 export function hexLine(bytes: Uint8Array, offset: number): string {
-  const row = bytes.subarray(offset, offset + HEX_PER_LINE);
+  const row = bytes.subarray(offset, offset + BYTES_IN_ROW);
   let hex = '';
   let ascii = '';
-  for (let i = 0; i < HEX_PER_LINE; i++) {
+  for (let i = 0; i < BYTES_IN_ROW; i++) {
     if (i === 8) hex += ' ';
     if (i < row.length) {
       const b = row[i]!;
@@ -22,6 +22,6 @@ export function hexLine(bytes: Uint8Array, offset: number): string {
 /** Every line of the dump; an empty frame has none. */
 export function hexDump(bytes: Uint8Array): string[] {
   const out: string[] = [];
-  for (let at = 0; at < bytes.length; at += HEX_PER_LINE) out.push(hexLine(bytes, at));
+  for (let at = 0; at < bytes.length; at += BYTES_IN_ROW) out.push(hexLine(bytes, at));
   return out;
 }

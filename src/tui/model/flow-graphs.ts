@@ -16,6 +16,9 @@ export const RESENT = A_RETRANSMISSION | A_FAST_RETRANSMISSION | A_SPURIOUS_RETR
 /** The I/O graph intervals `i` steps through; null: one column per interval that fits the width. */
 export const IO_INTERVALS: readonly (number | null)[] = [null, 0.001, 0.01, 0.1, 1, 10];
 
+/** Intervals the flow's I/O graph counts before summing them into columns (1 ms over 16 minutes). */
+export const MAX_GRAPH_BINS = 1_000_000;
+
 export interface GraphOptions {
   width: number;
   /** Rows of each plot. */
@@ -153,7 +156,7 @@ export function ioGraph(rows: readonly PacketRow[], opts: GraphOptions): Line[] 
   const span = since(rows, rows[rows.length - 1]!);
   // Automatic: one interval per column, the last frame in the last column.
   const interval = opts.ioInterval ?? (span > 0 ? span / (cols - 1) : 1);
-  const n = Math.min(1_000_000, Math.floor(span / interval) + 1);
+  const n = Math.min(MAX_GRAPH_BINS, Math.floor(span / interval) + 1);
   const frames = new Array<number>(n).fill(0);
   for (const r of rows) frames[Math.min(n - 1, Math.floor(since(rows, r) / interval))]! += 1;
   const { values, per } = resample(frames, cols);
