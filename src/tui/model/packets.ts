@@ -69,7 +69,7 @@ const FIXED = 7 + 1 + 10 + 1 + 1 + 1 + 4 + 1 + 10 + 1 + 10 + 1 + 6 + 1 + 8 + 1;
 
 function columns(width: number): Columns {
   const rest = Math.max(0, width - 1 - FIXED);
-  const analysis = rest >= 60 ? 16 : rest >= 30 ? 12 : 0;
+  const analysis = rest >= 50 ? 16 : rest >= 30 ? 12 : 0;
   return { analysis, info: Math.max(0, rest - analysis - (analysis ? 1 : 0)) };
 }
 
