@@ -132,3 +132,34 @@ describe('Graphs pane', () => {
     expect(f).toMatch(/peak \d+/);
   });
 });
+
+describe('a hostile capture in the Packets and Graphs panes', () => {
+  it('shows escape sequences from the capture as text in Info, the header tree and the hex pane', async () => {
+    const { hostileCapture, writeTemp } = await import('./hostile-capture.js');
+    ui = await renderApp(writeTemp(hostileCapture(), 'hostile-packets.pcap'));
+    await ui.waitFor('1 Flows 2');
+    ui.press('p');
+    let f = await ui.waitFor((s) => s.includes(' Packets ') && s.includes('HTTP/1.1 200 O'));
+    expect(f).toContain('HTTP/1.1 200 O\\x1b[1AK');
+    const lines = f.split('\n');
+    const get = lines.findIndex((l) => /^[› ]\s+\d+\s+\d+\.\d{6} .*GET \/evil\.txt/.test(l));
+    const cur = lines.findIndex((l) => l.startsWith('›'));
+    ui.press('j'.repeat(get - cur));
+    await ui.waitFor(/› .*GET \/evil\.txt/);
+    ui.press(ENTER);
+    f = await ui.waitFor(/Frame \d+: \d+ bytes on the wire/);
+    expect(f).toContain('GET /evil.txt?q=%1B[2J HTTP/1.1');
+    ui.press('G');
+    f = await ui.waitFor(/^ {2}00[0-9a-f]0 {2}/m);
+    expect(f).toContain('Bytes (');
+    ui.press(ESC);
+    await ui.waitFor(/› .*GET \/evil\.txt/);
+    ui.press('t');
+    await ui.waitFor('Time-sequence graph');
+    for (const frame of ui.frames) {
+      // eslint-disable-next-line no-control-regex
+      const raw = /[\x00-\x09\x0b-\x1f\x7f-\x9f]/.exec(frame);
+      expect(raw, `raw control character ${JSON.stringify(raw?.[0])} in:\n${frame}`).toBeNull();
+    }
+  });
+});
