@@ -128,6 +128,7 @@ async function main(argv: string[]): Promise<void> {
           .option('detail', { type: 'boolean', describe: "each frame's header tree below its line" })
           .option('json', { type: 'boolean', describe: 'one JSON object per frame: the line and the header tree' })
           .option('filter', { type: 'string', describe: "only frames matching a display filter, as tshark -Y: e.g. 'tcp.analysis.retransmission', 'http.request.method == \"GET\"'" })
+          .option('io-interval', { type: 'string', describe: 'instead of the frames: the I/O graph (frames and bytes per interval of this many seconds, as tshark -z io,stat), of the frames --filter selects' })
           .option('limit', limitOption)
           .option('keylog', keylogOption)
           .option('check-checksums', checksumOption)

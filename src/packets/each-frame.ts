@@ -25,6 +25,8 @@ export interface FrameView {
   tcp: TcpPacketAnalysis | null;
   /** Seconds of the capture's first frame. */
   t0: number;
+  /** Nanoseconds since the capture's first frame, exact (bins of an I/O graph are cut on these). */
+  sinceNs: number;
   /** The application message this frame completes, as the Info column names it. */
   app: { protocol: string; info: string } | null;
   /** The frame as a filter subject (built on demand: packet facts, the frame's events, its flow). */
@@ -39,6 +41,7 @@ export async function eachFrame(file: string, opts: AnalyzeOptions, onFrame: (f:
   let events: WireEvent[] = [];
   let currentFrame = 1;
   let t0: number | null = null;
+  let first: { sec: number; ns: number } | null = null;
   let engine: Engine | null = null;
   const sink = {
     emit(e: WireEvent): void {
@@ -53,6 +56,7 @@ export async function eachFrame(file: string, opts: AnalyzeOptions, onFrame: (f:
     },
     packetTap: (p, decoded, flow, tcp) => {
       const start = (t0 ??= p.ts.sec + p.ts.ns / 1e9);
+      const f0 = (first ??= { sec: p.ts.sec, ns: p.ts.ns });
       const mine = events;
       events = [];
       currentFrame = p.frame + 1;
@@ -73,6 +77,7 @@ export async function eachFrame(file: string, opts: AnalyzeOptions, onFrame: (f:
         flow,
         tcp,
         t0: start,
+        sinceNs: (p.ts.sec - f0.sec) * 1e9 + (p.ts.ns - f0.ns),
         app,
         subject: () => frameSubject(packetFacts(p, decoded, flow, tcp, start), mine, flow && engine ? engine.flowFacts(flow.id) : null),
       });

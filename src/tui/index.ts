@@ -6,6 +6,7 @@ import { analyze } from '../pipeline/analyze.js';
 import { App } from './components/App.js';
 import { CaptureStore } from './model/store.js';
 import { loadStream } from './model/stream.js';
+import { loadFlowPackets, loadFrameDetail } from '../packets/flow-packets.js';
 
 export { App } from './components/App.js';
 export { CaptureStore } from './model/store.js';
@@ -28,6 +29,8 @@ export async function openUi(file: string, opts: CommonOptions): Promise<number>
       store,
       file,
       loadStream: (flowId, onProgress) => loadStream(file, flowId, { limits, keylog, onProgress }),
+      loadPackets: (flowId, filter, onProgress) => loadFlowPackets(file, flowId, { limits, keylog, filter, onProgress }),
+      loadFrame: (frame) => loadFrameDetail(file, frame, { limits, keylog }),
     }),
     { exitOnCtrlC: true, patchConsole: true },
   );

@@ -27,6 +27,9 @@ export type Action =
   | 'detail'
   | 'ladder'
   | 'stream'
+  | 'packets'
+  | 'graphs'
+  | 'interval'
   | 'help'
   | 'quit';
 
@@ -34,16 +37,18 @@ export const KEY_HELP: ReadonlyArray<readonly [keys: string, what: string]> = [
   ['↑ ↓  j k', 'move the selection (scroll in the ladder and stream)'],
   ['PgUp PgDn  Ctrl-b Ctrl-f', 'a page up or down'],
   ['g  G  Home End', 'first, last line'],
-  ['Enter', 'open the selected flow; unfold a transaction; jump to the flow of an anomaly, credential or object'],
-  ['Esc', 'back: close the flow, the help or the prompt'],
-  ['Tab  Shift-Tab', 'next, previous pane (Flows, Anomalies, Statistics, Credentials, Objects; in a flow: Transactions, Ladder, Stream)'],
+  ['Enter', 'open the selected flow; unfold a transaction; a packet\'s header tree and bytes; jump to the flow of an anomaly, credential or object'],
+  ['Esc', 'back: close the packet detail, the flow, the help or the prompt'],
+  ['Tab  Shift-Tab', 'next, previous pane (Flows, Anomalies, Statistics, Credentials, Objects; in a flow: Transactions, Ladder, Stream, Packets, Graphs)'],
   ['1 2 3 4 5', 'Flows, Anomalies, Statistics, Credentials, Objects'],
   ['d  l  f', 'in a flow: transactions (detail), ladder diagram, follow the stream'],
-  ['/', 'filter (e.g. http.status_code >= 400, app == ftp, ip.addr == 10.0.0.1); empty clears. In the stream: search'],
+  ['p  t', 'in a flow: its packets (flags, relative seq/ack, window, TCP analysis); graphs (time-sequence, throughput, RTT, I/O)'],
+  ['/', 'filter (e.g. http.status_code >= 400, app == ftp, ip.addr == 10.0.0.1); empty clears. In the stream: search. In packets and graphs: a frame filter (tcp.analysis.retransmission, tcp.len > 0)'],
   ['n  N', 'next, previous search match in the stream'],
   ['s  S', 'flows list: sort by the next column; reverse the order'],
   ['x', 'stream: ASCII or hex'],
   ['z', 'stream: HTTP bodies decoded (de-chunked, gunzipped) or as sent'],
+  ['i', 'graphs: the I/O graph\'s interval (auto, 1 ms, 10 ms, 100 ms, 1 s, 10 s)'],
   ['?', 'this help'],
   ['q  Ctrl-c', 'quit'],
 ];
@@ -99,6 +104,12 @@ export function actionOf(input: string, key: Key): Action | null {
       return 'ladder';
     case 'f':
       return 'stream';
+    case 'p':
+      return 'packets';
+    case 't':
+      return 'graphs';
+    case 'i':
+      return 'interval';
     case '?':
       return 'help';
     case 'q':

@@ -125,3 +125,44 @@ describe('Kurose & Ross RTT estimation', () => {
     expect(a.sides[0].rtt?.samples).toBe(1);
   });
 });
+
+describe('graph data over time (time-sequence, throughput, SampleRTT)', () => {
+  it('buckets each data segment by time with its relative sequence range, resent ones counted, SampleRTT at the ACK', () => {
+    const { a, send } = connection();
+    // Client data at 30 ms and 35 ms (bucket 3), the second resent at 255 ms (bucket 25).
+    send(0, 1001, 5001, ACK | PSH, 100, 30);
+    send(0, 1101, 5001, ACK | PSH, 100, 35);
+    send(0, 1101, 5001, ACK | PSH, 100, 255);
+    send(1, 5001, 1201, ACK, 0, 260);
+    const t = a.sides[0].throughput!;
+    expect(t.width).toBe(10_000_000);
+    expect(t.buckets![3]).toBe(200);
+    expect(t.seqMin![3]).toBe(1);
+    expect(t.seqMax![3]).toBe(201);
+    expect(t.resent![3]).toBe(0);
+    expect(t.seqMin![25]).toBe(101);
+    expect(t.resent![25]).toBe(1);
+    expect(t.seqMin![10]).toBe(-1);
+    // The ACK at 260 ms acknowledges the resent segment: Karn, no sample. The handshake ACK's sample is the SYN's, not data.
+    expect(t.rttCount).toBeNull();
+  });
+
+  it('stays at 128 buckets: a long connection doubles the width and merges, keeping lows, highs and counts', () => {
+    const { a, send } = connection();
+    let seq = 1001;
+    for (let ms = 30; ms < 5030; ms += 10) {
+      send(0, seq, 5001, ACK, 10, ms);
+      send(1, 5001, seq + 10, ACK, 0, ms + 1);
+      seq += 10;
+    }
+    const t = a.sides[0].throughput!;
+    expect(t.buckets!.length).toBeLessThanOrEqual(128);
+    expect(t.width).toBe(40_000_000);
+    expect(t.buckets!.reduce((x, y) => x + y, 0)).toBe(5000);
+    expect(t.seqMin![0]).toBe(1);
+    expect(t.seqMax![t.seqMax!.length - 1]).toBe(5001);
+    for (let i = 1; i < t.seqMax!.length; i++) if (t.seqMax![i]! >= 0) expect(t.seqMax![i]).toBeGreaterThan(t.seqMax![i - 1]!);
+    expect(t.rttCount!.reduce((x, y) => x + y, 0)).toBe(500);
+    expect(t.rttSum!.reduce((x, y) => x + y, 0)).toBeCloseTo(0.5, 9);
+  });
+});

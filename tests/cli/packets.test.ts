@@ -85,6 +85,33 @@ describe('wirelens packets', () => {
     }
   });
 
+  it('--io-interval refuses what is not a number of seconds', () => {
+    const r = wirelens(['packets', capture('demo.pcap'), '--io-interval', '10ms']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('bad --io-interval');
+  });
+
+  describeWith(['tshark'], '--io-interval agrees with tshark -z io,stat', () => {
+    it.each([
+      ['tcp-analysis.pcap', '0.5', ''],
+      ['tcp-analysis.pcap', '0.25', 'tcp.stream == 1'],
+      ['demo.pcap', '0.01', ''],
+      ['dns-recursive.pcap', '0.05', 'dns.flags.response == 1'],
+    ])('%s every %s s %s', (name, interval, filter) => {
+      const file = capture(name);
+      const z = execFileSync('tshark', ['-r', file, '-q', '-z', `io,stat,${interval}${filter ? `,${filter}` : ''}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+      const theirs = [...z.matchAll(/^\|\s*[\d.]+ <> +(?:[\d.]+|Dur)\s*\|\s*(\d+)\s*\|\s*(\d+)\s*\|(?: *\|)?$/gm)].map((m) => [Number(m[1]), Number(m[2])]);
+      const r = wirelens(['packets', file, '--io-interval', interval, '--json', ...(filter ? ['--filter', filter] : [])]);
+      expect(r.status).toBe(0);
+      const ours = JSON.parse(r.stdout.toString('utf8')) as { frames: number[]; bytes: number[] };
+      const mine = ours.frames.map((f, i) => [f, ours.bytes[i]]);
+      // tshark lists intervals up to the capture's end; ours stop at the last frame selected.
+      expect(theirs.length).toBeGreaterThanOrEqual(mine.length);
+      expect(theirs.slice(0, mine.length)).toEqual(mine);
+      expect(theirs.slice(mine.length).every(([f]) => f === 0)).toBe(true);
+    });
+  });
+
   describeWith(['tshark'], 'columns agree with tshark', () => {
     it.each(['demo.pcap', 'http-large-download.pcap', 'tcp-analysis.pcap', 'dns-recursive.pcap', 'ftp-pasv-retr.pcap', 'smtp-auth-plain.pcap'])('%s', (name) => {
       const file = capture(name);

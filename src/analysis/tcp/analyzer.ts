@@ -76,7 +76,7 @@ export class TcpSideAnalysis {
   rtt: RttEstimator | null = null;
   /** The first round-trip samples, for the textbook's table (bounded); made at the first sample. */
   firstSamples: RttSample[] | null = null;
-  /** New payload bytes over time; made at the first byte. */
+  /** New payload bytes, the time-sequence graph's data and SampleRTT over time; made at the first value. */
   throughput: ThroughputSeries | null = null;
   /** Packets per analysis flag name, made at the first flag. */
   counts: Map<number, number> | null = null;
@@ -259,6 +259,11 @@ export class TcpAnalyzer {
       // Only data segments give the textbook's SampleRTT (SYN and FIN are acknowledged too, for ack_rtt).
       if (!fwd.unacked.push(seq, end, now, frame, resent || seglen === 0)) fwd.overflowed = true;
     }
+    // The time-sequence graph (Stevens): where each data segment sits, and which were resent.
+    if (seglen > 0 && fwd.base !== null) {
+      const resentBits = A_RETRANSMISSION | A_FAST_RETRANSMISSION | A_SPURIOUS_RETRANSMISSION;
+      (fwd.throughput ??= new ThroughputSeries()).segment(now, (seq - fwd.base) >>> 0, seglen, (bits & resentBits) !== 0);
+    }
     const probe = (bits & A_ZERO_WINDOW_PROBE) !== 0;
     if (!probe && (fwd.nextSeq === null || seqDiff(end, fwd.nextSeq) > 0)) {
       if (seglen > 0) {
@@ -290,6 +295,7 @@ export class TcpAnalyzer {
         // Karn: no sample from a resent segment; none either when time ran backwards.
         if (!match.noSample && r.ackRtt >= 0) {
           r.sampleRtt = r.ackRtt;
+          (rev.throughput ??= new ThroughputSeries()).rtt(now, r.ackRtt);
           const e = (rev.rtt ??= new RttEstimator());
           e.add(r.ackRtt);
           const samples = (rev.firstSamples ??= []);

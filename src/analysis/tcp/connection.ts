@@ -10,6 +10,7 @@ import type { TcpAnalyzer, TcpSideAnalysis } from './analyzer.js';
 import { FLAG_INFO } from './flags.js';
 
 const r9 = (s: number): number => Math.round(s * 1e9) / 1e9;
+const orNull = (v: number): number | null => (v < 0 ? null : v);
 
 export function connectionFields(flow: Flow, a: TcpAnalyzer): TcpConnectionFields {
   const orig = a.sides[flow.clientSide];
@@ -35,7 +36,8 @@ function side(s: TcpSideAnalysis): JsonObject {
     const n = s.counts.get(f.bit);
     if (n) analysis[f.name] = n;
   }
-  const series = s.throughput?.buckets ?? null;
+  const t = s.throughput;
+  const series = t?.buckets ?? null;
   const out: Record<string, JsonValue> = {
     mss: s.mss,
     window_scale: s.wscaleOption,
@@ -65,7 +67,15 @@ function side(s: TcpSideAnalysis): JsonObject {
       dev_rtt: r9(x.dev_rtt),
       timeout_interval: r9(x.timeout_interval),
     })),
-    throughput: series ? { interval: s.throughput!.width / 1e9, bytes: series.slice() } : null,
+    throughput: series ? { interval: t!.width / 1e9, bytes: series.slice() } : null,
+    // The time-sequence graph (Stevens) per bucket: lowest and highest relative sequence
+    // number of the data sent (null: none sent) and how many segments were resent.
+    time_sequence:
+      t?.seqMin && t.seqMax && t.resent
+        ? { interval: t.width / 1e9, seq_min: t.seqMin.map(orNull), seq_max: t.seqMax.map(orNull), retransmissions: t.resent.slice() }
+        : null,
+    // SampleRTT over time: the mean of the samples per bucket (of the ACKs' times), null where none.
+    rtt_series: t?.rttSum && t.rttCount ? { interval: t.width / 1e9, mean: t.rttSum.map((v, i) => (t.rttCount![i] ? r9(v / t.rttCount![i]!) : null)), samples: t.rttCount.slice() } : null,
   };
   return out;
 }

@@ -1,35 +1,98 @@
 /**
- * Bytes per time bucket, for throughput over time. The series stays bounded: when it would
- * pass `MAX_BUCKETS`, neighbouring buckets merge and the bucket width doubles, so a long
- * connection gets a coarser series, never a longer one.
+ * One direction's numbers over time, in buckets from the connection's first packet: new
+ * payload bytes (throughput), the time-sequence graph's data (lowest and highest relative
+ * sequence number sent, segments resent) and the SampleRTT of its segments (summed with a
+ * count, at the time of the ACK that measured them). Every series shares one bucket width
+ * and stays bounded: when a time would pass `MAX_BUCKETS`, neighbouring buckets merge and
+ * the width doubles, so a long connection gets a coarser series, never a longer one. Each
+ * series is made at its first value; a time before the first packet lands in bucket 0.
  */
 const MAX_BUCKETS = 128;
 /** First bucket width: 10 ms, doubled as needed. */
 const FIRST_WIDTH_NS = 10_000_000;
 
+/** Merges pairs of buckets; `none` marks a bucket without a value (kept unless both are none). */
+function mergePairs(a: number[], pick: (x: number, y: number) => number, none?: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < a.length; i += 2) {
+    const x = a[i]!;
+    const y = a[i + 1];
+    if (y === undefined) out.push(x);
+    else if (none !== undefined && x === none) out.push(y);
+    else if (none !== undefined && y === none) out.push(x);
+    else out.push(pick(x, y));
+  }
+  return out;
+}
+
+const sum = (x: number, y: number): number => x + y;
+
 export class ThroughputSeries {
   width = FIRST_WIDTH_NS;
-  /** Bytes per bucket, from the connection's first packet; made at the first byte. */
+  /** New payload bytes per bucket; made at the first byte. */
   buckets: number[] | null = null;
+  /** Lowest relative sequence number and highest end of the data segments sent per bucket (-1: none); made at the first segment. */
+  seqMin: number[] | null = null;
+  seqMax: number[] | null = null;
+  /** Data segments sent again (any kind of retransmission) per bucket. */
+  resent: number[] | null = null;
+  /** SampleRTT of this side's segments per bucket of the ACK's time: sum (seconds) and count; made at the first sample. */
+  rttSum: number[] | null = null;
+  rttCount: number[] | null = null;
 
-  /** `bytes` of payload at `timeNs` after the connection's first packet. */
+  /** `bytes` of new payload at `timeNs` after the connection's first packet. */
   add(timeNs: number, bytes: number): void {
-    let i = Math.floor(timeNs / this.width);
-    while (i >= MAX_BUCKETS) {
-      this.halve();
-      i = Math.floor(timeNs / this.width);
-    }
+    const i = this.index(timeNs);
     const b = (this.buckets ??= []);
     while (b.length <= i) b.push(0);
     b[i] += bytes;
   }
 
+  /** A data segment `[relSeq, relSeq + len)` sent at `timeNs`; `resent` when it is a retransmission. */
+  segment(timeNs: number, relSeq: number, len: number, resent: boolean): void {
+    const i = this.index(timeNs);
+    const lo = (this.seqMin ??= []);
+    const hi = (this.seqMax ??= []);
+    const re = (this.resent ??= []);
+    while (lo.length <= i) {
+      lo.push(-1);
+      hi.push(-1);
+      re.push(0);
+    }
+    if (lo[i]! < 0 || relSeq < lo[i]!) lo[i] = relSeq;
+    if (relSeq + len > hi[i]!) hi[i] = relSeq + len;
+    if (resent) re[i]! += 1;
+  }
+
+  /** A SampleRTT of this side's segment, measured by an ACK at `timeNs`. */
+  rtt(timeNs: number, seconds: number): void {
+    const i = this.index(timeNs);
+    const s = (this.rttSum ??= []);
+    const n = (this.rttCount ??= []);
+    while (s.length <= i) {
+      s.push(0);
+      n.push(0);
+    }
+    s[i] += seconds;
+    n[i] += 1;
+  }
+
+  private index(timeNs: number): number {
+    let i = Math.max(0, Math.floor(timeNs / this.width));
+    while (i >= MAX_BUCKETS) {
+      this.halve();
+      i = Math.floor(timeNs / this.width);
+    }
+    return i;
+  }
+
   private halve(): void {
-    const b = this.buckets;
     this.width *= 2;
-    if (!b) return;
-    const merged: number[] = [];
-    for (let i = 0; i < b.length; i += 2) merged.push(b[i]! + (b[i + 1] ?? 0));
-    this.buckets = merged;
+    if (this.buckets) this.buckets = mergePairs(this.buckets, sum);
+    if (this.seqMin) this.seqMin = mergePairs(this.seqMin, Math.min, -1);
+    if (this.seqMax) this.seqMax = mergePairs(this.seqMax, Math.max, -1);
+    if (this.resent) this.resent = mergePairs(this.resent, sum);
+    if (this.rttSum) this.rttSum = mergePairs(this.rttSum, sum);
+    if (this.rttCount) this.rttCount = mergePairs(this.rttCount, sum);
   }
 }

@@ -16,12 +16,15 @@ import { compileFilter, FilterSyntaxError, type CompiledFilter } from '../../fil
 import { toJson } from '../../events/json.js';
 import { eachFrame } from '../../packets/each-frame.js';
 import { detailTree, summarize, type PacketSummary } from '../../packets/line.js';
+import { treeText } from '../../packets/tree-text.js';
+import { IoBins, MAX_IO_BINS, parseInterval } from '../../packets/io-graph.js';
 import { visible } from '../../report/safe-text.js';
 import { clearProgress, out, progressReporter, UserError } from '../io.js';
 import { analyzeOptions, type CommonOptions } from '../options.js';
 
-export async function packetsCommand(file: string, opts: CommonOptions & { detail?: boolean; json?: boolean; filter?: string }): Promise<number> {
+export async function packetsCommand(file: string, opts: CommonOptions & { detail?: boolean; json?: boolean; filter?: string; ioInterval?: string }): Promise<number> {
   const filter = opts.filter ? frameFilter(opts.filter) : null;
+  if (opts.ioInterval !== undefined) return ioGraphCommand(file, opts, filter, opts.ioInterval);
   let pending = '';
   const flush = (): void => {
     if (pending.length) out(pending);
@@ -46,6 +49,43 @@ export async function packetsCommand(file: string, opts: CommonOptions & { detai
   return 0;
 }
 
+/**
+ * `--io-interval S`: the I/O graph at that interval (tshark's `-z io,stat,S,FILTER`): frames
+ * and bytes per interval since the first frame, of the frames the filter selects.
+ */
+async function ioGraphCommand(file: string, opts: CommonOptions & { json?: boolean }, filter: CompiledFilter | null, text: string): Promise<number> {
+  const seconds = parseInterval(text);
+  if (seconds === null) throw new UserError(`bad --io-interval: ${JSON.stringify(text)} is not a number of seconds (e.g. 0.01, 1)`);
+  const bins = new IoBins(seconds);
+  try {
+    await eachFrame(file, { ...analyzeOptions(opts), onProgress: progressReporter('reading') }, (f) => {
+      if (!filter || filter.matches(f.subject())) bins.add(f.sinceNs, f.p.orig_len);
+    });
+  } finally {
+    clearProgress();
+  }
+  if (opts.json) {
+    out(toJson({ interval: bins.interval, asked_interval: bins.askedNs / 1e9, frames: bins.frames, bytes: bins.bytes }) + '\n');
+    return 0;
+  }
+  out(ioTable(bins).join('\n') + '\n');
+  return 0;
+}
+
+/** The table: one row per interval, `start <> end  frames  bytes` and a bar of the bytes. */
+export function ioTable(bins: IoBins): string[] {
+  const lines = [`I/O graph: interval ${bins.interval} s${bins.intervalNs !== bins.askedNs ? ` (doubled from ${bins.askedNs / 1e9} s to keep at most ${MAX_IO_BINS} intervals)` : ''}`];
+  const max = Math.max(0, ...bins.bytes);
+  const digits = Math.max(1, ...[bins.interval, bins.askedNs / 1e9].map((v) => (String(v).split('.')[1] ?? '').length));
+  const at = (i: number) => ((i * bins.intervalNs) / 1e9).toFixed(Math.min(9, digits));
+  lines.push(`${'start <> end'.padEnd(27)} ${'frames'.padStart(8)} ${'bytes'.padStart(12)}`);
+  for (let i = 0; i < bins.frames.length; i++) {
+    const bar = max ? '█'.repeat(Math.round((bins.bytes[i]! / max) * 30)) : '';
+    lines.push(`${`${at(i)} <> ${at(i + 1)}`.padEnd(27)} ${String(bins.frames[i]).padStart(8)} ${String(bins.bytes[i]).padStart(12)} ${bar}`);
+  }
+  return lines;
+}
+
 function frameFilter(text: string): CompiledFilter {
   try {
     return compileFilter(text);
@@ -62,19 +102,4 @@ export function formatLine(s: PacketSummary): string {
 
 function summaryJson(s: PacketSummary) {
   return { frame: s.frame, time: Math.round(s.time * 1e9) / 1e9, source: s.source, destination: s.destination, protocol: s.protocol, length: s.length, info: s.info };
-}
-
-/** The tree as indented `name: value` lines. */
-function treeText(tree: object, depth = 1): string {
-  const lines: string[] = [];
-  for (const [k, v] of Object.entries(tree)) {
-    const pad = '    '.repeat(depth);
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
-      lines.push(`${pad}${k}`);
-      lines.push(treeText(v, depth + 1));
-    } else {
-      lines.push(`${pad}${k}: ${visible(Array.isArray(v) ? JSON.stringify(v) : String(v))}`);
-    }
-  }
-  return lines.filter((l) => l.length).join('\n');
 }

@@ -2,7 +2,11 @@ import { Box, Text, useApp, useInput, type Key } from 'ink';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { WireEvent } from '../../events/event.js';
 import { actionOf, splitKeys, type Action } from '../keys.js';
-import { compileUiFilter } from '../model/filter.js';
+import { compilePacketFilter, compileUiFilter } from '../model/filter.js';
+import { buildFlowGraphs, IO_INTERVALS } from '../model/flow-graphs.js';
+import { detailLines, packetHeader, packetLine } from '../model/packets.js';
+import { loadFlowPackets, loadFrameDetail, type FlowPackets, type PacketDetail } from '../../packets/flow-packets.js';
+import type { CompiledFilter } from '../../filter/index.js';
 import { SORT_COLUMNS, type SortColumn } from '../model/flow-row.js';
 import { detailStrip, flowLayout, flowTitle, headerLine, measureRows, rowLine } from '../model/flow-table.js';
 import { buildLadder } from '../model/ladder.js';
@@ -20,18 +24,27 @@ import { Help, ProgressBar, Prompt, Tabs } from './Chrome.js';
 import { LinesView, Row, scrollTop } from './LinesView.js';
 
 export type MainTab = 'flows' | 'anomalies' | 'stats' | 'credentials' | 'objects';
-export type FlowPane = 'detail' | 'ladder' | 'stream';
+export type FlowPane = 'detail' | 'ladder' | 'stream' | 'packets' | 'graphs';
 
 const MAIN_TABS: readonly MainTab[] = ['flows', 'anomalies', 'stats', 'credentials', 'objects'];
-const FLOW_PANES: readonly FlowPane[] = ['detail', 'ladder', 'stream'];
+const FLOW_PANES: readonly FlowPane[] = ['detail', 'ladder', 'stream', 'packets', 'graphs'];
+const PANE_NAMES: Record<FlowPane, string> = { detail: 'Transactions', ladder: 'Ladder', stream: 'Stream', packets: 'Packets', graphs: 'Graphs' };
 
 /** Loads one flow's reassembled stream (re-reading the capture), reporting progress. */
 export type StreamLoader = (flowId: number, onProgress: (read: number, total: number | null) => void) => Promise<StreamData>;
+/** Loads one flow's packets (re-reading the capture), those passing `filter`, reporting progress. */
+export type PacketLoader = (flowId: number, filter: CompiledFilter | null, onProgress: (read: number, total: number | null) => void) => Promise<FlowPackets>;
+/** Reads one frame's header tree and bytes again (a frame past the detail bound). */
+export type FrameLoader = (frame: number) => Promise<PacketDetail | null>;
 
 export interface AppProps {
   store: CaptureStore;
   file: string;
   loadStream: StreamLoader;
+  /** Default: `loadFlowPackets` on `file`. */
+  loadPackets?: PacketLoader;
+  /** Default: `loadFrameDetail` on `file`. */
+  loadFrame?: FrameLoader;
   /** How often loaded events reach the screen (ms): batching keeps big captures smooth. */
   refreshMs?: number;
   onQuit?(): void;
@@ -42,10 +55,31 @@ interface Pos {
   top: number;
 }
 
+type PacketsState =
+  | { flowId: number; filter: string; status: 'loading'; read: number; total: number | null }
+  | { flowId: number; filter: string; status: 'ready'; data: FlowPackets }
+  | { flowId: number; filter: string; status: 'error'; error: string };
+
+type DetailState = { frame: number; status: 'loading' } | { frame: number; status: 'ready'; detail: PacketDetail | null } | { frame: number; status: 'error'; error: string };
+
 type StreamState =
   | { flowId: number; status: 'loading'; read: number; total: number | null }
   | { flowId: number; status: 'ready'; data: StreamData }
   | { flowId: number; status: 'error'; error: string };
+
+/** The keys a flow pane adds to the footer. */
+function footHint(pane: FlowPane): string {
+  switch (pane) {
+    case 'stream':
+      return '/ search · n/N · x hex · z decode';
+    case 'packets':
+      return 'Enter header tree and bytes · / packet filter';
+    case 'graphs':
+      return 'i I/O interval · / packet filter';
+    default:
+      return 'Enter unfold · / filter';
+  }
+}
 
 /** The row of the first entry at `frame` (entry targets are `e:TYPE:FRAME:N`), other than an anomaly if one is. */
 function focusIndex(view: View, frame: number): number {
@@ -78,14 +112,14 @@ interface View {
  * The terminal UI. State lives in plain structures (the store, a few maps); React state
  * holds only what the screen shows, and loaded events reach it at most every `refreshMs`.
  */
-export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppProps) {
+export function App({ store, file, loadStream, loadPackets = (id, filter, onProgress) => loadFlowPackets(file, id, { filter, onProgress }), loadFrame = (frame) => loadFrameDetail(file, frame), refreshMs = 100, onQuit }: AppProps) {
   const { exit } = useApp();
   const size = useTerminalSize();
   const [version, setVersion] = useState(store.version);
   const [tab, setTab] = useState<MainTab>('flows');
   const [flow, setFlow] = useState<{ id: number; pane: FlowPane } | null>(null);
   const [help, setHelp] = useState(false);
-  const [prompt, setPrompt] = useState<{ kind: 'filter' | 'search'; text: string; error: string | null; column: number | null } | null>(null);
+  const [prompt, setPrompt] = useState<{ kind: 'filter' | 'search' | 'packets'; text: string; error: string | null; column: number | null } | null>(null);
   const [sort, setSort] = useState<{ column: SortColumn; desc: boolean }>({ column: 'id', desc: false });
   const [pos, setPos] = useState<Record<string, Pos>>({});
   const [toggled, setToggled] = useState<Record<number, ReadonlySet<string>>>({});
@@ -98,6 +132,12 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
   /** After a jump from an anomaly or a credential: the frame whose entry the cursor lands on. */
   const [focus, setFocus] = useState<{ flow: number; frame: number } | null>(null);
   const streamRequest = useRef(0);
+  /** The open flow's packets (re-read on demand), the frame filter they were read with, the frame whose detail is open. */
+  const [packets, setPackets] = useState<PacketsState | null>(null);
+  const [packetFilter, setPacketFilter] = useState<{ flowId: number; source: string; filter: CompiledFilter | null }>({ flowId: -1, source: '', filter: null });
+  const [detail, setDetail] = useState<DetailState | null>(null);
+  const [ioStep, setIoStep] = useState(0);
+  const packetsRequest = useRef(0);
 
   useEffect(() => {
     const timer = setInterval(() => {
@@ -140,6 +180,26 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
     );
   }, [flow?.id, flow?.pane]);
 
+  // The Packets and Graphs panes: read the capture again for this flow's frames (once per flow and filter).
+  const wantedFilter = flow && packetFilter.flowId === flow.id ? packetFilter : { source: '', filter: null };
+  useEffect(() => {
+    if (!flow || (flow.pane !== 'packets' && flow.pane !== 'graphs')) return;
+    if (packets?.flowId === flow.id && packets.filter === wantedFilter.source) return;
+    const request = ++packetsRequest.current;
+    const id = flow.id;
+    const source = wantedFilter.source;
+    setPackets({ flowId: id, filter: source, status: 'loading', read: 0, total: null });
+    let last = 0;
+    loadPackets(id, wantedFilter.filter, (read, total) => {
+      if (total && read - last < total / 100) return;
+      last = read;
+      if (request === packetsRequest.current) setPackets({ flowId: id, filter: source, status: 'loading', read, total });
+    }).then(
+      (data) => request === packetsRequest.current && setPackets({ flowId: id, filter: source, status: 'ready', data }),
+      (err: unknown) => request === packetsRequest.current && setPackets({ flowId: id, filter: source, status: 'error', error: err instanceof Error ? err.message : String(err) }),
+    );
+  }, [flow?.id, flow?.pane, wantedFilter.source]);
+
   const flowRow = flow ? store.flow(flow.id) : undefined;
   const flowEvents = useMemo(() => (flow ? store.eventsOf(flow.id) : []), [store, version, flow?.id]);
   const streamDoc = useMemo(
@@ -153,7 +213,7 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
   const view = useMemo((): View => {
     if (flow) return flowView();
     return mainView();
-  }, [version, tab, flow, rows, layout, anomalies, credentials, objects, toggled, streamDoc, stream, width, search, bodyHeight]);
+  }, [version, tab, flow, rows, layout, anomalies, credentials, objects, toggled, streamDoc, stream, width, search, bodyHeight, packets, detail, ioStep, packetFilter]);
 
   function mainView(): View {
     switch (tab) {
@@ -227,7 +287,7 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
     const panes: Line = {
       segs: FLOW_PANES.flatMap((p, i) => [
         { text: i ? '  ' : '' },
-        { text: ` ${p === 'detail' ? 'Transactions' : p === 'ladder' ? 'Ladder' : `Stream (${streamMode}${decoded ? ', decoded' : ''})`} `, bold: p === flow!.pane, color: p === flow!.pane ? 'cyan' : undefined, dim: p !== flow!.pane },
+        { text: ` ${p === 'stream' ? `Stream (${streamMode}${decoded ? ', decoded' : ''})` : PANE_NAMES[p]} `, bold: p === flow!.pane, color: p === flow!.pane ? 'cyan' : undefined, dim: p !== flow!.pane },
       ]),
     };
     const dropped = store.droppedOf(id);
@@ -264,6 +324,7 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
       const lines = buildLadder(flowEvents, { width, start, client: r?.client ?? 'client', server: r?.server ?? 'server' });
       return { key, count: lines.length, lineAt: (i) => lines[i]!, head, mode: 'scroll' };
     }
+    if (flow!.pane === 'packets' || flow!.pane === 'graphs') return packetsView(id, key, head);
     if (r && r.proto !== 'tcp') {
       return { key, count: 0, lineAt: () => line(''), head, mode: 'scroll', empty: `A ${r.proto.toUpperCase()} flow has no byte stream: its datagrams are in Transactions and Ladder.` };
     }
@@ -278,6 +339,60 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
     const doc = streamDoc;
     const q = search.toLowerCase();
     return { key, count: doc.rows, lineAt: (i) => doc.lineAt(i, q), head, mode: 'scroll', empty: 'No payload bytes in this flow.' };
+  }
+
+  /** The Packets pane (a frame's detail when one is open) and the Graphs pane, once the flow's packets are read. */
+  function packetsView(id: number, key: string, head: Line[]): View {
+    const r = flowRow;
+    if (!packets || packets.flowId !== id || packets.status !== 'ready') {
+      const status =
+        packets?.status === 'error'
+          ? `Could not read the packets: ${show(packets.error)}`
+          : packets?.status === 'loading' && packets.total
+            ? `Reading the packets of flow ${id}… ${Math.floor((packets.read / packets.total) * 100)}%`
+            : `Reading the packets of flow ${id}…`;
+      return { key, count: 0, lineAt: () => line(''), head, mode: 'scroll', empty: status };
+    }
+    const data = packets.data;
+    if (packets.filter) head.push(line(fit(`packet filter: ${show(packets.filter)} (${data.rows.length + data.notKept} of ${data.seen} frames)`, width), { color: 'cyan' }));
+    if (data.notKept) head.push(line(fit(`Showing the first ${data.rows.length} frames; ${data.notKept} more not kept (limit max_packet_rows; wirelens packets FILE --filter '${r?.proto === 'udp' ? 'udp' : 'tcp'}.stream == ${r?.facts.stream ?? '?'}' lists them all).`, width), { color: 'yellow' }));
+    if (flow!.pane === 'graphs') {
+      const plotRows = Math.max(6, Math.min(16, bodyHeight - 10));
+      const lines = buildFlowGraphs(data.rows, { width, plotRows, ioInterval: IO_INTERVALS[ioStep] ?? null, client: r?.client ?? 'client', server: r?.server ?? 'server' });
+      return { key, count: lines.length, lineAt: (i) => lines[i]!, head, mode: 'scroll' };
+    }
+    if (detail) {
+      const row = data.rows.find((x) => x.frame === detail.frame);
+      const lines =
+        detail.status === 'ready' && row && detail.detail
+          ? detailLines(row, detail.detail, width)
+          : [line(detail.status === 'error' ? `Could not read frame ${detail.frame}: ${show(detail.error)}` : detail.status === 'loading' ? `Reading frame ${detail.frame}…` : `Frame ${detail.frame} is not in the capture.`, { dim: true })];
+      return { key: `${key}:frame:${detail.frame}`, count: lines.length, lineAt: (i) => lines[i]!, head, mode: 'scroll' };
+    }
+    const rowsOf = data.rows;
+    return {
+      key,
+      count: rowsOf.length,
+      lineAt: (i) => packetLine(rowsOf[i]!, width - 1),
+      head: [...head, packetHeader(width - 1)],
+      mode: 'cursor',
+      open: (i) => rowsOf[i] && openPacket(rowsOf[i]!.frame),
+      empty: packets.filter ? 'No frame of this flow matches the packet filter (/ then Enter on an empty line clears it).' : 'No packets.',
+    };
+  }
+
+  /** Shows a frame's detail: kept with its row, or read again from the file. */
+  function openPacket(frame: number): void {
+    const row = packets?.status === 'ready' ? packets.data.rows.find((x) => x.frame === frame) : undefined;
+    if (row?.detail) {
+      setDetail({ frame, status: 'ready', detail: row.detail });
+      return;
+    }
+    setDetail({ frame, status: 'loading' });
+    loadFrame(frame).then(
+      (d) => setDetail((cur) => (cur?.frame === frame ? { frame, status: 'ready', detail: d } : cur)),
+      (err: unknown) => setDetail((cur) => (cur?.frame === frame ? { frame, status: 'error', error: err instanceof Error ? err.message : String(err) } : cur)),
+    );
   }
 
   function eventLine(e: WireEvent, color: 'red' | 'yellow', extra = ''): Line {
@@ -303,6 +418,7 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
 
   function openFlow(id: number): void {
     setFlow({ id, pane: 'detail' });
+    setDetail(null);
     setMessage(null);
   }
 
@@ -335,6 +451,21 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
 
   function submitPrompt(): void {
     if (!prompt) return;
+    if (prompt.kind === 'packets') {
+      const result = compilePacketFilter(prompt.text);
+      if (!result.ok) {
+        setPrompt({ ...prompt, error: result.error, column: result.column });
+        return;
+      }
+      if (flow) {
+        setPacketFilter({ flowId: flow.id, source: result.filter?.source ?? '', filter: result.filter });
+        setPos((all) => ({ ...all, [`flow:${flow.id}:packets`]: { cursor: 0, top: 0 }, [`flow:${flow.id}:graphs`]: { cursor: 0, top: 0 } }));
+      }
+      setDetail(null);
+      setPrompt(null);
+      setMessage(result.filter ? null : 'packet filter cleared');
+      return;
+    }
     if (prompt.kind === 'filter') {
       const result = compileUiFilter(prompt.text);
       if (!result.ok) {
@@ -441,7 +572,12 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
         if (view.mode === 'cursor' && view.count) view.open?.(cursor);
         return;
       case 'back':
+        if (flow && detail && flow.pane === 'packets') {
+          setDetail(null);
+          return;
+        }
         if (flow) setFlow(null);
+        setDetail(null);
         setMessage(null);
         return;
       case 'nextPane':
@@ -462,11 +598,14 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
       case 'detail':
       case 'ladder':
       case 'stream':
+      case 'packets':
+      case 'graphs':
         if (flow) setFlow({ ...flow, pane: action });
         else if (tab === 'flows' && rows[cursor]) setFlow({ id: rows[cursor]!.id, pane: action });
         return;
       case 'filter':
         if (flow?.pane === 'stream') setPrompt({ kind: 'search', text: search, error: null, column: null });
+        else if (flow?.pane === 'packets' || flow?.pane === 'graphs') setPrompt({ kind: 'packets', text: packetFilter.flowId === flow.id ? packetFilter.source : '', error: null, column: null });
         else setPrompt({ kind: 'filter', text: store.activeFilter?.source ?? '', error: null, column: null });
         return;
       case 'next':
@@ -484,6 +623,14 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
         return;
       case 'decode':
         if (flow?.pane === 'stream') setDecoded((d) => !d);
+        return;
+      case 'interval':
+        if (flow?.pane === 'graphs') {
+          const next = (ioStep + 1) % IO_INTERVALS.length;
+          setIoStep(next);
+          const v = IO_INTERVALS[next];
+          setMessage(`I/O graph interval: ${v === null || v === undefined ? 'auto' : `${v} s`}`);
+        }
         return;
     }
   }
@@ -546,7 +693,7 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
             {message ? fit(show(message), width) : view.count > listHeight ? `${here + 1}/${view.count}` : ' '}
           </Text>
           <Text wrap="truncate" dimColor>
-            {fit(flow ? 'Esc back · Tab/d/l/f panes · Enter unfold · / ' + (flow.pane === 'stream' ? 'search · n/N · x hex · z decode' : 'filter') + ' · ? help · q quit' : '↑↓ jk move · Enter open · Tab/1-5 views · / filter · s/S sort · ? help · q quit', width)}
+            {fit(flow ? 'Esc back · Tab/d/l/f/p/t panes · ' + footHint(flow.pane) + ' · ? help · q quit' : '↑↓ jk move · Enter open · Tab/1-5 views · / filter · s/S sort · ? help · q quit', width)}
           </Text>
         </Box>
       )}

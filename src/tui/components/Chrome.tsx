@@ -30,8 +30,8 @@ export function Tabs({ names, current }: { names: ReadonlyArray<readonly [string
 }
 
 /** The `/` prompt, with the error under it when the expression does not parse. */
-export function Prompt({ kind, text, error, column, width }: { kind: 'filter' | 'search'; text: string; error: string | null; column: number | null; width: number }) {
-  const label = kind === 'filter' ? 'filter /' : 'search /';
+export function Prompt({ kind, text, error, column, width }: { kind: 'filter' | 'search' | 'packets'; text: string; error: string | null; column: number | null; width: number }) {
+  const label = kind === 'filter' ? 'filter /' : kind === 'packets' ? 'packet filter /' : 'search /';
   return (
     <Box flexDirection="column">
       <Text wrap="truncate">
@@ -45,7 +45,11 @@ export function Prompt({ kind, text, error, column, width }: { kind: 'filter' | 
         </Text>
       ) : (
         <Text dimColor wrap="truncate">
-          {kind === 'filter' ? 'Enter apply · Esc cancel · empty clears · e.g. http.status_code >= 400, dns.qname contains "umass", app == ftp' : 'Enter search · Esc cancel · then n / N'}
+          {kind === 'filter'
+            ? 'Enter apply · Esc cancel · empty clears · e.g. http.status_code >= 400, dns.qname contains "umass", app == ftp'
+            : kind === 'packets'
+              ? "Enter apply to this flow's frames · Esc cancel · empty clears · e.g. tcp.analysis.retransmission, tcp.len > 0, tcp.flags.syn == 1"
+              : 'Enter search · Esc cancel · then n / N'}
         </Text>
       )}
     </Box>

@@ -20,3 +20,20 @@ export function compileUiFilter(text: string): FilterResult {
     return { ok: false, error: err instanceof Error ? err.message : String(err), column: null };
   }
 }
+
+/**
+ * The Packets pane's `/`: a frame filter, as `packets --filter` and `tshark -Y` evaluate it
+ * (packet fields read the frame, message fields the messages that frame completes).
+ */
+export function compilePacketFilter(text: string): FilterResult {
+  const source = text.trim();
+  if (!source) return { ok: true, filter: null };
+  try {
+    const filter = compileFilter(source);
+    filter.matches(EMPTY_SUBJECT);
+    return { ok: true, filter };
+  } catch (err) {
+    if (err instanceof FilterSyntaxError) return { ok: false, error: err.message, column: err.column };
+    return { ok: false, error: err instanceof Error ? err.message : String(err), column: null };
+  }
+}
