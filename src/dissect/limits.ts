@@ -84,6 +84,10 @@ export interface Limits {
   max_qpack_blocked: number;
   /** Tunnels (GRE, VXLAN, Geneve, GTP-U, IP in IP) decapsulated inside one another in one packet. */
   max_tunnel_depth: number;
+  /** Bytes of one flow's stream the live terminal UI keeps in memory for its stream pane (the newest; older bytes are dropped and said). */
+  live_stream_per_flow: number;
+  /** Bytes of all flows' streams the live terminal UI keeps: past it the least recently active flows lose their oldest bytes. */
+  live_stream_total: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -136,4 +140,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   // Zeek's Tunnel::max_depth is 2; real networks nest a few more (GTP-U in GRE in VXLAN),
   // and each level costs only a header walk.
   max_tunnel_depth: 8,
+  // A live capture cannot be read twice, so the stream pane shows what was kept: 1 MiB is a
+  // few hundred HTTP exchanges or a screenful of a big download's start; 64 MiB bounds a flood.
+  live_stream_per_flow: 1024 * 1024,
+  live_stream_total: 64 * 1024 * 1024,
 });

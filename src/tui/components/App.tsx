@@ -28,12 +28,28 @@ const FLOW_PANES: readonly FlowPane[] = ['detail', 'ladder', 'stream'];
 /** Loads one flow's reassembled stream (re-reading the capture), reporting progress. */
 export type StreamLoader = (flowId: number, onProgress: (read: number, total: number | null) => void) => Promise<StreamData>;
 
+/** Runs `fn` every `ms` until the returned function is called; tests pass a clock they step by hand. */
+export interface Scheduler {
+  every(ms: number, fn: () => void): () => void;
+}
+
+const realScheduler: Scheduler = {
+  every(ms, fn) {
+    const timer = setInterval(fn, ms);
+    return () => clearInterval(timer);
+  },
+};
+
 export interface AppProps {
   store: CaptureStore;
   file: string;
   loadStream: StreamLoader;
-  /** How often loaded events reach the screen (ms): batching keeps big captures smooth. */
+  /**
+   * How often loaded events reach the screen (ms). The screen is redrawn on this clock, never
+   * per packet or event: a live flood of thousands of packets a second costs ten redraws.
+   */
   refreshMs?: number;
+  scheduler?: Scheduler;
   onQuit?(): void;
 }
 
@@ -78,7 +94,7 @@ interface View {
  * The terminal UI. State lives in plain structures (the store, a few maps); React state
  * holds only what the screen shows, and loaded events reach it at most every `refreshMs`.
  */
-export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppProps) {
+export function App({ store, file, loadStream, refreshMs = 100, scheduler = realScheduler, onQuit }: AppProps) {
   const { exit } = useApp();
   const size = useTerminalSize();
   const [version, setVersion] = useState(store.version);
@@ -99,12 +115,13 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
   const [focus, setFocus] = useState<{ flow: number; frame: number } | null>(null);
   const streamRequest = useRef(0);
 
-  useEffect(() => {
-    const timer = setInterval(() => {
-      if (store.tick()) setVersion(store.version);
-    }, refreshMs);
-    return () => clearInterval(timer);
-  }, [store, refreshMs]);
+  useEffect(
+    () =>
+      scheduler.every(refreshMs, () => {
+        if (store.tick()) setVersion(store.version);
+      }),
+    [store, refreshMs, scheduler],
+  );
 
   const width = Math.max(40, size.columns);
   // One row spare: a frame as tall as the terminal makes Ink clear the screen on each update.
@@ -122,9 +139,10 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
     return store.objects.filter((o) => shown.has(o.flow));
   }, [store, version, filterActive, rows]);
 
-  // Open the stream pane: read the capture again for this flow (once per flow).
+  // Open the stream pane: read the capture again for this flow (once per flow). A live
+  // capture cannot be read again: its streams are in the store.
   useEffect(() => {
-    if (!flow || flow.pane !== 'stream' || stream?.flowId === flow.id) return;
+    if (store.streams || !flow || flow.pane !== 'stream' || stream?.flowId === flow.id) return;
     const request = ++streamRequest.current;
     const id = flow.id;
     setStream({ flowId: id, status: 'loading', read: 0, total: null });
@@ -142,18 +160,18 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
 
   const flowRow = flow ? store.flow(flow.id) : undefined;
   const flowEvents = useMemo(() => (flow ? store.eventsOf(flow.id) : []), [store, version, flow?.id]);
-  const streamDoc = useMemo(
-    () =>
-      stream?.status === 'ready' && flow && stream.flowId === flow.id
-        ? new StreamDoc(decoded ? decodeStreamData(stream.data, DEFAULT_LIMITS) : stream.data, streamMode, width)
-        : null,
-    [stream, streamMode, decoded, width, flow?.id],
-  );
+  // Live: the flow's kept stream, taken again only when it changed (and only while shown).
+  const liveChanges = store.streams && flow?.pane === 'stream' ? store.streams.changesOf(flow.id) : -1;
+  const liveData = useMemo(() => (store.streams && flow?.pane === 'stream' ? store.streams.snapshot(flow.id) : null), [store, liveChanges, flow?.id, flow?.pane]);
+  const streamDoc = useMemo(() => {
+    const data = store.streams ? liveData : stream?.status === 'ready' && flow && stream.flowId === flow.id ? stream.data : null;
+    return data ? new StreamDoc(decoded ? decodeStreamData(data, DEFAULT_LIMITS) : data, streamMode, width) : null;
+  }, [stream, liveData, streamMode, decoded, width, flow?.id]);
 
   const view = useMemo((): View => {
     if (flow) return flowView();
     return mainView();
-  }, [version, tab, flow, rows, layout, anomalies, credentials, objects, toggled, streamDoc, stream, width, search, bodyHeight]);
+  }, [version, tab, flow, rows, layout, anomalies, credentials, objects, toggled, streamDoc, stream, liveData, width, search, bodyHeight]);
 
   function mainView(): View {
     switch (tab) {
@@ -267,15 +285,19 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
     if (r && r.proto !== 'tcp') {
       return { key, count: 0, lineAt: () => line(''), head, mode: 'scroll', empty: `A ${r.proto.toUpperCase()} flow has no byte stream: its datagrams are in Transactions and Ladder.` };
     }
+    if (!streamDoc && store.streams) {
+      return { key, count: 0, lineAt: () => line(''), head, mode: 'scroll', empty: 'No payload bytes in this flow yet (the pane fills in as they arrive).' };
+    }
     if (!streamDoc) {
       const status = stream?.status === 'error' ? `Could not read the stream: ${show(stream.error)}` : stream?.status === 'loading' && stream.total ? `Reading the stream of flow ${id}… ${Math.floor((stream.read / stream.total) * 100)}%` : `Reading the stream of flow ${id}…`;
       return { key, count: 0, lineAt: () => line(''), head, mode: 'scroll', empty: status };
     }
-    const data = stream!.status === 'ready' ? stream!.data : null;
+    const data = store.streams ? liveData : stream!.status === 'ready' ? stream!.data : null;
     if (decoded) head.push(line('HTTP bodies decoded (de-chunked, decompressed); z shows the bytes as sent.', { color: 'cyan' }));
     if (data?.layer) head.push(line(`Decrypted ${show(data.layer)} stream (\`wirelens follow --raw\` shows the bytes on the wire).`, { color: 'cyan' }));
+    if (data?.dropped) head.push(line(`Live capture: the first ${formatBytes(data.dropped)} of this stream were dropped; the newest ${formatBytes(data.kept)} are kept (limits live_stream_per_flow, live_stream_total).`, { color: 'yellow' }));
     if (data?.leftOut) head.push(line(`Showing the first ${formatBytes(data.kept)}; ${formatBytes(data.leftOut)} more not kept (wirelens follow prints it all).`, { color: 'yellow' }));
-    const doc = streamDoc;
+    const doc = streamDoc!;
     const q = search.toLowerCase();
     return { key, count: doc.rows, lineAt: (i) => doc.lineAt(i, q), head, mode: 'scroll', empty: 'No payload bytes in this flow.' };
   }
@@ -517,6 +539,10 @@ export function App({ store, file, loadStream, refreshMs = 100, onQuit }: AppPro
       {status ? (
         <Text wrap="truncate" color={status.color} dimColor={!status.color}>
           {fit(status.text, width)}
+        </Text>
+      ) : store.streams ? (
+        <Text wrap="truncate" color="green">
+          {fit(`● live: ${show(file)} · ${formatBytes(store.progress.read)} read · ${show(store.statistics()?.packets ?? 0)} packets · ${store.flowCount} flows${filterActive ? ` · filter: ${show(store.activeFilter!.source)} (${rows.length} shown)` : ''}`, width)}
         </Text>
       ) : (
         <ProgressBar read={store.progress.read} total={store.progress.total} width={width} extra={`${store.flowCount} flows so far`} />

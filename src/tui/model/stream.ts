@@ -16,6 +16,8 @@ export interface StreamData {
   leftOut: number;
   /** The layer whose decrypted stream this is (`tls`), or null for the bytes on the wire. */
   layer: string | null;
+  /** A live capture's stream: older bytes dropped to stay within `live_stream_per_flow`/`live_stream_total`. */
+  dropped?: number;
 }
 
 /** The stream view keeps at most this much of one flow; `wirelens follow` prints it all. */
