@@ -295,7 +295,7 @@ export function App({ store, file, loadStream, refreshMs = 100, scheduler = real
     const data = store.streams ? liveData : stream!.status === 'ready' ? stream!.data : null;
     if (decoded) head.push(line('HTTP bodies decoded (de-chunked, decompressed); z shows the bytes as sent.', { color: 'cyan' }));
     if (data?.layer) head.push(line(`Decrypted ${show(data.layer)} stream (\`wirelens follow --raw\` shows the bytes on the wire).`, { color: 'cyan' }));
-    if (data?.dropped) head.push(line(`Live capture: the first ${formatBytes(data.dropped)} of this stream were dropped; the newest ${formatBytes(data.kept)} are kept (limits live_stream_per_flow, live_stream_total).`, { color: 'yellow' }));
+    if (data?.dropped) head.push(line(`Live: first ${formatBytes(data.dropped)} dropped, newest ${formatBytes(data.kept)} kept (live_stream_* limits)`, { color: 'yellow' }));
     if (data?.leftOut) head.push(line(`Showing the first ${formatBytes(data.kept)}; ${formatBytes(data.leftOut)} more not kept (wirelens follow prints it all).`, { color: 'yellow' }));
     const doc = streamDoc!;
     const q = search.toLowerCase();
