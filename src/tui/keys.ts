@@ -19,6 +19,7 @@ export type Action =
   | 'reverse'
   | 'hex'
   | 'decode'
+  | 'headers'
   | 'flows'
   | 'anomalies'
   | 'stats'
@@ -34,7 +35,7 @@ export const KEY_HELP: ReadonlyArray<readonly [keys: string, what: string]> = [
   ['↑ ↓  j k', 'move the selection (scroll in the ladder and stream)'],
   ['PgUp PgDn  Ctrl-b Ctrl-f', 'a page up or down'],
   ['g  G  Home End', 'first, last line'],
-  ['Enter', 'open the selected flow; unfold a transaction; jump to the flow of an anomaly, credential or object'],
+  ['Enter', 'open the selected flow; fold or unfold a group or a transaction; jump from an anomaly, credential or object to its message; stream: fold the headers of the first HTTP message on screen'],
   ['Esc', 'back: close the flow, the help or the prompt'],
   ['Tab  Shift-Tab', 'next, previous pane (Flows, Anomalies, Statistics, Credentials, Objects; in a flow: Transactions, Ladder, Stream)'],
   ['1 2 3 4 5', 'Flows, Anomalies, Statistics, Credentials, Objects'],
@@ -44,6 +45,7 @@ export const KEY_HELP: ReadonlyArray<readonly [keys: string, what: string]> = [
   ['s  S', 'flows list: sort by the next column; reverse the order'],
   ['x', 'stream: ASCII or hex'],
   ['z', 'stream: HTTP bodies decoded (de-chunked, gunzipped) or as sent'],
+  ['h', 'stream: fold or unfold the header lines of every HTTP/1 message (Enter: the first message on screen)'],
   ['?', 'this help'],
   ['q  Ctrl-c', 'quit'],
 ];
@@ -83,6 +85,8 @@ export function actionOf(input: string, key: Key): Action | null {
       return 'hex';
     case 'z':
       return 'decode';
+    case 'h':
+      return 'headers';
     case '1':
       return 'flows';
     case '2':

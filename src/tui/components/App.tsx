@@ -11,7 +11,7 @@ import { line, type Line } from '../model/lines.js';
 import { buildOutline } from '../model/outline.js';
 import { buildStatistics } from '../model/statistics.js';
 import type { CaptureStore } from '../model/store.js';
-import { StreamDoc, type StreamData, type StreamMode } from '../model/stream.js';
+import { NO_FOLDS, StreamDoc, type StreamData, type StreamFolds, type StreamMode } from '../model/stream.js';
 import { decodeStreamData } from '../model/stream-decode.js';
 import { DEFAULT_LIMITS } from '../../dissect/limits.js';
 import { fit, fitRight, formatBytes, show } from '../text.js';
@@ -109,6 +109,8 @@ export function App({ store, file, loadStream, refreshMs = 100, scheduler = real
   const [streamMode, setStreamMode] = useState<StreamMode>('ascii');
   /** `z`: the stream with HTTP bodies decoded, as `follow --decode`. */
   const [decoded, setDecoded] = useState(false);
+  /** Per flow: which HTTP/1 message heads the stream pane shows folded (`h` all, Enter one). */
+  const [folds, setFolds] = useState<Record<number, StreamFolds>>({});
   const [search, setSearch] = useState('');
   const [message, setMessage] = useState<string | null>(null);
   /** After a jump from an anomaly or a credential: the frame whose entry the cursor lands on. */
@@ -165,8 +167,8 @@ export function App({ store, file, loadStream, refreshMs = 100, scheduler = real
   const liveData = useMemo(() => (store.streams && flow?.pane === 'stream' ? store.streams.snapshot(flow.id) : null), [store, liveChanges, flow?.id, flow?.pane]);
   const streamDoc = useMemo(() => {
     const data = store.streams ? liveData : stream?.status === 'ready' && flow && stream.flowId === flow.id ? stream.data : null;
-    return data ? new StreamDoc(decoded ? decodeStreamData(data, DEFAULT_LIMITS) : data, streamMode, width) : null;
-  }, [stream, liveData, streamMode, decoded, width, flow?.id]);
+    return data && flow ? new StreamDoc(decoded ? decodeStreamData(data, DEFAULT_LIMITS) : data, streamMode, width, folds[flow.id] ?? NO_FOLDS) : null;
+  }, [stream, liveData, streamMode, decoded, width, flow?.id, folds]);
 
   const view = useMemo((): View => {
     if (flow) return flowView();
@@ -461,6 +463,25 @@ export function App({ store, file, loadStream, refreshMs = 100, scheduler = real
         return move(view.mode === 'cursor' ? maxCursor : view.count);
       case 'open':
         if (view.mode === 'cursor' && view.count) view.open?.(cursor);
+        else if (flow?.pane === 'stream' && streamDoc) {
+          const key = streamDoc.messageIn(top, top + listHeight);
+          if (!key) return setMessage('no HTTP message starts on this page');
+          const id = flow.id;
+          setFolds((all) => {
+            const f = all[id] ?? NO_FOLDS;
+            const toggled = new Set(f.toggled);
+            if (toggled.has(key)) toggled.delete(key);
+            else toggled.add(key);
+            return { ...all, [id]: { all: f.all, toggled } };
+          });
+        }
+        return;
+      case 'headers':
+        if (flow?.pane === 'stream' && streamDoc) {
+          if (!streamDoc.hasHeaders) return setMessage('no HTTP/1 message heads in this stream');
+          const id = flow.id;
+          setFolds((all) => ({ ...all, [id]: { all: !(all[id] ?? NO_FOLDS).all, toggled: new Set() } }));
+        }
         return;
       case 'back':
         if (flow) setFlow(null);
@@ -572,7 +593,7 @@ export function App({ store, file, loadStream, refreshMs = 100, scheduler = real
             {message ? fit(show(message), width) : view.count > listHeight ? `${here + 1}/${view.count}` : ' '}
           </Text>
           <Text wrap="truncate" dimColor>
-            {fit(flow ? 'Esc back · Tab/d/l/f panes · Enter unfold · / ' + (flow.pane === 'stream' ? 'search · n/N · x hex · z decode' : 'filter') + ' · ? help · q quit' : '↑↓ jk move · Enter open · Tab/1-5 views · / filter · s/S sort · ? help · q quit', width)}
+            {fit(flow ? 'Esc back · Tab/d/l/f panes · Enter unfold · / ' + (flow.pane === 'stream' ? 'search · n/N · x hex · z decode · h headers' : 'filter') + ' · ? help · q quit' : '↑↓ jk move · Enter open · Tab/1-5 views · / filter · s/S sort · ? help · q quit', width)}
           </Text>
         </Box>
       )}
