@@ -7,7 +7,7 @@ import { buildReport } from './report.js';
  * summary (flows, transactions per protocol, anomalies), as termshark's pass-through does.
  */
 export async function openCommand(file: string, opts: CommonOptions, mode: { follow?: boolean } = {}): Promise<number> {
-  if (process.stdout.isTTY && process.stdin.isTTY) {
+  if (process.stdout.isTTY && process.stdin.isTTY && file !== '-') {
     const ui = await loadUi();
     if (ui) return ui.openUi(file, opts, { follow: mode.follow });
   }
