@@ -26,6 +26,11 @@ export interface ReadCaptureOptions {
   stdin?: AsyncIterable<Uint8Array>;
   /** The largest pcapng Decryption Secrets Block passed to `handlers.secrets` (`max_dsb_bytes`). */
   max_dsb_bytes?: number;
+  /**
+   * The bytes of `source`, read by the caller instead of opening it (a file followed as it
+   * grows: `followFile`); `source` then only names it.
+   */
+  input?: AsyncIterable<Uint8Array>;
 }
 
 /** The one-line error for a path that cannot be opened (exported for tests: root cannot see EACCES). */
@@ -78,7 +83,9 @@ export async function readCapture(source: string, given: CaptureHandlers, opts: 
   };
   try {
     let raw: AsyncIterable<Uint8Array>;
-    if (source === '-') {
+    if (opts.input) {
+      raw = streamChunks(opts.input, onRead);
+    } else if (source === '-') {
       raw = streamChunks(opts.stdin ?? (process.stdin as AsyncIterable<Uint8Array>), onRead);
     } else {
       try {

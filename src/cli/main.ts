@@ -77,16 +77,26 @@ async function main(argv: string[]): Promise<void> {
           .option('limit', limitOption)
           .option('keylog', keylogOption)
           .option('check-checksums', checksumOption)
+          .option('follow-file', { type: 'string', describe: 'open the UI on a capture file that is still being written (tcpdump -w FILE) and keep reading it as it grows, as tail -f does; for a pipe give - instead: tcpdump -U -w - | wirelens -' })
           .epilog(EXIT_STATUS),
       (a) =>
         run(async () => {
-          if (!a.file) {
+          if (a.followFile !== undefined && a.file) {
+            process.stderr.write('wirelens: give either a capture file or --follow-file FILE, not both\n');
+            return EXIT_BAD_INPUT;
+          }
+          if (a.followFile === STDIN_TOKEN) {
+            process.stderr.write('wirelens: --follow-file follows a file; for standard input give - alone: tcpdump -U -w - | wirelens -\n');
+            return EXIT_BAD_INPUT;
+          }
+          const file = a.followFile ?? a.file;
+          if (!file) {
             process.stderr.write('wirelens: give a capture file, e.g. `wirelens captures/demo.pcap`; see `wirelens --help`\n');
             return EXIT_BAD_INPUT;
           }
           applyColor(a.color);
           const { openCommand } = await import('./commands/open.js');
-          return openCommand(a.file, a);
+          return openCommand(file, a, { follow: a.followFile !== undefined });
         }),
     )
     .command(

@@ -90,6 +90,10 @@ export interface Limits {
   max_packet_rows: number;
   /** Frame bytes of one flow the Packets pane keeps with their header tree; later frames' detail is read again on demand. */
   max_packet_detail_bytes: number;
+  /** Bytes of one flow's stream the live terminal UI keeps in memory for its stream pane (the newest; older bytes are dropped and said). */
+  live_stream_per_flow: number;
+  /** Bytes of all flows' streams the live terminal UI keeps: past it the least recently active flows lose their oldest bytes. */
+  live_stream_total: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -150,4 +154,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   // near 75 MB, a flow of 140 MB in full-size segments.
   max_packet_rows: 100_000,
   max_packet_detail_bytes: 16 * 1024 * 1024,
+  // A live capture cannot be read twice, so the stream pane shows what was kept: 1 MiB is a
+  // few hundred HTTP exchanges or a screenful of a big download's start; 64 MiB bounds a flood.
+  live_stream_per_flow: 1024 * 1024,
+  live_stream_total: 64 * 1024 * 1024,
 });

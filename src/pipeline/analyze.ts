@@ -31,6 +31,10 @@ export interface AnalyzeOptions {
   keylog?: Uint8Array | string;
   onProgress?: ReadCaptureOptions['onProgress'];
   stdin?: ReadCaptureOptions['stdin'];
+  /** The capture's bytes from the caller (a file followed as it grows); see `ReadCaptureOptions.input`. */
+  input?: ReadCaptureOptions['input'];
+  /** Reading waits for a promise this returns before each chunk (the live UI yields to its redraws). */
+  pace?: ReadCaptureOptions['pace'];
   /** Called with the engine once it exists (live views read its open flows). */
   onEngine?(engine: Engine): void;
   /** False: no TCP sequence analysis (see `EngineOptions.tcpAnalysis`). */
@@ -82,7 +86,7 @@ export async function analyze(source: string, sink: EventSink, opts: AnalyzeOpti
         for (const p of addCaptureSecrets(secrets, data, frame, limits)) engine.problem(p);
       },
     },
-    { onProgress: opts.onProgress, stdin: opts.stdin, max_dsb_bytes: limits.max_dsb_bytes },
+    { onProgress: opts.onProgress, stdin: opts.stdin, input: opts.input, pace: opts.pace, max_dsb_bytes: limits.max_dsb_bytes },
   );
   engine.finish(summaryFields(source, summary));
 }

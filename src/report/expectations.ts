@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { WireEvent } from '../events/event.js';
 import { toJson } from '../events/json.js';
 import { compileFilter, eventSubject, FilterSyntaxError, type CompiledFilter, type FlowFacts, type PacketFacts } from '../filter/index.js';
+import { closest, didYouMean } from '../filter/suggest.js';
 
 /**
  * Expectation files: what must hold of a capture, without pinning everything. Rules use the
@@ -38,6 +39,49 @@ export interface RuleResult {
 
 export class ExpectationError extends Error {}
 
+/** The keys each kind of rule takes (besides `name`), in the order the README lists them. */
+const RULE_KEYS: Readonly<Record<string, readonly string[]>> = {
+  count: ['count', 'equals', 'min', 'max'],
+  exists: ['exists'],
+  none: ['none'],
+  every: ['every', 'holds'],
+};
+const ALL_KEYS = ['name', ...new Set(Object.values(RULE_KEYS).flat())];
+/** Words people write for a bound that spelling distance would not lead to. */
+const KEY_HINTS: Readonly<Record<string, string>> = { at_most: 'max', at_least: 'min', exactly: 'equals', equal: 'equals', maximum: 'max', minimum: 'min', where: 'holds' };
+
+/** `rules.4.count` as a person counts it: rules are numbered from 1 in every message. */
+function issuePath(path: readonly PropertyKey[]): string {
+  if (path[0] === 'rules' && typeof path[1] === 'number') return [`rule ${path[1] + 1}`, ...path.slice(2).map(String)].join(': ');
+  return path.map(String).join('.');
+}
+
+/**
+ * Unknown or misplaced rule keys, said plainly before the schema's union answers them with
+ * "Invalid input": `at_most: 3` gets "rule 1: unknown key at_most (did you mean max?)".
+ */
+function ruleShapeProblem(raw: unknown): string | null {
+  if (typeof raw !== 'object' || raw === null || !Array.isArray((raw as { rules?: unknown }).rules)) return null;
+  const rules = (raw as { rules: unknown[] }).rules;
+  for (let i = 0; i < rules.length; i++) {
+    const r = rules[i];
+    if (typeof r !== 'object' || r === null || Array.isArray(r)) return `rule ${i + 1}: a rule is a mapping of keys (${ALL_KEYS.join(', ')})`;
+    const keys = Object.keys(r);
+    for (const k of keys) {
+      if (!ALL_KEYS.includes(k)) {
+        const near = KEY_HINTS[k] ? [KEY_HINTS[k]] : closest(k, ALL_KEYS, 2);
+        return `rule ${i + 1}: unknown key ${JSON.stringify(k)}${near.length ? didYouMean(near) : ''}; a rule is one of count (with equals, min and/or max), exists, none, every (with holds)`;
+      }
+    }
+    const kinds = Object.keys(RULE_KEYS).filter((kind) => keys.includes(kind));
+    if (kinds.length !== 1) return `rule ${i + 1}: ${kinds.length ? `has ${kinds.join(' and ')}; give one of them` : 'needs one of count, exists, none, every'}`;
+    const allowed = RULE_KEYS[kinds[0]!]!;
+    const stray = keys.find((k) => k !== 'name' && !allowed.includes(k));
+    if (stray) return `rule ${i + 1}: ${stray} does not go with ${kinds[0]} (${/^[aeiou]/.test(kinds[0]!) ? 'an' : 'a'} ${kinds[0]} rule takes ${allowed.length > 1 ? allowed.slice(1).join(', ') : 'only its filter'}, and a name)`;
+  }
+  return null;
+}
+
 /**
  * Parses and validates a rule file (YAML or JSON); every problem is one readable message,
  * an unknown field included (with the closest known names), before any capture is read.
@@ -49,10 +93,12 @@ export function loadExpectations(text: string, fileName: string): Array<{ rule: 
   } catch (err) {
     throw new ExpectationError(`${fileName}: not valid YAML or JSON (${(err as Error).message.split('\n')[0]})`);
   }
+  const shape = ruleShapeProblem(raw);
+  if (shape) throw new ExpectationError(`${fileName}: ${shape}`);
   const parsed = ExpectationFileSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new ExpectationError(`${fileName}: ${issue.path.length ? issue.path.join('.') + ': ' : ''}${issue.message}`);
+    throw new ExpectationError(`${fileName}: ${issue.path.length ? issuePath(issue.path) + ': ' : ''}${issue.message}`);
   }
   return parsed.data.rules.map((rule, i) => {
     const texts = 'count' in rule ? [rule.count] : 'exists' in rule ? [rule.exists] : 'none' in rule ? [rule.none] : [rule.every, rule.holds];

@@ -19,6 +19,7 @@ export type Action =
   | 'reverse'
   | 'hex'
   | 'decode'
+  | 'headers'
   | 'flows'
   | 'anomalies'
   | 'stats'
@@ -37,7 +38,7 @@ export const KEY_HELP: ReadonlyArray<readonly [keys: string, what: string]> = [
   ['↑ ↓  j k', 'move the selection (scroll in the ladder and stream)'],
   ['PgUp PgDn  Ctrl-b Ctrl-f', 'a page up or down'],
   ['g  G  Home End', 'first, last line'],
-  ['Enter', 'open the selected flow; unfold a transaction; a packet\'s header tree and bytes; jump to the flow of an anomaly, credential or object'],
+  ['Enter', 'open the selected flow; fold or unfold a group or a transaction; a packet\'s header tree and bytes; jump from an anomaly, credential or object to its message; stream: fold the headers of the first HTTP message on screen'],
   ['Esc', 'back: close the packet detail, the flow, the help or the prompt'],
   ['Tab  Shift-Tab', 'next, previous pane (Flows, Anomalies, Statistics, Credentials, Objects; in a flow: Transactions, Ladder, Stream, Packets, Graphs)'],
   ['1 2 3 4 5', 'Flows, Anomalies, Statistics, Credentials, Objects'],
@@ -49,6 +50,7 @@ export const KEY_HELP: ReadonlyArray<readonly [keys: string, what: string]> = [
   ['x', 'stream: ASCII or hex'],
   ['z', 'stream: HTTP bodies decoded (de-chunked, gunzipped) or as sent'],
   ['i', 'graphs: the I/O graph\'s interval (auto, 1 ms, 10 ms, 100 ms, 1 s, 10 s)'],
+  ['h', 'stream: fold or unfold the header lines of every HTTP/1 message (Enter: the first message on screen)'],
   ['?', 'this help'],
   ['q  Ctrl-c', 'quit'],
 ];
@@ -88,6 +90,8 @@ export function actionOf(input: string, key: Key): Action | null {
       return 'hex';
     case 'z':
       return 'decode';
+    case 'h':
+      return 'headers';
     case '1':
       return 'flows';
     case '2':

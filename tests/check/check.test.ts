@@ -94,6 +94,11 @@ describe('expectation rules', () => {
     expect(() => loadExpectations('rules: []', 'r.yaml')).toThrow(ExpectationError);
     expect(() => loadExpectations('rules:\n  - count: dns\n', 'r.yaml')).toThrow(/equals, min or max/);
     expect(() => loadExpectations('rules:\n  - exists: "dns and ("\n', 'r.yaml')).toThrow(/rule 1: .*column/);
+    // Keys people write are answered plainly, rules numbered from 1 like everywhere else.
+    expect(() => loadExpectations('rules:\n  - exists: http\n  - count: http.transaction\n    at_most: 3\n', 'r.yaml')).toThrow(/^r\.yaml: rule 2: unknown key "at_most" \(did you mean max\?\)/);
+    expect(() => loadExpectations('rules:\n  - exists: http\n    holds: x\n', 'r.yaml')).toThrow(/^r\.yaml: rule 1: holds does not go with exists \(an exists rule takes only its filter/);
+    expect(() => loadExpectations('rules:\n  - exists: http\n  - count: http\n    equals: -1\n', 'r.yaml')).toThrow(/^r\.yaml: rule 2: equals: /);
+    expect(() => loadExpectations('rules:\n  - count: http\n    min: 1\n    max: 2\n', 'r.yaml')).not.toThrow();
     expect(() => loadExpectations('rules:\n  - whatever: 1\n', 'r.yaml')).toThrow(ExpectationError);
     expect(() => loadExpectations('{ not yaml', 'r.yaml')).toThrow(/not valid YAML/);
   });

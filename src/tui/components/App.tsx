@@ -15,7 +15,7 @@ import { line, type Line } from '../model/lines.js';
 import { buildOutline } from '../model/outline.js';
 import { buildStatistics } from '../model/statistics.js';
 import type { CaptureStore } from '../model/store.js';
-import { StreamDoc, type StreamData, type StreamMode } from '../model/stream.js';
+import { NO_FOLDS, StreamDoc, type StreamData, type StreamFolds, type StreamMode } from '../model/stream.js';
 import { decodeStreamData } from '../model/stream-decode.js';
 import { DEFAULT_LIMITS } from '../../dissect/limits.js';
 import { fit, fitRight, formatBytes, show } from '../text.js';
@@ -37,6 +37,18 @@ export type PacketLoader = (flowId: number, filter: CompiledFilter | null, onPro
 /** Reads one frame's header tree and bytes again (a frame past the detail bound). */
 export type FrameLoader = (frame: number) => Promise<PacketDetail | null>;
 
+/** Runs `fn` every `ms` until the returned function is called; tests pass a clock they step by hand. */
+export interface Scheduler {
+  every(ms: number, fn: () => void): () => void;
+}
+
+const realScheduler: Scheduler = {
+  every(ms, fn) {
+    const timer = setInterval(fn, ms);
+    return () => clearInterval(timer);
+  },
+};
+
 export interface AppProps {
   store: CaptureStore;
   file: string;
@@ -45,8 +57,12 @@ export interface AppProps {
   loadPackets?: PacketLoader;
   /** Default: `loadFrameDetail` on `file`. */
   loadFrame?: FrameLoader;
-  /** How often loaded events reach the screen (ms): batching keeps big captures smooth. */
+  /**
+   * How often loaded events reach the screen (ms). The screen is redrawn on this clock, never
+   * per packet or event: a live flood of thousands of packets a second costs ten redraws.
+   */
   refreshMs?: number;
+  scheduler?: Scheduler;
   onQuit?(): void;
 }
 
@@ -71,7 +87,7 @@ type StreamState =
 function footHint(pane: FlowPane): string {
   switch (pane) {
     case 'stream':
-      return '/ search · n/N · x hex · z decode';
+      return '/ search · n/N · x hex · z decode · h headers';
     case 'packets':
       return 'Enter header tree and bytes · / packet filter';
     case 'graphs':
@@ -112,7 +128,7 @@ interface View {
  * The terminal UI. State lives in plain structures (the store, a few maps); React state
  * holds only what the screen shows, and loaded events reach it at most every `refreshMs`.
  */
-export function App({ store, file, loadStream, loadPackets = (id, filter, onProgress) => loadFlowPackets(file, id, { filter, onProgress }), loadFrame = (frame) => loadFrameDetail(file, frame), refreshMs = 100, onQuit }: AppProps) {
+export function App({ store, file, loadStream, loadPackets = (id, filter, onProgress) => loadFlowPackets(file, id, { filter, onProgress }), loadFrame = (frame) => loadFrameDetail(file, frame), refreshMs = 100, scheduler = realScheduler, onQuit }: AppProps) {
   const { exit } = useApp();
   const size = useTerminalSize();
   const [version, setVersion] = useState(store.version);
@@ -127,6 +143,8 @@ export function App({ store, file, loadStream, loadPackets = (id, filter, onProg
   const [streamMode, setStreamMode] = useState<StreamMode>('ascii');
   /** `z`: the stream with HTTP bodies decoded, as `follow --decode`. */
   const [decoded, setDecoded] = useState(false);
+  /** Per flow: which HTTP/1 message heads the stream pane shows folded (`h` all, Enter one). */
+  const [folds, setFolds] = useState<Record<number, StreamFolds>>({});
   const [search, setSearch] = useState('');
   const [message, setMessage] = useState<string | null>(null);
   /** After a jump from an anomaly or a credential: the frame whose entry the cursor lands on. */
@@ -139,12 +157,13 @@ export function App({ store, file, loadStream, loadPackets = (id, filter, onProg
   const [ioStep, setIoStep] = useState(0);
   const packetsRequest = useRef(0);
 
-  useEffect(() => {
-    const timer = setInterval(() => {
-      if (store.tick()) setVersion(store.version);
-    }, refreshMs);
-    return () => clearInterval(timer);
-  }, [store, refreshMs]);
+  useEffect(
+    () =>
+      scheduler.every(refreshMs, () => {
+        if (store.tick()) setVersion(store.version);
+      }),
+    [store, refreshMs, scheduler],
+  );
 
   const width = Math.max(40, size.columns);
   // One row spare: a frame as tall as the terminal makes Ink clear the screen on each update.
@@ -162,9 +181,10 @@ export function App({ store, file, loadStream, loadPackets = (id, filter, onProg
     return store.objects.filter((o) => shown.has(o.flow));
   }, [store, version, filterActive, rows]);
 
-  // Open the stream pane: read the capture again for this flow (once per flow).
+  // Open the stream pane: read the capture again for this flow (once per flow). A live
+  // capture cannot be read again: its streams are in the store.
   useEffect(() => {
-    if (!flow || flow.pane !== 'stream' || stream?.flowId === flow.id) return;
+    if (store.streams || !flow || flow.pane !== 'stream' || stream?.flowId === flow.id) return;
     const request = ++streamRequest.current;
     const id = flow.id;
     setStream({ flowId: id, status: 'loading', read: 0, total: null });
@@ -202,18 +222,18 @@ export function App({ store, file, loadStream, loadPackets = (id, filter, onProg
 
   const flowRow = flow ? store.flow(flow.id) : undefined;
   const flowEvents = useMemo(() => (flow ? store.eventsOf(flow.id) : []), [store, version, flow?.id]);
-  const streamDoc = useMemo(
-    () =>
-      stream?.status === 'ready' && flow && stream.flowId === flow.id
-        ? new StreamDoc(decoded ? decodeStreamData(stream.data, DEFAULT_LIMITS) : stream.data, streamMode, width)
-        : null,
-    [stream, streamMode, decoded, width, flow?.id],
-  );
+  // Live: the flow's kept stream, taken again only when it changed (and only while shown).
+  const liveChanges = store.streams && flow?.pane === 'stream' ? store.streams.changesOf(flow.id) : -1;
+  const liveData = useMemo(() => (store.streams && flow?.pane === 'stream' ? store.streams.snapshot(flow.id) : null), [store, liveChanges, flow?.id, flow?.pane]);
+  const streamDoc = useMemo(() => {
+    const data = store.streams ? liveData : stream?.status === 'ready' && flow && stream.flowId === flow.id ? stream.data : null;
+    return data && flow ? new StreamDoc(decoded ? decodeStreamData(data, DEFAULT_LIMITS) : data, streamMode, width, folds[flow.id] ?? NO_FOLDS) : null;
+  }, [stream, liveData, streamMode, decoded, width, flow?.id, folds]);
 
   const view = useMemo((): View => {
     if (flow) return flowView();
     return mainView();
-  }, [version, tab, flow, rows, layout, anomalies, credentials, objects, toggled, streamDoc, stream, width, search, bodyHeight, packets, detail, ioStep, packetFilter]);
+  }, [version, tab, flow, rows, layout, anomalies, credentials, objects, toggled, streamDoc, stream, liveData, width, search, bodyHeight, packets, detail, ioStep, packetFilter]);
 
   function mainView(): View {
     switch (tab) {
@@ -328,15 +348,19 @@ export function App({ store, file, loadStream, loadPackets = (id, filter, onProg
     if (r && r.proto !== 'tcp') {
       return { key, count: 0, lineAt: () => line(''), head, mode: 'scroll', empty: `A ${r.proto.toUpperCase()} flow has no byte stream: its datagrams are in Transactions and Ladder.` };
     }
+    if (!streamDoc && store.streams) {
+      return { key, count: 0, lineAt: () => line(''), head, mode: 'scroll', empty: 'No payload bytes in this flow yet (the pane fills in as they arrive).' };
+    }
     if (!streamDoc) {
       const status = stream?.status === 'error' ? `Could not read the stream: ${show(stream.error)}` : stream?.status === 'loading' && stream.total ? `Reading the stream of flow ${id}… ${Math.floor((stream.read / stream.total) * 100)}%` : `Reading the stream of flow ${id}…`;
       return { key, count: 0, lineAt: () => line(''), head, mode: 'scroll', empty: status };
     }
-    const data = stream!.status === 'ready' ? stream!.data : null;
+    const data = store.streams ? liveData : stream!.status === 'ready' ? stream!.data : null;
     if (decoded) head.push(line('HTTP bodies decoded (de-chunked, decompressed); z shows the bytes as sent.', { color: 'cyan' }));
     if (data?.layer) head.push(line(`Decrypted ${show(data.layer)} stream (\`wirelens follow --raw\` shows the bytes on the wire).`, { color: 'cyan' }));
+    if (data?.dropped) head.push(line(`Live: first ${formatBytes(data.dropped)} dropped, newest ${formatBytes(data.kept)} kept (live_stream_* limits)`, { color: 'yellow' }));
     if (data?.leftOut) head.push(line(`Showing the first ${formatBytes(data.kept)}; ${formatBytes(data.leftOut)} more not kept (wirelens follow prints it all).`, { color: 'yellow' }));
-    const doc = streamDoc;
+    const doc = streamDoc!;
     const q = search.toLowerCase();
     return { key, count: doc.rows, lineAt: (i) => doc.lineAt(i, q), head, mode: 'scroll', empty: 'No payload bytes in this flow.' };
   }
@@ -570,6 +594,25 @@ export function App({ store, file, loadStream, loadPackets = (id, filter, onProg
         return move(view.mode === 'cursor' ? maxCursor : view.count);
       case 'open':
         if (view.mode === 'cursor' && view.count) view.open?.(cursor);
+        else if (flow?.pane === 'stream' && streamDoc) {
+          const key = streamDoc.messageIn(top, top + listHeight);
+          if (!key) return setMessage('no HTTP message starts on this page');
+          const id = flow.id;
+          setFolds((all) => {
+            const f = all[id] ?? NO_FOLDS;
+            const toggled = new Set(f.toggled);
+            if (toggled.has(key)) toggled.delete(key);
+            else toggled.add(key);
+            return { ...all, [id]: { all: f.all, toggled } };
+          });
+        }
+        return;
+      case 'headers':
+        if (flow?.pane === 'stream' && streamDoc) {
+          if (!streamDoc.hasHeaders) return setMessage('no HTTP/1 message heads in this stream');
+          const id = flow.id;
+          setFolds((all) => ({ ...all, [id]: { all: !(all[id] ?? NO_FOLDS).all, toggled: new Set() } }));
+        }
         return;
       case 'back':
         if (flow && detail && flow.pane === 'packets') {
@@ -664,6 +707,10 @@ export function App({ store, file, loadStream, loadPackets = (id, filter, onProg
       {status ? (
         <Text wrap="truncate" color={status.color} dimColor={!status.color}>
           {fit(status.text, width)}
+        </Text>
+      ) : store.streams ? (
+        <Text wrap="truncate" color="green">
+          {fit(`● live: ${show(file)} · ${formatBytes(store.progress.read)} read · ${show(store.statistics()?.packets ?? 0)} packets · ${store.flowCount} flows${filterActive ? ` · filter: ${show(store.activeFilter!.source)} (${rows.length} shown)` : ''}`, width)}
         </Text>
       ) : (
         <ProgressBar read={store.progress.read} total={store.progress.total} width={width} extra={`${store.flowCount} flows so far`} />

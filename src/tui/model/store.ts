@@ -3,6 +3,9 @@ import type { JsonValue } from '../../events/json.js';
 import { eventSubject, type CompiledFilter } from '../../filter/index.js';
 import { show } from '../text.js';
 import { compareBy, rowFromRecord, type FlowRow, type SortColumn } from './flow-row.js';
+import type { Direction } from '../../events/event.js';
+import type { LayerMark } from '../../events/event-map.js';
+import type { LiveStreams } from './live-streams.js';
 import { isEvent, type CaptureStatsFields, type EventOf, type FlowEndFields } from '../../events/event-map.js';
 
 /** What the UI reads from the engine while a capture loads (kept narrow on purpose). */
@@ -58,7 +61,28 @@ export class CaptureStore implements EventSink {
   private matched = new Set<number>();
   private sorted: { key: string; rows: FlowRow[] } | null = null;
 
-  constructor(private readonly limits = STORE_LIMITS) {}
+  /**
+   * `streams`: a live capture's streams, kept here because a pipe cannot be read again; the
+   * stream pane reads them instead of re-reading the file.
+   */
+  constructor(
+    private readonly limits = STORE_LIMITS,
+    readonly streams: LiveStreams | null = null,
+  ) {}
+
+  /** The engine's tap, for a live capture: reassembled bytes and gaps of every flow. */
+  streamData(flow: number, dir: Direction, data: Uint8Array | number): void {
+    if (!this.streams) return;
+    this.streams.wire(flow, dir, data);
+    this.dirty = true;
+  }
+
+  /** The inner tap, for a live capture: decrypted streams. */
+  innerStreamData(flow: number, dir: Direction, data: Uint8Array | number, via: LayerMark): void {
+    if (!this.streams) return;
+    this.streams.inner(flow, dir, data, via);
+    this.dirty = true;
+  }
 
   emit(e: WireEvent): void {
     this.dirty = true;

@@ -16,6 +16,8 @@ export interface StreamData {
   leftOut: number;
   /** The layer whose decrypted stream this is (`tls`), or null for the bytes on the wire. */
   layer: string | null;
+  /** A live capture's stream: older bytes dropped to stay within `live_stream_per_flow`/`live_stream_total`. */
+  dropped?: number;
 }
 
 /** The stream view keeps at most this much of one flow; `wirelens follow` prints it all. */
@@ -108,6 +110,45 @@ export async function loadStream(
 
 export type StreamMode = 'ascii' | 'hex';
 
+/**
+ * Which HTTP/1 message heads the stream pane shows folded (start line kept, header lines
+ * hidden): all of them or none (`all`), except those whose key is in `toggled`.
+ */
+export interface StreamFolds {
+  all: boolean;
+  toggled: ReadonlySet<string>;
+}
+
+export const NO_FOLDS: StreamFolds = { all: false, toggled: new Set() };
+
+/** Header lines are not unbounded: a "head" longer than this is body text that looks like one. */
+const MAX_FOLD_LINES = 512;
+const REQUEST_LINE = /^[A-Z][A-Z-]{1,19} \S+ HTTP\/\d\.\d\r?\n$/;
+const STATUS_LINE = /^HTTP\/\d\.\d \d{3}(?: [^\r\n]*)?\r?\n$/;
+const HEADER_LINE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+:[^\r\n]*\r?\n$|^[ \t][^\r\n]*\r?\n$/;
+
+/**
+ * When the line `d[at, stop)` is an HTTP/1 request or status line followed by header lines
+ * and the blank line that ends them, the number of lines after the start line up to and
+ * including that blank line (what folding hides); otherwise 0. A head that is not complete
+ * in this piece is not folded.
+ */
+function httpHeadLines(d: Uint8Array, at: number, stop: number): number {
+  if (stop - at > 8192 || stop - at < 10) return 0;
+  const first = Buffer.from(d.buffer, d.byteOffset + at, stop - at).toString('latin1');
+  if (!REQUEST_LINE.test(first) && !STATUS_LINE.test(first)) return 0;
+  let lines = 0;
+  for (let s = stop; s < d.length && lines < MAX_FOLD_LINES; ) {
+    const nl = d.indexOf(0x0a, s);
+    if (nl === -1) return 0;
+    lines++;
+    if (nl === s || (nl === s + 1 && d[s] === 0x0d)) return lines;
+    if (nl - s > 8192 || !HEADER_LINE.test(Buffer.from(d.buffer, d.byteOffset + s, nl + 1 - s).toString('latin1'))) return 0;
+    s = nl + 1;
+  }
+  return 0;
+}
+
 const HEX_WIDTH = 16;
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
@@ -123,14 +164,21 @@ export class StreamDoc {
   private readonly utf8Pieces: boolean[];
   readonly rows: number;
 
+  /** Per row: the HTTP message whose start line it is (index into `blocks`), or -1. */
+  private readonly rowBlock: Int32Array;
+  /** HTTP messages found in the stream: a key stable across redraws, header lines, folded or not. */
+  private readonly blocks: Array<{ key: string; headers: number; folded: boolean }> = [];
+
   constructor(
     private readonly data: StreamData,
     readonly mode: StreamMode,
     width: number,
+    folds: StreamFolds = NO_FOLDS,
   ) {
     const piece: number[] = [];
     const start: number[] = [];
     const end: number[] = [];
+    const block: number[] = [];
     const perRow = Math.max(8, width - 2);
     this.utf8Pieces = data.pieces.map((p) => 'data' in p && isUtf8(p.data));
     data.pieces.forEach((p, i) => {
@@ -140,20 +188,37 @@ export class StreamDoc {
       }
       const d = p.data;
       if (mode === 'hex') {
-        for (let at = 0; at < d.length; at += HEX_WIDTH) piece.push(i), start.push(at), end.push(Math.min(d.length, at + HEX_WIDTH));
+        for (let at = 0; at < d.length; at += HEX_WIDTH) piece.push(i), start.push(at), end.push(Math.min(d.length, at + HEX_WIDTH)), block.push(-1);
         return;
       }
       let at = 0;
       const isText = this.utf8Pieces[i]!;
+      // Header lines still to be hidden (a folded message's), and the message they belong to.
+      let hide = 0;
       while (at < d.length) {
         const nl = d.indexOf(0x0a, at);
         const stop = nl === -1 ? d.length : nl + 1;
+        let owner = -1;
+        if (hide > 0) {
+          hide--;
+          at = stop;
+          continue;
+        }
+        const headers = httpHeadLines(d, at, stop);
+        if (headers > 0) {
+          const key = `${p.dir}:${p.offset + at}`;
+          const folded = folds.all !== folds.toggled.has(key);
+          owner = this.blocks.length;
+          this.blocks.push({ key, headers, folded });
+          if (folded) hide = headers;
+        }
         // Rows end where the text drawn reaches the width (escapes and tabs count as drawn),
         // never inside a character: a row wider than the pane would be cut, losing bytes.
         let s = at;
         while (s < stop) {
           const e = rowEnd(d, s, stop, perRow, isText);
-          piece.push(i), start.push(s), end.push(e);
+          piece.push(i), start.push(s), end.push(e), block.push(owner);
+          owner = -1;
           s = e;
         }
         at = stop;
@@ -162,7 +227,31 @@ export class StreamDoc {
     this.rowPiece = Int32Array.from(piece);
     this.rowStart = Int32Array.from(start);
     this.rowEnd = Int32Array.from(end);
+    this.rowBlock = Int32Array.from(block);
     this.rows = piece.length;
+  }
+
+  /** Whether any HTTP/1 message head was found (the fold keys do something). */
+  get hasHeaders(): boolean {
+    return this.blocks.length > 0;
+  }
+
+  /** The fold key of the first HTTP message whose start line is in rows [from, to), or null. */
+  messageIn(from: number, to: number): string | null {
+    for (let r = Math.max(0, from); r < Math.min(this.rows, to); r++) {
+      const b = this.rowBlock[r]!;
+      if (b >= 0) return this.blocks[b]!.key;
+    }
+    return null;
+  }
+
+  /** The first row of the message with this fold key, or -1. */
+  rowOf(key: string): number {
+    for (let r = 0; r < this.rows; r++) {
+      const b = this.rowBlock[r]!;
+      if (b >= 0 && this.blocks[b]!.key === key) return r;
+    }
+    return -1;
   }
 
   dirAt(row: number): Direction {
@@ -181,7 +270,10 @@ export class StreamDoc {
       return `${mark} ${(p.offset + this.rowStart[row]!).toString(16).padStart(8, '0')}  ${hex.padEnd(HEX_WIDTH * 3 - 1)}  ${ascii}`;
     }
     const text = this.utf8Pieces[this.rowPiece[row]!] ? utf8.decode(bytes) : Buffer.from(bytes).toString('latin1');
-    return `${mark} ${visible(text.replace(/\r?\n$/, '').replace(/\t/g, '    '))}`;
+    const b = this.rowBlock[row]!;
+    const fold = b >= 0 ? this.blocks[b]! : null;
+    const note = fold?.folded ? `  ▸ ${fold.headers} header line${fold.headers === 1 ? '' : 's'} folded` : '';
+    return `${mark} ${visible(text.replace(/\r?\n$/, '').replace(/\t/g, '    '))}${note}`;
   }
 
   isGap(row: number): boolean {
