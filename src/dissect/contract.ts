@@ -172,9 +172,11 @@ export interface ProtocolDescriptor {
   readonly ports: readonly number[];
   /**
    * Looks at the bytes seen so far in one direction (the first datagram for UDP).
-   * Pure and cheap; called again with a longer prefix after `need_more`.
+   * Pure and cheap; called again with a longer prefix after `need_more`. `cut`: a gap follows
+   * these bytes (the snap length cut the segment, or a segment was lost), so they will not
+   * grow: a probe that said `need_more` may now judge a first line cut short (`GET /a/lo`).
    */
-  probe(bytes: Uint8Array, dir: Direction, flow: FlowInfo): ProbeResult;
+  probe(bytes: Uint8Array, dir: Direction, flow: FlowInfo, cut?: boolean): ProbeResult;
   createStream?(ctx: DissectorContext): StreamDissector;
   createDatagram?(ctx: DissectorContext): DatagramDissector;
   /** Anomaly codes this protocol emits, with one-line meanings. */

@@ -52,9 +52,22 @@ export class StreamDetector {
     return this.ask(dir, joined, flow);
   }
 
-  /** After a gap the prefix is broken: probes restart on what follows. */
-  gap(dir: Direction): void {
+  /**
+   * A gap follows what `dir` holds: the probes still undecided judge it as cut short (a
+   * request line cut by the snap length is still one); then the prefix is broken and
+   * probes restart on what follows. A `no` on a cut prefix rules nothing out.
+   */
+  gap(dir: Direction, flow: FlowInfo): Verdict {
+    const held = this.buffers[dir];
     this.buffers[dir] = new Uint8Array(0);
+    if (held.length === 0) return UNDECIDED;
+    for (const p of this.candidates) {
+      const answer = safeProbe(p, held, dir, flow, true);
+      if (answer === 'match' || answer === 'match_reversed' || answer === 'match_lenient') {
+        return { kind: 'match', protocol: p, reversed: answer === 'match_reversed', lenient: answer === 'match_lenient' };
+      }
+    }
+    return UNDECIDED;
   }
 
   private ask(dir: Direction, bytes: Uint8Array, flow: FlowInfo): Verdict {
@@ -95,9 +108,9 @@ export class DatagramDetector {
 }
 
 /** A probe that throws is a bug in that probe; it must not stop detection for the others. */
-function safeProbe(p: ProtocolDescriptor, bytes: Uint8Array, dir: Direction, flow: FlowInfo) {
+function safeProbe(p: ProtocolDescriptor, bytes: Uint8Array, dir: Direction, flow: FlowInfo, cut = false) {
   try {
-    return p.probe(bytes, dir, flow);
+    return cut ? p.probe(bytes, dir, flow, true) : p.probe(bytes, dir, flow);
   } catch {
     return 'no' as const;
   }

@@ -127,7 +127,7 @@ export class AppSession implements FlowSession {
       this.applySwitch();
     } else if (this.streamDetector) {
       this.held.push({ kind: 'gap', dir, length, frame: this.host.frame, ts: this.host.ts });
-      this.streamDetector.gap(dir);
+      this.decide(this.streamDetector.gap(dir, this.flow.info));
     }
   }
 

@@ -52,6 +52,9 @@ export interface TxModel {
   unsolicited?: boolean;
   response_lost?: boolean;
   unpaired?: boolean;
+  /** A gap cut the message's head: it was reported from the start line and header lines read. */
+  request_head_truncated?: boolean;
+  response_head_truncated?: boolean;
 }
 
 const secs = (a: Timestamp | undefined, b: Timestamp | undefined): number | undefined =>
@@ -133,6 +136,8 @@ export function transactionFields(tx: TxModel, tcpRtt: number | null): HttpTrans
     server: header(rs, 'server'),
     request_missed_bytes: tx.request_missed || undefined,
     response_missed_bytes: tx.response_missed || undefined,
+    request_head_truncated: tx.request_head_truncated || undefined,
+    response_head_truncated: tx.response_head_truncated || undefined,
     request_trailers: tx.request_trailers?.length ? tx.request_trailers : undefined,
     response_trailers: tx.response_trailers?.length ? tx.response_trailers : undefined,
     pipelined: tx.pipelined || undefined,
