@@ -193,6 +193,22 @@ describe('HTTP/1.1 requests and responses', () => {
     expect(r.switches[0]!.protocol).toBeNull();
     expect(Buffer.from(r.switches[0]!.pending!.s2c!).toString()).toBe('220 mail ESMTP\r\n');
     expect(of(r.events, 'http.request')).toHaveLength(1);
+    expect(of(r.events, 'http.transaction')[0]).toMatchObject({ tunnel_host: 'mail.example', tunnel_port: 25 });
+  });
+
+  it('a CONNECT is the tunnel: its target, the proxy user, and a refusal read with its body (issue 15)', () => {
+    const r = runStream(httpDescriptor, [
+      c2s('CONNECT [2001:db8::1]:443 HTTP/1.1\r\nHost: [2001:db8::1]:443\r\nProxy-Authorization: Basic YWxpY2U6d29uZGVybGFuZA==\r\n\r\n'),
+      // A refusal is not a tunnel: its body is framed as usual (here by the close), then HTTP goes on.
+      s2c('HTTP/1.0 407 Proxy Authentication Required\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n'),
+      s2c('<html>denied</html>\n'),
+    ]);
+    const [tx] = of(r.events, 'http.transaction');
+    expect(tx).toMatchObject({ method: 'CONNECT', status_code: 407, tunnel_host: '2001:db8::1', tunnel_port: 443, proxy_user: 'alice', response_body_len: 20 });
+    expect(tx!['tunnel']).toBeUndefined();
+    expect(of(r.events, 'credentials')[0]).toMatchObject({ user: 'alice', secret: 'wonderland', header: 'proxy-authorization' });
+    expect(r.switches).toEqual([]);
+    expect(codes(r.events)).toEqual([]);
   });
 
   it('hands h2c upgrades to http2 and marks WebSocket', () => {

@@ -151,6 +151,33 @@ describe('own HTTP/2 captures', () => {
   });
 });
 
+describe('HTTP CONNECT through tinyproxy (issue 15)', () => {
+  it('each CONNECT is a tunnel to its target; the stream after the 200 is detected afresh, TLS decrypted from the capture\'s secrets', async () => {
+    const { events } = await analyzeFile(join(OWN, 'http-connect-tinyproxy.pcapng'));
+    const connects = of(events, 'http.transaction').filter((t) => t.method === 'CONNECT');
+    expect(connects.map((t) => [t.tunnel_host, t.tunnel_port, t.status_code, t.tunnel ?? false, t.proxy_user ?? null])).toEqual([
+      ['127.0.0.1', 8080, 200, true, null],
+      ['test.wirelens', 8443, 200, true, null],
+      ['test.wirelens', 8443, 200, true, null],
+      ['127.0.0.1', 8080, 200, true, 'alice'],
+      ['test.wirelens', 8443, 200, true, 'alice'],
+      ['127.0.0.1', 8080, 407, false, null],
+      ['127.0.0.1', 8099, 403, false, null],
+    ]);
+    expect(of(events, 'flow.end').map((f) => f.service)).toEqual(['http,http', 'http,tls,http', 'http,tls,http2', 'http,http', 'http,tls,http', 'http', 'http']);
+    const inner = of(events, 'http.transaction').filter((t) => t.method === 'GET');
+    expect(inner.map((t) => [t.flow, t.uri, t.status_code, t.tls ?? false])).toEqual([
+      [1, '/small.txt', 200, false],
+      [2, '/index.html', 200, true],
+      [3, '/small.txt', 200, true],
+      [4, '/index.html', 200, false],
+      [5, '/small.txt', 200, true],
+    ]);
+    expect(of(events, 'credentials').map((c) => [c.frame, c.user, c.header])).toEqual([[59, 'alice', 'proxy-authorization'], [71, 'alice', 'proxy-authorization']]);
+    expect(anomalies(events)).toEqual([]);
+  });
+});
+
 describeWith(['corpus'], 'corpus HTTP captures', () => {
   it('CONNECT hands the tunnel to detection (SMTP inside)', async () => {
     const { events } = await analyzeFile(join(ZEEK, 'http_connect-with-smtp.pcap'));

@@ -633,7 +633,9 @@ export class Http1Dissector implements StreamDissector {
     }
     this.pending.shift();
     this.release();
-    const noBody = tx.method === 'HEAD' || status_code === 204 || status_code === 304 || tx.method === 'CONNECT';
+    // A 2xx to CONNECT became a tunnel above; any other answer to CONNECT (407, 403, 502) has a
+    // body framed as usual (RFC 9112 §6.3: only a 2xx to CONNECT turns the rest into a tunnel).
+    const noBody = tx.method === 'HEAD' || status_code === 204 || status_code === 304;
     if (noBody) {
       this.responseComplete(tx);
       return end;

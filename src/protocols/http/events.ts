@@ -168,6 +168,11 @@ export interface HttpTransactionFields {
   upgraded: string | undefined;
   websocket: true | undefined;
   tunnel: true | undefined;
+  /** CONNECT: the target the client asked the proxy for (authority-form `host:port`), granted or not (see `tunnel`). */
+  tunnel_host: string | undefined;
+  tunnel_port: number | undefined;
+  /** The user named in Proxy-Authorization (Basic or Digest); the `credentials` event has the secret. */
+  proxy_user: string | undefined;
   reset: string | undefined;
   unsolicited: true | undefined;
   /** Its response was lost in a capture gap (the stream proves it; later pairs stay in step). */

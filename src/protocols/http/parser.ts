@@ -286,6 +286,19 @@ function cutStatusLine(b: Uint8Array): StatusLine | null {
   return { kind: 'status', version, status_code: code, status_msg: decodeText(b, p, b.length) };
 }
 
+/**
+ * The target of a CONNECT request, authority-form (RFC 9112 §3.2.3): `host:port`, with an
+ * IPv6 address in brackets. Null when the request target is not one.
+ */
+export function connectTarget(uri: string): { host: string; port: number } | null {
+  const m = /^(\[[0-9A-Fa-f:.]+\]|[^\s:/@[\]]+):(\d{1,5})$/.exec(uri);
+  if (!m) return null;
+  const port = Number(m[2]);
+  if (port > 65535) return null;
+  const host = m[1]!.startsWith('[') ? m[1]!.slice(1, -1) : m[1]!;
+  return { host, port };
+}
+
 /** All values of a field, case-insensitively, in order. */
 export function headerValues(headers: HeaderList, name: string): string[] {
   const lower = name.toLowerCase();

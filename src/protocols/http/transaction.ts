@@ -12,7 +12,7 @@
 import type { Position } from '../../dissect/contract.js';
 import type { HttpTransactionFields } from './events.js';
 import type { Timestamp } from '../../events/time.js';
-import { basicCredentials, cookiesSent, digestCredentials, cookiesSet, header, hostFromUri, mediaType, type HeaderList } from './parser.js';
+import { basicCredentials, connectTarget, cookiesSent, digestCredentials, cookiesSet, header, hostFromUri, mediaType, type HeaderList } from './parser.js';
 import { Span } from './stream-cursor.js';
 
 /** Headers Zeek lists in `proxied`. */
@@ -80,6 +80,9 @@ export function transactionFields(tx: TxModel, tcpRtt: number | null): HttpTrans
   const firstByte = tx.response.first?.ts;
   const end = tx.response.last?.ts;
   const cookiesOut = cookiesSent(rq);
+  const target = tx.method === 'CONNECT' && tx.uri ? connectTarget(tx.uri) : null;
+  const proxyAuth = header(rq, 'proxy-authorization');
+  const proxyUser = proxyAuth ? (basicCredentials(proxyAuth)?.user ?? digestCredentials(proxyAuth)?.user) : undefined;
   const cookiesIn = cookiesSet(rs);
   const fields: HttpTransactionFields = {
     trans_depth: tx.trans_depth,
@@ -144,6 +147,9 @@ export function transactionFields(tx: TxModel, tcpRtt: number | null): HttpTrans
     upgraded: tx.upgraded,
     websocket: tx.websocket || undefined,
     tunnel: tx.tunnel || undefined,
+    tunnel_host: target?.host,
+    tunnel_port: target?.port,
+    proxy_user: proxyUser,
     reset: tx.reset,
     unsolicited: tx.unsolicited || undefined,
     response_lost: tx.response_lost || undefined,
