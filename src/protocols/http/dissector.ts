@@ -33,7 +33,7 @@ import {
 import { Span, StreamCursor } from './stream-cursor.js';
 import { isDohPost, reportDoh, wantsDohResponse } from './doh-link.js';
 import { trackerEvent } from './tracker-link.js';
-import { emptyCounts, transactionFields, type TxModel } from './transaction.js';
+import { emptyCounts, transactionFields, truncationNote, type TxModel } from './transaction.js';
 import { offerUpgrade } from './upgrade.js';
 
 /** A message event waiting for its body: it is emitted at the frame that completes the message. */
@@ -53,6 +53,9 @@ interface Tx extends TxModel {
    * gap is not pipelining).
    */
   pipelineProven?: boolean;
+  /** The request's / response's body ended before its framing said (a gap, or the connection closed). */
+  requestCut?: boolean;
+  responseCut?: boolean;
   /** The decoded response body, kept only for a DoH exchange (reported with the transaction). */
   dohResponse?: Uint8Array;
 }
@@ -120,6 +123,8 @@ export class Http1Dissector implements StreamDissector {
   private finished = false;
   private serviceSet = false;
   private lastSummary = '';
+  /** Transactions that lost bytes (cut head, body gap, cut body), for the flow summary. */
+  private truncatedCount = 0;
 
   constructor(private readonly ctx: DissectorContext) {}
 
@@ -531,7 +536,10 @@ export class Http1Dissector implements StreamDissector {
     const w = tx.request_event;
     if (!w) return;
     tx.request_event = undefined;
-    this.ctx.emit('http.request', 'c2s', { ...w.fields, first_frame: w.first }, this.lastOf(tx.request));
+    // What the body lost is known once it ended: the event is emitted then.
+    const missed = tx.requestSink?.missed || undefined;
+    const incomplete = tx.requestCut || undefined;
+    this.ctx.emit('http.request', 'c2s', { ...w.fields, body_missed_bytes: missed, incomplete, first_frame: w.first }, this.lastOf(tx.request));
   }
 
   /** Emits the `http.response` of `tx` if it still waits (see `emitRequest`). */
@@ -539,7 +547,9 @@ export class Http1Dissector implements StreamDissector {
     const w = tx.response_event;
     if (!w) return;
     tx.response_event = undefined;
-    this.ctx.emit('http.response', 's2c', { ...w.fields, first_frame: w.first }, this.lastOf(tx.response));
+    const missed = tx.responseSink?.missed || undefined;
+    const incomplete = tx.responseCut || undefined;
+    this.ctx.emit('http.response', 's2c', { ...w.fields, body_missed_bytes: missed, incomplete, first_frame: w.first }, this.lastOf(tx.response));
   }
 
   /** The frame of a message's last byte, when it is not the packet being processed (or the FIN that ends it). */
@@ -817,14 +827,18 @@ export class Http1Dissector implements StreamDissector {
       tx.request_body_len = tx.requestSink.length;
       tx.request_missed = tx.requestSink.missed;
     }
-    this.ctx.emit('http.transaction', null, transactionFields(tx, this.ctx.tcp_rtt));
+    const fields = transactionFields(tx, this.ctx.tcp_rtt);
+    this.ctx.emit('http.transaction', null, fields);
     const reqBody = tx.requestSink?.keeping ? tx.requestSink.bytes() : undefined;
     reportDoh(this.ctx, tx, reqBody, tx.dohResponse);
     tx.dohResponse = undefined;
     const outcome = tx.status_code ?? (tx.response_lost ? 'response lost in a gap' : tx.unpaired ? 'unpaired after a gap' : 'no response');
+    const note = truncationNote(fields);
+    if (note) this.truncatedCount++;
     const summary = `${tx.method ?? '?'} ${tx.uri ?? ''} → ${outcome}`;
-    const more = this.depth > 1 ? ` (+${this.depth - 1} more)` : '';
     if (this.depth === 1 || this.lastSummary === '') this.lastSummary = summary;
+    // The first transaction names the flow; a loss in any of them is said too.
+    const more = this.depth > 1 ? ` (+${this.depth - 1} more${this.truncatedCount ? `, ${this.truncatedCount} truncated` : ''})` : note;
     this.ctx.setSummary(this.lastSummary + more);
   }
 
@@ -922,12 +936,12 @@ export class Http1Dissector implements StreamDissector {
     this.state[dir] = 'head';
     const tx = body.tx;
     if (dir === 'c2s') {
-      if (incomplete) tx.incomplete = true;
+      if (incomplete) tx.incomplete = tx.requestCut = true;
       tx.request_body_len = body.sink.length;
       tx.request_missed = body.sink.missed;
       this.requestComplete(tx);
     } else {
-      if (incomplete) tx.incomplete = true;
+      if (incomplete) tx.incomplete = tx.responseCut = true;
       this.responseComplete(tx);
     }
   }

@@ -75,6 +75,10 @@ export interface HttpRequestFields {
   content_length: number | undefined;
   /** A gap cut the head short (the snap length, typically): start line and whole header lines as read; the URI may be cut too. */
   truncated?: true | undefined;
+  /** Bytes of the body lost in capture gaps (the body is shorter by that much). */
+  body_missed_bytes?: number | undefined;
+  /** The body ended before its framing said (a gap past it, or the connection closed). */
+  incomplete?: true | undefined;
   /**
    * The frame where the request began. The event itself carries the frame that completes
    * it, body included (Wireshark's "reassembled in"), so a POST spanning segments is found
@@ -97,6 +101,10 @@ export interface HttpResponseFields {
   content_length: number | undefined;
   /** A gap cut the head short: status line and whole header lines as read. */
   truncated?: true | undefined;
+  /** Bytes of the body lost in capture gaps (the body is shorter by that much). */
+  body_missed_bytes?: number | undefined;
+  /** The body ended before its framing said (a gap past it, or the connection closed). */
+  incomplete?: true | undefined;
   first_frame: number;
 }
 

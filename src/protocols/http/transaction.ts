@@ -159,6 +159,18 @@ export function transactionFields(tx: TxModel, tcpRtt: number | null): HttpTrans
   return fields;
 }
 
+/**
+ * The flow summary's note when a transaction lost bytes (` (body truncated)`), so the flows
+ * table and the text summary say it, not only the JSON.
+ */
+export function truncationNote(f: HttpTransactionFields): string {
+  const notes: string[] = [];
+  if (f.request_head_truncated || f.response_head_truncated) notes.push('head truncated');
+  if (f.request_missed_bytes || f.response_missed_bytes) notes.push('body truncated');
+  if (!notes.length && f.incomplete && f.status_code !== undefined) notes.push('incomplete');
+  return notes.length ? ` (${notes.join(', ')})` : '';
+}
+
 function numberOrUndefined(v: string | undefined): number | undefined {
   if (v === undefined || !/^\s*\d+\s*$/.test(v)) return undefined;
   const n = Number(v);
