@@ -60,11 +60,6 @@ interface Tx extends TxModel {
   dohResponse?: Uint8Array;
 }
 
-/** A message whose head a gap cut: the bytes lost with it. */
-interface Cut {
-  readonly lost: number;
-}
-
 /** Bytes of the shortest response head (`HTTP/1.1 200\r\n\r\n`): a gap of L bytes holds at most L/16 whole responses. */
 const MIN_RESPONSE_BYTES = 16;
 
@@ -400,12 +395,11 @@ export class Http1Dissector implements StreamDissector {
       dir,
       `${dir === 'c2s' ? 'request' : 'response'} head cut short: ${read} read, then ${length} bytes lost; reported as read, marked truncated`,
     );
-    const cut = { lost: length };
     if (dir === 's2c') {
       this.s2cLossSeen = true;
-      this.onResponse(head as Head<StatusLine>, view, 0, view.length, cut);
+      this.onResponse(head as Head<StatusLine>, view, 0, view.length, true);
     } else {
-      this.onRequest(head as Head<RequestLine>, view, 0, view.length, cut);
+      this.onRequest(head as Head<RequestLine>, view, 0, view.length, true);
     }
     if (this.switched || this.finished) return true;
     c.drop();
@@ -452,7 +446,8 @@ export class Http1Dissector implements StreamDissector {
 
   // ---- requests -----------------------------------------------------------------------
 
-  private onRequest(head: Head<RequestLine>, b: Uint8Array, start: number, end: number, cut?: Cut): void {
+  /** `cut`: a gap cut the head short after `b[start, end)` (see `cutHead`). */
+  private onRequest(head: Head<RequestLine>, b: Uint8Array, start: number, end: number, cut = false): void {
     const { method, uri, version } = head.line;
     if (!cut && method === 'PRI' && uri === '*' && version === '2.0') {
       // The HTTP/2 connection preface: hand the flow, from this byte on, to HTTP/2.
@@ -571,7 +566,7 @@ export class Http1Dissector implements StreamDissector {
   // ---- responses ----------------------------------------------------------------------
 
   /** Returns where parsing continues (the view's end after a hand-off). */
-  private onResponse(head: Head<StatusLine>, b: Uint8Array, start: number, end: number, cut?: Cut): number {
+  private onResponse(head: Head<StatusLine>, b: Uint8Array, start: number, end: number, cut = false): number {
     this.markService();
     const { status_code, status_msg, version } = head.line;
     const loss = this.afterLoss;
