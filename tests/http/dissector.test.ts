@@ -1,6 +1,6 @@
 import { gzipSync, deflateRawSync, brotliCompressSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { httpDescriptor } from '../../src/protocols/http/index.js';
+import { httpDescriptor, probeHttp } from '../../src/protocols/http/index.js';
 import { runStream, type Chunk } from '../support/dissector-harness.js';
 import type { WireEvent } from '../../src/events/event.js';
 
@@ -499,5 +499,19 @@ describe('HTTP/1 heads cut short by a gap (snap length, issue 15)', () => {
     ]);
     expect(of(rec, 'http.request')).toHaveLength(1);
     expect(of(rec, 'http.transaction')[0]).toMatchObject({ status_code: 101, upgraded: 'websocket', response_head_truncated: true });
+  });
+});
+
+describe('HTTP probe on a prefix a gap cut short (issue 15)', () => {
+  const b = (s: string) => Buffer.from(s, 'latin1');
+  it('a cut request or status line is HTTP once no more bytes can come; not before, and not for bytes that merely start like one', () => {
+    expect(probeHttp(b('GET /a/very/lo'), 'c2s')).toBe('need_more');
+    expect(probeHttp(b('GET /a/very/lo'), 'c2s', true)).toBe('match');
+    expect(probeHttp(b('HTTP/1.1 200 O'), 's2c', true)).toBe('match');
+    expect(probeHttp(b('GET /a/very/lo'), 's2c', true)).toBe('match_reversed');
+    // An unknown method, a status code cut in two, a target that is no target: still undecided.
+    expect(probeHttp(b('FROB /a/very/lo'), 'c2s', true)).toBe('need_more');
+    expect(probeHttp(b('HTTP/1.1 2'), 's2c', true)).toBe('need_more');
+    expect(probeHttp(b('GET  '), 'c2s', true)).toBe('need_more');
   });
 });
