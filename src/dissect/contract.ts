@@ -40,6 +40,21 @@ export interface Position {
 /** Reads the run's shared object for a key (DissectorContext.shared), or undefined when none was made. */
 export type SharedLookup = (key: string) => object | undefined;
 
+/** What a probe may be told beside the bytes. */
+export interface ProbeExtra {
+  /**
+   * Reads (never makes) the run's shared objects (DissectorContext.shared): what other flows'
+   * dissectors know may name these bytes (a QUIC path found by its connection ID).
+   */
+  readonly shared?: SharedLookup;
+  /**
+   * A gap follows these bytes (the snap length cut the segment, or a segment was lost), so
+   * they will not grow: a probe that said `need_more` may now judge a first line cut short
+   * (`GET /a/lo`).
+   */
+  readonly cut?: boolean;
+}
+
 /** A transferred object (HTTP body, FTP file, mail message) offered for `wirelens export`. */
 export interface ExportedObject {
   /** Protocol that carried it: `http`, `ftp`, `smtp`, `pop3`, `imap`. */
@@ -182,11 +197,10 @@ export interface ProtocolDescriptor {
   readonly ports: readonly number[];
   /**
    * Looks at the bytes seen so far in one direction (the first datagram for UDP).
-   * Pure and cheap; called again with a longer prefix after `need_more`. `shared` reads
-   * (never makes) the run's shared objects (DissectorContext.shared): what other flows'
-   * dissectors know may name these bytes (a QUIC path found by its connection ID).
+   * Pure and cheap; called again with a longer prefix after `need_more`. `extra` says more
+   * than the bytes do: see ProbeExtra.
    */
-  probe(bytes: Uint8Array, dir: Direction, flow: FlowInfo, shared?: SharedLookup): ProbeResult;
+  probe(bytes: Uint8Array, dir: Direction, flow: FlowInfo, extra?: ProbeExtra): ProbeResult;
   createStream?(ctx: DissectorContext): StreamDissector;
   createDatagram?(ctx: DissectorContext): DatagramDissector;
   /** Anomaly codes this protocol emits, with one-line meanings. */

@@ -1,5 +1,8 @@
 import type { Direction } from '../events/event.js';
-import type { FlowInfo, ProtocolDescriptor, SharedLookup, Transport } from './contract.js';
+import type { FlowInfo, ProbeExtra, ProtocolDescriptor, SharedLookup, Transport } from './contract.js';
+
+/** A stream's held bytes end at a gap: the probes' last look (ProbeExtra.cut). */
+const CUT: ProbeExtra = { cut: true };
 
 /**
  * Protocol detection: ports order the candidates, probes decide. Bytes are buffered per
@@ -52,9 +55,22 @@ export class StreamDetector {
     return this.ask(dir, joined, flow);
   }
 
-  /** After a gap the prefix is broken: probes restart on what follows. */
-  gap(dir: Direction): void {
+  /**
+   * A gap follows what `dir` holds: the probes still undecided judge it as cut short (a
+   * request line cut by the snap length is still one); then the prefix is broken and
+   * probes restart on what follows. A `no` on a cut prefix rules nothing out.
+   */
+  gap(dir: Direction, flow: FlowInfo): Verdict {
+    const held = this.buffers[dir];
     this.buffers[dir] = new Uint8Array(0);
+    if (held.length === 0) return UNDECIDED;
+    for (const p of this.candidates) {
+      const answer = safeProbe(p, held, dir, flow, CUT);
+      if (answer === 'match' || answer === 'match_reversed' || answer === 'match_lenient') {
+        return { kind: 'match', protocol: p, reversed: answer === 'match_reversed', lenient: answer === 'match_lenient' };
+      }
+    }
+    return UNDECIDED;
   }
 
   private ask(dir: Direction, bytes: Uint8Array, flow: FlowInfo): Verdict {
@@ -83,7 +99,7 @@ export class DatagramDetector {
   offer(dir: Direction, datagram: Uint8Array, flow: FlowInfo, shared?: SharedLookup): Verdict {
     const alive: ProtocolDescriptor[] = [];
     for (const p of this.candidates) {
-      const answer = safeProbe(p, datagram, dir, flow, shared);
+      const answer = safeProbe(p, datagram, dir, flow, shared && { shared });
       if (answer === 'match' || answer === 'match_reversed' || answer === 'match_lenient') {
         return { kind: 'match', protocol: p, reversed: answer === 'match_reversed', lenient: answer === 'match_lenient' };
       }
@@ -95,9 +111,9 @@ export class DatagramDetector {
 }
 
 /** A probe that throws is a bug in that probe; it must not stop detection for the others. */
-function safeProbe(p: ProtocolDescriptor, bytes: Uint8Array, dir: Direction, flow: FlowInfo, shared?: SharedLookup) {
+function safeProbe(p: ProtocolDescriptor, bytes: Uint8Array, dir: Direction, flow: FlowInfo, extra?: ProbeExtra) {
   try {
-    return p.probe(bytes, dir, flow, shared);
+    return p.probe(bytes, dir, flow, extra);
   } catch {
     return 'no' as const;
   }

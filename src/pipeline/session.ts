@@ -131,7 +131,7 @@ export class AppSession implements FlowSession {
       this.applySwitch();
     } else if (this.streamDetector) {
       this.held.push({ kind: 'gap', dir, length, frame: this.host.frame, ts: this.host.ts });
-      this.streamDetector.gap(dir);
+      this.decide(this.streamDetector.gap(dir, this.flow.info));
     }
   }
 
@@ -185,8 +185,9 @@ export class AppSession implements FlowSession {
   /** The service label of protocol `name` at this session's layer (`http`, or `tls,http` inside TLS). */
   serviceOf(name: string): string {
     const own = this.layer ? `${this.layer.prefix},${name}` : name;
-    // After a tunnel's handshake (SOCKS, HTTP CONNECT) the service names both, as Zeek's conn.log does: `socks,http`.
-    return this.outerService !== null && this.outerService !== own ? `${this.outerService},${own}` : own;
+    // After a tunnel's handshake (SOCKS, HTTP CONNECT) the service names both, as Zeek's conn.log does: `socks,http`;
+    // HTTP through an HTTP CONNECT tunnel is `http,http` (two sessions, the proxy's and the origin's).
+    return this.outerService !== null ? `${this.outerService},${own}` : own;
   }
 
   private candidates(transport: 'tcp' | 'udp'): ProtocolDescriptor[] {

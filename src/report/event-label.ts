@@ -28,9 +28,9 @@ export function header(headers: JsonValue | undefined, name: string): string | n
 export function labelOf(e: WireEvent): string {
   switch (e.type) {
     case 'http.request':
-      return join(s(e.method), s(e.uri), e.version ? `HTTP/${s(e.version)}` : '');
+      return join(s(e.method), s(e.uri), e.version ? `HTTP/${s(e.version)}` : '', httpMessageMarks(e));
     case 'http.response':
-      return join(s(e.status_code), s(e.status_msg), e.content_type ? `(${s(e.content_type)})` : '');
+      return join(s(e.status_code), s(e.status_msg), e.content_type ? `(${s(e.content_type)})` : '', httpMessageMarks(e));
     case 'http.transaction':
       return join(
         e.stream_id !== undefined && e.stream_id !== null ? `[s${s(e.stream_id)}]` : '',
@@ -46,6 +46,7 @@ export function labelOf(e: WireEvent): string {
               : '(no response)',
         num(e.response_body_len) ? formatBytes(num(e.response_body_len)) : '',
         e.pushed ? 'pushed' : '',
+        httpTransactionMarks(e),
       );
     case 'http.connection':
       return join(`HTTP/${s(e.version)}`, `${num(e.requests)} requests`, e.persistent ? 'persistent' : '', e.pipelined ? 'pipelined' : '', e.multiplexed ? 'multiplexed' : '');
@@ -116,6 +117,39 @@ export function labelOf(e: WireEvent): string {
       return `${s(e.code)}: ${s(e.detail)}`;
   }
   return genericLabel(e);
+}
+
+/**
+ * What an HTTP message lost, as a person must see it next to the message (the JSON has it as
+ * `truncated`, `body_missed_bytes`, `incomplete`): a head cut short, body bytes lost in gaps,
+ * a body that ended before its framing said.
+ */
+function httpMessageMarks(e: WireEvent): string {
+  const marks: string[] = [];
+  if (e.truncated) marks.push('head truncated');
+  if (num(e.body_missed_bytes)) marks.push(`body truncated, ${formatBytes(num(e.body_missed_bytes))} lost`);
+  else if (e.incomplete) marks.push('body incomplete');
+  return marks.length ? `[${marks.join('; ')}]` : '';
+}
+
+/** The same for a transaction, from its `*_head_truncated`, `*_missed_bytes` and `incomplete`. */
+export function httpTransactionMarks(e: WireEvent): string {
+  const marks: string[] = [];
+  if (e.request_head_truncated) marks.push('request head truncated');
+  if (e.response_head_truncated) marks.push('response head truncated');
+  if (num(e.request_missed_bytes)) marks.push(`request body truncated, ${formatBytes(num(e.request_missed_bytes))} lost`);
+  if (num(e.response_missed_bytes)) marks.push(`body truncated, ${formatBytes(num(e.response_missed_bytes))} lost`);
+  // An unanswered, lost or unpaired response is said by the outcome already.
+  const answered = e.status_code !== null && e.status_code !== undefined;
+  if (!marks.length && e.incomplete && answered) marks.push('incomplete');
+  return marks.length ? `[${marks.join('; ')}]` : '';
+}
+
+/** Whether an event's label carries a loss mark (the UI colours such lines). */
+export function isTruncated(e: WireEvent): boolean {
+  if (e.type === 'http.request' || e.type === 'http.response') return httpMessageMarks(e) !== '';
+  if (e.type === 'http.transaction') return httpTransactionMarks(e) !== '';
+  return false;
 }
 
 function genericLabel(e: WireEvent): string {

@@ -76,6 +76,24 @@ describe('packets cut short by the snap length', () => {
     expect(flow.orig_bytes).toBe(req.length + 4);
   });
 
+  it('a flow whose first request line is cut is still found to be HTTP, and its messages read as far as captured (as tshark does)', async () => {
+    const req = 'GET /a/very/long/path/index.html HTTP/1.1\r\nHost: example\r\n\r\n';
+    const resp = 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello';
+    const q = inner(true, PSH | ACK, 101, 501, req);
+    const r = inner(false, PSH | ACK, 501, 101 + req.length, resp);
+    const records = [
+      { data: inner(true, SYN, 100, 0) },
+      { data: inner(false, SYN | ACK, 500, 101) },
+      { data: inner(true, ACK, 101, 501) },
+      { data: q.subarray(0, 40 + 16), orig: q.length },
+      { data: r.subarray(0, 40 + 20), orig: r.length },
+    ];
+    const { events } = await analyzeFile(file(records));
+    expect(of(events, 'http.request').map((e) => [e.frame, e.method, e.uri, e.truncated])).toEqual([[4, 'GET', '/a/very/long', true]]);
+    expect(of(events, 'http.response').map((e) => [e.frame, e.status_code, e.truncated])).toEqual([[5, 200, true]]);
+    expect(of(events, 'flow.end').find((f) => f.proto === 'tcp')!.service).toBe('http');
+  });
+
   it('a segment whose payload was not captured at all is still a gap, not a bare ACK', async () => {
     const seg = inner(true, PSH | ACK, 101, 501, 'hello world');
     const records = [{ data: inner(true, SYN, 100, 0) }, { data: inner(false, SYN | ACK, 500, 101) }, { data: seg.subarray(0, 40), orig: seg.length }];

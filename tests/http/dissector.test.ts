@@ -1,6 +1,6 @@
 import { gzipSync, deflateRawSync, brotliCompressSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { httpDescriptor } from '../../src/protocols/http/index.js';
+import { httpDescriptor, probeHttp } from '../../src/protocols/http/index.js';
 import { runStream, type Chunk } from '../support/dissector-harness.js';
 import type { WireEvent } from '../../src/events/event.js';
 
@@ -193,6 +193,22 @@ describe('HTTP/1.1 requests and responses', () => {
     expect(r.switches[0]!.protocol).toBeNull();
     expect(Buffer.from(r.switches[0]!.pending!.s2c!).toString()).toBe('220 mail ESMTP\r\n');
     expect(of(r.events, 'http.request')).toHaveLength(1);
+    expect(of(r.events, 'http.transaction')[0]).toMatchObject({ tunnel_host: 'mail.example', tunnel_port: 25 });
+  });
+
+  it('a CONNECT is the tunnel: its target, the proxy user, and a refusal read with its body (issue 15)', () => {
+    const r = runStream(httpDescriptor, [
+      c2s('CONNECT [2001:db8::1]:443 HTTP/1.1\r\nHost: [2001:db8::1]:443\r\nProxy-Authorization: Basic YWxpY2U6d29uZGVybGFuZA==\r\n\r\n'),
+      // A refusal is not a tunnel: its body is framed as usual (here by the close), then HTTP goes on.
+      s2c('HTTP/1.0 407 Proxy Authentication Required\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n'),
+      s2c('<html>denied</html>\n'),
+    ]);
+    const [tx] = of(r.events, 'http.transaction');
+    expect(tx).toMatchObject({ method: 'CONNECT', status_code: 407, tunnel_host: '2001:db8::1', tunnel_port: 443, proxy_user: 'alice', response_body_len: 20 });
+    expect(tx!['tunnel']).toBeUndefined();
+    expect(of(r.events, 'credentials')[0]).toMatchObject({ user: 'alice', secret: 'wonderland', header: 'proxy-authorization' });
+    expect(r.switches).toEqual([]);
+    expect(codes(r.events)).toEqual([]);
   });
 
   it('hands h2c upgrades to http2 and marks WebSocket', () => {
@@ -394,5 +410,108 @@ describe('BitTorrent HTTP tracker link', () => {
     expect(t!.info_hash).toBe('123456789abcdef123456789abcdef123456789a');
     const plain = runStream(httpDescriptor, [c2s('GET /index.html HTTP/1.1\r\nHost: h\r\n\r\n'), s2c('HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nd1:e')]);
     expect(of(plain.events, 'bittorrent.tracker')).toEqual([]);
+  });
+});
+
+describe('HTTP/1 heads cut short by a gap (snap length, issue 15)', () => {
+  /** What a capture with `snap` bytes of payload per segment delivers: the prefix, then a gap for the rest. */
+  const cutAt = (dir: 'c2s' | 's2c', seg: string, snap: number): Array<['data', 'c2s' | 's2c', string] | ['gap', 'c2s' | 's2c', number]> =>
+    seg.length <= snap ? [['data', dir, seg]] : [['data', dir, seg.slice(0, snap)], ['gap', dir, seg.length - snap]];
+  const req = (i: number) => `GET /r${i} HTTP/1.1\r\nHost: h.example\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n\r\n`;
+  const head = (i: number) => `HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Type: text/plain\r\nContent-Length: 3000\r\n\r\n`;
+
+  it('reports each request and response from its cut head, marked truncated, and keeps a persistent connection in step', () => {
+    const steps: Array<['data', 'c2s' | 's2c', string] | ['gap', 'c2s' | 's2c', number]> = [];
+    for (let i = 1; i <= 3; i++) {
+      steps.push(...cutAt('c2s', req(i), 30));
+      // The head and the first body bytes share a segment; the rest of the body comes in two more.
+      steps.push(...cutAt('s2c', head(i) + 'x'.repeat(1000), 30));
+      steps.push(...cutAt('s2c', 'y'.repeat(1448), 30));
+      steps.push(...cutAt('s2c', 'z'.repeat(552), 30));
+    }
+    const rec = runGap(steps);
+    expect(of(rec, 'http.request').map((e) => [e.method, e.uri, e.version, e['truncated']])).toEqual([
+      ['GET', '/r1', '1.1', true], ['GET', '/r2', '1.1', true], ['GET', '/r3', '1.1', true],
+    ]);
+    expect(of(rec, 'http.response').map((e) => [e.status_code, e.status_msg, e['truncated'], e.headers])).toEqual([
+      [200, 'OK', true, []], [200, 'OK', true, []], [200, 'OK', true, []],
+    ]);
+    const txs = of(rec, 'http.transaction');
+    expect(txs.map((t) => [t.uri, t.status_code, t['request_head_truncated'], t['response_head_truncated'], t.incomplete])).toEqual([
+      ['/r1', 200, true, true, true], ['/r2', 200, true, true, true], ['/r3', 200, true, true, true],
+    ]);
+    expect(txs.filter((t) => t['pipelined'] || t['unpaired'] || t['response_lost'])).toEqual([]);
+    // The request and the response are found at the frames that carried their first bytes.
+    expect(txs.map((t) => [t['request_frame'], t['response_frame']])).toEqual([[1, 3], [9, 11], [17, 19]]);
+    const cut = of(rec, 'anomaly').filter((e) => e.code === 'http.truncated_head');
+    expect(cut).toHaveLength(6);
+    expect(cut[0]!.detail).toBe('request head cut short: 30 bytes (start line, no whole header line) read, then 44 bytes lost; reported as read, marked truncated');
+  });
+
+  it('keeps the whole header lines read before the cut and drops the cut one; credentials in them count', () => {
+    const r = 'GET /private HTTP/1.1\r\nHost: example.com\r\nAuthorization: Basic YWxpY2U6czNjcmV0\r\nUser-Agent: curl/8';
+    const rec = runGap([['data', 'c2s', r], ['gap', 'c2s', 40], ['data', 's2c', 'HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n']]);
+    const [rq] = of(rec, 'http.request');
+    expect(rq).toMatchObject({ method: 'GET', uri: '/private', host: 'example.com', truncated: true });
+    expect(rq!.headers).toEqual([['Host', 'example.com'], ['Authorization', 'Basic YWxpY2U6czNjcmV0']]);
+    expect(rq!.user_agent).toBeUndefined();
+    expect(of(rec, 'credentials')[0]).toMatchObject({ user: 'alice', secret: 's3cret' });
+    // The response after it is whole and paired with it.
+    expect(of(rec, 'http.transaction')[0]).toMatchObject({ uri: '/private', status_code: 401, request_head_truncated: true });
+    expect(of(rec, 'http.transaction')[0]!['response_head_truncated']).toBeUndefined();
+    expect(of(rec, 'http.response')[0]!['truncated']).toBeUndefined();
+  });
+
+  it('takes a cut start line as tshark does: the URI as far as it was captured, no version', () => {
+    const rec = runGap([
+      ['data', 'c2s', 'GET /a/very/lo'], ['gap', 'c2s', 60],
+      ['data', 's2c', 'HTTP/1.1 404 No'], ['gap', 's2c', 200],
+    ]);
+    expect(of(rec, 'http.request').map((e) => [e.method, e.uri, e.version])).toEqual([['GET', '/a/very/lo', '']]);
+    expect(of(rec, 'http.response').map((e) => [e.status_code, e.status_msg])).toEqual([[404, 'No']]);
+    expect(of(rec, 'http.connection')[0]!['versions']).toEqual(['1.1']);
+  });
+
+  it('a status line cut before its code, or bytes that are no start line, are a plain loss', () => {
+    const rec = runGap([
+      ['data', 'c2s', 'GET /x HTTP/1.1\r\nHost: h\r\n\r\n'],
+      ['data', 's2c', 'HTTP/1.1 2'], ['gap', 's2c', 200],
+      ['data', 'c2s', 'not http at all'], ['gap', 'c2s', 20],
+    ]);
+    expect(of(rec, 'http.response')).toEqual([]);
+    expect(of(rec, 'anomaly').filter((e) => e.code === 'http.truncated_head')).toEqual([]);
+  });
+
+  it('while resynchronising, a cut request line counts only with a known method', () => {
+    const rec = runGap([
+      ['data', 'c2s', 'GET /1 HTTP/1.1\r\nHost: h\r\n\r\n'], ['gap', 'c2s', 10],
+      ['data', 'c2s', 'junk\r\nFROB /xyz'], ['gap', 'c2s', 10],
+      ['data', 'c2s', 'junk\r\nPOST /form?a=1'], ['gap', 'c2s', 100],
+    ]);
+    expect(of(rec, 'http.request').map((e) => [e.method, e.uri, e['truncated'] ?? false])).toEqual([['GET', '/1', false], ['POST', '/form?a=1', true]]);
+  });
+
+  it('a cut 101 or CONNECT 200 ends HTTP: where the other protocol starts was lost', () => {
+    const rec = runGap([
+      ['data', 'c2s', 'GET /chat HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n'],
+      ['data', 's2c', 'HTTP/1.1 101 Switching Protocols\r\nUpg'], ['gap', 's2c', 100],
+      ['data', 'c2s', 'GET /not-http-any-more HTTP/1.1\r\n\r\n'],
+    ]);
+    expect(of(rec, 'http.request')).toHaveLength(1);
+    expect(of(rec, 'http.transaction')[0]).toMatchObject({ status_code: 101, upgraded: 'websocket', response_head_truncated: true });
+  });
+});
+
+describe('HTTP probe on a prefix a gap cut short (issue 15)', () => {
+  const b = (s: string) => Buffer.from(s, 'latin1');
+  it('a cut request or status line is HTTP once no more bytes can come; not before, and not for bytes that merely start like one', () => {
+    expect(probeHttp(b('GET /a/very/lo'), 'c2s')).toBe('need_more');
+    expect(probeHttp(b('GET /a/very/lo'), 'c2s', true)).toBe('match');
+    expect(probeHttp(b('HTTP/1.1 200 O'), 's2c', true)).toBe('match');
+    expect(probeHttp(b('GET /a/very/lo'), 's2c', true)).toBe('match_reversed');
+    // An unknown method, a status code cut in two, a target that is no target: still undecided.
+    expect(probeHttp(b('FROB /a/very/lo'), 'c2s', true)).toBe('need_more');
+    expect(probeHttp(b('HTTP/1.1 2'), 's2c', true)).toBe('need_more');
+    expect(probeHttp(b('GET  '), 'c2s', true)).toBe('need_more');
   });
 });

@@ -6,6 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { analyzeFile } from '../../src/pipeline/analyze.js';
 import { httpDescriptor } from '../../src/protocols/http/index.js';
 import { labelOf } from '../../src/tui/model/labels.js';
+import { buildLadder } from '../../src/tui/model/ladder.js';
+import { plain } from '../../src/tui/model/lines.js';
+import { buildOutline } from '../../src/tui/model/outline.js';
 import type { WireEvent } from '../../src/events/event.js';
 import { describeWith, zeek } from '../support/requires.js';
 
@@ -148,6 +151,70 @@ describe('own HTTP/2 captures', () => {
     expect(txs.map((t) => [t.version, t.status_code, t.stream_id])).toEqual([['1.1', 101, undefined], ['2', 200, 1]]);
     expect(txs[1]!.uri).toBe(txs[0]!.uri);
     expect(of(events, 'anomaly')).toEqual([]);
+  });
+});
+
+describe('a response body that lost bytes is marked everywhere a person looks (issue 15)', () => {
+  it('in the events, the flow summary, the transactions pane and the ladder', async () => {
+    // http-large-download.pcap with frame 10 (32768 bytes of the body) cut out, as a capture that missed it would.
+    const raw = readFileSync(join(OWN, 'http-large-download.pcap'));
+    const kept: Buffer[] = [raw.subarray(0, 24)];
+    for (let off = 24, frame = 1; off + 16 <= raw.length; frame++) {
+      const len = 16 + raw.readUInt32LE(off + 8);
+      if (frame !== 10) kept.push(raw.subarray(off, off + len));
+      off += len;
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'wirelens-cut-'));
+    const file = join(dir, 'http-large-download-drop10.pcap');
+    writeFileSync(file, Buffer.concat(kept));
+    try {
+      const { events } = await analyzeFile(file);
+      const [tx] = of(events, 'http.transaction');
+      expect(tx).toMatchObject({ uri: '/files/large.bin', status_code: 200, response_missed_bytes: 32768 });
+      const [resp] = of(events, 'http.response');
+      expect(resp).toMatchObject({ status_code: 200, body_missed_bytes: 32768 });
+      expect(labelOf(tx!)).toMatch(/^GET \/files\/large\.bin → 200 .* \[body truncated, 33 kB lost\]$/);
+      expect(labelOf(resp!)).toMatch(/\[body truncated, 33 kB lost\]$/);
+      expect(of(events, 'flow.end')[0]!.summary).toBe('GET /files/large.bin → 200 (body truncated)');
+      // The TUI panes draw these labels: the transactions pane in yellow, the ladder on the response's arrow.
+      const outline = buildOutline(events.filter((e) => e.flow === 1), { toggled: new Set(), width: 160, start: null });
+      const txLine = outline.find((l) => l.segs.some((g) => g.text.includes('large.bin →')))!;
+      expect(txLine.segs.find((g) => g.text.includes('body truncated'))?.color).toBe('yellow');
+      const ladder = buildLadder(events.filter((e) => e.flow === 1), { width: 160, start: null, client: 'c', server: 's' }).map(plain);
+      const gapAt = ladder.findIndex((l) => l.includes('tcp.gap'));
+      const respAt = ladder.findIndex((l) => l.includes('200 OK') && l.includes('body truncated'));
+      expect(gapAt).toBeGreaterThan(0);
+      expect(respAt).toBeGreaterThan(gapAt);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('HTTP CONNECT through tinyproxy (issue 15)', () => {
+  it('each CONNECT is a tunnel to its target; the stream after the 200 is detected afresh, TLS decrypted from the capture\'s secrets', async () => {
+    const { events } = await analyzeFile(join(OWN, 'http-connect-tinyproxy.pcapng'));
+    const connects = of(events, 'http.transaction').filter((t) => t.method === 'CONNECT');
+    expect(connects.map((t) => [t.tunnel_host, t.tunnel_port, t.status_code, t.tunnel ?? false, t.proxy_user ?? null])).toEqual([
+      ['127.0.0.1', 8080, 200, true, null],
+      ['test.wirelens', 8443, 200, true, null],
+      ['test.wirelens', 8443, 200, true, null],
+      ['127.0.0.1', 8080, 200, true, 'alice'],
+      ['test.wirelens', 8443, 200, true, 'alice'],
+      ['127.0.0.1', 8080, 407, false, null],
+      ['127.0.0.1', 8099, 403, false, null],
+    ]);
+    expect(of(events, 'flow.end').map((f) => f.service)).toEqual(['http,http', 'http,tls,http', 'http,tls,http2', 'http,http', 'http,tls,http', 'http', 'http']);
+    const inner = of(events, 'http.transaction').filter((t) => t.method === 'GET');
+    expect(inner.map((t) => [t.flow, t.uri, t.status_code, t.tls ?? false])).toEqual([
+      [1, '/small.txt', 200, false],
+      [2, '/index.html', 200, true],
+      [3, '/small.txt', 200, true],
+      [4, '/index.html', 200, false],
+      [5, '/small.txt', 200, true],
+    ]);
+    expect(of(events, 'credentials').map((c) => [c.frame, c.user, c.header])).toEqual([[59, 'alice', 'proxy-authorization'], [71, 'alice', 'proxy-authorization']]);
+    expect(anomalies(events)).toEqual([]);
   });
 });
 

@@ -3,7 +3,7 @@
  * APOP command, the SASL response with the password), as Wireshark shows it, not the frame
  * of the server's reply that told whether it worked. Checked against `tshark -Y` with the
  * fields where tshark finds the secret, on every project capture where tshark decodes it
- * (15 captures: FTP, SMTP, POP3, IMAP with and without SASL, HTTP Basic).
+ * (16 captures: FTP, SMTP, POP3, IMAP with and without SASL, HTTP Basic, HTTP Proxy-Authorization).
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
@@ -54,6 +54,8 @@ const CAPTURES = [
   'imap-curl-authenticate.pcap',
   'imap-fetchmail-login.pcap',
   'http-basic-auth.pcap',
+  // Proxy-Authorization on two CONNECTs (tshark: http.authbasic).
+  'http-connect-tinyproxy.pcapng',
 ];
 
 async function credentialFrames(file: string): Promise<number[]> {

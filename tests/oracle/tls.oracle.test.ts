@@ -22,6 +22,8 @@ import { CORPUS, REPO } from './tshark.js';
 const OWN = join(REPO, 'captures');
 const FILES = [
   ...(existsSync(OWN) ? readdirSync(OWN).filter((f) => /^(tls|imaps|imap-starttls|smtp-starttls|smtps|pop3-stls|pop3s|ftp-auth-ssl|ftp-auth-tls).*\.pcap$/.test(f)).sort().map((f) => join(OWN, f)) : []),
+  // TLS inside HTTP CONNECT tunnels: tshark follows the tunnel after the proxy's 200.
+  ...['http-connect-tinyproxy.pcapng'].map((f) => join(OWN, f)).filter((f) => existsSync(f)),
   ...['smtp.pcap', 'http_connect-with-header.pcap'].map((f) => join(CORPUS, f)).filter((f) => existsSync(f)),
 ];
 

@@ -20,6 +20,7 @@ import {
   hostFromUri,
   mediaType,
   objectName,
+  parseCutHead,
   parseHead,
   parseRequestLine,
   parseStatusLine,
@@ -32,7 +33,7 @@ import {
 import { Span, StreamCursor } from './stream-cursor.js';
 import { isDohPost, reportDoh, wantsDohResponse } from './doh-link.js';
 import { trackerEvent } from './tracker-link.js';
-import { emptyCounts, transactionFields, type TxModel } from './transaction.js';
+import { emptyCounts, transactionFields, truncationNote, type TxModel } from './transaction.js';
 import { offerUpgrade } from './upgrade.js';
 
 /** A message event waiting for its body: it is emitted at the frame that completes the message. */
@@ -52,6 +53,9 @@ interface Tx extends TxModel {
    * gap is not pipelining).
    */
   pipelineProven?: boolean;
+  /** The request's / response's body ended before its framing said (a gap, or the connection closed). */
+  requestCut?: boolean;
+  responseCut?: boolean;
   /** The decoded response body, kept only for a DoH exchange (reported with the transaction). */
   dohResponse?: Uint8Array;
 }
@@ -85,6 +89,11 @@ export class Http1Dissector implements StreamDissector {
   private completedByFin = false;
   /** Bytes lost to gaps while looking for the next start line. */
   private readonly lost: Record<Direction, number> = { c2s: 0, s2c: 0 };
+  /**
+   * After a head cut short (`cutHead`): captured bytes skipped while looking for the next
+   * start line (the rest of that message, which has no known framing); null otherwise.
+   */
+  private readonly cutRest: Record<Direction, number | null> = { c2s: null, s2c: null };
   /** Requests waiting for their final response, oldest first. */
   private pending: Tx[] = [];
   private depth = 0;
@@ -109,6 +118,8 @@ export class Http1Dissector implements StreamDissector {
   private finished = false;
   private serviceSet = false;
   private lastSummary = '';
+  /** Transactions that lost bytes (cut head, body gap, cut body), for the flow summary. */
+  private truncatedCount = 0;
 
   constructor(private readonly ctx: DissectorContext) {}
 
@@ -134,6 +145,8 @@ export class Http1Dissector implements StreamDissector {
     if (this.switched || this.finished || length <= 0) return;
     const c = this.cur[dir];
     const st = this.state[dir];
+    // The head being read was cut by the loss: report what was read of it (snap length).
+    if ((st === 'head' || st === 'resync') && c.held > 0 && this.cutHead(dir, length)) return;
     if (dir === 's2c') {
       this.s2cLossSeen = true;
       // Lost while expecting a status line: the next response's head went with it.
@@ -209,7 +222,11 @@ export class Http1Dissector implements StreamDissector {
     for (const dir of ['c2s', 's2c'] as const) {
       const b = this.body[dir];
       if (this.state[dir] === 'body' && b) this.endBody(dir, b.mode !== 'close');
-      if (this.lost[dir] > 0) {
+      const rest = this.cutRest[dir];
+      if (rest !== null && rest + this.lost[dir] > 0) {
+        this.ctx.anomaly(ANOMALY.body_gap, dir, `${rest + this.lost[dir]} bytes after a truncated head not parsed (${this.lost[dir]} of them lost in gaps); no later start line to resynchronise on`);
+        this.lost[dir] = 0;
+      } else if (this.lost[dir] > 0) {
         this.ctx.anomaly(ANOMALY.body_gap, dir, `${this.lost[dir]} bytes lost in a gap; no later start line to resynchronise on`);
         this.lost[dir] = 0;
       }
@@ -329,7 +346,11 @@ export class Http1Dissector implements StreamDissector {
     const st = this.state[dir];
     if (st === 'resync') {
       const f = findStartLine(b, p, dir === 'c2s' ? 'request' : 'status');
-      if (!f.found) return { at: f.at, stop: true };
+      const rest = this.cutRest[dir];
+      if (!f.found) {
+        if (rest !== null) this.cutRest[dir] = rest + f.at - p;
+        return { at: f.at, stop: true };
+      }
       this.resynced(dir, f.at - p);
       return { at: f.at, stop: false };
     }
@@ -353,6 +374,45 @@ export class Http1Dissector implements StreamDissector {
     this.state[dir] = 'resync';
   }
 
+  /**
+   * A gap of `length` bytes cut the head held in `dir` short. When what was read begins with
+   * a start line (whole or cut), the message is reported from it, marked truncated, as tshark
+   * shows "Packet size limited during capture" messages; its framing went with the rest of
+   * the head, so the direction then resynchronises on the next start line. Returns false
+   * (the caller treats the loss as before) when the held bytes are not a message's start.
+   */
+  private cutHead(dir: Direction, length: number): boolean {
+    const c = this.cur[dir];
+    const view = c.view();
+    const strict = this.state[dir] === 'resync';
+    const head = dir === 'c2s' ? parseCutHead(view, this.ctx.limits, 'request', strict) : parseCutHead(view, this.ctx.limits, 'status', strict);
+    if (!head) return false;
+    if (strict) this.resynced(dir, 0);
+    const n = head.headers.length;
+    const read = `${view.length} bytes (${head.line_cut ? 'start line cut' : n ? `start line and ${n} whole header line${n > 1 ? 's' : ''}` : 'start line, no whole header line'})`;
+    this.ctx.anomaly(
+      ANOMALY.truncated_head,
+      dir,
+      `${dir === 'c2s' ? 'request' : 'response'} head cut short: ${read} read, then ${length} bytes lost; reported as read, marked truncated`,
+    );
+    if (dir === 's2c') {
+      this.s2cLossSeen = true;
+      this.onResponse(head as Head<StatusLine>, view, 0, view.length, true);
+    } else {
+      this.onRequest(head as Head<RequestLine>, view, 0, view.length, true);
+    }
+    if (this.switched || this.finished) return true;
+    c.drop();
+    c.skip(length);
+    // Where the message ends is unknown: what follows is found by its start line.
+    if (this.state[dir] !== 'opaque') {
+      this.body[dir] = null;
+      this.state[dir] = 'resync';
+      this.cutRest[dir] = 0;
+    }
+    return true;
+  }
+
   private startResync(dir: Direction, lost: number): void {
     // The message whose body the gap cut is as complete as it will get.
     const cut = this.body[dir]?.tx;
@@ -366,8 +426,16 @@ export class Http1Dissector implements StreamDissector {
   }
 
   private resynced(dir: Direction, skipped: number): void {
-    const lost = this.lost[dir] + (this.lost[dir] > 0 ? skipped : 0);
-    if (lost > 0) {
+    const rest = this.cutRest[dir];
+    this.cutRest[dir] = null;
+    const lost = this.lost[dir] + (this.lost[dir] > 0 || rest !== null ? skipped : 0);
+    if (rest !== null && rest + lost > 0) {
+      this.ctx.anomaly(
+        ANOMALY.body_gap,
+        dir,
+        `${rest + lost} bytes after a truncated head not parsed (${this.lost[dir]} of them lost in gaps); resynchronised on the next ${dir === 'c2s' ? 'request' : 'status'} line`,
+      );
+    } else if (lost > 0) {
       this.ctx.anomaly(ANOMALY.body_gap, dir, `${lost} bytes lost (gap and the partial message after it); resynchronised on the next ${dir === 'c2s' ? 'request' : 'status'} line`);
     }
     if (dir === 's2c' && lost > 0) this.afterLoss = { bytes: lost, headLost: this.s2cHeadLost };
@@ -378,9 +446,10 @@ export class Http1Dissector implements StreamDissector {
 
   // ---- requests -----------------------------------------------------------------------
 
-  private onRequest(head: Head<RequestLine>, b: Uint8Array, start: number, end: number): void {
+  /** `cut`: a gap cut the head short after `b[start, end)` (see `cutHead`). */
+  private onRequest(head: Head<RequestLine>, b: Uint8Array, start: number, end: number, cut = false): void {
     const { method, uri, version } = head.line;
-    if (method === 'PRI' && uri === '*' && version === '2.0') {
+    if (!cut && method === 'PRI' && uri === '*' && version === '2.0') {
       // The HTTP/2 connection preface: hand the flow, from this byte on, to HTTP/2.
       this.switchTo('http2', b.subarray(start), this.cur.s2c.view());
       return;
@@ -398,10 +467,12 @@ export class Http1Dissector implements StreamDissector {
       http09: version === '0.9',
       requestDone: false,
       emitted: false,
+      request_head_truncated: cut ? true : undefined,
     };
     this.cur.c2s.credit(tx.request, start, end);
     this.requests++;
-    this.versions.add(version);
+    // A cut line may have lost its version: that is no version the connection used.
+    if (version || !cut) this.versions.add(version);
     // Pipelining is decided by capture time (RFC 9112 §9.3.2): sent while a response was
     // being read proves it; sent while a request awaited its response is a candidate until
     // that response ends (proven) or turns out lost in a gap (not proven: a gap is not pipelining).
@@ -429,11 +500,14 @@ export class Http1Dissector implements StreamDissector {
         user_agent: header(headers, 'user-agent'),
         trans_depth: tx.trans_depth,
         content_length: numeric(header(headers, 'content-length')),
+        truncated: cut ? true : undefined,
       },
     };
     // Request framing (RFC 9112 §6.3): chunked, Content-Length, or no body. A request without
     // one is complete now, and its event comes before what its head says (credentials).
-    const framing = this.framing('c2s', headers);
+    // A cut head's framing fields may have been in the lost part: its body is not read.
+    const framing = cut ? { mode: 'none' as const, length: 0 } : this.framing('c2s', headers);
+    if (cut) tx.incomplete = true;
     const bodyLength = framing.mode === 'length' ? framing.length : 0;
     if (framing.mode !== 'chunked' && bodyLength === 0) this.emitRequest(tx);
     for (const c of authCredentials(headers)) this.ctx.emit('credentials', 'c2s', c);
@@ -457,7 +531,10 @@ export class Http1Dissector implements StreamDissector {
     const w = tx.request_event;
     if (!w) return;
     tx.request_event = undefined;
-    this.ctx.emit('http.request', 'c2s', { ...w.fields, first_frame: w.first }, this.lastOf(tx.request));
+    // What the body lost is known once it ended: the event is emitted then.
+    const missed = tx.requestSink?.missed || undefined;
+    const incomplete = tx.requestCut || undefined;
+    this.ctx.emit('http.request', 'c2s', { ...w.fields, body_missed_bytes: missed, incomplete, first_frame: w.first }, this.lastOf(tx.request));
   }
 
   /** Emits the `http.response` of `tx` if it still waits (see `emitRequest`). */
@@ -465,7 +542,9 @@ export class Http1Dissector implements StreamDissector {
     const w = tx.response_event;
     if (!w) return;
     tx.response_event = undefined;
-    this.ctx.emit('http.response', 's2c', { ...w.fields, first_frame: w.first }, this.lastOf(tx.response));
+    const missed = tx.responseSink?.missed || undefined;
+    const incomplete = tx.responseCut || undefined;
+    this.ctx.emit('http.response', 's2c', { ...w.fields, body_missed_bytes: missed, incomplete, first_frame: w.first }, this.lastOf(tx.response));
   }
 
   /** The frame of a message's last byte, when it is not the packet being processed (or the FIN that ends it). */
@@ -487,7 +566,7 @@ export class Http1Dissector implements StreamDissector {
   // ---- responses ----------------------------------------------------------------------
 
   /** Returns where parsing continues (the view's end after a hand-off). */
-  private onResponse(head: Head<StatusLine>, b: Uint8Array, start: number, end: number): number {
+  private onResponse(head: Head<StatusLine>, b: Uint8Array, start: number, end: number, cut = false): number {
     this.markService();
     const { status_code, status_msg, version } = head.line;
     const loss = this.afterLoss;
@@ -526,6 +605,7 @@ export class Http1Dissector implements StreamDissector {
       trans_depth: tx.trans_depth,
       content_type: header(headers, 'content-type'),
       content_length: numeric(header(headers, 'content-length')),
+      truncated: cut ? true : undefined,
     };
     if (status_code >= 100 && status_code < 200 && status_code !== 101) {
       // An interim response has no body: complete with its head.
@@ -546,6 +626,7 @@ export class Http1Dissector implements StreamDissector {
     tx.response_headers = headers;
     if (tx.version !== version && !tx.method) tx.version = version;
 
+    if (cut) return this.cutResponse(tx, headers, end);
     if (status_code === 101) return this.onSwitchingProtocols(tx, headers, b, end);
     if (tx.method === 'CONNECT' && status_code >= 200 && status_code < 300) {
       tx.tunnel = true;
@@ -557,7 +638,9 @@ export class Http1Dissector implements StreamDissector {
     }
     this.pending.shift();
     this.release();
-    const noBody = tx.method === 'HEAD' || status_code === 204 || status_code === 304 || tx.method === 'CONNECT';
+    // A 2xx to CONNECT became a tunnel above; any other answer to CONNECT (407, 403, 502) has a
+    // body framed as usual (RFC 9112 §6.3: only a 2xx to CONNECT turns the rest into a tunnel).
+    const noBody = tx.method === 'HEAD' || status_code === 204 || status_code === 304;
     if (noBody) {
       this.responseComplete(tx);
       return end;
@@ -568,6 +651,30 @@ export class Http1Dissector implements StreamDissector {
       if (framing.length === 0) this.responseComplete(tx);
       else this.startBody('s2c', tx, 'length', framing.length, headers);
     } else this.startBody('s2c', tx, 'close', 0, headers);
+    return end;
+  }
+
+  /**
+   * A response whose head was cut (see `cutHead`): complete as far as it goes, its body not
+   * read (the framing fields may be lost). After a cut 101 or a cut 2xx to CONNECT the bytes
+   * that follow belong to another protocol from a point the loss hid, so HTTP ends there.
+   */
+  private cutResponse(tx: Tx, headers: HeaderList, end: number): number {
+    tx.response_head_truncated = true;
+    tx.incomplete = true;
+    this.pending.shift();
+    const code = tx.status_code ?? 0;
+    if (code === 101 || (tx.method === 'CONNECT' && code >= 200 && code < 300)) {
+      if (code === 101) this.upgraded = headerTokens(headers, 'upgrade')[0] ?? headerTokens(tx.request_headers ?? [], 'upgrade')[0] ?? 'unknown';
+      else tx.tunnel = true;
+      this.state.c2s = 'opaque';
+      this.state.s2c = 'opaque';
+      this.cur.c2s.drop();
+      this.responseComplete(tx, code === 101 ? { upgraded: this.upgraded!, cut: true } : { cut: true });
+      return end;
+    }
+    this.release();
+    this.responseComplete(tx, { cut: true });
     return end;
   }
 
@@ -665,8 +772,9 @@ export class Http1Dissector implements StreamDissector {
     this.resume('c2s');
   }
 
-  private responseComplete(tx: Tx, extra: { upgraded?: string } = {}): void {
-    this.answered++;
+  private responseComplete(tx: Tx, extra: { upgraded?: string; cut?: boolean } = {}): void {
+    // A cut response's end was not seen: a later request is not proven sequential.
+    if (!extra.cut) this.answered++;
     // Every request still waiting was seen before this response ended: pipelined, proven.
     for (const t of this.pending) {
       if (t.pipelined && !t.pipelineProven) {
@@ -691,7 +799,7 @@ export class Http1Dissector implements StreamDissector {
       const trk = trackerEvent(tx, fin.data);
       if (trk) this.ctx.emit('bittorrent.tracker', 's2c', trk);
       if (fin.data && wantsDohResponse(tx, rs)) tx.dohResponse = fin.data;
-    } else {
+    } else if (!extra.cut) {
       tx.response_decoded_len = 0;
     }
     if (extra.upgraded) {
@@ -714,14 +822,18 @@ export class Http1Dissector implements StreamDissector {
       tx.request_body_len = tx.requestSink.length;
       tx.request_missed = tx.requestSink.missed;
     }
-    this.ctx.emit('http.transaction', null, transactionFields(tx, this.ctx.tcp_rtt));
+    const fields = transactionFields(tx, this.ctx.tcp_rtt);
+    this.ctx.emit('http.transaction', null, fields);
     const reqBody = tx.requestSink?.keeping ? tx.requestSink.bytes() : undefined;
     reportDoh(this.ctx, tx, reqBody, tx.dohResponse);
     tx.dohResponse = undefined;
     const outcome = tx.status_code ?? (tx.response_lost ? 'response lost in a gap' : tx.unpaired ? 'unpaired after a gap' : 'no response');
+    const note = truncationNote(fields);
+    if (note) this.truncatedCount++;
     const summary = `${tx.method ?? '?'} ${tx.uri ?? ''} → ${outcome}`;
-    const more = this.depth > 1 ? ` (+${this.depth - 1} more)` : '';
     if (this.depth === 1 || this.lastSummary === '') this.lastSummary = summary;
+    // The first transaction names the flow; a loss in any of them is said too.
+    const more = this.depth > 1 ? ` (+${this.depth - 1} more${this.truncatedCount ? `, ${this.truncatedCount} truncated` : ''})` : note;
     this.ctx.setSummary(this.lastSummary + more);
   }
 
@@ -819,12 +931,12 @@ export class Http1Dissector implements StreamDissector {
     this.state[dir] = 'head';
     const tx = body.tx;
     if (dir === 'c2s') {
-      if (incomplete) tx.incomplete = true;
+      if (incomplete) tx.incomplete = tx.requestCut = true;
       tx.request_body_len = body.sink.length;
       tx.request_missed = body.sink.missed;
       this.requestComplete(tx);
     } else {
-      if (incomplete) tx.incomplete = true;
+      if (incomplete) tx.incomplete = tx.responseCut = true;
       this.responseComplete(tx);
     }
   }

@@ -35,6 +35,7 @@ export const ANOMALY = {
   unpaired_response: 'http.unpaired_response',
   pending_limit: 'http.pending_limit',
   data_after_close: 'http.data_after_close',
+  truncated_head: 'http.truncated_head',
 } as const;
 
 export const HTTP_ANOMALIES = {
@@ -56,6 +57,7 @@ export const HTTP_ANOMALIES = {
   [ANOMALY.unpaired_response]: 'after a gap the stream does not prove which request a response answers; requests and responses are reported unpaired instead of guessed',
   [ANOMALY.pending_limit]: 'more than max_pending_transactions requests awaited responses; the oldest was given up',
   [ANOMALY.data_after_close]: 'bytes arrived after the dissector stopped parsing this direction (tunnel or upgrade ended parsing)',
+  [ANOMALY.truncated_head]: 'a gap (often the snap length) cut a message head short; the message is reported from its start line and the whole header lines read, marked truncated, and parsing resynchronises on the next start line',
 } as const satisfies Record<(typeof ANOMALY)[keyof typeof ANOMALY], string>;
 
 /** Header fields in order as sent: `[name, value]`. */
@@ -71,6 +73,12 @@ export interface HttpRequestFields {
   user_agent: string | undefined;
   trans_depth: number;
   content_length: number | undefined;
+  /** A gap cut the head short (the snap length, typically): start line and whole header lines as read; the URI may be cut too. */
+  truncated?: true | undefined;
+  /** Bytes of the body lost in capture gaps (the body is shorter by that much). */
+  body_missed_bytes?: number | undefined;
+  /** The body ended before its framing said (a gap past it, or the connection closed). */
+  incomplete?: true | undefined;
   /**
    * The frame where the request began. The event itself carries the frame that completes
    * it, body included (Wireshark's "reassembled in"), so a POST spanning segments is found
@@ -91,6 +99,12 @@ export interface HttpResponseFields {
   trans_depth: number;
   content_type: string | undefined;
   content_length: number | undefined;
+  /** A gap cut the head short: status line and whole header lines as read. */
+  truncated?: true | undefined;
+  /** Bytes of the body lost in capture gaps (the body is shorter by that much). */
+  body_missed_bytes?: number | undefined;
+  /** The body ended before its framing said (a gap past it, or the connection closed). */
+  incomplete?: true | undefined;
   first_frame: number;
 }
 
@@ -153,12 +167,20 @@ export interface HttpTransactionFields {
   server: string | undefined;
   request_missed_bytes: number | undefined;
   response_missed_bytes: number | undefined;
+  /** A gap cut the request's / response's head short (see `truncated` on the message events). */
+  request_head_truncated: true | undefined;
+  response_head_truncated: true | undefined;
   request_trailers: HeaderPairs | undefined;
   response_trailers: HeaderPairs | undefined;
   pipelined: true | undefined;
   upgraded: string | undefined;
   websocket: true | undefined;
   tunnel: true | undefined;
+  /** CONNECT: the target the client asked the proxy for (authority-form `host:port`), granted or not (see `tunnel`). */
+  tunnel_host: string | undefined;
+  tunnel_port: number | undefined;
+  /** The user named in Proxy-Authorization (Basic or Digest); the `credentials` event has the secret. */
+  proxy_user: string | undefined;
   reset: string | undefined;
   unsolicited: true | undefined;
   /** Its response was lost in a capture gap (the stream proves it; later pairs stay in step). */

@@ -9,11 +9,11 @@ import type { ProbeResult, ProtocolDescriptor } from '../../dissect/contract.js'
 import { Http1Dissector } from './dissector.js';
 import { HTTP_ANOMALIES } from './events.js';
 import { summarizeHttp } from './page-view.js';
-import { plausibleRequestStart, plausibleStatusStart } from './parser.js';
+import { cutStartLine, plausibleRequestStart, plausibleStatusStart } from './parser.js';
 
 const PREFACE_START = 'PRI * HTTP/2.0';
 
-export function probeHttp(bytes: Uint8Array, dir: Direction): ProbeResult {
+export function probeHttp(bytes: Uint8Array, dir: Direction, cut = false): ProbeResult {
   if (bytes.length === 0) return 'need_more';
   let pri = true;
   for (let i = 0; i < PREFACE_START.length && i < bytes.length; i++) {
@@ -27,6 +27,11 @@ export function probeHttp(bytes: Uint8Array, dir: Direction): ProbeResult {
   if (req === 'yes') return dir === 'c2s' ? 'match' : 'match_reversed';
   const st = plausibleStatusStart(bytes, 0);
   if (st === 'yes') return dir === 's2c' ? 'match' : 'match_reversed';
+  if (cut) {
+    // The first line was cut by a gap (snap length): a known method and a target, or a whole status code.
+    if (req === 'maybe' && cutStartLine(bytes, 'request')) return dir === 'c2s' ? 'match' : 'match_reversed';
+    if (st === 'maybe' && cutStartLine(bytes, 'status')) return dir === 's2c' ? 'match' : 'match_reversed';
+  }
   if (req === 'maybe' || st === 'maybe') return 'need_more';
   // A client line that is not a request line but mentions HTTP/ or starts with a method-like
   // word (fuzzers, broken clients): let the server's status line decide.
@@ -43,7 +48,7 @@ export const httpDescriptor: ProtocolDescriptor = {
   name: 'http',
   transports: ['tcp'],
   ports: [80, 8080, 8000, 8008, 8888, 3128, 3000, 81],
-  probe: (bytes, dir) => probeHttp(bytes, dir),
+  probe: (bytes, dir, _flow, extra) => probeHttp(bytes, dir, extra?.cut),
   createStream: (ctx) => new Http1Dissector(ctx),
   anomalies: HTTP_ANOMALIES,
   report: {

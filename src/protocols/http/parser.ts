@@ -203,45 +203,100 @@ export function parseHead<L>(
   const end = headEnd(b, firstEnd);
   if (end < 0) return b.length > limits.max_header_bytes ? fail('header section too long', 0) : more();
   if (end > limits.max_header_bytes) return fail('header section too long', 0);
-  const headers: HeaderList = [];
-  const bad: string[] = [];
-  let trimmed = 0;
-  let p = firstEnd;
-  while (p < end) {
-    const e = lineEnd(b, p);
-    const lineStop = trimEol(b, p, e);
-    if (lineStop === p) break; // the empty line
-    if ((b[p] === SP || b[p] === HT) && headers.length) {
-      // obs-fold (RFC 9112 §5.2): a continuation of the previous field value.
-      const last = headers[headers.length - 1]!;
-      last[1] = (last[1] + ' ' + decodeText(b, p, lineStop).trim()).trim();
-      p = e;
-      continue;
-    }
-    const colon = b.subarray(p, lineStop).indexOf(0x3a);
-    let nameEnd = p + colon;
-    // RFC 9112 §5.1: no whitespace between name and colon; servers reject, we keep it but flag.
-    while (nameEnd > p && (b[nameEnd - 1] === SP || b[nameEnd - 1] === HT)) nameEnd--;
-    if (colon <= 0 || nameEnd === p) {
-      bad.push(decodeText(b, p, lineStop).slice(0, 200));
-      p = e;
-      continue;
-    }
-    if (headers.length >= limits.max_headers) {
-      trimmed++;
-      p = e;
-      continue;
-    }
-    const name = latin1(b, p, nameEnd);
-    let vs = p + colon + 1;
-    let ve = lineStop;
-    while (vs < ve && (b[vs] === SP || b[vs] === HT)) vs++;
-    while (ve > vs && (b[ve - 1] === SP || b[ve - 1] === HT)) ve--;
-    headers.push([name, decodeText(b, vs, ve)]);
-    if (nameEnd !== p + colon) bad.push(decodeText(b, p, lineStop).slice(0, 200));
-    p = e;
+  const f = readFields(b, firstEnd, end, limits);
+  return done({ line, headers: f.headers, bad_headers: f.bad, trimmed_headers: f.trimmed, length: end }, end);
+}
+
+/** A head cut short by lost bytes: what was read of it before the loss. */
+export interface CutHead<L> extends Head<L> {
+  /** The start line itself was cut: its last field (URI, reason phrase) may be partial. */
+  readonly line_cut: boolean;
+}
+
+/**
+ * The readable part of a head whose rest was lost (a gap; typically the capture's snap
+ * length cut the segment): the start line, whole or cut (`GET /a/very/lo` is still a GET
+ * of a URI beginning `/a/very/lo`, as tshark shows it), then every complete field line
+ * before the cut; a cut field line is left out, its value unknown. `null` when the bytes
+ * do not begin with a start line of `kind`. `strict` (bytes found while resynchronising,
+ * not where a message was due) takes a cut request line only with a known method.
+ */
+export function parseCutHead(b: Uint8Array, limits: HeadLimits, kind: 'request', strict: boolean): CutHead<RequestLine> | null;
+export function parseCutHead(b: Uint8Array, limits: HeadLimits, kind: 'status', strict: boolean): CutHead<StatusLine> | null;
+export function parseCutHead(b: Uint8Array, limits: HeadLimits, kind: 'request' | 'status', strict: boolean): CutHead<RequestLine | StatusLine> | null {
+  const firstEnd = lineEnd(b, 0, Math.min(b.length, limits.max_line + 2));
+  if (firstEnd < 0) {
+    if (b.length > limits.max_line) return null;
+    const line = kind === 'request' ? cutRequestLine(b, strict) : cutStatusLine(b);
+    return line ? { line, headers: [], bad_headers: [], trimmed_headers: 0, length: b.length, line_cut: true } : null;
   }
-  return done({ line, headers, bad_headers: bad, trimmed_headers: trimmed, length: end }, end);
+  const stop = trimEol(b, 0, firstEnd);
+  let line: RequestLine | StatusLine | null = kind === 'request' ? parseRequestLine(b, 0, stop) : parseStatusLine(b, 0, stop);
+  if (!line) return null;
+  // No version but header lines after it: a 1.x request that lost its version, not HTTP/0.9.
+  if (line.kind === 'request' && line.version === '0.9') line = { ...line, version: '', malformed: 'no version' };
+  // Only whole field lines: the bytes after the last line end were cut mid-line.
+  let last = firstEnd;
+  for (let e = lineEnd(b, last); e >= 0 && e <= limits.max_header_bytes; e = lineEnd(b, last)) last = e;
+  const f = readFields(b, firstEnd, last, limits);
+  return { line, headers: f.headers, bad_headers: f.bad, trimmed_headers: f.trimmed, length: b.length, line_cut: false };
+}
+
+/** Whether `b` (no line end in it) is a start line of `kind` cut short; requests need a known method. */
+export function cutStartLine(b: Uint8Array, kind: 'request' | 'status'): boolean {
+  if (b.indexOf(LF) >= 0) return false;
+  return (kind === 'request' ? cutRequestLine(b, true) : cutStatusLine(b)) !== null;
+}
+
+/** `method SP target-prefix [SP version-prefix]` with no line end yet. */
+function cutRequestLine(b: Uint8Array, strict: boolean): RequestLine | null {
+  let p = 0;
+  while (p < b.length && TCHAR[b[p]!]) p++;
+  if (p === 0 || p > 32 || p >= b.length || b[p] !== SP) return null;
+  const method = latin1(b, 0, p);
+  while (p < b.length && b[p] === SP) p++;
+  let uriEnd = p;
+  while (uriEnd < b.length && b[uriEnd] !== SP) uriEnd++;
+  const uri = decodeText(b, p, uriEnd);
+  if (!uri || hasControl(uri)) return null;
+  const targetLike = uri[0] === '/' || uri === '*' || /^[a-z][a-z0-9+.-]*:\/\//i.test(uri);
+  if (!KNOWN_METHODS.has(method) && (strict || !targetLike)) return null;
+  let vs = uriEnd;
+  while (vs < b.length && b[vs] === SP) vs++;
+  const version = b.length - vs === 8 ? versionAt(b, vs, b.length) : null;
+  return { kind: 'request', method, uri, version: version ?? '' };
+}
+
+/** `HTTP/x.y SP 3DIGIT [SP reason-prefix]` with no line end yet: the code must be whole. */
+function cutStatusLine(b: Uint8Array): StatusLine | null {
+  const version = versionAt(b, 0, b.length);
+  if (!version || b[8] !== SP) return null;
+  let p = 8;
+  while (p < b.length && b[p] === SP) p++;
+  if (b.length - p < 3) return null;
+  let code = 0;
+  for (let i = 0; i < 3; i++) {
+    const c = b[p + i]!;
+    if (c < 0x30 || c > 0x39) return null;
+    code = code * 10 + (c - 0x30);
+  }
+  p += 3;
+  if (p < b.length && b[p] !== SP && b[p] !== HT) return null;
+  while (p < b.length && (b[p] === SP || b[p] === HT)) p++;
+  return { kind: 'status', version, status_code: code, status_msg: decodeText(b, p, b.length) };
+}
+
+/**
+ * The target of a CONNECT request, authority-form (RFC 9112 §3.2.3): `host:port`, with an
+ * IPv6 address in brackets. Null when the request target is not one.
+ */
+export function connectTarget(uri: string): { host: string; port: number } | null {
+  const m = /^(\[[0-9A-Fa-f:.]+\]|[^\s:/@[\]]+):(\d{1,5})$/.exec(uri);
+  if (!m) return null;
+  const port = Number(m[2]);
+  if (port > 65535) return null;
+  const host = m[1]!.startsWith('[') ? m[1]!.slice(1, -1) : m[1]!;
+  return { host, port };
 }
 
 /** All values of a field, case-insensitively, in order. */
@@ -447,6 +502,49 @@ export function objectName(uri: string): string {
     // keep it percent-encoded
   }
   return name || 'index.html';
+}
+
+/** The field lines in `[from, end)` up to the empty line: fields, malformed lines, fields over `max_headers`. */
+function readFields(b: Uint8Array, from: number, end: number, limits: HeadLimits): { headers: HeaderList; bad: string[]; trimmed: number } {
+  const headers: HeaderList = [];
+  const bad: string[] = [];
+  let trimmed = 0;
+  let p = from;
+  while (p < end) {
+    const e = lineEnd(b, p);
+    const lineStop = trimEol(b, p, e);
+    if (lineStop === p) break; // the empty line
+    if ((b[p] === SP || b[p] === HT) && headers.length) {
+      // obs-fold (RFC 9112 §5.2): a continuation of the previous field value.
+      const last = headers[headers.length - 1]!;
+      last[1] = (last[1] + ' ' + decodeText(b, p, lineStop).trim()).trim();
+      p = e;
+      continue;
+    }
+    const colon = b.subarray(p, lineStop).indexOf(0x3a);
+    let nameEnd = p + colon;
+    // RFC 9112 §5.1: no whitespace between name and colon; servers reject, we keep it but flag.
+    while (nameEnd > p && (b[nameEnd - 1] === SP || b[nameEnd - 1] === HT)) nameEnd--;
+    if (colon <= 0 || nameEnd === p) {
+      bad.push(decodeText(b, p, lineStop).slice(0, 200));
+      p = e;
+      continue;
+    }
+    if (headers.length >= limits.max_headers) {
+      trimmed++;
+      p = e;
+      continue;
+    }
+    const name = latin1(b, p, nameEnd);
+    let vs = p + colon + 1;
+    let ve = lineStop;
+    while (vs < ve && (b[vs] === SP || b[vs] === HT)) vs++;
+    while (ve > vs && (b[ve - 1] === SP || b[ve - 1] === HT)) ve--;
+    headers.push([name, decodeText(b, vs, ve)]);
+    if (nameEnd !== p + colon) bad.push(decodeText(b, p, lineStop).slice(0, 200));
+    p = e;
+  }
+  return { headers, bad, trimmed };
 }
 
 /**

@@ -12,7 +12,7 @@
 import type { Position } from '../../dissect/contract.js';
 import type { HttpTransactionFields } from './events.js';
 import type { Timestamp } from '../../events/time.js';
-import { basicCredentials, cookiesSent, digestCredentials, cookiesSet, header, hostFromUri, mediaType, type HeaderList } from './parser.js';
+import { basicCredentials, connectTarget, cookiesSent, digestCredentials, cookiesSet, header, hostFromUri, mediaType, type HeaderList } from './parser.js';
 import { Span } from './stream-cursor.js';
 
 /** Headers Zeek lists in `proxied`. */
@@ -52,6 +52,9 @@ export interface TxModel {
   unsolicited?: boolean;
   response_lost?: boolean;
   unpaired?: boolean;
+  /** A gap cut the message's head: it was reported from the start line and header lines read. */
+  request_head_truncated?: boolean;
+  response_head_truncated?: boolean;
 }
 
 const secs = (a: Timestamp | undefined, b: Timestamp | undefined): number | undefined =>
@@ -77,6 +80,9 @@ export function transactionFields(tx: TxModel, tcpRtt: number | null): HttpTrans
   const firstByte = tx.response.first?.ts;
   const end = tx.response.last?.ts;
   const cookiesOut = cookiesSent(rq);
+  const target = tx.method === 'CONNECT' && tx.uri ? connectTarget(tx.uri) : null;
+  const proxyAuth = header(rq, 'proxy-authorization');
+  const proxyUser = proxyAuth ? (basicCredentials(proxyAuth)?.user ?? digestCredentials(proxyAuth)?.user) : undefined;
   const cookiesIn = cookiesSet(rs);
   const fields: HttpTransactionFields = {
     trans_depth: tx.trans_depth,
@@ -133,12 +139,17 @@ export function transactionFields(tx: TxModel, tcpRtt: number | null): HttpTrans
     server: header(rs, 'server'),
     request_missed_bytes: tx.request_missed || undefined,
     response_missed_bytes: tx.response_missed || undefined,
+    request_head_truncated: tx.request_head_truncated || undefined,
+    response_head_truncated: tx.response_head_truncated || undefined,
     request_trailers: tx.request_trailers?.length ? tx.request_trailers : undefined,
     response_trailers: tx.response_trailers?.length ? tx.response_trailers : undefined,
     pipelined: tx.pipelined || undefined,
     upgraded: tx.upgraded,
     websocket: tx.websocket || undefined,
     tunnel: tx.tunnel || undefined,
+    tunnel_host: target?.host,
+    tunnel_port: target?.port,
+    proxy_user: proxyUser,
     reset: tx.reset,
     unsolicited: tx.unsolicited || undefined,
     response_lost: tx.response_lost || undefined,
@@ -146,6 +157,18 @@ export function transactionFields(tx: TxModel, tcpRtt: number | null): HttpTrans
     incomplete: tx.incomplete || undefined,
   };
   return fields;
+}
+
+/**
+ * The flow summary's note when a transaction lost bytes (` (body truncated)`), so the flows
+ * table and the text summary say it, not only the JSON.
+ */
+export function truncationNote(f: HttpTransactionFields): string {
+  const notes: string[] = [];
+  if (f.request_head_truncated || f.response_head_truncated) notes.push('head truncated');
+  if (f.request_missed_bytes || f.response_missed_bytes) notes.push('body truncated');
+  if (!notes.length && f.incomplete && f.status_code !== undefined) notes.push('incomplete');
+  return notes.length ? ` (${notes.join(', ')})` : '';
 }
 
 function numberOrUndefined(v: string | undefined): number | undefined {

@@ -67,7 +67,7 @@ export const quicDescriptor: ProtocolDescriptor = {
   name: 'quic',
   transports: ['udp'],
   ports: QUIC_PORTS,
-  probe: probeQuic,
+  probe: (b, dir, flow, extra) => probeQuic(b, dir, flow, extra?.shared),
   createDatagram: (ctx) => new QuicDissector(ctx),
   anomalies: { ...QUIC_ANOMALIES, ...HTTP3_ANOMALIES },
   // QUIC connections share the `tls` section (as HTTP/2 shares `http`): QUIC's handshake is

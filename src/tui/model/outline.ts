@@ -2,7 +2,7 @@ import type { WireEvent } from '../../events/event.js';
 import type { JsonValue } from '../../events/json.js';
 import { Timestamp } from '../../events/time.js';
 import { relativeTime, show } from '../text.js';
-import { BASE_FIELDS, kindOf, labelOf } from './labels.js';
+import { BASE_FIELDS, isTruncated, kindOf, labelOf } from './labels.js';
 import { line, wrapText, type Color, type Line } from './lines.js';
 
 /** How an event of a flow is shown in its transactions pane. */
@@ -123,7 +123,8 @@ function entry(out: Line[], e: WireEvent, indent: number, ctx: Ctx): void {
       { text: `${dirArrow(e)} `, color: dirColor(e) },
       { text: `#${e.frame} `.padEnd(8), dim: true },
       { text: `${time} `.padEnd(14), dim: true },
-      { text: labelOf(e), bold: marked, color: marked ? 'yellow' : e.type === 'anomaly' ? 'red' : undefined },
+      // A message or transaction that lost bytes is yellow, as the objects pane shows an incomplete object.
+      { text: labelOf(e), bold: marked, color: marked ? 'yellow' : e.type === 'anomaly' ? 'red' : isTruncated(e) ? 'yellow' : undefined },
     ],
   });
   if (!open) return;
