@@ -124,3 +124,44 @@ describe('NdjsonWriter', () => {
     expect(Buffer.concat(chunks).equals(Buffer.from(expected, 'utf8'))).toBe(true);
   });
 });
+
+describe('NdjsonWriter, events written as bytes', () => {
+  // Strings that take the byte-for-byte path and those that must not (quotes, escapes, DEL, C1, non-ASCII, lone surrogates).
+  const text = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: fc.constantFrom('a', 'Z', '0', ' ', '~', '"', '\\', '\x7f', '\x85', '\u00e9', '\ud800', '\n') }), fc.string());
+  const number = fc.oneof(fc.integer(), fc.nat(), fc.double(), fc.constantFrom(0, -0, 9, 10, 99, 100, 1e15 - 1, 1e15, 2 ** 53, -1, 0.1, 1e21, NaN, Infinity));
+  const field = fc.oneof(leaf, text, number, value);
+  const key = fc.constantFrom('a', 'b', 'c', 'type', 'ts', 'é', 'a"b', '__proto__', '0');
+  const event = fc.tuple(fc.constantFrom('t1', 't2', 'tcp.analysis'), fc.nat(), fc.option(fc.nat()), fc.constantFrom('c2s' as const, 's2c' as const, null), fc.dictionary(key, field, { maxKeys: 7 }));
+
+  it('writes the bytes of the string path (eventLine, UTF-8), for every event shape', () => {
+    fc.assert(
+      fc.property(fc.array(event, { maxLength: 30 }), fc.nat({ max: 2 ** 31 }), (list, sec) => {
+        const chunks: Uint8Array[] = [];
+        const w = new NdjsonWriter((bytes) => chunks.push(bytes));
+        const expected: string[] = [];
+        for (const [type, frame, flow, dir, f] of list) {
+          const e = makeEvent(type, frame, new Timestamp(sec, frame % 1_000_000_000), flow, dir, f as Record<string, JsonValue | undefined>);
+          w.emit(e);
+          expected.push(toJson(e) + '\n');
+        }
+        w.flush();
+        expect(Buffer.concat(chunks).equals(Buffer.from(expected.join(''), 'utf8'))).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('spans chunks with lines written as bytes, in order', () => {
+    const chunks: Uint8Array[] = [];
+    const w = new NdjsonWriter((bytes) => chunks.push(bytes));
+    const expected: string[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const e = makeEvent('tcp.analysis', i + 1, new Timestamp(i, 7), i, 'c2s', { flags: ['retransmission'], seq: i * 1448, ack: i % 3 ? undefined : 1, note: i % 7 ? 'plain' : 'caf\u00e9' });
+      w.emit(e);
+      expected.push(compactJson(e) + '\n');
+    }
+    w.flush();
+    expect(chunks.length).toBeGreaterThan(5);
+    expect(Buffer.concat(chunks).equals(Buffer.from(expected.join(''), 'utf8'))).toBe(true);
+  });
+});
