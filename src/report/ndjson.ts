@@ -22,19 +22,6 @@ export class NdjsonWriter implements EventSink {
 
   emit(e: WireEvent): void {
     if (!this.accept(e)) return;
-    const keys = builtKeys(e);
-    if (keys !== null) {
-      // The event makeEvent just built: its bytes written straight into the chunk.
-      let write = byteWriters.get(keys);
-      if (write === undefined) {
-        write = compileByteWriter(keys);
-        byteWriters.set(keys, write);
-      }
-      write(e, this);
-      this.room(1);
-      this.chunk[this.used++] = 0x0a;
-      return;
-    }
     const line = eventLine(e);
     // A UTF-16 unit takes at most 3 bytes in UTF-8, plus the newline.
     const room = line.length * 3 + 1;
@@ -44,122 +31,6 @@ export class NdjsonWriter implements EventSink {
     }
     this.used += this.chunk.write(line, this.used, 'utf8');
     this.chunk[this.used++] = 0x0a;
-  }
-
-  /**
-   * Makes room for `n` more bytes: a full chunk is written first (a line may then span two
-   * chunks; the bytes written are the same).
-   */
-  room(n: number): void {
-    if (this.used + n <= this.chunk.length) return;
-    this.flush();
-    if (n > this.chunk.length) this.chunk = Buffer.allocUnsafe(n);
-  }
-
-  /** Bytes of a field name with its quotes, colon and, unless first, comma. */
-  bytes(b: Uint8Array): void {
-    const n = b.length;
-    this.room(n);
-    const chunk = this.chunk;
-    let at = this.used;
-    // Names are short: a loop costs less than a call to `set`.
-    for (let i = 0; i < n; i++) chunk[at++] = b[i]!;
-    this.used = at;
-  }
-
-  /** `valueJson(v)`, written as bytes: scalars without an intermediate string where they can be. */
-  value(v: JsonValue): void {
-    switch (typeof v) {
-      case 'number':
-        if (Number.isInteger(v) && v >= 0 && v < 1e15) return this.digits(v);
-        return this.ascii(Number.isFinite(v) ? String(v) : 'null');
-      case 'string':
-        return this.string(v);
-      case 'boolean':
-        return this.ascii(v ? 'true' : 'false');
-    }
-    if (v === null) return this.ascii('null');
-    if (v instanceof Timestamp) return this.ascii(timestampText(v));
-    if (Array.isArray(v)) return this.array(v as readonly JsonValue[]);
-    this.object(v as { readonly [key: string]: JsonValue | undefined });
-  }
-
-  /** As `compactJson` writes an array: a hole or `undefined` is `null`. */
-  private array(a: readonly JsonValue[]): void {
-    this.byte(0x5b);
-    for (let i = 0; i < a.length; i++) {
-      if (i) this.byte(0x2c);
-      const el = a[i];
-      if (el === undefined) this.ascii('null');
-      else this.value(el);
-    }
-    this.byte(0x5d);
-  }
-
-  /** As `compactJson` writes an object: members in key order, `undefined` ones left out. */
-  private object(o: { readonly [key: string]: JsonValue | undefined }): void {
-    this.byte(0x7b);
-    let first = true;
-    for (const key in o) {
-      const v = o[key];
-      if (v === undefined) continue;
-      if (!first) this.byte(0x2c);
-      first = false;
-      this.bytes(keyBytes(key));
-      this.value(v);
-    }
-    this.byte(0x7d);
-  }
-
-  private byte(b: number): void {
-    this.room(1);
-    this.chunk[this.used++] = b;
-  }
-
-  /** A string as JSON: printable ASCII with nothing to escape is copied byte for byte; anything else through `jsonString`. */
-  private string(v: string): void {
-    const n = v.length;
-    for (let i = 0; i < n; i++) {
-      const c = v.charCodeAt(i);
-      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return this.text(jsonString(v));
-    }
-    this.room(n + 2);
-    const chunk = this.chunk;
-    chunk[this.used++] = 0x22;
-    this.used += chunk.write(v, this.used, n, 'latin1');
-    chunk[this.used++] = 0x22;
-  }
-
-  /** A whole number below 10^15 in decimal, as String(v) writes it. */
-  private digits(v: number): void {
-    this.room(16);
-    const chunk = this.chunk;
-    if (v < 10) {
-      chunk[this.used++] = 0x30 + v;
-      return;
-    }
-    let len = 1;
-    for (let p = 10; p <= v; p *= 10) len++;
-    let at = this.used + len;
-    this.used = at;
-    while (v >= 10) {
-      const q = Math.floor(v / 10);
-      chunk[--at] = 0x30 + (v - q * 10);
-      v = q;
-    }
-    chunk[--at] = 0x30 + v;
-  }
-
-  /** Text known to be ASCII (numbers, literals, timestamps). */
-  private ascii(t: string): void {
-    this.room(t.length);
-    this.used += this.chunk.write(t, this.used, t.length, 'latin1');
-  }
-
-  /** Any JSON text, as UTF-8. */
-  private text(t: string): void {
-    this.room(t.length * 3);
-    this.used += this.chunk.write(t, this.used, 'utf8');
   }
 
   flush(): void {
@@ -212,41 +83,6 @@ export function eventLine(e: WireEvent): string {
   }
   return write(e, valueJson);
 }
-
-/**
- * Events written as bytes (issue 18): for each field list, a writer compiled with the UTF-8
- * of every `"key":` made once, writing each value straight into the output chunk (digits,
- * plain ASCII strings byte for byte) instead of building the line as a string and encoding
- * it. The same bytes as `eventLine` (tests/perf/ndjson.test.ts, property-tested).
- */
-type ByteWriter = (e: WireEvent, out: NdjsonWriter) => void;
-const byteWriters = new WeakMap<readonly string[], ByteWriter>();
-
-function compileByteWriter(keys: readonly string[]): ByteWriter {
-  const all = ['type', 'frame', 'ts', 'flow', 'dir', ...keys];
-  const first = all.map((k) => Buffer.from('{' + JSON.stringify(k) + ':', 'utf8'));
-  const later = all.map((k) => Buffer.from(',' + JSON.stringify(k) + ':', 'utf8'));
-  let body = 'let c = 0, v;\n';
-  all.forEach((k, i) => {
-    body += `v = e[${JSON.stringify(k)}]; if (v !== undefined) { out.bytes(c ? later[${i}] : first[${i}]); c = 1; out.value(v); }\n`;
-  });
-  body += 'out.bytes(c ? close : empty);';
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- keys are quoted with JSON.stringify
-  const make = new Function('first', 'later', 'close', 'empty', `return (e, out) => {\n${body}\n};`) as (f: Uint8Array[], l: Uint8Array[], c: Uint8Array, e: Uint8Array) => ByteWriter;
-  return make(first, later, CLOSE, EMPTY);
-}
-const CLOSE = Buffer.from('}');
-/** `"key":` in UTF-8, per nested member name (bounded, names are few). */
-const keyByteCache = new Map<string, Uint8Array>();
-function keyBytes(key: string): Uint8Array {
-  let b = keyByteCache.get(key);
-  if (b === undefined) {
-    b = Buffer.from(quotedKey(key), 'utf8');
-    if (keyByteCache.size < 4096) keyByteCache.set(key, b);
-  }
-  return b;
-}
-const EMPTY = Buffer.from('{}');
 
 type Serializer = (e: WireEvent, value: (v: JsonValue) => string) => string;
 const serializers = new WeakMap<readonly string[], Serializer>();
