@@ -210,6 +210,19 @@ export interface ProtocolDescriptor {
    * records in it. Sinks read events only, so transactions reach the report as events.
    */
   readonly report?: ReportSpec;
+  /**
+   * The event types its dissectors emit besides `anomaly`, exact or `family.*`. A run that
+   * asked for none of them (`--types`) detects this protocol's flows but does not dissect
+   * them (`pipeline/work-plan.ts`). Absent: it may emit anything, so it always runs.
+   */
+  readonly emits?: readonly string[];
+  /**
+   * The protocols whose dissectors its flows may start: `stream` for any stream protocol (an
+   * inner stream found by detection, a hand-over back to detection, an expected connection
+   * that would otherwise be detected), or names. `onlyWithSecrets`: only when the run may
+   * hold key material (TLS opens its inner stream on decrypted records).
+   */
+  readonly carries?: { readonly protocols: 'stream' | readonly string[]; readonly onlyWithSecrets?: boolean };
 }
 
 export interface ReportSpec {

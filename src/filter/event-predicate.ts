@@ -9,6 +9,8 @@ import { closest, didYouMean } from './suggest.js';
 export type EventPredicate = ((e: WireEvent, facts: FlowFacts | null, packet?: PacketFacts | null) => boolean) & {
   /** The filter reads packet fields: the caller must give each event its frame's facts. */
   readonly needsPacket: boolean;
+  /** The event types `--types` selects, expanded; null when it was not given. */
+  readonly types: readonly string[] | null;
 };
 
 /** An unknown `--types` entry, or a glob that matches no declared type. */
@@ -49,5 +51,5 @@ export function eventPredicate(types: readonly string[] | undefined, filter: str
     if (wanted && !wanted.has(e.type)) return false;
     return compiled ? compiled.matches(eventSubject(e, facts, packet)) : true;
   };
-  return Object.assign(accept, { needsPacket: compiled?.needsPacket ?? false });
+  return Object.assign(accept, { needsPacket: compiled?.needsPacket ?? false, types: wanted ? [...wanted] : null });
 }

@@ -7,6 +7,7 @@ import type { Direction, EventSink, WireEvent } from '../events/event.js';
 import { PROTOCOLS } from '../protocols/index.js';
 import { Engine, type EngineOptions } from './engine.js';
 import { governHeap } from './heap-governor.js';
+import { mayHoldSecrets, workPlan } from './work-plan.js';
 import type { InnerTap } from './session.js';
 import type { CaptureFileFields } from '../events/event-map.js';
 
@@ -50,6 +51,12 @@ export interface AnalyzeOptions {
    * CLI owns but a program that imports wirelens as a library does not (default true).
    */
   governHeap?: boolean;
+  /**
+   * The only event types the caller writes (`--types`, expanded) and whether a filter also
+   * reads them: only the dissectors those types need run, and only they are built
+   * (`work-plan.ts`). Other events never reach the sink, except the engine's anomalies.
+   */
+  wanted?: { types: readonly string[]; filter: boolean };
 }
 
 /**
@@ -61,9 +68,11 @@ export async function analyze(source: string, sink: EventSink, opts: AnalyzeOpti
   const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const observe = opts.observe;
   const secrets = runSecrets(opts.keylog, limits);
+  const protocols = opts.protocols ?? PROTOCOLS;
+  const plan = opts.wanted ? workPlan(protocols, opts.wanted.types, { filter: opts.wanted.filter, secrets: mayHoldSecrets(source, opts.keylog) }) : null;
   const engine = new Engine({
     limits,
-    protocols: opts.protocols ?? PROTOCOLS,
+    protocols,
     sink: observe ? { emit: (e) => (observe(e), sink.emit(e)) } : sink,
     wantsObjects: opts.wantsObjects,
     dissect: opts.dissect,
@@ -72,8 +81,10 @@ export async function analyze(source: string, sink: EventSink, opts: AnalyzeOpti
     innerTap: opts.innerTap,
     secrets,
     checkChecksums: opts.checkChecksums,
-    tcpAnalysis: opts.tcpAnalysis,
+    // The packet tap reads each segment's analysis (packet filters on `tcp.analysis.*`).
+    tcpAnalysis: opts.tcpAnalysis !== false && (plan === null || plan.tcpAnalysis || opts.packetTap !== undefined),
     packetTap: opts.packetTap,
+    plan: plan ?? undefined,
   });
   opts.onEngine?.(engine);
   const summary = await readCapture(

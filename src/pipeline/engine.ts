@@ -21,6 +21,7 @@ import { ReassemblyBudget, TcpDirection, type StreamOutput } from '../reassembly
 import { END_FRAME, Phase, type GroupMark } from './order.js';
 import { AppSession, type InnerTap, type SessionHost } from './session.js';
 import { CaptureStats, linkName } from './stats.js';
+import type { WorkPlan } from './work-plan.js';
 import type { AnomalyCode, CaptureFileFields } from '../events/event-map.js';
 
 export interface EngineOptions {
@@ -59,6 +60,12 @@ export interface EngineOptions {
    * the packet's flow and, for TCP, its analysis. All valid only during the call.
    */
   packetTap?(p: RawPacket, decoded: DecodeResult, flow: Flow | null, tcp: TcpPacketAnalysis | null): void;
+  /**
+   * The event types worth building and the dissectors that must run for them
+   * (`work-plan.ts`); default: all. The engine's own anomalies are always built (the CLI
+   * watches them for damaged input); the sink still decides what is written.
+   */
+  plan?: Pick<WorkPlan, 'types' | 'dissected'>;
 }
 
 /**
@@ -103,6 +110,9 @@ export class Engine implements SessionHost {
   /** The flow and TCP analysis of the packet being processed, for the packet tap. */
   private packetFlow: Flow | null = null;
   private packetTcp: TcpPacketAnalysis | null = null;
+  /** Event types built (null: all) and protocols dissected (null: all), from `EngineOptions.plan`. */
+  private readonly wanted: ReadonlySet<string> | null;
+  private readonly dissected: ReadonlySet<string> | null;
 
   constructor(private readonly opts: EngineOptions) {
     this.limits = opts.limits;
@@ -116,6 +126,8 @@ export class Engine implements SessionHost {
     this.secrets = opts.secrets ?? null;
     this.packetTap = opts.packetTap;
     this.tcpAnalysis = opts.tcpAnalysis ?? true;
+    this.wanted = opts.plan?.types ?? null;
+    this.dissected = opts.plan?.dissected ?? null;
     this.decoder = new PacketDecoder(opts.limits, (p) => this.anomaly(p.code, p.detail, null), opts.checkChecksums ?? false);
     this.flows = new FlowTable(opts.limits, (flow, reason) => this.flowEnded(flow, reason));
     this.expectations = new Expectations(opts.limits.max_expectations, (e) => {
@@ -164,6 +176,16 @@ export class Engine implements SessionHost {
     this.packetTap?.(p, result, this.packetFlow, this.packetTcp);
   }
 
+  /** Whether events of `type` are built at all. */
+  wants(type: string): boolean {
+    return this.wanted === null || this.wanted.has(type);
+  }
+
+  /** Whether flows of protocol `name` are dissected (else detected only). */
+  dissects(name: string): boolean {
+    return this.dissect && (this.dissected === null || this.dissected.has(name));
+  }
+
   /** A problem the capture reader found; it belongs to no flow. */
   problem(p: CaptureProblem): void {
     this.sink.emit(typedEvent('anomaly', p.frame, this.ts, null, null, { code: p.code, detail: p.detail }));
@@ -172,7 +194,7 @@ export class Engine implements SessionHost {
   /** End of capture: flows end in id order, expectations lapse, the capture summary closes the stream. */
   finish(summary: CaptureFileFields): void {
     this.endOfCapture();
-    this.sink.emit(typedEvent('capture.summary', this.frame, this.ts, null, null, { ...summary, ...this.stats.fields() }));
+    if (this.wants('capture.summary')) this.sink.emit(typedEvent('capture.summary', this.frame, this.ts, null, null, { ...summary, ...this.stats.fields() }));
   }
 
   /**
@@ -468,7 +490,7 @@ export class Engine implements SessionHost {
     if (!full && me.overflowed) {
       this.anomaly('tcp.analysis_limit', `more than ${this.limits.max_unacked_segments} segments unacknowledged; later ones get no ACK RTT`, flow, flow.dirOf(side));
     }
-    if (r.bits === 0) return;
+    if (r.bits === 0 || !this.wants('tcp.analysis')) return;
     this.sink.emit(
       typedEvent('tcp.analysis', this.frame, this.ts, flow.id, flow.dirOf(side), {
         tcp_stream: flow.stream,
@@ -645,12 +667,12 @@ export class Engine implements SessionHost {
     }
     flow.session?.close();
     if (flow.tcpAnalysis) {
-      this.sink.emit(typedEvent('tcp.connection', flow.lastFrame, flow.last, flow.id, null, connectionFields(flow, flow.tcpAnalysis)));
+      if (this.wants('tcp.connection')) this.sink.emit(typedEvent('tcp.connection', flow.lastFrame, flow.last, flow.id, null, connectionFields(flow, flow.tcpAnalysis)));
       flow.tcpAnalysis = null;
     }
     // A tunnel's flow put its packets in the hierarchy of the packets inside.
     if (!flow.carrier) this.stats.flowEnded(flow.layers, flow.service, flow.payloadPkts, flow.payloadFrameBytes);
-    this.sink.emit(typedEvent('flow.end', flow.lastFrame, flow.last, flow.id, null, flow.record(reason)));
+    if (this.wants('flow.end')) this.sink.emit(typedEvent('flow.end', flow.lastFrame, flow.last, flow.id, null, flow.record(reason)));
     flow.session = null;
     flow.tcp = null;
   }

@@ -26,6 +26,10 @@ export interface SessionHost {
   readonly wantsObjects: boolean;
   /** False: detection only; a decided flow gets its service and no dissector. */
   readonly dissect: boolean;
+  /** Whether flows of protocol `name` get its dissector (`dissect`, and the run's work plan). */
+  dissects(name: string): boolean;
+  /** Whether events of `type` are built at all (the run's work plan). */
+  wants(type: string): boolean;
   /** Frame and time of the packet being processed. */
   readonly frame: number;
   readonly ts: Timestamp;
@@ -217,7 +221,7 @@ export class AppSession implements FlowSession {
   private start(protocol: ProtocolDescriptor): void {
     if (this.layer || this.outerService !== null) this.flow.service = this.serviceOf(protocol.name);
     else this.flow.service ??= protocol.name;
-    if (!this.host.dissect) return;
+    if (!this.host.dissects(protocol.name)) return;
     if (this.streamed && protocol.createStream) {
       this.stream = this.guard(() => protocol.createStream!(this.ctx)) ?? null;
     } else if (protocol.createDatagram) {
@@ -261,6 +265,7 @@ export class AppSession implements FlowSession {
       return;
     }
     this.flow.service = this.serviceOf(next.name);
+    if (!this.host.dissects(next.name)) return;
     this.stream = this.guard(() => next.createStream!(this.ctx)) ?? null;
     this.replay(pending);
   }
@@ -270,6 +275,7 @@ export class AppSession implements FlowSession {
   }
 
   emit<K extends EventType>(type: K, dir: Direction | null, fields: FieldsOf<K>, at?: Position): void {
+    if (!this.host.wants(type)) return;
     const pos = at ?? this.replaying;
     const frame = pos?.frame ?? this.host.frame;
     const ts = pos?.ts ?? this.host.ts;
@@ -399,6 +405,14 @@ class InnerHost implements SessionHost {
 
   get ts(): Timestamp {
     return this.at.ts;
+  }
+
+  dissects(name: string): boolean {
+    return this.outer.dissects(name);
+  }
+
+  wants(type: string): boolean {
+    return this.outer.wants(type);
   }
 
   exportObject(object: ExportedObject, flow: number): void {

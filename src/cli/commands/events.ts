@@ -20,6 +20,8 @@ export async function eventsCommand(
 ): Promise<number> {
   const accept = checkedPredicate(opts.types, opts.filter);
   const workers = accept?.needsPacket ? 1 : workerCount(opts.workers, file);
+  // Only the dissectors and events the selected types need (pipeline/work-plan.ts).
+  const wanted = accept?.types ? { types: accept.types, filter: opts.filter !== undefined } : undefined;
   const onProgress = progressReporter('reading');
   try {
     if (workers > 1) {
@@ -35,7 +37,7 @@ export async function eventsCommand(
         if (accept(e, flow, packet)) writer.emit(e);
       });
       try {
-        await analyze(file, { emit: (e) => pairing.emit(e, facts(e.flow)) }, { ...analyzeOptions(opts), onProgress, onEngine: (e) => (engine = e), packetTap: (p, d, flow, tcp) => pairing.tap(p, d, flow, tcp) });
+        await analyze(file, { emit: (e) => pairing.emit(e, facts(e.flow)) }, { ...analyzeOptions(opts), wanted, onProgress, onEngine: (e) => (engine = e), packetTap: (p, d, flow, tcp) => pairing.tap(p, d, flow, tcp) });
         pairing.finish();
       } finally {
         writer.flush();
@@ -44,7 +46,7 @@ export async function eventsCommand(
     }
     const writer = new NdjsonWriter(out, accept ? (e) => accept(e, facts(e.flow)) : undefined);
     try {
-      await analyze(file, writer, { ...analyzeOptions(opts), onProgress, onEngine: (e) => (engine = e) });
+      await analyze(file, writer, { ...analyzeOptions(opts), wanted, onProgress, onEngine: (e) => (engine = e) });
     } finally {
       writer.flush();
     }

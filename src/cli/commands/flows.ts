@@ -54,7 +54,8 @@ export async function flowsCommand(file: string, opts: CommonOptions & { json?: 
         const split = { limits: fullLimits(opts), checkChecksums: opts.checkChecksums, tcpAnalysis: false, workers, mode: 'objects' as const, dissect: !opts.quick, types: ['flow.end'], damage: inputDamage, onProgress, keylog: keyLogOf(opts) };
         await analyzeSplit(file, split, { event: keep });
       } else {
-        await analyze(file, { emit: keep }, { ...analyzeOptions(opts), dissect: !opts.quick, tcpAnalysis: false, onProgress });
+        // Every dissector runs (each flow's service and summary are columns), but no other event is built.
+        await analyze(file, { emit: keep }, { ...analyzeOptions(opts), dissect: !opts.quick, tcpAnalysis: false, wanted: { types: ['flow.end'], filter: false }, onProgress });
       }
     } finally {
       clearProgress();

@@ -19,6 +19,8 @@ export interface ShareInit {
   filter?: string;
   /** `--keylog` bytes, parsed by each worker into the secret store its engine reads. */
   keylog?: Uint8Array;
+  /** The run may hold key material (`work-plan.ts`: TLS then carries what is inside it). */
+  mayHoldSecrets: boolean;
 }
 
 export type ToShare =

@@ -15,6 +15,7 @@ import { addCaptureSecrets, runSecrets } from '../analyze.js';
 import { Engine } from '../engine.js';
 import { governHeap, HEAP_BUDGET_MB } from '../heap-governor.js';
 import type { Phase } from '../order.js';
+import { workPlan } from '../work-plan.js';
 import { packEvent } from './event-clone.js';
 import { FlowIdMap } from './flow-ids.js';
 import type { FromShare, ShareInit, ToShare } from './messages.js';
@@ -46,6 +47,9 @@ const ndjson = init.mode === 'ndjson';
 /** A filter may test flow ids, so it runs once they are known; `--types` alone runs at once. */
 const typesOnly = init.filter ? null : eventPredicate(init.types, undefined);
 const predicate = init.filter ? eventPredicate(init.types, init.filter) : null;
+/** Only the dissectors and events the selected types need, as on one thread. */
+const selected = (typesOnly ?? predicate)?.types ?? null;
+const plan = selected ? workPlan(PROTOCOLS, selected, { filter: init.filter !== undefined, secrets: init.mayHoldSecrets }) : null;
 const damage = new InputDamage();
 const ids = new FlowIdMap();
 const port = parentPort!;
@@ -88,7 +92,8 @@ const engine: Engine = new Engine({
   dissect: init.dissect,
   secrets,
   checkChecksums: init.checkChecksums,
-  tcpAnalysis: init.tcpAnalysis,
+  tcpAnalysis: init.tcpAnalysis && (plan?.tcpAnalysis ?? true),
+  plan: plan ?? undefined,
   sink: { emit: keep },
   share: {
     mark(frame, phase, a, b) {

@@ -22,6 +22,7 @@ import type { Limits } from '../../dissect/limits.js';
 import { typedEvent, type WireEvent } from '../../events/event.js';
 import { Timestamp } from '../../events/time.js';
 import { eventPredicate } from '../../filter/event-predicate.js';
+import { mayHoldSecrets } from '../work-plan.js';
 import { compactJson } from '../../report/ndjson.js';
 import type { InputDamage } from '../../report/input-damage.js';
 import { addCaptureSecrets, runSecrets, summaryFields } from '../analyze.js';
@@ -88,7 +89,7 @@ export function shareLimits(limits: Limits, n: number): Limits {
 
 export async function analyzeSplit(source: string, opts: SplitOptions, output: SplitOutput): Promise<void> {
   const n = Math.max(2, opts.workers);
-  const init: ShareInit = { limits: shareLimits(opts.limits, n), shares: n, dissect: opts.dissect ?? true, checkChecksums: opts.checkChecksums ?? false, tcpAnalysis: opts.tcpAnalysis ?? true, mode: opts.mode, types: opts.types, filter: opts.filter, keylog: opts.keylog };
+  const init: ShareInit = { limits: shareLimits(opts.limits, n), shares: n, dissect: opts.dissect ?? true, checkChecksums: opts.checkChecksums ?? false, tcpAnalysis: opts.tcpAnalysis ?? true, mode: opts.mode, types: opts.types, filter: opts.filter, keylog: opts.keylog, mayHoldSecrets: mayHoldSecrets(source, opts.keylog) };
   const accept = eventPredicate(opts.types, opts.filter);
   const workers = Array.from({ length: n }, () => new Worker(new URL('./share-worker.js', import.meta.url), { workerData: init }));
   const writers = workers.map(() => new BatchWriter());

@@ -40,6 +40,7 @@ export const bittorrentDescriptor: ProtocolDescriptor = {
   createStream: (ctx) => new PeerWireDissector(ctx),
   createDatagram: (ctx) => new BittorrentDatagramDissector(ctx),
   anomalies: BITTORRENT_ANOMALIES,
+  emits: ['bittorrent.*'],
   report: {
     section: 'bittorrent',
     events: [BT_EVENTS.connection, BT_EVENTS.tracker, BT_EVENTS.dht, BT_EVENTS.encrypted],

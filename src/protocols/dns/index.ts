@@ -50,6 +50,7 @@ export const dnsDescriptor: ProtocolDescriptor = {
   createDatagram: (ctx) => new DnsDatagramDissector(ctx),
   createStream: (ctx) => new DnsStreamDissector(ctx),
   anomalies: DNS_ANOMALIES,
+  emits: ['dns.*', 'mdns.*', 'llmnr.*'],
   report: {
     section: 'dns',
     events: ['dns.transaction', 'dns.zone_transfer'],

@@ -70,6 +70,8 @@ export const ftp: ProtocolDescriptor = {
   probe: (bytes, dir, flow) => probeFtp(bytes, dir, flow),
   createStream: (ctx: DissectorContext) => new FtpDissector(ctx),
   anomalies: FTP_ANOMALIES,
+  emits: ['ftp.*', 'credentials'],
+  carries: { protocols: 'stream' }, // expected data connections (which detection would otherwise take) and AUTH TLS
   report: {
     section: 'ftp',
     events: ['ftp.transaction', 'ftp.transfer', 'ftp.session'],

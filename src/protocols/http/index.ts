@@ -51,6 +51,8 @@ export const httpDescriptor: ProtocolDescriptor = {
   probe: (bytes, dir, _flow, extra) => probeHttp(bytes, dir, extra?.cut),
   createStream: (ctx) => new Http1Dissector(ctx),
   anomalies: HTTP_ANOMALIES,
+  emits: ['http.*', 'credentials', 'bittorrent.tracker', 'dns.*'],
+  carries: { protocols: 'stream' }, // CONNECT and Upgrade hand the stream on
   report: {
     section: 'http',
     events: ['http.transaction', 'http.connection'],

@@ -35,6 +35,7 @@ export const http2Descriptor: ProtocolDescriptor = {
   probe: (bytes) => probeHttp2(bytes),
   createStream: (ctx) => new Http2Dissector(ctx),
   anomalies: HTTP2_ANOMALIES,
+  emits: ['http.connection', 'http.transaction', 'http2.*', 'credentials', 'dns.*'],
 };
 
 export default http2Descriptor;

@@ -62,6 +62,8 @@ export const imap: ProtocolDescriptor = {
   probe: (bytes, dir, flow) => probeImap(bytes, dir, flow),
   createStream: (ctx: DissectorContext) => new ImapDissector(ctx),
   anomalies: IMAP_ANOMALIES,
+  emits: ['imap.*', 'credentials'],
+  carries: { protocols: ['tls'] }, // STARTTLS
   report: {
     section: 'imap',
     events: ['imap.transaction', 'imap.session'],

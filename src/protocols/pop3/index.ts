@@ -38,6 +38,8 @@ export const pop3: ProtocolDescriptor = {
   probe: (bytes, dir, flow) => probePop3(bytes, dir, flow),
   createStream: (ctx: DissectorContext) => new Pop3Dissector(ctx),
   anomalies: POP3_ANOMALIES,
+  emits: ['pop3.*', 'credentials'],
+  carries: { protocols: ['tls'] }, // STLS
   report: {
     section: 'pop3',
     events: ['pop3.session', 'pop3.message'],

@@ -70,6 +70,7 @@ export const quicDescriptor: ProtocolDescriptor = {
   probe: (b, dir, flow, extra) => probeQuic(b, dir, flow, extra?.shared),
   createDatagram: (ctx) => new QuicDissector(ctx),
   anomalies: { ...QUIC_ANOMALIES, ...HTTP3_ANOMALIES },
+  emits: ['quic.*', 'http3.*', 'http.transaction', 'credentials', 'tls.*'],
   // QUIC connections share the `tls` section (as HTTP/2 shares `http`): QUIC's handshake is
   // TLS 1.3 and its `tls.session` rows are there already; a section of its own would add an
   // empty `quic` to the report of every capture without QUIC.

@@ -56,6 +56,8 @@ export const smtp: ProtocolDescriptor = {
   probe: (bytes, dir, flow) => probeSmtp(bytes, dir, flow),
   createStream: (ctx: DissectorContext) => new SmtpDissector(ctx),
   anomalies: SMTP_ANOMALIES,
+  emits: ['smtp.*', 'credentials'],
+  carries: { protocols: ['tls'] }, // STARTTLS
   report: {
     section: 'smtp',
     events: ['smtp.message', 'smtp.session'],

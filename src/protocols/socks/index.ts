@@ -39,4 +39,6 @@ export const socksDescriptor: ProtocolDescriptor = {
   probe: (bytes, dir) => probeSocks(bytes, dir),
   createStream: (ctx: DissectorContext) => new SocksDissector(ctx),
   anomalies: SOCKS_ANOMALIES,
+  emits: ['socks.request', 'credentials'],
+  carries: { protocols: 'stream' }, // the tunnelled stream goes back to detection
 };

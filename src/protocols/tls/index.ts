@@ -48,6 +48,8 @@ export const tlsDescriptor: ProtocolDescriptor = {
   probe: probeTls,
   createStream: (ctx: DissectorContext) => new TlsDissector(ctx),
   anomalies: TLS_ANOMALIES,
+  emits: ['tls.*'],
+  carries: { protocols: 'stream', onlyWithSecrets: true }, // decrypted application data
   report: {
     section: 'tls',
     events: [TLS_EVENTS.session, TLS_EVENTS.certificate],
