@@ -49,17 +49,18 @@ export class Flow {
   /** Bytes on the wire (frame lengths), what tshark's conversation table counts. */
   frameBytes0 = 0;
   frameBytes1 = 0;
-  state0: EndpointState = EndpointState.Inactive;
-  state1: EndpointState = EndpointState.Inactive;
+  /**
+   * Small facts packed in one integer (each a field of its own cost 8 bytes a flow): the
+   * endpoint states of side 0 (bits 0-2) and side 1 (bits 3-5), the client side (bit 6),
+   * the timer class (bits 7-8), IPv6 (bit 9) and the transport (bits 10-11).
+   */
+  private bits: number;
   readonly history = new History();
-  clientSide: Side;
   first: Timestamp;
   last: Timestamp;
   firstFrame: number;
   lastFrame: number;
   synTs: Timestamp | null = null;
-  synAckTs: Timestamp | null = null;
-  handshakeRtt: number | null = null;
   /** Label for the protocol-hierarchy path: `eth:ipv4:tcp`. */
   layers: string;
   /** Wireshark's `tcp.stream` or `udp.stream` number (0-based per transport); null for ICMP. */
@@ -74,8 +75,7 @@ export class Flow {
    * analysis). NaN for none. Null once the flow is full.
    */
   lite: number[] | null = null;
-  /** Owned by the flow table: which idle time-out applies, and the deadline of its live timer. */
-  timerClass: TimerClass = TimerClass.Open;
+  /** Owned by the flow table: the deadline of the flow's live timer (its class is in `bits`). */
   timerDeadline = NaN;
   /** What a flow that carried only SYNs and ACKs never needs (see `FlowExtra`); made at the first write. */
   private extra: FlowExtra | null = null;
@@ -84,8 +84,8 @@ export class Flow {
     readonly id: number,
     /** Direction-free key (`flowKey`): the endpoints are decoded from it when needed. */
     readonly key: string,
-    readonly transport: FlowTransport,
-    readonly ipVersion: 4 | 6,
+    transport: FlowTransport,
+    ipVersion: 4 | 6,
     /**
      * The Community ID when it cannot be made from the key alone (ICMP: a one-way type
      * hashes its endpoints in the order of the first packet); null to make it when asked.
@@ -97,7 +97,7 @@ export class Flow {
     layers: string,
   ) {
     if (communityId !== null) this.more().communityIdCache = communityId;
-    this.clientSide = clientSide;
+    this.bits = clientSide * BIT_CLIENT + (ipVersion === 6 ? BIT_IPV6 : 0) + TRANSPORTS.indexOf(transport) * BIT_TRANSPORT;
     this.first = this.last = ts;
     this.firstFrame = this.lastFrame = frame;
     this.layers = layers;
@@ -208,6 +208,35 @@ export class Flow {
     return x.communityIdCache;
   }
 
+  get clientSide(): Side {
+    return ((this.bits & BIT_CLIENT) >> 6) as Side;
+  }
+  get transport(): FlowTransport {
+    return TRANSPORTS[this.bits >> 10]!;
+  }
+  get ipVersion(): 4 | 6 {
+    return this.bits & BIT_IPV6 ? 6 : 4;
+  }
+  /** Owned by the flow table: which idle time-out applies. */
+  get timerClass(): TimerClass {
+    return (this.bits >> 7) & 3;
+  }
+  set timerClass(c: TimerClass) {
+    this.bits = (this.bits & ~(3 << 7)) | (c << 7);
+  }
+  get synAckTs(): Timestamp | null {
+    return this.extra === null ? null : this.extra.synAckTs;
+  }
+  set synAckTs(v: Timestamp | null) {
+    this.more().synAckTs = v;
+  }
+  get handshakeRtt(): number | null {
+    return this.extra === null ? null : this.extra.handshakeRtt;
+  }
+  set handshakeRtt(v: number | null) {
+    this.more().handshakeRtt = v;
+  }
+
   /** One packet sent by `side`. */
   count(side: Side, ipBytes: number, frameBytes: number): void {
     if (side === 0) {
@@ -232,12 +261,12 @@ export class Flow {
   }
 
   state(side: Side): EndpointState {
-    return side === 0 ? this.state0 : this.state1;
+    return (side === 0 ? this.bits : this.bits >> 3) & 7;
   }
 
   setState(side: Side, state: EndpointState): void {
-    if (side === 0) this.state0 = state;
-    else this.state1 = state;
+    const shift = side === 0 ? 0 : 3;
+    this.bits = (this.bits & ~(7 << shift)) | (state << shift);
   }
 
   dirOf(side: Side): Direction {
@@ -258,7 +287,7 @@ export class Flow {
 
   /** Swap client and server (capture began mid-flow, or the first packet was a SYN-ACK). */
   flip(): void {
-    this.clientSide = (1 - this.clientSide) as Side;
+    this.bits ^= BIT_CLIENT;
     const x = this.more();
     x.flipped = !x.flipped;
     this.history.flip();
@@ -281,8 +310,8 @@ export class Flow {
   }
 
   get closed(): boolean {
-    const a = this.state0;
-    const b = this.state1;
+    const a = this.state(0);
+    const b = this.state(1);
     const done = (s: EndpointState) => s === EndpointState.Closed || s === EndpointState.Reset;
     return a === EndpointState.Reset || b === EndpointState.Reset || (done(a) && done(b));
   }
@@ -331,11 +360,11 @@ export class Flow {
   }
 
   private side0(): SideCounters {
-    return { pkts: this.pkts0, bytes: this.bytes0, ip_bytes: this.ipBytes0, frame_bytes: this.frameBytes0, state: this.state0 };
+    return { pkts: this.pkts0, bytes: this.bytes0, ip_bytes: this.ipBytes0, frame_bytes: this.frameBytes0, state: this.state(0) };
   }
 
   private side1(): SideCounters {
-    return { pkts: this.pkts1, bytes: this.bytes1, ip_bytes: this.ipBytes1, frame_bytes: this.frameBytes1, state: this.state1 };
+    return { pkts: this.pkts1, bytes: this.bytes1, ip_bytes: this.ipBytes1, frame_bytes: this.frameBytes1, state: this.state(1) };
   }
 }
 
@@ -355,6 +384,8 @@ interface SideCounters {
  * are first printed.
  */
 class FlowExtra {
+  synAckTs: Timestamp | null = null;
+  handshakeRtt: number | null = null;
   service: string | null = null;
   summary: string | null = null;
   flipped = false;
@@ -370,6 +401,11 @@ class FlowExtra {
   endpointCache: readonly [Endpoint, Endpoint] | null = null;
   communityIdCache: string | null = null;
 }
+
+const TRANSPORTS: readonly FlowTransport[] = ['tcp', 'udp', 'icmp'];
+const BIT_CLIENT = 1 << 6;
+const BIT_IPV6 = 1 << 9;
+const BIT_TRANSPORT = 1 << 10;
 
 /** One tunnel around a flow, by side (see `Flow.tunnel`). */
 export interface TunnelHop {
