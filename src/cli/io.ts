@@ -30,6 +30,20 @@ export function version(): string {
 
 let stdoutClosed = false;
 
+/**
+ * Node writes to a pipe asynchronously, queueing in memory whatever the reader has not
+ * taken yet: `wirelens events flood.pcap | gzip` held 1 GB of queued output, since the
+ * analysis never waits (issue 19). A blocking pipe makes each write wait for the reader
+ * instead, which bounds memory by the pipe's buffer. Files and terminals are written
+ * synchronously already. `setBlocking` is libuv's (uv_stream_set_blocking), on the handle.
+ */
+function blockOnPipe(): void {
+  if (process.stdout.isTTY) return;
+  const handle = (process.stdout as unknown as { _handle?: { setBlocking?: (blocking: boolean) => number } })._handle;
+  handle?.setBlocking?.(true);
+}
+blockOnPipe();
+
 /** Writes to stdout; a closed pipe (`| head`) ends the program quietly. */
 export function out(text: string | Uint8Array): void {
   if (stdoutClosed) return;

@@ -42,6 +42,11 @@ export class Expectations {
   }
 
   /** The expectation a new flow to `responder` from `originatorAddr` fulfils, removed from the set. */
+  /** Whether any connection is expected (a new flow's endpoints need not be printed to ask). */
+  get pending(): boolean {
+    return this.count > 0;
+  }
+
   take(responderAddr: string, responderPort: number, originatorAddr: string): Expectation | null {
     const key = endpointKey(responderAddr, responderPort);
     const list = this.byResponder.get(key);

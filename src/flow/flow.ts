@@ -4,7 +4,10 @@ import type { FlowEndFields, TunnelFields } from '../events/event-map.js';
 import { Timestamp } from '../events/time.js';
 import type { TcpDirection } from '../reassembly/stream.js';
 import type { TcpAnalyzer } from '../analysis/tcp/analyzer.js';
+import { formatAddress } from '../decode/address.js';
+import { communityId } from './community-id.js';
 import { datagramConnState, EndpointState, History, tcpConnState } from './conn-state.js';
+import { keyEndpoints } from './key.js';
 
 /**
  * One conversation. Packets are counted by "side": side 0 sends from the flow key's lower
@@ -24,17 +27,6 @@ export interface FlowSession {
   close(): void;
 }
 
-export interface SideCounters {
-  pkts: number;
-  /** Payload bytes (TCP: by sequence space, so gaps count; UDP: datagram payloads). */
-  bytes: number;
-  ip_bytes: number;
-  /** Bytes on the wire (frame lengths), what tshark's conversation table counts. */
-  frame_bytes: number;
-  state: EndpointState;
-  sent: boolean;
-}
-
 /** The idle time-out a flow waits for: open TCP, closed TCP, or datagram (UDP, ICMP). */
 export const enum TimerClass {
   Open,
@@ -43,72 +35,238 @@ export const enum TimerClass {
 }
 
 export class Flow {
-  readonly counters: [SideCounters, SideCounters] = [newCounters(), newCounters()];
+  /*
+   * Per-side counters, side 0 then side 1, as fields of the flow rather than two objects in
+   * an array (about 130 bytes less a flow; a SYN flood holds max_flows of them).
+   */
+  pkts0 = 0;
+  pkts1 = 0;
+  /** Payload bytes (TCP: by sequence space, so gaps count; UDP: datagram payloads). */
+  bytes0 = 0;
+  bytes1 = 0;
+  ipBytes0 = 0;
+  ipBytes1 = 0;
+  /** Bytes on the wire (frame lengths), what tshark's conversation table counts. */
+  frameBytes0 = 0;
+  frameBytes1 = 0;
+  /**
+   * Small facts packed in one integer (each a field of its own cost 8 bytes a flow): the
+   * endpoint states of side 0 (bits 0-2) and side 1 (bits 3-5), the client side (bit 6),
+   * the timer class (bits 7-8), IPv6 (bit 9) and the transport (bits 10-11).
+   */
+  private bits: number;
   readonly history = new History();
-  clientSide: Side;
   first: Timestamp;
   last: Timestamp;
   firstFrame: number;
   lastFrame: number;
-  service: string | null = null;
-  summary: string | null = null;
-  /** Set when the roles were swapped after the first packet. */
-  flipped = false;
-  /** TCP: SYN sequence numbers per side, to tell a new connection on the same 5-tuple (made at the first SYN). */
-  isn: [number | null, number | null] | null = null;
   synTs: Timestamp | null = null;
-  synAckTs: Timestamp | null = null;
-  handshakeRtt: number | null = null;
-  missedBytes = 0;
-  /**
-   * Packets (and their frame bytes) that carried transport payload: the protocol
-   * hierarchy counts these under the flow's application, and the rest (bare ACKs, SYN,
-   * FIN, RST) under the transport, as Wireshark counts a frame by its highest protocol.
-   */
-  payloadPkts = 0;
-  payloadFrameBytes = 0;
   /** Label for the protocol-hierarchy path: `eth:ipv4:tcp`. */
   layers: string;
-  session: FlowSession | null = null;
   /** Wireshark's `tcp.stream` or `udp.stream` number (0-based per transport); null for ICMP. */
   stream: number | null = null;
   /** Wireshark's sequence analysis and the connection's RTT numbers (TCP only, made at the first segment). */
   tcpAnalysis: TcpAnalyzer | null = null;
-  /** TCP reassembly per side; null while the flow has carried no payload, FIN or RST (see `lite`). */
-  tcp: [TcpDirection, TcpDirection] | null = null;
   /**
    * A TCP flow that so far carried only SYNs and ACKs (a SYN flood, a port scan): instead of
-   * reassembly and a session (about 1.1 KB), the two facts those would hold, per side: the
-   * last SYN's sequence number and the highest acknowledgement of that side's data.
-   * `[syn0, syn1, ack0, ack1]`; NaN for none. Null once the flow is full.
+   * reassembly and a session (about 1.1 KB), the facts those would hold, as numbers (the
+   * engine's `LITE_*` slots: per side the last SYN's sequence number, the highest
+   * acknowledgement of that side's data and the first SYN's; the first segment for its
+   * analysis). NaN for none. Null once the flow is full.
    */
   lite: number[] | null = null;
-  /** The tunnels around the flow, outermost first, oriented by side (a flip needs nothing); null when none. */
-  tunnel: TunnelHop[] | null = null;
-  /** A tunnel's own UDP flow (VXLAN, Geneve, GTP-U): its datagrams were decapsulated, not dissected. */
-  carrier = false;
-  /** Owned by the flow table: which idle time-out applies, and the deadline of its live timer. */
-  timerClass: TimerClass = TimerClass.Open;
+  /** Owned by the flow table: the deadline of the flow's live timer (its class is in `bits`). */
   timerDeadline = NaN;
-  private infoCache: FlowInfo | null = null;
+  /** What a flow that carried only SYNs and ACKs never needs (see `FlowExtra`); made at the first write. */
+  private extra: FlowExtra | null = null;
 
   constructor(
     readonly id: number,
+    /** Direction-free key (`flowKey`): the endpoints are decoded from it when needed. */
     readonly key: string,
-    readonly transport: FlowTransport,
-    readonly ipVersion: 4 | 6,
-    /** Side 0 endpoint (lower) and side 1 endpoint (higher): printable address and port. */
-    readonly endpoints: readonly [Endpoint, Endpoint],
-    readonly communityId: string,
+    transport: FlowTransport,
+    ipVersion: 4 | 6,
+    /**
+     * The Community ID when it cannot be made from the key alone (ICMP: a one-way type
+     * hashes its endpoints in the order of the first packet); null to make it when asked.
+     */
+    communityId: string | null,
     clientSide: Side,
     ts: Timestamp,
     frame: number,
     layers: string,
   ) {
-    this.clientSide = clientSide;
+    if (communityId !== null) this.more().communityIdCache = communityId;
+    this.bits = clientSide * BIT_CLIENT + (ipVersion === 6 ? BIT_IPV6 : 0) + TRANSPORTS.indexOf(transport) * BIT_TRANSPORT;
     this.first = this.last = ts;
     this.firstFrame = this.lastFrame = frame;
     this.layers = layers;
+  }
+
+  private more(): FlowExtra {
+    return (this.extra ??= new FlowExtra());
+  }
+
+  get service(): string | null {
+    return this.extra === null ? null : this.extra.service;
+  }
+  set service(v: string | null) {
+    this.more().service = v;
+  }
+  get summary(): string | null {
+    return this.extra === null ? null : this.extra.summary;
+  }
+  set summary(v: string | null) {
+    this.more().summary = v;
+  }
+  /** Set when the roles were swapped after the first packet. */
+  get flipped(): boolean {
+    return this.extra !== null && this.extra.flipped;
+  }
+  /**
+   * TCP: SYN sequence numbers per side, to tell a new connection on the same 5-tuple (made
+   * at the first SYN of a full flow; a lite flow keeps them in `lite`, and it is never closed,
+   * which is when they are asked for).
+   */
+  get isn(): [number | null, number | null] | null {
+    return this.extra === null ? null : this.extra.isn;
+  }
+  set isn(v: [number | null, number | null] | null) {
+    this.more().isn = v;
+  }
+  get missedBytes(): number {
+    return this.extra === null ? 0 : this.extra.missedBytes;
+  }
+  set missedBytes(v: number) {
+    this.more().missedBytes = v;
+  }
+  /**
+   * Packets (and their frame bytes) that carried transport payload: the protocol
+   * hierarchy counts these under the flow's application, and the rest (bare ACKs, SYN,
+   * FIN, RST) under the transport, as Wireshark counts a frame by its highest protocol.
+   */
+  get payloadPkts(): number {
+    return this.extra === null ? 0 : this.extra.payloadPkts;
+  }
+  get payloadFrameBytes(): number {
+    return this.extra === null ? 0 : this.extra.payloadFrameBytes;
+  }
+  /** One packet that carried transport payload, of `frameBytes` on the wire. */
+  countPayload(frameBytes: number): void {
+    const x = this.more();
+    x.payloadPkts++;
+    x.payloadFrameBytes += frameBytes;
+  }
+  get session(): FlowSession | null {
+    return this.extra === null ? null : this.extra.session;
+  }
+  set session(v: FlowSession | null) {
+    if (v !== null || this.extra !== null) this.more().session = v;
+  }
+  /** TCP reassembly per side; null while the flow has carried no payload, FIN or RST (see `lite`). */
+  get tcp(): [TcpDirection, TcpDirection] | null {
+    return this.extra === null ? null : this.extra.tcp;
+  }
+  set tcp(v: [TcpDirection, TcpDirection] | null) {
+    if (v !== null || this.extra !== null) this.more().tcp = v;
+  }
+  /** The tunnels around the flow, outermost first, oriented by side (a flip needs nothing); null when none. */
+  get tunnel(): TunnelHop[] | null {
+    return this.extra === null ? null : this.extra.tunnel;
+  }
+  set tunnel(v: TunnelHop[] | null) {
+    this.more().tunnel = v;
+  }
+  /** A tunnel's own UDP flow (VXLAN, Geneve, GTP-U): its datagrams were decapsulated, not dissected. */
+  get carrier(): boolean {
+    return this.extra !== null && this.extra.carrier;
+  }
+  set carrier(v: boolean) {
+    this.more().carrier = v;
+  }
+
+  /** Side 0 endpoint (lower) and side 1 endpoint (higher): printable address and port. */
+  get endpoints(): readonly [Endpoint, Endpoint] {
+    const x = this.more();
+    if (x.endpointCache === null) {
+      const { a, ap, b, bp } = keyEndpoints(this.key, this.ipVersion);
+      x.endpointCache = [
+        { addr: formatAddress(a), port: ap },
+        { addr: formatAddress(b), port: bp },
+      ];
+    }
+    return x.endpointCache;
+  }
+
+  /** Community ID v1 of the flow (TCP and UDP: from the key, which holds the ordered endpoints). */
+  get communityId(): string {
+    const x = this.more();
+    if (x.communityIdCache === null) {
+      const { a, ap, b, bp } = keyEndpoints(this.key, this.ipVersion);
+      x.communityIdCache = communityId(this.transport === 'tcp' ? 6 : 17, a, ap, b, bp);
+    }
+    return x.communityIdCache;
+  }
+
+  get clientSide(): Side {
+    return ((this.bits & BIT_CLIENT) >> 6) as Side;
+  }
+  get transport(): FlowTransport {
+    return TRANSPORTS[this.bits >> 10]!;
+  }
+  get ipVersion(): 4 | 6 {
+    return this.bits & BIT_IPV6 ? 6 : 4;
+  }
+  /** Owned by the flow table: which idle time-out applies. */
+  get timerClass(): TimerClass {
+    return (this.bits >> 7) & 3;
+  }
+  set timerClass(c: TimerClass) {
+    this.bits = (this.bits & ~(3 << 7)) | (c << 7);
+  }
+  get synAckTs(): Timestamp | null {
+    return this.extra === null ? null : this.extra.synAckTs;
+  }
+  set synAckTs(v: Timestamp | null) {
+    this.more().synAckTs = v;
+  }
+  get handshakeRtt(): number | null {
+    return this.extra === null ? null : this.extra.handshakeRtt;
+  }
+  set handshakeRtt(v: number | null) {
+    this.more().handshakeRtt = v;
+  }
+
+  /** One packet sent by `side`. */
+  count(side: Side, ipBytes: number, frameBytes: number): void {
+    if (side === 0) {
+      this.pkts0++;
+      this.ipBytes0 += ipBytes;
+      this.frameBytes0 += frameBytes;
+    } else {
+      this.pkts1++;
+      this.ipBytes1 += ipBytes;
+      this.frameBytes1 += frameBytes;
+    }
+  }
+
+  addBytes(side: Side, n: number): void {
+    if (side === 0) this.bytes0 += n;
+    else this.bytes1 += n;
+  }
+
+  setBytes(side: Side, n: number): void {
+    if (side === 0) this.bytes0 = n;
+    else this.bytes1 = n;
+  }
+
+  state(side: Side): EndpointState {
+    return (side === 0 ? this.bits : this.bits >> 3) & 7;
+  }
+
+  setState(side: Side, state: EndpointState): void {
+    const shift = side === 0 ? 0 : 3;
+    this.bits = (this.bits & ~(7 << shift)) | (state << shift);
   }
 
   dirOf(side: Side): Direction {
@@ -129,15 +287,17 @@ export class Flow {
 
   /** Swap client and server (capture began mid-flow, or the first packet was a SYN-ACK). */
   flip(): void {
-    this.clientSide = (1 - this.clientSide) as Side;
-    this.flipped = !this.flipped;
+    this.bits ^= BIT_CLIENT;
+    const x = this.more();
+    x.flipped = !x.flipped;
     this.history.flip();
-    this.infoCache = null;
+    x.infoCache = null;
   }
 
   get info(): FlowInfo {
-    if (!this.infoCache) {
-      this.infoCache = {
+    const x = this.more();
+    if (!x.infoCache) {
+      x.infoCache = {
         id: this.id,
         transport: this.transport === 'icmp' ? 'udp' : this.transport,
         client: this.client,
@@ -146,24 +306,26 @@ export class Flow {
         community_id: this.communityId,
       };
     }
-    return this.infoCache;
+    return x.infoCache;
   }
 
   get closed(): boolean {
-    const [a, b] = this.counters;
+    const a = this.state(0);
+    const b = this.state(1);
     const done = (s: EndpointState) => s === EndpointState.Closed || s === EndpointState.Reset;
-    return a.state === EndpointState.Reset || b.state === EndpointState.Reset || (done(a.state) && done(b.state));
+    return a === EndpointState.Reset || b === EndpointState.Reset || (done(a) && done(b));
   }
 
   /** The flow as a conn.log-style record (the `flow.end` event's fields; `end_reason` only there). */
   record(endReason?: string): FlowEndFields {
-    const o = this.counters[this.clientSide];
-    const r = this.counters[1 - this.clientSide]!;
+    const c0 = this.clientSide === 0;
+    const o = c0 ? this.side0() : this.side1();
+    const r = c0 ? this.side1() : this.side0();
     const history = this.history.toString();
     const connState =
       this.transport === 'tcp'
         ? tcpConnState(o.state, r.state, history, o.bytes, r.bytes)
-        : datagramConnState(o.sent, r.sent);
+        : datagramConnState(o.pkts > 0, r.pkts > 0);
     return {
       proto: this.transport,
       service: this.service ?? undefined,
@@ -196,7 +358,54 @@ export class Flow {
       end_reason: endReason,
     };
   }
+
+  private side0(): SideCounters {
+    return { pkts: this.pkts0, bytes: this.bytes0, ip_bytes: this.ipBytes0, frame_bytes: this.frameBytes0, state: this.state(0) };
+  }
+
+  private side1(): SideCounters {
+    return { pkts: this.pkts1, bytes: this.bytes1, ip_bytes: this.ipBytes1, frame_bytes: this.frameBytes1, state: this.state(1) };
+  }
 }
+
+/** One side's counters, as the record reads them. */
+interface SideCounters {
+  pkts: number;
+  bytes: number;
+  ip_bytes: number;
+  frame_bytes: number;
+  state: EndpointState;
+}
+
+/**
+ * The part of a flow that one which carried only SYNs and ACKs (a SYN flood, a port scan)
+ * never sets: about 100 bytes less for each of the max_flows such flows a flood keeps open.
+ * Made at the first write (a session, a service, a payload, a tunnel) or when the endpoints
+ * are first printed.
+ */
+class FlowExtra {
+  synAckTs: Timestamp | null = null;
+  handshakeRtt: number | null = null;
+  service: string | null = null;
+  summary: string | null = null;
+  flipped = false;
+  isn: [number | null, number | null] | null = null;
+  missedBytes = 0;
+  payloadPkts = 0;
+  payloadFrameBytes = 0;
+  session: FlowSession | null = null;
+  tcp: [TcpDirection, TcpDirection] | null = null;
+  tunnel: TunnelHop[] | null = null;
+  carrier = false;
+  infoCache: FlowInfo | null = null;
+  endpointCache: readonly [Endpoint, Endpoint] | null = null;
+  communityIdCache: string | null = null;
+}
+
+const TRANSPORTS: readonly FlowTransport[] = ['tcp', 'udp', 'icmp'];
+const BIT_CLIENT = 1 << 6;
+const BIT_IPV6 = 1 << 9;
+const BIT_TRANSPORT = 1 << 10;
 
 /** One tunnel around a flow, by side (see `Flow.tunnel`). */
 export interface TunnelHop {
@@ -213,10 +422,6 @@ export interface TunnelHop {
 function tunnelFields(t: TunnelHop, clientSide: Side): TunnelFields {
   const c = clientSide === 0;
   return { tunnel_type: t.type, encap: t.encap, orig_h: c ? t.h0 : t.h1, orig_p: c ? t.p0 : t.p1, resp_h: c ? t.h1 : t.h0, resp_p: c ? t.p1 : t.p0, vni: t.vni };
-}
-
-function newCounters(): SideCounters {
-  return { pkts: 0, bytes: 0, ip_bytes: 0, frame_bytes: 0, state: EndpointState.Inactive, sent: false };
 }
 
 /** Seconds rounded to microseconds, enough for durations and stable in JSON. */

@@ -50,3 +50,30 @@ export function compareEndpoints(a: Uint8Array, ap: number, b: Uint8Array, bp: n
 
 /** `addr:port` key of a listening endpoint, for expectations. */
 export const endpointKey = (addr: string, port: number): string => `${addr}|${port}`;
+
+/**
+ * The two endpoints a key was made from, lower first: address bytes and port. Flows keep
+ * only their key and decode it when their endpoints are first needed (most flows of a
+ * SYN flood never need them before they end). The endpoints are the key's last units, of
+ * a length fixed by the IP version, so a tunnel scope before them never matters.
+ */
+export function keyEndpoints(key: string, ipVersion: 4 | 6): { a: Uint8Array; ap: number; b: Uint8Array; bp: number } {
+  const units = ipVersion === 4 ? 2 : 8;
+  // The IPv4 fast form has no separator before the second endpoint; the general form has '|'.
+  const fast = ipVersion === 4 && key.length === 7 && !isDigit(key.charCodeAt(0));
+  const bStart = key.length - units - 1;
+  const aStart = bStart - (fast ? 0 : 1) - units - 1;
+  return { a: unpack(key, aStart, units), ap: key.charCodeAt(aStart + units), b: unpack(key, bStart, units), bp: key.charCodeAt(bStart + units) };
+}
+
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+
+function unpack(key: string, start: number, units: number): Uint8Array {
+  const out = new Uint8Array(units * 2);
+  for (let i = 0; i < units; i++) {
+    const u = key.charCodeAt(start + i);
+    out[2 * i] = u >> 8;
+    out[2 * i + 1] = u & 0xff;
+  }
+  return out;
+}

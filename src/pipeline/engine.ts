@@ -297,9 +297,6 @@ export class Engine implements SessionHost {
     net: string,
     encap: Encapsulation | undefined,
   ): Flow {
-    const src = { addr: formatAddress(ip.src), port: sport };
-    const dst = { addr: formatAddress(ip.dst), port: dport };
-    const endpoints = (side === 0 ? [src, dst] : [dst, src]) as [typeof src, typeof dst];
     const id = this.opts.share ? this.shareName() : this.flows.newId();
     this.opts.share?.created(id, transport);
     const flow = new Flow(
@@ -307,8 +304,8 @@ export class Engine implements SessionHost {
       key,
       transport,
       ip.version,
-      endpoints,
-      communityId(proto, ip.src, sport, ip.dst, dport),
+      // TCP and UDP: made from the key when asked for (a SYN flood's flows are only asked at their end).
+      proto === 6 || proto === 17 ? null : communityId(proto, ip.src, sport, ip.dst, dport),
       clientSide,
       this.ts,
       this.frame,
@@ -347,11 +344,7 @@ export class Engine implements SessionHost {
   }
 
   private touch(flow: Flow, side: Side, ip: IpPacket, p: RawPacket, count = true): void {
-    const c = flow.counters[side];
-    c.pkts++;
-    c.ip_bytes += ip.ip_length;
-    c.frame_bytes += p.orig_len;
-    c.sent = true;
+    flow.count(side, ip.ip_length, p.orig_len);
     flow.last = this.ts;
     flow.lastFrame = this.frame;
     if (count) this.stats.packet(p, flow.layers);
@@ -390,7 +383,7 @@ export class Engine implements SessionHost {
       flow.service = label;
     } else flow.service ??= label; // a GTP-U echo came first and made the flow
     this.touch(flow, side, ip, p, false);
-    flow.counters[side].bytes += udp.payload.length;
+    flow.addBytes(side, udp.payload.length);
   }
 
   private tcp(ip: IpPacket, tcp: TcpHeader, p: RawPacket, net: string, encap: Encapsulation | undefined, scope: string): void {
@@ -415,8 +408,7 @@ export class Engine implements SessionHost {
     const originator = side === flow.clientSide;
     const payload = tcp.payload;
     if (payload.length) {
-      flow.payloadPkts++;
-      flow.payloadFrameBytes += p.orig_len;
+      flow.countPayload(p.orig_len);
     }
     // A segment cut short by the snap length still took its whole length of sequence space.
     const sent = ip.truncated && ip.declared_payload !== undefined ? Math.max(payload.length, ip.declared_payload - tcp.data_offset) : payload.length;
@@ -429,12 +421,12 @@ export class Engine implements SessionHost {
         if (this.tcpAnalysis) this.analyzeTcp(flow, side, tcp, p, ip);
         const lite = flow.lite;
         if (syn) {
-          (flow.isn ??= [null, null])[side] ??= tcp.seq;
-          lite[side] = tcp.seq;
+          if (Number.isNaN(lite[LITE_ISN + side]!)) lite[LITE_ISN + side] = tcp.seq;
+          lite[LITE_SYN + side] = tcp.seq;
         }
         if (ack) {
-          const peerAck = lite[3 - side]!;
-          if (Number.isNaN(peerAck) || seqDiff(tcp.ack, peerAck) > 0) lite[3 - side] = tcp.ack;
+          const peerAck = lite[LITE_ACK + 1 - side]!;
+          if (Number.isNaN(peerAck) || seqDiff(tcp.ack, peerAck) > 0) lite[LITE_ACK + 1 - side] = tcp.ack;
         }
         return;
       }
@@ -479,7 +471,7 @@ export class Engine implements SessionHost {
       // an analyzer dropped right after, the segment kept in `lite` to be replayed into the
       // flow's own analyzer if a second one comes (`tcpAnalyzer`). The analysis is a function
       // of the segments alone, so the replay gives the same state.
-      if (flow.lite !== null) keepFirstSegment(flow.lite, side, tcp, seglen, this.frame, p.ts, options);
+      if (flow.lite !== null) keepFirstSegment(flow.lite, side, tcp, options);
       else flow.tcpAnalysis = a;
     }
     const me = a.sides[side];
@@ -519,45 +511,47 @@ export class Engine implements SessionHost {
     window: number,
     originator: boolean,
   ): void {
-    const mine = flow.counters[side];
-    const theirs = flow.counters[1 - side]!;
+    const other = (1 - side) as Side;
     const h = flow.history;
     if (syn) {
       if (fin || rst) h.add('Q', originator);
+      const mine = flow.state(side);
       if (ack) {
         h.add('H', originator);
         flow.synAckTs ??= this.ts;
-        if (mine.state === EndpointState.Inactive || mine.state === EndpointState.SynSent) mine.state = EndpointState.SynAckSent;
+        if (mine === EndpointState.Inactive || mine === EndpointState.SynSent) flow.setState(side, EndpointState.SynAckSent);
       } else {
         h.add('S', originator);
         flow.synTs ??= this.ts;
-        if (mine.state === EndpointState.Inactive) mine.state = EndpointState.SynSent;
+        if (mine === EndpointState.Inactive) flow.setState(side, EndpointState.SynSent);
       }
     }
     if (rst) {
       h.add('R', originator);
-      mine.state = EndpointState.Reset;
+      flow.setState(side, EndpointState.Reset);
       return;
     }
     if (fin) {
       h.add('F', originator);
-      if (mine.state !== EndpointState.Reset) mine.state = EndpointState.Closed;
+      if (flow.state(side) !== EndpointState.Reset) flow.setState(side, EndpointState.Closed);
     }
     if (payloadLength > 0) h.add('D', originator);
     else if (ack && !syn && !fin) h.add('A', originator);
     if (window === 0 && !syn) h.add('W', originator);
+    const mine = flow.state(side);
     if (!syn && ack) {
-      if (mine.state === EndpointState.SynSent || mine.state === EndpointState.SynAckSent) {
-        if (theirs.state !== EndpointState.Inactive) mine.state = EndpointState.Established;
-        if (theirs.state === EndpointState.SynAckSent || theirs.state === EndpointState.SynSent) theirs.state = EndpointState.Established;
+      if (mine === EndpointState.SynSent || mine === EndpointState.SynAckSent) {
+        const theirs = flow.state(other);
+        if (theirs !== EndpointState.Inactive) flow.setState(side, EndpointState.Established);
+        if (theirs === EndpointState.SynAckSent || theirs === EndpointState.SynSent) flow.setState(other, EndpointState.Established);
         if (originator && flow.synTs && flow.synAckTs && flow.handshakeRtt === null) {
           flow.handshakeRtt = Math.round(this.ts.since(flow.synTs) * 1e6) / 1e6;
         }
-      } else if (mine.state === EndpointState.Inactive) {
-        mine.state = EndpointState.Partial;
+      } else if (mine === EndpointState.Inactive) {
+        flow.setState(side, EndpointState.Partial);
       }
-    } else if (!syn && !ack && mine.state === EndpointState.Inactive && payloadLength > 0) {
-      mine.state = EndpointState.Partial;
+    } else if (!syn && !ack && mine === EndpointState.Inactive && payloadLength > 0) {
+      flow.setState(side, EndpointState.Partial);
     }
   }
 
@@ -566,7 +560,7 @@ export class Engine implements SessionHost {
    * connection) gets its session at once, as the expectation is claimed now.
    */
   private attachTcp(flow: Flow): void {
-    const expected = this.expectations.take(flow.server.addr, flow.server.port, flow.client.addr);
+    const expected = this.expectations.pending ? this.expectations.take(flow.server.addr, flow.server.port, flow.client.addr) : null;
     if (expected) {
       this.fullTcp(flow);
       flow.session = new AppSession(flow, this, expected);
@@ -579,14 +573,17 @@ export class Engine implements SessionHost {
    */
   private replayFirstSegment(flow: Flow): TcpAnalyzer | null {
     const lite = flow.lite;
-    if (lite === null || Number.isNaN(lite[FIRST_SIDE]!)) return null;
+    if (lite === null || Number.isNaN(lite[FIRST_HEADER]!)) return null;
     const a = new TcpAnalyzer(flow.first.sec, flow.first.ns, this.limits.max_unacked_segments);
-    const mss = lite[FIRST_MSS]!;
-    const wscale = lite[FIRST_WSCALE]!;
-    const sack = lite[FIRST_SACK]!;
-    const options = Number.isNaN(sack) ? null : { mss: Number.isNaN(mss) ? undefined : mss, window_scale: Number.isNaN(wscale) ? undefined : wscale, sack_permitted: sack === 1 };
-    a.packet(lite[FIRST_SIDE] as Side, lite[FIRST_SEQ]!, lite[FIRST_ACK]!, lite[FIRST_FLAGS]!, lite[FIRST_WINDOW]!, lite[FIRST_LEN]!, lite[FIRST_FRAME]!, lite[FIRST_SEC]!, lite[FIRST_NS]!, options);
-    lite[FIRST_SIDE] = NaN;
+    const header = lite[FIRST_HEADER]!;
+    const opts = lite[FIRST_OPTIONS]!;
+    const mss = opts % 0x20000;
+    const wscale = Math.floor(opts / 0x20000) % 0x200;
+    const sack = Math.floor(opts / 0x4000000);
+    const options = sack === 0 ? null : { mss: mss === 0 ? undefined : mss - 1, window_scale: wscale === 0 ? undefined : wscale - 1, sack_permitted: sack === 2 };
+    // The kept segment is the flow's first packet (see keepFirstSegment): its frame and time are the flow's first.
+    a.packet((header & 1) as Side, lite[FIRST_SEQ]!, lite[FIRST_ACK]!, (header >>> 1) & 0x1ff, header >>> 10, 0, flow.firstFrame, flow.first.sec, flow.first.ns, options);
+    lite[FIRST_HEADER] = NaN;
     flow.tcpAnalysis = a;
     return a;
   }
@@ -609,8 +606,10 @@ export class Engine implements SessionHost {
     this.fullTcp(flow);
     const dirs = flow.tcp!;
     for (const side of [0, 1] as const) {
-      if (!Number.isNaN(lite[side]!)) dirs[side].syn(lite[side]!);
-      if (!Number.isNaN(lite[2 + side]!)) dirs[side].acked(lite[2 + side]!);
+      if (!Number.isNaN(lite[LITE_SYN + side]!)) dirs[side].syn(lite[LITE_SYN + side]!);
+      if (!Number.isNaN(lite[LITE_ACK + side]!)) dirs[side].acked(lite[LITE_ACK + side]!);
+      const isn = lite[LITE_ISN + side]!;
+      if (!Number.isNaN(isn)) (flow.isn ??= [null, null])[side] = isn;
     }
     flow.session = new AppSession(flow, this);
   }
@@ -628,10 +627,9 @@ export class Engine implements SessionHost {
     }
     this.touch(flow, side, ip, p);
     this.packetFlow = flow;
-    flow.counters[side].bytes += udp.payload.length;
+    flow.addBytes(side, udp.payload.length);
     if (udp.payload.length) {
-      flow.payloadPkts++;
-      flow.payloadFrameBytes += p.orig_len;
+      flow.countPayload(p.orig_len);
     }
     // Said, not dropped: the dissector gets the prefix and finds its own end.
     const ipSent = ip.truncated && ip.declared_payload !== undefined ? ip.declared_payload - 8 : 0;
@@ -652,7 +650,7 @@ export class Engine implements SessionHost {
     if (!flow) flow = this.newFlow('icmp', proto, ip, type, dport, key, side, side, net, encap);
     this.touch(flow, side, ip, p);
     this.packetFlow = flow;
-    flow.counters[side].bytes += Math.max(0, ip.payload.length - 8);
+    flow.addBytes(side, Math.max(0, ip.payload.length - 8));
   }
 
   private flowEnded(flow: Flow, reason: EndReason): void {
@@ -662,7 +660,7 @@ export class Engine implements SessionHost {
       for (const d of flow.tcp) d.flush();
       for (const side of [0, 1] as const) {
         const d = flow.tcp[side];
-        flow.counters[side].bytes = d.base !== null && d.highest !== null ? Math.max(0, seqDiff(d.highest, d.base)) : 0;
+        flow.setBytes(side, d.base !== null && d.highest !== null ? Math.max(0, seqDiff(d.highest, d.base)) : 0);
       }
     }
     flow.session?.close();
@@ -781,51 +779,35 @@ function ipProtoName(proto: number): string {
 }
 
 /**
- * A lite flow's numbers (`Flow.lite`): the last SYN's sequence number and the highest ACK per
- * side (0 to 3), then its first analysed segment, kept for `replayFirstSegment` (NaN side:
- * none kept, or replayed already). Doubles in one plain array: about 150 bytes a flow where
- * an analyzer of its own costs some 900.
+ * A lite flow's numbers (`Flow.lite`), doubles in one plain array (about 130 bytes a flow
+ * where an analyzer of its own costs some 900, and reassembly and a session some 1,100):
+ * per side the last SYN's sequence number, the highest ACK and the first SYN's sequence
+ * number (the flow's `isn` once full); then its first analysed segment, kept for
+ * `replayFirstSegment` (NaN header: none kept, or replayed already).
  */
-const FIRST_SIDE = 4;
-const FIRST_SEQ = 5;
-const FIRST_ACK = 6;
-const FIRST_FLAGS = 7;
-const FIRST_WINDOW = 8;
-const FIRST_LEN = 9;
-const FIRST_FRAME = 10;
-const FIRST_SEC = 11;
-const FIRST_NS = 12;
-/** The SYN's options: MSS and window scale (NaN: absent); SACK permitted 0 or 1, NaN when the segment had no options to give. */
-const FIRST_MSS = 13;
-const FIRST_WSCALE = 14;
-const FIRST_SACK = 15;
-const LITE_SLOTS = 16;
-
+const LITE_SYN = 0;
+const LITE_ACK = 2;
+const LITE_ISN = 4;
+const FIRST_SEQ = 6;
+const FIRST_ACK = 7;
+/** The side (bit 0), the flags (9 bits) and the window (16 bits). */
+const FIRST_HEADER = 8;
+/** The SYN's options: MSS + 1 (17 bits; 0 absent), window scale + 1 (9 bits; 0 absent), then SACK permitted as 2, not as 1, no options to give as 0. */
+const FIRST_OPTIONS = 9;
+/** A literal, so that its backing store holds exactly its ten doubles (pushes would grow it to 17). */
 function newLite(): number[] {
-  const lite: number[] = [];
-  for (let i = 0; i < LITE_SLOTS; i++) lite.push(NaN);
-  return lite;
+  return [NaN, NaN, NaN, NaN, NaN, NaN, NaN, NaN, NaN, NaN];
 }
 
-function keepFirstSegment(
-  lite: number[],
-  side: Side,
-  tcp: TcpHeader,
-  seglen: number,
-  frame: number,
-  ts: { sec: number; ns: number },
-  options: { mss?: number; window_scale?: number; sack_permitted?: boolean } | null,
-): void {
-  lite[FIRST_SIDE] = side;
+/**
+ * Keeps a lite flow's first analysed segment. It is always the flow's first packet (the
+ * flow was made by it, and it carried no payload, FIN or RST, or the flow would not be
+ * lite), so its frame and time are the flow's own and its length is 0.
+ */
+function keepFirstSegment(lite: number[], side: Side, tcp: TcpHeader, options: { mss?: number; window_scale?: number; sack_permitted?: boolean } | null): void {
   lite[FIRST_SEQ] = tcp.seq;
   lite[FIRST_ACK] = tcp.ack;
-  lite[FIRST_FLAGS] = tcp.flags;
-  lite[FIRST_WINDOW] = tcp.window;
-  lite[FIRST_LEN] = seglen;
-  lite[FIRST_FRAME] = frame;
-  lite[FIRST_SEC] = ts.sec;
-  lite[FIRST_NS] = ts.ns;
-  lite[FIRST_MSS] = options?.mss ?? NaN;
-  lite[FIRST_WSCALE] = options?.window_scale ?? NaN;
-  lite[FIRST_SACK] = options === null ? NaN : options.sack_permitted ? 1 : 0;
+  lite[FIRST_HEADER] = side | (tcp.flags << 1) | (tcp.window << 10);
+  lite[FIRST_OPTIONS] =
+    options === null ? 0 : (options.mss === undefined ? 0 : options.mss + 1) + (options.window_scale === undefined ? 0 : options.window_scale + 1) * 0x20000 + (options.sack_permitted ? 2 : 1) * 0x4000000;
 }

@@ -4,6 +4,7 @@
  * read from a FIFO or a process substitution.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, pcapOf, ROOT, tcpConversation, tempFile, tempPath, wirelens } from './cli-support.js';
 
@@ -67,5 +68,23 @@ describe.skipIf(!hasMkfifo)('non-seekable inputs are read as streams', () => {
     const r = spawnSync('bash', ['-c', `"${process.execPath}" bin/wirelens report <(cat "$1")`, 'bash', file], { cwd: ROOT });
     expect(r.status, r.stderr.toString()).toBe(0);
     expect(JSON.parse(r.stdout.toString()).capture.format).toBe('pcap');
+  });
+});
+
+describe('output into a pipe', () => {
+  it('waits for the reader instead of queueing in memory (a flood wrote 1 GB ahead of `| md5sum`)', async () => {
+    // 32 MiB written at once into a pipe of 64 KiB: without blocking writes Node queues
+    // nearly all of it; with them nothing is left queued when the writes return.
+    const io = JSON.stringify(join(ROOT, 'dist', 'cli', 'io.js'));
+    const script = `const { out } = await import(${io}); const b = Buffer.alloc(1 << 20, 97); for (let i = 0; i < 32; i++) out(b); process.stderr.write('queued ' + process.stdout.writableLength);`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let bytes = 0;
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (bytes += c.length));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const status = await new Promise((resolve) => child.on('close', resolve));
+    expect(status, err).toBe(0);
+    expect(err).toBe('queued 0');
+    expect(bytes).toBe(32 << 20);
   });
 });

@@ -15,8 +15,7 @@ import { FlowTable, type EndReason } from '../../src/flow/table.js';
 const at = (s: number): Timestamp => new Timestamp(Math.floor(s), Math.round((s % 1) * 1e9));
 
 function flow(id: number, transport: 'tcp' | 'udp', start: number): Flow {
-  const ep = [{ addr: '10.0.0.1', port: 1000 + id }, { addr: '10.0.0.2', port: 80 }] as const;
-  return new Flow(id, `k${id}`, transport, 4, ep, '', 0, at(start), id, 'eth:ipv4');
+  return new Flow(id, `k${id}`, transport, 4, '', 0, at(start), id, 'eth:ipv4');
 }
 
 type Op = { kind: 'new'; id: number; udp: boolean } | { kind: 'touch'; id: number } | { kind: 'close'; id: number } | { kind: 'tick' };

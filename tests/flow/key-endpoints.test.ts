@@ -1,0 +1,40 @@
+/**
+ * Flows keep only their key and make their endpoints and Community ID from it when first
+ * asked (issue 19: a SYN flood's 200,000 open flows each held both from the start). What the
+ * key gives back must be what the packet gave: IPv4 (the short key form), IPv6, and keys
+ * with a tunnel scope before the endpoints, whose text may hold the separator itself.
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { formatAddress } from '../../src/decode/address.js';
+import { communityId } from '../../src/flow/community-id.js';
+import { Flow } from '../../src/flow/flow.js';
+import { flowKey, keyEndpoints } from '../../src/flow/key.js';
+import { Timestamp } from '../../src/events/time.js';
+
+const bytes = (n: number) => fc.uint8Array({ minLength: n, maxLength: n });
+const port = fc.integer({ min: 0, max: 65535 });
+const scope = fc.oneof(fc.constant(''), fc.string({ maxLength: 40 }).map((s) => `|vxlan/${s}|`), fc.constant('|gre//1.2.3.4/||||'));
+
+describe('endpoints and Community ID from the flow key', () => {
+  for (const version of [4, 6] as const) {
+    it(`IPv${version}: the key gives back the packet's endpoints, lower first, and its Community ID`, () => {
+      fc.assert(
+        fc.property(bytes(version === 4 ? 4 : 16), port, bytes(version === 4 ? 4 : 16), port, scope, fc.constantFrom(6, 17), (src, sp, dst, dp, sc, proto) => {
+          const { key, forward } = flowKey(proto, src, sp, dst, dp, sc);
+          const e = keyEndpoints(key, version);
+          const [lo, lop, hi, hip] = forward ? [src, sp, dst, dp] : [dst, dp, src, sp];
+          expect([...e.a]).toEqual([...lo]);
+          expect(e.ap).toBe(lop);
+          expect([...e.b]).toEqual([...hi]);
+          expect(e.bp).toBe(hip);
+          const flow = new Flow(1, key, proto === 6 ? 'tcp' : 'udp', version, null, forward ? 0 : 1, new Timestamp(0, 0), 1, 'eth');
+          expect(flow.client).toEqual({ addr: formatAddress(src), port: sp });
+          expect(flow.server).toEqual({ addr: formatAddress(dst), port: dp });
+          expect(flow.communityId).toBe(communityId(proto, src, sp, dst, dp));
+        }),
+        { numRuns: 300 },
+      );
+    });
+  }
+});
