@@ -70,6 +70,25 @@ export interface FlowEndFields {
   end_reason: string | undefined;
 }
 
+/**
+ * `flow.start` (a flow was created) and `flow.update` (its service became known or changed,
+ * or client and server were swapped): who the flow is, as Suricata's EVE records carry
+ * `flow_id` and Zeek's logs `uid`/`id`. Sinks keep their own table of open flows from these
+ * (`events/flow-identity.ts`) instead of asking the engine. Emitted only when the run asks
+ * for them (`AnalyzeOptions.flowIdentity`); `events` prints them when `--types` selects them.
+ */
+export interface FlowIdentityFields {
+  proto: 'tcp' | 'udp' | 'icmp';
+  service: string | undefined;
+  orig_h: string;
+  orig_p: number;
+  resp_h: string;
+  resp_p: number;
+  community_id: string;
+  tcp_stream: number | undefined;
+  udp_stream: number | undefined;
+}
+
 /** One tunnel around a flow (`flow.end`'s `tunnel`), in Zeek's tunnel.log vocabulary. */
 export interface TunnelFields {
   /** `Tunnel::IP`, `Tunnel::GRE`, `Tunnel::VXLAN`, `Tunnel::GENEVE`, `Tunnel::GTPv1`. */
@@ -140,6 +159,8 @@ export interface CredentialsFields {
 
 export interface EventMap {
   anomaly: AnomalyFields;
+  'flow.start': FlowIdentityFields;
+  'flow.update': FlowIdentityFields;
   'flow.end': FlowEndFields;
   'capture.summary': CaptureSummaryFields;
   credentials: CredentialsFields;

@@ -1,6 +1,6 @@
 import type { Endpoint, FlowInfo, Transport } from '../dissect/contract.js';
 import type { Direction } from '../events/event.js';
-import type { FlowEndFields, TunnelFields } from '../events/event-map.js';
+import type { FlowEndFields, FlowIdentityFields, TunnelFields } from '../events/event-map.js';
 import { Timestamp } from '../events/time.js';
 import type { TcpDirection } from '../reassembly/stream.js';
 import type { TcpAnalyzer } from '../analysis/tcp/analyzer.js';
@@ -50,8 +50,13 @@ export class Flow {
   last: Timestamp;
   firstFrame: number;
   lastFrame: number;
-  service: string | null = null;
+  private serviceName: string | null = null;
   summary: string | null = null;
+  /**
+   * Told when what `identity()` returns changes (service found or changed, roles swapped),
+   * so the engine can announce it (`flow.update`) before any event that reads it.
+   */
+  onIdentity: ((flow: Flow) => void) | null = null;
   /** Set when the roles were swapped after the first packet. */
   flipped = false;
   /** TCP: SYN sequence numbers per side, to tell a new connection on the same 5-tuple (made at the first SYN). */
@@ -127,12 +132,41 @@ export class Flow {
     return this.endpoints[1 - this.clientSide]!;
   }
 
+  /** The application protocol when known (`http`, `tls,http2`); set through `setService`. */
+  get service(): string | null {
+    return this.serviceName;
+  }
+
+  setService(service: string | null): void {
+    if (service === this.serviceName) return;
+    this.serviceName = service;
+    this.onIdentity?.(this);
+  }
+
   /** Swap client and server (capture began mid-flow, or the first packet was a SYN-ACK). */
   flip(): void {
     this.clientSide = (1 - this.clientSide) as Side;
     this.flipped = !this.flipped;
     this.history.flip();
     this.infoCache = null;
+    this.onIdentity?.(this);
+  }
+
+  /** Who the flow is (`flow.start` and `flow.update`): endpoints by role, service, stream number. */
+  identity(): FlowIdentityFields {
+    const client = this.client;
+    const server = this.server;
+    return {
+      proto: this.transport,
+      service: this.serviceName ?? undefined,
+      orig_h: client.addr,
+      orig_p: client.port,
+      resp_h: server.addr,
+      resp_p: server.port,
+      community_id: this.communityId,
+      tcp_stream: this.transport === 'tcp' ? (this.stream ?? undefined) : undefined,
+      udp_stream: this.transport === 'udp' ? (this.stream ?? undefined) : undefined,
+    };
   }
 
   get info(): FlowInfo {

@@ -8,10 +8,10 @@ import type { RawPacket } from '../capture/types.js';
 import type { TcpPacketAnalysis } from '../analysis/tcp/analyzer.js';
 import type { DecodeResult } from '../decode/types.js';
 import type { WireEvent } from '../events/event.js';
+import { identityOf } from '../events/flow-identity.js';
 import { frameSubject, packetFacts, type FilterSubject } from '../filter/index.js';
 import type { Flow } from '../flow/flow.js';
 import { analyze, type AnalyzeOptions } from '../pipeline/analyze.js';
-import type { Engine } from '../pipeline/engine.js';
 import { messageInfo } from './info.js';
 
 /** One frame as the packet tap sees it, with what the engine emitted for it. */
@@ -36,7 +36,6 @@ export async function eachFrame(file: string, opts: AnalyzeOptions, onFrame: (f:
   let events: WireEvent[] = [];
   let currentFrame = 1;
   let t0: number | null = null;
-  let engine: Engine | null = null;
   const sink = {
     emit(e: WireEvent): void {
       if (e.frame === currentFrame) events.push(e);
@@ -44,10 +43,6 @@ export async function eachFrame(file: string, opts: AnalyzeOptions, onFrame: (f:
   };
   await analyze(file, sink, {
     ...opts,
-    onEngine: (e) => {
-      engine = e;
-      opts.onEngine?.(e);
-    },
     packetTap: (p, decoded, flow, tcp) => {
       const start = (t0 ??= p.ts.sec + p.ts.ns / 1e9);
       const mine = events;
@@ -67,7 +62,7 @@ export async function eachFrame(file: string, opts: AnalyzeOptions, onFrame: (f:
         tcp,
         t0: start,
         app,
-        subject: () => frameSubject(packetFacts(p, decoded, flow, tcp, start), mine, flow && engine ? engine.flowFacts(flow.id) : null),
+        subject: () => frameSubject(packetFacts(p, decoded, flow, tcp, start), mine, flow ? identityOf(flow.identity()) : null),
       });
     },
   });

@@ -8,7 +8,7 @@ import { PROTOCOLS } from '../protocols/index.js';
 import { Engine, type EngineOptions } from './engine.js';
 import { governHeap } from './heap-governor.js';
 import type { InnerTap } from './session.js';
-import type { CaptureFileFields } from '../events/event-map.js';
+import type { CaptureFileFields, CaptureStatsFields, FlowEndFields } from '../events/event-map.js';
 
 export interface AnalyzeOptions {
   limits?: Partial<Limits>;
@@ -31,8 +31,17 @@ export interface AnalyzeOptions {
   keylog?: Uint8Array | string;
   onProgress?: ReadCaptureOptions['onProgress'];
   stdin?: ReadCaptureOptions['stdin'];
-  /** Called with the engine once it exists (live views read its open flows). */
-  onEngine?(engine: Engine): void;
+  /**
+   * Emit `flow.start`/`flow.update` (see `EngineOptions.flowIdentity`): sinks that need each
+   * event's flow (export, `events --filter`) keep their own table from them.
+   */
+  flowIdentity?: boolean;
+  /**
+   * Called once with a read-only view of the run's progress (the UI shows open flows'
+   * counters and the statistics so far while a capture loads). Flow identity comes from
+   * events, not from here.
+   */
+  onLive?(view: LiveView): void;
   /** False: no TCP sequence analysis (see `EngineOptions.tcpAnalysis`). */
   tcpAnalysis?: boolean;
   /** Verify IPv4, TCP and UDP checksums (off by default, as in Wireshark). */
@@ -46,6 +55,12 @@ export interface AnalyzeOptions {
    * CLI owns but a program that imports wirelens as a library does not (default true).
    */
   governHeap?: boolean;
+}
+
+/** What a live view reads while a capture loads (kept narrow on purpose). */
+export interface LiveView {
+  openFlows(): ReadonlyArray<{ readonly id: number; readonly lastFrame: number; record(): FlowEndFields }>;
+  readonly stats: { fields(): CaptureStatsFields };
 }
 
 /**
@@ -70,8 +85,9 @@ export async function analyze(source: string, sink: EventSink, opts: AnalyzeOpti
     checkChecksums: opts.checkChecksums,
     tcpAnalysis: opts.tcpAnalysis,
     packetTap: opts.packetTap,
+    flowIdentity: opts.flowIdentity,
   });
-  opts.onEngine?.(engine);
+  opts.onLive?.({ openFlows: () => engine.openFlows(), stats: engine.stats });
   const summary = await readCapture(
     source,
     {

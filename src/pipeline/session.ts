@@ -93,7 +93,7 @@ export class AppSession implements FlowSession {
     if (named) {
       this.start(named);
     } else if (expected) {
-      flow.service = expected.service;
+      flow.setService(expected.service);
       this.stream = this.guard(() => expected.create(this.ctx)) ?? null;
     } else if (this.streamed) {
       const candidates = this.candidates('tcp');
@@ -210,8 +210,8 @@ export class AppSession implements FlowSession {
   }
 
   private start(protocol: ProtocolDescriptor): void {
-    if (this.layer || this.outerService !== null) this.flow.service = this.serviceOf(protocol.name);
-    else this.flow.service ??= protocol.name;
+    if (this.layer || this.outerService !== null) this.flow.setService(this.serviceOf(protocol.name));
+    else if (this.flow.service === null) this.flow.setService(protocol.name);
     if (!this.host.dissect) return;
     if (this.streamed && protocol.createStream) {
       this.stream = this.guard(() => protocol.createStream!(this.ctx)) ?? null;
@@ -255,7 +255,7 @@ export class AppSession implements FlowSession {
       this.anomaly('dissect.error', null, `hand-over to unknown protocol ${request.protocol}`);
       return;
     }
-    this.flow.service = this.serviceOf(next.name);
+    this.flow.setService(this.serviceOf(next.name));
     this.stream = this.guard(() => next.createStream!(this.ctx)) ?? null;
     this.replay(pending);
   }
@@ -343,7 +343,7 @@ class SessionContext implements DissectorContext {
   }
 
   setService(service: string): void {
-    this.owner.service = this.session.serviceOf(service);
+    this.owner.setService(this.session.serviceOf(service));
   }
 
   setSummary(summary: string): void {

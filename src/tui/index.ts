@@ -38,7 +38,8 @@ export async function openUi(file: string, opts: CommonOptions): Promise<number>
     wantsObjects: true,
     onObject: (o, flow) => store.object(o, flow),
     onProgress: (read, total) => store.setProgress(read, total),
-    onEngine: (engine) => (store.live = engine),
+    flowIdentity: true,
+    onLive: (view) => (store.live = view),
   }).then(
     () => store.finish(),
     (err: unknown) => {
