@@ -8,18 +8,11 @@
 import type { WireEvent } from './event.js';
 import { isEvent, type FlowIdentityFields } from './event-map.js';
 
-/** What a sink knows of an open flow: the filter's flow facts plus the Community ID. */
-export interface FlowIdentity {
-  proto: string;
-  service: string | null;
-  orig_h: string;
-  orig_p: number;
-  resp_h: string;
-  resp_p: number;
-  /** Wireshark's tcp.stream / udp.stream number; null for ICMP. */
-  stream: number | null;
-  community_id: string;
-}
+/**
+ * What a sink knows of an open flow: the fields of its latest `flow.start`/`flow.update`
+ * (the same names `flow.end` carries, so a `flow.end` record serves as well).
+ */
+export type FlowIdentity = Readonly<FlowIdentityFields>;
 
 /** The two event types that carry a flow's identity. */
 export const IDENTITY_TYPES: readonly string[] = ['flow.start', 'flow.update'];
@@ -27,20 +20,6 @@ export const IDENTITY_TYPES: readonly string[] = ['flow.start', 'flow.update'];
 /** Whether an event is a `flow.start` or `flow.update`. */
 export function isIdentityEvent(e: WireEvent): boolean {
   return e.type === 'flow.start' || e.type === 'flow.update';
-}
-
-/** A flow's identity from the fields of its `flow.start` / `flow.update`. */
-export function identityOf(f: Readonly<FlowIdentityFields>): FlowIdentity {
-  return {
-    proto: f.proto,
-    service: f.service ?? null,
-    orig_h: f.orig_h,
-    orig_p: f.orig_p,
-    resp_h: f.resp_h,
-    resp_p: f.resp_p,
-    stream: f.tcp_stream ?? f.udp_stream ?? null,
-    community_id: f.community_id,
-  };
 }
 
 export class FlowIdentities {
@@ -55,9 +34,8 @@ export class FlowIdentities {
     const id = e.flow;
     if (id === null) return null;
     if (isEvent(e, 'flow.start') || isEvent(e, 'flow.update')) {
-      const known = identityOf(e);
-      this.open.set(id, known);
-      return known;
+      this.open.set(id, e);
+      return e;
     }
     const known = this.open.get(id) ?? null;
     if (e.type === 'flow.end') this.open.delete(id);

@@ -8,7 +8,6 @@ import type { RawPacket } from '../capture/types.js';
 import type { TcpPacketAnalysis } from '../analysis/tcp/analyzer.js';
 import type { DecodeResult } from '../decode/types.js';
 import type { WireEvent } from '../events/event.js';
-import { identityOf } from '../events/flow-identity.js';
 import { frameSubject, packetFacts, type FilterSubject } from '../filter/index.js';
 import type { Flow } from '../flow/flow.js';
 import { analyze, type AnalyzeOptions } from '../pipeline/analyze.js';
@@ -62,7 +61,7 @@ export async function eachFrame(file: string, opts: AnalyzeOptions, onFrame: (f:
         tcp,
         t0: start,
         app,
-        subject: () => frameSubject(packetFacts(p, decoded, flow, tcp, start), mine, flow ? identityOf(flow.identity()) : null),
+        subject: () => frameSubject(packetFacts(p, decoded, flow, tcp, start), mine, flow ? flow.identity() : null),
       });
     },
   });
