@@ -4,6 +4,7 @@ import type {
   Expectation,
   ExportedObject,
   FlowInfo,
+  HandOver,
   InnerStreamOptions,
   Position,
   ProtocolDescriptor,
@@ -72,7 +73,9 @@ export class AppSession implements FlowSession {
   private datagramDissector: DatagramDissector | null = null;
   /** Where held input being replayed was seen (events take its frame and time). */
   replaying: Position | null = null;
-  switchTo: { protocol: string | null; pending?: { c2s?: Uint8Array; s2c?: Uint8Array } } | null = null;
+  switchTo: { protocol: string | null; pending?: { c2s?: Uint8Array; s2c?: Uint8Array }; handOver?: HandOver } | null = null;
+  /** What the dissector that switched to the current one handed over (`DissectorContext.handedOver`). */
+  handedOver: HandOver | null = null;
   /** The service of the tunnel whose handshake handed the stream back to detection (`socks`, `http` for CONNECT). */
   private outerService: string | null = null;
   private closed = false;
@@ -256,6 +259,7 @@ export class AppSession implements FlowSession {
       return;
     }
     this.flow.setService(this.serviceOf(next.name));
+    this.handedOver = request.handOver ?? null;
     this.stream = this.guard(() => next.createStream!(this.ctx)) ?? null;
     this.replay(pending);
   }
@@ -338,8 +342,12 @@ class SessionContext implements DissectorContext {
     this.host.expect(expectation, this.owner);
   }
 
-  switchProtocol(protocol: string | null, pending?: { c2s?: Uint8Array; s2c?: Uint8Array }): void {
-    this.session.switchTo = { protocol, pending };
+  switchProtocol(protocol: string | null, pending?: { c2s?: Uint8Array; s2c?: Uint8Array }, handOver?: HandOver): void {
+    this.session.switchTo = { protocol, pending, handOver };
+  }
+
+  get handedOver(): HandOver | null {
+    return this.session.handedOver;
   }
 
   setService(service: string): void {

@@ -21,7 +21,7 @@ import { authCredentials } from '../http/credentials.js';
 import { isDohPost, reportDoh, wantsDohResponse } from '../http/doh-link.js';
 import { newStreamExchange, type StreamExchange } from '../http/stream-exchange.js';
 import { transactionFields } from '../http/transaction.js';
-import { takeUpgrade } from '../http/upgrade.js';
+import { upgradedRequest, type UpgradedRequest } from '../http/upgrade.js';
 import { ANOMALY, type Http2FrameFields, type Http2HeadersFields } from './events.js';
 import { HpackDecoder, type HpackBlock } from './hpack.js';
 import {
@@ -97,7 +97,7 @@ export class Http2Dissector implements StreamDissector {
     const l = ctx.limits;
     const hl = { maxTable: l.max_hpack_table, maxHeaders: l.max_headers, maxHeaderBytes: l.max_header_bytes };
     this.hpack = { c2s: new HpackDecoder(hl), s2c: new HpackDecoder(hl) };
-    const up = takeUpgrade(ctx.flow);
+    const up = upgradedRequest(ctx.handedOver);
     if (up) {
       this.adoptUpgrade(up);
       // The flow began as HTTP/1.1 (request + 101 on the wire): keep the `http` label the
@@ -565,7 +565,7 @@ export class Http2Dissector implements StreamDissector {
     else this.runsTruncated = true;
   }
 
-  private adoptUpgrade(up: NonNullable<ReturnType<typeof takeUpgrade>>): void {
+  private adoptUpgrade(up: UpgradedRequest): void {
     this.upgradedFrom = 'http/1.1';
     const s = this.openStream(1);
     this.streams.upgraded();
