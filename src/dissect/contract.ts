@@ -85,6 +85,14 @@ export interface Expectation {
   readonly expired?: (at: Position) => void;
 }
 
+/**
+ * State one dissector hands to the next with the flow (`switchProtocol`): a value, not a
+ * side channel, so it lives exactly as long as the hand-over. The receiver checks `kind`.
+ */
+export interface HandOver {
+  readonly kind: string;
+}
+
 export interface DissectorContext {
   readonly flow: FlowInfo;
   readonly limits: Readonly<Limits>;
@@ -113,9 +121,13 @@ export interface DissectorContext {
   /**
    * Hand the rest of this flow to another protocol (`http2` after an h2c upgrade), or to
    * detection again with `null` (after HTTP CONNECT). Bytes not yet consumed by this
-   * dissector are passed as `pending` per direction and are fed first.
+   * dissector are passed as `pending` per direction and are fed first; what the next
+   * dissector must know of this one's state (the request an h2c upgrade made) goes as
+   * `handOver`, which it reads as `handedOver` when it is created.
    */
-  switchProtocol(protocol: string | null, pending?: { c2s?: Uint8Array; s2c?: Uint8Array }): void;
+  switchProtocol(protocol: string | null, pending?: { c2s?: Uint8Array; s2c?: Uint8Array }, handOver?: HandOver): void;
+  /** What the dissector that switched the flow to this one handed over with it; null otherwise. */
+  readonly handedOver: HandOver | null;
   /** Name the flow's service once the dissector is sure (`http`, `ftp-data`, `dns`). */
   setService(service: string): void;
   /** One-line summary of the flow for flow lists, such as `GET /index.html → 200`. */

@@ -28,8 +28,14 @@ export interface AnomalyFields {
   detail: string;
 }
 
-/** `flow.end`: one per flow, in the words of Zeek's conn.log. */
-export interface FlowEndFields {
+/**
+ * `flow.start` (a flow was created) and `flow.update` (its service became known or changed,
+ * or client and server were swapped): who the flow is, as Suricata's EVE records carry
+ * `flow_id` and Zeek's logs `uid`/`id`. Sinks keep their own table of open flows from these
+ * (`events/flow-identity.ts`) instead of asking the engine. Emitted only when the run asks
+ * for them (`AnalyzeOptions.flowIdentity`); `events` prints them when `--types` selects them.
+ */
+export interface FlowIdentityFields {
   proto: 'tcp' | 'udp' | 'icmp';
   /** The application protocol when known (`http`, `ftp-data`, `dns`). */
   service: string | undefined;
@@ -38,14 +44,18 @@ export interface FlowEndFields {
   resp_h: string;
   resp_p: number;
   community_id: string;
+  /** Wireshark's `tcp.stream` / `udp.stream` number (0-based per transport, order of first packet). */
+  tcp_stream: number | undefined;
+  udp_stream: number | undefined;
+}
+
+/** `flow.end`: one per flow, in the words of Zeek's conn.log (its identity, then its counters). */
+export interface FlowEndFields extends FlowIdentityFields {
   /**
    * The tunnels the flow's packets came in, outermost first (Zeek's tunnel.log): the outer
    * endpoints oriented as the flow (orig is the outer address on the originator's side).
    */
   tunnel: TunnelFields[] | undefined;
-  /** Wireshark's `tcp.stream` / `udp.stream` number (0-based per transport, order of first packet). */
-  tcp_stream: number | undefined;
-  udp_stream: number | undefined;
   start: Timestamp;
   duration: number;
   first_frame: number;
@@ -140,6 +150,8 @@ export interface CredentialsFields {
 
 export interface EventMap {
   anomaly: AnomalyFields;
+  'flow.start': FlowIdentityFields;
+  'flow.update': FlowIdentityFields;
   'flow.end': FlowEndFields;
   'capture.summary': CaptureSummaryFields;
   credentials: CredentialsFields;

@@ -3,7 +3,7 @@
  * columns per protocol, and `fields`, a JSON string with everything else, so no field is
  * ever lost and the columns stay the same from file to file.
  */
-import type { FlowFacts } from '../filter/subject.js';
+import type { FlowIdentity } from '../events/flow-identity.js';
 import type { WireEvent } from '../events/event.js';
 import type { JsonValue } from '../events/json.js';
 import { Timestamp } from '../events/time.js';
@@ -16,10 +16,8 @@ export interface Column {
   type: ColumnType;
 }
 
-/** Flow context every flow-bound event gets (from the engine's flow, not from the event). */
-export interface FlowContext extends FlowFacts {
-  community_id: string;
-}
+/** Flow context every flow-bound event gets: its flow as the `flow.start`/`flow.update` events before it tell. */
+export type FlowContext = FlowIdentity;
 
 export const COMMON_COLUMNS: readonly Column[] = [
   { name: 'capture', type: 'STRING' },

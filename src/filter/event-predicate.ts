@@ -1,4 +1,5 @@
 import type { WireEvent } from '../events/event.js';
+import { IDENTITY_TYPES } from '../events/flow-identity.js';
 import { compileFilter, type CompiledFilter } from './evaluate.js';
 import type { PacketFacts } from './packet-facts.js';
 import { EVENT_TYPES, FAMILIES } from './registry.js';
@@ -52,4 +53,12 @@ export function eventPredicate(types: readonly string[] | undefined, filter: str
     return compiled ? compiled.matches(eventSubject(e, facts, packet)) : true;
   };
   return Object.assign(accept, { needsPacket: compiled?.needsPacket ?? false, types: wanted ? [...wanted] : null });
+}
+
+/**
+ * Whether `--types` selects `flow.start` or `flow.update` (by name, `flow.*` or `*`): only
+ * then does `events` print them; otherwise they only tell a filter each event's flow.
+ */
+export function selectsIdentity(types: readonly string[] | undefined): boolean {
+  return types?.length ? expandTypes(types).some((t) => IDENTITY_TYPES.includes(t)) : false;
 }

@@ -20,6 +20,7 @@
  * family name (`http`, `dns`, `ftp-data`).
  */
 import type { WireEvent } from '../events/event.js';
+import { isEvent } from '../events/event-map.js';
 import { EVENT_FIELDS } from './event-fields.js';
 import type { FilterSubject, FlowFacts } from './subject.js';
 import { pathScalars, pushScalars, type Scalar } from './values.js';
@@ -69,9 +70,7 @@ function declares(type: string, path: string): boolean {
 export function flowOf(s: FilterSubject): FlowFacts | null {
   if (s.flow) return s.flow;
   const e = s.events.length === 1 ? s.events[0]! : null;
-  if (e?.type !== 'flow.end') return null;
-  const stream = typeof e.tcp_stream === 'number' ? e.tcp_stream : typeof e.udp_stream === 'number' ? e.udp_stream : null;
-  return { proto: String(e.proto), service: typeof e.service === 'string' ? e.service : null, orig_h: String(e.orig_h), orig_p: Number(e.orig_p), resp_h: String(e.resp_h), resp_p: Number(e.resp_p), stream };
+  return e !== null && isEvent(e, 'flow.end') ? e : null;
 }
 
 /**
@@ -79,7 +78,7 @@ export function flowOf(s: FilterSubject): FlowFacts | null {
  * (`tls,http` of decrypted TLS), each layer, so `service == http` and `http` find HTTP
  * inside TLS too, and `service == "tls,http"` still finds exactly those flows.
  */
-function serviceValues(service: string | null): string[] {
+function serviceValues(service: string | null | undefined): string[] {
   if (!service) return [];
   return service.includes(',') ? [service, ...service.split(',')] : [service];
 }

@@ -8,20 +8,20 @@
  *   facts and the message events that frame completed.
  */
 import type { Direction, WireEvent } from '../events/event.js';
+import type { FlowIdentityFields } from '../events/event-map.js';
 import type { Timestamp } from '../events/time.js';
 import type { PacketFacts } from './packet-facts.js';
 
-/** What a filter knows of an event's flow. */
-export interface FlowFacts {
-  proto: string;
-  service: string | null;
-  orig_h: string;
-  orig_p: number;
-  resp_h: string;
-  resp_p: number;
-  /** Wireshark's tcp.stream / udp.stream number, when known. */
-  stream?: number | null;
-}
+/**
+ * What a filter knows of an event's flow: the identity fields that `flow.start`,
+ * `flow.update` and `flow.end` carry (any of those events is its flow's facts), with
+ * Wireshark's tcp.stream / udp.stream number when known.
+ */
+export type FlowFacts = Pick<FlowIdentityFields, 'proto' | 'orig_h' | 'orig_p' | 'resp_h' | 'resp_p'> & {
+  service?: string | null;
+  tcp_stream?: number;
+  udp_stream?: number;
+};
 
 export interface FilterSubject {
   readonly kind: 'event' | 'frame';

@@ -110,7 +110,7 @@ tcp('tcp', () => true, (s) => (flowIs(s, 'tcp') ? true : null));
 tcp('tcp.srcport', (t) => t.srcport, (s) => (flowIs(s, 'tcp') ? srcPort(s) : null));
 tcp('tcp.dstport', (t) => t.dstport, (s) => (flowIs(s, 'tcp') ? dstPort(s) : null));
 tcp('tcp.port', (t) => [t.srcport, t.dstport], (s) => (flowIs(s, 'tcp') && s.flow ? [s.flow.orig_p, s.flow.resp_p] : null));
-tcp('tcp.stream', (t) => t.stream, (s) => (flowIs(s, 'tcp') ? s.flow?.stream : null));
+tcp('tcp.stream', (t) => t.stream, (s) => (flowIs(s, 'tcp') ? s.flow?.tcp_stream : null));
 tcp('tcp.seq', (t) => t.seq);
 tcp('tcp.ack', (t) => t.ack);
 tcp('tcp.seq_raw', (t) => t.seq_raw);
@@ -138,7 +138,7 @@ udp('udp', () => true, (s) => (flowIs(s, 'udp') ? true : null));
 udp('udp.srcport', (u) => u.srcport, (s) => (flowIs(s, 'udp') ? srcPort(s) : null));
 udp('udp.dstport', (u) => u.dstport, (s) => (flowIs(s, 'udp') ? dstPort(s) : null));
 udp('udp.port', (u) => [u.srcport, u.dstport], (s) => (flowIs(s, 'udp') && s.flow ? [s.flow.orig_p, s.flow.resp_p] : null));
-udp('udp.stream', (u) => u.stream, (s) => (flowIs(s, 'udp') ? s.flow?.stream : null));
+udp('udp.stream', (u) => u.stream, (s) => (flowIs(s, 'udp') ? s.flow?.udp_stream : null));
 udp('udp.length', (u) => u.length);
 
 packet('icmp', (p) => (p.icmp && !p.icmp.v6 ? true : null), (s) => (flowIs(s, 'icmp') && isV4(s.flow!.orig_h) ? true : null));

@@ -1,6 +1,6 @@
 import type { Endpoint, FlowInfo, Transport } from '../dissect/contract.js';
 import type { Direction } from '../events/event.js';
-import type { FlowEndFields, TunnelFields } from '../events/event-map.js';
+import type { FlowEndFields, FlowIdentityFields, TunnelFields } from '../events/event-map.js';
 import { Timestamp } from '../events/time.js';
 import type { TcpDirection } from '../reassembly/stream.js';
 import type { TcpAnalyzer } from '../analysis/tcp/analyzer.js';
@@ -60,6 +60,11 @@ export class Flow {
   last: Timestamp;
   firstFrame: number;
   lastFrame: number;
+  /**
+   * Told when what `identity()` returns changes (service found or changed, roles swapped),
+   * so the engine can announce it (`flow.update`) before any event that reads it.
+   */
+  onIdentity: ((flow: Flow) => void) | null = null;
   synTs: Timestamp | null = null;
   /** Label for the protocol-hierarchy path: `eth:ipv4:tcp`. */
   layers: string;
@@ -107,11 +112,16 @@ export class Flow {
     return (this.extra ??= new FlowExtra());
   }
 
+  /** The application protocol when known (`http`, `tls,http2`); set through `setService`. */
   get service(): string | null {
     return this.extra === null ? null : this.extra.service;
   }
-  set service(v: string | null) {
-    this.more().service = v;
+
+  /** The one writer of `service`: a change is announced (`onIdentity`). */
+  setService(service: string | null): void {
+    if (service === this.service) return;
+    this.more().service = service;
+    this.onIdentity?.(this);
   }
   get summary(): string | null {
     return this.extra === null ? null : this.extra.summary;
@@ -292,6 +302,24 @@ export class Flow {
     x.flipped = !x.flipped;
     this.history.flip();
     x.infoCache = null;
+    this.onIdentity?.(this);
+  }
+
+  /** Who the flow is (`flow.start` and `flow.update`): endpoints by role, service, stream number. */
+  identity(): FlowIdentityFields {
+    const client = this.client;
+    const server = this.server;
+    return {
+      proto: this.transport,
+      service: this.service ?? undefined,
+      orig_h: client.addr,
+      orig_p: client.port,
+      resp_h: server.addr,
+      resp_p: server.port,
+      community_id: this.communityId,
+      tcp_stream: this.transport === 'tcp' ? (this.stream ?? undefined) : undefined,
+      udp_stream: this.transport === 'udp' ? (this.stream ?? undefined) : undefined,
+    };
   }
 
   get info(): FlowInfo {

@@ -11,7 +11,6 @@ import type { WireEvent } from '../events/event.js';
 import { frameSubject, packetFacts, type FilterSubject } from '../filter/index.js';
 import type { Flow } from '../flow/flow.js';
 import { analyze, type AnalyzeOptions } from '../pipeline/analyze.js';
-import type { Engine } from '../pipeline/engine.js';
 import { messageInfo } from './info.js';
 
 /** Protocols that carry others: a message decrypted from them names the frame's protocol. */
@@ -42,7 +41,6 @@ export async function eachFrame(file: string, opts: AnalyzeOptions, onFrame: (f:
   let currentFrame = 1;
   let t0: number | null = null;
   let first: { sec: number; ns: number } | null = null;
-  let engine: Engine | null = null;
   const sink = {
     emit(e: WireEvent): void {
       if (e.frame === currentFrame) events.push(e);
@@ -50,10 +48,6 @@ export async function eachFrame(file: string, opts: AnalyzeOptions, onFrame: (f:
   };
   await analyze(file, sink, {
     ...opts,
-    onEngine: (e) => {
-      engine = e;
-      opts.onEngine?.(e);
-    },
     packetTap: (p, decoded, flow, tcp) => {
       const start = (t0 ??= p.ts.sec + p.ts.ns / 1e9);
       const f0 = (first ??= { sec: p.ts.sec, ns: p.ts.ns });
@@ -79,7 +73,7 @@ export async function eachFrame(file: string, opts: AnalyzeOptions, onFrame: (f:
         t0: start,
         sinceNs: (p.ts.sec - f0.sec) * 1e9 + (p.ts.ns - f0.ns),
         app,
-        subject: () => frameSubject(packetFacts(p, decoded, flow, tcp, start), mine, flow && engine ? engine.flowFacts(flow.id) : null),
+        subject: () => frameSubject(packetFacts(p, decoded, flow, tcp, start), mine, flow ? flow.identity() : null),
       });
     },
   });

@@ -9,7 +9,7 @@ import { Engine, type EngineOptions } from './engine.js';
 import { governHeap } from './heap-governor.js';
 import { mayHoldSecrets, workPlan } from './work-plan.js';
 import type { InnerTap } from './session.js';
-import type { CaptureFileFields } from '../events/event-map.js';
+import type { CaptureFileFields, CaptureStatsFields, FlowEndFields } from '../events/event-map.js';
 
 export interface AnalyzeOptions {
   limits?: Partial<Limits>;
@@ -36,8 +36,17 @@ export interface AnalyzeOptions {
   input?: ReadCaptureOptions['input'];
   /** Reading waits for a promise this returns before each chunk (the live UI yields to its redraws). */
   pace?: ReadCaptureOptions['pace'];
-  /** Called with the engine once it exists (live views read its open flows). */
-  onEngine?(engine: Engine): void;
+  /**
+   * Emit `flow.start`/`flow.update` (see `EngineOptions.flowIdentity`): sinks that need each
+   * event's flow (export, `events --filter`) keep their own table from them.
+   */
+  flowIdentity?: boolean;
+  /**
+   * Called once with a read-only view of the run's progress (the UI shows open flows'
+   * counters and the statistics so far while a capture loads). Flow identity comes from
+   * events, not from here.
+   */
+  onLive?(view: LiveView): void;
   /** False: no TCP sequence analysis (see `EngineOptions.tcpAnalysis`). */
   tcpAnalysis?: boolean;
   /** Verify IPv4, TCP and UDP checksums (off by default, as in Wireshark). */
@@ -57,6 +66,12 @@ export interface AnalyzeOptions {
    * (`work-plan.ts`). Other events never reach the sink, except the engine's anomalies.
    */
   wanted?: { types: readonly string[]; filter: boolean };
+}
+
+/** What a live view reads while a capture loads (kept narrow on purpose). */
+export interface LiveView {
+  openFlows(): ReadonlyArray<{ readonly id: number; readonly lastFrame: number; record(): FlowEndFields }>;
+  readonly stats: { fields(): CaptureStatsFields };
 }
 
 /**
@@ -85,8 +100,9 @@ export async function analyze(source: string, sink: EventSink, opts: AnalyzeOpti
     tcpAnalysis: opts.tcpAnalysis !== false && (plan === null || plan.tcpAnalysis || opts.packetTap !== undefined),
     packetTap: opts.packetTap,
     plan: plan ?? undefined,
+    flowIdentity: opts.flowIdentity,
   });
-  opts.onEngine?.(engine);
+  opts.onLive?.({ openFlows: () => engine.openFlows(), stats: engine.stats });
   const summary = await readCapture(
     source,
     {

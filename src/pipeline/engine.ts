@@ -6,7 +6,6 @@ import { formatAddress, PacketDecoder } from '../decode/index.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type DecodeResult, type Encapsulation, type IpPacket, type TcpHeader, type UdpHeader } from '../decode/types.js';
 import { typedEvent, type Direction, type EventSink } from '../events/event.js';
 import { Timestamp } from '../events/time.js';
-import type { FlowFacts } from '../filter/subject.js';
 import { communityId, icmpCounterpart } from '../flow/community-id.js';
 import { EndpointState } from '../flow/conn-state.js';
 import { Expectations } from '../flow/expectations.js';
@@ -66,6 +65,12 @@ export interface EngineOptions {
    * watches them for damaged input); the sink still decides what is written.
    */
   plan?: Pick<WorkPlan, 'types' | 'dissected'>;
+  /**
+   * Emit `flow.start` when a flow is created and `flow.update` when its service or roles
+   * change, for sinks that keep their own table of flows (`events/flow-identity.ts`).
+   * Default false: the report and the default `events` output do not carry them.
+   */
+  flowIdentity?: boolean;
 }
 
 /**
@@ -231,21 +236,6 @@ export class Engine implements SessionHost {
     this.tick(ts);
   }
 
-  /** What filters know of an open flow. */
-  flowFacts(id: number): FlowFacts | null {
-    const f = this.flows.byFlowId(id);
-    if (!f) return null;
-    return { proto: f.transport, service: f.service, orig_h: f.client.addr, orig_p: f.client.port, resp_h: f.server.addr, resp_p: f.server.port, stream: f.stream };
-  }
-
-  /** Endpoints and service of an open flow (also while its `flow.end` is emitted), for exports. */
-  flowContext(id: number): { proto: string; service: string | null; orig_h: string; orig_p: number; resp_h: string; resp_p: number; community_id: string } | null {
-    const f = this.flows.byFlowId(id);
-    if (!f) return null;
-    const { client, server } = f;
-    return { proto: f.transport, service: f.service, orig_h: client.addr, orig_p: client.port, resp_h: server.addr, resp_p: server.port, community_id: f.communityId };
-  }
-
   /** Flows not yet ended, for live views. */
   openFlows(): Flow[] {
     return this.flows.open();
@@ -281,6 +271,11 @@ export class Engine implements SessionHost {
     };
   }
 
+  /** A flow's service or roles changed: sinks learn it before any event that reads it. */
+  private readonly announce = (flow: Flow): void => {
+    this.sink.emit(typedEvent('flow.update', this.frame, this.ts, flow.id, null, flow.identity()));
+  };
+
   anomaly(code: AnomalyCode, detail: string, flow: Flow | null, dir: Direction | null = null): void {
     this.sink.emit(typedEvent('anomaly', this.frame, this.ts, flow?.id ?? null, dir, { code, detail }));
   }
@@ -315,6 +310,10 @@ export class Engine implements SessionHost {
     // A share numbers streams by the creating frame, like flow ids; the merge renumbers both.
     if (transport === 'tcp') flow.stream = this.opts.share ? id : this.tcpStreams++;
     else if (transport === 'udp') flow.stream = this.opts.share ? id : this.udpStreams++;
+    if (this.opts.flowIdentity) {
+      this.sink.emit(typedEvent('flow.start', this.frame, this.ts, id, null, flow.identity()));
+      flow.onIdentity = this.announce;
+    }
     if (this.flows.add(flow) && this.evictions++ === 0) {
       this.anomaly('flow.limit', `more than ${this.limits.max_flows} flows at once; the least recently active are ended early`, flow);
     }
@@ -380,8 +379,8 @@ export class Engine implements SessionHost {
     if (!flow) {
       flow = this.newFlow('udp', 17, ip, udp.src_port, udp.dst_port, key, side, side, encap !== undefined ? tunnelPath(ip) : ip.version === 4 ? 'ipv4' : 'ipv6', encap);
       flow.carrier = true;
-      flow.service = label;
-    } else flow.service ??= label; // a GTP-U echo came first and made the flow
+      flow.setService(label);
+    } else if (flow.service === null) flow.setService(label); // a GTP-U echo came first and made the flow
     this.touch(flow, side, ip, p, false);
     flow.addBytes(side, udp.payload.length);
   }

@@ -4,6 +4,7 @@ import type {
   Expectation,
   ExportedObject,
   FlowInfo,
+  HandOver,
   InnerStreamOptions,
   Position,
   ProtocolDescriptor,
@@ -80,7 +81,9 @@ export class AppSession implements FlowSession {
   private datagramDissector: DatagramDissector | null = null;
   /** Where held input being replayed was seen (events take its frame and time). */
   replaying: Position | null = null;
-  switchTo: { protocol: string | null; pending?: { c2s?: Uint8Array; s2c?: Uint8Array } } | null = null;
+  switchTo: { protocol: string | null; pending?: { c2s?: Uint8Array; s2c?: Uint8Array }; handOver?: HandOver } | null = null;
+  /** What the dissector that switched to the current one handed over (`DissectorContext.handedOver`). */
+  handedOver: HandOver | null = null;
   /** The service of the tunnel whose handshake handed the stream back to detection (`socks`, `http` for CONNECT). */
   private outerService: string | null = null;
   private closed = false;
@@ -101,7 +104,7 @@ export class AppSession implements FlowSession {
     if (named) {
       this.start(named);
     } else if (expected) {
-      flow.service = expected.service;
+      flow.setService(expected.service);
       this.stream = this.guard(() => expected.create(this.ctx)) ?? null;
     } else if (this.streamed) {
       const candidates = this.candidates('tcp');
@@ -219,8 +222,8 @@ export class AppSession implements FlowSession {
   }
 
   private start(protocol: ProtocolDescriptor): void {
-    if (this.layer || this.outerService !== null) this.flow.service = this.serviceOf(protocol.name);
-    else this.flow.service ??= protocol.name;
+    if (this.layer || this.outerService !== null) this.flow.setService(this.serviceOf(protocol.name));
+    else if (this.flow.service === null) this.flow.setService(protocol.name);
     if (!this.host.dissects(protocol.name)) return;
     if (this.streamed && protocol.createStream) {
       this.stream = this.guard(() => protocol.createStream!(this.ctx)) ?? null;
@@ -264,8 +267,9 @@ export class AppSession implements FlowSession {
       this.anomaly('dissect.error', null, `hand-over to unknown protocol ${request.protocol}`);
       return;
     }
-    this.flow.service = this.serviceOf(next.name);
+    this.flow.setService(this.serviceOf(next.name));
     if (!this.host.dissects(next.name)) return;
+    this.handedOver = request.handOver ?? null;
     this.stream = this.guard(() => next.createStream!(this.ctx)) ?? null;
     this.replay(pending);
   }
@@ -349,12 +353,16 @@ class SessionContext implements DissectorContext {
     this.host.expect(expectation, this.owner);
   }
 
-  switchProtocol(protocol: string | null, pending?: { c2s?: Uint8Array; s2c?: Uint8Array }): void {
-    this.session.switchTo = { protocol, pending };
+  switchProtocol(protocol: string | null, pending?: { c2s?: Uint8Array; s2c?: Uint8Array }, handOver?: HandOver): void {
+    this.session.switchTo = { protocol, pending, handOver };
+  }
+
+  get handedOver(): HandOver | null {
+    return this.session.handedOver;
   }
 
   setService(service: string): void {
-    this.owner.service = this.session.serviceOf(service);
+    this.owner.setService(this.session.serviceOf(service));
   }
 
   setSummary(summary: string): void {

@@ -24,12 +24,13 @@ export interface WorkPlan {
 export const FULL_PLAN: WorkPlan = { types: null, dissected: null, tcpAnalysis: true };
 
 /** Event types the engine emits itself. */
-const ENGINE_TYPES = new Set(['anomaly', 'tcp.analysis', 'tcp.connection', 'flow.end', 'capture.summary']);
+const ENGINE_TYPES = new Set(['anomaly', 'tcp.analysis', 'tcp.connection', 'flow.start', 'flow.update', 'flow.end', 'capture.summary']);
 /**
  * Engine types that read what every dissector did: a flow's `service` and `summary`
- * (`flow.end`, the hierarchy of `capture.summary`), and anomalies (dissectors raise them too).
+ * (`flow.update` when a dissector names the service, `flow.end`, the hierarchy of
+ * `capture.summary`), and anomalies (dissectors raise them too).
  */
-const NEEDS_EVERY_DISSECTOR = new Set(['anomaly', 'flow.end', 'capture.summary']);
+const NEEDS_EVERY_DISSECTOR = new Set(['anomaly', 'flow.update', 'flow.end', 'capture.summary']);
 const TCP_ANALYSIS_READERS = ['tcp.analysis', 'tcp.connection', 'anomaly'];
 
 export interface PlanOptions {

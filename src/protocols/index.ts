@@ -5,10 +5,10 @@
 import type { ProtocolDescriptor } from '../dissect/contract.js';
 import { dnsDescriptor } from './dns/index.js';
 import { bittorrentDescriptor } from './bittorrent/index.js';
-import { ftp } from './ftp/index.js';
-import { smtp } from './smtp/index.js';
-import { pop3 } from './pop3/index.js';
-import { imap } from './imap/index.js';
+import { ftpDescriptor } from './ftp/index.js';
+import { smtpDescriptor } from './smtp/index.js';
+import { pop3Descriptor } from './pop3/index.js';
+import { imapDescriptor } from './imap/index.js';
 import { httpDescriptor } from './http/index.js';
 import { http2Descriptor } from './http2/index.js';
 import { tlsDescriptor } from './tls/index.js';
@@ -24,10 +24,10 @@ export const PROTOCOLS: readonly ProtocolDescriptor[] = [
   // Before BitTorrent too: a SOCKS greeting is 3 bytes, exact, and MSE would wait on it for more.
   socksDescriptor,
   bittorrentDescriptor,
-  ftp,
-  smtp,
-  pop3,
-  imap,
+  ftpDescriptor,
+  smtpDescriptor,
+  pop3Descriptor,
+  imapDescriptor,
   httpDescriptor,
   http2Descriptor,
 ];

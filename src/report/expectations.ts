@@ -2,6 +2,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { WireEvent } from '../events/event.js';
 import { toJson } from '../events/json.js';
+import { isEvent } from '../events/event-map.js';
 import { compileFilter, eventSubject, FilterSyntaxError, type CompiledFilter, type FlowFacts, type PacketFacts } from '../filter/index.js';
 import { closest, didYouMean } from '../filter/suggest.js';
 
@@ -139,10 +140,8 @@ export function rulesNeedPackets(rules: ReturnType<typeof loadExpectations>): bo
 export function checkExpectations(rules: ReturnType<typeof loadExpectations>, events: readonly WireEvent[], packetOf: (e: WireEvent) => PacketFacts | null = () => null): RuleResult[] {
   const flows = new Map<number, FlowFacts>();
   for (const e of events) {
-    if (e.type === 'flow.end' && e.flow !== null) {
-      const stream = typeof e.tcp_stream === 'number' ? e.tcp_stream : typeof e.udp_stream === 'number' ? e.udp_stream : null;
-      flows.set(e.flow, { proto: String(e.proto), service: typeof e.service === 'string' ? e.service : null, orig_h: String(e.orig_h), orig_p: Number(e.orig_p), resp_h: String(e.resp_h), resp_p: Number(e.resp_p), stream });
-    }
+    // A flow.end record is its flow's facts.
+    if (isEvent(e, 'flow.end') && e.flow !== null) flows.set(e.flow, e);
   }
   const subject = (e: WireEvent) => eventSubject(e, e.flow !== null ? (flows.get(e.flow) ?? null) : null, packetOf(e));
   const matching = (f: CompiledFilter) => events.filter((e) => f.matches(subject(e)));

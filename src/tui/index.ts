@@ -66,7 +66,8 @@ export async function openUi(file: string, opts: CommonOptions, mode: { follow?:
     wantsObjects: true,
     onObject: (o, flow) => store.object(o, flow),
     onProgress: (read, total) => store.setProgress(read, total),
-    onEngine: (engine) => (store.live = engine),
+    flowIdentity: true,
+    onLive: (view) => (store.live = view),
     ...(live
       ? {
           tap: (flow, dir, data) => store.streamData(flow, dir, data),

@@ -186,8 +186,8 @@ describe("Wireshark's names and operators (issue 14)", () => {
     expect(m('ipv6.src == fe80::/10', q, v6)).toBe(true);
     expect(m('ipv6.dst == fe80::/10', q, v6)).toBe(false);
     expect(m('ip.addr == 2001:db8::53', q, v6)).toBe(false);
-    expect(m('udp.dstport == 53 && udp.stream', q, { ...v6, stream: 4 })).toBe(true);
-    expect(m('udp.stream == 4', q, { ...v6, stream: 4 })).toBe(true);
+    expect(m('udp.dstport == 53 && udp.stream', q, { ...v6, udp_stream: 4 })).toBe(true);
+    expect(m('udp.stream == 4', q, { ...v6, udp_stream: 4 })).toBe(true);
   });
 
   it('bare protocol names: tcp, udp, and the application', () => {

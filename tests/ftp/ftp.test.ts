@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ftp, probeFtp } from '../../src/protocols/ftp/index.js';
+import { ftpDescriptor as ftp, probeFtp } from '../../src/protocols/ftp/index.js';
 import { joinPath, parseEprt, parseEpsv, parseHostPort, parseQuotedPath, parseReplyLine, normalizeIpv6 } from '../../src/protocols/ftp/parser.js';
 import { comparable, recordingContext, runStream, type Chunk } from '../support/dissector-harness.js';
 

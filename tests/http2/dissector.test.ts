@@ -1,8 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { http2Descriptor, probeHttp2 } from '../../src/protocols/http2/index.js';
-import { offerUpgrade } from '../../src/protocols/http/upgrade.js';
 import { recordingContext, runStream, type Chunk } from '../support/dissector-harness.js';
+import type { HandOver } from '../../src/dissect/contract.js';
 import type { WireEvent } from '../../src/events/event.js';
 import { PREFACE, conversation, frame, hpack, req, settings } from './frames.js';
 
@@ -109,8 +109,8 @@ describe('HTTP/2 dissector', () => {
   });
 
   it('takes over after an h2c upgrade: stream 1 is the HTTP/1.1 request', () => {
-    const rec = recordingContext();
-    offerUpgrade(rec.ctx.flow, { method: 'GET', uri: '/up', host: 'h', headers: [['Host', 'h'], ['HTTP2-Settings', 'AAEAAAIA']], request_first: { frame: 1, ts: rec.ctx.ts }, request_end: null, request_segments: 1, request_body_len: 0 });
+    const at = { frame: 1, ts: recordingContext().ctx.ts };
+    const rec = recordingContext({ handedOver: { kind: 'h2c', method: 'GET', uri: '/up', host: 'h', headers: [['Host', 'h'], ['HTTP2-Settings', 'AAEAAAIA']], request_first: at, request_end: null, request_segments: 1, request_body_len: 0 } as HandOver });
     const d = http2Descriptor.createStream!(rec.ctx);
     rec.at(2);
     d.data('s2c', Buffer.concat([settings(), frame(1, 0x4, 1, hpack([[':status', '200']])), frame(0, 0x1, 1, 'hi')]));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StreamDissector } from '../../src/dissect/contract.js';
-import { imap, probeImap } from '../../src/protocols/imap/index.js';
+import { imapDescriptor as imap, probeImap } from '../../src/protocols/imap/index.js';
 import { comparable, recordingContext, runStream, type Chunk } from '../support/dissector-harness.js';
 
 const c = (s: string): Chunk => ({ dir: 'c2s', bytes: s });

@@ -2,10 +2,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { WireEvent } from '../../src/events/event.js';
+import { FlowIdentities, isIdentityEvent } from '../../src/events/flow-identity.js';
 import { eventPredicate, expandTypes } from '../../src/filter/event-predicate.js';
 import type { FlowFacts } from '../../src/filter/subject.js';
 import { analyze } from '../../src/pipeline/analyze.js';
-import type { Engine } from '../../src/pipeline/engine.js';
 import { mayHoldSecrets, workPlan } from '../../src/pipeline/work-plan.js';
 import { PROTOCOLS } from '../../src/protocols/index.js';
 import { eventLine } from '../../src/report/ndjson.js';
@@ -47,12 +47,18 @@ interface Line {
 
 async function run(file: string, wanted?: { types: readonly string[]; filter: boolean }): Promise<Line[]> {
   const lines: Line[] = [];
-  let engine: Engine | null = null;
+  // Each event's flow from the flow.start/flow.update events before it, as `events --filter` reads it.
+  const flows = new FlowIdentities();
   await analyze(
     join(CAPTURES, file),
     // Serialised at once, as the NDJSON writer does (`builtKeys` names the event just built).
-    { emit: (e: WireEvent) => lines.push({ type: e.type, text: eventLine(e), facts: e.flow !== null && engine ? engine.flowFacts(e.flow) : null }) },
-    { keylog: keylogOf(file), wanted, governHeap: false, onEngine: (e) => (engine = e) },
+    {
+      emit: (e: WireEvent) => {
+        const facts = flows.track(e);
+        if (!isIdentityEvent(e)) lines.push({ type: e.type, text: eventLine(e), facts });
+      },
+    },
+    { keylog: keylogOf(file), wanted, governHeap: false, flowIdentity: true },
   );
   return lines;
 }

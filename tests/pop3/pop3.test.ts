@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pop3, probePop3 } from '../../src/protocols/pop3/index.js';
+import { pop3Descriptor as pop3, probePop3 } from '../../src/protocols/pop3/index.js';
 import { isMultiline, parseStatus } from '../../src/protocols/pop3/parser.js';
 import { comparable, runStream, type Chunk } from '../support/dissector-harness.js';
 

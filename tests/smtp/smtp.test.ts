@@ -2,7 +2,7 @@ import PostalMime from 'postal-mime';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../src/dissect/limits.js';
 import { MAX_MIME_PARTS, parseMail } from '../../src/dissect/mime.js';
-import { smtp, probeSmtp } from '../../src/protocols/smtp/index.js';
+import { smtpDescriptor as smtp, probeSmtp } from '../../src/protocols/smtp/index.js';
 import { parseBdat, parseReplyLine, receivedAddresses } from '../../src/protocols/smtp/parser.js';
 import { comparable, recordingContext, runStream, type Chunk } from '../support/dissector-harness.js';
 

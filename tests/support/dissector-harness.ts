@@ -8,6 +8,7 @@ import type {
   Expectation,
   ExportedObject,
   FlowInfo,
+  HandOver,
   Position,
   InnerStreamOptions,
   ProtocolDescriptor,
@@ -24,7 +25,7 @@ export interface Recorded {
   events: WireEvent[];
   objects: ExportedObject[];
   expectations: Expectation[];
-  switches: Array<{ protocol: string | null; pending?: { c2s?: Uint8Array; s2c?: Uint8Array } }>;
+  switches: Array<{ protocol: string | null; pending?: { c2s?: Uint8Array; s2c?: Uint8Array }; handOver?: HandOver }>;
   service: string | null;
   summary: string | null;
   /** Inner streams the dissector opened (`ctx.openInner`), with everything fed to each. */
@@ -60,7 +61,7 @@ export const TEST_FLOW: FlowInfo = {
 };
 
 export function recordingContext(
-  opts: { flow?: Partial<FlowInfo>; limits?: Partial<Limits>; wantsObjects?: boolean; tcpRtt?: number; secrets?: SecretStore } = {},
+  opts: { flow?: Partial<FlowInfo>; limits?: Partial<Limits>; wantsObjects?: boolean; tcpRtt?: number; secrets?: SecretStore; handedOver?: HandOver } = {},
 ): Recorded {
   let frame = 1;
   let ts = new Timestamp(1_700_000_000, 0);
@@ -104,9 +105,10 @@ export function recordingContext(
     expect(e) {
       rec.expectations.push(e);
     },
-    switchProtocol(protocol, pending) {
-      rec.switches.push({ protocol, pending });
+    switchProtocol(protocol, pending, handOver) {
+      rec.switches.push({ protocol, pending, handOver });
     },
+    handedOver: opts.handedOver ?? null,
     setService(s) {
       rec.service = s;
     },

@@ -6,10 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import type { ProtocolDescriptor } from '../../src/dissect/contract.js';
 import type { WireEvent } from '../../src/events/event.js';
-import { ftp } from '../../src/protocols/ftp/index.js';
-import { imap } from '../../src/protocols/imap/index.js';
-import { pop3 } from '../../src/protocols/pop3/index.js';
-import { smtp } from '../../src/protocols/smtp/index.js';
+import { ftpDescriptor as ftp } from '../../src/protocols/ftp/index.js';
+import { imapDescriptor as imap } from '../../src/protocols/imap/index.js';
+import { pop3Descriptor as pop3 } from '../../src/protocols/pop3/index.js';
+import { smtpDescriptor as smtp } from '../../src/protocols/smtp/index.js';
 import { runStream, type Chunk } from '../support/dissector-harness.js';
 import { clientHello, record, sni } from './builders.js';
 

@@ -96,7 +96,8 @@ function feedLive(store: CaptureStore, opts: { stdin?: AsyncIterable<Uint8Array>
     wantsObjects: true,
     onObject: (o, flow) => store.object(o, flow),
     onProgress: (read, total) => store.setProgress(read, total),
-    onEngine: (engine) => (store.live = engine),
+    flowIdentity: true,
+    onLive: (view) => (store.live = view),
     tap: (flow, dir, data) => store.streamData(flow, dir, data),
     innerTap: (flow, dir, data, via) => store.innerStreamData(flow, dir, data, via),
   }).then(
@@ -331,7 +332,8 @@ describe('--follow-file: a capture file read while it is still being written', (
     const tee = { emit: (e: WireEvent) => (events.push(e), store.emit(e)) };
     const done = analyze(path, tee, {
       input: followFile(path, { signal: stop.signal, wait: () => new Promise<void>((r) => waits.push(r)) }),
-      onEngine: (engine) => (store.live = engine),
+      flowIdentity: true,
+      onLive: (view) => (store.live = view),
       tap: (flow, dir, data) => store.streamData(flow, dir, data),
     });
     const seenAt: number[] = [];

@@ -1,8 +1,9 @@
-import { eventPredicate, EventTypeError, type EventPredicate } from '../../filter/event-predicate.js';
+import type { WireEvent } from '../../events/event.js';
+import { FlowIdentities, isIdentityEvent } from '../../events/flow-identity.js';
+import { eventPredicate, EventTypeError, selectsIdentity, type EventPredicate } from '../../filter/event-predicate.js';
 import { FramePairing } from '../../filter/frame-pairing.js';
 import { FilterSyntaxError, type FlowFacts } from '../../filter/index.js';
 import { analyze } from '../../pipeline/analyze.js';
-import type { Engine } from '../../pipeline/engine.js';
 import { analyzeSplit } from '../../pipeline/parallel/split.js';
 import { NdjsonWriter } from '../../report/ndjson.js';
 import { inputDamage } from '../input-damage.js';
@@ -29,24 +30,36 @@ export async function eventsCommand(
       await analyzeSplit(file, split, { bytes: out });
       return 0;
     }
-    let engine: Engine | null = null;
-    const facts = (flow: number | null) => (flow !== null && engine ? engine.flowFacts(flow) : null);
+    // The filter reads each event's flow from the flow.start/flow.update events before it;
+    // those are printed only when --types selects them.
+    const shown = selectsIdentity(opts.types);
+    const identity = shown || accept !== null;
+    const flows = new FlowIdentities();
     if (accept?.needsPacket) {
       const writer = new NdjsonWriter(out);
       const pairing = new FramePairing<FlowFacts | null>((e, flow, packet) => {
         if (accept(e, flow, packet)) writer.emit(e);
       });
+      const emit = (e: WireEvent): void => {
+        const flow = flows.track(e);
+        if (shown || !isIdentityEvent(e)) pairing.emit(e, flow);
+      };
       try {
-        await analyze(file, { emit: (e) => pairing.emit(e, facts(e.flow)) }, { ...analyzeOptions(opts), wanted, onProgress, onEngine: (e) => (engine = e), packetTap: (p, d, flow, tcp) => pairing.tap(p, d, flow, tcp) });
+        await analyze(file, { emit }, { ...analyzeOptions(opts), wanted, onProgress, flowIdentity: true, packetTap: (p, d, flow, tcp) => pairing.tap(p, d, flow, tcp) });
         pairing.finish();
       } finally {
         writer.flush();
       }
       return 0;
     }
-    const writer = new NdjsonWriter(out, accept ? (e) => accept(e, facts(e.flow)) : undefined);
+    const pass = (e: WireEvent): boolean => {
+      const flow = flows.track(e);
+      if (!shown && isIdentityEvent(e)) return false;
+      return accept ? accept(e, flow) : true;
+    };
+    const writer = new NdjsonWriter(out, identity ? pass : undefined);
     try {
-      await analyze(file, writer, { ...analyzeOptions(opts), wanted, onProgress, onEngine: (e) => (engine = e) });
+      await analyze(file, writer, { ...analyzeOptions(opts), wanted, onProgress, flowIdentity: identity });
     } finally {
       writer.flush();
     }

@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { exportOutcome, type ExportFormat, type ExportJob } from '../../export/export-file.js';
-import { defaultWorkers, runPool } from '../../pipeline/parallel/pool.js';
+import { exportFile, type ExportFormat, type ExportJob } from '../../export/export-file.js';
+import { defaultWorkers, outcomeOf, runPool } from '../../pipeline/parallel/pool.js';
 import { EXIT_BAD_INPUT, UserError } from '../io.js';
 import { keyLogOf, parseLimits, type CommonOptions } from '../options.js';
 
@@ -54,7 +54,7 @@ export async function exportEventsCommand(
   const workers = opts.workers ?? defaultWorkers();
   let failed = 0;
   let events = 0;
-  await runPool(jobs, workers, new URL('../../pipeline/parallel/export-worker.js', import.meta.url), exportOutcome, (i, outcome) => {
+  await runPool(jobs, workers, new URL('../export-worker.js', import.meta.url), (job) => outcomeOf(() => exportFile(job)), (i, outcome) => {
     if (outcome.ok) events += outcome.result!.events;
     else {
       failed++;

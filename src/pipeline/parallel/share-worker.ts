@@ -6,8 +6,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { WireEvent } from '../../events/event.js';
 import { Timestamp } from '../../events/time.js';
-import type { FlowFacts } from '../../filter/subject.js';
-import { eventPredicate } from '../../filter/event-predicate.js';
+import { FlowIdentities, isIdentityEvent } from '../../events/flow-identity.js';
+import { eventPredicate, selectsIdentity } from '../../filter/event-predicate.js';
 import { PROTOCOLS } from '../../protocols/index.js';
 import { compactJson, eventLine } from '../../report/ndjson.js';
 import { InputDamage } from '../../report/input-damage.js';
@@ -28,6 +28,8 @@ import { readBatch } from './packet-batch.js';
  * generation collection or two, and the profile showed the promoted garbage doubling GC.
  * Events whose fields name other flows, and every event when a filter (which may test
  * flow ids) or the object mode needs them, are kept whole until the ids are known.
+ * A filter reads each event's flow from the `flow.start`/`flow.update` events before it,
+ * tracked when the epoch is written, after renaming (so `tcp.stream` is the merged number).
  */
 interface Group {
   key: [number, Phase, number, number];
@@ -37,8 +39,6 @@ interface Group {
   flowAt: number[];
   /** For a line: the worker's name of its flow. */
   flowName: number[];
-  /** For an event kept whole: its flow's facts when it was emitted (filters only). */
-  facts: (FlowFacts | null)[];
 }
 
 const init = workerData as ShareInit;
@@ -50,6 +50,9 @@ const predicate = init.filter ? eventPredicate(init.types, init.filter) : null;
 /** Only the dissectors and events the selected types need, as on one thread. */
 const selected = (typesOnly ?? predicate)?.types ?? null;
 const plan = selected ? workPlan(PROTOCOLS, selected, { filter: init.filter !== undefined, secrets: init.mayHoldSecrets }) : null;
+/** `--types` selects flow.start/flow.update: written; otherwise they only serve the filter. */
+const shownIdentity = selectsIdentity(init.types);
+const flows = new FlowIdentities();
 const damage = new InputDamage();
 const ids = new FlowIdMap();
 const port = parentPort!;
@@ -73,14 +76,12 @@ function keep(e: WireEvent): void {
     g.items.push(e);
     g.flowAt.push(-1);
     g.flowName.push(0);
-    g.facts.push(predicate && e.flow !== null ? engine.flowFacts(e.flow) : null);
     return;
   }
   const line = eventLine(e) + '\n';
   g.items.push(line);
   g.flowAt.push(e.flow === null ? -1 : line.indexOf(FLOW_KEY) + FLOW_KEY.length);
   g.flowName.push(e.flow ?? 0);
-  g.facts.push(null);
 }
 
 /** This share's secrets: the key log's, then those of the capture's secrets blocks as the main thread reads them. */
@@ -94,10 +95,11 @@ const engine: Engine = new Engine({
   checkChecksums: init.checkChecksums,
   tcpAnalysis: init.tcpAnalysis && (plan?.tcpAnalysis ?? true),
   plan: plan ?? undefined,
+  flowIdentity: shownIdentity || predicate !== null,
   sink: { emit: keep },
   share: {
     mark(frame, phase, a, b) {
-      current = { key: [frame, phase, a, b], items: [], flowAt: [], flowName: [], facts: [] };
+      current = { key: [frame, phase, a, b], items: [], flowAt: [], flowName: [] };
       groups.push(current);
     },
     created: (id, transport) => {
@@ -138,7 +140,9 @@ function render(m: Extract<ToShare, { kind: 'ids' }>): void {
         continue;
       }
       ids.rename(item);
-      if (predicate && !predicate(item, g.facts[i]!)) continue;
+      const flow = flows.track(item);
+      if (!shownIdentity && isIdentityEvent(item)) continue;
+      if (predicate && !predicate(item, flow)) continue;
       if (ndjson) text += compactJson(item) + '\n';
       else events.push(packEvent(item));
     }

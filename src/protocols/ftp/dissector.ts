@@ -9,7 +9,7 @@ import { LineFramer } from '../../dissect/line-framer.js';
 import { decodeText } from '../../dissect/text.js';
 import type { Direction } from '../../events/event.js';
 import type { FtpDataChannel, FtpTransactionFields } from './events.js';
-import { StarttlsHandoff, type HandoffHost } from '../tls/handoff.js';
+import { UpgradeGate } from '../tls/handoff.js';
 import { DataFlowState, FtpDataDissector } from './data-dissector.js';
 import {
   joinPath,
@@ -53,8 +53,9 @@ interface ReplyInProgress {
   at: Position;
 }
 
-export class FtpDissector implements StreamDissector, HandoffHost {
+export class FtpDissector implements StreamDissector {
   private readonly framers: Record<Direction, LineFramer>;
+  private readonly gate: UpgradeGate;
   private readonly pending: Pending[] = [];
   private reply: ReplyInProgress | null = null;
   private greeted = false;
@@ -62,8 +63,6 @@ export class FtpDissector implements StreamDissector, HandoffHost {
   private authTlsPending = false;
   /** `AUTH TLS`, `AUTH SSL`...: what the client asked, for the events. */
   private authMechanism = 'AUTH TLS';
-  /** Set between the server's 234 and the client's next bytes. */
-  private handoff: StarttlsHandoff | null = null;
   private user: string | null = null;
   private password: string | null = null;
   private loggedIn = false;
@@ -103,61 +102,27 @@ export class FtpDissector implements StreamDissector, HandoffHost {
         max,
       ),
     };
+    this.gate = new UpgradeGate(ctx, this.framers, { reading: () => !this.encrypted, encrypted: () => this.startTls(), close: () => this.close() }, () => ({ code: 'ftp.starttls_plaintext', accepted: this.authMechanism }));
     ctx.setService('ftp');
   }
 
   data(dir: Direction, bytes: Uint8Array): void {
-    if (this.handoff) {
-      this.offerHandoff(dir, bytes);
-      return;
-    }
-    if (this.encrypted) return;
-    if (dir === 'c2s' && this.authTlsPending && bytes[0] === 0x16 && this.framers.c2s.pending === 0) {
+    if (!this.gate.undecided && !this.encrypted && dir === 'c2s' && this.authTlsPending && bytes[0] === 0x16 && this.framers.c2s.pending === 0) {
       // A TLS record before the 234 was seen (reply lost or reordered): the channel is TLS now.
       this.startTls();
       return;
     }
-    this.framers[dir].push(bytes);
+    this.gate.data(dir, bytes);
   }
 
   gap(dir: Direction, length: number): void {
-    if (this.handoff) {
-      // What follows a lost upgrade cannot be judged: treated as encrypted.
-      this.handoff = null;
-      this.startTls();
-      return;
-    }
-    if (this.encrypted) return;
-    this.framers[dir].gap(length);
+    this.gate.gap(dir, length);
   }
-
-  /** After 234 to AUTH TLS/SSL: TLS from the client goes to the TLS dissector, anything else stays FTP. */
-  private offerHandoff(dir: Direction, bytes: Uint8Array): void {
-    this.handoff!.settle(this.ctx, dir, bytes, this, { code: 'ftp.starttls_plaintext', accepted: this.authMechanism });
-  }
-
-  handoffSettled(): void {
-    this.handoff = null;
-  }
-
-  handOverToTls(): void {
-    this.startTls();
-    this.close();
-  }
-
-  resumeInClear(dir: Direction, bytes: Uint8Array): void {
-    this.framers[dir].push(bytes);
-  }
-
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.handoff) {
-      // AUTH accepted and nothing after it was captured.
-      this.handoff = null;
-      this.startTls();
-    }
+    this.gate.close();
     if (this.reply) {
       this.ctx.anomaly('ftp.unterminated_reply', 's2c', `reply ${this.reply.code} had no last line`);
       this.finishReply(true);
@@ -362,7 +327,7 @@ export class FtpDissector implements StreamDissector, HandoffHost {
         break;
       case 'AUTH':
         // curl asks AUTH SSL first, lftp AUTH TLS: both are TLS from the next byte on (RFC 4217 §4).
-        if (code === 234 && this.authTlsPending) this.handoff = new StarttlsHandoff();
+        if (code === 234 && this.authTlsPending) this.gate.accept();
         this.authTlsPending = false;
         break;
       case 'CWD':

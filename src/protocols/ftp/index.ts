@@ -63,7 +63,7 @@ function judgeFtp({ lines, rest, text }: ProbeLines, dir: Direction, onPort: boo
   return asGreeting === 'match' ? 'match_reversed' : asGreeting;
 }
 
-export const ftp: ProtocolDescriptor = {
+export const ftpDescriptor: ProtocolDescriptor = {
   name: 'ftp',
   transports: ['tcp'],
   ports: [21],

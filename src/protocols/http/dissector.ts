@@ -34,7 +34,7 @@ import { Span, StreamCursor } from './stream-cursor.js';
 import { isDohPost, reportDoh, wantsDohResponse } from './doh-link.js';
 import { trackerEvent } from './tracker-link.js';
 import { emptyCounts, transactionFields, truncationNote, type TxModel } from './transaction.js';
-import { offerUpgrade } from './upgrade.js';
+import type { UpgradedRequest } from './upgrade.js';
 
 /** A message event waiting for its body: it is emitted at the frame that completes the message. */
 type Waiting<F> = { fields: Omit<F, 'first_frame'>; first: number };
@@ -686,7 +686,8 @@ export class Http1Dissector implements StreamDissector {
     this.responseComplete(tx, { upgraded: proto });
     this.upgraded = proto;
     if (proto === 'h2c') {
-      offerUpgrade(this.ctx.flow, {
+      const request: UpgradedRequest = {
+        kind: 'h2c',
         method: tx.method ?? 'GET',
         uri: tx.uri ?? '/',
         ...(tx.host ? { host: tx.host } : {}),
@@ -695,8 +696,8 @@ export class Http1Dissector implements StreamDissector {
         request_end: tx.request_end ?? null,
         request_segments: tx.request.segments,
         request_body_len: tx.request_body_len,
-      });
-      this.switchTo('http2', this.cur.c2s.view(), b.subarray(end));
+      };
+      this.switchTo('http2', this.cur.c2s.view(), b.subarray(end), request);
       return b.length;
     }
     // WebSocket and other protocols: HTTP ends here on both sides.
@@ -958,7 +959,7 @@ export class Http1Dissector implements StreamDissector {
     this.ctx.setService('http');
   }
 
-  private switchTo(protocol: string | null, c2s: Uint8Array, s2c: Uint8Array): void {
+  private switchTo(protocol: string | null, c2s: Uint8Array, s2c: Uint8Array, handOver?: UpgradedRequest): void {
     this.switched = true;
     // After h2c the HTTP/2 dissector reports the connection (upgraded: 'h2c'); a tunnel's does not.
     if (protocol !== 'http2') this.emitConnection();
@@ -966,7 +967,7 @@ export class Http1Dissector implements StreamDissector {
     this.ctx.switchProtocol(protocol, {
       ...(c2s.length ? { c2s: c2s.slice() } : {}),
       ...(s2c.length ? { s2c: s2c.slice() } : {}),
-    });
+    }, handOver);
   }
 }
 

@@ -1,14 +1,15 @@
 /**
  * Hand-off of the request that asked for `Upgrade: h2c`. After the server's 101 the HTTP/2
  * dissector takes over the flow; the upgraded request becomes stream 1 (RFC 7540 §3.2),
- * whose response arrives in HTTP/2. The HTTP/1.1 dissector leaves the request here, keyed
- * by the flow, for the HTTP/2 dissector to pick up when it is created. A WeakMap, so a
- * flow that never reaches HTTP/2 leaves nothing behind.
+ * whose response arrives in HTTP/2. The HTTP/1.1 dissector hands the request over with the
+ * switch (`ctx.switchProtocol('http2', pending, request)`), and the HTTP/2 dissector reads
+ * it from `ctx.handedOver` when it is created.
  */
-import type { FlowInfo, Position } from '../../dissect/contract.js';
+import type { HandOver, Position } from '../../dissect/contract.js';
 import type { HeaderList } from './parser.js';
 
-export interface UpgradedRequest {
+export interface UpgradedRequest extends HandOver {
+  readonly kind: 'h2c';
   readonly method: string;
   readonly uri: string;
   readonly host?: string;
@@ -19,14 +20,7 @@ export interface UpgradedRequest {
   readonly request_body_len: number;
 }
 
-const handoff = new WeakMap<FlowInfo, UpgradedRequest>();
-
-export function offerUpgrade(flow: FlowInfo, req: UpgradedRequest): void {
-  handoff.set(flow, req);
-}
-
-export function takeUpgrade(flow: FlowInfo): UpgradedRequest | undefined {
-  const r = handoff.get(flow);
-  if (r) handoff.delete(flow);
-  return r;
+/** The upgraded request, when what was handed over is one. */
+export function upgradedRequest(handedOver: HandOver | null): UpgradedRequest | null {
+  return handedOver?.kind === 'h2c' ? (handedOver as UpgradedRequest) : null;
 }

@@ -21,7 +21,7 @@ import { authCredentials } from '../http/credentials.js';
 import { isDohPost, reportDoh, wantsDohResponse } from '../http/doh-link.js';
 import { newStreamExchange, type StreamExchange } from '../http/stream-exchange.js';
 import { transactionFields } from '../http/transaction.js';
-import { takeUpgrade } from '../http/upgrade.js';
+import { upgradedRequest, type UpgradedRequest } from '../http/upgrade.js';
 import { ANOMALY, type Http2FrameFields, type Http2HeadersFields } from './events.js';
 import { HpackDecoder, type HpackBlock } from './hpack.js';
 import {
@@ -38,6 +38,7 @@ import {
   type FrameHeader,
 } from './parser.js';
 import { joinChunks } from '../../dissect/bytes.js';
+import { StreamTable } from './streams.js';
 
 interface H2Stream extends StreamExchange {
   firstFrame: number;
@@ -79,29 +80,24 @@ export class Http2Dissector implements StreamDissector {
   private readonly lost: Record<Direction, number> = { c2s: 0, s2c: 0 };
   /** Rest of a DATA frame cut by a gap: its bytes still to come, then its END_STREAM. */
   private readonly skip: Record<Direction, { remaining: number; stream: number; end_stream: boolean } | null> = { c2s: null, s2c: null };
-  private readonly streams = new Map<number, H2Stream>();
+  private readonly streams = new StreamTable<H2Stream>();
   private readonly listed: Array<H2Stream | ListedStream> = [];
   private readonly runs: Array<[number, number]> = [];
   private runsTruncated = false;
-  private lastClientStream = 0;
-  private lastPushStream = 0;
   private frames = 0;
   private prefaceSeen = false;
   private serverPrefaceChecked = false;
-  private midStream = false;
   private upgradedFrom: string | undefined;
   private goaway: { last_stream_id: number; error_code: string; dir: Direction } | null = null;
   private finished = false;
   private depth = 0;
   private serviceSet = false;
-  private open = 0;
-  private maxOpen = 0;
 
   constructor(private readonly ctx: DissectorContext) {
     const l = ctx.limits;
     const hl = { maxTable: l.max_hpack_table, maxHeaders: l.max_headers, maxHeaderBytes: l.max_header_bytes };
     this.hpack = { c2s: new HpackDecoder(hl), s2c: new HpackDecoder(hl) };
-    const up = takeUpgrade(ctx.flow);
+    const up = upgradedRequest(ctx.handedOver);
     if (up) {
       this.adoptUpgrade(up);
       // The flow began as HTTP/1.1 (request + 101 on the wire): keep the `http` label the
@@ -170,7 +166,7 @@ export class Http2Dissector implements StreamDissector {
       const held = this.cur[dir].held;
       if (held > 0 && this.st[dir] === 'frames') this.ctx.anomaly(ANOMALY.bad_frame, dir, `${held} bytes of an unfinished frame at the end of the connection`);
     }
-    for (const s of [...this.streams.values()].sort((a, b) => a.id - b.id)) {
+    for (const s of this.streams.byId()) {
       if (!s.emitted && (s.requestSeen || s.responseSeen)) {
         s.tx.incomplete = true;
         this.finish(s);
@@ -206,7 +202,7 @@ export class Http2Dissector implements StreamDissector {
             this.st[dir] = 'opaque';
             return b.length;
           }
-          this.midStream = true;
+          this.streams.joinMidStream();
           this.st[dir] = 'frames';
           continue;
         }
@@ -268,7 +264,7 @@ export class Http2Dissector implements StreamDissector {
     }
     if (dir === 's2c' && !this.serverPrefaceChecked) {
       this.serverPrefaceChecked = true;
-      if (h.type !== T.SETTINGS && this.prefaceSeen && !this.midStream) {
+      if (h.type !== T.SETTINGS && this.prefaceSeen && !this.streams.midStream) {
         this.ctx.anomaly(ANOMALY.bad_preface, dir, `server's first frame is ${frameTypeName(h.type)}, not SETTINGS`);
       }
     }
@@ -335,7 +331,7 @@ export class Http2Dissector implements StreamDissector {
       case T.RST_STREAM: {
         const s = this.streams.get(h.stream_id);
         if (!s) {
-          if (h.stream_id > Math.max(this.lastClientStream, this.lastPushStream) && !this.midStream) {
+          if (this.streams.resetIdle(h.stream_id)) {
             this.ctx.anomaly(ANOMALY.protocol_error, dir, `RST_STREAM on idle stream ${h.stream_id}`);
           }
           break;
@@ -451,10 +447,8 @@ export class Http2Dissector implements StreamDissector {
   private promise(pb: PendingBlock, headers: HeaderList, start: number, end: number): void {
     const id = pb.promised;
     if (id === undefined) return;
-    if (id % 2 !== 0 || id <= this.lastPushStream || this.streams.has(id)) {
-      this.ctx.anomaly(ANOMALY.protocol_error, 's2c', `PUSH_PROMISE promises stream ${id}, which is odd, reused or not increasing`);
-    }
-    this.lastPushStream = Math.max(this.lastPushStream, id);
+    const problem = this.streams.promise(id);
+    if (problem) this.ctx.anomaly(ANOMALY.protocol_error, 's2c', problem);
     const s = this.openStream(id);
     s.tx.pushed = true;
     s.tx.promised_by = pb.stream_id;
@@ -467,31 +461,10 @@ export class Http2Dissector implements StreamDissector {
   /** The stream a frame belongs to, opened if this frame may open it; null if it may not exist. */
   private streamFor(dir: Direction, id: number, what: 'DATA' | 'HEADERS'): H2Stream | null {
     if (id === 0) return null;
-    const s = this.streams.get(id);
-    if (s) {
-      if (s.emitted && !this.midStream) {
-        this.ctx.anomaly(ANOMALY.protocol_error, dir, `${what} on closed stream ${id}`);
-        return null;
-      }
-      if (s.ended[dir]) {
-        this.ctx.anomaly(ANOMALY.protocol_error, dir, `${what} on stream ${id} after its END_STREAM (stream closed)`);
-        return null;
-      }
-      return s;
-    }
-    if (what === 'DATA' && !this.midStream) {
-      this.ctx.anomaly(ANOMALY.protocol_error, dir, `DATA on idle stream ${id}`);
-      return null;
-    }
-    if (dir === 'c2s') {
-      if (id % 2 === 0 || id <= this.lastClientStream) {
-        if (!this.midStream || id % 2 === 0) this.ctx.anomaly(ANOMALY.protocol_error, dir, `client opens stream ${id}: even or not above ${this.lastClientStream}`);
-      }
-      this.lastClientStream = Math.max(this.lastClientStream, id);
-    } else if (!this.midStream) {
-      this.ctx.anomaly(ANOMALY.protocol_error, dir, `server sends ${what} on stream ${id} the client never opened`);
-    }
-    return this.openStream(id);
+    const a = this.streams.admit(dir, id, what);
+    if (a.kind === 'use') return a.stream;
+    if (a.problem !== null) this.ctx.anomaly(ANOMALY.protocol_error, dir, a.problem);
+    return a.kind === 'open' ? this.openStream(id) : null;
   }
 
   private openStream(id: number): H2Stream {
@@ -502,13 +475,9 @@ export class Http2Dissector implements StreamDissector {
       frames: 0,
       listedAt: this.listed.length < MAX_LISTED_STREAMS ? this.listed.length : -1,
     };
-    this.streams.set(id, s);
-    this.open++;
-    this.maxOpen = Math.max(this.maxOpen, this.open);
     if (s.listedAt >= 0) this.listed.push(s);
-    const open = [...this.streams.values()].filter((x) => !x.emitted);
-    if (open.length > this.ctx.limits.max_pending_transactions) {
-      const oldest = open[0]!;
+    const oldest = this.streams.add(s, this.ctx.limits.max_pending_transactions);
+    if (oldest) {
       this.ctx.anomaly(ANOMALY.stream_limit, null, `more than ${this.ctx.limits.max_pending_transactions} open streams; gave up on stream ${oldest.id}`);
       oldest.tx.incomplete = true;
       this.finish(oldest);
@@ -541,9 +510,8 @@ export class Http2Dissector implements StreamDissector {
   }
 
   private endStream(dir: Direction, id: number): void {
-    const s = this.streams.get(id);
-    if (!s || s.emitted) return;
-    s.ended[dir] = true;
+    const s = this.streams.endStream(dir, id);
+    if (!s) return;
     if (dir === 'c2s') s.tx.request_end = { frame: this.ctx.frame, ts: this.ctx.ts };
     if (s.ended.s2c) this.finish(s);
   }
@@ -552,7 +520,6 @@ export class Http2Dissector implements StreamDissector {
     if (s.emitted) return;
     s.emitted = true;
     s.completed = this.ctx.ts;
-    this.open--;
     const tx = s.tx;
     tx.trans_depth = ++this.depth;
     tx.request_body_len = s.reqSink.length;
@@ -574,7 +541,7 @@ export class Http2Dissector implements StreamDissector {
     if (this.goaway && s.id > this.goaway.last_stream_id && !s.ended.s2c) tx.reset = tx.reset ?? `GOAWAY ${this.goaway.error_code}`;
     this.ctx.emit('http.transaction', null, transactionFields(tx, this.ctx.tcp_rtt));
     reportDoh(this.ctx, tx, s.reqSink.keeping ? s.reqSink.bytes() : undefined, dohResponse);
-    this.streams.delete(s.id);
+    this.streams.close(s);
     if (s.listedAt >= 0) this.listed[s.listedAt] = { summary: streamSummary(s), requestSeen: s.requestSeen };
   }
 
@@ -598,10 +565,10 @@ export class Http2Dissector implements StreamDissector {
     else this.runsTruncated = true;
   }
 
-  private adoptUpgrade(up: NonNullable<ReturnType<typeof takeUpgrade>>): void {
+  private adoptUpgrade(up: UpgradedRequest): void {
     this.upgradedFrom = 'http/1.1';
     const s = this.openStream(1);
-    this.lastClientStream = 1;
+    this.streams.upgraded();
     s.requestSeen = true;
     s.ended.c2s = true; // half-closed (local): the request went out in HTTP/1.1
     s.tx.method = up.method;
@@ -632,9 +599,9 @@ export class Http2Dissector implements StreamDissector {
       pipelined: false,
       multiplexed: this.runs.length > distinct,
       upgraded: this.upgradedFrom ? 'h2c' : null,
-      mid_stream: this.midStream || undefined,
+      mid_stream: this.streams.midStream || undefined,
       frames: this.frames,
-      max_concurrent_streams: this.maxOpen,
+      max_concurrent_streams: this.streams.maxOpen,
       streams,
       streams_truncated: this.listed.length >= MAX_LISTED_STREAMS || undefined,
       // Server DATA/HEADERS frames in order, as [stream_id, consecutive frames] runs.

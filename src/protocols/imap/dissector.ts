@@ -10,7 +10,7 @@
 import type { DissectorContext, Position, StreamDissector } from '../../dissect/contract.js';
 import type { Direction } from '../../events/event.js';
 import type { ContinuationPurpose, ImapResponseFields, ImapTransactionFields } from './events.js';
-import { StarttlsHandoff, type HandoffHost } from '../tls/handoff.js';
+import { UpgradeGate } from '../tls/handoff.js';
 import { MailHandler } from './mail.js';
 import { isStatus, parseCommandLine, parseResponseLine, tokenize, type ImapValue, type ResponseLine } from './parser.js';
 import { ImapReader, type LogicalLine } from './reader.js';
@@ -20,7 +20,7 @@ import { verbOf, type Pending, type VerbHost } from './verbs.js';
 
 type ClientLineKind = 'command' | 'sasl' | 'done' | 'other';
 
-export class ImapDissector implements StreamDissector, HandoffHost {
+export class ImapDissector implements StreamDissector {
   private readonly readers: Record<Direction, ImapReader>;
   private readonly pending = new Map<string, Pending>();
   private readonly session: SessionState;
@@ -29,8 +29,7 @@ export class ImapDissector implements StreamDissector, HandoffHost {
   private clientKind: ClientLineKind = 'other';
   private clientCommand: Pending | null = null;
   private stopped: 'tls' | 'compress' | null = null;
-  /** Set between the server's OK to STARTTLS and the client's next bytes. */
-  private handoff: StarttlsHandoff | null = null;
+  private readonly gate: UpgradeGate;
   /** Commands that change how client lines are read until their completion. */
   private authenticating: Pending | null = null;
   private idling: Pending | null = null;
@@ -61,9 +60,7 @@ export class ImapDissector implements StreamDissector, HandoffHost {
         this.idling = p;
       },
       credentials: (user, secret, mechanism, success, at) => this.credentials(user, secret, mechanism, success, at),
-      startTls: () => {
-        this.handoff = new StarttlsHandoff();
-      },
+      startTls: () => this.gate.accept(),
       compressed: () => this.stop('compress', 'COMPRESS'),
     };
     this.readers = {
@@ -84,51 +81,22 @@ export class ImapDissector implements StreamDissector, HandoffHost {
         ctx.limits,
       ),
     };
+    this.gate = new UpgradeGate(ctx, this.readers, { reading: () => !this.stopped, encrypted: () => this.stop('tls', 'STARTTLS'), close: () => this.close() }, () => ({ code: 'imap.starttls_plaintext', accepted: 'STARTTLS' }));
     ctx.setService('imap');
   }
 
   data(dir: Direction, bytes: Uint8Array): void {
-    if (this.handoff) this.offerHandoff(dir, bytes);
-    else if (!this.stopped) this.readers[dir].push(bytes);
+    this.gate.data(dir, bytes);
   }
 
   gap(dir: Direction, length: number): void {
-    if (this.handoff) {
-      // What follows a lost upgrade cannot be judged: treated as encrypted.
-      this.handoff = null;
-      this.stop('tls', 'STARTTLS');
-      return;
-    }
-    if (!this.stopped) this.readers[dir].gap(length);
+    this.gate.gap(dir, length);
   }
-
-  /** After OK to STARTTLS: TLS from the client goes to the TLS dissector, anything else stays IMAP. */
-  private offerHandoff(dir: Direction, bytes: Uint8Array): void {
-    this.handoff!.settle(this.ctx, dir, bytes, this, { code: 'imap.starttls_plaintext', accepted: 'STARTTLS' });
-  }
-
-  handoffSettled(): void {
-    this.handoff = null;
-  }
-
-  handOverToTls(): void {
-    this.stop('tls', 'STARTTLS');
-    this.close();
-  }
-
-  resumeInClear(dir: Direction, bytes: Uint8Array): void {
-    this.readers[dir].push(bytes);
-  }
-
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.handoff) {
-      // STARTTLS accepted and nothing after it was captured.
-      this.handoff = null;
-      this.stop('tls', 'STARTTLS');
-    }
+    this.gate.close();
     if (!this.stopped) {
       this.readers.c2s.flush();
       this.readers.s2c.flush();

@@ -55,7 +55,7 @@ function plausibleTag(s: string): boolean {
   return /^[^\s(){%*"\\+]+( [A-Za-z]*)?$/.test(s) || /^[^\s(){%*"\\+]+ [A-Za-z]+ /.test(s);
 }
 
-export const imap: ProtocolDescriptor = {
+export const imapDescriptor: ProtocolDescriptor = {
   name: 'imap',
   transports: ['tcp'],
   ports: IMAP_PORTS,

@@ -11,7 +11,7 @@ import { SaslExchange } from '../../dissect/sasl.js';
 import { decodeText } from '../../dissect/text.js';
 import type { Direction } from '../../events/event.js';
 import type { Pop3MessageFields, Pop3SessionMessage } from './events.js';
-import { StarttlsHandoff, type HandoffHost } from '../tls/handoff.js';
+import { UpgradeGate } from '../tls/handoff.js';
 import { isMultiline, messageNumber, parseCommand, parseStatus } from './parser.js';
 
 interface Pending {
@@ -28,14 +28,13 @@ interface Block {
   lines: string[];
 }
 
-export class Pop3Dissector implements StreamDissector, HandoffHost {
+export class Pop3Dissector implements StreamDissector {
   private readonly framers: Record<Direction, LineFramer>;
+  private readonly gate: UpgradeGate;
   private readonly pending: Pending[] = [];
   private block: Block | null = null;
   private greeted = false;
   private encrypted = false;
-  /** Set between the server's +OK to STLS and the client's next bytes. */
-  private handoff: StarttlsHandoff | null = null;
   private user: string | null = null;
   private sasl: SaslExchange | null = null;
   private saslActive = false;
@@ -72,53 +71,28 @@ export class Pop3Dissector implements StreamDissector, HandoffHost {
         max,
       ),
     };
+    this.gate = new UpgradeGate(ctx, this.framers, { reading: () => !this.encrypted, encrypted: (how) => this.markEncrypted(how), close: () => this.close() }, () => ({ code: 'pop3.starttls_plaintext', accepted: 'STLS' }));
     ctx.setService('pop3');
   }
 
   data(dir: Direction, bytes: Uint8Array): void {
-    if (this.handoff) this.offerHandoff(dir, bytes);
-    else if (!this.encrypted) this.framers[dir].push(bytes);
+    this.gate.data(dir, bytes);
   }
 
   gap(dir: Direction, length: number): void {
-    if (this.handoff) {
-      // What follows a lost upgrade cannot be judged: treated as encrypted.
-      this.handoff = null;
-      this.encrypted = true;
-      return;
-    }
-    if (!this.encrypted) this.framers[dir].gap(length);
+    this.gate.gap(dir, length);
   }
 
-  /** After +OK to STLS: TLS from the client goes to the TLS dissector, anything else stays POP3. */
-  private offerHandoff(dir: Direction, bytes: Uint8Array): void {
-    this.handoff!.settle(this.ctx, dir, bytes, this, { code: 'pop3.starttls_plaintext', accepted: 'STLS' });
-  }
-
-  handoffSettled(): void {
-    this.handoff = null;
-  }
-
-  handOverToTls(): void {
+  /** From the upgrade on: TLS said (`pop3.encrypted`) unless a gap hid what followed. */
+  private markEncrypted(how: 'tls' | 'lost'): void {
     this.encrypted = true;
-    this.ctx.emit('pop3.encrypted', null, { mechanism: 'STLS' });
-    this.close();
+    if (how === 'tls') this.ctx.emit('pop3.encrypted', null, { mechanism: 'STLS' });
   }
-
-  resumeInClear(dir: Direction, bytes: Uint8Array): void {
-    this.framers[dir].push(bytes);
-  }
-
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.handoff) {
-      // STLS accepted and nothing after it was captured.
-      this.handoff = null;
-      this.encrypted = true;
-      this.ctx.emit('pop3.encrypted', null, { mechanism: 'STLS' });
-    }
+    this.gate.close();
     if (this.block) this.endBlock(true);
     this.ctx.emit('pop3.session', null, {
       user: this.user,
@@ -211,7 +185,7 @@ export class Pop3Dissector implements StreamDissector, HandoffHost {
       }
       case 'STLS':
         if (ok) {
-          this.handoff = new StarttlsHandoff();
+          this.gate.accept();
           return;
         }
         break;

@@ -31,7 +31,7 @@ function judgePop3({ lines, rest, text }: ProbeLines, dir: Direction, flow?: Flo
   return lines.length > 0 && flow !== undefined && POP3_PORTS.includes(flow.server.port) ? 'match' : 'need_more';
 }
 
-export const pop3: ProtocolDescriptor = {
+export const pop3Descriptor: ProtocolDescriptor = {
   name: 'pop3',
   transports: ['tcp'],
   ports: POP3_PORTS,

@@ -12,7 +12,7 @@ import { SaslExchange } from '../../dissect/sasl.js';
 import { decodeText } from '../../dissect/text.js';
 import type { Direction } from '../../events/event.js';
 import type { SmtpEnvelopeMismatch, SmtpMessageFields } from './events.js';
-import { StarttlsHandoff, type HandoffHost } from '../tls/handoff.js';
+import { UpgradeGate } from '../tls/handoff.js';
 import { isWebmail, parseBdat, parseCommand, parseReplyLine, receivedAddresses } from './parser.js';
 
 interface Pending {
@@ -31,14 +31,13 @@ interface Message {
   ended: boolean;
 }
 
-export class SmtpDissector implements StreamDissector, HandoffHost {
+export class SmtpDissector implements StreamDissector {
   private readonly framers: Record<Direction, LineFramer>;
+  private readonly gate: UpgradeGate;
   private readonly pending: Pending[] = [];
   private reply: { code: number; lines: string[]; at: Position } | null = null;
   private greeted = false;
   private encrypted = false;
-  /** Set between the server's 220 to STARTTLS and the client's next bytes. */
-  private handoff: StarttlsHandoff | null = null;
   private helo: string | null = null;
   /** The greeting command the client used (EHLO, HELO or LMTP's LHLO), for the summary. */
   private heloCommand = 'HELO';
@@ -82,53 +81,28 @@ export class SmtpDissector implements StreamDissector, HandoffHost {
         max,
       ),
     };
+    this.gate = new UpgradeGate(ctx, this.framers, { reading: () => !this.encrypted, encrypted: (how) => this.markEncrypted(how), close: () => this.close() }, () => ({ code: 'smtp.starttls_plaintext', accepted: 'STARTTLS' }));
     ctx.setService('smtp');
   }
 
   data(dir: Direction, bytes: Uint8Array): void {
-    if (this.handoff) this.offerHandoff(dir, bytes);
-    else if (!this.encrypted) this.framers[dir].push(bytes);
+    this.gate.data(dir, bytes);
   }
 
   gap(dir: Direction, length: number): void {
-    if (this.handoff) {
-      // What follows a lost upgrade cannot be judged: treated as encrypted, as before hand-off existed.
-      this.handoff = null;
-      this.encrypted = true;
-      return;
-    }
-    if (!this.encrypted) this.framers[dir].gap(length);
+    this.gate.gap(dir, length);
   }
 
-  /** After 220 to STARTTLS: TLS from the client goes to the TLS dissector, anything else stays SMTP. */
-  private offerHandoff(dir: Direction, bytes: Uint8Array): void {
-    this.handoff!.settle(this.ctx, dir, bytes, this, { code: 'smtp.starttls_plaintext', accepted: 'STARTTLS' });
-  }
-
-  handoffSettled(): void {
-    this.handoff = null;
-  }
-
-  handOverToTls(): void {
+  /** From the upgrade on: TLS said (`smtp.encrypted`) unless a gap hid what followed. */
+  private markEncrypted(how: 'tls' | 'lost'): void {
     this.encrypted = true;
-    this.ctx.emit('smtp.encrypted', null, { mechanism: 'STARTTLS' });
-    this.close();
+    if (how === 'tls') this.ctx.emit('smtp.encrypted', null, { mechanism: 'STARTTLS' });
   }
-
-  resumeInClear(dir: Direction, bytes: Uint8Array): void {
-    this.framers[dir].push(bytes);
-  }
-
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.handoff) {
-      // STARTTLS accepted and nothing after it was captured.
-      this.handoff = null;
-      this.encrypted = true;
-      this.ctx.emit('smtp.encrypted', null, { mechanism: 'STARTTLS' });
-    }
+    this.gate.close();
     if (this.message) {
       this.ended.push(this.message);
       this.message = null;
@@ -333,7 +307,7 @@ export class SmtpDissector implements StreamDissector, HandoffHost {
         this.message = null;
         break;
       case 'STARTTLS':
-        if (code === 220) this.handoff = new StarttlsHandoff();
+        if (code === 220) this.gate.accept();
         break;
       case 'AUTH': {
         const ex = this.sasl ?? this.pendingSasl;

@@ -49,7 +49,7 @@ function judgeSmtp({ lines, rest, text }: ProbeLines, dir: Direction, onPort: bo
   return asGreeting === 'match' ? 'match_reversed' : asGreeting;
 }
 
-export const smtp: ProtocolDescriptor = {
+export const smtpDescriptor: ProtocolDescriptor = {
   name: 'smtp',
   transports: ['tcp'],
   ports: SMTP_PORTS,

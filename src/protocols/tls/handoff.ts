@@ -86,3 +86,80 @@ export class StarttlsHandoff {
     return Buffer.from(this.c2s).toString('latin1').replace(/[^\x20-\x7e]/g, '.');
   }
 }
+
+/** The text protocol's side of an upgrade, as `UpgradeGate` drives it. */
+export interface UpgradeSide {
+  /** Whether the text stream is still read (not encrypted, not compressed). */
+  reading(): boolean;
+  /**
+   * The session is encrypted from here: TLS followed the accepted upgrade (`tls`), or a gap
+   * came while undecided (`lost`: what follows cannot be judged, so it counts as encrypted).
+   */
+  encrypted(how: 'tls' | 'lost'): void;
+  /** End the text session (the flow goes to TLS). */
+  close(): void;
+}
+
+/** Where the text bytes go: the protocol's line framers (or readers), per direction. */
+export type TextInput = Record<Direction, { push(bytes: Uint8Array): void; gap(length: number): void }>;
+
+/**
+ * A text protocol's bytes around STARTTLS / STLS / AUTH TLS: to its framers while in
+ * clear, held by a `StarttlsHandoff` from the server's acceptance until the client's next
+ * bytes decide, then TLS (the session ends and the flow switches) or clear again (the
+ * held bytes are dissected as text, and the anomaly says the client did not upgrade).
+ */
+export class UpgradeGate implements HandoffHost {
+  private handoff: StarttlsHandoff | null = null;
+
+  constructor(
+    private readonly ctx: DissectorContext,
+    private readonly input: TextInput,
+    private readonly side: UpgradeSide,
+    private readonly report: () => PlaintextReport,
+  ) {}
+
+  /** The server accepted the upgrade: the client's next bytes decide. */
+  accept(): void {
+    this.handoff = new StarttlsHandoff();
+  }
+
+  /** Between the acceptance and the client's next bytes. */
+  get undecided(): boolean {
+    return this.handoff !== null;
+  }
+
+  data(dir: Direction, bytes: Uint8Array): void {
+    if (this.handoff) this.handoff.settle(this.ctx, dir, bytes, this, this.report());
+    else if (this.side.reading()) this.input[dir].push(bytes);
+  }
+
+  gap(dir: Direction, length: number): void {
+    if (this.handoff) {
+      this.handoff = null;
+      this.side.encrypted('lost');
+      return;
+    }
+    if (this.side.reading()) this.input[dir].gap(length);
+  }
+
+  /** The connection ends: an accepted upgrade with nothing captured after it counts as encrypted. */
+  close(): void {
+    if (!this.handoff) return;
+    this.handoff = null;
+    this.side.encrypted('tls');
+  }
+
+  handoffSettled(): void {
+    this.handoff = null;
+  }
+
+  handOverToTls(): void {
+    this.side.encrypted('tls');
+    this.side.close();
+  }
+
+  resumeInClear(dir: Direction, bytes: Uint8Array): void {
+    this.input[dir].push(bytes);
+  }
+}

@@ -379,7 +379,7 @@ export function App({ store, file, loadStream, loadPackets = (id, filter, onProg
     }
     const data = packets.data;
     if (packets.filter) head.push(line(fit(`packet filter: ${show(packets.filter)} (${data.rows.length + data.notKept} of ${data.seen} frames)`, width), { color: 'cyan' }));
-    if (data.notKept) head.push(line(fit(`Showing the first ${data.rows.length} frames; ${data.notKept} more not kept (limit max_packet_rows; wirelens packets FILE --filter '${r?.proto === 'udp' ? 'udp' : 'tcp'}.stream == ${r?.facts.stream ?? '?'}' lists them all).`, width), { color: 'yellow' }));
+    if (data.notKept) head.push(line(fit(`Showing the first ${data.rows.length} frames; ${data.notKept} more not kept (limit max_packet_rows; wirelens packets FILE --filter '${r?.proto === 'udp' ? 'udp' : 'tcp'}.stream == ${(r?.proto === 'udp' ? r.facts.udp_stream : r?.facts.tcp_stream) ?? '?'}' lists them all).`, width), { color: 'yellow' }));
     if (flow!.pane === 'graphs') {
       const plotRows = Math.max(6, Math.min(16, bodyHeight - 10));
       const lines = buildFlowGraphs(data.rows, { width, plotRows, ioInterval: IO_INTERVALS[ioStep] ?? null, client: r?.client ?? 'client', server: r?.server ?? 'server' });

@@ -45,14 +45,7 @@ export function rowFromRecord(id: number, rec: FlowEndFields, ended: boolean, la
     start: rec.start,
     lastFrame,
     ended,
-    facts: {
-      proto,
-      service,
-      orig_h: rec.orig_h,
-      orig_p: rec.orig_p,
-      resp_h: rec.resp_h,
-      resp_p: rec.resp_p,
-    },
+    facts: rec,
     record,
   };
 }

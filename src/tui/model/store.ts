@@ -1,6 +1,7 @@
 import { typedEvent, type EventSink, type WireEvent } from '../../events/event.js';
+import { FlowIdentities, isIdentityEvent, type FlowIdentity } from '../../events/flow-identity.js';
 import type { JsonValue } from '../../events/json.js';
-import { eventSubject, type CompiledFilter } from '../../filter/index.js';
+import { eventSubject, type CompiledFilter, type FlowFacts } from '../../filter/index.js';
 import { show } from '../text.js';
 import { compareBy, rowFromRecord, type FlowRow, type SortColumn } from './flow-row.js';
 import type { Direction } from '../../events/event.js';
@@ -8,7 +9,11 @@ import type { LayerMark } from '../../events/event-map.js';
 import type { LiveStreams } from './live-streams.js';
 import { isEvent, type CaptureStatsFields, type EventOf, type FlowEndFields } from '../../events/event-map.js';
 
-/** What the UI reads from the engine while a capture loads (kept narrow on purpose). */
+/**
+ * What the UI reads while a capture loads, for its counters only (`AnalyzeOptions.onLive`):
+ * open flows' packets and bytes so far, and the statistics so far. Who a flow is comes
+ * from the `flow.start`/`flow.update` events.
+ */
 export interface LiveSource {
   openFlows(): ReadonlyArray<{ readonly id: number; readonly lastFrame: number; record(): FlowEndFields }>;
   readonly stats: { fields(): CaptureStatsFields };
@@ -41,6 +46,8 @@ export const STORE_LIMITS = {
  */
 export class CaptureStore implements EventSink {
   private readonly byId = new Map<number, FlowRow>();
+  /** Open flows as `flow.start`/`flow.update` tell (when the run emits them). */
+  private readonly identities = new FlowIdentities();
   private readonly flowEvents = new Map<number, WireEvent[]>();
   private readonly droppedEvents = new Map<number, number>();
   private keptEvents = 0;
@@ -85,6 +92,8 @@ export class CaptureStore implements EventSink {
   }
 
   emit(e: WireEvent): void {
+    const identity = this.identities.track(e);
+    if (isIdentityEvent(e)) return;
     this.dirty = true;
     switch (e.type) {
       case 'flow.end':
@@ -107,7 +116,7 @@ export class CaptureStore implements EventSink {
         count(this.dnsRcodes, typeof e.rcode_name === 'string' ? e.rcode_name : 'no response');
         break;
     }
-    if (e.flow !== null) this.keep(e.flow, e);
+    if (e.flow !== null) this.keep(e.flow, e, identity);
   }
 
   object(o: { protocol: string; name: string; content_type?: string; data: Uint8Array; frame: number; incomplete?: boolean }, flow: number): void {
@@ -197,7 +206,7 @@ export class CaptureStore implements EventSink {
           continue;
         }
         for (const e of this.eventsOf(row.id)) {
-          if (safeMatch(filter, e, row)) {
+          if (safeMatch(filter, e, row.facts)) {
             this.matched.add(row.id);
             break;
           }
@@ -212,13 +221,14 @@ export class CaptureStore implements EventSink {
   passes(e: WireEvent): boolean {
     if (!this.filter) return true;
     const row = e.flow !== null ? this.byId.get(e.flow) : undefined;
-    return safeMatch(this.filter, e, row);
+    return safeMatch(this.filter, e, row?.facts ?? null);
   }
 
-  private keep(id: number, e: WireEvent): void {
+  /** `identity`: the flow as its events tell, for an event that comes before the flow's first row. */
+  private keep(id: number, e: WireEvent, identity: FlowIdentity | null): void {
     if (this.filter && !this.matched.has(id)) {
       const row = this.byId.get(id);
-      if (safeMatch(this.filter, e, row)) this.matched.add(id);
+      if (safeMatch(this.filter, e, row?.facts ?? identity)) this.matched.add(id);
     }
     let list = this.flowEvents.get(id);
     if (!list) this.flowEvents.set(id, (list = []));
@@ -253,14 +263,14 @@ export class CaptureStore implements EventSink {
   }
 
   private matchesRecord(row: FlowRow): boolean {
-    return this.filter !== null && safeMatch(this.filter, row.record, row);
+    return this.filter !== null && safeMatch(this.filter, row.record, row.facts);
   }
 }
 
 /** A filter is user input: an expression that fails on odd data counts as no match. */
-function safeMatch(filter: CompiledFilter, e: WireEvent, row: FlowRow | undefined): boolean {
+function safeMatch(filter: CompiledFilter, e: WireEvent, facts: FlowFacts | null): boolean {
   try {
-    return filter.matches(eventSubject(e, row?.facts ?? null));
+    return filter.matches(eventSubject(e, facts));
   } catch {
     return false;
   }
