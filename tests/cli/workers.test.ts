@@ -116,6 +116,12 @@ describe('--workers on one capture', () => {
     for (const f of ['tunnel-vxlan.pcap', 'tunnels-wrapped.pcap', 'wlan-wrapped.pcapng']) same(['events', `${captures}${f}`], [2]);
   });
 
+  it('QUIC migration: the ids a path names (path_flow, paths[].flow) are the merged ones', () => {
+    const captures = new URL('../../captures/', import.meta.url).pathname;
+    same(['events', `${captures}quic-migration.pcap`, '--keylog', `${captures}quic-migration.keys`], [2]);
+    same(['events', `${captures}quic-nat-rebinding.pcap`], [2]);
+  });
+
   it('refuses a bad --workers', () => {
     const r = wirelens(['events', mixed, '--workers', '0']);
     expect(r.status).toBe(2);

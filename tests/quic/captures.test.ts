@@ -130,7 +130,7 @@ describe.skipIf(!has('quic-h3-nokeys.pcap', 'quic-h3-requests.pcap', 'quic-h3-re
       [1, 'quic,http3'],
       [2, 'quic'],
     ]);
-    expect(flows[1]!.summary).toBe('QUIC path of flow 1 (migrated)');
+    expect(flows[1]!.summary).toBe('QUIC path of the connection from 127.0.0.1:49918 (migrated)');
     // One connection record, in the first flow, naming the path.
     const [conn, ...more] = ofType(events, 'quic.connection');
     expect(more).toEqual([]);
@@ -169,8 +169,8 @@ describe.skipIf(!has('quic-h3-nokeys.pcap', 'quic-h3-requests.pcap', 'quic-h3-re
     const { events } = await analyzeFile(file('quic-nat-rebinding.pcap'));
     const flows = ofType(events, 'flow.end');
     expect(flows.map((f) => [f.flow, f.service, f.summary])).toEqual([
-      [1, 'quic', 'QUIC 1 localhost h3 migrated to flow 2'],
-      [2, 'quic', 'QUIC path of flow 1 (migrated)'],
+      [1, 'quic', 'QUIC 1 localhost h3 migrated to 127.0.0.1:39968'],
+      [2, 'quic', 'QUIC path of the connection from 127.0.0.1:35684 (migrated)'],
     ]);
     const [conn, ...more] = ofType(events, 'quic.connection');
     expect(more).toEqual([]);

@@ -45,12 +45,13 @@ export class FlowIdMap {
 
   /** Whether an event names flows other than its own (fields `rename` rewrites besides `flow`). */
   static namesOtherFlows(e: WireEvent): boolean {
-    return e.data_flow !== undefined || e.fuid !== undefined || e.fuids !== undefined || e.tcp_stream !== undefined || e.udp_stream !== undefined;
+    return e.data_flow !== undefined || e.fuid !== undefined || e.fuids !== undefined || e.tcp_stream !== undefined || e.udp_stream !== undefined || e.path_flow !== undefined || e.paths !== undefined;
   }
 
   /**
    * Rewrites the flow ids of an event in place: `flow` on every event, FTP's `data_flow`
-   * and `fuid` (the data connection), SMTP's `fuids` ("FLOW:MESSAGE:PART").
+   * and `fuid` (the data connection), SMTP's `fuids` ("FLOW:MESSAGE:PART"), QUIC's
+   * `path_flow` and each of `paths[].flow` (a migrated connection's paths).
    */
   rename(e: WireEvent): void {
     const m = e as unknown as Record<string, unknown>;
@@ -60,6 +61,13 @@ export class FlowIdMap {
     if (typeof m.tcp_stream === 'number') m.tcp_stream = this.stream(m.tcp_stream);
     if (typeof m.udp_stream === 'number') m.udp_stream = this.stream(m.udp_stream);
     if (typeof m.fuid === 'number') m.fuid = this.id(m.fuid);
+    if (typeof m.path_flow === 'number') m.path_flow = this.id(m.path_flow);
+    if (Array.isArray(m.paths)) {
+      for (const p of m.paths as unknown[]) {
+        const path = p as Record<string, unknown>;
+        if (typeof path.flow === 'number') path.flow = this.id(path.flow);
+      }
+    }
     if (Array.isArray(m.fuids)) {
       m.fuids = m.fuids.map((u: unknown) => {
         const s = String(u);

@@ -208,6 +208,11 @@ export class QuicDissector implements DatagramDissector, TlsEmbedding, PathOwner
     return this.ctx.flow.id;
   }
 
+  get clientEndpoint(): string {
+    const c = this.ctx.flow.client;
+    return hostPort(c.addr, c.port);
+  }
+
   /**
    * A datagram of another flow whose Destination Connection ID is one of this connection's:
    * read as this connection's own, its events carrying this flow's id and `path_flow`.
@@ -263,7 +268,9 @@ export class QuicDissector implements DatagramDissector, TlsEmbedding, PathOwner
       const e = this.pathTable.findShort(b);
       if (e !== null && e.owner !== this) {
         this.migratedTo = { owner: e.owner, flip: e.dir !== dir, flow: e.owner.flowId };
-        this.ctx.setSummary(`QUIC path of flow ${this.migratedTo.flow} (migrated)`);
+        // Named by the connection's first client address, not its flow id: with --workers a
+        // summary is written before the merge gives flows their final ids.
+        this.ctx.setSummary(`QUIC path of the connection from ${e.owner.clientEndpoint} (migrated)`);
       }
     }
     const m = this.migratedTo;
@@ -883,7 +890,12 @@ export class QuicDissector implements DatagramDissector, TlsEmbedding, PathOwner
     if (this.retry) parts.push('retry');
     if (this.versionNegotiation) parts.push('version negotiation');
     if (this.closeFacts) parts.push(`close ${this.closeFacts.error_name}`);
-    if (this.paths.length) parts.push(`migrated to flow ${this.paths.map((p) => p.flow).join(', ')}`);
+    if (this.paths.length) parts.push(`migrated to ${this.paths.map((p) => hostPort(p.client_h, p.client_p)).join(', ')}`);
     this.ctx.setSummary(parts.join(' '));
   }
+}
+
+/** `10.0.0.1:443`, `[::1]:443`. */
+function hostPort(addr: string, port: number): string {
+  return addr.includes(':') ? `[${addr}]:${port}` : `${addr}:${port}`;
 }

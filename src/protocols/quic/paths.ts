@@ -28,6 +28,8 @@ export interface PathOwner {
   readonly accepting: boolean;
   /** The id of the flow the connection began in (where it is reported). */
   readonly flowId: number;
+  /** Where the connection's client first was (`127.0.0.1:49918`), to name it in a path's summary. */
+  readonly clientEndpoint: string;
   /**
    * A datagram of `path`, `dir` being the connection's direction (client to server: c2s);
    * `reversed` when the path flow's client is the connection's server.
