@@ -76,7 +76,10 @@ describe('--workers on one capture', () => {
       // STARTTLS (and FTP's AUTH) hands a mail or FTP flow to the TLS dissector: `tls` in full,
       // the text protocol detection found with --quick.
       const handedToTls = f.service === 'tls' && ['smtp', 'pop3', 'imap', 'ftp'].includes(String(q.service));
+      // So are QUIC paths a connection migrated to: the QUIC dissector knows their connection IDs.
+      const quicPath = typeof f.summary === 'string' && f.summary.startsWith('QUIC path of');
       if (f.service === 'ftp-data') expect(q.service).toBeUndefined();
+      else if (quicPath) expect([undefined, 'quic']).toContain(q.service);
       else if (!handedToTls) expect(q.service).toBe(family(f.service));
       if (q.service) labelled++;
       const strip = ({ summary: _s, service: _v, ...rest }: Row): Row => rest;

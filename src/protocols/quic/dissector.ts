@@ -34,7 +34,7 @@ import {
   removeHeaderProtection,
   type PacketKeys,
 } from './protection.js';
-import { PATH_TABLE_KEY, QuicPathTable, type PathOwner } from './paths.js';
+import { hostPort, PATH_TABLE_KEY, QuicPathTable, type PathOwner } from './paths.js';
 import { OffsetReassembler, type PushOutcome } from './reassembler.js';
 import { RetiredStreams } from './retired.js';
 import { canCheckRetry, retryIntegrityOk } from './retry.js';
@@ -185,6 +185,7 @@ export class QuicDissector implements DatagramDissector, TlsEmbedding, PathOwner
   private pathLimitReported = false;
   /** This flow is a new path of a connection that lives in another flow: its datagrams go there. */
   private migratedTo: { owner: PathOwner; flip: boolean; flow: number } | null = null;
+  private serverAt: string | null = null;
   private firstDatagram = true;
   /** Other flows this connection moved to, in order of first use. */
   private readonly paths: QuicPathFacts[] = [];
@@ -211,6 +212,12 @@ export class QuicDissector implements DatagramDissector, TlsEmbedding, PathOwner
   get clientEndpoint(): string {
     const c = this.ctx.flow.client;
     return hostPort(c.addr, c.port);
+  }
+
+  /** Taken once: the IDs entered under it must be found (and removed) under it. */
+  get serverEndpoint(): string {
+    const s = this.ctx.flow.server;
+    return (this.serverAt ??= hostPort(s.addr, s.port));
   }
 
   /**
@@ -265,7 +272,7 @@ export class QuicDissector implements DatagramDissector, TlsEmbedding, PathOwner
       this.firstDatagram = false;
       // A flow that begins with a short header of a connection known by its ID is a path that
       // connection moved to (RFC 9000 §9): hand it over.
-      const e = this.pathTable.findShort(b);
+      const e = this.pathTable.findShort(b, this.ctx.flow);
       if (e !== null && e.owner !== this) {
         this.migratedTo = { owner: e.owner, flip: e.dir !== dir, flow: e.owner.flowId };
         // Named by the connection's first client address, not its flow id: with --workers a
@@ -895,7 +902,3 @@ export class QuicDissector implements DatagramDissector, TlsEmbedding, PathOwner
   }
 }
 
-/** `10.0.0.1:443`, `[::1]:443`. */
-function hostPort(addr: string, port: number): string {
-  return addr.includes(':') ? `[${addr}]:${port}` : `${addr}:${port}`;
-}

@@ -33,7 +33,7 @@ function probeShort(b: Uint8Array, dir: Direction, flow: FlowInfo, shared?: Shar
   // (greased by peers that allow it, RFC 9287): its Destination Connection ID says whose
   // packet it is, and which way it goes.
   const table = shared?.(PATH_TABLE_KEY);
-  const path = table instanceof QuicPathTable ? table.findShort(b) : null;
+  const path = table instanceof QuicPathTable ? table.findShort(b, flow) : null;
   if (path !== null) return path.dir === dir ? 'match' : 'match_reversed';
   if ((b[0]! & 0x40) === 0) return 'no';
   if (QUIC_PORTS.includes(flow.server.port)) return dir === 'c2s' ? 'match' : 'match_reversed';

@@ -30,6 +30,8 @@ export interface PathOwner {
   readonly flowId: number;
   /** Where the connection's client first was (`127.0.0.1:49918`), to name it in a path's summary. */
   readonly clientEndpoint: string;
+  /** The connection's server (`127.0.0.1:4433`): a client's migration keeps it. */
+  readonly serverEndpoint: string;
   /**
    * A datagram of `path`, `dir` being the connection's direction (client to server: c2s);
    * `reversed` when the path flow's client is the connection's server.
@@ -41,6 +43,20 @@ export interface PathEntry {
   readonly owner: PathOwner;
   /** The direction of the connection whose packets carry this ID as destination. */
   readonly dir: Direction;
+}
+
+/**
+ * IDs are entered under the connection's server endpoint too: only the client migrates (RFC
+ * 9000 §9), so a path keeps the server's address and port. Two connections to different
+ * servers may then use the same ID (a capture replayed with new addresses, as the bench's;
+ * short IDs) without one taking the other's path, and the tie is the same for any number of
+ * --workers, whose shares split by address pair.
+ */
+const entryKey = (server: string, cidHex: string): string => `${server}|${cidHex}`;
+
+/** `10.0.0.1:443`, `[::1]:443`. */
+export function hostPort(addr: string, port: number): string {
+  return addr.includes(':') ? `[${addr}]:${port}` : `${addr}:${port}`;
 }
 
 export class QuicPathTable {
@@ -57,7 +73,7 @@ export class QuicPathTable {
   /** Enters `cid` for `owner`; 'full' when the table holds `max` IDs already. */
   add(cid: Uint8Array, owner: PathOwner, dir: Direction): 'added' | 'known' | 'short' | 'full' {
     if (cid.length < MIN_PATH_CID) return 'short';
-    const key = hex(cid);
+    const key = entryKey(owner.serverEndpoint, hex(cid));
     if (this.byCid.has(key)) return 'known';
     if (this.byCid.size >= this.max) return 'full';
     this.byCid.set(key, { owner, dir });
@@ -67,24 +83,32 @@ export class QuicPathTable {
 
   /** Takes out the IDs (hex) an owner entered, when it closes. */
   remove(owner: PathOwner, cids: readonly string[]): void {
-    for (const key of cids) {
+    for (const cid of cids) {
+      const key = entryKey(owner.serverEndpoint, cid);
       const e = this.byCid.get(key);
       if (e === undefined || e.owner !== owner) continue;
       this.byCid.delete(key);
-      const n = key.length / 2;
+      const n = cid.length / 2;
       const left = (this.lengths.get(n) ?? 1) - 1;
       if (left > 0) this.lengths.set(n, left);
       else this.lengths.delete(n);
     }
   }
 
-  /** The owner of the short header packet at the start of `b`, by its Destination Connection ID, or null. */
-  findShort(b: Uint8Array): PathEntry | null {
+  /**
+   * The owner of the short header packet at the start of `b`, by its Destination Connection
+   * ID and the server endpoint, one of `path`'s two (either may be the server: a path's first
+   * packet may come from the server), or null.
+   */
+  findShort(b: Uint8Array, path: FlowInfo): PathEntry | null {
     if (b.length === 0 || (b[0]! & 0x80) !== 0) return null;
     for (const n of this.lengths.keys()) {
       if (b.length < 1 + n) continue;
-      const e = this.byCid.get(hex(b.subarray(1, 1 + n)));
-      if (e !== undefined && e.owner.accepting) return e;
+      const cid = hex(b.subarray(1, 1 + n));
+      for (const server of [hostPort(path.server.addr, path.server.port), hostPort(path.client.addr, path.client.port)]) {
+        const e = this.byCid.get(entryKey(server, cid));
+        if (e !== undefined && e.owner.accepting) return e;
+      }
     }
     return null;
   }
