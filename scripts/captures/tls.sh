@@ -132,13 +132,10 @@ and the FETCH of message UID 1 are inside TLS. Key log: \`captures/imap-starttls
   stop_server "$pid"
 }
 
-# tls_ftp: vsftpd with TLS on 127.0.0.1:21 (explicit FTPS, RFC 4217). curl --ftp-ssl-control sends
-# AUTH SSL first (vsftpd accepts it with 234), logs in over TLS and keeps the data channel clear.
-tls_ftp() {
-  source "$LIB_DIR/ftp.sh"
-  need_packages vsftpd
-  ftp_make_tree
-  ftp_vsftpd_conf "$WORK/ftp/vsftpd-tls.conf" "listen=YES
+# vsftpd on 127.0.0.1:21 with TLS offered, not required (curl and lftp each choose what to
+# protect), anonymous TLS allowed, the throwaway CA's server certificate.
+vsftpd_tls_conf() {
+  ftp_vsftpd_conf "$1" "listen=YES
 listen_ipv6=NO
 listen_address=127.0.0.1
 pasv_address=127.0.0.1
@@ -150,6 +147,15 @@ force_local_logins_ssl=NO
 force_local_data_ssl=NO
 require_ssl_reuse=NO
 ssl_ciphers=HIGH"
+}
+
+# tls_ftp: vsftpd with TLS on 127.0.0.1:21 (explicit FTPS, RFC 4217). curl --ftp-ssl-control sends
+# AUTH SSL first (vsftpd accepts it with 234), logs in over TLS and keeps the data channel clear.
+tls_ftp() {
+  source "$LIB_DIR/ftp.sh"
+  need_packages vsftpd
+  ftp_make_tree
+  vsftpd_tls_conf "$WORK/ftp/vsftpd-tls.conf"
   serve vsftpd "$WORK/ftp/vsftpd-tls.conf"
   local pid=$SERVE_PID
   wait_port 21
@@ -288,18 +294,7 @@ tls_lftp() {
   source "$LIB_DIR/ftp.sh"
   need_packages vsftpd lftp
   ftp_make_tree
-  ftp_vsftpd_conf "$WORK/ftp/vsftpd-lftp.conf" "listen=YES
-listen_ipv6=NO
-listen_address=127.0.0.1
-pasv_address=127.0.0.1
-ssl_enable=YES
-rsa_cert_file=$WORK/pki/server.pem
-rsa_private_key_file=$WORK/pki/server.key
-allow_anon_ssl=YES
-force_local_logins_ssl=NO
-force_local_data_ssl=NO
-require_ssl_reuse=NO
-ssl_ciphers=HIGH"
+  vsftpd_tls_conf "$WORK/ftp/vsftpd-lftp.conf"
   serve vsftpd "$WORK/ftp/vsftpd-lftp.conf"
   local pid=$SERVE_PID name=ftp-auth-tls-lftp
   wait_port 21

@@ -267,23 +267,12 @@ function cutRequestLine(b: Uint8Array, strict: boolean): RequestLine | null {
   return { kind: 'request', method, uri, version: version ?? '' };
 }
 
-/** `HTTP/x.y SP 3DIGIT [SP reason-prefix]` with no line end yet: the code must be whole. */
+/**
+ * `HTTP/x.y SP 3DIGIT [SP reason-prefix]` with no line end yet: the code must be whole, and
+ * the reason is what was captured of it; a whole status line's rules, the buffer as the line.
+ */
 function cutStatusLine(b: Uint8Array): StatusLine | null {
-  const version = versionAt(b, 0, b.length);
-  if (!version || b[8] !== SP) return null;
-  let p = 8;
-  while (p < b.length && b[p] === SP) p++;
-  if (b.length - p < 3) return null;
-  let code = 0;
-  for (let i = 0; i < 3; i++) {
-    const c = b[p + i]!;
-    if (c < 0x30 || c > 0x39) return null;
-    code = code * 10 + (c - 0x30);
-  }
-  p += 3;
-  if (p < b.length && b[p] !== SP && b[p] !== HT) return null;
-  while (p < b.length && (b[p] === SP || b[p] === HT)) p++;
-  return { kind: 'status', version, status_code: code, status_msg: decodeText(b, p, b.length) };
+  return parseStatusLine(b, 0, b.length);
 }
 
 /**
