@@ -21,7 +21,7 @@
  *
  * The captures are cut in parts, one test file each, so vitest runs them on different cores.
  */
-import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -30,7 +30,7 @@ import { analyze } from '../../src/pipeline/analyze.js';
 import { NdjsonWriter } from '../../src/report/ndjson.js';
 import { describeWith, has, REPO } from '../support/requires.js';
 import { compareConversations, CONVERSATION_FIELDS, conversationsFromRows, ourConversations } from './conversations.js';
-import { decodeAsFromFlows, judge, runFidelity } from './fidelity.js';
+import { decodeAsFromFlows, judge, ndjsonPath, replayScript, runFidelity } from './fidelity.js';
 import { isKnown, knownDifferences } from './known.js';
 import { compareTcpFrames, frameTap, FRAME_FIELDS, framesFromRows, type OracleFrames, type TcpDisagreement } from './tcp-analysis.js';
 import { oracleCaptures, tsharkFields } from './tshark.js';
@@ -134,21 +134,6 @@ const TSHARK_FIELDS = [...new Set([...CONVERSATION_FIELDS, ...FRAME_FIELDS])];
 function columns(rows: readonly string[][], fields: readonly string[]): string[][] {
   const at = fields.map((f) => TSHARK_FIELDS.indexOf(f));
   return rows.map((r) => at.map((i) => r[i] ?? ''));
-}
-
-/** Where a capture's events go: one file per capture, named after its whole path. */
-function ndjsonPath(dir: string, file: string): string {
-  return join(dir, `${file.replace(/[^\w.-]/g, '_')}.ndjson`);
-}
-
-/**
- * A stand-in for `bin/wirelens` that fidelity.py runs as `CMD events CAPTURE`: it prints the
- * events this process wrote for that capture.
- */
-function replayScript(dir: string): string {
-  const script = join(dir, 'replay.sh');
-  writeFileSync(script, `#!/bin/sh\nexec cat "${dir}/$(printf %s "$2" | tr -c 'A-Za-z0-9_.\\n-' _).ndjson"\n`);
-  return `sh ${script}`;
 }
 
 /**

@@ -3,6 +3,7 @@
  * `../shared/tools/fidelity.py` (its docstring names the event fields it compares).
  */
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { isKnown, knownDifferences } from './known.js';
 import { REPO, SHARED } from '../support/requires.js';
@@ -31,6 +32,21 @@ export function runFidelity(captures: string[], tsharkArgs: string[] = [], wirel
   for (const a of tsharkArgs) args.push(`--tshark-arg=${a}`);
   const text = execFileSync('python3', [...args, ...captures], { encoding: 'utf8', maxBuffer: 1 << 26, cwd: REPO });
   return JSON.parse(text) as FidelityRun;
+}
+
+/** Where a capture's events go: one file per capture, named after its whole path. */
+export function ndjsonPath(dir: string, file: string): string {
+  return join(dir, `${file.replace(/[^\w.-]/g, '_')}.ndjson`);
+}
+
+/**
+ * A stand-in for `bin/wirelens` that fidelity.py runs as `CMD events CAPTURE`: it prints the
+ * events this process wrote for that capture.
+ */
+export function replayScript(dir: string): string {
+  const script = join(dir, 'replay.sh');
+  writeFileSync(script, `#!/bin/sh\nexec cat "${dir}/$(printf %s "$2" | tr -c 'A-Za-z0-9_.\\n-' _).ndjson"\n`);
+  return `sh ${script}`;
 }
 
 /** Disagreements not listed in known-differences.md, one line each; and totals per protocol. */

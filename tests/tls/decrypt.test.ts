@@ -7,15 +7,17 @@
  * `--workers` output is byte-identical with keys.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { followStream } from '../../src/cli/commands/follow.js';
 import type { WireEvent } from '../../src/events/event.js';
-import { analyzeFile } from '../../src/pipeline/analyze.js';
+import { analyze, analyzeFile } from '../../src/pipeline/analyze.js';
+import { NdjsonWriter } from '../../src/report/ndjson.js';
 import { encryptedExtensionsAlpn } from '../../src/protocols/tls/decryption.js';
 import { ensureBuilt, tempPath, wirelens } from '../cli/cli-support.js';
-import { FIDELITY, judge, type FidelityRun } from '../oracle/fidelity.js';
+import { judge, ndjsonPath, replayScript, runFidelity, type FidelityRun } from '../oracle/fidelity.js';
 import { REPO } from '../oracle/tshark.js';
 import { describeWith } from '../support/requires.js';
 
@@ -171,12 +173,36 @@ describe.skipIf(!present.length)('TLS decryption on the command line', () => {
 });
 
 describeWith(['tshark', 'fidelity'], 'TLS decryption against tshark with the same key log', () => {
-  beforeAll(() => ensureBuilt());
+  // One fidelity.py run for every capture: tshark gets all key logs in one file (a key log
+  // names each session by its client random, so they do not collide), and wirelens's side is
+  // each capture analysed here with its own key log, as `events --keylog` writes it (one
+  // Python and no Node start-up per capture).
+  const compared = present.filter(([n]) => TSHARK_FOLLOWS(n)).map(([n]) => n);
+  let run: FidelityRun | null = null;
+  let dir = '';
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'wirelens-decrypt-'));
+    const allKeys = join(dir, 'all.keys');
+    writeFileSync(allKeys, compared.map((n) => readFileSync(keys(n), 'utf8').trimEnd() + '\n').join(''));
+    for (const name of compared) {
+      const fd = openSync(ndjsonPath(dir, pcap(name)), 'w');
+      const writer = new NdjsonWriter((bytes) => writeSync(fd, bytes));
+      try {
+        await analyze(pcap(name), writer, { keylog: readFileSync(keys(name)), governHeap: false });
+        writer.flush();
+      } finally {
+        closeSync(fd);
+      }
+    }
+    run = runFidelity(compared.map(pcap), [`-otls.keylog_file:${allKeys}`], replayScript(dir));
+  }, 600_000);
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
 
-  it.each(present.filter(([n]) => TSHARK_FOLLOWS(n)))('%s: every message tshark decrypts, wirelens finds', (name) => {
-    const args = [FIDELITY, '--json', '--timeout', '120', '--wirelens', join(REPO, 'bin', 'wirelens'), `--tshark-arg=-otls.keylog_file:${keys(name)}`, '--wirelens-arg=--keylog', `--wirelens-arg=${keys(name)}`, pcap(name)];
-    const run = JSON.parse(execFileSync('python3', args, { encoding: 'utf8', maxBuffer: 1 << 26, cwd: REPO })) as FidelityRun;
-    const { unexplained, totals } = judge(run);
+  it.each(compared)('%s: every message tshark decrypts, wirelens finds', (name) => {
+    const mine: FidelityRun = { files: { [pcap(name)]: run!.files[pcap(name)] ?? {} }, failures: run!.failures[pcap(name)] ? { [pcap(name)]: run!.failures[pcap(name)]! } : {} };
+    const { unexplained, totals } = judge(mine);
     expect(unexplained).toEqual([]);
     const inner = Object.entries(totals).filter(([p]) => p !== 'tls');
     expect(inner.length).toBeGreaterThan(0);
