@@ -173,7 +173,7 @@ describe('SMTP dissector', () => {
     expect(Buffer.from(rec.objects[0]!.data).toString('latin1')).toBe(MESSAGE.replace('..a line', '.a line'));
     expect(rec.events.filter((e) => e.type === 'anomaly')).toEqual([]);
     // The summary names the greeting the client used (issue 20: an EHLO session read "HELO …").
-    expect(rec.summary).toBe('EHLO client.example, 1 messages');
+    expect(rec.summary).toBe('EHLO client.example, 1 message');
   });
 
   it('gives the same events at every split point and byte by byte', () => {

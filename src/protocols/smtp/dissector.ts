@@ -117,7 +117,7 @@ export class SmtpDissector implements StreamDissector {
       messages: this.messages,
       unanswered: this.pending.map((p) => p.command),
     });
-    this.ctx.setSummary(`${this.helo ? `${this.heloCommand} ${this.helo}, ` : ''}${this.messages} messages${this.encrypted ? ', STARTTLS' : ''}`);
+    this.ctx.setSummary(`${this.helo ? `${this.heloCommand} ${this.helo}, ` : ''}${this.messages} message${this.messages === 1 ? '' : 's'}${this.encrypted ? ', STARTTLS' : ''}`);
   }
 
   private here(): Position {
