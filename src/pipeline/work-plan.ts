@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { ProtocolDescriptor } from '../dissect/contract.js';
 
 /**
@@ -99,6 +99,9 @@ export function mayHoldSecrets(source: string, keylog: unknown): boolean {
   if (source === '-') return true;
   let fd = -1;
   try {
+    // Only a regular file may be peeked at: opening a FIFO or a `<(...)` pipe here would take
+    // the reader's bytes (or its writer) away, and the capture reader's own open would wait forever.
+    if (!statSync(source).isFile()) return true;
     fd = openSync(source, 'r');
     const head = new Uint8Array(4);
     if (readSync(fd, head, 0, 4, 0) < 4) return true;
