@@ -36,3 +36,8 @@ export function latin1(bytes: Uint8Array, start = 0, end = bytes.length): string
 export function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex');
 }
+
+/** An endpoint as people write it: `10.0.0.1:443`, `[::1]:443`. */
+export function hostPort(addr: string, port: number | string): string {
+  return addr.includes(':') ? `[${addr}]:${port}` : `${addr}:${port}`;
+}

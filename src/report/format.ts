@@ -1,5 +1,7 @@
 /** Small formatting helpers for text output meant for people. */
 
+import { hostPort } from '../dissect/text.js';
+
 export function formatBytes(n: number): string {
   if (n < 1000) return `${n} B`;
   const units = ['kB', 'MB', 'GB', 'TB'];
@@ -45,7 +47,4 @@ export function tableLine(cells: readonly string[], widths: readonly number[], r
     .trimEnd();
 }
 
-export const endpoint = (addr: unknown, port: unknown): string => {
-  const a = String(addr);
-  return a.includes(':') ? `[${a}]:${port}` : `${a}:${port}`;
-};
+export const endpoint = (addr: unknown, port: unknown): string => hostPort(String(addr), String(port));

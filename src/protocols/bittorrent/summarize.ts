@@ -8,6 +8,7 @@
  *   (about every 30 s, to a peer that had not uploaded to it);
  * - per peer: the peers it learned from trackers, PEX and the DHT.
  */
+import { hostPort } from '../../dissect/text.js';
 import type { WireEvent } from '../../events/event.js';
 import type { JsonObject, JsonValue } from '../../events/json.js';
 import { Timestamp } from '../../events/time.js';
@@ -84,7 +85,7 @@ function side(v: JsonValue | undefined): SideView {
   const rec = obj(v);
   const addr = str(rec.addr);
   const port = Number(rec.port ?? 0);
-  return { addr, port, peer: addr.includes(':') ? `[${addr}]:${port}` : `${addr}:${port}`, rec };
+  return { addr, port, peer: hostPort(addr, port), rec };
 }
 
 function bits(hexStr: JsonValue | undefined): Uint8Array | null {

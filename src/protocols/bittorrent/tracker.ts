@@ -5,7 +5,7 @@
  */
 import type { JsonObject, JsonValue } from '../../events/json.js';
 import { DEFAULT_LIMITS } from '../../dissect/limits.js';
-import { hex } from '../../dissect/text.js';
+import { hex, hostPort } from '../../dissect/text.js';
 import { bencodeJson, bytesText, decodeBencode, isBytes, isDict, num, str, type BValue } from './bencode.js';
 import { compactPeers } from './compact.js';
 import { peerClient, peerIdText } from './peer-id.js';
@@ -144,7 +144,7 @@ export function parseTrackerResponse(body: Uint8Array, maxDepth = DEFAULT_LIMITS
       if (!isDict(p)) continue;
       const ip = str(p.ip);
       const port = num(p.port);
-      if (ip !== null && port !== null) peers.push(ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`);
+      if (ip !== null && port !== null) peers.push(hostPort(ip, port));
     }
   }
   if (isBytes(v.peers6)) for (const p of compactPeers(v.peers6, true)) peers.push(p);

@@ -13,7 +13,7 @@
  * an HTTP/3 connection (ALPN h3) gets the streams (`../http3/`).
  */
 import type { DissectorContext, DatagramDissector, FlowInfo } from '../../dissect/contract.js';
-import { decodeText, hex } from '../../dissect/text.js';
+import { decodeText, hex, hostPort } from '../../dissect/text.js';
 import type { Direction } from '../../events/event.js';
 import type { SecretLabel } from '../../dissect/secrets.js';
 import { TlsDissector, type TlsEmbedding } from '../tls/dissector.js';
@@ -34,7 +34,7 @@ import {
   removeHeaderProtection,
   type PacketKeys,
 } from './protection.js';
-import { hostPort, PATH_TABLE_KEY, QuicPathTable, type PathOwner } from './paths.js';
+import { PATH_TABLE_KEY, QuicPathTable, type PathOwner } from './paths.js';
 import { OffsetReassembler, type PushOutcome } from './reassembler.js';
 import { RetiredStreams } from './retired.js';
 import { canCheckRetry, retryIntegrityOk } from './retry.js';

@@ -13,7 +13,7 @@
  * `max_quic_path_cids` for the whole run; an owner takes its IDs out when it closes.
  */
 import type { FlowInfo } from '../../dissect/contract.js';
-import { hex } from '../../dissect/text.js';
+import { hex, hostPort } from '../../dissect/text.js';
 import type { Direction } from '../../events/event.js';
 
 /** Shorter IDs could match the first bytes of an unrelated packet too easily. */
@@ -54,10 +54,6 @@ export interface PathEntry {
  */
 const entryKey = (server: string, cidHex: string): string => `${server}|${cidHex}`;
 
-/** `10.0.0.1:443`, `[::1]:443`. */
-export function hostPort(addr: string, port: number): string {
-  return addr.includes(':') ? `[${addr}]:${port}` : `${addr}:${port}`;
-}
 
 export class QuicPathTable {
   private readonly byCid = new Map<string, PathEntry>();
