@@ -3,6 +3,7 @@
  * whether the prefix still looks like text at all (so a binary flow is rejected at once).
  */
 import type { ProbeResult } from './contract.js';
+import type { Direction } from '../events/event.js';
 import { latin1 } from './text.js';
 
 export interface ProbeLines {
@@ -78,4 +79,37 @@ export function withLenientRetry(
 export function verbOf(line: string): string {
   const sp = line.indexOf(' ');
   return (sp < 0 ? line : line.slice(0, sp)).toUpperCase();
+}
+
+/**
+ * How FTP and SMTP judge a flow's first lines, which both start with a `220` greeting: from
+ * the server, its greeting; from the client, its commands, or else a greeting (the capture
+ * began mid-flow with the roles swapped). On the protocol's port (`onPort`), lines that
+ * leave the question open are enough: a bare `220 ready` on port 21 is FTP, on 25 SMTP.
+ */
+export function greetingOrCommands(
+  { lines, rest, text }: ProbeLines,
+  dir: Direction,
+  onPort: boolean,
+  greeting: (lines: string[], rest: string) => ProbeResult,
+  commands: (lines: string[]) => ProbeResult,
+): ProbeResult {
+  if (!text) return 'no';
+  const tie = (r: ProbeResult): ProbeResult => (r === 'need_more' && onPort && lines.length > 0 ? 'match' : r);
+  if (dir === 's2c') return tie(greeting(lines, rest));
+  const asCommands = commands(lines);
+  if (asCommands !== 'no') return tie(asCommands);
+  const asGreeting = greeting(lines, rest);
+  return asGreeting === 'match' ? 'match_reversed' : asGreeting;
+}
+
+/**
+ * What a greeting's text says of the server: one of this protocol's (`match`), one of the
+ * protocol it is most often confused with (`no`: FTP and SMTP both greet with `220`), or
+ * neither so far (`need_more`).
+ */
+export function greetingNames(text: string, ours: RegExp, theirs: RegExp): ProbeResult {
+  if (ours.test(text)) return 'match';
+  if (theirs.test(text)) return 'no';
+  return 'need_more';
 }

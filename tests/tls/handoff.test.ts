@@ -10,7 +10,7 @@ import { ftpDescriptor as ftp } from '../../src/protocols/ftp/index.js';
 import { imapDescriptor as imap } from '../../src/protocols/imap/index.js';
 import { pop3Descriptor as pop3 } from '../../src/protocols/pop3/index.js';
 import { smtpDescriptor as smtp } from '../../src/protocols/smtp/index.js';
-import { runStream, type Chunk } from '../support/dissector-harness.js';
+import { recordingContext, runStream, type Chunk } from '../support/dissector-harness.js';
 import { clientHello, record, sni } from './builders.js';
 
 const c = (bytes: Uint8Array | string): Chunk => ({ dir: 'c2s', bytes });
@@ -101,6 +101,23 @@ describe('hand-over to TLS', () => {
       expect(codes(rec.events)).toContain(`${k.proto.name}.starttls_plaintext`);
       expect(k.parsed(rec.events)).toBe(true);
       expect(rec.events.filter((e) => e.type === k.encrypted)).toHaveLength(0);
+    });
+
+    it(`${k.name}: a gap right after the agreement counts as encrypted, said once, and what follows is not read`, () => {
+      const rec = recordingContext();
+      const d = k.proto.createStream!(rec.ctx);
+      k.upgrade.forEach((ch, i) => {
+        rec.at(i + 1);
+        d.data(ch.dir, Buffer.from(ch.bytes));
+      });
+      d.gap('c2s', 517);
+      d.data('c2s', Buffer.from(k.after));
+      d.close();
+      expect(rec.switches).toEqual([]);
+      expect(rec.events.filter((e) => e.type === k.encrypted)).toHaveLength(1);
+      expect(rec.events.filter((e) => e.type === k.session)).toMatchObject([{ tls: true }]);
+      expect(k.parsed(rec.events)).toBe(false);
+      expect(codes(rec.events)).toEqual([]);
     });
   }
 

@@ -1,42 +1,23 @@
 /**
- * BitTorrent: the peer wire protocol on any TCP port, found by its handshake (or, on the
- * usual ports, an MSE/PE key exchange); the DHT and UDP trackers found by content.
- * HTTP trackers are HTTP traffic: the HTTP dissector calls tracker.ts.
+ * BitTorrent: the descriptor. The peer wire protocol on any TCP port, the DHT and UDP
+ * trackers found by content (`probe.ts`). HTTP trackers are HTTP traffic: the HTTP
+ * dissector calls tracker.ts.
  */
-import type { FlowInfo, ProbeResult, ProtocolDescriptor } from '../../dissect/contract.js';
-import type { Direction } from '../../events/event.js';
+import type { ProtocolDescriptor } from '../../dissect/contract.js';
 import { BittorrentDatagramDissector } from './datagram.js';
-import { looksLikeKrpc } from './dht.js';
 import { PeerWireDissector } from './dissector.js';
 import { BITTORRENT_ANOMALIES, BT_EVENTS } from './events.js';
-import { BT_PORTS, looksEncrypted, MSE_KEY_LENGTH } from './mse.js';
-import { handshakePrefix } from './peer-wire.js';
+import { BT_PORTS } from './mse.js';
+import { probeBittorrent, UDP_TRACKER_PORTS } from './probe.js';
 import { summarizeBittorrent } from './summarize.js';
-import { isConnectRequest } from './udp-tracker.js';
 
-/** Ports UDP trackers commonly use; announce/scrape without a connect are only believed there. */
-const UDP_TRACKER_PORTS = [6969, 1337, 80, 451, 2710, 6881];
-
-function probe(bytes: Uint8Array, dir: Direction, flow: FlowInfo): ProbeResult {
-  if (flow.transport === 'udp') {
-    if (looksLikeKrpc(bytes)) return 'match';
-    if (isConnectRequest(bytes)) return dir === 'c2s' ? 'match' : 'match_reversed';
-    return 'no';
-  }
-  const hs = handshakePrefix(bytes);
-  if (hs === 'yes') return 'match';
-  if (hs === 'maybe') return 'need_more';
-  const onBtPort = BT_PORTS.includes(flow.server.port) || BT_PORTS.includes(flow.client.port);
-  if (!onBtPort) return 'no';
-  if (bytes.length < MSE_KEY_LENGTH) return 'need_more';
-  return looksEncrypted(bytes) ? 'match' : 'no';
-}
+export { probeBittorrent } from './probe.js';
 
 export const bittorrentDescriptor: ProtocolDescriptor = {
   name: 'bittorrent',
   transports: ['tcp', 'udp'],
   ports: [...BT_PORTS, ...UDP_TRACKER_PORTS.filter((p) => p !== 80)],
-  probe,
+  probe: probeBittorrent,
   createStream: (ctx) => new PeerWireDissector(ctx),
   createDatagram: (ctx) => new BittorrentDatagramDissector(ctx),
   anomalies: BITTORRENT_ANOMALIES,
@@ -47,5 +28,3 @@ export const bittorrentDescriptor: ProtocolDescriptor = {
     summarize: summarizeBittorrent,
   },
 };
-
-export default bittorrentDescriptor;

@@ -5,11 +5,11 @@
  * transfer command that used it.
  */
 import type { DissectorContext, Endpoint, Position, StreamDissector } from '../../dissect/contract.js';
-import { LineFramer } from '../../dissect/line-framer.js';
-import { decodeText } from '../../dissect/text.js';
+import type { LineFramer } from '../../dissect/line-framer.js';
+import { textLines } from '../../dissect/text-lines.js';
 import type { Direction } from '../../events/event.js';
 import type { FtpDataChannel, FtpTransactionFields } from './events.js';
-import { UpgradeGate } from '../tls/handoff.js';
+import { StarttlsDissector } from '../tls/handoff.js';
 import { DataFlowState, FtpDataDissector } from './data-dissector.js';
 import {
   joinPath,
@@ -53,16 +53,12 @@ interface ReplyInProgress {
   at: Position;
 }
 
-export class FtpDissector implements StreamDissector {
-  private readonly framers: Record<Direction, LineFramer>;
-  private readonly gate: UpgradeGate;
+export class FtpDissector extends StarttlsDissector {
+  protected readonly framers: Record<Direction, LineFramer>;
   private readonly pending: Pending[] = [];
   private reply: ReplyInProgress | null = null;
   private greeted = false;
-  private encrypted = false;
   private authTlsPending = false;
-  /** `AUTH TLS`, `AUTH SSL`...: what the client asked, for the events. */
-  private authMechanism = 'AUTH TLS';
   private user: string | null = null;
   private password: string | null = null;
   private loggedIn = false;
@@ -79,50 +75,35 @@ export class FtpDissector implements StreamDissector {
   private fileSize: number | null = null;
   private readonly channels: Channel[] = [];
   private transfers = 0;
-  private closed = false;
 
-  constructor(private readonly ctx: DissectorContext) {
-    const max = ctx.limits.max_line;
+  constructor(ctx: DissectorContext) {
+    // The upgrade's name is what the client asked (`AUTH TLS`, `AUTH SSL`...), set at AUTH.
+    super(ctx, 'ftp.starttls_plaintext', 'AUTH TLS');
     this.framers = {
-      c2s: new LineFramer(
-        {
-          line: (b, info) => this.commandLine(decodeText(b), info.truncated),
-          tooLong: (limit) => ctx.anomaly('ftp.line_too_long', 'c2s', `command line over ${limit} bytes`),
+      c2s: textLines(ctx, 'c2s', 'ftp.line_too_long', 'command', (line, truncated) => this.commandLine(line, truncated)),
+      s2c: textLines(ctx, 's2c', 'ftp.line_too_long', 'reply', (line, truncated) => this.replyLine(line, truncated), {
+        gap: () => {
+          this.reply = null;
         },
-        max,
-      ),
-      s2c: new LineFramer(
-        {
-          line: (b, info) => this.replyLine(decodeText(b), info.truncated),
-          tooLong: (limit) => ctx.anomaly('ftp.line_too_long', 's2c', `reply line over ${limit} bytes`),
-          gap: () => {
-            this.reply = null;
-          },
-        },
-        max,
-      ),
+      }),
     };
-    this.gate = new UpgradeGate(ctx, this.framers, { reading: () => !this.encrypted, encrypted: () => this.startTls(), close: () => this.close() }, () => ({ code: 'ftp.starttls_plaintext', accepted: this.authMechanism }));
     ctx.setService('ftp');
   }
 
-  data(dir: Direction, bytes: Uint8Array): void {
-    if (!this.gate.undecided && !this.encrypted && dir === 'c2s' && this.authTlsPending && bytes[0] === 0x16 && this.framers.c2s.pending === 0) {
+  override data(dir: Direction, bytes: Uint8Array): void {
+    if (!this.upgradeUndecided && !this.encrypted && dir === 'c2s' && this.authTlsPending && bytes[0] === 0x16 && this.framers.c2s.pending === 0) {
       // A TLS record before the 234 was seen (reply lost or reordered): the channel is TLS now.
-      this.startTls();
+      this.goEncrypted();
       return;
     }
-    this.gate.data(dir, bytes);
+    super.data(dir, bytes);
   }
 
-  gap(dir: Direction, length: number): void {
-    this.gate.gap(dir, length);
+  protected saidEncrypted(): void {
+    this.ctx.emit('ftp.encrypted', null, { mechanism: this.upgradeName });
   }
 
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.gate.close();
+  protected finish(): void {
     if (this.reply) {
       this.ctx.anomaly('ftp.unterminated_reply', 's2c', `reply ${this.reply.code} had no last line`);
       this.finishReply(true);
@@ -150,12 +131,6 @@ export class FtpDissector implements StreamDissector {
 
   private here(): Position {
     return { frame: this.ctx.frame, ts: this.ctx.ts };
-  }
-
-  private startTls(): void {
-    if (this.encrypted) return;
-    this.encrypted = true;
-    this.ctx.emit('ftp.encrypted', null, { mechanism: this.authMechanism });
   }
 
   // ---- client side -------------------------------------------------------------------
@@ -195,7 +170,7 @@ export class FtpDissector implements StreamDissector {
       case 'AUTH':
         if (/^(TLS|SSL|TLS-C|TLS-P)\b/i.test(arg.trim())) {
           this.authTlsPending = true;
-          this.authMechanism = `AUTH ${arg.trim().toUpperCase()}`;
+          this.upgradeName = `AUTH ${arg.trim().toUpperCase()}`;
         }
         break;
       case 'PROT':
@@ -327,7 +302,7 @@ export class FtpDissector implements StreamDissector {
         break;
       case 'AUTH':
         // curl asks AUTH SSL first, lftp AUTH TLS: both are TLS from the next byte on (RFC 4217 §4).
-        if (code === 234 && this.authTlsPending) this.gate.accept();
+        if (code === 234 && this.authTlsPending) this.acceptUpgrade();
         this.authTlsPending = false;
         break;
       case 'CWD':

@@ -99,7 +99,10 @@ export interface FtpSessionFields {
   transfers: number;
 }
 
-/** `ftp.encrypted`: AUTH TLS (or SSL) succeeded; the rest of the control connection is not parsed. */
+/**
+ * `ftp.encrypted`: AUTH TLS (or SSL) succeeded, or a gap hid what followed the 234; the rest
+ * of the control connection is not parsed (`StarttlsDissector`, tls/handoff.ts).
+ */
 export interface FtpEncryptedFields {
   /** The command as sent: `AUTH TLS`, `AUTH SSL`, `AUTH TLS-C`. */
   mechanism: string;

@@ -7,10 +7,10 @@
  * parsed as messages and offered for export; LOGIN and AUTHENTICATE give credentials;
  * after a successful STARTTLS (or COMPRESS) the rest of the connection is not parsed.
  */
-import type { DissectorContext, Position, StreamDissector } from '../../dissect/contract.js';
+import type { DissectorContext, Position } from '../../dissect/contract.js';
 import type { Direction } from '../../events/event.js';
 import type { ContinuationPurpose, ImapResponseFields, ImapTransactionFields } from './events.js';
-import { UpgradeGate } from '../tls/handoff.js';
+import { StarttlsDissector } from '../tls/handoff.js';
 import { MailHandler } from './mail.js';
 import { isStatus, parseCommandLine, parseResponseLine, tokenize, type ImapValue, type ResponseLine } from './parser.js';
 import { ImapReader, type LogicalLine } from './reader.js';
@@ -20,27 +20,27 @@ import { verbOf, type Pending, type VerbHost } from './verbs.js';
 
 type ClientLineKind = 'command' | 'sasl' | 'done' | 'other';
 
-export class ImapDissector implements StreamDissector {
-  private readonly readers: Record<Direction, ImapReader>;
+export class ImapDissector extends StarttlsDissector {
+  protected readonly framers: Record<Direction, ImapReader>;
   private readonly pending = new Map<string, Pending>();
   private readonly session: SessionState;
   private readonly mail: MailHandler;
   /** What the client's logical line in progress is, decided at its first line. */
   private clientKind: ClientLineKind = 'other';
   private clientCommand: Pending | null = null;
-  private stopped: 'tls' | 'compress' | null = null;
-  private readonly gate: UpgradeGate;
+  /** COMPRESS=DEFLATE took effect: the rest is not read (as after STARTTLS). */
+  private compressed = false;
   /** Commands that change how client lines are read until their completion. */
   private authenticating: Pending | null = null;
   private idling: Pending | null = null;
   /** FETCH commands waiting: their untagged FETCH data creates message records. */
   private fetchesPending = 0;
   private greeted = false;
-  private closed = false;
   /** What the verb table (verbs.ts) may touch of this connection. */
   private readonly host: VerbHost;
 
-  constructor(private readonly ctx: DissectorContext) {
+  constructor(ctx: DissectorContext) {
+    super(ctx, 'imap.starttls_plaintext', 'STARTTLS');
     const cap = Math.max(64, ctx.limits.max_pending_transactions * 16);
     this.session = new SessionState(cap, (what) =>
       ctx.anomaly('imap.session_limit', null, `more than ${cap} ${what} in one session; later ones are counted, not listed`),
@@ -60,10 +60,10 @@ export class ImapDissector implements StreamDissector {
         this.idling = p;
       },
       credentials: (user, secret, mechanism, success, at) => this.credentials(user, secret, mechanism, success, at),
-      startTls: () => this.gate.accept(),
-      compressed: () => this.stop('compress', 'COMPRESS'),
+      startTls: () => this.acceptUpgrade(),
+      compressed: () => this.compress(),
     };
-    this.readers = {
+    this.framers = {
       c2s: new ImapReader(
         {
           begin: (first) => this.clientBegin(first),
@@ -81,25 +81,17 @@ export class ImapDissector implements StreamDissector {
         ctx.limits,
       ),
     };
-    this.gate = new UpgradeGate(ctx, this.readers, { reading: () => !this.stopped, encrypted: () => this.stop('tls', 'STARTTLS'), close: () => this.close() }, () => ({ code: 'imap.starttls_plaintext', accepted: 'STARTTLS' }));
     ctx.setService('imap');
   }
 
-  data(dir: Direction, bytes: Uint8Array): void {
-    this.gate.data(dir, bytes);
+  protected override reading(): boolean {
+    return !this.encrypted && !this.compressed;
   }
 
-  gap(dir: Direction, length: number): void {
-    this.gate.gap(dir, length);
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.gate.close();
-    if (!this.stopped) {
-      this.readers.c2s.flush();
-      this.readers.s2c.flush();
+  protected finish(): void {
+    if (this.reading()) {
+      this.framers.c2s.flush();
+      this.framers.s2c.flush();
     }
     const unanswered: string[] = [];
     for (const p of this.pending.values()) {
@@ -249,7 +241,7 @@ export class ImapDissector implements StreamDissector {
 
   private continuation(r: ResponseLine): void {
     let purpose: ContinuationPurpose | null = null;
-    if (this.readers.c2s.awaitingSyncLiteral) purpose = 'literal';
+    if (this.framers.c2s.awaitingSyncLiteral) purpose = 'literal';
     else {
       const auth = this.activeAuthenticate();
       if (auth) {
@@ -307,7 +299,7 @@ export class ImapDissector implements StreamDissector {
       return;
     }
     // A refused synchronizing literal is never sent: the client's line ends where it is.
-    if (this.clientCommand === p && this.readers.c2s.awaitingSyncLiteral) this.readers.c2s.cancelSyncLiteral();
+    if (this.clientCommand === p && this.framers.c2s.awaitingSyncLiteral) this.framers.c2s.cancelSyncLiteral();
     this.pending.delete(r.tag);
     this.completed(p, r);
     this.finishTransaction(p, r, this.here());
@@ -319,15 +311,15 @@ export class ImapDissector implements StreamDissector {
     verbOf(p.command).completed?.(this.host, p, r, r.status === 'OK');
   }
 
-  private stop(how: 'tls' | 'compress', mechanism: string): void {
-    this.stopped = how;
-    if (how === 'tls') {
-      this.session.tls = true;
-      this.ctx.emit('imap.encrypted', null, { mechanism });
-    } else {
-      this.session.compressed = true;
-      this.ctx.emit('imap.compressed', null, { mechanism: 'DEFLATE' });
-    }
+  protected saidEncrypted(): void {
+    this.session.tls = true;
+    this.ctx.emit('imap.encrypted', null, { mechanism: 'STARTTLS' });
+  }
+
+  private compress(): void {
+    this.compressed = true;
+    this.session.compressed = true;
+    this.ctx.emit('imap.compressed', null, { mechanism: 'DEFLATE' });
   }
 
   /** `at`: the frame that carried the secret (the LOGIN command, the SASL response), not the reply's. */

@@ -18,7 +18,7 @@
  * - `imap.message` {source: fetch|append, mailbox, seq, uid, section, ...mail fields}: a
  *   whole message parsed from a FETCH literal (BODY[], RFC822, or a header and text fetched
  *   one after the other) or an APPEND upload.
- * - `imap.encrypted` {mechanism}: STARTTLS succeeded; the rest of the connection is not parsed.
+ * - `imap.encrypted` {mechanism}: STARTTLS succeeded (or a gap hid what followed the OK); the rest of the connection is not parsed.
  * - `imap.compressed` {mechanism}: COMPRESS=DEFLATE (RFC 4978) succeeded; likewise not parsed further.
  * - `imap.session` at close; `credentials` for LOGIN and AUTHENTICATE.
  */

@@ -3,15 +3,16 @@
  * allows pipelining), multi-line responses read dot-terminated and unstuffed, retrieved
  * messages parsed, USER/PASS, APOP and AUTH credentials, STLS.
  */
-import type { DissectorContext, Position, StreamDissector } from '../../dissect/contract.js';
-import { LineFramer } from '../../dissect/line-framer.js';
+import type { DissectorContext, Position } from '../../dissect/contract.js';
+import type { LineFramer } from '../../dissect/line-framer.js';
 import { BoundedBytes, exportMail, mailFields } from '../../dissect/mail-message.js';
 import { parseMail } from '../../dissect/mime.js';
 import { SaslExchange } from '../../dissect/sasl.js';
 import { decodeText } from '../../dissect/text.js';
+import { textLines } from '../../dissect/text-lines.js';
 import type { Direction } from '../../events/event.js';
 import type { Pop3MessageFields, Pop3SessionMessage } from './events.js';
-import { UpgradeGate } from '../tls/handoff.js';
+import { StarttlsDissector } from '../tls/handoff.js';
 import { isMultiline, messageNumber, parseCommand, parseStatus } from './parser.js';
 
 interface Pending {
@@ -28,13 +29,11 @@ interface Block {
   lines: string[];
 }
 
-export class Pop3Dissector implements StreamDissector {
-  private readonly framers: Record<Direction, LineFramer>;
-  private readonly gate: UpgradeGate;
+export class Pop3Dissector extends StarttlsDissector {
+  protected readonly framers: Record<Direction, LineFramer>;
   private readonly pending: Pending[] = [];
   private block: Block | null = null;
   private greeted = false;
-  private encrypted = false;
   private user: string | null = null;
   private sasl: SaslExchange | null = null;
   private saslActive = false;
@@ -43,56 +42,30 @@ export class Pop3Dissector implements StreamDissector {
   private readonly deleted: number[] = [];
   private readonly messages: Pop3SessionMessage[] = [];
   private commands = 0;
-  private closed = false;
 
-  constructor(private readonly ctx: DissectorContext) {
-    const max = ctx.limits.max_line;
+  constructor(ctx: DissectorContext) {
+    super(ctx, 'pop3.starttls_plaintext', 'STLS');
     this.framers = {
-      c2s: new LineFramer(
-        {
-          line: (b, info) => this.clientLine(decodeText(b), info.truncated),
-          tooLong: (limit) => ctx.anomaly('pop3.line_too_long', 'c2s', `command line over ${limit} bytes`),
+      c2s: textLines(ctx, 'c2s', 'pop3.line_too_long', 'command', (line, truncated) => this.clientLine(line, truncated)),
+      s2c: textLines(ctx, 's2c', 'pop3.line_too_long', 'status', (line, truncated) => this.serverLine(line, truncated), {
+        body: (b) => this.blockData(b),
+        bodyEnd: () => this.endBlock(false),
+        gap: (n, mode) => {
+          if (mode === 'dot' && this.block) {
+            this.block.missed += n;
+            ctx.anomaly('pop3.data_gap', 's2c', `${n} bytes of a ${this.block.command} response were not captured`);
+          }
         },
-        max,
-      ),
-      s2c: new LineFramer(
-        {
-          line: (b, info) => this.serverLine(decodeText(b), info.truncated),
-          body: (b) => this.blockData(b),
-          bodyEnd: () => this.endBlock(false),
-          tooLong: (limit) => ctx.anomaly('pop3.line_too_long', 's2c', `status line over ${limit} bytes`),
-          gap: (n, mode) => {
-            if (mode === 'dot' && this.block) {
-              this.block.missed += n;
-              ctx.anomaly('pop3.data_gap', 's2c', `${n} bytes of a ${this.block.command} response were not captured`);
-            }
-          },
-        },
-        max,
-      ),
+      }),
     };
-    this.gate = new UpgradeGate(ctx, this.framers, { reading: () => !this.encrypted, encrypted: (how) => this.markEncrypted(how), close: () => this.close() }, () => ({ code: 'pop3.starttls_plaintext', accepted: 'STLS' }));
     ctx.setService('pop3');
   }
 
-  data(dir: Direction, bytes: Uint8Array): void {
-    this.gate.data(dir, bytes);
+  protected saidEncrypted(): void {
+    this.ctx.emit('pop3.encrypted', null, { mechanism: 'STLS' });
   }
 
-  gap(dir: Direction, length: number): void {
-    this.gate.gap(dir, length);
-  }
-
-  /** From the upgrade on: TLS said (`pop3.encrypted`) unless a gap hid what followed. */
-  private markEncrypted(how: 'tls' | 'lost'): void {
-    this.encrypted = true;
-    if (how === 'tls') this.ctx.emit('pop3.encrypted', null, { mechanism: 'STLS' });
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.gate.close();
+  protected finish(): void {
     if (this.block) this.endBlock(true);
     this.ctx.emit('pop3.session', null, {
       user: this.user,
@@ -185,7 +158,7 @@ export class Pop3Dissector implements StreamDissector {
       }
       case 'STLS':
         if (ok) {
-          this.gate.accept();
+          this.acceptUpgrade();
           return;
         }
         break;

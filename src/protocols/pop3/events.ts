@@ -59,7 +59,10 @@ export interface Pop3MessageFields extends MailFields {
   incomplete: true | undefined;
 }
 
-/** `pop3.encrypted`: STLS succeeded; the rest of the connection is not parsed. */
+/**
+ * `pop3.encrypted`: STLS succeeded, or a gap hid what followed the +OK; the rest of the
+ * connection is not parsed (`StarttlsDissector`, tls/handoff.ts).
+ */
 export interface Pop3EncryptedFields {
   mechanism: 'STLS';
 }

@@ -1,58 +1,24 @@
-/** POP3: the descriptor (detection by greeting and commands, not only port 110). */
-import type { DissectorContext, FlowInfo, ProbeResult, ProtocolDescriptor } from '../../dissect/contract.js';
-import { verbOf, withLenientRetry, type ProbeLines } from '../../dissect/text-probe.js';
-import type { Direction } from '../../events/event.js';
+/** POP3: the descriptor (detection by greeting and commands in `probe.ts`, not only port 110). */
+import type { ProtocolDescriptor } from '../../dissect/contract.js';
 import { Pop3Dissector } from './dissector.js';
 import { POP3_ANOMALIES } from './events.js';
+import { POP3_PORTS, probePop3 } from './probe.js';
+import { summarizePop3 } from './summarize.js';
 
-const POP3_ONLY = new Set('CAPA APOP STLS UIDL TOP STAT'.split(' '));
-/** Verbs POP3 shares with FTP or SMTP: not a verdict alone. */
-const SHARED = new Set('USER PASS QUIT NOOP RETR LIST DELE RSET AUTH'.split(' '));
-const POP3_PORTS = [110];
-
-export function probePop3(bytes: Uint8Array, dir: Direction, flow?: FlowInfo): ProbeResult {
-  return withLenientRetry(bytes, flow !== undefined && POP3_PORTS.includes(flow.server.port), 8, (p) => judgePop3(p, dir, flow));
-}
-
-function judgePop3({ lines, rest, text }: ProbeLines, dir: Direction, flow?: FlowInfo): ProbeResult {
-  if (!text) return 'no';
-  const first = lines[0] ?? rest;
-  const greeting = /^(\+OK|-ERR)(\s|$)/i;
-  if (dir === 's2c') {
-    if (greeting.test(first) && (lines.length > 0 || first.length >= 4)) return 'match';
-    return first.length < 4 && '+OK'.startsWith(first.slice(0, 3).toUpperCase()) ? 'need_more' : 'no';
-  }
-  if (greeting.test(first)) return 'match_reversed';
-  for (const line of lines) {
-    const verb = verbOf(line);
-    if (POP3_ONLY.has(verb)) return 'match';
-    if (!SHARED.has(verb)) return 'no';
-  }
-  return lines.length > 0 && flow !== undefined && POP3_PORTS.includes(flow.server.port) ? 'match' : 'need_more';
-}
+export { probePop3 } from './probe.js';
 
 export const pop3Descriptor: ProtocolDescriptor = {
   name: 'pop3',
   transports: ['tcp'],
   ports: POP3_PORTS,
-  probe: (bytes, dir, flow) => probePop3(bytes, dir, flow),
-  createStream: (ctx: DissectorContext) => new Pop3Dissector(ctx),
+  probe: probePop3,
+  createStream: (ctx) => new Pop3Dissector(ctx),
   anomalies: POP3_ANOMALIES,
   emits: ['pop3.*', 'credentials'],
   carries: { protocols: ['tls'] }, // STLS
   report: {
     section: 'pop3',
     events: ['pop3.session', 'pop3.message'],
-    summarize(records) {
-      const sessions = records.filter((r) => r.type === 'pop3.session');
-      const count = (k: string) => sessions.reduce((n, s) => n + (Array.isArray(s[k]) ? s[k].length : 0), 0);
-      return {
-        sessions: sessions.length,
-        users: [...new Set(sessions.map((s) => s['user']).filter((u): u is string => typeof u === 'string'))].sort(),
-        retrieved: count('retrieved'),
-        deleted: count('deleted'),
-        messages: records.filter((r) => r.type === 'pop3.message').length,
-      };
-    },
+    summarize: summarizePop3,
   },
 };

@@ -4,15 +4,15 @@
  * AUTH exchanges decoded into credentials, STARTTLS. Each message is parsed and reported
  * with its envelope beside its header fields: where they differ is what the report flags.
  */
-import type { DissectorContext, Position, StreamDissector } from '../../dissect/contract.js';
-import { LineFramer } from '../../dissect/line-framer.js';
+import type { DissectorContext, Position } from '../../dissect/contract.js';
+import type { LineFramer } from '../../dissect/line-framer.js';
 import { BoundedBytes, exportMail, mailFields } from '../../dissect/mail-message.js';
 import { envelopeAddress, parseMail, type MailMessage } from '../../dissect/mime.js';
 import { SaslExchange } from '../../dissect/sasl.js';
-import { decodeText } from '../../dissect/text.js';
+import { textLines } from '../../dissect/text-lines.js';
 import type { Direction } from '../../events/event.js';
 import type { SmtpEnvelopeMismatch, SmtpMessageFields } from './events.js';
-import { UpgradeGate } from '../tls/handoff.js';
+import { StarttlsDissector } from '../tls/handoff.js';
 import { isWebmail, parseBdat, parseCommand, parseReplyLine, receivedAddresses } from './parser.js';
 
 interface Pending {
@@ -31,13 +31,11 @@ interface Message {
   ended: boolean;
 }
 
-export class SmtpDissector implements StreamDissector {
-  private readonly framers: Record<Direction, LineFramer>;
-  private readonly gate: UpgradeGate;
+export class SmtpDissector extends StarttlsDissector {
+  protected readonly framers: Record<Direction, LineFramer>;
   private readonly pending: Pending[] = [];
   private reply: { code: number; lines: string[]; at: Position } | null = null;
   private greeted = false;
-  private encrypted = false;
   private helo: string | null = null;
   /** The greeting command the client used (EHLO, HELO or LMTP's LHLO), for the summary. */
   private heloCommand = 'HELO';
@@ -53,56 +51,31 @@ export class SmtpDissector implements StreamDissector {
   private commands = 0;
   private messages = 0;
   private lastReply: string | null = null;
-  private closed = false;
 
-  constructor(private readonly ctx: DissectorContext) {
-    const max = ctx.limits.max_line;
+  constructor(ctx: DissectorContext) {
+    super(ctx, 'smtp.starttls_plaintext', 'STARTTLS');
     this.framers = {
-      c2s: new LineFramer(
-        {
-          line: (b, info) => this.clientLine(decodeText(b), info.truncated),
-          body: (b) => this.message?.body.push(b),
-          bodyEnd: () => this.endMessage(),
-          raw: (b) => this.message?.body.push(b),
-          rawEnd: (missed) => this.endChunk(missed),
-          tooLong: (limit) => ctx.anomaly('smtp.line_too_long', 'c2s', `command line over ${limit} bytes`),
-          gap: (n, mode) => this.clientGap(n, mode),
+      c2s: textLines(ctx, 'c2s', 'smtp.line_too_long', 'command', (line, truncated) => this.clientLine(line, truncated), {
+        body: (b) => this.message?.body.push(b),
+        bodyEnd: () => this.endMessage(),
+        raw: (b) => this.message?.body.push(b),
+        rawEnd: (missed) => this.endChunk(missed),
+        gap: (n, mode) => this.clientGap(n, mode),
+      }),
+      s2c: textLines(ctx, 's2c', 'smtp.line_too_long', 'reply', (line, truncated) => this.serverLine(line, truncated), {
+        gap: () => {
+          this.reply = null;
         },
-        max,
-      ),
-      s2c: new LineFramer(
-        {
-          line: (b, info) => this.serverLine(decodeText(b), info.truncated),
-          tooLong: (limit) => ctx.anomaly('smtp.line_too_long', 's2c', `reply line over ${limit} bytes`),
-          gap: () => {
-            this.reply = null;
-          },
-        },
-        max,
-      ),
+      }),
     };
-    this.gate = new UpgradeGate(ctx, this.framers, { reading: () => !this.encrypted, encrypted: (how) => this.markEncrypted(how), close: () => this.close() }, () => ({ code: 'smtp.starttls_plaintext', accepted: 'STARTTLS' }));
     ctx.setService('smtp');
   }
 
-  data(dir: Direction, bytes: Uint8Array): void {
-    this.gate.data(dir, bytes);
+  protected saidEncrypted(): void {
+    this.ctx.emit('smtp.encrypted', null, { mechanism: 'STARTTLS' });
   }
 
-  gap(dir: Direction, length: number): void {
-    this.gate.gap(dir, length);
-  }
-
-  /** From the upgrade on: TLS said (`smtp.encrypted`) unless a gap hid what followed. */
-  private markEncrypted(how: 'tls' | 'lost'): void {
-    this.encrypted = true;
-    if (how === 'tls') this.ctx.emit('smtp.encrypted', null, { mechanism: 'STARTTLS' });
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.gate.close();
+  protected finish(): void {
     if (this.message) {
       this.ended.push(this.message);
       this.message = null;
@@ -307,7 +280,7 @@ export class SmtpDissector implements StreamDissector {
         this.message = null;
         break;
       case 'STARTTLS':
-        if (code === 220) this.gate.accept();
+        if (code === 220) this.acceptUpgrade();
         break;
       case 'AUTH': {
         const ex = this.sasl ?? this.pendingSasl;

@@ -72,7 +72,10 @@ export interface SmtpMessageFields extends MailFields {
   incomplete: true | undefined;
 }
 
-/** `smtp.encrypted`: STARTTLS succeeded; the rest of the connection is not parsed. */
+/**
+ * `smtp.encrypted`: STARTTLS succeeded, or a gap hid what followed the 220; the rest of the
+ * connection is not parsed (`StarttlsDissector`, tls/handoff.ts).
+ */
 export interface SmtpEncryptedFields {
   mechanism: 'STARTTLS';
 }

@@ -3,35 +3,18 @@
  * client's next bytes decide. A TLS record (or an SSLv2-format ClientHello): the flow is
  * handed to the TLS dissector with every byte held so far. Anything else: the client went
  * on in clear (a broken or stripped upgrade), so the text protocol keeps dissecting what was
- * held, and the caller reports it.
+ * held, and says so. `StarttlsDissector` is that text protocol's side, shared by the four.
  */
-import type { DissectorContext } from '../../dissect/contract.js';
+import type { DissectorContext, StreamDissector } from '../../dissect/contract.js';
 import type { AnomalyCode } from '../../events/event-map.js';
 import type { Direction } from '../../events/event.js';
-import { probeTls } from './index.js';
+import { probeTls } from './probe.js';
 import { joinChunks } from '../../dissect/bytes.js';
 
 /** Bytes held while undecided: a ClientHello's first 6 bytes decide; the server should say nothing meanwhile. */
 const MAX_HELD = 16 * 1024;
 
 export type HandoffVerdict = 'tls' | 'clear' | 'undecided';
-
-/** The text protocol's side of a hand-off: what it does once the client's bytes decide. */
-export interface HandoffHost {
-  /** The verdict is in: forget the hand-off (before anything below runs). */
-  handoffSettled(): void;
-  /** TLS follows: say the session went on encrypted and end it; the flow then goes to TLS. */
-  handOverToTls(): void;
-  /** The client went on in clear: dissect these held bytes as the text protocol. */
-  resumeInClear(dir: Direction, bytes: Uint8Array): void;
-}
-
-/** How the anomaly of a client that went on in clear is said. */
-export interface PlaintextReport {
-  readonly code: AnomalyCode;
-  /** The upgrade the server accepted: `STARTTLS`, `STLS`, `AUTH TLS`. */
-  readonly accepted: string;
-}
 
 export class StarttlsHandoff {
   private readonly held: Array<{ dir: Direction; bytes: Uint8Array }> = [];
@@ -49,23 +32,6 @@ export class StarttlsHandoff {
     if (answer === 'match') return 'tls';
     if (answer === 'need_more') return this.size > MAX_HELD ? 'clear' : 'undecided';
     return 'clear';
-  }
-
-  /**
-   * Adds bytes seen in `dir`; once they decide, either hands the flow to TLS (after the host
-   * has ended its session) or reports the plaintext and gives the held bytes back to the host.
-   */
-  settle(ctx: DissectorContext, dir: Direction, bytes: Uint8Array, host: HandoffHost, report: PlaintextReport): void {
-    const verdict = this.offer(dir, bytes);
-    if (verdict === 'undecided') return;
-    host.handoffSettled();
-    if (verdict === 'tls') {
-      host.handOverToTls();
-      this.switchToTls(ctx);
-      return;
-    }
-    ctx.anomaly(report.code, 'c2s', `server accepted ${report.accepted} but the client went on in clear: ${JSON.stringify(this.preview())}`);
-    for (const c of this.held) host.resumeInClear(c.dir, c.bytes);
   }
 
   /** Hands the flow to TLS with what was held, per direction in order. */
@@ -87,79 +53,99 @@ export class StarttlsHandoff {
   }
 }
 
-/** The text protocol's side of an upgrade, as `UpgradeGate` drives it. */
-export interface UpgradeSide {
-  /** Whether the text stream is still read (not encrypted, not compressed). */
-  reading(): boolean;
-  /**
-   * The session is encrypted from here: TLS followed the accepted upgrade (`tls`), or a gap
-   * came while undecided (`lost`: what follows cannot be judged, so it counts as encrypted).
-   */
-  encrypted(how: 'tls' | 'lost'): void;
-  /** End the text session (the flow goes to TLS). */
-  close(): void;
-}
-
 /** Where the text bytes go: the protocol's line framers (or readers), per direction. */
 export type TextInput = Record<Direction, { push(bytes: Uint8Array): void; gap(length: number): void }>;
 
 /**
- * A text protocol's bytes around STARTTLS / STLS / AUTH TLS: to its framers while in
- * clear, held by a `StarttlsHandoff` from the server's acceptance until the client's next
- * bytes decide, then TLS (the session ends and the flow switches) or clear again (the
- * held bytes are dissected as text, and the anomaly says the client did not upgrade).
+ * A text protocol that can go encrypted in the middle (SMTP and IMAP STARTTLS, POP3 STLS,
+ * FTP AUTH TLS): this base owns the stream's `data`/`gap`/`close` so each protocol writes
+ * only its verbs and replies. Bytes go to its framers while in clear; from the server's
+ * acceptance (`acceptUpgrade`) a `StarttlsHandoff` holds them until the client's next bytes
+ * decide: TLS (the session's records are written, then the flow switches with every held
+ * byte) or clear again (the anomaly says the client did not upgrade, and the held bytes are
+ * dissected as text). A gap while undecided, or the end of the connection, counts as
+ * encrypted: what follows an accepted upgrade cannot be judged, and the session says TLS.
  */
-export class UpgradeGate implements HandoffHost {
+export abstract class StarttlsDissector implements StreamDissector {
+  /** From the upgrade on: the text is no longer read. */
+  protected encrypted = false;
+  /** `close()` ran: the session's records are written. */
+  protected closed = false;
   private handoff: StarttlsHandoff | null = null;
 
-  constructor(
-    private readonly ctx: DissectorContext,
-    private readonly input: TextInput,
-    private readonly side: UpgradeSide,
-    private readonly report: () => PlaintextReport,
+  protected constructor(
+    protected readonly ctx: DissectorContext,
+    /** `<name>.starttls_plaintext`: the server accepted, the client went on in clear. */
+    private readonly plaintext: AnomalyCode,
+    /** The upgrade as the anomaly names it: `STARTTLS`, `STLS`, `AUTH TLS`. */
+    protected upgradeName: string,
   ) {}
 
+  /** The protocol's framers (or readers), per direction. */
+  protected abstract readonly framers: TextInput;
+  /** Say the session is encrypted (`<name>.encrypted`); runs once. */
+  protected abstract saidEncrypted(): void;
+  /** Write the session's records (what is unfinished, marked so); runs once. */
+  protected abstract finish(): void;
+
+  /** Whether the text stream is still read (IMAP also stops at COMPRESS). */
+  protected reading(): boolean {
+    return !this.encrypted;
+  }
+
   /** The server accepted the upgrade: the client's next bytes decide. */
-  accept(): void {
+  protected acceptUpgrade(): void {
     this.handoff = new StarttlsHandoff();
   }
 
   /** Between the acceptance and the client's next bytes. */
-  get undecided(): boolean {
+  protected get upgradeUndecided(): boolean {
     return this.handoff !== null;
   }
 
+  /** The session is encrypted from here (said once, whatever the path that got here). */
+  protected goEncrypted(): void {
+    if (this.encrypted) return;
+    this.encrypted = true;
+    this.saidEncrypted();
+  }
+
   data(dir: Direction, bytes: Uint8Array): void {
-    if (this.handoff) this.handoff.settle(this.ctx, dir, bytes, this, this.report());
-    else if (this.side.reading()) this.input[dir].push(bytes);
+    const handoff = this.handoff;
+    if (handoff === null) {
+      if (this.reading()) this.framers[dir].push(bytes);
+      return;
+    }
+    const verdict = handoff.offer(dir, bytes);
+    if (verdict === 'undecided') return;
+    this.handoff = null;
+    if (verdict === 'tls') {
+      // The session's records go out before the switch: the engine does not close a dissector it replaces.
+      this.goEncrypted();
+      this.close();
+      handoff.switchToTls(this.ctx);
+      return;
+    }
+    this.ctx.anomaly(this.plaintext, 'c2s', `server accepted ${this.upgradeName} but the client went on in clear: ${JSON.stringify(handoff.preview())}`);
+    for (const c of handoff.replay()) this.framers[c.dir].push(c.bytes);
   }
 
   gap(dir: Direction, length: number): void {
-    if (this.handoff) {
+    if (this.handoff !== null) {
       this.handoff = null;
-      this.side.encrypted('lost');
+      this.goEncrypted();
       return;
     }
-    if (this.side.reading()) this.input[dir].gap(length);
+    if (this.reading()) this.framers[dir].gap(length);
   }
 
-  /** The connection ends: an accepted upgrade with nothing captured after it counts as encrypted. */
   close(): void {
-    if (!this.handoff) return;
-    this.handoff = null;
-    this.side.encrypted('tls');
-  }
-
-  handoffSettled(): void {
-    this.handoff = null;
-  }
-
-  handOverToTls(): void {
-    this.side.encrypted('tls');
-    this.side.close();
-  }
-
-  resumeInClear(dir: Direction, bytes: Uint8Array): void {
-    this.input[dir].push(bytes);
+    if (this.closed) return;
+    this.closed = true;
+    if (this.handoff !== null) {
+      this.handoff = null;
+      this.goEncrypted();
+    }
+    this.finish();
   }
 }
