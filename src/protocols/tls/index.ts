@@ -23,6 +23,6 @@ export const tlsDescriptor: ProtocolDescriptor = {
   report: {
     section: 'tls',
     events: [TLS_EVENTS.session, TLS_EVENTS.certificate],
-    summarize: (records) => summarizeTls(records),
+    summarize: summarizeTls,
   },
 };
