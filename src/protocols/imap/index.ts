@@ -1,5 +1,10 @@
-/** IMAP: the descriptor (detection by greeting and tagged commands in `probe.ts`, not only port 143). */
+/**
+ * IMAP: the descriptor. Detection by greeting and tagged commands, not only port 143
+ * (`probe.ts`). `starttlsDescriptor` (tls/handoff.ts) adds what every STARTTLS text protocol
+ * says the same way.
+ */
 import type { ProtocolDescriptor } from '../../dissect/contract.js';
+import { starttlsDescriptor } from '../tls/handoff.js';
 import { ImapDissector } from './dissector.js';
 import { IMAP_ANOMALIES } from './events.js';
 import { IMAP_PORTS, probeImap } from './probe.js';
@@ -7,18 +12,8 @@ import { summarizeImap } from './summarize.js';
 
 export { probeImap } from './probe.js';
 
-export const imapDescriptor: ProtocolDescriptor = {
-  name: 'imap',
-  transports: ['tcp'],
-  ports: IMAP_PORTS,
-  probe: probeImap,
+export const imapDescriptor: ProtocolDescriptor = starttlsDescriptor({
+  name: 'imap', ports: IMAP_PORTS, probe: probeImap, anomalies: IMAP_ANOMALIES,
   createStream: (ctx) => new ImapDissector(ctx),
-  anomalies: IMAP_ANOMALIES,
-  emits: ['imap.*', 'credentials'],
-  carries: { protocols: ['tls'] }, // STARTTLS
-  report: {
-    section: 'imap',
-    events: ['imap.transaction', 'imap.session'],
-    summarize: summarizeImap,
-  },
-};
+  report: { events: ['imap.transaction', 'imap.session'], summarize: summarizeImap },
+});

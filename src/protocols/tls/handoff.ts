@@ -5,7 +5,7 @@
  * on in clear (a broken or stripped upgrade), so the text protocol keeps dissecting what was
  * held, and says so. `StarttlsDissector` is that text protocol's side, shared by the four.
  */
-import type { DissectorContext, StreamDissector } from '../../dissect/contract.js';
+import type { DissectorContext, ProtocolDescriptor, ReportSpec, StreamDissector } from '../../dissect/contract.js';
 import type { AnomalyCode } from '../../events/event-map.js';
 import type { Direction } from '../../events/event.js';
 import { probeTls } from './probe.js';
@@ -148,4 +148,38 @@ export abstract class StarttlsDissector implements StreamDissector {
     }
     this.finish();
   }
+}
+
+/** What a STARTTLS text protocol's descriptor says of its own (`starttlsDescriptor` adds the rest). */
+export interface StarttlsProtocol {
+  readonly name: string;
+  readonly ports: readonly number[];
+  readonly probe: ProtocolDescriptor['probe'];
+  readonly anomalies: ProtocolDescriptor['anomalies'];
+  readonly createStream: (ctx: DissectorContext) => StarttlsDissector;
+  /** Its report section's record types and summary; the section is named after the protocol. */
+  readonly report: Omit<ReportSpec, 'section'>;
+  /** What its flows may start, when more than TLS (FTP's expected data connections: any stream). */
+  readonly carries?: ProtocolDescriptor['carries'];
+}
+
+/**
+ * The descriptor of a text protocol whose dissector is a `StarttlsDissector`. All of them run
+ * on TCP, emit their own events and `credentials` (each has a login), fill a report section
+ * named after themselves, and carry TLS: a run that asks only for TLS events must still
+ * dissect the clear text that leads to the hand-off (`pipeline/work-plan.ts`), so `carries`
+ * comes with the base rather than from each protocol's memory.
+ */
+export function starttlsDescriptor(own: StarttlsProtocol): ProtocolDescriptor {
+  return {
+    name: own.name,
+    transports: ['tcp'],
+    ports: own.ports,
+    probe: own.probe,
+    createStream: own.createStream,
+    anomalies: own.anomalies,
+    emits: [`${own.name}.*`, 'credentials'],
+    carries: own.carries ?? { protocols: ['tls'] },
+    report: { section: own.name, events: own.report.events, summarize: own.report.summarize },
+  };
 }
