@@ -287,7 +287,7 @@ export class Http1Dissector implements StreamDissector {
         continue;
       }
       const r = parseHead(b.subarray(p), this.ctx.limits, parseRequestLine, final);
-      if (r.kind === 'more') break;
+      if (r.kind === 'need_more') break;
       if (r.kind === 'error') {
         this.badHead('c2s', b, p, r.reason);
         p = r.consumed > 0 ? p + r.consumed : p + 1;
@@ -316,7 +316,7 @@ export class Http1Dissector implements StreamDissector {
       if (waiting?.http09) {
         // An HTTP/0.9 response is the raw body until close, unless the server answers in 1.x anyway.
         const v = plausibleStatusStart(b, p);
-        if (v === 'maybe') break;
+        if (v === 'need_more') break;
         if (v === 'no') {
           this.pending.shift();
           this.startBody('s2c', waiting, 'close', 0, null);
@@ -324,7 +324,7 @@ export class Http1Dissector implements StreamDissector {
         }
       }
       const r = parseHead(b.subarray(p), this.ctx.limits, parseStatusLine);
-      if (r.kind === 'more') break;
+      if (r.kind === 'need_more') break;
       if (r.kind === 'error') {
         this.badHead('s2c', b, p, r.reason);
         p = r.consumed > 0 ? p + r.consumed : p + 1;

@@ -38,6 +38,7 @@ import {
   type FrameHeader,
 } from './parser.js';
 import { joinChunks } from '../../dissect/bytes.js';
+import type { Verdict } from '../../dissect/parse.js';
 import { StreamTable } from './streams.js';
 
 interface H2Stream extends StreamExchange {
@@ -132,7 +133,8 @@ export class Http2Dissector implements StreamDissector {
       return;
     }
     const view = c.view();
-    const h = parseFrameHeader(view, 0);
+    const parsed = parseFrameHeader(view, 0);
+    const h = parsed.kind === 'done' ? parsed.value : null;
     if (!sk && h && h.type === T.DATA && this.st[dir] === 'frames' && view.length + length < FRAME_HEADER + h.length) {
       // A gap inside one DATA frame: deliver what we have, count the loss, take the rest as its tail.
       this.frame(dir, h, view.subarray(FRAME_HEADER), 0, view.length, true);
@@ -215,7 +217,7 @@ export class Http2Dissector implements StreamDissector {
       }
       if (st === 'resync') {
         let q = p;
-        let verdict: 'yes' | 'no' | 'need_more' = 'no';
+        let verdict: Verdict = 'no';
         for (; q < b.length; q++) {
           verdict = plausibleFrames(b, q, 2);
           if (verdict !== 'no') break;
@@ -227,8 +229,9 @@ export class Http2Dissector implements StreamDissector {
         this.st[dir] = 'frames';
         continue;
       }
-      const h = parseFrameHeader(b, p);
-      if (!h) return p;
+      const parsed = parseFrameHeader(b, p);
+      if (parsed.kind !== 'done') return p;
+      const h = parsed.value;
       if (b.length - p < FRAME_HEADER + h.length) return p;
       const end = p + FRAME_HEADER + h.length;
       this.frame(dir, h, b.subarray(p + FRAME_HEADER, end), p, end, false);

@@ -24,7 +24,7 @@ import { newStreamExchange, type StreamExchange } from '../http/stream-exchange.
 import { transactionFields } from '../http/transaction.js';
 import { readVarint } from '../quic/varint.js';
 import type { Http3FrameFields, Http3HeadersFields, Http3SideFacts, Http3StreamKind } from './events.js';
-import { FRAME, frameTypeName, isHttp2OnlyFrame, parseSettings, readFrameHeader, singleVarint, streamTypeName, type Setting } from './parser.js';
+import { FRAME, frameTypeName, isHttp2OnlyFrame, parseSettings, readFrameHeader, singleVarint, streamTypeName, streamVarint, type Setting } from './parser.js';
 import { decoderInstructions, QpackDecoder } from './qpack.js';
 
 /** Request streams listed in the connection's transaction bookkeeping before the oldest is given up (as HTTP/2's). */
@@ -126,12 +126,12 @@ export class Http3Connection {
     const view = s.buf.append(bytes);
     let at = 0;
     if (s.kind === null) {
-      const t = readVarint(view, 0);
-      if (t === null) {
+      const t = streamVarint(view, 0);
+      if (t.kind !== 'done') {
         s.buf.keep(view, 0);
         return;
       }
-      at = t.next;
+      at = t.consumed;
       this.openUni(s, t.value);
       if (s.stopped) {
         s.buf.clear();
@@ -165,12 +165,12 @@ export class Http3Connection {
     }
     if (s.kind === 'push' && s.typeCode === 1 && s.framesSeen === 0 && s.frame === null) {
       // The push ID follows the stream type (§4.6).
-      const p = readVarint(view, at);
-      if (p === null) {
+      const p = streamVarint(view, at);
+      if (p.kind !== 'done') {
         s.buf.keep(view, at);
         return;
       }
-      at = p.next;
+      at += p.consumed;
       s.framesSeen = -1;
     }
     at = this.frames(s, view, at);
@@ -225,9 +225,10 @@ export class Http3Connection {
   private frames(s: StreamSide, view: Uint8Array, at: number): number {
     while (at < view.length && !s.stopped) {
       if (s.frame === null) {
-        const h = readFrameHeader(view.subarray(at));
-        if (h === null) return at;
-        at += h.header_length;
+        const parsed = readFrameHeader(view.subarray(at));
+        if (parsed.kind !== 'done') return at;
+        const h = parsed.value;
+        at += parsed.consumed;
         if (!this.frameAllowed(s, h.type)) return at;
         const keep = h.type !== FRAME.DATA && !this.ignorable(h.type);
         const tooBig = keep && h.length > this.ctx.limits.max_header_bytes;
