@@ -8,7 +8,7 @@
 import type { DissectorContext, Position, StreamDissector } from '../../dissect/contract.js';
 import type { Direction } from '../../events/event.js';
 import { codings } from './body-decoder.js';
-import { BodySink, finishBody } from './body.js';
+import { BodySink, finishResponseBody } from './body.js';
 import { ChunkedDecoder } from './chunked.js';
 import { authCredentials } from './credentials.js';
 import { ANOMALY, type HttpRequestFields, type HttpResponseFields } from './events.js';
@@ -18,8 +18,6 @@ import {
   header,
   headerTokens,
   hostFromUri,
-  mediaType,
-  objectName,
   parseCutHead,
   parseHead,
   parseRequestLine,
@@ -786,20 +784,11 @@ export class Http1Dissector implements StreamDissector {
     this.emitResponse(tx);
     const sink = tx.responseSink;
     if (sink) {
-      const rs = tx.response_headers ?? [];
-      const fin = finishBody(this.ctx, 's2c', sink, header(rs, 'content-encoding'), {
-        name: objectName(tx.uri ?? '/'),
-        ...(mediaType(header(rs, 'content-type')) ? { content_type: mediaType(header(rs, 'content-type'))! } : {}),
-        frame: this.ctx.frame,
-        incomplete: tx.incomplete ?? false,
-      });
-      tx.response_body_len = sink.length;
+      const data = finishResponseBody(this.ctx, tx, sink);
       tx.response_missed = sink.missed;
-      if (fin.decoded_len !== undefined) tx.response_decoded_len = fin.decoded_len;
-      if (fin.decode_status) tx.decode_status = fin.decode_status;
-      const trk = trackerEvent(tx, fin.data);
+      const trk = trackerEvent(tx, data);
       if (trk) this.ctx.emit('bittorrent.tracker', 's2c', trk);
-      if (fin.data && wantsDohResponse(tx, rs)) tx.dohResponse = fin.data;
+      if (data && wantsDohResponse(tx, tx.response_headers ?? [])) tx.dohResponse = data;
     } else if (!extra.cut) {
       tx.response_decoded_len = 0;
     }

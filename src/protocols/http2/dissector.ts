@@ -13,9 +13,9 @@ import type { DissectorContext, StreamDissector } from '../../dissect/contract.j
 import { opposite, type Direction } from '../../events/event.js';
 import type { Timestamp } from '../../events/time.js';
 import { codings } from '../http/body-decoder.js';
-import { BodySink, finishBody } from '../http/body.js';
+import { BodySink, finishResponseBody } from '../http/body.js';
 import { ANOMALY as HTTP_ANOMALY, type Http2StreamSummary } from '../http/events.js';
-import { header, mediaType, objectName, type HeaderList } from '../http/parser.js';
+import { header, type HeaderList } from '../http/parser.js';
 import { StreamCursor } from '../http/stream-cursor.js';
 import { authCredentials } from '../http/credentials.js';
 import { isDohPost, reportDoh, wantsDohResponse } from '../http/doh-link.js';
@@ -528,18 +528,8 @@ export class Http2Dissector implements StreamDissector {
     tx.request_body_len = s.reqSink.length;
     let dohResponse: Uint8Array | undefined;
     if (s.respSink) {
-      const rs = tx.response_headers ?? [];
-      const type = mediaType(header(rs, 'content-type'));
-      const fin = finishBody(this.ctx, 's2c', s.respSink, header(rs, 'content-encoding'), {
-        name: objectName(tx.uri ?? '/'),
-        ...(type ? { content_type: type } : {}),
-        frame: this.ctx.frame,
-        incomplete: tx.incomplete ?? false,
-      });
-      tx.response_body_len = s.respSink.length;
-      if (fin.decoded_len !== undefined) tx.response_decoded_len = fin.decoded_len;
-      if (fin.decode_status) tx.decode_status = fin.decode_status;
-      if (fin.data && wantsDohResponse(tx, rs)) dohResponse = fin.data;
+      const data = finishResponseBody(this.ctx, tx, s.respSink);
+      if (data && wantsDohResponse(tx, tx.response_headers ?? [])) dohResponse = data;
     }
     if (this.goaway && s.id > this.goaway.last_stream_id && !s.ended.s2c) tx.reset = tx.reset ?? `GOAWAY ${this.goaway.error_code}`;
     this.ctx.emit('http.transaction', null, transactionFields(tx, this.ctx.tcp_rtt));

@@ -16,9 +16,9 @@ import type { DissectorContext, Position } from '../../dissect/contract.js';
 import { StreamBuffer } from '../../dissect/stream-buffer.js';
 import type { Direction } from '../../events/event.js';
 import { codings } from '../http/body-decoder.js';
-import { BodySink, finishBody } from '../http/body.js';
+import { BodySink, finishResponseBody } from '../http/body.js';
 import { ANOMALY as HTTP_ANOMALY } from '../http/events.js';
-import { header, mediaType, objectName, type HeaderList } from '../http/parser.js';
+import { header, type HeaderList } from '../http/parser.js';
 import { authCredentials } from '../http/credentials.js';
 import { newStreamExchange, type StreamExchange } from '../http/stream-exchange.js';
 import { transactionFields } from '../http/transaction.js';
@@ -495,19 +495,7 @@ export class Http3Connection {
     const tx = r.tx;
     tx.trans_depth = ++this.depth;
     tx.request_body_len = r.reqSink.length;
-    if (r.respSink) {
-      const rs = tx.response_headers ?? [];
-      const type = mediaType(header(rs, 'content-type'));
-      const fin = finishBody(this.ctx, 's2c', r.respSink, header(rs, 'content-encoding'), {
-        name: objectName(tx.uri ?? '/'),
-        ...(type ? { content_type: type } : {}),
-        frame: this.ctx.frame,
-        incomplete: tx.incomplete ?? false,
-      });
-      tx.response_body_len = r.respSink.length;
-      if (fin.decoded_len !== undefined) tx.response_decoded_len = fin.decoded_len;
-      if (fin.decode_status) tx.decode_status = fin.decode_status;
-    }
+    if (r.respSink) finishResponseBody(this.ctx, tx, r.respSink);
     this.ctx.emit('http.transaction', null, transactionFields(tx, null));
     // The entry stays (emitted) so late frames of the stream do not open a second transaction.
     r.reqSink = new BodySink(false, 0);

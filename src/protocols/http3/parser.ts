@@ -40,19 +40,10 @@ export const isHttp2OnlyFrame = (t: number): boolean => HTTP2_ONLY.has(t);
 
 export const STREAM_TYPE = { control: 0x00, push: 0x01, qpack_encoder: 0x02, qpack_decoder: 0x03 } as const;
 
+const STREAM_TYPE_NAMES = new Map<number, string>(Object.entries(STREAM_TYPE).map(([name, code]) => [code, name]));
+
 export function streamTypeName(t: number): string {
-  switch (t) {
-    case 0x00:
-      return 'control';
-    case 0x01:
-      return 'push';
-    case 0x02:
-      return 'qpack_encoder';
-    case 0x03:
-      return 'qpack_decoder';
-    default:
-      return isReservedType(t) ? 'reserved' : `unknown(0x${t.toString(16)})`;
-  }
+  return STREAM_TYPE_NAMES.get(t) ?? (isReservedType(t) ? 'reserved' : `unknown(0x${t.toString(16)})`);
 }
 
 const SETTING_NAMES = new Map<number, string>([

@@ -117,25 +117,38 @@ function readAlpn(data: Uint8Array): string[] | undefined {
   return readAlpnRaw(data)?.map((p) => decodeText(p));
 }
 
-function readU8List(data: Uint8Array): number[] | undefined {
+function readU8List(data: Uint8Array): number[] | null {
   const c = new Cursor(data);
   const v = c.vec(1);
-  return c.failed ? undefined : [...v];
+  return c.failed ? null : [...v];
 }
 
-function readKeyShares(data: Uint8Array): number[] | undefined {
+function readKeyShares(data: Uint8Array): number[] | null {
   const c = new Cursor(data);
   const list = new Cursor(c.vec(2));
-  if (c.failed) return undefined;
+  if (c.failed) return null;
   const out: number[] = [];
   while (list.left > 0) {
     const group = list.u16();
     list.vec(2);
-    if (list.failed) return undefined;
+    if (list.failed) return null;
     out.push(group);
   }
   return out;
 }
+
+/** ClientHello fields that are one extension's list of numbers. */
+type ListField = 'supported_versions' | 'supported_groups' | 'ec_point_formats' | 'signature_algorithms' | 'key_share_groups' | 'psk_key_exchange_modes';
+
+/** Which list each such extension fills, and its reader (null: the body is malformed). */
+const LIST_EXTENSIONS = new Map<number, readonly [ListField, (data: Uint8Array) => number[] | null]>([
+  [EXT.supported_versions, ['supported_versions', (d) => u16List(d, 1)]],
+  [EXT.supported_groups, ['supported_groups', (d) => u16List(d, 2)]],
+  [EXT.signature_algorithms, ['signature_algorithms', (d) => u16List(d, 2)]],
+  [EXT.ec_point_formats, ['ec_point_formats', readU8List]],
+  [EXT.key_share, ['key_share_groups', readKeyShares]],
+  [EXT.psk_key_exchange_modes, ['psk_key_exchange_modes', readU8List]],
+]);
 
 export function parseClientHello(body: Uint8Array, maxExtensions: number): Parsed<ClientHello> {
   const c = new Cursor(body);
@@ -154,18 +167,27 @@ export function parseClientHello(body: Uint8Array, maxExtensions: number): Parse
   let server_name: string | null = null;
   let alpn: string[] = [];
   let alpn_first: Uint8Array | null = null;
-  let supported_versions: number[] = [];
-  let supported_groups: number[] = [];
-  let ec_point_formats: number[] = [];
-  let signature_algorithms: number[] = [];
-  let key_share_groups: number[] = [];
-  let psk_key_exchange_modes: number[] = [];
+  const lists: Record<ListField, number[]> = {
+    supported_versions: [],
+    supported_groups: [],
+    ec_point_formats: [],
+    signature_algorithms: [],
+    key_share_groups: [],
+    psk_key_exchange_modes: [],
+  };
   let session_ticket = false;
   let psk_offered = false;
   let early_data = false;
   let ech = false;
   const malformed: number[] = [];
   for (const x of exts.list) {
+    const list = LIST_EXTENSIONS.get(x.type);
+    if (list !== undefined) {
+      const v = list[1](x.data);
+      if (v === null) malformed.push(x.type);
+      else lists[list[0]] = v;
+      continue;
+    }
     switch (x.type) {
       case EXT.server_name: {
         const v = readSni(x.data);
@@ -180,42 +202,6 @@ export function parseClientHello(body: Uint8Array, maxExtensions: number): Parse
           alpn = v.map((p) => decodeText(p));
           alpn_first = v[0]?.slice() ?? null;
         }
-        break;
-      }
-      case EXT.supported_versions: {
-        const v = u16List(x.data, 1);
-        if (v === null) malformed.push(x.type);
-        else supported_versions = v;
-        break;
-      }
-      case EXT.supported_groups: {
-        const v = u16List(x.data, 2);
-        if (v === null) malformed.push(x.type);
-        else supported_groups = v;
-        break;
-      }
-      case EXT.signature_algorithms: {
-        const v = u16List(x.data, 2);
-        if (v === null) malformed.push(x.type);
-        else signature_algorithms = v;
-        break;
-      }
-      case EXT.ec_point_formats: {
-        const v = readU8List(x.data);
-        if (v === undefined) malformed.push(x.type);
-        else ec_point_formats = v;
-        break;
-      }
-      case EXT.key_share: {
-        const v = readKeyShares(x.data);
-        if (v === undefined) malformed.push(x.type);
-        else key_share_groups = v;
-        break;
-      }
-      case EXT.psk_key_exchange_modes: {
-        const v = readU8List(x.data);
-        if (v === undefined) malformed.push(x.type);
-        else psk_key_exchange_modes = v;
         break;
       }
       case EXT.session_ticket:
@@ -244,12 +230,12 @@ export function parseClientHello(body: Uint8Array, maxExtensions: number): Parse
       server_name,
       alpn,
       alpn_first,
-      supported_versions,
-      supported_groups,
-      ec_point_formats,
-      signature_algorithms,
-      key_share_groups,
-      psk_key_exchange_modes,
+      supported_versions: lists.supported_versions,
+      supported_groups: lists.supported_groups,
+      ec_point_formats: lists.ec_point_formats,
+      signature_algorithms: lists.signature_algorithms,
+      key_share_groups: lists.key_share_groups,
+      psk_key_exchange_modes: lists.psk_key_exchange_modes,
       session_ticket,
       psk_offered,
       early_data,
