@@ -9,6 +9,7 @@
  * nothing past that size (the rest is skipped by its announced length, which is where the
  * peer resumes, so the reader stays in step).
  */
+import { joinChunks } from '../../dissect/bytes.js';
 import type { Limits } from '../../dissect/limits.js';
 import { LineFramer, type FramerMode } from '../../dissect/line-framer.js';
 import { decodeText } from '../../dissect/text.js';
@@ -103,7 +104,7 @@ export class ImapReader {
   flush(): void {
     if (this.literal) {
       const { lit, chunks, seen } = this.literal;
-      lit.data = join(chunks);
+      lit.data = joinChunks(chunks);
       lit.missed += Math.max(0, lit.size - seen - lit.missed);
       lit.trimmed = true;
       this.literal = null;
@@ -175,7 +176,7 @@ export class ImapReader {
     if (!l) return;
     this.literal = null;
     l.lit.missed += missed;
-    l.lit.data = join(l.chunks);
+    l.lit.data = joinChunks(l.chunks);
     l.lit.trimmed = l.kept < l.lit.size;
     this.keptBytes += l.kept;
     this.current?.literals.push(l.lit);
@@ -211,16 +212,3 @@ export class ImapReader {
 
 const EMPTY = new Uint8Array(0);
 const MARKER_TAIL = /~?\{\d+\+?\}$/;
-
-function join(chunks: Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  let n = 0;
-  for (const c of chunks) n += c.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
