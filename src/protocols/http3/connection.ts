@@ -15,12 +15,9 @@
 import type { DissectorContext, Position } from '../../dissect/contract.js';
 import { StreamBuffer } from '../../dissect/stream-buffer.js';
 import type { Direction } from '../../events/event.js';
-import { codings } from '../http/body-decoder.js';
 import { BodySink, finishResponseBody } from '../http/body.js';
 import { ANOMALY as HTTP_ANOMALY } from '../http/events.js';
-import { header, type HeaderList } from '../http/parser.js';
-import { authCredentials } from '../http/credentials.js';
-import { newStreamExchange, type StreamExchange } from '../http/stream-exchange.js';
+import { applyBlock, blockKind, newStreamExchange, pseudo, type StreamExchange } from '../http/stream-exchange.js';
 import { transactionFields } from '../http/transaction.js';
 import { readVarint } from '../quic/varint.js';
 import type { Http3FrameFields, Http3HeadersFields, Http3SideFacts, Http3StreamKind } from './events.js';
@@ -368,11 +365,8 @@ export class Http3Connection {
   private headers(dir: Direction, stream: number, push: boolean, headers: Array<[string, string]>, ric: number, dynamicRefs: number, wasBlocked: boolean, trimmed: boolean, at: Position): void {
     const status = pseudo(headers, ':status');
     const r = (stream & 3) === 0 ? this.request(stream) : null;
-    let block: Http3HeadersFields['block'];
-    if (push) block = 'push_promise';
-    else if (dir === 'c2s') block = r?.requestSeen ? 'trailers' : 'request';
-    else if (status !== undefined && status.length === 3 && status.startsWith('1')) block = 'informational';
-    else block = r?.responseSeen ? 'trailers' : 'response';
+    const kind = push ? null : blockKind(r, dir, status);
+    const block: Http3HeadersFields['block'] = kind ?? 'push_promise';
     this.ctx.emit('http3.headers', dir, {
       stream_id: stream,
       headers,
@@ -382,33 +376,10 @@ export class Http3Connection {
       was_blocked: wasBlocked,
       trimmed: trimmed ? true : undefined,
     });
-    if (r === null || push) return;
+    if (r === null || kind === null) return;
     // The message's packets, for its timing (request_frame, ttfb, response_end_frame).
     (dir === 'c2s' ? r.tx.request : r.tx.response).add(at.frame, at.ts);
-    if (block === 'request') {
-      r.requestSeen = true;
-      const method = pseudo(headers, ':method');
-      const path = pseudo(headers, ':path');
-      if (method !== undefined) r.tx.method = method;
-      if (path !== undefined) r.tx.uri = path;
-      const host = pseudo(headers, ':authority') ?? header(headers, 'host');
-      if (host !== undefined) r.tx.host = host;
-      r.tx.request_headers = headers;
-      // Basic credentials are as readable inside decrypted HTTP/3 as in HTTP/1.1.
-      for (const c of authCredentials(headers)) this.ctx.emit('credentials', 'c2s', c);
-    } else if (block === 'response') {
-      r.responseSeen = true;
-      r.tx.status_code = status !== undefined && /^\d{3}$/.test(status) ? Number(status) : undefined;
-      r.tx.response_headers = headers;
-      const keep = this.ctx.wants_objects || codings(header(headers, 'content-encoding')).length > 0;
-      r.respSink = new BodySink(keep, this.ctx.limits.max_object);
-    } else if (block === 'informational') {
-      r.tx.info = { code: Number(status), msg: '' };
-    } else if (dir === 'c2s') {
-      r.tx.request_trailers = headers;
-    } else {
-      r.tx.response_trailers = headers;
-    }
+    applyBlock(this.ctx, r, dir, kind, headers, false);
   }
 
   // ---- requests -----------------------------------------------------------------------------
@@ -530,7 +501,3 @@ export class Http3Connection {
   }
 }
 
-function pseudo(headers: HeaderList, name: string): string | undefined {
-  for (const [n, v] of headers) if (n === name) return v;
-  return undefined;
-}
