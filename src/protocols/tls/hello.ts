@@ -100,21 +100,27 @@ function readSni(data: Uint8Array): string | null | undefined {
   return null;
 }
 
-function readAlpnRaw(data: Uint8Array): Uint8Array[] | undefined {
+/**
+ * The items of an extension body that is one vector with a 2-byte length (ALPN's protocol
+ * names, key shares), each read by `item`; null when the vector or an item overruns.
+ */
+function vectorItems<T>(data: Uint8Array, item: (list: Cursor) => T): T[] | null {
   const c = new Cursor(data);
   const list = new Cursor(c.vec(2));
-  if (c.failed) return undefined;
-  const out: Uint8Array[] = [];
+  if (c.failed) return null;
+  const out: T[] = [];
   while (list.left > 0) {
-    const p = list.vec(1);
-    if (list.failed) return undefined;
-    out.push(p);
+    const v = item(list);
+    if (list.failed) return null;
+    out.push(v);
   }
   return out;
 }
 
-function readAlpn(data: Uint8Array): string[] | undefined {
-  return readAlpnRaw(data)?.map((p) => decodeText(p));
+const readAlpnRaw = (data: Uint8Array): Uint8Array[] | null => vectorItems(data, (list) => list.vec(1));
+
+function readAlpn(data: Uint8Array): string[] | null {
+  return readAlpnRaw(data)?.map((p) => decodeText(p)) ?? null;
 }
 
 function readU8List(data: Uint8Array): number[] | null {
@@ -123,18 +129,13 @@ function readU8List(data: Uint8Array): number[] | null {
   return c.failed ? null : [...v];
 }
 
+/** KeyShareEntry groups (RFC 8446 §4.2.8); their key_exchange values are skipped. */
 function readKeyShares(data: Uint8Array): number[] | null {
-  const c = new Cursor(data);
-  const list = new Cursor(c.vec(2));
-  if (c.failed) return null;
-  const out: number[] = [];
-  while (list.left > 0) {
+  return vectorItems(data, (list) => {
     const group = list.u16();
     list.vec(2);
-    if (list.failed) return null;
-    out.push(group);
-  }
-  return out;
+    return group;
+  });
 }
 
 /** ClientHello fields that are one extension's list of numbers. */
@@ -197,7 +198,7 @@ export function parseClientHello(body: Uint8Array, maxExtensions: number): Parse
       }
       case EXT.alpn: {
         const v = readAlpnRaw(x.data);
-        if (v === undefined) malformed.push(x.type);
+        if (v === null) malformed.push(x.type);
         else {
           alpn = v.map((p) => decodeText(p));
           alpn_first = v[0]?.slice() ?? null;
@@ -273,7 +274,7 @@ export function parseServerHello(body: Uint8Array, maxExtensions: number): Parse
         break;
       case EXT.alpn: {
         const v = readAlpn(x.data);
-        if (v === undefined || v.length !== 1) malformed.push(x.type);
+        if (v === null || v.length !== 1) malformed.push(x.type);
         else alpn = v[0]!;
         break;
       }
