@@ -109,7 +109,7 @@ class Side {
         }
         const limits = this.owner.lim;
         const parsed = this.dir === 'c2s' ? parseHead(b, limits, parseRequestLine) : parseHead(b, limits, parseStatusLine);
-        if (parsed.kind === 'more') break;
+        if (parsed.kind === 'need_more') break;
         if (parsed.kind === 'error') {
           this.keep(b);
           this.giveUp();

@@ -9,6 +9,11 @@ import type { SecretStore } from './secrets.js';
  * The contract between the engine and every protocol. A protocol folder exports one
  * `ProtocolDescriptor`; the engine probes flows with it and creates one dissector per
  * flow. Dissectors hold state and pair transactions; parsers stay pure.
+ *
+ * "Need more bytes" is spelled `need_more` everywhere: a probe's `ProbeResult` here, a
+ * parser's `Parsed<T>` and a prefix judgement's `Verdict` in `parse.ts` (whose comment is the
+ * whole contract). Field readers inside a unit that is already whole return `null` instead,
+ * because there a short field is malformed, not unfinished.
  */
 
 export type Transport = 'tcp' | 'udp';

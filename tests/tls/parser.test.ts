@@ -39,7 +39,7 @@ import {
 const body = (b: number[]) => Uint8Array.from(b);
 const hello = (b: number[]) => {
   const p = parseClientHello(body(b), 128);
-  if (p.kind !== 'done') throw new Error(p.kind === 'error' ? p.reason : 'more');
+  if (p.kind !== 'done') throw new Error(p.kind === 'error' ? p.reason : 'need_more');
   return p.value;
 };
 
@@ -48,7 +48,7 @@ describe('record header', () => {
     expect(parseRecordHeader(body([22, 3, 1, 0, 5]))).toEqual({ kind: 'done', value: { content_type: 22, version: 0x0301, length: 5 }, consumed: 5 });
   });
   it('asks for more, refuses non-TLS', () => {
-    expect(parseRecordHeader(body([22, 3])).kind).toBe('more');
+    expect(parseRecordHeader(body([22, 3])).kind).toBe('need_more');
     expect(parseRecordHeader(body([0x47, 0x45, 0x54, 0x20, 0x2f])).kind).toBe('error');
     expect(parseRecordHeader(body([22, 2, 0, 0, 5])).kind).toBe('error');
     expect(parseRecordHeader(body([25, 3, 3, 0, 5])).kind).toBe('error');

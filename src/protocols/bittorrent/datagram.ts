@@ -53,9 +53,7 @@ export class BittorrentDatagramDissector implements DatagramDissector {
       y: m.kind,
       method: q?.what ?? null,
       transaction_id: m.transaction_id,
-      query_frame: q?.frame ?? null,
-      rtt: q ? round(ctx.ts.since(q.ts)) : null,
-      info_hash: q?.info_hash ?? null,
+      ...this.answered(q),
       ...m.fields,
     });
   }
@@ -81,9 +79,7 @@ export class BittorrentDatagramDissector implements DatagramDissector {
       action: r.action,
       request_action: q?.what ?? null,
       transaction_id: r.transaction_id,
-      query_frame: q?.frame ?? null,
-      rtt: q ? round(ctx.ts.since(q.ts)) : null,
-      info_hash: q?.info_hash ?? null,
+      ...this.answered(q),
       tracker: this.trackerClient === 'c2s' ? `${ctx.flow.server.addr}:${ctx.flow.server.port}` : `${ctx.flow.client.addr}:${ctx.flow.client.port}`,
       ...r.fields,
     });
@@ -100,6 +96,11 @@ export class BittorrentDatagramDissector implements DatagramDissector {
         this.ctx.anomaly('bittorrent.pending_limit', null, `more than ${this.ctx.limits.max_pending_transactions} unanswered queries; the oldest are forgotten`);
       }
     }
+  }
+
+  /** What a DHT or tracker response says of the query it answers; nulls when none was seen. */
+  private answered(q: PendingQuery | undefined): { query_frame: number | null; rtt: number | null; info_hash: JsonValue } {
+    return { query_frame: q?.frame ?? null, rtt: q ? round(this.ctx.ts.since(q.ts)) : null, info_hash: q?.info_hash ?? null };
   }
 
   private take(key: string): PendingQuery | undefined {

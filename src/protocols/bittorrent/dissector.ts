@@ -99,7 +99,7 @@ export class PeerWireDissector implements StreamDissector {
     if (s.phase !== 'handshake') return;
     const view = s.pending.append(bytes);
     const r = parseHandshake(view);
-    if (r.kind === 'more') return s.pending.keep(view, 0);
+    if (r.kind === 'need_more') return s.pending.keep(view, 0);
     // Not a handshake: an MSE key exchange can only be told from garbage after its 96 bytes.
     if (r.kind === 'error' && !this.encrypted && view.length < MSE_KEY_LENGTH && !looksLikeText(view)) return s.pending.keep(view, 0);
     if (r.kind === 'error') {

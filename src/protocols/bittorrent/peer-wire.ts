@@ -3,7 +3,7 @@
  * protocol (BEP 10): the handshake and the messages after it. Pure: bytes in, values out.
  */
 import { hex } from '../../dissect/text.js';
-import { done, fail, more, type Parsed } from '../../dissect/parse.js';
+import { done, fail, needMore, type Parsed, type Verdict } from '../../dissect/parse.js';
 
 export const PROTOCOL_STRING = 'BitTorrent protocol';
 export const HANDSHAKE_LENGTH = 68;
@@ -17,17 +17,17 @@ export interface Handshake {
   readonly peer_id: Uint8Array;
 }
 
-/** How far `bytes` agree with the handshake's first 20 bytes: 'yes', 'no', or 'maybe' (too short). */
-export function handshakePrefix(bytes: Uint8Array): 'yes' | 'no' | 'maybe' {
+/** How far `bytes` agree with the handshake's first 20 bytes: 'yes', 'no', or 'need_more' (too short). */
+export function handshakePrefix(bytes: Uint8Array): Verdict {
   const n = Math.min(bytes.length, PSTR.length);
   for (let i = 0; i < n; i++) if (bytes[i] !== PSTR[i]) return 'no';
-  return n === PSTR.length ? 'yes' : 'maybe';
+  return n === PSTR.length ? 'yes' : 'need_more';
 }
 
 export function parseHandshake(b: Uint8Array): Parsed<Handshake> {
   const prefix = handshakePrefix(b);
   if (prefix === 'no') return fail('does not start with "\\x13BitTorrent protocol"');
-  if (b.length < HANDSHAKE_LENGTH) return more(HANDSHAKE_LENGTH - b.length);
+  if (b.length < HANDSHAKE_LENGTH) return needMore(HANDSHAKE_LENGTH - b.length);
   return done(
     { reserved: b.slice(20, 28), info_hash: hex(b.subarray(28, 48)), peer_id: b.slice(48, 68) },
     HANDSHAKE_LENGTH,

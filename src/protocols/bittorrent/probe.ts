@@ -20,7 +20,7 @@ export function probeBittorrent(bytes: Uint8Array, dir: Direction, flow: FlowInf
   }
   const hs = handshakePrefix(bytes);
   if (hs === 'yes') return 'match';
-  if (hs === 'maybe') return 'need_more';
+  if (hs === 'need_more') return 'need_more';
   const onBtPort = BT_PORTS.includes(flow.server.port) || BT_PORTS.includes(flow.client.port);
   if (!onBtPort) return 'no';
   if (bytes.length < MSE_KEY_LENGTH) return 'need_more';

@@ -7,6 +7,8 @@ import type { DissectorContext } from '../../dissect/contract.js';
 import type { Direction } from '../../events/event.js';
 import { codings, decodeBody } from './body-decoder.js';
 import { ANOMALY } from './events.js';
+import { header, mediaType, objectName } from './parser.js';
+import type { TxModel } from './transaction.js';
 
 export class BodySink {
   /** Body bytes seen (transfer coding removed, content coding still applied). */
@@ -118,4 +120,24 @@ export function finishBody(
     });
   }
   return { ...(decodedLen !== undefined ? { decoded_len: decodedLen } : {}), data, ...(status ? { decode_status: status } : {}) };
+}
+
+/**
+ * Ends a transaction's response body (HTTP/1.1, HTTP/2 and HTTP/3 alike): decodes its
+ * Content-Encoding, offers it for export, and sets the transaction's lengths and decode
+ * status. Returns the decoded body when it was kept (DoH answers and tracker replies read it).
+ */
+export function finishResponseBody(ctx: DissectorContext, tx: TxModel, sink: BodySink): Uint8Array | undefined {
+  const rs = tx.response_headers ?? [];
+  const type = mediaType(header(rs, 'content-type'));
+  const fin = finishBody(ctx, 's2c', sink, header(rs, 'content-encoding'), {
+    name: objectName(tx.uri ?? '/'),
+    ...(type ? { content_type: type } : {}),
+    frame: ctx.frame,
+    incomplete: tx.incomplete ?? false,
+  });
+  tx.response_body_len = sink.length;
+  if (fin.decoded_len !== undefined) tx.response_decoded_len = fin.decoded_len;
+  if (fin.decode_status) tx.decode_status = fin.decode_status;
+  return fin.data;
 }

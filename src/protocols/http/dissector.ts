@@ -7,8 +7,9 @@
  */
 import type { DissectorContext, Position, StreamDissector } from '../../dissect/contract.js';
 import type { Direction } from '../../events/event.js';
+import type { Parsed } from '../../dissect/parse.js';
 import { codings } from './body-decoder.js';
-import { BodySink, finishBody } from './body.js';
+import { BodySink, finishResponseBody } from './body.js';
 import { ChunkedDecoder } from './chunked.js';
 import { authCredentials } from './credentials.js';
 import { ANOMALY, type HttpRequestFields, type HttpResponseFields } from './events.js';
@@ -18,8 +19,6 @@ import {
   header,
   headerTokens,
   hostFromUri,
-  mediaType,
-  objectName,
   parseCutHead,
   parseHead,
   parseRequestLine,
@@ -137,7 +136,7 @@ export class Http1Dissector implements StreamDissector {
     const c = this.cur.c2s;
     if (c.held === 0 || this.state.c2s !== 'head') return;
     const view = c.view();
-    const used = this.parseClient(view, true);
+    const used = this.parse('c2s', view, true);
     if (!this.switched) c.keep(view, used);
   }
 
@@ -257,7 +256,7 @@ export class Http1Dissector implements StreamDissector {
   // ---- parsing loop -------------------------------------------------------------------
 
   private run(dir: Direction, view: Uint8Array): void {
-    const used = dir === 'c2s' ? this.parseClient(view) : this.parseServer(view);
+    const used = this.parse(dir, view);
     if (this.switched) return;
     this.cur[dir].keep(view, used);
   }
@@ -273,68 +272,62 @@ export class Http1Dissector implements StreamDissector {
     this.run(dir, c.view());
   }
 
-  private parseClient(b: Uint8Array, final = false): number {
+  /**
+   * Parses one direction's bytes: bodies and resynchronisation through `sharedStep`, then
+   * a request or response head. Returns how many bytes were used.
+   */
+  private parse(dir: Direction, b: Uint8Array, final = false): number {
     let p = 0;
     while (p < b.length && !this.switched) {
-      const st = this.state.c2s;
+      const st = this.state[dir];
+      // A client on `hold` keeps its bytes for after the response; a server's are not parsed.
+      if (st === 'opaque' || (st === 'hold' && dir === 's2c')) return b.length;
       if (st === 'hold') break;
-      if (st === 'opaque') return b.length;
       const atHead = st === 'head';
-      const step = this.sharedStep('c2s', b, p);
+      const step = this.sharedStep(dir, b, p);
       if (step.stop) return step.at;
       if (!atHead || step.at !== p) {
         p = step.at;
         continue;
       }
-      const r = parseHead(b.subarray(p), this.ctx.limits, parseRequestLine, final);
-      if (r.kind === 'more') break;
-      if (r.kind === 'error') {
-        this.badHead('c2s', b, p, r.reason);
-        p = r.consumed > 0 ? p + r.consumed : p + 1;
-        continue;
-      }
-      const start = p;
-      p += r.consumed;
-      this.onRequest(r.value, b, start, p);
-    }
-    return p;
-  }
-
-  private parseServer(b: Uint8Array): number {
-    let p = 0;
-    while (p < b.length && !this.switched) {
-      const st = this.state.s2c;
-      if (st === 'opaque' || st === 'hold') return b.length;
-      const atHead = st === 'head';
-      const step = this.sharedStep('s2c', b, p);
-      if (step.stop) return step.at;
-      if (!atHead || step.at !== p) {
-        p = step.at;
-        continue;
-      }
-      const waiting = this.pending[0];
+      const waiting = dir === 's2c' ? this.pending[0] : undefined;
       if (waiting?.http09) {
         // An HTTP/0.9 response is the raw body until close, unless the server answers in 1.x anyway.
         const v = plausibleStatusStart(b, p);
-        if (v === 'maybe') break;
+        if (v === 'need_more') break;
         if (v === 'no') {
           this.pending.shift();
           this.startBody('s2c', waiting, 'close', 0, null);
           continue;
         }
       }
-      const r = parseHead(b.subarray(p), this.ctx.limits, parseStatusLine);
-      if (r.kind === 'more') break;
-      if (r.kind === 'error') {
-        this.badHead('s2c', b, p, r.reason);
-        p = r.consumed > 0 ? p + r.consumed : p + 1;
-        continue;
-      }
-      const start = p;
-      p += r.consumed;
-      p = this.onResponse(r.value, b, start, p);
+      const next = dir === 'c2s' ? this.requestHead(b, p, final) : this.responseHead(b, p);
+      if (next < 0) break;
+      p = next;
     }
     return p;
+  }
+
+  /** The request head at `p`; returns where parsing goes on, or -1 to wait for more bytes. */
+  private requestHead(b: Uint8Array, p: number, final: boolean): number {
+    const r = parseHead(b.subarray(p), this.ctx.limits, parseRequestLine, final);
+    if (r.kind !== 'done') return this.noHead('c2s', b, p, r);
+    this.onRequest(r.value, b, p, p + r.consumed);
+    return p + r.consumed;
+  }
+
+  /** The response head at `p`; returns where parsing goes on, or -1 to wait for more bytes. */
+  private responseHead(b: Uint8Array, p: number): number {
+    const r = parseHead(b.subarray(p), this.ctx.limits, parseStatusLine);
+    if (r.kind !== 'done') return this.noHead('s2c', b, p, r);
+    return this.onResponse(r.value, b, p, p + r.consumed);
+  }
+
+  /** No head at `p` yet (-1: wait), or a bad one: reported, and parsing goes on past it. */
+  private noHead(dir: Direction, b: Uint8Array, p: number, r: Exclude<Parsed<never>, { kind: 'done' }>): number {
+    if (r.kind === 'need_more') return -1;
+    this.badHead(dir, b, p, r.reason);
+    return r.consumed > 0 ? p + r.consumed : p + 1;
   }
 
   /**
@@ -786,20 +779,11 @@ export class Http1Dissector implements StreamDissector {
     this.emitResponse(tx);
     const sink = tx.responseSink;
     if (sink) {
-      const rs = tx.response_headers ?? [];
-      const fin = finishBody(this.ctx, 's2c', sink, header(rs, 'content-encoding'), {
-        name: objectName(tx.uri ?? '/'),
-        ...(mediaType(header(rs, 'content-type')) ? { content_type: mediaType(header(rs, 'content-type'))! } : {}),
-        frame: this.ctx.frame,
-        incomplete: tx.incomplete ?? false,
-      });
-      tx.response_body_len = sink.length;
+      const data = finishResponseBody(this.ctx, tx, sink);
       tx.response_missed = sink.missed;
-      if (fin.decoded_len !== undefined) tx.response_decoded_len = fin.decoded_len;
-      if (fin.decode_status) tx.decode_status = fin.decode_status;
-      const trk = trackerEvent(tx, fin.data);
+      const trk = trackerEvent(tx, data);
       if (trk) this.ctx.emit('bittorrent.tracker', 's2c', trk);
-      if (fin.data && wantsDohResponse(tx, rs)) tx.dohResponse = fin.data;
+      if (data && wantsDohResponse(tx, tx.response_headers ?? [])) tx.dohResponse = data;
     } else if (!extra.cut) {
       tx.response_decoded_len = 0;
     }

@@ -2,7 +2,7 @@
  * Pure HTTP/1.x parsing (RFC 9112): start lines, header sections, framing headers.
  * Bytes in, values out; nothing here holds state or throws.
  */
-import { done, fail, more, type Parsed } from '../../dissect/parse.js';
+import { done, fail, needMore, type Parsed, type Verdict } from '../../dissect/parse.js';
 import { decodeText, latin1 } from '../../dissect/text.js';
 
 export type HeaderList = Array<[string, string]>;
@@ -153,12 +153,12 @@ export function parseStatusLine(b: Uint8Array, start: number, end: number): Stat
   return { kind: 'status', version, status_code: code, status_msg: decodeText(b, p, end) };
 }
 
-/** A `name:` line or the empty line at `p`; `maybe` while the bytes so far could be either. */
-function looksLikeHeaderLine(b: Uint8Array, p: number): 'yes' | 'no' | 'maybe' {
+/** A `name:` line or the empty line at `p`; `need_more` while the bytes so far could be either. */
+function looksLikeHeaderLine(b: Uint8Array, p: number): Verdict {
   if (b[p] === CR || b[p] === LF) return 'yes';
   let q = p;
   while (q < b.length && TCHAR[b[q]!]) q++;
-  if (q === b.length) return 'maybe';
+  if (q === b.length) return 'need_more';
   return q > p && b[q] === 0x3a ? 'yes' : 'no';
 }
 
@@ -174,7 +174,7 @@ export function headEnd(b: Uint8Array, from = 0): number {
 }
 
 /**
- * A whole head: start line, then fields until the empty line. `more` until the empty line
+ * A whole head: start line, then fields until the empty line. `need_more` until the empty line
  * arrives; an error when the start line is not one of `kind`, or when the head outgrows
  * `max_header_bytes` (the caller reports `header_limit`).
  */
@@ -186,22 +186,22 @@ export function parseHead<L>(
   final = false,
 ): Parsed<Head<L>> {
   const firstEnd = lineEnd(b, 0, Math.min(b.length, limits.max_line + 2));
-  if (firstEnd < 0) return b.length > limits.max_line ? fail('start line too long', 0) : more();
+  if (firstEnd < 0) return b.length > limits.max_line ? fail('start line too long', 0) : needMore();
   let line = startLine(b, 0, trimEol(b, 0, firstEnd));
   if (!line) return fail('bad start line', firstEnd);
   // HTTP/0.9 requests have no header section; a version-less line followed by header
   // lines is a broken 1.x request instead (as servers and tshark read it).
   const asReq = line as { version?: string };
   if (asReq.version === '0.9') {
-    const next = firstEnd === b.length ? 'maybe' : looksLikeHeaderLine(b, firstEnd);
-    if (next === 'maybe' && !final) return more();
+    const next = firstEnd === b.length ? 'need_more' : looksLikeHeaderLine(b, firstEnd);
+    if (next === 'need_more' && !final) return needMore();
     if (next !== 'yes') {
       return done({ line, headers: [], bad_headers: [], trimmed_headers: 0, length: firstEnd }, firstEnd);
     }
     line = { ...line, version: '', malformed: 'no version' };
   }
   const end = headEnd(b, firstEnd);
-  if (end < 0) return b.length > limits.max_header_bytes ? fail('header section too long', 0) : more();
+  if (end < 0) return b.length > limits.max_header_bytes ? fail('header section too long', 0) : needMore();
   if (end > limits.max_header_bytes) return fail('header section too long', 0);
   const f = readFields(b, firstEnd, end, limits);
   return done({ line, headers: f.headers, bad_headers: f.bad, trimmed_headers: f.trimmed, length: end }, end);
@@ -540,23 +540,23 @@ function readFields(b: Uint8Array, from: number, end: number, limits: HeadLimits
  * True when `b[p..]` could begin a request line (for resynchronisation and probing): a
  * method token, a space, and (once the line is complete) a valid request line.
  */
-export function plausibleRequestStart(b: Uint8Array, p: number): 'yes' | 'no' | 'maybe' {
+export function plausibleRequestStart(b: Uint8Array, p: number): Verdict {
   const e = lineEnd(b, p, Math.min(b.length, p + 8192));
   if (e < 0) {
     let q = p;
     while (q < b.length && TCHAR[b[q]!]) q++;
-    if (q === b.length) return q - p <= 32 ? 'maybe' : 'no';
-    return b[q] === SP && q > p && q - p <= 32 ? 'maybe' : 'no';
+    if (q === b.length) return q - p <= 32 ? 'need_more' : 'no';
+    return b[q] === SP && q > p && q - p <= 32 ? 'need_more' : 'no';
   }
   return parseRequestLine(b, p, trimEol(b, p, e)) ? 'yes' : 'no';
 }
 
-export function plausibleStatusStart(b: Uint8Array, p: number): 'yes' | 'no' | 'maybe' {
+export function plausibleStatusStart(b: Uint8Array, p: number): Verdict {
   const e = lineEnd(b, p, Math.min(b.length, p + 8192));
   if (e < 0) {
     const prefix = 'HTTP/';
     for (let i = 0; i < prefix.length && p + i < b.length; i++) if (b[p + i] !== prefix.charCodeAt(i)) return 'no';
-    return b.length - p < 13 ? 'maybe' : versionAt(b, p, b.length) && b[p + 8] === SP ? 'maybe' : 'no';
+    return b.length - p < 13 ? 'need_more' : versionAt(b, p, b.length) && b[p + 8] === SP ? 'need_more' : 'no';
   }
   return parseStatusLine(b, p, trimEol(b, p, e)) ? 'yes' : 'no';
 }
@@ -572,7 +572,7 @@ export function findStartLine(b: Uint8Array, from: number, kind: 'request' | 'st
     const v = kind === 'request' ? plausibleRequestStart(b, p) : plausibleStatusStart(b, p);
     if (v === 'yes') return { found: true, at: p };
     const e = lineEnd(b, p);
-    if (e < 0) return { found: false, at: v === 'maybe' ? p : b.length };
+    if (e < 0) return { found: false, at: v === 'need_more' ? p : b.length };
     p = e;
   }
   return { found: false, at: b.length };

@@ -26,10 +26,10 @@ export function probeHttp(bytes: Uint8Array, dir: Direction, cut = false): Probe
   if (st === 'yes') return dir === 's2c' ? 'match' : 'match_reversed';
   if (cut) {
     // The first line was cut by a gap (snap length): a known method and a target, or a whole status code.
-    if (req === 'maybe' && cutStartLine(bytes, 'request')) return dir === 'c2s' ? 'match' : 'match_reversed';
-    if (st === 'maybe' && cutStartLine(bytes, 'status')) return dir === 's2c' ? 'match' : 'match_reversed';
+    if (req === 'need_more' && cutStartLine(bytes, 'request')) return dir === 'c2s' ? 'match' : 'match_reversed';
+    if (st === 'need_more' && cutStartLine(bytes, 'status')) return dir === 's2c' ? 'match' : 'match_reversed';
   }
-  if (req === 'maybe' || st === 'maybe') return 'need_more';
+  if (req === 'need_more' || st === 'need_more') return 'need_more';
   // A client line that is not a request line but mentions HTTP/ or starts with a method-like
   // word (fuzzers, broken clients): let the server's status line decide.
   if (dir === 'c2s' && clientMightBeHttp(bytes)) return 'need_more';

@@ -3,8 +3,12 @@
  * dissectors keep per stream until the transaction record is emitted. HTTP/1.1 has no
  * streams; its transactions queue on the connection instead (http/dissector.ts).
  */
+import type { DissectorContext } from '../../dissect/contract.js';
 import type { Direction } from '../../events/event.js';
+import { codings } from './body-decoder.js';
 import { BodySink } from './body.js';
+import { authCredentials } from './credentials.js';
+import { header, type HeaderList } from './parser.js';
 import { emptyCounts, type TxModel } from './transaction.js';
 
 export interface StreamExchange {
@@ -38,4 +42,58 @@ export function newStreamExchange(id: number, version: '2' | '3'): StreamExchang
     respSink: null,
     emitted: false,
   };
+}
+
+/** A pseudo-header field (`:method`, `:status`) of a decoded header list; exact, lower-case name. */
+export function pseudo(headers: HeaderList, name: string): string | undefined {
+  for (const [n, v] of headers) if (n === name) return v;
+  return undefined;
+}
+
+/** What a header block on a request stream is (RFC 9113 §8.1, RFC 9114 §4.1). */
+export type ExchangeBlock = 'request' | 'response' | 'informational' | 'trailers';
+
+/** A block's kind from its direction, its `:status`, and the blocks the stream has had. */
+export function blockKind(x: StreamExchange | null | undefined, dir: Direction, status: string | undefined): ExchangeBlock {
+  if (dir === 'c2s') return x?.requestSeen ? 'trailers' : 'request';
+  if (status !== undefined && status.length === 3 && status.startsWith('1')) return 'informational';
+  return x?.responseSeen ? 'trailers' : 'response';
+}
+
+/** A request's pseudo-headers into the exchange (a request block, or a promised request). */
+export function fillRequest(x: StreamExchange, headers: HeaderList): void {
+  const method = pseudo(headers, ':method');
+  const path = pseudo(headers, ':path');
+  if (method !== undefined) x.tx.method = method;
+  if (path !== undefined) x.tx.uri = path;
+  const host = pseudo(headers, ':authority') ?? header(headers, 'host');
+  if (host !== undefined) x.tx.host = host;
+  x.tx.request_headers = headers;
+}
+
+/**
+ * A decoded header block into the exchange: the request (and its credentials), the response
+ * and the sink its body needs, an interim status, or trailers. `keepBody` says whether a
+ * response body is needed beyond export and decoding (a DoH answer).
+ */
+export function applyBlock(ctx: DissectorContext, x: StreamExchange, dir: Direction, block: ExchangeBlock, headers: HeaderList, keepBody: boolean): void {
+  if (block === 'request') {
+    x.requestSeen = true;
+    fillRequest(x, headers);
+    // Basic credentials are as readable inside HTTP/2 and decrypted HTTP/3 as in HTTP/1.1.
+    for (const c of authCredentials(headers)) ctx.emit('credentials', 'c2s', c);
+  } else if (block === 'response') {
+    const status = pseudo(headers, ':status');
+    x.responseSeen = true;
+    x.tx.status_code = status !== undefined && /^\d{3}$/.test(status) ? Number(status) : undefined;
+    x.tx.response_headers = headers;
+    const keep = ctx.wants_objects || codings(header(headers, 'content-encoding')).length > 0 || keepBody;
+    x.respSink = new BodySink(keep, ctx.limits.max_object);
+  } else if (block === 'informational') {
+    x.tx.info = { code: Number(pseudo(headers, ':status')), msg: '' };
+  } else if (dir === 'c2s') {
+    x.tx.request_trailers = headers;
+  } else {
+    x.tx.response_trailers = headers;
+  }
 }

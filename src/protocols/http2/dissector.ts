@@ -12,14 +12,12 @@
 import type { DissectorContext, StreamDissector } from '../../dissect/contract.js';
 import { opposite, type Direction } from '../../events/event.js';
 import type { Timestamp } from '../../events/time.js';
-import { codings } from '../http/body-decoder.js';
-import { BodySink, finishBody } from '../http/body.js';
+import { BodySink, finishResponseBody } from '../http/body.js';
 import { ANOMALY as HTTP_ANOMALY, type Http2StreamSummary } from '../http/events.js';
-import { header, mediaType, objectName, type HeaderList } from '../http/parser.js';
+import { header, type HeaderList } from '../http/parser.js';
 import { StreamCursor } from '../http/stream-cursor.js';
-import { authCredentials } from '../http/credentials.js';
 import { isDohPost, reportDoh, wantsDohResponse } from '../http/doh-link.js';
-import { newStreamExchange, type StreamExchange } from '../http/stream-exchange.js';
+import { applyBlock, blockKind, fillRequest, newStreamExchange, pseudo, type StreamExchange } from '../http/stream-exchange.js';
 import { transactionFields } from '../http/transaction.js';
 import { upgradedRequest, type UpgradedRequest } from '../http/upgrade.js';
 import { ANOMALY, type Http2FrameFields, type Http2HeadersFields } from './events.js';
@@ -38,6 +36,7 @@ import {
   type FrameHeader,
 } from './parser.js';
 import { joinChunks } from '../../dissect/bytes.js';
+import type { Verdict } from '../../dissect/parse.js';
 import { StreamTable } from './streams.js';
 
 interface H2Stream extends StreamExchange {
@@ -132,7 +131,8 @@ export class Http2Dissector implements StreamDissector {
       return;
     }
     const view = c.view();
-    const h = parseFrameHeader(view, 0);
+    const parsed = parseFrameHeader(view, 0);
+    const h = parsed.kind === 'done' ? parsed.value : null;
     if (!sk && h && h.type === T.DATA && this.st[dir] === 'frames' && view.length + length < FRAME_HEADER + h.length) {
       // A gap inside one DATA frame: deliver what we have, count the loss, take the rest as its tail.
       this.frame(dir, h, view.subarray(FRAME_HEADER), 0, view.length, true);
@@ -215,7 +215,7 @@ export class Http2Dissector implements StreamDissector {
       }
       if (st === 'resync') {
         let q = p;
-        let verdict: 'yes' | 'no' | 'need_more' = 'no';
+        let verdict: Verdict = 'no';
         for (; q < b.length; q++) {
           verdict = plausibleFrames(b, q, 2);
           if (verdict !== 'no') break;
@@ -227,8 +227,9 @@ export class Http2Dissector implements StreamDissector {
         this.st[dir] = 'frames';
         continue;
       }
-      const h = parseFrameHeader(b, p);
-      if (!h) return p;
+      const parsed = parseFrameHeader(b, p);
+      if (parsed.kind !== 'done') return p;
+      const h = parsed.value;
       if (b.length - p < FRAME_HEADER + h.length) return p;
       const end = p + FRAME_HEADER + h.length;
       this.frame(dir, h, b.subarray(p + FRAME_HEADER, end), p, end, false);
@@ -388,14 +389,8 @@ export class Http2Dissector implements StreamDissector {
     }
     const headers = res.headers;
     const status = pseudo(headers, ':status');
-    const kindOf = (): Http2HeadersFields['block'] => {
-      if (pb.kind === 'push_promise') return 'push_promise';
-      const s = this.streams.get(pb.stream_id);
-      if (dir === 'c2s') return s?.requestSeen ? 'trailers' : 'request';
-      if (status && status.startsWith('1') && status.length === 3) return 'informational';
-      return s?.responseSeen ? 'trailers' : 'response';
-    };
-    const block = kindOf();
+    const kind = pb.kind === 'push_promise' ? null : blockKind(this.streams.get(pb.stream_id), dir, status);
+    const block: Http2HeadersFields['block'] = kind ?? 'push_promise';
     this.ctx.emit('http2.headers', dir, {
       stream_id: pb.stream_id,
       headers,
@@ -405,41 +400,19 @@ export class Http2Dissector implements StreamDissector {
       undecodable: res.complete && !pb.overflow ? undefined : true,
       unknown_fields: res.unknown_fields || undefined,
     });
-    if (pb.kind === 'push_promise') {
+    if (kind === null) {
       this.promise(pb, headers, start, end);
       return;
     }
     const s = this.streamFor(dir, pb.stream_id, 'HEADERS');
     if (!s) return;
     if (s.frames === 0) this.touch(s, dir, start, end);
-    if (block === 'request') {
-      s.requestSeen = true;
-      this.fillRequest(s, headers);
-      for (const c of authCredentials(headers)) this.ctx.emit('credentials', 'c2s', c);
-    } else if (block === 'response') {
-      s.responseSeen = true;
-      s.tx.status_code = status !== undefined && /^\d{3}$/.test(status) ? Number(status) : undefined;
-      s.tx.response_headers = headers;
-      const keep = this.ctx.wants_objects || codings(header(headers, 'content-encoding')).length > 0 || wantsDohResponse(s.tx, headers);
-      s.respSink = new BodySink(keep, this.ctx.limits.max_object);
-    } else if (block === 'informational') {
-      s.tx.info = { code: Number(status), msg: '' };
-    } else if (dir === 'c2s') {
-      s.tx.request_trailers = headers;
-    } else {
-      s.tx.response_trailers = headers;
-    }
+    applyBlock(this.ctx, s, dir, kind, headers, kind === 'response' && wantsDohResponse(s.tx, headers));
+    if (kind === 'request') this.keepDohQuery(s, headers);
     if (pb.end_stream) this.endStream(dir, pb.stream_id);
   }
 
-  private fillRequest(s: H2Stream, headers: HeaderList): void {
-    const method = pseudo(headers, ':method');
-    const path = pseudo(headers, ':path');
-    if (method !== undefined) s.tx.method = method;
-    if (path !== undefined) s.tx.uri = path;
-    const host = pseudo(headers, ':authority') ?? header(headers, 'host');
-    if (host !== undefined) s.tx.host = host;
-    s.tx.request_headers = headers;
+  private keepDohQuery(s: H2Stream, headers: HeaderList): void {
     // A DoH POST's body is the DNS query (RFC 8484 §4.1): keep it to report it.
     if (isDohPost(s.tx.method, headers) && !s.reqSink.keeping && s.reqSink.length === 0) s.reqSink = new BodySink(true, this.ctx.limits.max_object);
   }
@@ -454,7 +427,8 @@ export class Http2Dissector implements StreamDissector {
     s.tx.promised_by = pb.stream_id;
     s.requestSeen = true;
     s.ended.c2s = true; // reserved (remote): the client sends nothing on a pushed stream
-    this.fillRequest(s, headers);
+    fillRequest(s, headers);
+    this.keepDohQuery(s, headers);
     this.cur.s2c.credit(s.tx.request, start, end);
   }
 
@@ -525,18 +499,8 @@ export class Http2Dissector implements StreamDissector {
     tx.request_body_len = s.reqSink.length;
     let dohResponse: Uint8Array | undefined;
     if (s.respSink) {
-      const rs = tx.response_headers ?? [];
-      const type = mediaType(header(rs, 'content-type'));
-      const fin = finishBody(this.ctx, 's2c', s.respSink, header(rs, 'content-encoding'), {
-        name: objectName(tx.uri ?? '/'),
-        ...(type ? { content_type: type } : {}),
-        frame: this.ctx.frame,
-        incomplete: tx.incomplete ?? false,
-      });
-      tx.response_body_len = s.respSink.length;
-      if (fin.decoded_len !== undefined) tx.response_decoded_len = fin.decoded_len;
-      if (fin.decode_status) tx.decode_status = fin.decode_status;
-      if (fin.data && wantsDohResponse(tx, rs)) dohResponse = fin.data;
+      const data = finishResponseBody(this.ctx, tx, s.respSink);
+      if (data && wantsDohResponse(tx, tx.response_headers ?? [])) dohResponse = data;
     }
     if (this.goaway && s.id > this.goaway.last_stream_id && !s.ended.s2c) tx.reset = tx.reset ?? `GOAWAY ${this.goaway.error_code}`;
     this.ctx.emit('http.transaction', null, transactionFields(tx, this.ctx.tcp_rtt));
@@ -618,11 +582,6 @@ export class Http2Dissector implements StreamDissector {
     // it on the wire: an HTTP/1.1 request and its 101); its records say `upgraded: h2c`.
     if (!this.upgradedFrom) this.ctx.setService('http2');
   }
-}
-
-function pseudo(headers: HeaderList, name: string): string | undefined {
-  for (const [n, v] of headers) if (n === name) return v;
-  return undefined;
 }
 
 function streamSummary(s: H2Stream): Http2StreamSummary {

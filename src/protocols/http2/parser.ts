@@ -3,6 +3,7 @@
  * the ten frame types, and a plausibility check used by the probe and by resynchronisation.
  */
 import type { Http2FramePayloadFields } from './events.js';
+import { done, needMore, type Parsed, type Verdict } from '../../dissect/parse.js';
 import { decodeText, hex } from '../../dissect/text.js';
 
 export const PREFACE = 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n';
@@ -46,17 +47,20 @@ export interface FrameHeader {
   readonly reserved: boolean;
 }
 
-export function parseFrameHeader(b: Uint8Array, p: number): FrameHeader | null {
-  if (b.length - p < FRAME_HEADER) return null;
-  return {
-    length: (b[p]! << 16) | (b[p + 1]! << 8) | b[p + 2]!,
+/** The frame header at `p` (its 9 bytes consumed; the payload is the caller's to wait for). */
+export function parseFrameHeader(b: Uint8Array, p: number): Parsed<FrameHeader> {
+  if (b.length - p < FRAME_HEADER) return needMore(FRAME_HEADER - (b.length - p));
+  const header: FrameHeader = {
+    length: u24(b, p),
     type: b[p + 3]!,
     flags: b[p + 4]!,
     stream_id: u31(b, p + 5),
     reserved: (b[p + 5]! & 0x80) !== 0,
   };
+  return done(header, FRAME_HEADER);
 }
 
+const u24 = (b: Uint8Array, p: number): number => (b[p]! << 16) | (b[p + 1]! << 8) | b[p + 2]!;
 const u31 = (b: Uint8Array, p: number): number => ((b[p]! & 0x7f) * 0x1000000) + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!);
 const u32 = (b: Uint8Array, p: number): number => b[p]! * 0x1000000 + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!);
 
@@ -225,9 +229,10 @@ function priority(b: Uint8Array, p: number): { exclusive: boolean; stream_depend
  * bit, a length within the largest allowed frame, stream 0 exactly for connection frames,
  * and the fixed lengths of fixed-size frames. Unknown types are not plausible here.
  */
-export function plausibleFrame(b: Uint8Array, p: number, maxLength = 16384): 'yes' | 'no' | 'need_more' {
-  const h = parseFrameHeader(b, p);
-  if (!h) return 'need_more';
+export function plausibleFrame(b: Uint8Array, p: number, maxLength = 16384): Verdict {
+  const parsed = parseFrameHeader(b, p);
+  if (parsed.kind !== 'done') return 'need_more';
+  const h = parsed.value;
   if (h.reserved || h.type > T.CONTINUATION || h.length > maxLength) return 'no';
   const conn = h.type === T.SETTINGS || h.type === T.PING || h.type === T.GOAWAY;
   if (conn !== (h.stream_id === 0) && h.type !== T.WINDOW_UPDATE) return 'no';
@@ -242,12 +247,11 @@ export function plausibleFrame(b: Uint8Array, p: number, maxLength = 16384): 'ye
 }
 
 /** `count` plausible frames in a row starting at `p` (the mid-stream heuristic). */
-export function plausibleFrames(b: Uint8Array, p: number, count: number): 'yes' | 'no' | 'need_more' {
+export function plausibleFrames(b: Uint8Array, p: number, count: number): Verdict {
   for (let i = 0; i < count; i++) {
     const v = plausibleFrame(b, p);
     if (v !== 'yes') return v;
-    const h = parseFrameHeader(b, p)!;
-    p += FRAME_HEADER + h.length;
+    p += FRAME_HEADER + u24(b, p);
   }
   return 'yes';
 }

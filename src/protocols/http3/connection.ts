@@ -15,16 +15,13 @@
 import type { DissectorContext, Position } from '../../dissect/contract.js';
 import { StreamBuffer } from '../../dissect/stream-buffer.js';
 import type { Direction } from '../../events/event.js';
-import { codings } from '../http/body-decoder.js';
-import { BodySink, finishBody } from '../http/body.js';
+import { BodySink, finishResponseBody } from '../http/body.js';
 import { ANOMALY as HTTP_ANOMALY } from '../http/events.js';
-import { header, mediaType, objectName, type HeaderList } from '../http/parser.js';
-import { authCredentials } from '../http/credentials.js';
-import { newStreamExchange, type StreamExchange } from '../http/stream-exchange.js';
+import { applyBlock, blockKind, newStreamExchange, pseudo, type StreamExchange } from '../http/stream-exchange.js';
 import { transactionFields } from '../http/transaction.js';
 import { readVarint } from '../quic/varint.js';
 import type { Http3FrameFields, Http3HeadersFields, Http3SideFacts, Http3StreamKind } from './events.js';
-import { FRAME, frameTypeName, isHttp2OnlyFrame, parseSettings, readFrameHeader, singleVarint, streamTypeName, type Setting } from './parser.js';
+import { FRAME, frameTypeName, isHttp2OnlyFrame, parseSettings, readFrameHeader, singleVarint, streamTypeName, streamVarint, type Setting } from './parser.js';
 import { decoderInstructions, QpackDecoder } from './qpack.js';
 
 /** Request streams listed in the connection's transaction bookkeeping before the oldest is given up (as HTTP/2's). */
@@ -126,12 +123,12 @@ export class Http3Connection {
     const view = s.buf.append(bytes);
     let at = 0;
     if (s.kind === null) {
-      const t = readVarint(view, 0);
-      if (t === null) {
+      const t = streamVarint(view, 0);
+      if (t.kind !== 'done') {
         s.buf.keep(view, 0);
         return;
       }
-      at = t.next;
+      at = t.consumed;
       this.openUni(s, t.value);
       if (s.stopped) {
         s.buf.clear();
@@ -165,12 +162,12 @@ export class Http3Connection {
     }
     if (s.kind === 'push' && s.typeCode === 1 && s.framesSeen === 0 && s.frame === null) {
       // The push ID follows the stream type (§4.6).
-      const p = readVarint(view, at);
-      if (p === null) {
+      const p = streamVarint(view, at);
+      if (p.kind !== 'done') {
         s.buf.keep(view, at);
         return;
       }
-      at = p.next;
+      at += p.consumed;
       s.framesSeen = -1;
     }
     at = this.frames(s, view, at);
@@ -225,9 +222,10 @@ export class Http3Connection {
   private frames(s: StreamSide, view: Uint8Array, at: number): number {
     while (at < view.length && !s.stopped) {
       if (s.frame === null) {
-        const h = readFrameHeader(view.subarray(at));
-        if (h === null) return at;
-        at += h.header_length;
+        const parsed = readFrameHeader(view.subarray(at));
+        if (parsed.kind !== 'done') return at;
+        const h = parsed.value;
+        at += parsed.consumed;
         if (!this.frameAllowed(s, h.type)) return at;
         const keep = h.type !== FRAME.DATA && !this.ignorable(h.type);
         const tooBig = keep && h.length > this.ctx.limits.max_header_bytes;
@@ -367,11 +365,8 @@ export class Http3Connection {
   private headers(dir: Direction, stream: number, push: boolean, headers: Array<[string, string]>, ric: number, dynamicRefs: number, wasBlocked: boolean, trimmed: boolean, at: Position): void {
     const status = pseudo(headers, ':status');
     const r = (stream & 3) === 0 ? this.request(stream) : null;
-    let block: Http3HeadersFields['block'];
-    if (push) block = 'push_promise';
-    else if (dir === 'c2s') block = r?.requestSeen ? 'trailers' : 'request';
-    else if (status !== undefined && status.length === 3 && status.startsWith('1')) block = 'informational';
-    else block = r?.responseSeen ? 'trailers' : 'response';
+    const kind = push ? null : blockKind(r, dir, status);
+    const block: Http3HeadersFields['block'] = kind ?? 'push_promise';
     this.ctx.emit('http3.headers', dir, {
       stream_id: stream,
       headers,
@@ -381,33 +376,10 @@ export class Http3Connection {
       was_blocked: wasBlocked,
       trimmed: trimmed ? true : undefined,
     });
-    if (r === null || push) return;
+    if (r === null || kind === null) return;
     // The message's packets, for its timing (request_frame, ttfb, response_end_frame).
     (dir === 'c2s' ? r.tx.request : r.tx.response).add(at.frame, at.ts);
-    if (block === 'request') {
-      r.requestSeen = true;
-      const method = pseudo(headers, ':method');
-      const path = pseudo(headers, ':path');
-      if (method !== undefined) r.tx.method = method;
-      if (path !== undefined) r.tx.uri = path;
-      const host = pseudo(headers, ':authority') ?? header(headers, 'host');
-      if (host !== undefined) r.tx.host = host;
-      r.tx.request_headers = headers;
-      // Basic credentials are as readable inside decrypted HTTP/3 as in HTTP/1.1.
-      for (const c of authCredentials(headers)) this.ctx.emit('credentials', 'c2s', c);
-    } else if (block === 'response') {
-      r.responseSeen = true;
-      r.tx.status_code = status !== undefined && /^\d{3}$/.test(status) ? Number(status) : undefined;
-      r.tx.response_headers = headers;
-      const keep = this.ctx.wants_objects || codings(header(headers, 'content-encoding')).length > 0;
-      r.respSink = new BodySink(keep, this.ctx.limits.max_object);
-    } else if (block === 'informational') {
-      r.tx.info = { code: Number(status), msg: '' };
-    } else if (dir === 'c2s') {
-      r.tx.request_trailers = headers;
-    } else {
-      r.tx.response_trailers = headers;
-    }
+    applyBlock(this.ctx, r, dir, kind, headers, false);
   }
 
   // ---- requests -----------------------------------------------------------------------------
@@ -494,19 +466,7 @@ export class Http3Connection {
     const tx = r.tx;
     tx.trans_depth = ++this.depth;
     tx.request_body_len = r.reqSink.length;
-    if (r.respSink) {
-      const rs = tx.response_headers ?? [];
-      const type = mediaType(header(rs, 'content-type'));
-      const fin = finishBody(this.ctx, 's2c', r.respSink, header(rs, 'content-encoding'), {
-        name: objectName(tx.uri ?? '/'),
-        ...(type ? { content_type: type } : {}),
-        frame: this.ctx.frame,
-        incomplete: tx.incomplete ?? false,
-      });
-      tx.response_body_len = r.respSink.length;
-      if (fin.decoded_len !== undefined) tx.response_decoded_len = fin.decoded_len;
-      if (fin.decode_status) tx.decode_status = fin.decode_status;
-    }
+    if (r.respSink) finishResponseBody(this.ctx, tx, r.respSink);
     this.ctx.emit('http.transaction', null, transactionFields(tx, null));
     // The entry stays (emitted) so late frames of the stream do not open a second transaction.
     r.reqSink = new BodySink(false, 0);
@@ -541,7 +501,3 @@ export class Http3Connection {
   }
 }
 
-function pseudo(headers: HeaderList, name: string): string | undefined {
-  for (const [n, v] of headers) if (n === name) return v;
-  return undefined;
-}

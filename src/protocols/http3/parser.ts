@@ -2,6 +2,7 @@
  * HTTP/3 framing (RFC 9114 §7): frames are a varint type, a varint length and a payload;
  * unidirectional streams open with a varint stream type (§6.2). Pure.
  */
+import { done, NEED_MORE, type Parsed } from '../../dissect/parse.js';
 import { readVarint } from '../quic/varint.js';
 
 export const FRAME = { DATA: 0x00, HEADERS: 0x01, CANCEL_PUSH: 0x03, SETTINGS: 0x04, PUSH_PROMISE: 0x05, GOAWAY: 0x07, MAX_PUSH_ID: 0x0d } as const;
@@ -39,19 +40,10 @@ export const isHttp2OnlyFrame = (t: number): boolean => HTTP2_ONLY.has(t);
 
 export const STREAM_TYPE = { control: 0x00, push: 0x01, qpack_encoder: 0x02, qpack_decoder: 0x03 } as const;
 
+const STREAM_TYPE_NAMES = new Map<number, string>(Object.entries(STREAM_TYPE).map(([name, code]) => [code, name]));
+
 export function streamTypeName(t: number): string {
-  switch (t) {
-    case 0x00:
-      return 'control';
-    case 0x01:
-      return 'push';
-    case 0x02:
-      return 'qpack_encoder';
-    case 0x03:
-      return 'qpack_decoder';
-    default:
-      return isReservedType(t) ? 'reserved' : `unknown(0x${t.toString(16)})`;
-  }
+  return STREAM_TYPE_NAMES.get(t) ?? (isReservedType(t) ? 'reserved' : `unknown(0x${t.toString(16)})`);
 }
 
 const SETTING_NAMES = new Map<number, string>([
@@ -97,17 +89,21 @@ export function http3ErrorName(code: number): string {
 export interface FrameHeader {
   readonly type: number;
   readonly length: number;
-  /** Bytes of the type and length fields. */
-  readonly header_length: number;
 }
 
-/** A frame header at the start of `b`; null when more bytes are needed. */
-export function readFrameHeader(b: Uint8Array): FrameHeader | null {
+/** A varint (a stream type, a push ID) at `at` of a stream that may still grow; `consumed` counts from `at`. */
+export function streamVarint(b: Uint8Array, at: number): Parsed<number> {
+  const v = readVarint(b, at);
+  return v === null ? NEED_MORE : done(v.value, v.next - at);
+}
+
+/** A frame header at the start of `b` of a stream; `consumed` is the bytes of its type and length fields. */
+export function readFrameHeader(b: Uint8Array): Parsed<FrameHeader> {
   const t = readVarint(b, 0);
-  if (t === null) return null;
+  if (t === null) return NEED_MORE;
   const l = readVarint(b, t.next);
-  if (l === null) return null;
-  return { type: t.value, length: l.value, header_length: l.next };
+  if (l === null) return NEED_MORE;
+  return done({ type: t.value, length: l.value }, l.next);
 }
 
 export interface Setting {

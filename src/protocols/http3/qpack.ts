@@ -123,18 +123,24 @@ export const QPACK_STATIC_TABLE: ReadonlyArray<readonly [string, string]> = [
 /** RFC 9204 §3.2.1: each entry costs its name and value lengths plus 32. */
 const ENTRY_OVERHEAD = 32;
 
-type IntResult = { value: number; next: number } | 'more' | 'overflow';
+/**
+ * QPACK's readers run both on the encoder stream, which may still grow (`'need_more'`: wait,
+ * as `Parsed` says it, src/dissect/parse.ts), and inside whole field sections (where the same
+ * answer means truncated). They return the next position, not a count, because every
+ * instruction chains several of them.
+ */
+type IntResult = { value: number; next: number } | 'need_more' | 'overflow';
 
 /** A prefixed integer (RFC 7541 §5.1, as QPACK uses it); above 2^40 no table or length is honest. */
 export function readPrefixInt(b: Uint8Array, at: number, prefixBits: number): IntResult {
-  if (at >= b.length) return 'more';
+  if (at >= b.length) return 'need_more';
   const max = (1 << prefixBits) - 1;
   let value = b[at]! & max;
   let p = at + 1;
   if (value < max) return { value, next: p };
   let mul = 1;
   for (;;) {
-    if (p >= b.length) return 'more';
+    if (p >= b.length) return 'need_more';
     const x = b[p++]!;
     value += (x & 0x7f) * mul;
     if (value > 2 ** 40) return 'overflow';
@@ -143,17 +149,17 @@ export function readPrefixInt(b: Uint8Array, at: number, prefixBits: number): In
   }
 }
 
-type StringResult = { text: string; bytes: number; next: number } | 'more' | string;
+type StringResult = { text: string; bytes: number; next: number } | 'need_more' | string;
 
 /** A string literal whose H bit is `hBit` of the first byte and length the low `prefixBits`. */
 function readString(b: Uint8Array, at: number, hBit: number, prefixBits: number, max: number): StringResult {
-  if (at >= b.length) return 'more';
+  if (at >= b.length) return 'need_more';
   const huffman = (b[at]! & hBit) !== 0;
   const len = readPrefixInt(b, at, prefixBits);
-  if (len === 'more') return 'more';
+  if (len === 'need_more') return 'need_more';
   if (len === 'overflow' || len.value > max) return `string length over ${max} bytes`;
   const end = len.next + len.value;
-  if (end > b.length) return 'more';
+  if (end > b.length) return 'need_more';
   if (!huffman) return { text: decodeText(b, len.next, end), bytes: len.value, next: end };
   const d = huffmanDecode(b, len.next, end);
   if (!d.ok) return `Huffman: ${d.reason}`;
@@ -226,10 +232,10 @@ export class QpackDecoder {
       if (first & 0x80) {
         // Insert with Name Reference.
         const idx = readPrefixInt(b, at, 6);
-        if (idx === 'more') break;
+        if (idx === 'need_more') break;
         if (idx === 'overflow') return { kind: 'error', reason: 'name index overflows', consumed: at };
         const v = readString(b, idx.next, 0x80, 7, maxString);
-        if (v === 'more') break;
+        if (v === 'need_more') break;
         if (typeof v === 'string') return { kind: 'error', reason: `insert value: ${v}`, consumed: at };
         let name: string;
         let nameBytes: number;
@@ -251,10 +257,10 @@ export class QpackDecoder {
       } else if (first & 0x40) {
         // Insert with Literal Name.
         const n = readString(b, at, 0x20, 5, maxString);
-        if (n === 'more') break;
+        if (n === 'need_more') break;
         if (typeof n === 'string') return { kind: 'error', reason: `insert name: ${n}`, consumed: at };
         const v = readString(b, n.next, 0x80, 7, maxString);
-        if (v === 'more') break;
+        if (v === 'need_more') break;
         if (typeof v === 'string') return { kind: 'error', reason: `insert value: ${v}`, consumed: at };
         const r = this.insert(n.text, v.text, n.bytes, v.bytes);
         if (r !== null) return { kind: 'error', reason: r, consumed: at };
@@ -263,7 +269,7 @@ export class QpackDecoder {
       } else if (first & 0x20) {
         // Set Dynamic Table Capacity.
         const c = readPrefixInt(b, at, 5);
-        if (c === 'more') break;
+        if (c === 'need_more') break;
         if (c === 'overflow' || (this.maxTableCapacity > 0 && c.value > this.maxTableCapacity)) {
           return { kind: 'error', reason: `table capacity ${c === 'overflow' ? 'overflows' : c.value} over the decoder's SETTINGS_QPACK_MAX_TABLE_CAPACITY (${this.maxTableCapacity})`, consumed: at };
         }
@@ -275,7 +281,7 @@ export class QpackDecoder {
       } else {
         // Duplicate.
         const idx = readPrefixInt(b, at, 5);
-        if (idx === 'more') break;
+        if (idx === 'need_more') break;
         if (idx === 'overflow') return { kind: 'error', reason: 'duplicate index overflows', consumed: at };
         const e = this.relative(idx.value);
         if (e === null) return { kind: 'error', reason: `duplicate of dynamic entry ${idx.value} back, past the table (${this.entries.length} entries)`, consumed: at };
@@ -403,15 +409,15 @@ export class QpackDecoder {
           name = e.name;
         }
         const v = readString(b, idx.next, 0x80, 7, maxString);
-        if (typeof v === 'string') return { kind: 'error', reason: v === 'more' ? 'field value truncated' : v };
+        if (typeof v === 'string') return { kind: 'error', reason: v === 'need_more' ? 'field value truncated' : v };
         push(name, v.text);
         at = v.next;
       } else if (first & 0x20) {
         // Literal field line with literal name.
         const n = readString(b, at, 0x08, 3, maxString);
-        if (typeof n === 'string') return { kind: 'error', reason: n === 'more' ? 'field name truncated' : n };
+        if (typeof n === 'string') return { kind: 'error', reason: n === 'need_more' ? 'field name truncated' : n };
         const v = readString(b, n.next, 0x80, 7, maxString);
-        if (typeof v === 'string') return { kind: 'error', reason: v === 'more' ? 'field value truncated' : v };
+        if (typeof v === 'string') return { kind: 'error', reason: v === 'need_more' ? 'field value truncated' : v };
         push(n.text, v.text);
         at = v.next;
       } else if (first & 0x10) {
@@ -429,7 +435,7 @@ export class QpackDecoder {
         const e = dynamic(base + idx.value, 'post-base literal');
         if (typeof e === 'string') return { kind: 'error', reason: e };
         const v = readString(b, idx.next, 0x80, 7, maxString);
-        if (typeof v === 'string') return { kind: 'error', reason: v === 'more' ? 'field value truncated' : v };
+        if (typeof v === 'string') return { kind: 'error', reason: v === 'need_more' ? 'field value truncated' : v };
         push(e.name, v.text);
         at = v.next;
       }
@@ -448,7 +454,7 @@ export function decoderInstructions(b: Uint8Array): { instructions: DecoderInstr
     const first = b[at]!;
     const kind = first & 0x80 ? 'section_ack' : first & 0x40 ? 'stream_cancel' : 'insert_count_increment';
     const v = readPrefixInt(b, at, first & 0x80 ? 7 : 6);
-    if (v === 'more') break;
+    if (v === 'need_more') break;
     if (v === 'overflow') return { instructions, consumed: at, error: 'decoder instruction integer overflows' };
     instructions.push({ kind, value: v.value });
     at = v.next;

@@ -672,15 +672,12 @@ export class QuicDissector implements DatagramDissector, TlsEmbedding, PathOwner
         fields.reason = decodeText(f.reason);
         break;
       case 'RESET_STREAM':
-        fields.stream_id = f.stream_id;
-        fields.error_code = f.error_code;
-        fields.error_name = this.errorName(true, f.error_code);
-        fields.final_size = f.final_size;
-        break;
       case 'STOP_SENDING':
+        // The two ways to abort one direction of a stream carry the same application error.
         fields.stream_id = f.stream_id;
         fields.error_code = f.error_code;
         fields.error_name = this.errorName(true, f.error_code);
+        if (f.type === 'RESET_STREAM') fields.final_size = f.final_size;
         break;
       case 'NEW_CONNECTION_ID':
         fields.sequence = f.sequence;

@@ -153,7 +153,7 @@ export class SocksDissector implements StreamDissector {
   }
 
   private take<T>(p: Parsed<T>, then: (value: T) => void): number | null | string {
-    if (p.kind === 'more') return null;
+    if (p.kind === 'need_more') return null;
     if (p.kind === 'error') return p.reason;
     then(p.value);
     return p.consumed;

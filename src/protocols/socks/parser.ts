@@ -1,6 +1,6 @@
 /**
  * SOCKS handshake messages, pure (`Parsed`, src/dissect/parse.ts): the message and the
- * bytes it took, `more` while it is incomplete, or `error` when the bytes cannot be it.
+ * bytes it took, `need_more` while it is incomplete, or `error` when the bytes cannot be it.
  *
  * - SOCKS 4 (the 1992 NEC protocol note) and 4a: VN 4, CD, DSTPORT, DSTIP, USERID, NUL;
  *   4a sets DSTIP to 0.0.0.x (x != 0) and follows with the host name, NUL. The reply is
@@ -12,7 +12,7 @@
  *   VER 1, STATUS (0 success).
  */
 import { formatAddress } from '../../decode/index.js';
-import { done, fail, more, type Parsed } from '../../dissect/parse.js';
+import { done, fail, needMore, type Parsed } from '../../dissect/parse.js';
 import { decodeText } from '../../dissect/text.js';
 
 /** SOCKS 4 and 5 commands, as Zeek's socks.log does not name them but RFC 1928 does. */
@@ -57,16 +57,16 @@ export interface Socks5Greeting {
 }
 
 export function parseGreeting5(b: Uint8Array): Parsed<Socks5Greeting> {
-  if (b.length < 2) return more();
+  if (b.length < 2) return needMore();
   if (b[0] !== 5 || b[1] === 0) return fail(`greeting version ${b[0]} with ${b[1]} methods`);
   const n = b[1]!;
-  if (b.length < 2 + n) return more();
+  if (b.length < 2 + n) return needMore();
   return done({ methods: Array.from(b.subarray(2, 2 + n)) }, 2 + n);
 }
 
 /** The server's method choice: VER 5, METHOD. */
 export function parseChoice5(b: Uint8Array): Parsed<number> {
-  if (b.length < 2) return more();
+  if (b.length < 2) return needMore();
   if (b[0] !== 5) return fail(`method choice version ${b[0]}`);
   return done(b[1]!, 2);
 }
@@ -77,18 +77,18 @@ export interface Credentials {
 }
 
 export function parseUserPass(b: Uint8Array): Parsed<Credentials> {
-  if (b.length < 2) return more();
+  if (b.length < 2) return needMore();
   if (b[0] !== 1) return fail(`user/password version ${b[0]}`);
   const ulen = b[1]!;
-  if (b.length < 3 + ulen) return more();
+  if (b.length < 3 + ulen) return needMore();
   const plen = b[2 + ulen]!;
-  if (b.length < 3 + ulen + plen) return more();
+  if (b.length < 3 + ulen + plen) return needMore();
   return done({ user: decodeText(b.subarray(2, 2 + ulen)), password: decodeText(b.subarray(3 + ulen, 3 + ulen + plen)) }, 3 + ulen + plen);
 }
 
 /** RFC 1929's reply: VER 1, STATUS. Some servers answer with VER 5; both are read. */
 export function parseUserPassReply(b: Uint8Array): Parsed<number> {
-  if (b.length < 2) return more();
+  if (b.length < 2) return needMore();
   if (b[0] !== 1 && b[0] !== 5) return fail(`user/password reply version ${b[0]}`);
   return done(b[1]!, 2);
 }
@@ -110,23 +110,23 @@ export interface Socks5Message {
 
 /** A request (CMD) or a reply (REP): they share the layout. */
 export function parseMessage5(b: Uint8Array): Parsed<Socks5Message> {
-  if (b.length < 5) return more();
+  if (b.length < 5) return needMore();
   if (b[0] !== 5 || b[2] !== 0) return fail(`request or reply version ${b[0]}, reserved byte ${b[2]}`);
   const atyp = b[3]!;
   let off = 4;
   let host: string | undefined;
   let name: string | undefined;
   if (atyp === 1) {
-    if (b.length < off + 4 + 2) return more();
+    if (b.length < off + 4 + 2) return needMore();
     host = formatAddress(b.subarray(off, off + 4));
     off += 4;
   } else if (atyp === 4) {
-    if (b.length < off + 16 + 2) return more();
+    if (b.length < off + 16 + 2) return needMore();
     host = formatAddress(b.subarray(off, off + 16));
     off += 16;
   } else if (atyp === 3) {
     const len = b[off]!;
-    if (b.length < off + 1 + len + 2) return more();
+    if (b.length < off + 1 + len + 2) return needMore();
     name = decodeText(b.subarray(off + 1, off + 1 + len));
     off += 1 + len;
   } else return fail(`address type ${atyp}`);
@@ -144,17 +144,17 @@ export interface Socks4Request {
 const MAX_FIELD = 255;
 
 export function parseRequest4(b: Uint8Array): Parsed<Socks4Request> {
-  if (b.length < 9) return b.length > 0 && b[0] !== 4 ? fail(`SOCKS 4 version ${b[0]}`) : more(9 - b.length);
+  if (b.length < 9) return b.length > 0 && b[0] !== 4 ? fail(`SOCKS 4 version ${b[0]}`) : needMore(9 - b.length);
   if (b[0] !== 4 || (b[1] !== 1 && b[1] !== 2)) return fail(`SOCKS 4 version ${b[0]} command ${b[1]}`);
   const port = (b[2]! << 8) | b[3]!;
   const userEnd = b.indexOf(0, 8);
-  if (userEnd < 0) return b.length - 8 > MAX_FIELD ? fail(`SOCKS 4 user id over ${MAX_FIELD} bytes`) : more();
+  if (userEnd < 0) return b.length - 8 > MAX_FIELD ? fail(`SOCKS 4 user id over ${MAX_FIELD} bytes`) : needMore();
   const user = decodeText(b.subarray(8, userEnd));
   // SOCKS 4a: 0.0.0.x with x non-zero says a host name follows the user id.
   const is4a = b[4] === 0 && b[5] === 0 && b[6] === 0 && b[7] !== 0;
   if (!is4a) return done({ command: b[1]!, target: { host: formatAddress(b.subarray(4, 8)), name: undefined, port }, user }, userEnd + 1);
   const nameEnd = b.indexOf(0, userEnd + 1);
-  if (nameEnd < 0) return b.length - userEnd - 1 > MAX_FIELD ? fail(`SOCKS 4a host name over ${MAX_FIELD} bytes`) : more();
+  if (nameEnd < 0) return b.length - userEnd - 1 > MAX_FIELD ? fail(`SOCKS 4a host name over ${MAX_FIELD} bytes`) : needMore();
   return done({ command: b[1]!, target: { host: undefined, name: decodeText(b.subarray(userEnd + 1, nameEnd)), port }, user }, nameEnd + 1);
 }
 
@@ -164,7 +164,7 @@ export interface Socks4Reply {
 }
 
 export function parseReply4(b: Uint8Array): Parsed<Socks4Reply> {
-  if (b.length < 8) return b.length > 0 && b[0] !== 0 ? fail(`SOCKS 4 reply version ${b[0]}`) : more(8 - b.length);
+  if (b.length < 8) return b.length > 0 && b[0] !== 0 ? fail(`SOCKS 4 reply version ${b[0]}`) : needMore(8 - b.length);
   if (b[0] !== 0 || b[1]! < 90 || b[1]! > 93) return fail(`SOCKS 4 reply version ${b[0]} code ${b[1]}`);
   return done({ status: b[1]!, target: { host: formatAddress(b.subarray(4, 8)), name: undefined, port: (b[2]! << 8) | b[3]! } }, 8);
 }

@@ -13,7 +13,7 @@ export function probeSocks(bytes: Uint8Array, dir: Direction): ProbeResult {
   if (dir !== 'c2s' || bytes.length === 0) return 'no';
   if (bytes[0] === 5) {
     const g = parseGreeting5(bytes);
-    if (g.kind === 'more') return 'need_more';
+    if (g.kind === 'need_more') return 'need_more';
     if (g.kind === 'error' || g.value.methods.length > 10 || !g.value.methods.every(plausibleMethod)) return 'no';
     // The greeting alone, or followed at once by what may follow it (a request or credentials sent ahead).
     const rest = bytes.subarray(g.consumed);
@@ -23,7 +23,7 @@ export function probeSocks(bytes: Uint8Array, dir: Direction): ProbeResult {
   }
   if (bytes[0] === 4) {
     const r = parseRequest4(bytes);
-    if (r.kind === 'more') return 'need_more';
+    if (r.kind === 'need_more') return 'need_more';
     return r.kind === 'error' || r.consumed !== bytes.length ? 'no' : 'match';
   }
   return 'no';

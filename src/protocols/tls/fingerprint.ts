@@ -36,33 +36,23 @@ export function ja3s(h: ServerHello): Ja3 {
   return { string: s, hash: md5(s) };
 }
 
+/** JA4's two-character versions (the JA4 spec's table). */
+const JA4_VERSIONS: Readonly<Record<number, string>> = {
+  0x0304: '13',
+  0x0303: '12',
+  0x0302: '11',
+  0x0301: '10',
+  0x0300: 's3',
+  0x0200: 's2',
+  0x0002: 's2',
+  0x0100: 's1',
+  0xfeff: 'd1',
+  0xfefd: 'd2',
+  0xfefc: 'd3',
+};
+
 /** JA4's two-character version: highest supported_versions value, else the hello's version. */
-function ja4Version(v: number): string {
-  switch (v) {
-    case 0x0304:
-      return '13';
-    case 0x0303:
-      return '12';
-    case 0x0302:
-      return '11';
-    case 0x0301:
-      return '10';
-    case 0x0300:
-      return 's3';
-    case 0x0200:
-    case 0x0002:
-      return 's2';
-    case 0x0100:
-      return 's1';
-    case 0xfeff:
-      return 'd1';
-    case 0xfefd:
-      return 'd2';
-    case 0xfefc:
-      return 'd3';
-  }
-  return '00';
-}
+const ja4Version = (v: number): string => JA4_VERSIONS[v] ?? '00';
 
 const count2 = (n: number): string => String(Math.min(n, 99)).padStart(2, '0');
 

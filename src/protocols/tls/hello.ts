@@ -100,42 +100,56 @@ function readSni(data: Uint8Array): string | null | undefined {
   return null;
 }
 
-function readAlpnRaw(data: Uint8Array): Uint8Array[] | undefined {
+/**
+ * The items of an extension body that is one vector with a 2-byte length (ALPN's protocol
+ * names, key shares), each read by `item`; null when the vector or an item overruns.
+ */
+function vectorItems<T>(data: Uint8Array, item: (list: Cursor) => T): T[] | null {
   const c = new Cursor(data);
   const list = new Cursor(c.vec(2));
-  if (c.failed) return undefined;
-  const out: Uint8Array[] = [];
+  if (c.failed) return null;
+  const out: T[] = [];
   while (list.left > 0) {
-    const p = list.vec(1);
-    if (list.failed) return undefined;
-    out.push(p);
+    const v = item(list);
+    if (list.failed) return null;
+    out.push(v);
   }
   return out;
 }
 
-function readAlpn(data: Uint8Array): string[] | undefined {
-  return readAlpnRaw(data)?.map((p) => decodeText(p));
+const readAlpnRaw = (data: Uint8Array): Uint8Array[] | null => vectorItems(data, (list) => list.vec(1));
+
+function readAlpn(data: Uint8Array): string[] | null {
+  return readAlpnRaw(data)?.map((p) => decodeText(p)) ?? null;
 }
 
-function readU8List(data: Uint8Array): number[] | undefined {
+function readU8List(data: Uint8Array): number[] | null {
   const c = new Cursor(data);
   const v = c.vec(1);
-  return c.failed ? undefined : [...v];
+  return c.failed ? null : [...v];
 }
 
-function readKeyShares(data: Uint8Array): number[] | undefined {
-  const c = new Cursor(data);
-  const list = new Cursor(c.vec(2));
-  if (c.failed) return undefined;
-  const out: number[] = [];
-  while (list.left > 0) {
+/** KeyShareEntry groups (RFC 8446 §4.2.8); their key_exchange values are skipped. */
+function readKeyShares(data: Uint8Array): number[] | null {
+  return vectorItems(data, (list) => {
     const group = list.u16();
     list.vec(2);
-    if (list.failed) return undefined;
-    out.push(group);
-  }
-  return out;
+    return group;
+  });
 }
+
+/** ClientHello fields that are one extension's list of numbers. */
+type ListField = 'supported_versions' | 'supported_groups' | 'ec_point_formats' | 'signature_algorithms' | 'key_share_groups' | 'psk_key_exchange_modes';
+
+/** Which list each such extension fills, and its reader (null: the body is malformed). */
+const LIST_EXTENSIONS = new Map<number, readonly [ListField, (data: Uint8Array) => number[] | null]>([
+  [EXT.supported_versions, ['supported_versions', (d) => u16List(d, 1)]],
+  [EXT.supported_groups, ['supported_groups', (d) => u16List(d, 2)]],
+  [EXT.signature_algorithms, ['signature_algorithms', (d) => u16List(d, 2)]],
+  [EXT.ec_point_formats, ['ec_point_formats', readU8List]],
+  [EXT.key_share, ['key_share_groups', readKeyShares]],
+  [EXT.psk_key_exchange_modes, ['psk_key_exchange_modes', readU8List]],
+]);
 
 export function parseClientHello(body: Uint8Array, maxExtensions: number): Parsed<ClientHello> {
   const c = new Cursor(body);
@@ -154,18 +168,27 @@ export function parseClientHello(body: Uint8Array, maxExtensions: number): Parse
   let server_name: string | null = null;
   let alpn: string[] = [];
   let alpn_first: Uint8Array | null = null;
-  let supported_versions: number[] = [];
-  let supported_groups: number[] = [];
-  let ec_point_formats: number[] = [];
-  let signature_algorithms: number[] = [];
-  let key_share_groups: number[] = [];
-  let psk_key_exchange_modes: number[] = [];
+  const lists: Record<ListField, number[]> = {
+    supported_versions: [],
+    supported_groups: [],
+    ec_point_formats: [],
+    signature_algorithms: [],
+    key_share_groups: [],
+    psk_key_exchange_modes: [],
+  };
   let session_ticket = false;
   let psk_offered = false;
   let early_data = false;
   let ech = false;
   const malformed: number[] = [];
   for (const x of exts.list) {
+    const list = LIST_EXTENSIONS.get(x.type);
+    if (list !== undefined) {
+      const v = list[1](x.data);
+      if (v === null) malformed.push(x.type);
+      else lists[list[0]] = v;
+      continue;
+    }
     switch (x.type) {
       case EXT.server_name: {
         const v = readSni(x.data);
@@ -175,47 +198,11 @@ export function parseClientHello(body: Uint8Array, maxExtensions: number): Parse
       }
       case EXT.alpn: {
         const v = readAlpnRaw(x.data);
-        if (v === undefined) malformed.push(x.type);
+        if (v === null) malformed.push(x.type);
         else {
           alpn = v.map((p) => decodeText(p));
           alpn_first = v[0]?.slice() ?? null;
         }
-        break;
-      }
-      case EXT.supported_versions: {
-        const v = u16List(x.data, 1);
-        if (v === null) malformed.push(x.type);
-        else supported_versions = v;
-        break;
-      }
-      case EXT.supported_groups: {
-        const v = u16List(x.data, 2);
-        if (v === null) malformed.push(x.type);
-        else supported_groups = v;
-        break;
-      }
-      case EXT.signature_algorithms: {
-        const v = u16List(x.data, 2);
-        if (v === null) malformed.push(x.type);
-        else signature_algorithms = v;
-        break;
-      }
-      case EXT.ec_point_formats: {
-        const v = readU8List(x.data);
-        if (v === undefined) malformed.push(x.type);
-        else ec_point_formats = v;
-        break;
-      }
-      case EXT.key_share: {
-        const v = readKeyShares(x.data);
-        if (v === undefined) malformed.push(x.type);
-        else key_share_groups = v;
-        break;
-      }
-      case EXT.psk_key_exchange_modes: {
-        const v = readU8List(x.data);
-        if (v === undefined) malformed.push(x.type);
-        else psk_key_exchange_modes = v;
         break;
       }
       case EXT.session_ticket:
@@ -244,12 +231,12 @@ export function parseClientHello(body: Uint8Array, maxExtensions: number): Parse
       server_name,
       alpn,
       alpn_first,
-      supported_versions,
-      supported_groups,
-      ec_point_formats,
-      signature_algorithms,
-      key_share_groups,
-      psk_key_exchange_modes,
+      supported_versions: lists.supported_versions,
+      supported_groups: lists.supported_groups,
+      ec_point_formats: lists.ec_point_formats,
+      signature_algorithms: lists.signature_algorithms,
+      key_share_groups: lists.key_share_groups,
+      psk_key_exchange_modes: lists.psk_key_exchange_modes,
       session_ticket,
       psk_offered,
       early_data,
@@ -287,7 +274,7 @@ export function parseServerHello(body: Uint8Array, maxExtensions: number): Parse
         break;
       case EXT.alpn: {
         const v = readAlpn(x.data);
-        if (v === undefined || v.length !== 1) malformed.push(x.type);
+        if (v === null || v.length !== 1) malformed.push(x.type);
         else alpn = v[0]!;
         break;
       }

@@ -11,32 +11,34 @@ export function isGrease(v: number): boolean {
 
 const unknown = (n: number): string => `unknown-${n}`;
 
+/**
+ * One registry's name function: the table's name, else `GREASE` where the registry reserves
+ * GREASE values (RFC 8701: suites, extensions, groups, signature schemes, versions), else
+ * Zeek's `unknown-<n>`.
+ */
+function registry(table: Readonly<Record<number, string>>, grease: boolean): (v: number) => string {
+  return (v) => table[v] ?? (grease && isGrease(v) ? 'GREASE' : unknown(v));
+}
+
+const VERSIONS: Record<number, string> = {
+  0x0304: 'TLSv1.3',
+  0x0303: 'TLSv1.2',
+  0x0302: 'TLSv1.1',
+  0x0301: 'TLSv1.0',
+  0x0300: 'SSLv3',
+  0x0002: 'SSLv2',
+  0x0200: 'SSLv2',
+  0xfeff: 'DTLSv1.0',
+  0xfefd: 'DTLSv1.2',
+  0xfefc: 'DTLSv1.3',
+};
+const registeredVersion = registry(VERSIONS, true);
+
 /** `TLSv1.3`, `TLSv1.2`, ..., `SSLv3`, `SSLv2`; DTLS versions too (they share the registry). */
 export function versionName(v: number): string {
-  switch (v) {
-    case 0x0304:
-      return 'TLSv1.3';
-    case 0x0303:
-      return 'TLSv1.2';
-    case 0x0302:
-      return 'TLSv1.1';
-    case 0x0301:
-      return 'TLSv1.0';
-    case 0x0300:
-      return 'SSLv3';
-    case 0x0002:
-    case 0x0200:
-      return 'SSLv2';
-    case 0xfeff:
-      return 'DTLSv1.0';
-    case 0xfefd:
-      return 'DTLSv1.2';
-    case 0xfefc:
-      return 'DTLSv1.3';
-  }
   // Pre-RFC 8446 drafts advertised 0x7fNN.
-  if (v >> 8 === 0x7f) return `TLSv1.3-draft-${v & 0xff}`;
-  return isGrease(v) ? 'GREASE' : unknown(v);
+  if (VERSIONS[v] === undefined && v >> 8 === 0x7f) return `TLSv1.3-draft-${v & 0xff}`;
+  return registeredVersion(v);
 }
 
 const SUITES: Record<number, string> = {
@@ -132,9 +134,7 @@ const SUITES: Record<number, string> = {
   0xccad: 'TLS_DHE_PSK_WITH_CHACHA20_POLY1305_SHA256',
 };
 
-export function cipherName(v: number): string {
-  return SUITES[v] ?? (isGrease(v) ? 'GREASE' : unknown(v));
-}
+export const cipherName = registry(SUITES, true);
 
 const EXTENSIONS: Record<number, string> = {
   0: 'server_name',
@@ -173,9 +173,7 @@ const EXTENSIONS: Record<number, string> = {
   65281: 'renegotiation_info',
 };
 
-export function extensionName(v: number): string {
-  return EXTENSIONS[v] ?? (isGrease(v) ? 'GREASE' : unknown(v));
-}
+export const extensionName = registry(EXTENSIONS, true);
 
 const GROUPS: Record<number, string> = {
   21: 'secp224r1',
@@ -205,9 +203,7 @@ const GROUPS: Record<number, string> = {
   25497: 'X25519Kyber768Draft00',
 };
 
-export function groupName(v: number): string {
-  return GROUPS[v] ?? (isGrease(v) ? 'GREASE' : unknown(v));
-}
+export const groupName = registry(GROUPS, true);
 
 const SIGNATURES: Record<number, string> = {
   0x0201: 'rsa_pkcs1_sha1',
@@ -238,9 +234,7 @@ const SIGNATURES: Record<number, string> = {
   0x081c: 'ecdsa_brainpoolP512r1tls13_sha512',
 };
 
-export function signatureName(v: number): string {
-  return SIGNATURES[v] ?? (isGrease(v) ? 'GREASE' : unknown(v));
-}
+export const signatureName = registry(SIGNATURES, true);
 
 const ALERTS: Record<number, string> = {
   0: 'close_notify',
@@ -280,9 +274,7 @@ const ALERTS: Record<number, string> = {
   121: 'ech_required',
 };
 
-export function alertName(v: number): string {
-  return ALERTS[v] ?? unknown(v);
-}
+export const alertName = registry(ALERTS, false);
 
 export function alertLevelName(v: number): string {
   return v === 1 ? 'warning' : v === 2 ? 'fatal' : unknown(v);
@@ -311,9 +303,7 @@ const HANDSHAKES: Record<number, string> = {
   254: 'message_hash',
 };
 
-export function handshakeName(v: number): string {
-  return HANDSHAKES[v] ?? unknown(v);
-}
+export const handshakeName = registry(HANDSHAKES, false);
 
 export const CONTENT = {
   change_cipher_spec: 20,
@@ -323,21 +313,7 @@ export const CONTENT = {
   heartbeat: 24,
 } as const;
 
-export function contentTypeName(v: number): string {
-  switch (v) {
-    case 20:
-      return 'change_cipher_spec';
-    case 21:
-      return 'alert';
-    case 22:
-      return 'handshake';
-    case 23:
-      return 'application_data';
-    case 24:
-      return 'heartbeat';
-  }
-  return unknown(v);
-}
+export const contentTypeName = registry(Object.fromEntries(Object.entries(CONTENT).map(([name, code]) => [code, name])), false);
 
 /** Extension numbers the dissector reads by name. */
 export const EXT = {

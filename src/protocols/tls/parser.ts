@@ -3,7 +3,7 @@
  * ClientHello (RFC 5246 appendix E.2), the handshake message header, and a bounds-checked
  * cursor the hello and certificate parsers share. Bytes in, value out; nothing throws.
  */
-import { done, fail, more, type Parsed } from '../../dissect/parse.js';
+import { done, fail, needMore, type Parsed } from '../../dissect/parse.js';
 
 /** RFC 8446 §5.2 / RFC 5246 §6.2.3: a record's ciphertext is at most 2^14 + 2048 bytes. */
 export const MAX_RECORD_LENGTH = (1 << 14) + 2048;
@@ -26,7 +26,7 @@ export const isRecordVersion = (v: number): boolean => v >= 0x0300 && v <= 0x030
  * record (the direction is not TLS, or framing is lost).
  */
 export function parseRecordHeader(b: Uint8Array): Parsed<RecordHeader> {
-  if (b.length < RECORD_HEADER) return more(RECORD_HEADER - b.length);
+  if (b.length < RECORD_HEADER) return needMore(RECORD_HEADER - b.length);
   const content_type = b[0]!;
   const version = (b[1]! << 8) | b[2]!;
   const length = (b[3]! << 8) | b[4]!;
@@ -62,7 +62,7 @@ export interface Sslv2Hello {
  * when the bytes are not one.
  */
 export function parseSslv2ClientHello(b: Uint8Array): Parsed<Sslv2Hello> {
-  if (b.length < 2) return more(2 - b.length);
+  if (b.length < 2) return needMore(2 - b.length);
   if (!(b[0]! & 0x80)) return fail('not an SSLv2 record');
   const length = ((b[0]! & 0x7f) << 8) | b[1]!;
   if (length < 9) return fail('SSLv2 record too short for a CLIENT-HELLO');
@@ -71,7 +71,7 @@ export function parseSslv2ClientHello(b: Uint8Array): Parsed<Sslv2Hello> {
     const version = (b[3]! << 8) | b[4]!;
     if (version !== 0x0002 && !(version >= 0x0300 && version <= 0x0303)) return fail('SSLv2 CLIENT-HELLO with an unknown version');
   }
-  if (b.length < 2 + length) return more(2 + length - b.length);
+  if (b.length < 2 + length) return needMore(2 + length - b.length);
   const body = b.subarray(2, 2 + length);
   const version = (body[1]! << 8) | body[2]!;
   const specsLen = (body[3]! << 8) | body[4]!;
@@ -95,7 +95,7 @@ export interface HandshakeHeader {
 }
 
 export function parseHandshakeHeader(b: Uint8Array): Parsed<HandshakeHeader> {
-  if (b.length < HANDSHAKE_HEADER) return more(HANDSHAKE_HEADER - b.length);
+  if (b.length < HANDSHAKE_HEADER) return needMore(HANDSHAKE_HEADER - b.length);
   return done({ msg_type: b[0]!, length: (b[1]! << 16) | (b[2]! << 8) | b[3]! }, HANDSHAKE_HEADER);
 }
 

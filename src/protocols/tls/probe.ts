@@ -20,7 +20,7 @@ export function probeTls(b: Uint8Array, dir: Direction, _flow?: FlowInfo): Probe
   if (b[0]! & 0x80 && dir === 'c2s') {
     const v2 = parseSslv2ClientHello(b);
     if (v2.kind === 'done') return 'match';
-    if (v2.kind === 'more') return 'need_more';
+    if (v2.kind === 'need_more') return 'need_more';
     return 'no';
   }
   if (!isContentType(b[0]!)) return 'no';

@@ -77,7 +77,7 @@ export class RecordReader {
       const rest = view.subarray(at);
       if (this.first && this.sslv2Allowed && rest[0]! & 0x80) {
         const v2 = parseSslv2ClientHello(rest);
-        if (v2.kind === 'more') break;
+        if (v2.kind === 'need_more') break;
         this.first = false;
         if (v2.kind === 'error') {
           this.stop(v2.reason);
@@ -88,7 +88,7 @@ export class RecordReader {
         continue;
       }
       const h = parseRecordHeader(rest);
-      if (h.kind === 'more') break;
+      if (h.kind === 'need_more') break;
       if (h.kind === 'error') {
         this.stop(h.reason);
         break;

@@ -252,19 +252,9 @@ export function suiteFor(code: number, version: number): CipherSuiteInfo | { err
   return s;
 }
 
+/** The versions a key log can decrypt, as its error messages name them. */
+const VERSION_WORDS: Readonly<Record<number, string>> = { 0x0300: 'SSL 3.0', 0x0301: 'TLS 1.0', 0x0302: 'TLS 1.1', 0x0303: 'TLS 1.2', 0x0304: 'TLS 1.3' };
+
 export function versionName(version: number): string {
-  switch (version) {
-    case 0x0300:
-      return 'SSL 3.0';
-    case 0x0301:
-      return 'TLS 1.0';
-    case 0x0302:
-      return 'TLS 1.1';
-    case 0x0303:
-      return 'TLS 1.2';
-    case 0x0304:
-      return 'TLS 1.3';
-    default:
-      return `version ${hex4(version)}`;
-  }
+  return VERSION_WORDS[version] ?? `version ${hex4(version)}`;
 }
