@@ -94,6 +94,9 @@ export class PacketDecoder {
     this.maxDepth = Math.min(limits.max_tunnel_depth, MAX_TUNNEL_DEPTH);
   }
 
+  /** The last frame's layers between its link header and its network layer (`LinkCursor.shims`). */
+  linkShims = '';
+
   /** Datagrams waiting for fragments (for statistics and tests). */
   get pendingFragments(): number {
     return this.fragments.size;
@@ -104,6 +107,7 @@ export class PacketDecoder {
     this.fragments.frame = frame;
     const c = this.cursor;
     const outcome = walkLink(linkType, data, c);
+    this.linkShims = c.shims;
     if (outcome === null) return this.unknownLinkType(linkType);
     // An 802.11 FCS is not part of the packet it follows.
     if (c.trim > 0) data = data.subarray(0, Math.max(c.offset, data.length - c.trim));
@@ -130,6 +134,8 @@ export class PacketDecoder {
     const c = this.cursor;
     let packet = outer;
     for (let depth = 0; ; depth++) {
+      // The tunnel's own walk: what it carries before the network layer (`vxlan:eth`).
+      c.shims = '';
       const t = packet.transport;
       const proto = packet.protocol;
       let buf: Uint8Array;
@@ -162,7 +168,7 @@ export class PacketDecoder {
       if (outcome === LINK_IPV4) inner = decodeIpv4(buf, c.offset, ts, this.fragments, this.report, this.checkChecksums);
       else if (outcome === LINK_IPV6) inner = decodeIpv6(buf, c.offset, ts, this.fragments, this.report);
       else {
-        packet.carries = `${h.label}:${c.label}`;
+        packet.carries = `${h.label}${c.shims}:${c.label}`;
         return packet;
       }
       if (inner === undefined || inner === null) {
@@ -170,7 +176,7 @@ export class PacketDecoder {
         packet.carries = `${h.label}:${inner === null ? 'fragment' : 'bad'}`;
         return packet;
       }
-      inner.encap = { outer: packet, type: h.type, label: h.label, vni: h.vni };
+      inner.encap = { outer: packet, type: h.type, label: h.label, path: `${h.label}${c.shims}`, vni: h.vni };
       packet = inner;
     }
   }
@@ -207,6 +213,7 @@ export class PacketDecoder {
 export function walkLink(linkType: number, data: Uint8Array, c: LinkCursor): LinkOutcome | null {
   let outcome: LinkOutcome;
   c.trim = 0;
+  c.shims = '';
   switch (linkType) {
     case LINKTYPE_IEEE802_11:
       outcome = ieee80211(data, c);

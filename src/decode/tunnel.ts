@@ -87,6 +87,7 @@ export function gre(buf: Uint8Array, c: LinkCursor, h: TunnelHeader): LinkOutcom
   if (buf.length < off) return bad(c, `GRE header needs ${off} bytes, ${buf.length} captured`);
   if (proto === ERSPAN_II || proto === ERSPAN_III) {
     h.label = 'erspan';
+    c.shims += ':eth';
     if (proto === ERSPAN_II && !seq) return ethernet(buf, off, c); // type I: no ERSPAN header
     let elen = proto === ERSPAN_II ? 8 : 12;
     if (buf.length < off + elen) return bad(c, `ERSPAN header needs ${elen} bytes, ${buf.length - off} captured`);
@@ -106,6 +107,7 @@ export function vxlan(buf: Uint8Array, c: LinkCursor, h: TunnelHeader): LinkOutc
   h.label = 'vxlan';
   h.vni = (buf[4]! << 16) | (buf[5]! << 8) | buf[6]!;
   if (buf.length < 8 + 14) return bad(c, `VXLAN packet of ${buf.length} bytes holds no Ethernet frame`);
+  c.shims += ':eth';
   return ethernet(buf, 8, c);
 }
 

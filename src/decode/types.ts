@@ -12,8 +12,10 @@ export interface Encapsulation {
   /** The enclosing packet (its own `encap` says what enclosed it). */
   outer: IpPacket;
   type: TunnelType;
-  /** The tunnel's layer in the protocol hierarchy (`gre`, `vxlan`, `erspan`...). */
+  /** The tunnel's type as Zeek's tunnel log names it (`gre`, `vxlan`, `erspan`...). */
   label: string;
+  /** The tunnel's layers in the protocol hierarchy: the label and what it carries before IP (`vxlan:eth`, `gre:eth`). */
+  path: string;
   /** VXLAN and Geneve network identifier. */
   vni: number | undefined;
 }

@@ -10,12 +10,14 @@
  * expression run on a linear-time engine. `ip.addr == 10.0.0.0/8` matches by prefix.
  */
 import { FilterSyntaxError, parseFilter, type FilterNode } from './parse.js';
-import { linearRegex } from './linear-regex.js';
+import { linearRegex, linearRegexProblem } from './linear-regex.js';
 import { equalityTest, literalText, orderTest, type ValueTest } from './literals.js';
 import { EVENT_TYPES, isProtocolName, knownNames, presenceNeedsPacket, resolveField, resolvePresence } from './registry.js';
 import type { FilterSubject } from './subject.js';
 import { closest, didYouMean } from './suggest.js';
 import type { Read } from './wireshark-fields.js';
+import { BYTE_FIELDS, hasBytes, latin1, parseByteString, sameBytes, type FrameBytes } from './frame-bytes.js';
+import type { Value } from './parse.js';
 
 export class FilterFieldError extends FilterSyntaxError {
   constructor(
@@ -32,6 +34,11 @@ export interface CompiledFilter {
   matches(subject: FilterSubject): boolean;
   /** Some field needs the packet's facts (Wireshark's packet fields). */
   readonly needsPacket: boolean;
+  /**
+   * Some test searches the packet's bytes (`frame contains "GET"`): the subject's packet
+   * facts must carry them (`packetFacts(..., withBytes)`), or such a test matches nothing.
+   */
+  readonly needsBytes: boolean;
   /** The event types the filter names alone (and those it was given): records read from. */
   readonly types: readonly string[];
 }
@@ -48,6 +55,7 @@ export function compileFilter(source: string, opts: CompileOptions = {}): Compil
   const named = new Set<string>(opts.types ?? []);
   collectNamedTypes(tree, named);
   let needsPacket = false;
+  let needsBytes = false;
   const fieldRead = (field: string, at: number): Read => {
     const r = resolveField(field, named);
     if (!r) throw unknown(field, at);
@@ -81,9 +89,14 @@ export function compileFilter(source: string, opts: CompileOptions = {}): Compil
         return present;
       }
       case 'compare': {
+        const where = BYTE_FIELDS.get(node.field);
+        if (where) {
+          needsPacket = needsBytes = true;
+          return byteTest(node, where);
+        }
         if (isProtocolName(node.field, named)) {
           throw new FilterSyntaxError(
-            `${node.field} is a protocol: wirelens does not search packet bytes (${node.field} alone tests that it is present; compare one of its fields, e.g. http.request.uri contains "x")`,
+            `${node.field} is a protocol whose reassembled bytes wirelens does not keep: search this frame's bytes with frame, tcp.payload or udp.payload (frame contains "x"), or compare one of its fields (http.request.uri contains "x"); ${node.field} alone tests that it is present`,
             node.at,
           );
         }
@@ -119,7 +132,57 @@ export function compileFilter(source: string, opts: CompileOptions = {}): Compil
   };
   // Iterative descent is not needed: parseFilter bounds nesting at MAX_FILTER_DEPTH.
   const test = build(tree);
-  return { source, matches: test, needsPacket, types: [...named].sort() };
+  return { source, matches: test, needsPacket, needsBytes, types: [...named].sort() };
+}
+
+/**
+ * A comparison on bytes (`frame contains "GET"`, `tcp.payload contains 47:45:54`,
+ * `frame matches "user=\w+"`, `udp.payload == 00:01`), as Wireshark's: a quoted literal is
+ * its bytes, an unquoted one a byte string; `contains` is exact, `matches` is the
+ * case-insensitive linear-time regular expression over the bytes, one character per byte.
+ */
+function byteTest(node: Extract<FilterNode, { kind: 'compare' }>, where: keyof FrameBytes): Test {
+  const { field, op } = node;
+  if (op !== 'contains' && op !== 'matches' && op !== '==' && op !== '!=') {
+    throw new FilterSyntaxError(`${field} is bytes: compare it with contains, matches, == or != (frame contains "GET", ${field} contains 47:45:54)`, node.at);
+  }
+  const bytesOf = (v: Value): Uint8Array => {
+    if (v.kind === 'string' && v.quoted) return v.bytes ?? new TextEncoder().encode(v.value);
+    const text = literalText(v);
+    if (op === 'matches') return new TextEncoder().encode(text);
+    const b = v.kind === 'range' ? null : parseByteString(text);
+    if (!b) throw new FilterSyntaxError(`${JSON.stringify(text)} is not a byte string (write bytes as 47:45:54, or quote text: "${text}")`, node.at);
+    return b;
+  };
+  const needle = bytesOf(node.values[0]!);
+  const read = (s: FilterSubject): Uint8Array | null => s.packet?.bytes?.[where] ?? null;
+  switch (op) {
+    case 'contains':
+      return (s) => {
+        const hay = read(s);
+        return hay !== null && hasBytes(hay, needle);
+      };
+    case 'matches': {
+      const pattern = latin1(needle);
+      const problem = linearRegexProblem(pattern);
+      if (problem !== null) throw new FilterSyntaxError(`bad regular expression (${problem})`, node.at);
+      const re = linearRegex(pattern);
+      return (s) => {
+        const hay = read(s);
+        return hay !== null && re.test(latin1(hay));
+      };
+    }
+    case '==':
+      return (s) => {
+        const hay = read(s);
+        return hay !== null && sameBytes(hay, needle);
+      };
+    default:
+      return (s) => {
+        const hay = read(s);
+        return hay !== null && !sameBytes(hay, needle);
+      };
+  }
 }
 
 function unknown(field: string, at: number): FilterFieldError {

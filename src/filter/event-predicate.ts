@@ -10,6 +10,8 @@ import { closest, didYouMean } from './suggest.js';
 export type EventPredicate = ((e: WireEvent, facts: FlowFacts | null, packet?: PacketFacts | null) => boolean) & {
   /** The filter reads packet fields: the caller must give each event its frame's facts. */
   readonly needsPacket: boolean;
+  /** ... and searches packet bytes: those facts must carry the frame's bytes (`FramePairing`'s `withBytes`). */
+  readonly needsBytes: boolean;
   /** The event types `--types` selects, expanded; null when it was not given. */
   readonly types: readonly string[] | null;
 };
@@ -52,7 +54,7 @@ export function eventPredicate(types: readonly string[] | undefined, filter: str
     if (wanted && !wanted.has(e.type)) return false;
     return compiled ? compiled.matches(eventSubject(e, facts, packet)) : true;
   };
-  return Object.assign(accept, { needsPacket: compiled?.needsPacket ?? false, types: wanted ? [...wanted] : null });
+  return Object.assign(accept, { needsPacket: compiled?.needsPacket ?? false, needsBytes: compiled?.needsBytes ?? false, types: wanted ? [...wanted] : null });
 }
 
 /**

@@ -24,7 +24,14 @@ export class FramePairing<T = null> {
   private inProgress = 1;
   private t0: number | null = null;
 
-  constructor(private readonly deliver: (e: WireEvent, context: T, packet: PacketFacts | null) => void) {}
+  /**
+   * `withBytes`: the facts carry views of the packet's bytes for `frame contains` (valid only
+   * during `deliver`, which runs inside the tap: a caller must not keep such facts).
+   */
+  constructor(
+    private readonly deliver: (e: WireEvent, context: T, packet: PacketFacts | null) => void,
+    private readonly withBytes = false,
+  ) {}
 
   emit(e: WireEvent, context: T): void {
     if (e.frame === this.inProgress || this.pending.length) {
@@ -41,7 +48,7 @@ export class FramePairing<T = null> {
     if (!pending.length) return;
     this.pending = [];
     this.context = [];
-    const facts = packetFacts(p, d, flow, tcp, this.t0);
+    const facts = packetFacts(p, d, flow, tcp, this.t0, this.withBytes);
     pending.forEach((e, i) => this.deliver(e, context[i]!, e.frame === p.frame && e.type !== 'flow.end' && (e.flow === null || e.flow === facts.flow) ? facts : null));
   }
 

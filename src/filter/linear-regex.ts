@@ -27,6 +27,14 @@ export function foldPattern(pattern: string): string {
       continue;
     }
     const n = pattern[++i]!;
+    // `\x47` and `\u0047` are letters too: the subject is lower-cased, so they must be.
+    const code = n === 'x' ? /^[0-9a-fA-F]{2}/.exec(pattern.slice(i + 1, i + 3)) : n === 'u' ? /^[0-9a-fA-F]{4}/.exec(pattern.slice(i + 1, i + 5)) : null;
+    if (code) {
+      const lower = String.fromCharCode(parseInt(code[0], 16)).toLowerCase().charCodeAt(0);
+      out += n === 'x' && lower < 0x100 ? `\\x${lower.toString(16).padStart(2, '0')}` : `\\u${lower.toString(16).padStart(4, '0')}`;
+      i += code[0].length;
+      continue;
+    }
     if ('DWSB'.includes(n)) out += `\\${n}`;
     else if (n >= 'A' && n <= 'Z') out += n.toLowerCase(); // `\Q` is the letter Q: fold it as a letter
     else out += `\\${n}`;

@@ -1,7 +1,8 @@
 /**
  * What a filter knows of one frame: Wireshark's frame, eth, vlan, ip/ipv6, tcp/udp and icmp
  * fields, taken from the engine's packet tap while the packet's bytes are still valid, as a
- * small object of numbers and strings (nothing of the packet's buffer is kept).
+ * small object of numbers and strings; nothing of the packet's buffer is kept, except (asked
+ * for, for a byte search) views that are valid only while the tap runs.
  */
 import type { RawPacket } from '../capture/types.js';
 import { fieldBits } from '../analysis/tcp/flags.js';
@@ -9,6 +10,7 @@ import type { TcpPacketAnalysis } from '../analysis/tcp/analyzer.js';
 import { formatAddress } from '../decode/address.js';
 import type { DecodeResult } from '../decode/types.js';
 import type { Flow } from '../flow/flow.js';
+import { frameBytes, type FrameBytes } from './frame-bytes.js';
 
 export interface TcpFacts {
   srcport: number;
@@ -53,6 +55,11 @@ export interface PacketFacts {
   icmp: { v6: boolean; type: number; code: number } | null;
   /** The flow the packet belongs to, or null. */
   flow: number | null;
+  /**
+   * The bytes `frame contains` and friends search: views into the packet, valid only while
+   * the packet tap runs, and only when asked for (see frame-bytes.ts).
+   */
+  bytes: FrameBytes | null;
 }
 
 const VLAN_TYPES = new Set([0x8100, 0x88a8, 0x9100, 0x9200]);
@@ -75,8 +82,12 @@ function ethernet(p: RawPacket): { eth: PacketFacts['eth']; vlan: number[] } {
   return { eth: { dst: mac(d, 0), src: mac(d, 6), type }, vlan };
 }
 
-/** The facts of the frame the tap sees; `t0` is the capture's first frame time in seconds. */
-export function packetFacts(p: RawPacket, d: DecodeResult, flow: Flow | null, a: TcpPacketAnalysis | null, t0: number): PacketFacts {
+/**
+ * The facts of the frame the tap sees; `t0` is the capture's first frame time in seconds.
+ * `withBytes`: also the views a byte search reads (only for a caller that evaluates the
+ * filter before the tap returns).
+ */
+export function packetFacts(p: RawPacket, d: DecodeResult, flow: Flow | null, a: TcpPacketAnalysis | null, t0: number, withBytes = false): PacketFacts {
   const epoch = p.ts.sec + p.ts.ns / 1e9;
   const facts: PacketFacts = {
     frame: p.frame,
@@ -90,6 +101,7 @@ export function packetFacts(p: RawPacket, d: DecodeResult, flow: Flow | null, a:
     udp: null,
     icmp: null,
     flow: flow?.id ?? null,
+    bytes: withBytes ? frameBytes(p, d) : null,
   };
   if (d.kind !== 'ip') return facts;
   const ip = d.packet;

@@ -21,7 +21,8 @@ export type Op = '==' | '!=' | '>' | '>=' | '<' | '<=' | 'contains' | 'matches' 
 
 export type Value =
   | { kind: 'number'; value: number; text: string }
-  | { kind: 'string'; value: string; quoted: boolean }
+  /** `bytes`: a quoted string's bytes (UTF-8, with `\xhh` and `\ooo` escapes as raw bytes), for a byte search. */
+  | { kind: 'string'; value: string; quoted: boolean; bytes?: Uint8Array }
   /** `lo..hi` inside `in {...}`, bounds inclusive as in Wireshark. */
   | { kind: 'range'; lo: number; hi: number };
 
@@ -55,11 +56,60 @@ export class FilterSyntaxError extends Error {
 
 type Token =
   | { t: 'word'; v: string; at: number }
-  | { t: 'string'; v: string; at: number }
+  | { t: 'string'; v: string; bytes: Uint8Array; at: number }
   | { t: 'op'; v: string; at: number }
   | { t: 'end'; at: number };
 
 const WORD = /[A-Za-z0-9_.:\-/*]/;
+
+const utf8 = new TextEncoder();
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A quoted string starting at `src[start]`, as Wireshark reads one: `\n` `\t` `\r`,
+ * `\xhh` and `\ooo` (a byte), and a backslash before any other character stands for that
+ * character. `bytes` is what a byte search looks for; `text`, what a string field is
+ * compared with (the bytes as UTF-8 when they are, else one character per byte).
+ */
+function quoted(src: string, start: number): { text: string; bytes: Uint8Array; end: number } {
+  const close = src[start]!;
+  const bytes: number[] = [];
+  let i = start + 1;
+  while (i < src.length && src[i] !== close) {
+    const c = src[i]!;
+    if (c === '\\' && i + 1 < src.length) {
+      const n = src[i + 1]!;
+      const hex = n === 'x' ? /^[0-9a-fA-F]{2}/.exec(src.slice(i + 2, i + 4)) : null;
+      const oct = /^[0-7]{3}/.exec(src.slice(i + 1, i + 4));
+      if (hex) {
+        bytes.push(parseInt(hex[0], 16));
+        i += 4;
+      } else if (oct && parseInt(oct[0], 8) < 256) {
+        bytes.push(parseInt(oct[0], 8));
+        i += 4;
+      } else {
+        if (n === 'n' || n === 't' || n === 'r') bytes.push(n === 'n' ? 10 : n === 't' ? 9 : 13);
+        else bytes.push(...utf8.encode(n));
+        i += 2;
+      }
+      continue;
+    }
+    const cp = src.codePointAt(i)!;
+    const ch = String.fromCodePoint(cp);
+    bytes.push(...utf8.encode(ch));
+    i += ch.length;
+  }
+  if (i >= src.length) throw new FilterSyntaxError('unterminated string', start);
+  const b = Uint8Array.from(bytes);
+  let text: string;
+  try {
+    text = strictUtf8.decode(b);
+  } catch {
+    // Only raw escapes make bytes that are not UTF-8 (the rest is encoded from the source).
+    text = Buffer.from(b).toString('latin1');
+  }
+  return { text, bytes: b, end: i + 1 };
+}
 
 function lex(src: string): Token[] {
   const out: Token[] = [];
@@ -72,18 +122,9 @@ function lex(src: string): Token[] {
     }
     const at = i;
     if (c === '"' || c === "'") {
-      let v = '';
-      i++;
-      while (i < src.length && src[i] !== c) {
-        if (src[i] === '\\' && i + 1 < src.length) {
-          const n = src[i + 1]!;
-          v += n === 'n' ? '\n' : n === 't' ? '\t' : n === 'r' ? '\r' : n;
-          i += 2;
-        } else v += src[i++];
-      }
-      if (i >= src.length) throw new FilterSyntaxError('unterminated string', at);
-      i++;
-      out.push({ t: 'string', v, at });
+      const str = quoted(src, i);
+      i = str.end;
+      out.push({ t: 'string', v: str.text, bytes: str.bytes, at });
       continue;
     }
     const three = src.slice(i, i + 3);
@@ -184,7 +225,7 @@ export function parseFilter(src: string): FilterNode {
   };
   const value = (): Value => {
     const tok = next();
-    if (tok.t === 'string') return { kind: 'string', value: tok.v, quoted: true };
+    if (tok.t === 'string') return { kind: 'string', value: tok.v, quoted: true, bytes: tok.bytes };
     if (tok.t === 'word') return wordValue(tok.v);
     throw new FilterSyntaxError(tok.t === 'end' ? 'a value is missing at the end' : `expected a value, found ${shown(tok)}`, tok.at);
   };

@@ -207,9 +207,10 @@ export function resolvePresence(name: string, named: ReadonlySet<string>): ((s: 
 const PACKET_PROTOCOLS = new Set(['frame', 'eth', 'vlan', 'ip', 'ipv6', 'tcp', 'udp', 'icmp', 'icmpv6']);
 
 /**
- * Whether `name` is a protocol rather than a field (`frame`, `tcp`, `http`, `dns`): Wireshark
- * lets `frame contains "x"` search the packet's bytes, which wirelens does not keep, so a
- * comparison on one is refused rather than silently matching nothing.
+ * Whether `name` is a protocol rather than a field (`frame`, `tcp`, `http`, `dns`). The
+ * packet's own layers are searched as bytes (frame-bytes.ts, before this is asked); an
+ * application protocol's reassembled bytes are not kept, so a comparison on one is refused
+ * rather than silently matching nothing.
  */
 export function isProtocolName(name: string, named: ReadonlySet<string>): boolean {
   if (PACKET_PROTOCOLS.has(name)) return true;

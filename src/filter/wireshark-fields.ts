@@ -124,6 +124,8 @@ tcp('tcp.flags', (t) => t.flags);
 const TCP_FLAGS: ReadonlyArray<[string, number]> = [['fin', 0x01], ['syn', 0x02], ['reset', 0x04], ['push', 0x08], ['ack', 0x10], ['urg', 0x20], ['ece', 0x40], ['cwr', 0x80], ['ae', 0x100]];
 // Present on every TCP packet, true or false, as in Wireshark (so `tcp.flags.syn` alone is every TCP packet).
 for (const [flag, bit] of TCP_FLAGS) tcp(`tcp.flags.${flag}`, (t) => (t.flags & bit) !== 0);
+// Present when the segment carries data that was captured (a byte search reads the bytes, see frame-bytes.ts).
+packet('tcp.payload', (p) => ((p.bytes ? p.bytes.tcp_payload !== null : (p.tcp?.len ?? 0) > 0) ? true : null));
 tcp('tcp.analysis.flags', (t) => (t.analysis ? true : null));
 for (const f of FLAG_INFO) tcp(`tcp.analysis.${f.name}`, (t) => (t.analysis & f.bit ? true : null));
 tcp('tcp.analysis.ack_rtt', (t) => t.ack_rtt);
@@ -140,6 +142,7 @@ udp('udp.dstport', (u) => u.dstport, (s) => (flowIs(s, 'udp') ? dstPort(s) : nul
 udp('udp.port', (u) => [u.srcport, u.dstport], (s) => (flowIs(s, 'udp') && s.flow ? [s.flow.orig_p, s.flow.resp_p] : null));
 udp('udp.stream', (u) => u.stream, (s) => (flowIs(s, 'udp') ? s.flow?.udp_stream : null));
 udp('udp.length', (u) => u.length);
+packet('udp.payload', (p) => ((p.bytes ? p.bytes.udp_payload !== null : (p.udp?.length ?? 0) > 8) ? true : null));
 
 packet('icmp', (p) => (p.icmp && !p.icmp.v6 ? true : null), (s) => (flowIs(s, 'icmp') && isV4(s.flow!.orig_h) ? true : null));
 packet('icmp.type', (p) => (p.icmp && !p.icmp.v6 ? p.icmp.type : null));

@@ -28,7 +28,11 @@ export interface FrameView {
   sinceNs: number;
   /** The application message this frame completes, as the Info column names it. */
   app: { protocol: string; info: string } | null;
-  /** The frame as a filter subject (built on demand: packet facts, the frame's events, its flow). */
+  /**
+   * The frame as a filter subject (built on demand: packet facts with the frame's bytes for
+   * `frame contains`, the frame's events, its flow). Call it only inside `onFrame`: the
+   * bytes are views the reader reuses.
+   */
   subject(): FilterSubject;
 }
 
@@ -73,7 +77,7 @@ export async function eachFrame(file: string, opts: AnalyzeOptions, onFrame: (f:
         t0: start,
         sinceNs: (p.ts.sec - f0.sec) * 1e9 + (p.ts.ns - f0.ns),
         app,
-        subject: () => frameSubject(packetFacts(p, decoded, flow, tcp, start), mine, flow ? flow.identity() : null),
+        subject: () => frameSubject(packetFacts(p, decoded, flow, tcp, start, true), mine, flow ? flow.identity() : null),
       });
     },
   });

@@ -107,7 +107,10 @@ export function loadExpectations(text: string, fileName: string): Array<{ rule: 
     for (const t of texts) {
       try {
         // `holds` reads the records `every` names (`every: http.transaction` / `holds: ip.addr == ...`).
-        filters.push(compileFilter(t, { types: filters[0]?.types ?? [] }));
+        const f = compileFilter(t, { types: filters[0]?.types ?? [] });
+        // Rules are evaluated once the capture is read, and no packet's bytes are kept that long.
+        if (f.needsBytes) throw new ExpectationError(`${fileName}: rule ${i + 1}: ${JSON.stringify(t)}: a rule cannot search packet bytes (frame, tcp.payload, udp.payload, eth, ip, tcp, udp contains/matches): check keeps no packets; compare a field (http.request.uri contains "x"), or list the frames with wirelens packets FILE --filter`);
+        filters.push(f);
       } catch (err) {
         if (err instanceof FilterSyntaxError) throw new ExpectationError(`${fileName}: rule ${i + 1}: ${JSON.stringify(t)}: ${err.message}`);
         throw err;

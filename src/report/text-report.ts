@@ -3,6 +3,7 @@ import type { JsonObject, JsonValue } from '../events/json.js';
 import { labelOf } from './event-label.js';
 import { table } from './format.js';
 import { visible } from './safe-text.js';
+import { graphSection } from './text-graphs.js';
 import { hierarchySection, textSummary } from './text-summary.js';
 
 type Obj = { readonly [k: string]: JsonValue | undefined };
@@ -21,7 +22,8 @@ const NOT_SECTIONS = new Set(['tool', 'capture', 'summary', 'statistics']);
  * `report --text`: the whole report for people. The summary (flows, records, credentials,
  * TCP numbers, anomalies), the protocol hierarchy, then each protocol's section: its
  * records in a table per type (frame, flow, direction and the one line the UI shows), and
- * its lab views (DNS chains and recursion, page loads, FTP files, TCP connections), all
+ * its lab views (DNS chains and recursion, page loads, FTP files, TCP connections), then
+ * graphs of the busiest TCP connections and the I/O graph (text-graphs.ts), all
  * strings made visible (a capture cannot move the cursor of the terminal reading this).
  */
 export function textReport(report: JsonObject): string {
@@ -47,6 +49,9 @@ export function textReport(report: JsonObject): string {
     }
     for (const [k, v] of views) view(out, k, v, 2);
   }
+  // Last, so the sections above read the same with or without it.
+  const graphs = graphSection(report);
+  if (graphs.length) out.push('', ...graphs);
   return out.join('\n') + '\n';
 }
 

@@ -81,6 +81,22 @@ describe('link layers', () => {
     expect(d.decode(9, bytes(0xff, 0x03, u16(0xc021), 1, 1, 0, 4), T0)).toEqual({ kind: 'other', label: 'ppp-lcp' });
   });
 
+  it("names the link shims for the protocol hierarchy as tshark's io,phs does, and none on a plain frame", () => {
+    const { d } = decoder();
+    d.decode(1, ethernet(0x0800, IP4), T0);
+    expect(d.linkShims).toBe('');
+    const pppoe = bytes(0x11, 0x00, u16(1), u16(IP4.length + 2), u16(0x0021), IP4);
+    d.decode(1, ethernet(0x8864, pppoe), T0);
+    expect(d.linkShims).toBe(':pppoes:ppp');
+    d.decode(1, bytes(MAC_B, MAC_A, vlanTag(0x88a8, 10), vlanTag(0x8100, 20), u16(0x0800), IP4), T0);
+    expect(d.linkShims).toBe(':vlan:vlan');
+    // Two MPLS labels, the second at the bottom of the stack, then IPv4.
+    expect(ports(d.decode(1, ethernet(0x8847, bytes(u32(0x00010040), u32(0x00020140), IP4)), T0))).toMatch(/^v4/);
+    expect(d.linkShims).toBe(':mpls:mpls');
+    d.decode(1, ethernet(0x0800, IP4), T0);
+    expect(d.linkShims).toBe('');
+  });
+
   it('Linux SLL (113) and SLL2 (276)', () => {
     const { d } = decoder();
     const sll = (proto: number, hatype = 1) => bytes(u16(0), u16(hatype), u16(6), MAC_A, 0, 0, u16(proto));

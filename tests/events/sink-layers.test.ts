@@ -80,6 +80,17 @@ describe('sinks read events only', () => {
     expect(offending).toEqual([]);
   });
 
+  it('report/ and plot/ import nothing of tui/ (the text report draws with plot/, as the UI does)', () => {
+    const offending: string[] = [];
+    for (const file of [...sourceFiles(join(SRC, 'report')), ...sourceFiles(join(SRC, 'plot'))]) {
+      for (const spec of importsOf(readFileSync(file, 'utf8'))) {
+        const target = resolved(file, spec);
+        if (target?.startsWith('tui/')) offending.push(`${relative(SRC, file)} -> ${target}`);
+      }
+    }
+    expect(offending).toEqual([]);
+  });
+
   it('the engine has no flow facts to ask for, and the run no engine to hand out', () => {
     const proto = Engine.prototype as unknown as Record<string, unknown>;
     expect(proto['flowFacts']).toBeUndefined();

@@ -107,6 +107,18 @@ const TABLE: Row[] = [
   { capture: 'http2-nginx-prior-knowledge.pcap', expr: 'http2.header.name == ":path"' },
   { capture: 'http2-nginx-prior-knowledge.pcap', expr: 'http2.header.value contains "nginx"' },
   { capture: 'bittorrent-ctorrent-plain.pcap', expr: 'bittorrent.msg.type == 7' },
+  // Byte search: the frame's captured bytes, a layer's bytes, byte strings, escapes, regexes.
+  { capture: 'demo.pcap', expr: 'frame contains "GET"' },
+  { capture: 'demo.pcap', expr: 'frame contains 47:45:54 && !(frame contains "logo")' },
+  { capture: 'demo.pcap', expr: 'frame contains "\\x50\\101SS"' },
+  { capture: 'demo.pcap', expr: 'tcp.payload contains "404 Not"' },
+  { capture: 'demo.pcap', expr: 'tcp.payload && tcp.srcport == 21' },
+  { capture: 'demo.pcap', expr: 'udp.payload contains 03:77:77:77' },
+  { capture: 'demo.pcap', expr: 'frame matches "get /[a-z]+/" || frame matches "^\\x00{6}"' },
+  { capture: 'demo.pcap', expr: 'ip contains "readme" or udp contains "wirelens"' },
+  { capture: 'http-basic-auth.pcap', expr: 'tcp contains "Authorization: Basic"' },
+  { capture: 'smtp-auth-login.pcap', expr: 'tcp.payload matches "^(AUTH|MAIL|RCPT) "' },
+  { capture: 'ftp-ipv6-epsv-eprt.pcap', expr: 'ipv6 contains "EPRT" || tcp.payload contains 45:50:53:56' },
 ];
 
 /** The same check on the shared corpus (Zeek's test traces: VLANs, pipelining, 100-continue, real browsing). */
@@ -126,6 +138,8 @@ const CORPUS_TABLE: Row[] = [
   { capture: 'pop3_pop3.pcap', expr: 'pop.request.command in {"USER", "PASS", "RETR"}' },
   { capture: 'ftp_retr.pcap', expr: 'ftp.request.command == "RETR" || ftp.response.code == 226' },
   { capture: 'dns_mdns.pcap', expr: 'dns.qry.type == 12 || udp.port == 5353 && ip.dst == 224.0.0.251' },
+  { capture: 'http-vlan-0.pcap', expr: 'frame contains "HTTP/1.1 200" || eth contains 81:00:00:00' },
+  { capture: 'wikipedia.pcap', expr: 'frame matches "host: [a-z.]*wiki(pedia|media)[.]org"' },
 ];
 
 function byCapture(table: readonly Row[]): Map<string, Row[]> {

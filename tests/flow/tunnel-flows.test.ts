@@ -52,7 +52,7 @@ describe('flows in tunnels', () => {
     const carriers = flows.filter((f) => f.proto === 'udp');
     expect(carriers.map((f) => f.service)).toEqual(['vxlan', 'vxlan']);
     const summary = of(events, 'capture.summary')[0]!;
-    expect((summary.hierarchy as Array<{ path: string; packets: number }>).find((h) => h.path === 'raw:ipv4:udp:vxlan:ipv4:tcp')?.packets).toBe(6);
+    expect((summary.hierarchy as Array<{ path: string; packets: number }>).find((h) => h.path === 'raw:ipv4:udp:vxlan:eth:ipv4:tcp')?.packets).toBe(6);
   });
 });
 

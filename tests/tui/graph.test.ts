@@ -9,7 +9,7 @@ import { A_RETRANSMISSION } from '../../src/analysis/tcp/flags.js';
 import type { PacketRow } from '../../src/packets/flow-packets.js';
 import { hexDump, hexLine } from '../../src/packets/hex.js';
 import { IoBins, MAX_IO_BINS, parseInterval } from '../../src/packets/io-graph.js';
-import { bars, BrailleCanvas, resample, scale } from '../../src/tui/model/graph.js';
+import { bars, BrailleCanvas, resample, scale } from '../../src/plot/graph.js';
 import { columnOf, ioGraph, plotCols, rttGraph, timeSequenceGraph, type GraphOptions } from '../../src/tui/model/flow-graphs.js';
 import { plain } from '../../src/tui/model/lines.js';
 

@@ -24,6 +24,8 @@ export interface Ui {
   press(keys: string): void;
   /** Waits until the screen shows `text` (or passes `test`); fails with the last screen. */
   waitFor(test: string | RegExp | ((frame: string) => boolean), timeoutMs?: number): Promise<string>;
+  /** Gives the terminal a new size, as a terminal's resize does. */
+  resize(columns: number, rows: number): void;
   unmount(): void;
 }
 
@@ -43,6 +45,11 @@ export async function renderApp(file: string, store?: CaptureStore): Promise<Ui>
         if (Date.now() > until) throw new Error(`screen never showed ${String(test)}; last screen:\n${f}`);
         await new Promise((r) => setTimeout(r, 10));
       }
+    },
+    resize: (columns, rows) => {
+      Object.defineProperty(app.stdout, 'columns', { value: columns, configurable: true });
+      Object.defineProperty(app.stdout, 'rows', { value: rows, configurable: true });
+      app.stdout.emit('resize');
     },
     unmount: () => app.unmount(),
   };

@@ -60,6 +60,29 @@ describe('Packets pane', () => {
     expect(f).toContain('12/258');
   });
 
+  it('on a wide terminal (140 columns and more) the bytes stand beside the header tree; narrower, below it', async () => {
+    ui = await atRetransmission();
+    ui.resize(150, 40);
+    ui.press(ENTER);
+    let f = await ui.waitFor('Frame 2557: 1334 bytes on the wire');
+    const rows = f.split('\n');
+    // Row for row: the tree on the left, a bar, the bytes on the right, within 150 columns.
+    const first = rows.findIndex((l) => l.includes('│ Bytes (1334)'));
+    expect(first).toBeGreaterThan(0);
+    expect(rows[first]).toMatch(/^ {2}frame +│ Bytes \(1334\)$/);
+    expect(rows[first + 1]).toMatch(/^ {4}number: 2557 +│ 0000 {2}([0-9a-f]{2} ){8} ([0-9a-f]{2} ){8} .{16}$/);
+    for (const l of rows) expect([...l].length).toBeLessThanOrEqual(150);
+    // The bar sits in one column on every row that has bytes beside it.
+    const bars = new Set(rows.filter((l) => l.includes(' │ 0')).map((l) => [...l].indexOf('│')));
+    expect([...bars]).toEqual([150 - 72 - 2]);
+    // Narrow again: the bytes go back below the tree.
+    ui.resize(120, 40);
+    f = await ui.waitFor((s) => !s.includes('│ Bytes'));
+    expect(f).toContain('    number: 2557');
+    ui.press('G');
+    f = await ui.waitFor(/^ {2}0530 {2}a0 00 c8 7f d2 10/m);
+  });
+
   it('/ filters the frames with the filter language of packets --filter; errors inline; empty clears', async () => {
     ui = await atRetransmission();
     ui.press('/');

@@ -39,7 +39,7 @@ export async function eventsCommand(
       const writer = new NdjsonWriter(out);
       const pairing = new FramePairing<FlowFacts | null>((e, flow, packet) => {
         if (accept(e, flow, packet)) writer.emit(e);
-      });
+      }, accept.needsBytes);
       const emit = (e: WireEvent): void => {
         const flow = flows.track(e);
         if (shown || !isIdentityEvent(e)) pairing.emit(e, flow);

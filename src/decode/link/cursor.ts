@@ -26,6 +26,13 @@ export class LinkCursor {
   trim = 0;
   /** Encapsulations walked for this packet (tunnels), to bound the depth; reset by the decoder. */
   depth = 0;
+  /**
+   * The layers walked between the link header and what follows, for the protocol hierarchy,
+   * named as tshark's `-z io,phs` names them: `:vlan` per 802.1Q/802.1ad tag, `:mpls` per
+   * label, `:pppoes:ppp` for a PPPoE session, `:eth` for an Ethernet frame inside a tunnel.
+   * Empty (no allocation) for a plain frame; reset by `walkLink` and at each tunnel.
+   */
+  shims = '';
 
   constructor(readonly report: (code: CoreAnomalyCode, detail: string) => void) {}
 

@@ -73,6 +73,7 @@ export function resolveEtherType(data: Uint8Array, c: LinkCursor): LinkOutcome {
       case VLAN_QINQ_OLD:
       case VLAN_QINQ_OLD2: {
         if (avail < 4) return c.truncated('VLAN tag', 4, avail);
+        c.shims += ':vlan';
         const inner = (data[off + 2]! << 8) | data[off + 3]!;
         if (inner <= 1500) return llc(data, off + 4, c);
         c.etherType = inner;
@@ -84,14 +85,17 @@ export function resolveEtherType(data: Uint8Array, c: LinkCursor): LinkOutcome {
         return mpls(data, off, c);
       case PPPOE_SESSION:
         if (avail < 6) return c.truncated('PPPoE header', 6, avail);
+        c.shims += ':pppoes:ppp';
         return pppProtocol(data, off + 6, c);
       case PBB_ITAG: {
         if (avail < 4) return c.truncated('802.1ah I-TAG', 4, avail);
+        c.shims += ':eth';
         const r = ethernet(data, off + 4, c);
         if (r !== LINK_ETHERTYPE) return r;
         continue;
       }
       case TRANSPARENT_ETHERNET: {
+        c.shims += ':eth';
         const r = ethernet(data, off, c);
         if (r !== LINK_ETHERTYPE) return r;
         continue;
@@ -110,6 +114,7 @@ export function resolveEtherType(data: Uint8Array, c: LinkCursor): LinkOutcome {
 function mpls(data: Uint8Array, off: number, c: LinkCursor): LinkOutcome {
   while (true) {
     if (data.length - off < 4) return c.truncated('MPLS label', 4, data.length - off);
+    c.shims += ':mpls';
     const bottom = data[off + 2]! & 0x01;
     off += 4;
     if (bottom) break;
@@ -120,6 +125,7 @@ function mpls(data: Uint8Array, off: number, c: LinkCursor): LinkOutcome {
   if (nibble === 4) return LINK_IPV4;
   if (nibble === 6) return LINK_IPV6;
   if (nibble === 0 && data.length - off >= 4 + 14) {
+    c.shims += ':eth';
     const r = ethernet(data, off + 4, c);
     if (r !== LINK_ETHERTYPE) return r;
     return resolveEtherType(data, c);

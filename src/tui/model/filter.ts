@@ -13,6 +13,8 @@ export function compileUiFilter(text: string): FilterResult {
   try {
     // The UI matches a flow by its record too: flow.end answers packet fields from the flow.
     const filter = compileFilter(source, { types: ['flow.end'] });
+    // Flows are matched by their events, and the UI keeps no packets to search.
+    if (filter.needsBytes) return { ok: false, error: "a flow filter cannot search packet bytes (frame contains ...): use it in the Packets pane's / filter, which reads each frame", column: null };
     filter.matches(EMPTY_SUBJECT);
     return { ok: true, filter };
   } catch (err) {

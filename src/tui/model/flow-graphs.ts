@@ -8,7 +8,7 @@ import { A_FAST_RETRANSMISSION, A_RETRANSMISSION, A_SPURIOUS_RETRANSMISSION } fr
 import type { Direction } from '../../events/event.js';
 import type { PacketRow } from '../../packets/flow-packets.js';
 import { formatBytes } from '../text.js';
-import { bars, BrailleCanvas, framed, resample, scale, shortNumber, shortSeconds, Y_LABEL } from './graph.js';
+import { bars, BrailleCanvas, framed, resample, scale, shortNumber, shortSeconds, Y_LABEL } from '../../plot/graph.js';
 import { line, type Color, type Line } from './lines.js';
 
 export const RESENT = A_RETRANSMISSION | A_FAST_RETRANSMISSION | A_SPURIOUS_RETRANSMISSION;

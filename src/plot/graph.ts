@@ -1,10 +1,11 @@
 /**
  * Pictures in the terminal: a braille canvas (each character cell is 2 × 4 dots, so a
  * 60 × 12 cell graph has 120 × 48 points) and block-character bars, with axes and labels.
- * Pure functions from numbers to `Line`s: the UI draws them, the tests read them.
+ * Pure functions from numbers to `Line`s: the UI draws them, `report --text` prints them,
+ * the tests read them.
  */
-import { fit, fitRight } from '../text.js';
 import type { Color, Line, Seg } from './lines.js';
+import { fit, fitRight } from './text.js';
 
 /** Dot bits of a braille cell, by [dot row 0..3 from the top][dot column 0..1]. */
 const DOT_BITS: readonly (readonly [number, number])[] = [
