@@ -181,6 +181,8 @@ describe('installed with scripts disabled', SLOW, () => {
         ...text.matchAll(/^(?:import|export|\})[^'"\n]*?\bfrom\s*['"]([^'"\n]+)['"]/gm),
         ...text.matchAll(/^import\s*['"]([^'"\n]+)['"]/gm),
         ...text.matchAll(/\bimport\(\s*['"]([^'"\n]+)['"]\s*\)/g),
+        // yargs' CommonJS build, by createRequire (cli/main.ts).
+        ...text.matchAll(/\brequire\(\s*['"]([^'"\n]+)['"]\s*\)/g),
       ];
       for (const m of specs) {
         const spec = m[1]!;
@@ -219,7 +221,7 @@ describe('installed with scripts disabled', SLOW, () => {
     expect(urls.some((u) => u.endsWith('/node_modules/wirelens/dist/bundle/wirelens.js'))).toBe(true);
     expect(urls.some((u) => u.endsWith('/dist/cli/main.js'))).toBe(false);
     // Two workers write what one thread of the checkout writes.
-    expect(events.stdout).toBe(wirelens(['events', join(ROOT, 'captures', 'demo.pcap'), '--workers', '1']).stdout.toString('utf8'));
+    expect(events.stdout).toBe(wirelens(['events', demo, '--workers', '1']).stdout.toString('utf8'));
   });
 });
 

@@ -797,7 +797,8 @@ export class Http1Dissector implements StreamDissector {
       tx.response_missed = sink.missed;
       if (fin.decoded_len !== undefined) tx.response_decoded_len = fin.decoded_len;
       if (fin.decode_status) tx.decode_status = fin.decode_status;
-      const trk = trackerEvent(tx, fin.data);
+      // The bencoded reply is decoded only for its event (`events --types 'http.*'` skips it).
+      const trk = this.ctx.wants?.('bittorrent.tracker') === false ? null : trackerEvent(tx, fin.data);
       if (trk) this.ctx.emit('bittorrent.tracker', 's2c', trk);
       if (fin.data && wantsDohResponse(tx, rs)) tx.dohResponse = fin.data;
     } else if (!extra.cut) {
