@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type YargsFactory from 'yargs';
-import { hideBin } from 'yargs/helpers';
+import type { hideBin as HideBin } from 'yargs/helpers';
 import { applyColor, COLOR_CHOICES } from './color.js';
 import { helpWidth } from './help-width.js';
 import { EXIT_BAD_INPUT, run, version } from './io.js';
@@ -8,7 +8,11 @@ import { EXIT_BAD_INPUT, run, version } from './io.js';
 // yargs' CommonJS build, on purpose: its ESM build lays help out with a cliui that counts
 // code points and breaks words anywhere (`an` / `y number` at 160 columns); the CommonJS
 // one wraps at word boundaries with wrap-ansi and measures with string-width.
-const yargs = createRequire(import.meta.url)('yargs') as typeof YargsFactory;
+// hideBin from the same CommonJS build: yargs/helpers' ESM entry loads yargs' ESM parser
+// (about 15 more modules) for a one-line slice of process.argv.
+const require = createRequire(import.meta.url);
+const yargs = require('yargs') as typeof YargsFactory;
+const { hideBin } = require('yargs/helpers') as { hideBin: typeof HideBin };
 
 /** yargs' own completions, less the default command, which it lists as `$0`. */
 const noDefaultCommand = (
@@ -54,12 +58,26 @@ const workersOption = {
   describe: 'worker threads, flows split by their address pair (default: one per two cores from 16 MB of capture, else 1; output is the same for any number)',
 } as const;
 
+/**
+ * yargs lays out the whole help text (cliui, wrap-ansi, string-width) each time a command's
+ * handler starts, and caches it in case the handler prints help later. No handler here does
+ * (`.fail` runs before any handler), and the layout was about a tenth of the start-up CPU of
+ * `wirelens events` on a small capture. The hook is yargs' internal one; when a yargs
+ * version lacks it, nothing changes.
+ */
+type UsageHooks = { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } };
+function skipHelpCache<T>(y: T): T {
+  const usage = (y as UsageHooks).getInternalMethods?.().getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
+  return y;
+}
+
 const STDIN_TOKEN = '\u0000stdin';
 const fromStdin = (v: string): string => (v === STDIN_TOKEN ? '-' : v);
 const fromStdinAll = (v: string[]): string[] => v.map(fromStdin);
 
 async function main(argv: string[]): Promise<void> {
-  await yargs(argv.map((a) => (a === '-' ? STDIN_TOKEN : a)))
+  await skipHelpCache(yargs(argv.map((a) => (a === '-' ? STDIN_TOKEN : a))))
     .scriptName('wirelens')
     .version(version())
     .strict()

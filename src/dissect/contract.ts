@@ -119,6 +119,11 @@ export interface DissectorContext {
   emit<K extends EventType>(type: K, dir: Direction | null, fields: FieldsOf<K>, at?: Position): void;
   /** Emit an `anomaly` event with a stable code (declared in the protocol's `events.ts`). */
   anomaly(code: AnomalyCode, dir: Direction | null, detail: string, at?: Position): void;
+  /**
+   * Whether events of `type` are built at all in this run (`--types`: the work plan). A
+   * dissector may skip work whose only product is such an event. Absent: every type is.
+   */
+  wants?(type: EventType): boolean;
   /** Offer an object to the exporter. A no-op unless `wants_objects`. */
   exportObject(object: ExportedObject): void;
   /** Expect a new connection (FTP PORT/EPRT/PASV/EPSV). */
@@ -233,6 +238,11 @@ export interface ProtocolDescriptor {
    * them (`pipeline/work-plan.ts`). Absent: it may emit anything, so it always runs.
    */
   readonly emits?: readonly string[];
+  /**
+   * Patterns of `emits` that come only from decrypted payloads (HTTP/3 inside QUIC needs the
+   * 1-RTT keys): a run that cannot hold key material does not run this dissector for them.
+   */
+  readonly emitsOnlyWithSecrets?: readonly string[];
   /**
    * The protocols whose dissectors its flows may start: `stream` for any stream protocol (an
    * inner stream found by detection, a hand-over back to detection, an expected connection

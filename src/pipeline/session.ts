@@ -345,6 +345,10 @@ class SessionContext implements DissectorContext {
     this.session.anomaly(code, dir, detail, at);
   }
 
+  wants(type: EventType): boolean {
+    return this.host.wants(type);
+  }
+
   exportObject(object: ExportedObject): void {
     if (this.host.wantsObjects) this.host.exportObject(object, this.owner.id);
   }

@@ -10,7 +10,9 @@ import type { ProtocolDescriptor } from '../dissect/contract.js';
  * the dissector of one that does (`carries`: TLS's decrypted stream, SOCKS and HTTP
  * handing a stream on, FTP's expected data connections, STARTTLS). The output for the
  * wanted types is then the bytes a full run writes, filtered: every event of a wanted type
- * comes from a dissector that runs, fed exactly what it is fed in a full run.
+ * comes from a dissector that runs, fed exactly what it is fed in a full run. A type a
+ * protocol emits only from decrypted payloads (`emitsOnlyWithSecrets`) does not make it run
+ * when the run cannot hold key material.
  */
 export interface WorkPlan {
   /** Event types worth building; null: all. */
@@ -58,7 +60,7 @@ export function workPlan(protocols: readonly ProtocolDescriptor[], types: readon
       if (opts.filter) return everything;
       continue;
     }
-    const emitters = protocols.filter((p) => p.emits!.some((e) => matches(e, t)));
+    const emitters = protocols.filter((p) => p.emits!.some((e) => matches(e, t) && (opts.secrets || !p.emitsOnlyWithSecrets?.includes(e))));
     // A type no protocol declares (new, or from elsewhere): no basis to leave anything out.
     if (!emitters.length) return everything;
     for (const p of emitters) dissected.add(p.name);

@@ -73,7 +73,7 @@ const timed = async <T>(what: string, p: Promise<T>): Promise<T> => {
 
 /** What `npm pack` needs: the build's inputs and the files package.json ships (dist/ is built). */
 function copyBuildInputs(to: string): void {
-  const inputs = ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'src', 'scripts/pack-manifest.mjs', 'README.md', 'LICENSE'];
+  const inputs = ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'src', 'scripts/pack-manifest.mjs', 'scripts/bundle.mjs', 'README.md', 'LICENSE'];
   for (const f of pkg.files) if (!/^dist\/?$/.test(f)) inputs.push(f.replace(/\/$/, ''));
   for (const f of inputs) {
     mkdirSync(dirname(join(to, f)), { recursive: true });
@@ -118,8 +118,11 @@ describe('npm pack', () => {
     const outside = paths.filter((p) => !p.startsWith('dist/'));
     expect(outside).toEqual(['LICENSE', 'README.md', 'bin/wirelens', 'captures/demo.pcap', 'docs/LIMITS.md', 'man/wirelens.1', 'package.json']);
     for (const p of ['dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'dist/events/event-map.d.ts']) expect(paths).toContain(p);
-    // Compiled output only: no TypeScript source, and every module with its declarations.
-    const dist = paths.filter((p) => p.startsWith('dist/'));
+    // The command line's bundle (scripts/bundle.mjs): its entry and the worker entries.
+    for (const p of ['wirelens', 'share-worker', 'report-worker', 'export-worker']) expect(paths).toContain(`dist/bundle/${p}.js`);
+    // Compiled output only: no TypeScript source, and every module with its declarations
+    // (the bundle's chunks are not modules anyone imports: they have none).
+    const dist = paths.filter((p) => p.startsWith('dist/') && !p.startsWith('dist/bundle/'));
     expect(dist.filter((p) => !p.endsWith('.js') && !p.endsWith('.d.ts'))).toEqual([]);
     for (const js of dist.filter((p) => p.endsWith('.js'))) expect(paths).toContain(js.replace(/\.js$/, '.d.ts'));
     expect(packed.entryCount).toBe(paths.length);
@@ -131,7 +134,7 @@ describe('npm pack', () => {
     // Every module compiled from the copy's src/, none left over.
     // (src/ also holds ambient `.d.ts` declarations for untyped dependencies: nothing to emit.)
     const sources = listFiles(join(copy, 'src')).filter((p) => /\.tsx?$/.test(p) && !p.endsWith('.d.ts')).map((p) => p.replace(/\.tsx?$/, '.js'));
-    const built = packed.files.map((f) => f.path).filter((p) => p.startsWith('dist/') && p.endsWith('.js')).map((p) => p.slice('dist/'.length));
+    const built = packed.files.map((f) => f.path).filter((p) => p.startsWith('dist/') && !p.startsWith('dist/bundle/') && p.endsWith('.js')).map((p) => p.slice('dist/'.length));
     expect(built.sort()).toEqual(sources.sort());
   });
 
@@ -178,6 +181,8 @@ describe('installed with scripts disabled', SLOW, () => {
         ...text.matchAll(/^(?:import|export|\})[^'"\n]*?\bfrom\s*['"]([^'"\n]+)['"]/gm),
         ...text.matchAll(/^import\s*['"]([^'"\n]+)['"]/gm),
         ...text.matchAll(/\bimport\(\s*['"]([^'"\n]+)['"]\s*\)/g),
+        // yargs' CommonJS build, by createRequire (cli/main.ts).
+        ...text.matchAll(/\brequire\(\s*['"]([^'"\n]+)['"]\s*\)/g),
       ];
       for (const m of specs) {
         const spec = m[1]!;
@@ -203,6 +208,20 @@ describe('installed with scripts disabled', SLOW, () => {
     expect(expected.status).toBe(0);
     expect(flows.stdout).toBe(expected.stdout.toString('utf8'));
     expect(flows.stdout).toMatch(/\bdns\b[\s\S]*\bhttp\b[\s\S]*\bftp-data\b/);
+  });
+
+  it('the installed command runs the bundle, and its worker threads find their entry', async () => {
+    const prefix = await globalInstall;
+    const demo = join(prefix, 'lib', 'node_modules', 'wirelens', 'captures', 'demo.pcap');
+    const log = join(work, 'installed-loads.log');
+    const register = join(ROOT, 'tests', 'perf', 'fixtures', 'register-load-log.mjs');
+    const env = { ...process.env, WL_LOAD_LOG: log };
+    const events = await sh(process.execPath, ['--import', register, join(prefix, 'bin', 'wirelens'), 'events', demo, '--workers', '2'], work, env);
+    const urls = readFileSync(log, 'utf8').split('\n');
+    expect(urls.some((u) => u.endsWith('/node_modules/wirelens/dist/bundle/wirelens.js'))).toBe(true);
+    expect(urls.some((u) => u.endsWith('/dist/cli/main.js'))).toBe(false);
+    // Two workers write what one thread of the checkout writes.
+    expect(events.stdout).toBe(wirelens(['events', demo, '--workers', '1']).stdout.toString('utf8'));
   });
 });
 

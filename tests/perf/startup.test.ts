@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
 /**
@@ -26,7 +27,28 @@ function loadedBy(args: string[], code?: string): { urls: string[]; status: numb
   return { urls, status: r.status };
 }
 
-const isUi = (url: string): boolean => /\/node_modules\/(ink|react|react-reconciler|yoga-layout)\//.test(url) || /\/dist\/tui\//.test(url);
+/** A chunk of the bundle (dist/bundle/, scripts/bundle.mjs) that imports Ink or React: the UI's. */
+const uiChunk = new Map<string, boolean>();
+function isUiChunk(url: string): boolean {
+  if (!/\/dist\/bundle\/[^/]+\.js$/.test(url)) return false;
+  let ui = uiChunk.get(url);
+  if (ui === undefined) {
+    ui = /\bfrom\s*["'](ink|react)["']/.test(readFileSync(new URL(url), 'utf8'));
+    uiChunk.set(url, ui);
+  }
+  return ui;
+}
+
+const isUi = (url: string): boolean => /\/node_modules\/(ink|react|react-reconciler|yoga-layout)\//.test(url) || /\/dist\/tui\//.test(url) || isUiChunk(url);
+
+/** bin/wirelens runs the bundle when it is at least as new as dist/cli/main.js, else dist/. */
+function bundleFresh(): boolean {
+  try {
+    return statSync(join(root, 'dist/bundle/wirelens.js')).mtimeMs >= statSync(join(root, 'dist/cli/main.js')).mtimeMs;
+  } catch {
+    return false;
+  }
+}
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -47,7 +69,25 @@ describe('start-up', () => {
   ])('wirelens %s loads no UI module', (...args) => {
     const { urls, status } = loadedBy(args);
     expect(status).toBe(0);
-    expect(urls.some((u) => u.endsWith('/dist/cli/main.js'))).toBe(true);
+    const entry = bundleFresh() ? '/dist/bundle/wirelens.js' : '/dist/cli/main.js';
+    expect(urls.some((u) => u.endsWith(entry))).toBe(true);
     expect(urls.filter(isUi)).toEqual([]);
+  });
+
+  it('the bundle keeps the UI in a chunk of its own, which the hook recognises', () => {
+    // Skipped in effect when only tsc has run (no bundle): the checks above then cover dist/.
+    if (!existsSync(join(root, 'dist/bundle'))) return;
+    const chunks = readdirSync(join(root, 'dist/bundle')).map((f) => pathToFileURL(join(root, 'dist/bundle', f)).href);
+    expect(chunks.filter(isUiChunk)).toHaveLength(1);
+    expect(isUiChunk(pathToFileURL(join(root, 'dist/bundle/wirelens.js')).href)).toBe(false);
+  });
+
+  it('a bundled `events` run loads a handful of files, not the ~250 modules of dist/', () => {
+    if (!bundleFresh()) return;
+    const { urls, status } = loadedBy(['events', 'captures/demo.pcap']);
+    expect(status).toBe(0);
+    const files = new Set(urls.filter((u) => u.startsWith('file:') && u.includes('/dist/')));
+    expect([...files].every((u) => u.includes('/dist/bundle/'))).toBe(true);
+    expect(files.size).toBeLessThan(30);
   });
 });

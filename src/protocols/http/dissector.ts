@@ -781,7 +781,8 @@ export class Http1Dissector implements StreamDissector {
     if (sink) {
       const data = finishResponseBody(this.ctx, tx, sink);
       tx.response_missed = sink.missed;
-      const trk = trackerEvent(tx, data);
+      // The bencoded reply is decoded only for its event (`events --types 'http.*'` skips it).
+      const trk = this.ctx.wants?.('bittorrent.tracker') === false ? null : trackerEvent(tx, data);
       if (trk) this.ctx.emit('bittorrent.tracker', 's2c', trk);
       if (data && wantsDohResponse(tx, tx.response_headers ?? [])) tx.dohResponse = data;
     } else if (!extra.cut) {

@@ -122,7 +122,7 @@ function buildMachine(): Machine {
   return { table, accepting };
 }
 
-const MACHINE = buildMachine();
+let machine: Machine | undefined;
 
 export type HuffmanResult = { readonly ok: true; readonly bytes: Uint8Array } | { readonly ok: false; readonly reason: string };
 
@@ -131,7 +131,8 @@ export type HuffmanResult = { readonly ok: true; readonly bytes: Uint8Array } | 
  * padding that is not a prefix of EOS or longer than seven bits (RFC 7541 §5.2).
  */
 export function huffmanDecode(src: Uint8Array, start = 0, end = src.length): HuffmanResult {
-  const { table, accepting } = MACHINE;
+  // Built on first use: a run with no HPACK Huffman strings never pays for it at start-up.
+  const { table, accepting } = (machine ??= buildMachine());
   // The shortest code is 5 bits, so n bytes decode to at most 8n/5 symbols.
   const out = new Uint8Array(Math.ceil(((end - start) * 8) / 5));
   let o = 0;

@@ -18,6 +18,9 @@ export const quicDescriptor: ProtocolDescriptor = {
   createDatagram: (ctx) => new QuicDissector(ctx),
   anomalies: { ...QUIC_ANOMALIES, ...HTTP3_ANOMALIES },
   emits: ['quic.*', 'http3.*', 'http.transaction', 'credentials', 'tls.*'],
+  // STREAM frames travel in 0-RTT and 1-RTT packets only, which need the key log's secrets:
+  // without keys a QUIC connection's events are its own and its handshake's (tls.*).
+  emitsOnlyWithSecrets: ['http3.*', 'http.transaction', 'credentials'],
   // QUIC connections share the `tls` section (as HTTP/2 shares `http`): QUIC's handshake is
   // TLS 1.3 and its `tls.session` rows are there already; a section of its own would add an
   // empty `quic` to the report of every capture without QUIC.
