@@ -93,7 +93,7 @@ export function gre(buf: Uint8Array, c: LinkCursor, h: TunnelHeader): LinkOutcom
     if (proto === ERSPAN_III && buf[off + 11]! & 0x01) elen += 8;
     return ethernet(buf, off + elen, c);
   }
-  if (proto === GRE_PPP) return pppFrame(buf, off, c);
+  // The protocol type is an EtherType (PPP's 0x880b among them): the one EtherType table's.
   c.etherType = proto;
   c.offset = off;
   return LINK_ETHERTYPE;
