@@ -16,6 +16,7 @@ export { CaptureError } from './types.js';
 export type { SecretsKind } from './types.js';
 export type { CaptureFormat, CaptureHandlers, CaptureInterface, CaptureProblem, CaptureSummary, RawPacket } from './types.js';
 export { sniff } from './sniff.js';
+export { peekFormat } from './peek.js';
 
 export interface ReadCaptureOptions {
   /** Called after every chunk read from the source (compressed bytes for gzip files). */

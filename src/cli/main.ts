@@ -76,6 +76,11 @@ const STDIN_TOKEN = '\u0000stdin';
 const fromStdin = (v: string): string => (v === STDIN_TOKEN ? '-' : v);
 const fromStdinAll = (v: string[]): string[] => v.map(fromStdin);
 
+/** The options of every command that reads captures, in the same place in each one's help. */
+const RUN_OPTIONS = { limit: limitOption, keylog: keylogOption, 'check-checksums': checksumOption } as const;
+/** The one capture most commands read (`-`: standard input). */
+const FILE_ARG = { type: 'string', demandOption: true, coerce: fromStdin } as const;
+
 async function main(argv: string[]): Promise<void> {
   await skipHelpCache(yargs(argv.map((a) => (a === '-' ? STDIN_TOKEN : a))))
     .scriptName('wirelens')
@@ -92,9 +97,7 @@ async function main(argv: string[]): Promise<void> {
       (y) =>
         y
           .positional('file', { type: 'string', describe: 'pcap or pcapng file (gzip ok), or - for stdin', coerce: fromStdin })
-          .option('limit', limitOption)
-          .option('keylog', keylogOption)
-          .option('check-checksums', checksumOption)
+          .options(RUN_OPTIONS)
           .option('follow-file', { type: 'string', describe: 'open the UI on a capture file that is still being written (tcpdump -w FILE) and keep reading it as it grows, as tail -f does; for a pipe give - instead: tcpdump -U -w - | wirelens -' })
           .epilog(EXIT_STATUS),
       (a) =>
@@ -122,13 +125,11 @@ async function main(argv: string[]): Promise<void> {
       'NDJSON: one event per line, in capture order',
       (y) =>
         y
-          .positional('file', { type: 'string', demandOption: true, coerce: fromStdin })
+          .positional('file', FILE_ARG)
           .option('types', { type: 'string', array: true, describe: 'only these event types (`http.*` for a family)' })
           .option('filter', { type: 'string', describe: 'only events matching a display filter (Wireshark\'s names and operators), e.g. \'http.response.code >= 400\', \'http.request.method == "GET"\'' })
           .option('workers', workersOption)
-          .option('limit', limitOption)
-          .option('keylog', keylogOption)
-          .option('check-checksums', checksumOption)
+          .options(RUN_OPTIONS)
           .epilog(EXIT_STATUS),
       (a) => run(async () => (await import('./commands/events.js')).eventsCommand(a.file, a)),
     )
@@ -141,9 +142,7 @@ async function main(argv: string[]): Promise<void> {
           .option('text', { type: 'boolean', describe: 'a readable summary instead of JSON' })
           .option('compact', { type: 'boolean', describe: 'JSON on one line' })
           .option('workers', { ...workersOption, describe: 'worker threads for many captures, one capture per thread at a time (default: one per two cores; output is the same for any number)' })
-          .option('limit', limitOption)
-          .option('keylog', keylogOption)
-          .option('check-checksums', checksumOption)
+          .options(RUN_OPTIONS)
           .epilog(EXIT_STATUS_REPORT),
       (a) => run(async () => (await import('./commands/report.js')).reportCommand(a.inputs as string[], a)),
     )
@@ -152,14 +151,12 @@ async function main(argv: string[]): Promise<void> {
       'one line per frame, as tshark prints them (No., Time, Source, Destination, Protocol, Length, Info)',
       (y) =>
         y
-          .positional('file', { type: 'string', demandOption: true, coerce: fromStdin })
+          .positional('file', FILE_ARG)
           .option('detail', { type: 'boolean', describe: "each frame's header tree below its line" })
           .option('json', { type: 'boolean', describe: 'one JSON object per frame: the line and the header tree' })
           .option('filter', { type: 'string', describe: "only frames matching a display filter, as tshark -Y: e.g. 'tcp.analysis.retransmission', 'http.request.method == \"GET\"'" })
           .option('io-interval', { type: 'string', describe: 'instead of the frames: the I/O graph (frames and bytes per interval of this many seconds, as tshark -z io,stat), of the frames --filter selects' })
-          .option('limit', limitOption)
-          .option('keylog', keylogOption)
-          .option('check-checksums', checksumOption)
+          .options(RUN_OPTIONS)
           .epilog(EXIT_STATUS),
       (a) => run(async () => (await import('./commands/packets.js')).packetsCommand(a.file, a)),
     )
@@ -168,14 +165,12 @@ async function main(argv: string[]): Promise<void> {
       'the flow table',
       (y) =>
         y
-          .positional('file', { type: 'string', demandOption: true, coerce: fromStdin })
+          .positional('file', FILE_ARG)
           .option('json', { type: 'boolean' })
           .option('sort', { type: 'string', describe: 'id, start, packets, bytes, duration, app, client, server, state' })
           .option('quick', { type: 'boolean', describe: 'applications by detection only: no dissectors, so no summaries and no FTP data connections (several times faster)' })
           .option('workers', workersOption)
-          .option('limit', limitOption)
-          .option('keylog', keylogOption)
-          .option('check-checksums', checksumOption)
+          .options(RUN_OPTIONS)
           .epilog(EXIT_STATUS),
       (a) => run(async () => (await import('./commands/flows.js')).flowsCommand(a.file, a)),
     )
@@ -184,15 +179,13 @@ async function main(argv: string[]): Promise<void> {
       'the reassembled stream of one flow, as text or hex',
       (y) =>
         y
-          .positional('file', { type: 'string', demandOption: true, coerce: fromStdin })
+          .positional('file', FILE_ARG)
           .option('flow', { type: 'number', demandOption: true, describe: 'flow id (see `wirelens flows`)' })
           .option('hex', { type: 'boolean' })
           .option('dir', { choices: ['both', 'c2s', 's2c'] as const, default: 'both' as const })
           .option('raw', { type: 'boolean', describe: 'the bytes on the wire (TLS records) even when a decrypted stream exists' })
           .option('decode', { type: 'boolean', describe: 'HTTP/1.x bodies de-chunked and decompressed (gzip, deflate, br), as Wireshark\'s Follow HTTP Stream; a line after each says what was undone' })
-          .option('limit', limitOption)
-          .option('keylog', keylogOption)
-          .option('check-checksums', checksumOption)
+          .options(RUN_OPTIONS)
           .epilog(EXIT_STATUS),
       (a) => run(async () => (await import('./commands/follow.js')).followCommand(a.file, a)),
     )
@@ -201,12 +194,10 @@ async function main(argv: string[]): Promise<void> {
       'write transferred objects (HTTP bodies, FTP files, mails, attachments) to a directory',
       (y) =>
         y
-          .positional('file', { type: 'string', demandOption: true, coerce: fromStdin })
+          .positional('file', FILE_ARG)
           .option('out', { type: 'string', demandOption: true, describe: 'directory to write into' })
           .option('force', { type: 'boolean', describe: 'overwrite files left by an earlier export' })
-          .option('limit', limitOption)
-          .option('keylog', keylogOption)
-          .option('check-checksums', checksumOption)
+          .options(RUN_OPTIONS)
           .epilog(EXIT_STATUS),
       (a) => run(async () => (await import('./commands/export.js')).exportCommand(a.file, a)),
     )
@@ -220,9 +211,7 @@ async function main(argv: string[]): Promise<void> {
           .option('out', { type: 'string', demandOption: true, describe: 'directory to write into' })
           .option('workers', { type: 'number', describe: 'worker threads (default: one per two cores)' })
           .option('index-prefix', { type: 'string', default: 'wirelens', describe: 'ndjson: index names are PREFIX-PROTOCOL-YYYY.MM.DD' })
-          .option('limit', limitOption)
-          .option('keylog', keylogOption)
-          .option('check-checksums', checksumOption)
+          .options(RUN_OPTIONS)
           .epilog(EXIT_STATUS),
       (a) => run(async () => (await import('./commands/export-events.js')).exportEventsCommand(a.inputs as string[], a)),
     )
@@ -237,9 +226,7 @@ async function main(argv: string[]): Promise<void> {
           .option('expect', { type: 'string', describe: 'rule file (YAML or JSON) of what must hold' })
           .option('update', { type: 'boolean', describe: 'write or refresh the golden reports, printing what changed' })
           .option('junit', { type: 'string', describe: 'also write JUnit XML here' })
-          .option('limit', limitOption)
-          .option('keylog', keylogOption)
-          .option('check-checksums', checksumOption)
+          .options(RUN_OPTIONS)
           .epilog(EXIT_STATUS_CHECK),
       (a) => run(async () => (await import('./commands/check.js')).checkCommand(a.captures as string[], a)),
     )

@@ -49,10 +49,45 @@ export const LINKTYPE_PPI = 192;
 
 /** Whether `walkLink` decodes this link type (the others' frames are counted, not decoded). */
 export function isDecodedLinkType(linkType: number): boolean {
-  return DECODED_LINK_TYPES.has(linkType);
+  return LINK_DECODERS[linkType] !== undefined;
 }
 
-const DECODED_LINK_TYPES = new Set([0, 1, 9, 12, 14, 50, 101, 105, 108, 113, 119, 127, 163, 192, 228, 229, 239, 276]);
+type LinkDecoder = (data: Uint8Array, c: LinkCursor) => LinkOutcome;
+
+const rawIp: LinkDecoder = (data, c) => c.byVersionNibble(data, 0, 'raw IP');
+const atStart =
+  (outcome: LinkOutcome): LinkDecoder =>
+  (_data, c) => {
+    c.offset = 0;
+    return outcome;
+  };
+
+/**
+ * The one link-type table: libpcap's LINKTYPE_ number to the reader of that link header.
+ * What it leaves as an EtherType goes on through the EtherType table (`resolveEtherType`).
+ */
+const LINK_DECODER_LIST: ReadonlyArray<[number, LinkDecoder]> = [
+  [LINKTYPE_NULL, nullLoopback],
+  [LINKTYPE_ETHERNET, (data, c) => ethernet(data, 0, c)],
+  [LINKTYPE_PPP, (data, c) => pppFrame(data, 0, c)],
+  [LINKTYPE_PPP_HDLC, (data, c) => pppFrame(data, 0, c)],
+  [LINKTYPE_RAW, rawIp],
+  [LINKTYPE_RAW_12, rawIp],
+  [LINKTYPE_RAW_14, rawIp],
+  [LINKTYPE_IEEE802_11, ieee80211],
+  [LINKTYPE_LOOP, loop],
+  [LINKTYPE_LINUX_SLL, sll],
+  [LINKTYPE_PRISM, prism],
+  [LINKTYPE_RADIOTAP, radiotap],
+  [LINKTYPE_AVS, avs],
+  [LINKTYPE_PPI, ppi],
+  [LINKTYPE_IPV4, atStart(LINK_IPV4)],
+  [LINKTYPE_IPV6, atStart(LINK_IPV6)],
+  [LINKTYPE_NFLOG, nflog],
+  [LINKTYPE_LINUX_SLL2, sll2],
+];
+/** The table as an array by link type (they are below 300): an index, not a map lookup, per frame. */
+const LINK_DECODERS: ReadonlyArray<LinkDecoder | undefined> = Array.from({ length: Math.max(...LINK_DECODER_LIST.map(([t]) => t)) + 1 }, (_, t) => LINK_DECODER_LIST.find(([lt]) => lt === t)?.[1]);
 
 /** `ipip`, `6in4`, `4in6`, `6in6`: IP in IP by outer and inner version. */
 function ipInIpLabel(outer: 4 | 6, proto: number): string {
@@ -211,62 +246,10 @@ export class PacketDecoder {
  * Returns null for a link type that is not decoded.
  */
 export function walkLink(linkType: number, data: Uint8Array, c: LinkCursor): LinkOutcome | null {
-  let outcome: LinkOutcome;
+  const decode = LINK_DECODERS[linkType];
+  if (decode === undefined) return null;
   c.trim = 0;
   c.shims = '';
-  switch (linkType) {
-    case LINKTYPE_IEEE802_11:
-      outcome = ieee80211(data, c);
-      break;
-    case LINKTYPE_RADIOTAP:
-      outcome = radiotap(data, c);
-      break;
-    case LINKTYPE_PPI:
-      outcome = ppi(data, c);
-      break;
-    case LINKTYPE_PRISM:
-      outcome = prism(data, c);
-      break;
-    case LINKTYPE_AVS:
-      outcome = avs(data, c);
-      break;
-    case LINKTYPE_ETHERNET:
-      outcome = ethernet(data, 0, c);
-      break;
-    case LINKTYPE_RAW:
-    case LINKTYPE_RAW_12:
-    case LINKTYPE_RAW_14:
-      outcome = c.byVersionNibble(data, 0, 'raw IP');
-      break;
-    case LINKTYPE_IPV4:
-      c.offset = 0;
-      outcome = LINK_IPV4;
-      break;
-    case LINKTYPE_IPV6:
-      c.offset = 0;
-      outcome = LINK_IPV6;
-      break;
-    case LINKTYPE_LINUX_SLL:
-      outcome = sll(data, c);
-      break;
-    case LINKTYPE_LINUX_SLL2:
-      outcome = sll2(data, c);
-      break;
-    case LINKTYPE_NULL:
-      outcome = nullLoopback(data, c);
-      break;
-    case LINKTYPE_LOOP:
-      outcome = loop(data, c);
-      break;
-    case LINKTYPE_NFLOG:
-      outcome = nflog(data, c);
-      break;
-    case LINKTYPE_PPP:
-    case LINKTYPE_PPP_HDLC:
-      outcome = pppFrame(data, 0, c);
-      break;
-    default:
-      return null;
-  }
+  const outcome = decode(data, c);
   return outcome === LINK_ETHERTYPE ? resolveEtherType(data, c) : outcome;
 }

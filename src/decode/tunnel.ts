@@ -41,11 +41,8 @@ export interface TunnelHeader {
   vni: number | undefined;
 }
 
-const GRE_CSUM = 0x8000;
-const GRE_ROUTING = 0x4000;
-const GRE_KEY = 0x2000;
-const GRE_SEQ = 0x1000;
-const GRE_ACK = 0x0080;
+/** GRE flag bits: checksum, routing, key, sequence number (RFC 2784 §2, RFC 2890), acknowledgement (RFC 2637 §4.1). */
+const GRE = { CSUM: 0x8000, ROUTING: 0x4000, KEY: 0x2000, SEQ: 0x1000, ACK: 0x0080 } as const;
 const GRE_PPP = 0x880b;
 const ERSPAN_II = 0x88be;
 const ERSPAN_III = 0x22eb;
@@ -68,10 +65,10 @@ export function gre(buf: Uint8Array, c: LinkCursor, h: TunnelHeader): LinkOutcom
   if (version === 1) {
     // Enhanced GRE (PPTP): key present, no checksum or routing; sequence and ack optional.
     h.label = 'pptp';
-    if (proto !== GRE_PPP || !(flags & GRE_KEY) || flags & (GRE_CSUM | GRE_ROUTING)) return bad(c, `enhanced GRE with flags 0x${flags.toString(16)} and protocol 0x${proto.toString(16)}`);
+    if (proto !== GRE_PPP || !(flags & GRE.KEY) || flags & (GRE.CSUM | GRE.ROUTING)) return bad(c, `enhanced GRE with flags 0x${flags.toString(16)} and protocol 0x${proto.toString(16)}`);
     off += 4;
-    if (flags & GRE_SEQ) off += 4;
-    if (flags & GRE_ACK) off += 4;
+    if (flags & GRE.SEQ) off += 4;
+    if (flags & GRE.ACK) off += 4;
     if (buf.length < off) return bad(c, `enhanced GRE header needs ${off} bytes, ${buf.length} captured`);
     // An ack-only packet carries no payload.
     if (buf.length === off) return c.other('pptp-ack');
@@ -79,10 +76,10 @@ export function gre(buf: Uint8Array, c: LinkCursor, h: TunnelHeader): LinkOutcom
   }
   if (version !== 0) return bad(c, `GRE version ${version}`);
   h.label = 'gre';
-  if (flags & GRE_ROUTING) return c.other('gre-routing'); // RFC 1701 source routing: deprecated, not walked
-  if (flags & GRE_CSUM) off += 4;
-  if (flags & GRE_KEY) off += 4;
-  const seq = (flags & GRE_SEQ) !== 0;
+  if (flags & GRE.ROUTING) return c.other('gre-routing'); // RFC 1701 source routing: deprecated, not walked
+  if (flags & GRE.CSUM) off += 4;
+  if (flags & GRE.KEY) off += 4;
+  const seq = (flags & GRE.SEQ) !== 0;
   if (seq) off += 4;
   if (buf.length < off) return bad(c, `GRE header needs ${off} bytes, ${buf.length} captured`);
   if (proto === ERSPAN_II || proto === ERSPAN_III) {
@@ -94,7 +91,7 @@ export function gre(buf: Uint8Array, c: LinkCursor, h: TunnelHeader): LinkOutcom
     if (proto === ERSPAN_III && buf[off + 11]! & 0x01) elen += 8;
     return ethernet(buf, off + elen, c);
   }
-  if (proto === GRE_PPP) return pppFrame(buf, off, c);
+  // The protocol type is an EtherType (PPP's 0x880b among them): the one EtherType table's.
   c.etherType = proto;
   c.offset = off;
   return LINK_ETHERTYPE;

@@ -19,28 +19,17 @@ export interface Column {
 /** Flow context every flow-bound event gets: its flow as the `flow.start`/`flow.update` events before it tell. */
 export type FlowContext = FlowIdentity;
 
-export const COMMON_COLUMNS: readonly Column[] = [
-  { name: 'capture', type: 'STRING' },
-  { name: 'type', type: 'STRING' },
-  { name: 'ts', type: 'TIMESTAMP_NS' },
-  { name: 'frame', type: 'INT64' },
-  { name: 'flow', type: 'INT64' },
-  { name: 'dir', type: 'STRING' },
-  { name: 'proto', type: 'STRING' },
-  { name: 'service', type: 'STRING' },
-  { name: 'orig_h', type: 'STRING' },
-  { name: 'orig_p', type: 'INT32' },
-  { name: 'resp_h', type: 'STRING' },
-  { name: 'resp_p', type: 'INT32' },
-  { name: 'community_id', type: 'STRING' },
-];
-
 const s = (name: string): Column => ({ name, type: 'STRING' });
 const i = (name: string): Column => ({ name, type: 'INT32' });
 const l = (name: string): Column => ({ name, type: 'INT64' });
 const d = (name: string): Column => ({ name, type: 'DOUBLE' });
 const b = (name: string): Column => ({ name, type: 'BOOLEAN' });
 const j = (name: string): Column => ({ name, type: 'JSON' });
+
+export const COMMON_COLUMNS: readonly Column[] = [
+  s('capture'), s('type'), { name: 'ts', type: 'TIMESTAMP_NS' }, l('frame'), l('flow'), s('dir'), s('proto'), s('service'),
+  s('orig_h'), i('orig_p'), s('resp_h'), i('resp_p'), s('community_id'),
+];
 
 /** Promoted columns per partition (`protocol=`). A field absent from an event is null. */
 export const PROTOCOL_COLUMNS: Readonly<Record<string, readonly Column[]>> = {

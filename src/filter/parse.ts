@@ -194,26 +194,18 @@ export function parseFilter(src: string): FilterNode {
   const deeper = (tok: Token): void => {
     if (++depth > MAX_FILTER_DEPTH) throw new FilterSyntaxError(`the expression nests deeper than ${MAX_FILTER_DEPTH} parentheses and "not"s`, tok.at);
   };
-  const orExpr = (): FilterNode => {
-    const first = andExpr();
-    if (!(isWord(peek(), 'or') || isOp(peek(), '||'))) return first;
+  /** `a or b or c` (`||`) and `a and b` (`&&`): one node with every operand, or the one operand alone. */
+  const chain = (kind: 'or' | 'and', op: string, operand: () => FilterNode): FilterNode => {
+    const first = operand();
     const items = [first];
-    while (isWord(peek(), 'or') || isOp(peek(), '||')) {
+    while (isWord(peek(), kind) || isOp(peek(), op)) {
       next();
-      items.push(andExpr());
+      items.push(operand());
     }
-    return { kind: 'or', items };
+    return items.length === 1 ? first : { kind, items };
   };
-  const andExpr = (): FilterNode => {
-    const first = notExpr();
-    if (!(isWord(peek(), 'and') || isOp(peek(), '&&'))) return first;
-    const items = [first];
-    while (isWord(peek(), 'and') || isOp(peek(), '&&')) {
-      next();
-      items.push(notExpr());
-    }
-    return { kind: 'and', items };
-  };
+  const orExpr = (): FilterNode => chain('or', '||', andExpr);
+  const andExpr = (): FilterNode => chain('and', '&&', notExpr);
   const notExpr = (): FilterNode => {
     if (isWord(peek(), 'not') || isOp(peek(), 'not')) {
       deeper(next());

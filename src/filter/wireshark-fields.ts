@@ -106,11 +106,19 @@ packet('ipv6.hlim', (p) => (p.ip?.version === 6 ? p.ip.ttl : null));
 
 // ---- TCP, UDP, ICMP ----------------------------------------------------------------------
 
-tcp('tcp', () => true, (s) => (flowIs(s, 'tcp') ? true : null));
-tcp('tcp.srcport', (t) => t.srcport, (s) => (flowIs(s, 'tcp') ? srcPort(s) : null));
-tcp('tcp.dstport', (t) => t.dstport, (s) => (flowIs(s, 'tcp') ? dstPort(s) : null));
-tcp('tcp.port', (t) => [t.srcport, t.dstport], (s) => (flowIs(s, 'tcp') && s.flow ? [s.flow.orig_p, s.flow.resp_p] : null));
-tcp('tcp.stream', (t) => t.stream, (s) => (flowIs(s, 'tcp') ? s.flow?.tcp_stream : null));
+/**
+ * What TCP and UDP share: the protocol, its ports and its stream number, from the packet, or
+ * from an event's flow (the ports seen from the event's direction).
+ */
+function transportFields(proto: 'tcp' | 'udp', field: (name: string, get: (t: { srcport: number; dstport: number; stream: number | null }) => One, fallback: (s: FilterSubject) => One) => void, stream: (s: FilterSubject) => One): void {
+  field(proto, () => true, (s) => (flowIs(s, proto) ? true : null));
+  field(`${proto}.srcport`, (t) => t.srcport, (s) => (flowIs(s, proto) ? srcPort(s) : null));
+  field(`${proto}.dstport`, (t) => t.dstport, (s) => (flowIs(s, proto) ? dstPort(s) : null));
+  field(`${proto}.port`, (t) => [t.srcport, t.dstport], (s) => (flowIs(s, proto) && s.flow ? [s.flow.orig_p, s.flow.resp_p] : null));
+  field(`${proto}.stream`, (t) => t.stream, (s) => (flowIs(s, proto) ? stream(s) : null));
+}
+
+transportFields('tcp', tcp, (s) => s.flow?.tcp_stream);
 tcp('tcp.seq', (t) => t.seq);
 tcp('tcp.ack', (t) => t.ack);
 tcp('tcp.seq_raw', (t) => t.seq_raw);
@@ -136,11 +144,7 @@ tcp('tcp.analysis.duplicate_ack_frame', (t) => t.duplicate_ack_frame);
 
 const udp = (name: string, get: (u: NonNullable<PacketFacts['udp']>) => One, fallback?: (s: FilterSubject) => One) =>
   packet(name, (p) => (p.udp ? get(p.udp) : null), fallback);
-udp('udp', () => true, (s) => (flowIs(s, 'udp') ? true : null));
-udp('udp.srcport', (u) => u.srcport, (s) => (flowIs(s, 'udp') ? srcPort(s) : null));
-udp('udp.dstport', (u) => u.dstport, (s) => (flowIs(s, 'udp') ? dstPort(s) : null));
-udp('udp.port', (u) => [u.srcport, u.dstport], (s) => (flowIs(s, 'udp') && s.flow ? [s.flow.orig_p, s.flow.resp_p] : null));
-udp('udp.stream', (u) => u.stream, (s) => (flowIs(s, 'udp') ? s.flow?.udp_stream : null));
+transportFields('udp', udp, (s) => s.flow?.udp_stream);
 udp('udp.length', (u) => u.length);
 packet('udp.payload', (p) => ((p.bytes ? p.bytes.udp_payload !== null : (p.udp?.length ?? 0) > 8) ? true : null));
 

@@ -3,27 +3,23 @@ import { parseKeyLog } from '../capture/keylog.js';
 import type { ExportedObject, ProtocolDescriptor } from '../dissect/contract.js';
 import { DEFAULT_LIMITS, type Limits } from '../dissect/limits.js';
 import { MutableSecretStore } from '../dissect/secrets.js';
-import type { Direction, EventSink, WireEvent } from '../events/event.js';
+import type { EventSink, WireEvent } from '../events/event.js';
 import { PROTOCOLS } from '../protocols/index.js';
 import { Engine, type EngineOptions } from './engine.js';
 import { governHeap } from './heap-governor.js';
 import { mayHoldSecrets, workPlan } from './work-plan.js';
-import type { InnerTap } from './session.js';
 import type { CaptureFileFields, CaptureStatsFields, FlowEndFields } from '../events/event-map.js';
 
-export interface AnalyzeOptions {
+/**
+ * The engine's options a run passes on unchanged (documented on `EngineOptions`): objects,
+ * detection only, stream and frame taps, TCP analysis, checksums, flow identity events.
+ */
+type PassedToEngine = 'wantsObjects' | 'dissect' | 'onObject' | 'tap' | 'innerTap' | 'tcpAnalysis' | 'checkChecksums' | 'packetTap' | 'flowIdentity';
+
+export interface AnalyzeOptions extends Pick<EngineOptions, PassedToEngine> {
   limits?: Partial<Limits>;
   /** Protocols to detect and dissect (default: all registered). */
   protocols?: readonly ProtocolDescriptor[];
-  /** Keep object bodies and hand them to `onObject`. */
-  wantsObjects?: boolean;
-  /** False: detection only (see `EngineOptions.dissect`). */
-  dissect?: boolean;
-  onObject?(object: ExportedObject, flow: number): void;
-  /** Sees every reassembled chunk and gap (for `follow`). */
-  tap?(flow: number, dir: Direction, data: Uint8Array | number): void;
-  /** Sees every chunk and gap of inner streams (decrypted TLS), for `follow`. */
-  innerTap?: InnerTap;
   /**
    * An NSS key log's text (`--keylog`), parsed into this run's own secret store (bad lines
    * are the caller's to report: `keyLogWarning`). pcapng Decryption Secrets Blocks add to
@@ -37,22 +33,11 @@ export interface AnalyzeOptions {
   /** Reading waits for a promise this returns before each chunk (the live UI yields to its redraws). */
   pace?: ReadCaptureOptions['pace'];
   /**
-   * Emit `flow.start`/`flow.update` (see `EngineOptions.flowIdentity`): sinks that need each
-   * event's flow (export, `events --filter`) keep their own table from them.
-   */
-  flowIdentity?: boolean;
-  /**
    * Called once with a read-only view of the run's progress (the UI shows open flows'
    * counters and the statistics so far while a capture loads). Flow identity comes from
    * events, not from here.
    */
   onLive?(view: LiveView): void;
-  /** False: no TCP sequence analysis (see `EngineOptions.tcpAnalysis`). */
-  tcpAnalysis?: boolean;
-  /** Verify IPv4, TCP and UDP checksums (off by default, as in Wireshark). */
-  checkChecksums?: boolean;
-  /** Sees every frame after its events (`wirelens packets`); see `EngineOptions.packetTap`. */
-  packetTap?: EngineOptions['packetTap'];
   /** Sees every event before the sink does (the CLI notes damaged input with it). */
   observe?(event: WireEvent): void;
   /**

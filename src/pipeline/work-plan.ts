@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { peekFormat } from '../capture/index.js';
 import type { ProtocolDescriptor } from '../dissect/contract.js';
 
 /**
@@ -88,29 +88,12 @@ function carriesAny(p: ProtocolDescriptor, dissected: ReadonlySet<string>, proto
   return c.protocols.some((name) => dissected.has(name));
 }
 
-/** The magic numbers of classic pcap (both byte orders, micro- and nanosecond): no room for secrets blocks. */
-const PCAP_MAGICS = new Set([0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1]);
-
 /**
  * Whether a run may hold key material: a key log was given, or the capture is not a plain
- * pcap file (pcapng may carry Decryption Secrets Blocks; standard input and compressed
- * files are not looked into).
+ * pcap file (pcapng may carry Decryption Secrets Blocks; standard input, pipes and
+ * compressed files are not looked into: `peekFormat` opens regular files only).
  */
 export function mayHoldSecrets(source: string, keylog: unknown): boolean {
-  if (keylog !== undefined) return true;
-  if (source === '-') return true;
-  let fd = -1;
-  try {
-    // Only a regular file may be peeked at: opening a FIFO or a `<(...)` pipe here would take
-    // the reader's bytes (or its writer) away, and the capture reader's own open would wait forever.
-    if (!statSync(source).isFile()) return true;
-    fd = openSync(source, 'r');
-    const head = new Uint8Array(4);
-    if (readSync(fd, head, 0, 4, 0) < 4) return true;
-    return !PCAP_MAGICS.has(((head[0]! << 24) | (head[1]! << 16) | (head[2]! << 8) | head[3]!) >>> 0);
-  } catch {
-    return true; // the reader reports what is wrong with the file
-  } finally {
-    if (fd >= 0) closeSync(fd);
-  }
+  if (keylog !== undefined || source === '-') return true;
+  return peekFormat(source)?.kind !== 'pcap';
 }

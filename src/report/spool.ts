@@ -5,11 +5,13 @@
  * `SORTED_MEMORY`) bytes of text, so the reports of ordinary captures never touch the disk.
  *
  * - `ListSpool`: texts given back in the order they came (a section's records).
- * - `SortedSpool`: texts given back sorted by a number, then by arrival (flows by id): an
+ * - `SortedSpool`: texts given back sorted by a key (a number or a string), then by a tie
+ *   number (arrival unless given): the report's flows by id, and `wirelens flows --sort`. An
  *   external merge sort, runs of `SORTED_MEMORY` bytes sorted in memory and written out,
  *   merged at the end with one read window per run.
  *
- * Files live in one private temporary directory per report, removed by `close()`.
+ * Files live in one private temporary directory per report (or `flows` run), removed by
+ * `close()`.
  */
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,13 +35,16 @@ export type ReportSink = (chunk: string | Uint8Array) => void;
 /** The private directory of one report's spool files, made when the first list needs one. */
 export class SpoolDir {
   private dir: string | null = null;
+  /** @param prefix names the directory after its user, for whoever finds one left by a killed run. */
+  constructor(private readonly prefix = 'wirelens-report-') {}
+
   /** The directory made for spool files, if any was (kept after `close`, for tests). */
   made: string | null = null;
   private files = 0;
   private readonly fds: number[] = [];
 
   open(): number {
-    if (this.dir === null) this.made = this.dir = mkdtempSync(join(tmpdir(), 'wirelens-report-'));
+    if (this.dir === null) this.made = this.dir = mkdtempSync(join(tmpdir(), this.prefix));
     const fd = openSync(join(this.dir, String(this.files++)), 'wx+', 0o600);
     this.fds.push(fd);
     return fd;
@@ -114,18 +119,27 @@ interface RunCursor {
   bufLen: number;
   /** File offset of the next record. */
   at: number;
-  key: number;
+  key: SortKey;
   tie: number;
   text: string;
 }
 
-/** A record on disk: key (float64), tie (float64), text length (uint32), UTF-8 text. */
-const HEAD = 20;
+/** What texts are sorted by; one spool's keys are all numbers or all strings. */
+export type SortKey = number | string;
 
-/** Texts given back sorted by key, then by arrival. */
+/**
+ * A record on disk: key (float64), tie (float64), text length (uint32), key text length
+ * (uint32, `NUMBER_KEY` for a numeric key), then the key's and the text's UTF-8 bytes.
+ */
+const HEAD = 24;
+const NUMBER_KEY = 0xffffffff;
+
+const compareKeys = (a: SortKey, b: SortKey): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Texts given back sorted by key, then by tie (arrival unless given). */
 export class SortedSpool {
   private texts: string[] = [];
-  private keys: number[] = [];
+  private keys: SortKey[] = [];
   private ties: number[] = [];
   private held = 0;
   private arrivals = 0;
@@ -143,11 +157,12 @@ export class SortedSpool {
     return this.arrivals;
   }
 
-  add(text: string, key: number): void {
+  add(text: string, key: SortKey, tie = this.arrivals): void {
+    this.arrivals++;
     this.texts.push(text);
     this.keys.push(key);
-    this.ties.push(this.arrivals++);
-    this.held += text.length + HEAD;
+    this.ties.push(tie);
+    this.held += text.length + HEAD + (typeof key === 'string' ? key.length : 0);
     if (this.held > this.memory) this.spill();
   }
 
@@ -164,7 +179,7 @@ export class SortedSpool {
   private order(): number[] {
     const { keys, ties } = this;
     const order = Array.from({ length: keys.length }, (_, i) => i);
-    order.sort((a, b) => keys[a]! - keys[b]! || ties[a]! - ties[b]!);
+    order.sort((a, b) => compareKeys(keys[a]!, keys[b]!) || ties[a]! - ties[b]!);
     return order;
   }
 
@@ -176,17 +191,21 @@ export class SortedSpool {
     let used = 0;
     for (const i of this.order()) {
       const text = this.texts[i]!;
-      const max = HEAD + text.length * 3;
+      const key = this.keys[i]!;
+      const keyText = typeof key === 'string' ? key : '';
+      const max = HEAD + (keyText.length + text.length) * 3;
       if (used + max > buf.length) {
         this.size += writeSync(this.fd, buf, 0, used, this.size);
         used = 0;
         if (max > buf.length) buf = Buffer.allocUnsafe(max);
       }
-      buf.writeDoubleLE(this.keys[i]!, used);
+      buf.writeDoubleLE(typeof key === 'number' ? key : 0, used);
       buf.writeDoubleLE(this.ties[i]!, used + 8);
-      const n = buf.write(text, used + HEAD, 'utf8');
+      const k = typeof key === 'number' ? 0 : buf.write(keyText, used + HEAD, 'utf8');
+      const n = buf.write(text, used + HEAD + k, 'utf8');
       buf.writeUInt32LE(n, used + 16);
-      used += HEAD + n;
+      buf.writeUInt32LE(typeof key === 'number' ? NUMBER_KEY : k, used + 20);
+      used += HEAD + k + n;
     }
     if (used) this.size += writeSync(this.fd, buf, 0, used, this.size);
     this.runs.push({ start, end: this.size });
@@ -222,12 +241,14 @@ export class SortedSpool {
     if (!this.window(c, HEAD)) return false;
     let o = c.at - c.bufAt;
     const length = c.buf.readUInt32LE(o + 16);
-    if (!this.window(c, HEAD + length)) return false;
+    const keyField = c.buf.readUInt32LE(o + 20);
+    const keyLength = keyField === NUMBER_KEY ? 0 : keyField;
+    if (!this.window(c, HEAD + keyLength + length)) return false;
     o = c.at - c.bufAt;
-    c.key = c.buf.readDoubleLE(o);
+    c.key = keyField === NUMBER_KEY ? c.buf.readDoubleLE(o) : c.buf.toString('utf8', o + HEAD, o + HEAD + keyLength);
     c.tie = c.buf.readDoubleLE(o + 8);
-    c.text = c.buf.toString('utf8', o + HEAD, o + HEAD + length);
-    c.at += HEAD + length;
+    c.text = c.buf.toString('utf8', o + HEAD + keyLength, o + HEAD + keyLength + length);
+    c.at += HEAD + keyLength + length;
     return true;
   }
 
@@ -249,7 +270,10 @@ export class SortedSpool {
   }
 }
 
-const before = (a: RunCursor, b: RunCursor): boolean => a.key < b.key || (a.key === b.key && a.tie < b.tie);
+const before = (a: RunCursor, b: RunCursor): boolean => {
+  const k = compareKeys(a.key, b.key);
+  return k < 0 || (k === 0 && a.tie < b.tie);
+};
 
 function heapPush(heap: RunCursor[], c: RunCursor): void {
   heap.push(c);

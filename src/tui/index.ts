@@ -4,9 +4,8 @@ import { render } from 'ink';
 import { createElement } from 'react';
 import { followFile } from '../capture/follow.js';
 import { CaptureError } from '../capture/types.js';
-import { analyzeOptions, type CommonOptions } from '../cli/options.js';
 import { DEFAULT_LIMITS } from '../dissect/limits.js';
-import { analyze } from '../pipeline/analyze.js';
+import { analyze, type AnalyzeOptions } from '../pipeline/analyze.js';
 import { App } from './components/App.js';
 import { LiveStreams } from './model/live-streams.js';
 import { CaptureStore, STORE_LIMITS } from './model/store.js';
@@ -42,8 +41,8 @@ export function terminalKeys(): ReadStream | null {
  * again; reading yields to the UI between chunks, so the screen keeps its refresh rate under
  * a flood; a followed file is read until the user quits.
  */
-export async function openUi(file: string, opts: CommonOptions, mode: { follow?: boolean; keys?: ReadStream | null } = {}): Promise<number> {
-  const { limits, keylog } = analyzeOptions(opts);
+export async function openUi(file: string, run: Pick<AnalyzeOptions, 'limits' | 'keylog'>, mode: { follow?: boolean; keys?: ReadStream | null } = {}): Promise<number> {
+  const { limits, keylog } = run;
   const live = file === '-' || mode.follow === true;
   const all = { ...DEFAULT_LIMITS, ...limits };
   const store = new CaptureStore(STORE_LIMITS, live ? new LiveStreams(all.live_stream_per_flow, all.live_stream_total) : null);

@@ -1,11 +1,11 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { CaptureError, describeOpenError } from '../../src/capture/index.js';
+import { CaptureError, describeOpenError, peekFormat } from '../../src/capture/index.js';
 import { concat, epb, idb, pcapHeader, pcapRecord, readAll, shb, tempFile } from './builders.js';
 
 const PCAP = concat(pcapHeader('us-le', 1), pcapRecord('us-le', 5, 6, Uint8Array.from([1, 2, 3])), pcapRecord('us-le', 7, 8, Uint8Array.from([4, 5])));
@@ -139,7 +139,7 @@ describe('standard input', () => {
     const ts = await import('typescript');
     const { readFileSync, writeFileSync, mkdirSync } = await import('node:fs');
     const out = mkdtempSync(join(tmpdir(), 'wirelens-stdin-'));
-    const files = ['index', 'types', 'sniff', 'sources', 'record-stream', 'pcap-reader', 'pcapng-reader', 'timestamps'];
+    const files = ['index', 'types', 'sniff', 'peek', 'sources', 'record-stream', 'pcap-reader', 'pcapng-reader', 'timestamps'];
     mkdirSync(join(out, 'capture'));
     mkdirSync(join(out, 'events'));
     const compile = (src: string, dst: string): void => {
@@ -166,5 +166,23 @@ describe('standard input', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual({ packets: 2, format: 'pcap', frames: ['1@5.000006000', '2@7.000008000'] });
+  });
+});
+
+describe('peekFormat (the work plan asks it before the reader opens the file)', () => {
+  it('names the format of a regular file, as the reader sniffs it', () => {
+    expect(peekFormat(tempFile(PCAP))).toEqual({ kind: 'pcap', littleEndian: true, nanoseconds: false });
+    expect(peekFormat(tempFile(PCAPNG))).toEqual({ kind: 'pcapng' });
+    expect(peekFormat(tempFile(gzipSync(PCAP)))).toEqual({ kind: 'gzip' });
+    expect(peekFormat(tempFile(new Uint8Array(0)))).toEqual({ kind: 'other', description: 'an empty file' });
+  });
+
+  it('is null for what it cannot read, and never opens a FIFO (that would take the reader’s bytes or block)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wirelens-peek-'));
+    expect(peekFormat(join(dir, 'missing.pcap'))).toBeNull();
+    expect(peekFormat(dir)).toBeNull();
+    const fifo = join(dir, 'capture.fifo');
+    // Opening a FIFO with no writer blocks this thread: the test would hang, not fail quietly.
+    if (spawnSync('mkfifo', [fifo]).status === 0) expect(peekFormat(fifo)).toBeNull();
   });
 });

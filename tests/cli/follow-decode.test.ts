@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../src/dissect/limits.js';
 import type { Direction } from '../../src/events/event.js';
-import { HttpFollowDecoder } from '../../src/cli/http-follow.js';
+import { HttpFollowDecoder } from '../../src/report/http-follow.js';
 import { ensureBuilt, wirelens } from './cli-support.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);

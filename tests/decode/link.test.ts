@@ -79,6 +79,8 @@ describe('link layers', () => {
     expect(ports(d.decode(9, bytes(0xff, 0x03, u16(0x0057), IP6), T0))).toMatch(/^v6/);
     expect(ports(d.decode(9, bytes(0x21, IP4), T0))).toMatch(/^v4/); // address/control and protocol compressed
     expect(d.decode(9, bytes(0xff, 0x03, u16(0xc021), 1, 1, 0, 4), T0)).toEqual({ kind: 'other', label: 'ppp-lcp' });
+    // EtherType 0x880b is PPP (Wireshark's etypes.h), after Ethernet as after GRE: one EtherType table.
+    expect(ports(d.decode(1, ethernet(0x880b, bytes(0xff, 0x03, u16(0x0021), IP4)), T0))).toMatch(/^v4/);
   });
 
   it("names the link shims for the protocol hierarchy as tshark's io,phs does, and none on a plain frame", () => {

@@ -69,6 +69,18 @@ describe('sinks read events only', () => {
     expect(offending).toEqual([]);
   });
 
+  it('no sink imports anything of cli/ (the CLI runs sinks; what both use lives below them)', () => {
+    const files = SINK_DIRS.flatMap((d) => sourceFiles(join(SRC, d)));
+    const offending: string[] = [];
+    for (const file of files) {
+      for (const spec of importsOf(readFileSync(file, 'utf8'))) {
+        const target = resolved(file, spec);
+        if (target?.startsWith('cli/')) offending.push(`${relative(SRC, file)} -> ${target}`);
+      }
+    }
+    expect(offending).toEqual([]);
+  });
+
   it('pipeline/ imports no sink that imports it back (no export <-> pipeline cycle)', () => {
     const offending: string[] = [];
     for (const file of sourceFiles(join(SRC, 'pipeline'))) {

@@ -2,12 +2,12 @@ import type { WireEvent } from '../../events/event.js';
 import { toJson } from '../../events/json.js';
 import { analyze } from '../../pipeline/analyze.js';
 import { columnWidths, tableLine, widen } from '../../report/format.js';
+import { SortedSpool, SpoolDir } from '../../report/spool.js';
 import { FLOW_COLUMNS, FLOW_COLUMNS_RIGHT, flowRow } from '../../report/text-summary.js';
 import { clearProgress, out, progressReporter, UserError } from '../io.js';
 import { analyzeSplit } from '../../pipeline/parallel/split.js';
 import { inputDamage } from '../input-damage.js';
 import { analyzeOptions, fullLimits, keyLogOf, workerCount, type CommonOptions } from '../options.js';
-import { Spool } from '../spool.js';
 
 const SORT_KEYS: Record<string, (f: WireEvent) => number | string> = {
   id: (f) => f.flow ?? 0,
@@ -23,14 +23,16 @@ const SORT_KEYS: Record<string, (f: WireEvent) => number | string> = {
 
 /**
  * `wirelens flows FILE`: the flow table, readable or `--json`, sorted. Each flow's row (or
- * JSON) is made when the flow ends and kept in a spool on disk until all are sorted, so
- * memory stays flat however many flows the capture has.
+ * JSON) is made when the flow ends and kept in the report's sorted spool (in memory up to
+ * `SORTED_MEMORY`, then sorted runs on disk merged at the end), so memory stays flat however
+ * many flows the capture has.
  */
 export async function flowsCommand(file: string, opts: CommonOptions & { json?: boolean; sort?: string; workers?: number; quick?: boolean }): Promise<number> {
   const key = SORT_KEYS[opts.sort ?? 'id'];
   if (!key) throw new UserError(`unknown --sort ${opts.sort}; use one of ${Object.keys(SORT_KEYS).join(', ')}`);
-  const spool = new Spool();
+  const dir = new SpoolDir('wirelens-flows-');
   try {
+    const spool = new SortedSpool(dir);
     const widths = columnWidths(FLOW_COLUMNS);
     const keep = (e: WireEvent): void => {
       if (e.type !== 'flow.end') return;
@@ -79,7 +81,7 @@ export async function flowsCommand(file: string, opts: CommonOptions & { json?: 
     }
     output.flush();
   } finally {
-    spool.close();
+    dir.close();
   }
   return 0;
 }

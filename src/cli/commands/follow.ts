@@ -7,7 +7,7 @@ import { analyze, type AnalyzeOptions } from '../../pipeline/analyze.js';
 import { visibleLines } from '../../report/safe-text.js';
 import { FollowFormatter } from '../follow-format.js';
 import { clearProgress, out, progressReporter, UserError } from '../io.js';
-import { HttpFollowDecoder } from '../http-follow.js';
+import { HttpFollowDecoder } from '../../report/http-follow.js';
 import { analyzeOptions, fullLimits, type CommonOptions } from '../options.js';
 import type { Limits } from '../../dissect/limits.js';
 

@@ -1,5 +1,6 @@
 import { out, UserError } from '../io.js';
-import type { CommonOptions } from '../options.js';
+import { analyzeOptions, type CommonOptions } from '../options.js';
+import type { AnalyzeOptions } from '../../pipeline/analyze.js';
 import { buildReport } from './report.js';
 
 /**
@@ -9,14 +10,14 @@ import { buildReport } from './report.js';
 export async function openCommand(file: string, opts: CommonOptions, mode: { follow?: boolean } = {}): Promise<number> {
   if (process.stdout.isTTY && process.stdin.isTTY && file !== '-') {
     const ui = await loadUi();
-    if (ui) return ui.openUi(file, opts, { follow: mode.follow });
+    if (ui) return ui.openUi(file, analyzeOptions(opts), { follow: mode.follow });
   }
   // Standard input is the capture (`tcpdump -w - | wirelens -`): keys come from the terminal
   // itself, as termshark and less read them.
   if (process.stdout.isTTY && file === '-' && !mode.follow) {
     const ui = await loadUi();
     const keys = ui?.terminalKeys();
-    if (ui && keys) return ui.openUi(file, opts, { keys });
+    if (ui && keys) return ui.openUi(file, analyzeOptions(opts), { keys });
   }
   if (mode.follow) {
     throw new UserError(`--follow-file opens the terminal UI and needs a terminal; elsewhere read the growing file as a pipe: tail -c +1 -f ${file} | wirelens events -`);
@@ -26,7 +27,7 @@ export async function openCommand(file: string, opts: CommonOptions, mode: { fol
 }
 
 interface UiModule {
-  openUi(file: string, opts: CommonOptions, mode: { follow?: boolean; keys?: import('node:tty').ReadStream | null }): Promise<number>;
+  openUi(file: string, run: Pick<AnalyzeOptions, 'limits' | 'keylog'>, mode: { follow?: boolean; keys?: import('node:tty').ReadStream | null }): Promise<number>;
   terminalKeys(): import('node:tty').ReadStream | null;
 }
 

@@ -1,4 +1,4 @@
-import { HttpFollowDecoder } from '../../cli/http-follow.js';
+import { HttpFollowDecoder } from '../../report/http-follow.js';
 import type { Limits } from '../../dissect/limits.js';
 import type { Direction } from '../../events/event.js';
 import type { StreamData, StreamPiece } from './stream.js';

@@ -4,7 +4,7 @@ import type { Direction } from '../events/event.js';
 import { codings, decodeBody } from '../protocols/http/body-decoder.js';
 import { ChunkedDecoder } from '../protocols/http/chunked.js';
 import { contentLength, headerTokens, parseHead, parseRequestLine, parseStatusLine, plausibleRequestStart, plausibleStatusStart, type HeaderList, type RequestLine, type StatusLine } from '../protocols/http/parser.js';
-import { formatBytes } from '../report/format.js';
+import { formatBytes } from './format.js';
 
 type Sink = (dir: Direction, data: Uint8Array | number) => void;
 type Framing = { kind: 'length'; left: number } | { kind: 'chunked'; decoder: ChunkedDecoder } | { kind: 'close' };
@@ -18,6 +18,9 @@ const text = (s: string): Uint8Array => new TextEncoder().encode(s);
  * Heads pass as they are. A direction that does not read as HTTP, a gap, a body over
  * `max_object` or one that does not decode is passed through raw from there on: nothing
  * is ever hidden, only a body replaced by its decoded form when that worked.
+ *
+ * Used by `follow --decode` and the UI's stream pane, so it sits with the output text both
+ * may import (report/), not in cli/ (the UI imports nothing of the CLI).
  */
 export class HttpFollowDecoder {
   private readonly sides: Record<Direction, Side>;
