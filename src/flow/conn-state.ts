@@ -47,10 +47,15 @@ export type HistoryLetter = Exclude<keyof typeof HISTORY_LETTERS, '^'>;
  */
 const ONCE_LETTERS = 'ADFHIQRS';
 
+/** Once-bits by letter (char code - 65), looked up per packet. */
+const ONCE_BITS: readonly number[] = Array.from({ length: 26 }, (_, i) => {
+  const at = ONCE_LETTERS.indexOf(String.fromCharCode(65 + i));
+  return at < 0 ? 0 : 1 << at;
+});
+
 /** The bit of a once-per-direction letter (originator's case), or 0 for C, G, T and W. */
 export function onceBit(letter: HistoryLetter): number {
-  const i = ONCE_LETTERS.indexOf(letter);
-  return i < 0 ? 0 : 1 << i;
+  return ONCE_BITS[letter.charCodeAt(0) - 65]!;
 }
 
 /** Whether the `n`th repeat of C, G, T or W in one direction is written (1, 10, 100, ...). */
@@ -86,6 +91,9 @@ export const STEP_A = 1 << 12;
 export const STEP_W = 1 << 13;
 /** The sender, having sent or answered a SYN, acknowledged: the handshake's last ACK (the RTT is taken there). */
 export const STEP_HANDSHAKE_ACK = 1 << 14;
+
+/** Any letter of a step. */
+export const STEP_ANY_LETTER = STEP_Q | STEP_H | STEP_S | STEP_R | STEP_F | STEP_D | STEP_A | STEP_W;
 
 /** The letters of a step's bits, in writing order. */
 export const STEP_LETTERS: readonly (readonly [number, HistoryLetter])[] = [

@@ -119,14 +119,14 @@ export class Flow {
   /** Writes `letter` for the originator (upper case) or the responder (lower), if Zeek would. */
   addHistory(letter: HistoryLetter, originator: boolean): void {
     const once = onceBit(letter);
-    const cased = originator ? letter : letter.toLowerCase();
     if (once !== 0) {
       const bit = (originator ? once : once << 8) << HISTORY_SHIFT;
-      if (this.bits & bit) return;
+      if (this.bits & bit) return; // the common case, once per packet: nothing written
       this.bits |= bit;
-      this.historyText += cased;
+      this.historyText += originator ? letter : letter.toLowerCase();
       return;
     }
+    const cased = originator ? letter : letter.toLowerCase();
     const counts = (this.more().historyCounts ??= new Map());
     const n = (counts.get(cased) ?? 0) + 1;
     counts.set(cased, n);

@@ -7,7 +7,7 @@ import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type DecodeResult, type Encapsulati
 import { typedEvent, type Direction, type EventSink } from '../events/event.js';
 import { Timestamp } from '../events/time.js';
 import { communityId, icmpCounterpart } from '../flow/community-id.js';
-import { STEP_H, STEP_HANDSHAKE_ACK, STEP_LETTERS, STEP_S, stepMine, stepTheirs, tcpStep, type SegmentFacts } from '../flow/conn-state.js';
+import { STEP_ANY_LETTER, STEP_H, STEP_HANDSHAKE_ACK, STEP_LETTERS, STEP_S, stepMine, stepTheirs, tcpStep, type SegmentFacts } from '../flow/conn-state.js';
 import { Expectations } from '../flow/expectations.js';
 import { LiteSlots } from '../flow/lite-slots.js';
 import { TcpAnalyzer, type TcpPacketAnalysis } from '../analysis/tcp/analyzer.js';
@@ -527,7 +527,12 @@ export class Engine implements SessionHost {
     const step = tcpStep(flow.state(side), flow.state(other), seg);
     flow.setState(side, stepMine(step));
     flow.setState(other, stepTheirs(step));
-    for (const [bit, letter] of STEP_LETTERS) if (step & bit) flow.addHistory(letter, originator);
+    if (step & STEP_ANY_LETTER) {
+      for (let i = 0; i < STEP_LETTERS.length; i++) {
+        const l = STEP_LETTERS[i]!;
+        if (step & l[0]) flow.addHistory(l[1], originator);
+      }
+    }
     if (step & STEP_H) flow.synAckTs ??= this.ts;
     if (step & STEP_S) flow.synTs ??= this.ts;
     if (step & STEP_HANDSHAKE_ACK && originator && flow.synTs && flow.synAckTs && flow.handshakeRtt === null) {
