@@ -41,9 +41,6 @@ export class Flow {
    */
   pkts0 = 0;
   pkts1 = 0;
-  /** Payload bytes (TCP: by sequence space, so gaps count; UDP: datagram payloads). */
-  bytes0 = 0;
-  bytes1 = 0;
   ipBytes0 = 0;
   ipBytes1 = 0;
   /** Bytes on the wire (frame lengths), what tshark's conversation table counts. */
@@ -307,6 +304,17 @@ export class Flow {
     this.more().handshakeRtt = v;
   }
 
+  /**
+   * Payload bytes (TCP: by sequence space, so gaps count, set at the end; UDP: datagram
+   * payloads), in `FlowExtra`: a SYN-only flow has none.
+   */
+  get bytes0(): number {
+    return this.extra === null ? 0 : this.extra.bytes0;
+  }
+  get bytes1(): number {
+    return this.extra === null ? 0 : this.extra.bytes1;
+  }
+
   /** One packet sent by `side`. */
   count(side: Side, ipBytes: number, frameBytes: number): void {
     if (side === 0) {
@@ -321,13 +329,17 @@ export class Flow {
   }
 
   addBytes(side: Side, n: number): void {
-    if (side === 0) this.bytes0 += n;
-    else this.bytes1 += n;
+    if (n === 0) return;
+    const x = this.more();
+    if (side === 0) x.bytes0 += n;
+    else x.bytes1 += n;
   }
 
   setBytes(side: Side, n: number): void {
-    if (side === 0) this.bytes0 = n;
-    else this.bytes1 = n;
+    if (n === 0 && this.extra === null) return;
+    const x = this.more();
+    if (side === 0) x.bytes0 = n;
+    else x.bytes1 = n;
   }
 
   state(side: Side): EndpointState {
@@ -490,6 +502,8 @@ class FlowExtra {
   flipped = false;
   isn: [number | null, number | null] | null = null;
   missedBytes = 0;
+  bytes0 = 0;
+  bytes1 = 0;
   payloadPkts = 0;
   payloadFrameBytes = 0;
   session: FlowSession | null = null;

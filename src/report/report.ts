@@ -81,7 +81,7 @@ export class ReportBuilder implements EventSink {
   private readonly tcpFlagged: ListSpool;
   private readonly tcpConnections: SortedSpool;
   /** What the summaries see of the flows: a few fields of the first MAX_SUMMARY_FLOWS. */
-  private readonly summaryFlows = new SummaryFlows();
+  private readonly summaryFlows: SummaryFlows;
   private summaryBytes = 0;
   /** One string per address among the summary flows' (bounded: past it, addresses are kept as they come). */
   private readonly addresses = new Map<string, string>();
@@ -105,6 +105,7 @@ export class ReportBuilder implements EventSink {
     const indent = (this.indent = opts.indent ?? 2);
     this.maxSummaryBytes = opts.summaryBytes ?? MAX_SUMMARY_BYTES;
     this.maxSummaryFlows = opts.summaryFlows ?? MAX_SUMMARY_FLOWS;
+    this.summaryFlows = new SummaryFlows(this.maxSummaryFlows);
     this.nl = indent ? '\n' : '';
     this.colon = indent ? ': ' : ':';
     const list = (depth: number) => new ListSpool(this.spool, ',' + this.nl + this.pad(depth), opts.spoolMemory);

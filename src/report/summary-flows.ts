@@ -19,6 +19,9 @@ export class SummaryFlows {
   private readonly odd = new Map<number, WireEvent>();
   private n = 0;
 
+  /** `cap`: how many flows will be kept at most (the typed array never grows past them). */
+  constructor(private readonly cap = Infinity) {}
+
   get length(): number {
     return this.n;
   }
@@ -33,7 +36,7 @@ export class SummaryFlows {
       return;
     }
     if ((i + 1) * NUMS > this.nums.length) {
-      const grown = new Float64Array(Math.max(1024, this.nums.length * 2));
+      const grown = new Float64Array(Math.min(Math.max(1024 * NUMS, this.nums.length * 2), Math.max(this.cap, i + 1) * NUMS));
       grown.set(this.nums);
       this.nums = grown;
     }
