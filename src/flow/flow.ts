@@ -6,7 +6,7 @@ import type { TcpDirection } from '../reassembly/stream.js';
 import type { TcpAnalyzer } from '../analysis/tcp/analyzer.js';
 import { formatAddress } from '../decode/address.js';
 import { communityId } from './community-id.js';
-import { datagramConnState, EndpointState, History, tcpConnState } from './conn-state.js';
+import { datagramConnState, EndpointState, onceBit, repeatWritten, swapCase, swapOnceBits, tcpConnState, type HistoryLetter } from './conn-state.js';
 import { keyEndpoints } from './key.js';
 
 /**
@@ -41,9 +41,6 @@ export class Flow {
    */
   pkts0 = 0;
   pkts1 = 0;
-  /** Payload bytes (TCP: by sequence space, so gaps count; UDP: datagram payloads). */
-  bytes0 = 0;
-  bytes1 = 0;
   ipBytes0 = 0;
   ipBytes1 = 0;
   /** Bytes on the wire (frame lengths), what tshark's conversation table counts. */
@@ -52,34 +49,33 @@ export class Flow {
   /**
    * Small facts packed in one integer (each a field of its own cost 8 bytes a flow): the
    * endpoint states of side 0 (bits 0-2) and side 1 (bits 3-5), the client side (bit 6),
-   * the timer class (bits 7-8), IPv6 (bit 9) and the transport (bits 10-11).
+   * the timer class (bits 7-8), IPv6 (bit 9), the transport (bits 10-11) and the history
+   * letters seen once per direction (bits 12-27: `onceBit`, originator's then responder's)
+   * and whether the first SYN was the first packet (bit 28: `synTs`).
    */
   private bits: number;
-  readonly history = new History();
-  first: Timestamp;
+  /**
+   * Zeek's history (`conn-state.ts`): the text, its once-per-direction letters in `bits` and
+   * repeat counts in `FlowExtra`, not an object of its own (about 50 bytes a flow).
+   */
+  private historyText = '';
+  readonly first: Timestamp;
   last: Timestamp;
   firstFrame: number;
   lastFrame: number;
-  /**
-   * Told when what `identity()` returns changes (service found or changed, roles swapped),
-   * so the engine can announce it (`flow.update`) before any event that reads it.
-   */
-  onIdentity: ((flow: Flow) => void) | null = null;
-  synTs: Timestamp | null = null;
   /** Label for the protocol-hierarchy path: `eth:ipv4:tcp`. */
   layers: string;
   /** Wireshark's `tcp.stream` or `udp.stream` number (0-based per transport); null for ICMP. */
   stream: number | null = null;
-  /** Wireshark's sequence analysis and the connection's RTT numbers (TCP only, made at the first segment). */
-  tcpAnalysis: TcpAnalyzer | null = null;
   /**
    * A TCP flow that so far carried only SYNs and ACKs (a SYN flood, a port scan): instead of
    * reassembly and a session (about 1.1 KB), the facts those would hold, as numbers (the
    * engine's `LITE_*` slots: per side the last SYN's sequence number, the highest
    * acknowledgement of that side's data and the first SYN's; the first segment for its
-   * analysis). NaN for none. Null once the flow is full.
+   * analysis), in the engine's `LiteSlots` (flow/lite-slots.ts): this is the slot. NaN for
+   * none. -1 once the flow is full.
    */
-  lite: number[] | null = null;
+  lite = -1;
   /** Owned by the flow table: the deadline of the flow's live timer (its class is in `bits`). */
   timerDeadline = NaN;
   /** What a flow that carried only SYNs and ACKs never needs (see `FlowExtra`); made at the first write. */
@@ -110,6 +106,33 @@ export class Flow {
 
   private more(): FlowExtra {
     return (this.extra ??= new FlowExtra());
+  }
+
+  /** Zeek's history letters so far (`conn-state.ts`). */
+  get history(): string {
+    return this.historyText;
+  }
+
+  /** Writes `letter` for the originator (upper case) or the responder (lower), if Zeek would. */
+  addHistory(letter: HistoryLetter, originator: boolean): void {
+    const once = onceBit(letter);
+    if (once !== 0) {
+      const bit = (originator ? once : once << 8) << HISTORY_SHIFT;
+      if (this.bits & bit) return; // the common case, once per packet: nothing written
+      this.bits |= bit;
+      this.historyText += originator ? letter : letter.toLowerCase();
+      return;
+    }
+    const cased = originator ? letter : letter.toLowerCase();
+    const counts = (this.more().historyCounts ??= new Map());
+    const n = (counts.get(cased) ?? 0) + 1;
+    counts.set(cased, n);
+    if (repeatWritten(n)) this.historyText += cased;
+  }
+
+  /** `^`: the roles are not those of the first packet (a SYN-ACK came first). */
+  addFlipMark(): void {
+    this.historyText += '^';
   }
 
   /** The application protocol when known (`http`, `tls,http2`); set through `setService`. */
@@ -222,7 +245,7 @@ export class Flow {
     return ((this.bits & BIT_CLIENT) >> 6) as Side;
   }
   get transport(): FlowTransport {
-    return TRANSPORTS[this.bits >> 10]!;
+    return TRANSPORTS[(this.bits >> 10) & 3]!;
   }
   get ipVersion(): 4 | 6 {
     return this.bits & BIT_IPV6 ? 6 : 4;
@@ -233,6 +256,40 @@ export class Flow {
   }
   set timerClass(c: TimerClass) {
     this.bits = (this.bits & ~(3 << 7)) | (c << 7);
+  }
+  /**
+   * Told when what `identity()` returns changes (service found or changed, roles swapped),
+   * so the engine can announce it (`flow.update`) before any event that reads it.
+   */
+  get onIdentity(): ((flow: Flow) => void) | null {
+    return this.extra === null ? null : this.extra.onIdentity;
+  }
+  set onIdentity(v: ((flow: Flow) => void) | null) {
+    if (v !== null || this.extra !== null) this.more().onIdentity = v;
+  }
+  /** Wireshark's sequence analysis and the connection's RTT numbers (TCP only, made at the first segment). */
+  get tcpAnalysis(): TcpAnalyzer | null {
+    return this.extra === null ? null : this.extra.tcpAnalysis;
+  }
+  set tcpAnalysis(v: TcpAnalyzer | null) {
+    if (v !== null || this.extra !== null) this.more().tcpAnalysis = v;
+  }
+  /**
+   * The time of the originator's first SYN. Most often the flow's first packet (a SYN flood's
+   * every flow): then a bit says so, and only a later SYN's time takes room (in `FlowExtra`).
+   */
+  get synTs(): Timestamp | null {
+    if (this.bits & BIT_SYN_AT_FIRST) return this.first;
+    return this.extra === null ? null : this.extra.synTs;
+  }
+  set synTs(v: Timestamp | null) {
+    if (v !== null && v === this.first) {
+      this.bits |= BIT_SYN_AT_FIRST;
+      if (this.extra !== null) this.extra.synTs = null;
+    } else {
+      this.bits &= ~BIT_SYN_AT_FIRST;
+      if (v !== null || this.extra !== null) this.more().synTs = v;
+    }
   }
   get synAckTs(): Timestamp | null {
     return this.extra === null ? null : this.extra.synAckTs;
@@ -245,6 +302,17 @@ export class Flow {
   }
   set handshakeRtt(v: number | null) {
     this.more().handshakeRtt = v;
+  }
+
+  /**
+   * Payload bytes (TCP: by sequence space, so gaps count, set at the end; UDP: datagram
+   * payloads), in `FlowExtra`: a SYN-only flow has none.
+   */
+  get bytes0(): number {
+    return this.extra === null ? 0 : this.extra.bytes0;
+  }
+  get bytes1(): number {
+    return this.extra === null ? 0 : this.extra.bytes1;
   }
 
   /** One packet sent by `side`. */
@@ -261,13 +329,17 @@ export class Flow {
   }
 
   addBytes(side: Side, n: number): void {
-    if (side === 0) this.bytes0 += n;
-    else this.bytes1 += n;
+    if (n === 0) return;
+    const x = this.more();
+    if (side === 0) x.bytes0 += n;
+    else x.bytes1 += n;
   }
 
   setBytes(side: Side, n: number): void {
-    if (side === 0) this.bytes0 = n;
-    else this.bytes1 = n;
+    if (n === 0 && this.extra === null) return;
+    const x = this.more();
+    if (side === 0) x.bytes0 = n;
+    else x.bytes1 = n;
   }
 
   state(side: Side): EndpointState {
@@ -300,7 +372,14 @@ export class Flow {
     this.bits ^= BIT_CLIENT;
     const x = this.more();
     x.flipped = !x.flipped;
-    this.history.flip();
+    this.historyText = '^' + swapCase(this.historyText);
+    const seen = (this.bits >> HISTORY_SHIFT) & 0xffff;
+    this.bits = (this.bits & ~(0xffff << HISTORY_SHIFT)) | (swapOnceBits(seen) << HISTORY_SHIFT);
+    if (x.historyCounts) {
+      const counts = new Map<string, number>();
+      for (const [l, n] of x.historyCounts) counts.set(swapCase(l), n);
+      x.historyCounts = counts;
+    }
     x.infoCache = null;
     this.onIdentity?.(this);
   }
@@ -349,7 +428,7 @@ export class Flow {
     const c0 = this.clientSide === 0;
     const o = c0 ? this.side0() : this.side1();
     const r = c0 ? this.side1() : this.side0();
-    const history = this.history.toString();
+    const history = this.historyText;
     const connState =
       this.transport === 'tcp'
         ? tcpConnState(o.state, r.state, history, o.bytes, r.bytes)
@@ -412,6 +491,10 @@ interface SideCounters {
  * are first printed.
  */
 class FlowExtra {
+  onIdentity: ((flow: Flow) => void) | null = null;
+  tcpAnalysis: TcpAnalyzer | null = null;
+  /** When not the flow's first packet's (see `Flow.synTs`). */
+  synTs: Timestamp | null = null;
   synAckTs: Timestamp | null = null;
   handshakeRtt: number | null = null;
   service: string | null = null;
@@ -419,6 +502,8 @@ class FlowExtra {
   flipped = false;
   isn: [number | null, number | null] | null = null;
   missedBytes = 0;
+  bytes0 = 0;
+  bytes1 = 0;
   payloadPkts = 0;
   payloadFrameBytes = 0;
   session: FlowSession | null = null;
@@ -428,12 +513,16 @@ class FlowExtra {
   infoCache: FlowInfo | null = null;
   endpointCache: readonly [Endpoint, Endpoint] | null = null;
   communityIdCache: string | null = null;
+  /** Zeek's repeatable history letters (C, G, T, W) by case: how often each was seen. */
+  historyCounts: Map<string, number> | null = null;
 }
 
 const TRANSPORTS: readonly FlowTransport[] = ['tcp', 'udp', 'icmp'];
 const BIT_CLIENT = 1 << 6;
 const BIT_IPV6 = 1 << 9;
 const BIT_TRANSPORT = 1 << 10;
+const HISTORY_SHIFT = 12;
+const BIT_SYN_AT_FIRST = 1 << 28;
 
 /** One tunnel around a flow, by side (see `Flow.tunnel`). */
 export interface TunnelHop {

@@ -20,7 +20,6 @@ const seconds = (t: Timestamp): number => t.sec + t.ns / 1e9;
  */
 export class FlowTable {
   private readonly byKey = new Map<string, Flow>();
-  private readonly byId = new Map<number, Flow>();
   private readonly timers = new DeadlineHeap();
   private nextId = 1;
   private lastKey = '';
@@ -48,9 +47,9 @@ export class FlowTable {
     return flow;
   }
 
-  /** An open flow by id (still found while its `flow.end` is being emitted). */
-  byFlowId(id: number): Flow | undefined {
-    return this.byId.get(id);
+  /** Whether `flow` is open (no longer once its `flow.end` is being emitted). */
+  has(flow: Flow): boolean {
+    return this.byKey.get(flow.key) === flow;
   }
 
   /** Flows still open, in id order. */
@@ -62,7 +61,6 @@ export class FlowTable {
   add(flow: Flow): boolean {
     this.byKey.set(flow.key, flow);
     if (flow.key === this.lastKey) this.lastFlow = flow;
-    this.byId.set(flow.id, flow);
     flow.timerClass = flow.transport === 'tcp' ? TimerClass.Open : TimerClass.Datagram;
     this.arm(flow);
     if (this.byKey.size > this.limits.max_flows) {
@@ -101,7 +99,6 @@ export class FlowTable {
     if (this.lastFlow === flow) this.lastFlow = undefined;
     flow.timerDeadline = NaN;
     this.onEnd(flow, reason);
-    this.byId.delete(flow.id);
   }
 
   /** End of capture: every open flow ends, in id order. */
@@ -122,22 +119,22 @@ export class FlowTable {
   }
 
   /** The flow a timer belongs to, if it is still that flow's live timer (not superseded, not ended). */
-  private live(timer: { id: number; deadline: number }): Flow | undefined {
-    const flow = this.byId.get(timer.id);
-    return flow && flow.timerDeadline === timer.deadline ? flow : undefined;
+  private live(timer: { id: number; key: string; deadline: number }): Flow | undefined {
+    const flow = this.byKey.get(timer.key);
+    return flow && flow.id === timer.id && flow.timerDeadline === timer.deadline ? flow : undefined;
   }
 
   private arm(flow: Flow): void {
     flow.timerDeadline = seconds(flow.last) + this.timeout(flow);
-    this.timers.push(flow.timerDeadline, flow.id);
+    this.timers.push(flow.timerDeadline, flow.id, flow.key);
     // Superseded timers (a flow closed, or ended) stay in the heap until due: minutes of
     // capture time. Rebuilt from the live timers when they outnumber them.
-    if (this.timers.size > 2 * this.byId.size + 1024) this.rebuildTimers();
+    if (this.timers.size > 2 * this.byKey.size + 1024) this.rebuildTimers();
   }
 
   private rebuildTimers(): void {
     this.timers.clear();
-    for (const flow of this.byId.values()) if (!Number.isNaN(flow.timerDeadline)) this.timers.push(flow.timerDeadline, flow.id);
+    for (const flow of this.byKey.values()) if (!Number.isNaN(flow.timerDeadline)) this.timers.push(flow.timerDeadline, flow.id, flow.key);
   }
 
   /** Ends the flow nearest to its idle time-out (closed and datagram flows wait less). */

@@ -7,8 +7,9 @@ import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type DecodeResult, type Encapsulati
 import { typedEvent, type Direction, type EventSink } from '../events/event.js';
 import { Timestamp } from '../events/time.js';
 import { communityId, icmpCounterpart } from '../flow/community-id.js';
-import { EndpointState } from '../flow/conn-state.js';
+import { STEP_ANY_LETTER, STEP_H, STEP_HANDSHAKE_ACK, STEP_LETTERS, STEP_S, stepMine, stepTheirs, tcpStep, type SegmentFacts } from '../flow/conn-state.js';
 import { Expectations } from '../flow/expectations.js';
+import { LiteSlots } from '../flow/lite-slots.js';
 import { TcpAnalyzer, type TcpPacketAnalysis } from '../analysis/tcp/analyzer.js';
 import { flagNames } from '../analysis/tcp/flags.js';
 import { connectionFields } from '../analysis/tcp/connection.js';
@@ -94,6 +95,8 @@ export class Engine implements SessionHost {
   private readonly flows: FlowTable;
   private readonly expectations: Expectations;
   private readonly budget: ReassemblyBudget;
+  /** The numbers of lite TCP flows (`Flow.lite` is a slot here). */
+  private readonly lite = new LiteSlots();
   private lastTick = -1;
   /** Set while flows end by time-out or at the end of capture, whose events are grouped per flow. */
   private endingPhase: Phase.FlowExpiry | Phase.EndFlows | null = null;
@@ -115,6 +118,8 @@ export class Engine implements SessionHost {
   /** The flow and TCP analysis of the packet being processed, for the packet tap. */
   private packetFlow: Flow | null = null;
   private packetTcp: TcpPacketAnalysis | null = null;
+  /** The segment `trackState` hands to `tcpStep`, one object refilled per packet. */
+  private readonly segment: SegmentFacts = { syn: false, ack: false, fin: false, rst: false, payload: 0, window: 0 };
   /** Event types built (null: all) and protocols dissected (null: all), from `EngineOptions.plan`. */
   private readonly wanted: ReadonlySet<string> | null;
   private readonly dissected: ReadonlySet<string> | null;
@@ -405,7 +410,7 @@ export class Engine implements SessionHost {
       // The client sent the SYN, or else the first packet; a SYN-ACK first means the other side.
       const clientSide = (syn && ack ? 1 - side : side) as Side;
       flow = this.newFlow('tcp', 6, ip, tcp.src_port, tcp.dst_port, key, side, clientSide, net, encap);
-      if (clientSide !== side) flow.history.add('^', true);
+      if (clientSide !== side) flow.addFlipMark();
       this.attachTcp(flow);
     }
     this.touch(flow, side, ip, p);
@@ -418,19 +423,20 @@ export class Engine implements SessionHost {
     const sent = ip.truncated && ip.declared_payload !== undefined ? Math.max(payload.length, ip.declared_payload - tcp.data_offset) : payload.length;
     const rst = (flags & TCP_RST) !== 0;
     const fin = (flags & TCP_FIN) !== 0;
-    if (flow.lite !== null) {
+    if (flow.lite >= 0) {
       if (sent === 0 && !rst && !fin) {
         this.trackState(flow, side, syn, ack, fin, rst, 0, tcp.window, originator);
         // Sequence analysis sees every segment, the handshake included (relative numbers start there).
         if (this.tcpAnalysis) this.analyzeTcp(flow, side, tcp, p, ip);
-        const lite = flow.lite;
+        const lite = this.lite;
+        const slot = flow.lite;
         if (syn) {
-          if (Number.isNaN(lite[LITE_ISN + side]!)) lite[LITE_ISN + side] = tcp.seq;
-          lite[LITE_SYN + side] = tcp.seq;
+          if (Number.isNaN(lite.get(slot, LITE_ISN + side))) lite.set(slot, LITE_ISN + side, tcp.seq);
+          lite.set(slot, LITE_SYN + side, tcp.seq);
         }
         if (ack) {
-          const peerAck = lite[LITE_ACK + 1 - side]!;
-          if (Number.isNaN(peerAck) || seqDiff(tcp.ack, peerAck) > 0) lite[LITE_ACK + 1 - side] = tcp.ack;
+          const peerAck = lite.get(slot, LITE_ACK + 1 - side);
+          if (Number.isNaN(peerAck) || seqDiff(tcp.ack, peerAck) > 0) lite.set(slot, LITE_ACK + 1 - side, tcp.ack);
         }
         return;
       }
@@ -458,8 +464,8 @@ export class Engine implements SessionHost {
     if (ack) peer.acked(tcp.ack);
     if (rst) flow.session?.end(flow.dirOf(side), 'rst');
 
-    if (me.retransmissions > retransmitsBefore) flow.history.add('T', originator);
-    if (me.inconsistent > inconsistentBefore) flow.history.add('I', originator);
+    if (me.retransmissions > retransmitsBefore) flow.addHistory('T', originator);
+    if (me.inconsistent > inconsistentBefore) flow.addHistory('I', originator);
     if ((rst || fin) && flow.closed) this.flows.markClosed(flow);
   }
 
@@ -475,7 +481,7 @@ export class Engine implements SessionHost {
       // an analyzer dropped right after, the segment kept in `lite` to be replayed into the
       // flow's own analyzer if a second one comes (`tcpAnalyzer`). The analysis is a function
       // of the segments alone, so the replay gives the same state.
-      if (flow.lite !== null) keepFirstSegment(flow.lite, side, tcp, options);
+      if (flow.lite >= 0) keepFirstSegment(this.lite, flow.lite, side, tcp, options);
       else flow.tcpAnalysis = a;
     }
     const me = a.sides[side];
@@ -503,7 +509,7 @@ export class Engine implements SessionHost {
     );
   }
 
-  /** Zeek's endpoint states and history letters. */
+  /** Zeek's endpoint states and history letters (`tcpStep` in flow/conn-state.ts) and the handshake's times. */
   private trackState(
     flow: Flow,
     side: Side,
@@ -516,46 +522,26 @@ export class Engine implements SessionHost {
     originator: boolean,
   ): void {
     const other = (1 - side) as Side;
-    const h = flow.history;
-    if (syn) {
-      if (fin || rst) h.add('Q', originator);
-      const mine = flow.state(side);
-      if (ack) {
-        h.add('H', originator);
-        flow.synAckTs ??= this.ts;
-        if (mine === EndpointState.Inactive || mine === EndpointState.SynSent) flow.setState(side, EndpointState.SynAckSent);
-      } else {
-        h.add('S', originator);
-        flow.synTs ??= this.ts;
-        if (mine === EndpointState.Inactive) flow.setState(side, EndpointState.SynSent);
+    const seg = this.segment;
+    seg.syn = syn;
+    seg.ack = ack;
+    seg.fin = fin;
+    seg.rst = rst;
+    seg.payload = payloadLength;
+    seg.window = window;
+    const step = tcpStep(flow.state(side), flow.state(other), seg);
+    flow.setState(side, stepMine(step));
+    flow.setState(other, stepTheirs(step));
+    if (step & STEP_ANY_LETTER) {
+      for (let i = 0; i < STEP_LETTERS.length; i++) {
+        const l = STEP_LETTERS[i]!;
+        if (step & l[0]) flow.addHistory(l[1], originator);
       }
     }
-    if (rst) {
-      h.add('R', originator);
-      flow.setState(side, EndpointState.Reset);
-      return;
-    }
-    if (fin) {
-      h.add('F', originator);
-      if (flow.state(side) !== EndpointState.Reset) flow.setState(side, EndpointState.Closed);
-    }
-    if (payloadLength > 0) h.add('D', originator);
-    else if (ack && !syn && !fin) h.add('A', originator);
-    if (window === 0 && !syn) h.add('W', originator);
-    const mine = flow.state(side);
-    if (!syn && ack) {
-      if (mine === EndpointState.SynSent || mine === EndpointState.SynAckSent) {
-        const theirs = flow.state(other);
-        if (theirs !== EndpointState.Inactive) flow.setState(side, EndpointState.Established);
-        if (theirs === EndpointState.SynAckSent || theirs === EndpointState.SynSent) flow.setState(other, EndpointState.Established);
-        if (originator && flow.synTs && flow.synAckTs && flow.handshakeRtt === null) {
-          flow.handshakeRtt = Math.round(this.ts.since(flow.synTs) * 1e6) / 1e6;
-        }
-      } else if (mine === EndpointState.Inactive) {
-        flow.setState(side, EndpointState.Partial);
-      }
-    } else if (!syn && !ack && mine === EndpointState.Inactive && payloadLength > 0) {
-      flow.setState(side, EndpointState.Partial);
+    if (step & STEP_H) flow.synAckTs ??= this.ts;
+    if (step & STEP_S) flow.synTs ??= this.ts;
+    if (step & STEP_HANDSHAKE_ACK && originator && flow.synTs && flow.synAckTs && flow.handshakeRtt === null) {
+      flow.handshakeRtt = Math.round(this.ts.since(flow.synTs) * 1e6) / 1e6;
     }
   }
 
@@ -568,7 +554,7 @@ export class Engine implements SessionHost {
     if (expected) {
       this.fullTcp(flow);
       flow.session = new AppSession(flow, this, expected);
-    } else flow.lite = newLite(); // a plain array: a typed one costs 175 bytes more
+    } else flow.lite = this.lite.alloc();
   }
 
   /**
@@ -576,18 +562,19 @@ export class Engine implements SessionHost {
    * now, that segment replayed into it. Null when there is none to replay.
    */
   private replayFirstSegment(flow: Flow): TcpAnalyzer | null {
-    const lite = flow.lite;
-    if (lite === null || Number.isNaN(lite[FIRST_HEADER]!)) return null;
+    const slot = flow.lite;
+    const lite = this.lite;
+    if (slot < 0 || Number.isNaN(lite.get(slot, FIRST_HEADER))) return null;
     const a = new TcpAnalyzer(flow.first.sec, flow.first.ns, this.limits.max_unacked_segments);
-    const header = lite[FIRST_HEADER]!;
-    const opts = lite[FIRST_OPTIONS]!;
+    const header = lite.get(slot, FIRST_HEADER);
+    const opts = lite.get(slot, FIRST_OPTIONS);
     const mss = opts % 0x20000;
     const wscale = Math.floor(opts / 0x20000) % 0x200;
     const sack = Math.floor(opts / 0x4000000);
     const options = sack === 0 ? null : { mss: mss === 0 ? undefined : mss - 1, window_scale: wscale === 0 ? undefined : wscale - 1, sack_permitted: sack === 2 };
     // The kept segment is the flow's first packet (see keepFirstSegment): its frame and time are the flow's first.
-    a.packet((header & 1) as Side, lite[FIRST_SEQ]!, lite[FIRST_ACK]!, (header >>> 1) & 0x1ff, header >>> 10, 0, flow.firstFrame, flow.first.sec, flow.first.ns, options);
-    lite[FIRST_HEADER] = NaN;
+    a.packet((header & 1) as Side, lite.get(slot, FIRST_SEQ), lite.get(slot, FIRST_ACK), (header >>> 1) & 0x1ff, header >>> 10, 0, flow.firstFrame, flow.first.sec, flow.first.ns, options);
+    lite.set(slot, FIRST_HEADER, NaN);
     flow.tcpAnalysis = a;
     return a;
   }
@@ -605,16 +592,20 @@ export class Engine implements SessionHost {
    */
   private materializeTcp(flow: Flow): void {
     this.replayFirstSegment(flow);
-    const lite = flow.lite!;
-    flow.lite = null;
+    const slot = flow.lite;
+    const lite = this.lite;
     this.fullTcp(flow);
     const dirs = flow.tcp!;
     for (const side of [0, 1] as const) {
-      if (!Number.isNaN(lite[LITE_SYN + side]!)) dirs[side].syn(lite[LITE_SYN + side]!);
-      if (!Number.isNaN(lite[LITE_ACK + side]!)) dirs[side].acked(lite[LITE_ACK + side]!);
-      const isn = lite[LITE_ISN + side]!;
+      const synSeq = lite.get(slot, LITE_SYN + side);
+      if (!Number.isNaN(synSeq)) dirs[side].syn(synSeq);
+      const acked = lite.get(slot, LITE_ACK + side);
+      if (!Number.isNaN(acked)) dirs[side].acked(acked);
+      const isn = lite.get(slot, LITE_ISN + side);
       if (!Number.isNaN(isn)) (flow.isn ??= [null, null])[side] = isn;
     }
+    flow.lite = -1;
+    lite.release(slot);
     flow.session = new AppSession(flow, this);
   }
 
@@ -659,7 +650,7 @@ export class Engine implements SessionHost {
 
   private flowEnded(flow: Flow, reason: EndReason): void {
     if (this.endingPhase !== null) this.mark?.(this.endingPhase === Phase.EndFlows ? END_FRAME : this.frame, this.endingPhase, flow.id, 0);
-    if (flow.lite) this.materializeTcp(flow);
+    if (flow.lite >= 0) this.materializeTcp(flow);
     if (flow.tcp) {
       for (const d of flow.tcp) d.flush();
       for (const side of [0, 1] as const) {
@@ -698,7 +689,7 @@ class SideOutput implements StreamOutput {
     const { flow, side } = this;
     const dir = flow.dirOf(side);
     flow.missedBytes += length;
-    flow.history.add('G', side === flow.clientSide);
+    flow.addHistory('G', side === flow.clientSide);
     this.engine.anomaly('tcp.gap', `${length} bytes missing from the stream${cause ? `: ${cause}` : ''}`, flow, dir);
     this.engine.tap?.(flow.id, dir, length);
     flow.session!.gap(dir, length);
@@ -783,8 +774,8 @@ function ipProtoName(proto: number): string {
 }
 
 /**
- * A lite flow's numbers (`Flow.lite`), doubles in one plain array (about 130 bytes a flow
- * where an analyzer of its own costs some 900, and reassembly and a session some 1,100):
+ * A lite flow's numbers (`Flow.lite`: its slot in `LiteSlots`, 80 bytes a flow where an
+ * analyzer of its own costs some 900, and reassembly and a session some 1,100):
  * per side the last SYN's sequence number, the highest ACK and the first SYN's sequence
  * number (the flow's `isn` once full); then its first analysed segment, kept for
  * `replayFirstSegment` (NaN header: none kept, or replayed already).
@@ -798,20 +789,19 @@ const FIRST_ACK = 7;
 const FIRST_HEADER = 8;
 /** The SYN's options: MSS + 1 (17 bits; 0 absent), window scale + 1 (9 bits; 0 absent), then SACK permitted as 2, not as 1, no options to give as 0. */
 const FIRST_OPTIONS = 9;
-/** A literal, so that its backing store holds exactly its ten doubles (pushes would grow it to 17). */
-function newLite(): number[] {
-  return [NaN, NaN, NaN, NaN, NaN, NaN, NaN, NaN, NaN, NaN];
-}
 
 /**
  * Keeps a lite flow's first analysed segment. It is always the flow's first packet (the
  * flow was made by it, and it carried no payload, FIN or RST, or the flow would not be
  * lite), so its frame and time are the flow's own and its length is 0.
  */
-function keepFirstSegment(lite: number[], side: Side, tcp: TcpHeader, options: { mss?: number; window_scale?: number; sack_permitted?: boolean } | null): void {
-  lite[FIRST_SEQ] = tcp.seq;
-  lite[FIRST_ACK] = tcp.ack;
-  lite[FIRST_HEADER] = side | (tcp.flags << 1) | (tcp.window << 10);
-  lite[FIRST_OPTIONS] =
-    options === null ? 0 : (options.mss === undefined ? 0 : options.mss + 1) + (options.window_scale === undefined ? 0 : options.window_scale + 1) * 0x20000 + (options.sack_permitted ? 2 : 1) * 0x4000000;
+function keepFirstSegment(lite: LiteSlots, slot: number, side: Side, tcp: TcpHeader, options: { mss?: number; window_scale?: number; sack_permitted?: boolean } | null): void {
+  lite.set(slot, FIRST_SEQ, tcp.seq);
+  lite.set(slot, FIRST_ACK, tcp.ack);
+  lite.set(slot, FIRST_HEADER, side | (tcp.flags << 1) | (tcp.window << 10));
+  lite.set(
+    slot,
+    FIRST_OPTIONS,
+    options === null ? 0 : (options.mss === undefined ? 0 : options.mss + 1) + (options.window_scale === undefined ? 0 : options.window_scale + 1) * 0x20000 + (options.sack_permitted ? 2 : 1) * 0x4000000,
+  );
 }

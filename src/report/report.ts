@@ -4,6 +4,7 @@ import type { EventSink, WireEvent } from '../events/event.js';
 import { toJsonAt, type JsonObject, type JsonValue } from '../events/json.js';
 import { Timestamp } from '../events/time.js';
 import { ListSpool, SortedSpool, SpoolDir, type ReportSink } from './spool.js';
+import { SummaryFlows } from './summary-flows.js';
 import { textChunks, type TextView } from './text-summary.js';
 
 /** Anomalies listed per code in the report; the rest are counted in the summary. */
@@ -80,7 +81,7 @@ export class ReportBuilder implements EventSink {
   private readonly tcpFlagged: ListSpool;
   private readonly tcpConnections: SortedSpool;
   /** What the summaries see of the flows: a few fields of the first MAX_SUMMARY_FLOWS. */
-  private readonly summaryFlows: WireEvent[] = [];
+  private readonly summaryFlows: SummaryFlows;
   private summaryBytes = 0;
   /** One string per address among the summary flows' (bounded: past it, addresses are kept as they come). */
   private readonly addresses = new Map<string, string>();
@@ -104,6 +105,7 @@ export class ReportBuilder implements EventSink {
     const indent = (this.indent = opts.indent ?? 2);
     this.maxSummaryBytes = opts.summaryBytes ?? MAX_SUMMARY_BYTES;
     this.maxSummaryFlows = opts.summaryFlows ?? MAX_SUMMARY_FLOWS;
+    this.summaryFlows = new SummaryFlows(this.maxSummaryFlows);
     this.nl = indent ? '\n' : '';
     this.colon = indent ? ': ' : ':';
     const list = (depth: number) => new ListSpool(this.spool, ',' + this.nl + this.pad(depth), opts.spoolMemory);
@@ -138,7 +140,7 @@ export class ReportBuilder implements EventSink {
         this.flows.add(this.text(e, 2), e.flow ?? 0);
         bump(this.transports, String(e.proto));
         bump(this.services, typeof e.service === 'string' ? e.service : '-');
-        if (this.summaryFlows.length < this.maxSummaryFlows) this.summaryFlows.push(summaryFlow(e, this.sharedAddress));
+        if (this.summaryFlows.length < this.maxSummaryFlows) this.summaryFlows.add(e, this.sharedAddress);
         return;
       case 'anomaly': {
         const code = String(e.code);
@@ -254,7 +256,7 @@ export class ReportBuilder implements EventSink {
 
   private document(): Doc {
     const cs = this.captureSummary ?? ({} as WireEvent);
-    const flows = [...this.summaryFlows].sort((a, b) => (a.flow ?? 0) - (b.flow ?? 0));
+    const flows = this.summaryFlows.all().sort((a, b) => (a.flow ?? 0) - (b.flow ?? 0));
     const flowsCut = this.flows.count > flows.length;
     const members = new Map<string, DocValue>([
       ['report_version', REPORT_VERSION],
@@ -356,29 +358,6 @@ type DocValue = JsonValue | undefined | ListSpool | SortedSpool | Doc;
 /** An object of the document whose members may be spooled lists. */
 class Doc {
   constructor(readonly members: ReadonlyMap<string, DocValue>) {}
-}
-
-/** The fields of a `flow.end` record that the summaries read (`ReportSpec.summarize`). */
-/**
- * What the views read of a flow (DNS: which name a connection's server was looked up by;
- * BitTorrent: who learnt which peer): the frame, type and direction of the `flow.end`
- * event and the client port are not kept. Addresses go through `shared`, one string per
- * address: a flood's flows repeat a few servers, and 100,000 kept flows had 100,000 copies.
- */
-function summaryFlow(e: WireEvent, shared: (v: JsonValue | undefined) => JsonValue | undefined): WireEvent {
-  return {
-    type: e.type,
-    frame: 0,
-    ts: e.ts,
-    flow: e.flow,
-    dir: null,
-    proto: e.proto,
-    service: e.service,
-    orig_h: shared(e.orig_h),
-    resp_h: shared(e.resp_h),
-    resp_p: e.resp_p,
-    start: e.start,
-  };
 }
 
 /**

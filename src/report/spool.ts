@@ -26,6 +26,8 @@ export const LIST_MEMORY = 1 << 20;
 export const SORTED_MEMORY = 4 << 20;
 /** Bytes read at a time from one sorted run while merging (hundreds of runs for 1M flows). */
 const RUN_WINDOW = 64 << 10;
+/** Bytes of a sorted run written at a time. */
+const SPILL_WINDOW = 1 << 20;
 /** Bytes copied at a time from a list's file to the output. */
 const COPY_CHUNK = 1 << 20;
 
@@ -187,7 +189,10 @@ export class SortedSpool {
   private spill(): void {
     if (this.fd < 0) this.fd = this.dir.open();
     const start = this.size;
-    let buf = Buffer.allocUnsafe(Math.max(1 << 16, this.held * 3 + HEAD * this.texts.length));
+    // Written through a fixed window, not one buffer for the whole run: that was three times
+    // the run's text (12 MB per spill of a SYN flood's flows, off the heap, twice: flows and
+    // TCP connections), at the moment the flood's open flows hold the most.
+    let buf = Buffer.allocUnsafe(SPILL_WINDOW);
     let used = 0;
     for (const i of this.order()) {
       const text = this.texts[i]!;

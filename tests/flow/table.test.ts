@@ -41,7 +41,7 @@ function play(ops: readonly { op: Op; t: number }[], keep: (id: number) => boole
       const g = flow(op.id, op.udp ? 'udp' : 'tcp', t);
       flows.set(op.id, g);
       table.add(g);
-    } else if (f && table.byFlowId(f.id)) {
+    } else if (f && table.has(f)) {
       f.last = now;
       if (op.kind === 'close' && f.transport === 'tcp') table.markClosed(f);
     }
@@ -103,10 +103,11 @@ describe('DeadlineHeap', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 1000 }))), (entries) => {
         const h = new DeadlineHeap();
-        entries.forEach(([d, id]) => h.push(d, id));
+        entries.forEach(([d, id]) => h.push(d, id, `k${id}`));
         const out: [number, number][] = [];
         while (h.size) {
-          const { id, deadline } = h.pop();
+          const { id, key, deadline } = h.pop();
+          expect(key).toBe(`k${id}`); // the key moves with its entry
           out.push([deadline, id]);
         }
         expect(out).toEqual([...entries].sort((a, b) => a[0] - b[0] || a[1] - b[1]));

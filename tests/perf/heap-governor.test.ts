@@ -11,7 +11,10 @@ describe('heap governor', () => {
     expect(growthFor(32, 64)).toBe(100);
     expect(growthFor(48, 64)).toBe(33);
     expect(growthFor(60, 64)).toBe(25);
-    expect(growthFor(200, 64)).toBe(25);
+    // Past the budget: 16 MB of growth, never below 15% nor above the 25% floor within it.
+    expect(growthFor(80, 64)).toBe(20);
+    expect(growthFor(110, 64)).toBe(15);
+    expect(growthFor(200, 64)).toBe(15);
     expect(growthFor(0, 64)).toBe(300);
   });
 
