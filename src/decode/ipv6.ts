@@ -10,12 +10,8 @@ import type { FragmentReassembler } from './fragments.js';
 import { buildIpPacket, type Report } from './ip-packet.js';
 import type { IpPacket } from './types.js';
 
-const HOP_BY_HOP = 0;
-const ROUTING = 43;
-const FRAGMENT = 44;
-const AH = 51;
-const DEST_OPTIONS = 60;
-const NO_NEXT_HEADER = 59;
+/** Next-header values (IANA protocol numbers) this walk knows. */
+const EXT = { hopByHop: 0, routing: 43, fragment: 44, ah: 51, noNextHeader: 59, destOptions: 60 } as const;
 /** More extension headers than this is an attack, not a packet. */
 const MAX_EXTENSION_HEADERS = 24;
 
@@ -35,7 +31,7 @@ export function decodeIpv6(data: Uint8Array, off: number, ts: Timestamp, fragmen
   }
   let payloadLength = (data[off + 4]! << 8) | data[off + 5]!;
   let next = data[off + 6]!;
-  if (payloadLength === 0 && next === HOP_BY_HOP) payloadLength = avail - 40; // jumbogram (RFC 2675)
+  if (payloadLength === 0 && next === EXT.hopByHop) payloadLength = avail - 40; // jumbogram (RFC 2675)
   const declaredEnd = off + 40 + payloadLength;
   const end = Math.min(declaredEnd, data.length); // trims Ethernet padding
   const src = data.subarray(off + 8, off + 24);
@@ -53,8 +49,8 @@ export function decodeIpv6(data: Uint8Array, off: number, ts: Timestamp, fragmen
       report('ip.bad_extension_header', `more than ${MAX_EXTENSION_HEADERS} extension headers`);
       return undefined;
     }
-    if (next === HOP_BY_HOP || next === ROUTING || next === DEST_OPTIONS || next === AH) {
-      if (next === HOP_BY_HOP && (p !== off + 40 || reassembled)) {
+    if (next === EXT.hopByHop || next === EXT.routing || next === EXT.destOptions || next === EXT.ah) {
+      if (next === EXT.hopByHop && (p !== off + 40 || reassembled)) {
         report('ip.bad_extension_header', 'hop-by-hop options header not directly after the IPv6 header');
       }
       if (bufDeclaredEnd - p < 2) {
@@ -65,7 +61,7 @@ export function decodeIpv6(data: Uint8Array, off: number, ts: Timestamp, fragmen
         report('ip.truncated', `extension header ${next} cut short by the capture`);
         return undefined;
       }
-      const len = next === AH ? (buf[p + 1]! + 2) * 4 : (buf[p + 1]! + 1) * 8;
+      const len = next === EXT.ah ? (buf[p + 1]! + 2) * 4 : (buf[p + 1]! + 1) * 8;
       if (p + len > bufDeclaredEnd) {
         report('ip.bad_extension_header', `extension header ${next} of ${len} bytes runs past the payload`);
         return undefined;
@@ -78,7 +74,7 @@ export function decodeIpv6(data: Uint8Array, off: number, ts: Timestamp, fragmen
       p += len;
       continue;
     }
-    if (next === FRAGMENT) {
+    if (next === EXT.fragment) {
       if (reassembled) {
         report('ip.bad_extension_header', 'a fragment header inside a reassembled datagram');
         return undefined;
@@ -121,7 +117,7 @@ export function decodeIpv6(data: Uint8Array, off: number, ts: Timestamp, fragmen
     break;
   }
   const payload = buf.subarray(p, bufEnd);
-  if (next === NO_NEXT_HEADER) {
+  if (next === EXT.noNextHeader) {
     return buildIpPacket(6, src, dst, next, ttl, ipLength, payload.subarray(0, 0), 0, reassembled, report);
   }
   return buildIpPacket(6, src, dst, next, ttl, ipLength, payload, bufDeclaredEnd - p, reassembled, report);

@@ -9,7 +9,18 @@
  * what is allocated stays within a chunk of the most flows open at once (bounded by
  * max_flows); a slot is reused as soon as its flow turns full or ends.
  */
-export const LITE_WIDTH = 10;
+/**
+ * What a slot's numbers are (`Flow.lite`: its slot here, where an analyzer of its own costs
+ * some 900 bytes, and reassembly and a session some 1,100): per side (add the side, 0 or 1)
+ * the last SYN's sequence number, the highest ACK and the first SYN's sequence number (the
+ * flow's `isn` once full); then its first analysed segment, kept for the engine's
+ * `replayFirstSegment` (NaN header: none kept, or replayed already). `firstHeader` packs the
+ * side (bit 0), the flags (9 bits) and the window (16 bits); `firstOptions` the SYN's options:
+ * MSS + 1 (17 bits; 0 absent), window scale + 1 (9 bits; 0 absent), then SACK permitted as
+ * 2, not as 1, no options to give as 0.
+ */
+export const LITE = { syn: 0, ack: 2, isn: 4, firstSeq: 6, firstAck: 7, firstHeader: 8, firstOptions: 9 } as const;
+export const LITE_WIDTH = LITE.firstOptions + 1;
 /** Words per slot: the numbers, then the bit set of those present. */
 const STRIDE = LITE_WIDTH + 1;
 const CHUNK_SHIFT = 12;

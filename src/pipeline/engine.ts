@@ -9,7 +9,7 @@ import { Timestamp } from '../events/time.js';
 import { communityId, icmpCounterpart } from '../flow/community-id.js';
 import { STEP_ANY_LETTER, STEP_H, STEP_HANDSHAKE_ACK, STEP_LETTERS, STEP_S, stepMine, stepTheirs, tcpStep, type SegmentFacts } from '../flow/conn-state.js';
 import { Expectations } from '../flow/expectations.js';
-import { LiteSlots } from '../flow/lite-slots.js';
+import { LITE, LiteSlots } from '../flow/lite-slots.js';
 import { TcpAnalyzer, type TcpPacketAnalysis } from '../analysis/tcp/analyzer.js';
 import { flagNames } from '../analysis/tcp/flags.js';
 import { connectionFields } from '../analysis/tcp/connection.js';
@@ -431,12 +431,12 @@ export class Engine implements SessionHost {
         const lite = this.lite;
         const slot = flow.lite;
         if (syn) {
-          if (Number.isNaN(lite.get(slot, LITE_ISN + side))) lite.set(slot, LITE_ISN + side, tcp.seq);
-          lite.set(slot, LITE_SYN + side, tcp.seq);
+          if (Number.isNaN(lite.get(slot, LITE.isn + side))) lite.set(slot, LITE.isn + side, tcp.seq);
+          lite.set(slot, LITE.syn + side, tcp.seq);
         }
         if (ack) {
-          const peerAck = lite.get(slot, LITE_ACK + 1 - side);
-          if (Number.isNaN(peerAck) || seqDiff(tcp.ack, peerAck) > 0) lite.set(slot, LITE_ACK + 1 - side, tcp.ack);
+          const peerAck = lite.get(slot, LITE.ack + 1 - side);
+          if (Number.isNaN(peerAck) || seqDiff(tcp.ack, peerAck) > 0) lite.set(slot, LITE.ack + 1 - side, tcp.ack);
         }
         return;
       }
@@ -564,17 +564,17 @@ export class Engine implements SessionHost {
   private replayFirstSegment(flow: Flow): TcpAnalyzer | null {
     const slot = flow.lite;
     const lite = this.lite;
-    if (slot < 0 || Number.isNaN(lite.get(slot, FIRST_HEADER))) return null;
+    if (slot < 0 || Number.isNaN(lite.get(slot, LITE.firstHeader))) return null;
     const a = new TcpAnalyzer(flow.first.sec, flow.first.ns, this.limits.max_unacked_segments);
-    const header = lite.get(slot, FIRST_HEADER);
-    const opts = lite.get(slot, FIRST_OPTIONS);
+    const header = lite.get(slot, LITE.firstHeader);
+    const opts = lite.get(slot, LITE.firstOptions);
     const mss = opts % 0x20000;
     const wscale = Math.floor(opts / 0x20000) % 0x200;
     const sack = Math.floor(opts / 0x4000000);
     const options = sack === 0 ? null : { mss: mss === 0 ? undefined : mss - 1, window_scale: wscale === 0 ? undefined : wscale - 1, sack_permitted: sack === 2 };
     // The kept segment is the flow's first packet (see keepFirstSegment): its frame and time are the flow's first.
-    a.packet((header & 1) as Side, lite.get(slot, FIRST_SEQ), lite.get(slot, FIRST_ACK), (header >>> 1) & 0x1ff, header >>> 10, 0, flow.firstFrame, flow.first.sec, flow.first.ns, options);
-    lite.set(slot, FIRST_HEADER, NaN);
+    a.packet((header & 1) as Side, lite.get(slot, LITE.firstSeq), lite.get(slot, LITE.firstAck), (header >>> 1) & 0x1ff, header >>> 10, 0, flow.firstFrame, flow.first.sec, flow.first.ns, options);
+    lite.set(slot, LITE.firstHeader, NaN);
     flow.tcpAnalysis = a;
     return a;
   }
@@ -597,11 +597,11 @@ export class Engine implements SessionHost {
     this.fullTcp(flow);
     const dirs = flow.tcp!;
     for (const side of [0, 1] as const) {
-      const synSeq = lite.get(slot, LITE_SYN + side);
+      const synSeq = lite.get(slot, LITE.syn + side);
       if (!Number.isNaN(synSeq)) dirs[side].syn(synSeq);
-      const acked = lite.get(slot, LITE_ACK + side);
+      const acked = lite.get(slot, LITE.ack + side);
       if (!Number.isNaN(acked)) dirs[side].acked(acked);
-      const isn = lite.get(slot, LITE_ISN + side);
+      const isn = lite.get(slot, LITE.isn + side);
       if (!Number.isNaN(isn)) (flow.isn ??= [null, null])[side] = isn;
     }
     flow.lite = -1;
@@ -774,34 +774,17 @@ function ipProtoName(proto: number): string {
 }
 
 /**
- * A lite flow's numbers (`Flow.lite`: its slot in `LiteSlots`, 80 bytes a flow where an
- * analyzer of its own costs some 900, and reassembly and a session some 1,100):
- * per side the last SYN's sequence number, the highest ACK and the first SYN's sequence
- * number (the flow's `isn` once full); then its first analysed segment, kept for
- * `replayFirstSegment` (NaN header: none kept, or replayed already).
- */
-const LITE_SYN = 0;
-const LITE_ACK = 2;
-const LITE_ISN = 4;
-const FIRST_SEQ = 6;
-const FIRST_ACK = 7;
-/** The side (bit 0), the flags (9 bits) and the window (16 bits). */
-const FIRST_HEADER = 8;
-/** The SYN's options: MSS + 1 (17 bits; 0 absent), window scale + 1 (9 bits; 0 absent), then SACK permitted as 2, not as 1, no options to give as 0. */
-const FIRST_OPTIONS = 9;
-
-/**
  * Keeps a lite flow's first analysed segment. It is always the flow's first packet (the
  * flow was made by it, and it carried no payload, FIN or RST, or the flow would not be
  * lite), so its frame and time are the flow's own and its length is 0.
  */
 function keepFirstSegment(lite: LiteSlots, slot: number, side: Side, tcp: TcpHeader, options: { mss?: number; window_scale?: number; sack_permitted?: boolean } | null): void {
-  lite.set(slot, FIRST_SEQ, tcp.seq);
-  lite.set(slot, FIRST_ACK, tcp.ack);
-  lite.set(slot, FIRST_HEADER, side | (tcp.flags << 1) | (tcp.window << 10));
+  lite.set(slot, LITE.firstSeq, tcp.seq);
+  lite.set(slot, LITE.firstAck, tcp.ack);
+  lite.set(slot, LITE.firstHeader, side | (tcp.flags << 1) | (tcp.window << 10));
   lite.set(
     slot,
-    FIRST_OPTIONS,
+    LITE.firstOptions,
     options === null ? 0 : (options.mss === undefined ? 0 : options.mss + 1) + (options.window_scale === undefined ? 0 : options.window_scale + 1) * 0x20000 + (options.sack_permitted ? 2 : 1) * 0x4000000,
   );
 }

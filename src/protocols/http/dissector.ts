@@ -80,6 +80,15 @@ interface Body {
 /** `head`: expecting a start line; `hold`: waiting for the answer to CONNECT/Upgrade; `opaque`: no longer HTTP. */
 type State = 'head' | 'body' | 'hold' | 'resync' | 'opaque';
 
+/**
+ * The fields a waiting request or response event learns when its body ends (what the body
+ * lost is known only then, so the event is emitted then): the bytes missed, whether a gap
+ * cut the message, and the frame where it started.
+ */
+function headEnd(sink: BodySink | undefined, cut: boolean | undefined, first: number): { body_missed_bytes?: number; incomplete?: true; first_frame: number } {
+  return { body_missed_bytes: sink?.missed || undefined, incomplete: cut || undefined, first_frame: first };
+}
+
 export class Http1Dissector implements StreamDissector {
   private readonly cur = { c2s: new StreamCursor(), s2c: new StreamCursor() };
   private readonly state: Record<Direction, State> = { c2s: 'head', s2c: 'head' };
@@ -524,10 +533,7 @@ export class Http1Dissector implements StreamDissector {
     const w = tx.request_event;
     if (!w) return;
     tx.request_event = undefined;
-    // What the body lost is known once it ended: the event is emitted then.
-    const missed = tx.requestSink?.missed || undefined;
-    const incomplete = tx.requestCut || undefined;
-    this.ctx.emit('http.request', 'c2s', { ...w.fields, body_missed_bytes: missed, incomplete, first_frame: w.first }, this.lastOf(tx.request));
+    this.ctx.emit('http.request', 'c2s', { ...w.fields, ...headEnd(tx.requestSink, tx.requestCut, w.first) }, this.lastOf(tx.request));
   }
 
   /** Emits the `http.response` of `tx` if it still waits (see `emitRequest`). */
@@ -535,9 +541,7 @@ export class Http1Dissector implements StreamDissector {
     const w = tx.response_event;
     if (!w) return;
     tx.response_event = undefined;
-    const missed = tx.responseSink?.missed || undefined;
-    const incomplete = tx.responseCut || undefined;
-    this.ctx.emit('http.response', 's2c', { ...w.fields, body_missed_bytes: missed, incomplete, first_frame: w.first }, this.lastOf(tx.response));
+    this.ctx.emit('http.response', 's2c', { ...w.fields, ...headEnd(tx.responseSink, tx.responseCut, w.first) }, this.lastOf(tx.response));
   }
 
   /** The frame of a message's last byte, when it is not the packet being processed (or the FIN that ends it). */

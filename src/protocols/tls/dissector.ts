@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import type { DissectorContext, StreamDissector } from '../../dissect/contract.js';
 import type { Direction } from '../../events/event.js';
+import type { Parsed } from '../../dissect/parse.js';
 import { describeCertificate, parseCertificateList, toPem, unparsedCertificate, type CertificateInfo } from './certificate.js';
 import type { AlertFields, CertificateFields, ClientHelloFields, ServerHelloFields, SessionFields } from './events.js';
 import { ja3, ja3s, ja4, ja4s } from './fingerprint.js';
@@ -315,19 +316,17 @@ export class TlsDissector implements StreamDissector {
     if (side.messages.length < MAX_LISTED_MESSAGES) side.messages.push(handshakeName(type));
     switch (type) {
       case 1:
-        if (side.dir !== 'c2s') {
-          this.ctx.anomaly('tls.unexpected_message', side.dir, 'ClientHello sent by the server');
+      case 2: {
+        // A ClientHello comes only from the client, a ServerHello only from the server.
+        const client = type === 1;
+        if (side.dir !== (client ? 'c2s' : 's2c')) {
+          this.ctx.anomaly('tls.unexpected_message', side.dir, client ? 'ClientHello sent by the server' : 'ServerHello sent by the client');
           return;
         }
-        this.clientHello(body);
+        if (client) this.clientHello(body);
+        else this.serverHello(body);
         return;
-      case 2:
-        if (side.dir !== 's2c') {
-          this.ctx.anomaly('tls.unexpected_message', side.dir, 'ServerHello sent by the client');
-          return;
-        }
-        this.serverHello(body);
-        return;
+      }
       case 11:
         this.certificates(side, body);
         return;
@@ -353,13 +352,16 @@ export class TlsDissector implements StreamDissector {
     for (const t of malformed) this.ctx.anomaly('tls.bad_extension', dir, `${what} ${extensionName(t)} (${t}) does not parse`);
   }
 
+  /** A parsed hello, or null after `tls.bad_handshake` when it does not parse (a handshake message is whole here). */
+  private parsedHello<T>(p: Parsed<T>, dir: Direction, what: string): T | null {
+    if (p.kind === 'done') return p.value;
+    this.ctx.anomaly('tls.bad_handshake', dir, p.kind === 'error' ? p.reason : `${what} incomplete`);
+    return null;
+  }
+
   private clientHello(body: Uint8Array): void {
-    const p = parseClientHello(body, this.ctx.limits.max_tls_extensions);
-    if (p.kind !== 'done') {
-      this.ctx.anomaly('tls.bad_handshake', 'c2s', p.kind === 'error' ? p.reason : 'ClientHello incomplete');
-      return;
-    }
-    const h = p.value;
+    const h = this.parsedHello(parseClientHello(body, this.ctx.limits.max_tls_extensions), 'c2s', 'ClientHello');
+    if (!h) return;
     this.sni = h.server_name;
     this.clientSessionId = h.session_id;
     this.clientRandom = h.random;
@@ -442,12 +444,8 @@ export class TlsDissector implements StreamDissector {
   }
 
   private serverHello(body: Uint8Array): void {
-    const p = parseServerHello(body, this.ctx.limits.max_tls_extensions);
-    if (p.kind !== 'done') {
-      this.ctx.anomaly('tls.bad_handshake', 's2c', p.kind === 'error' ? p.reason : 'ServerHello incomplete');
-      return;
-    }
-    const h = p.value;
+    const h = this.parsedHello(parseServerHello(body, this.ctx.limits.max_tls_extensions), 's2c', 'ServerHello');
+    if (!h) return;
     this.extensionAnomalies('s2c', h.hello_retry_request ? 'HelloRetryRequest' : 'ServerHello', h.extensions_trimmed, h.malformed);
     const version = h.selected_version ?? h.legacy_version;
     const j3 = ja3s(h);
