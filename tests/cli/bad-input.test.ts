@@ -1,5 +1,6 @@
 /**
- * Bad files get clear answers, from the real `bin/wirelens`: one line on stderr naming the
+ * Bad files get clear answers, from the command line (run in-process by runCli, the same
+ * code as `bin/wirelens`; standard input in a real one): one line on stderr naming the
  * problem, never a stack trace; exit 2 when nothing could be read, 0 (with the problem
  * among the anomalies) when part of it could.
  */
@@ -8,7 +9,8 @@ import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { block, concat, epb, idb, pcapHeader, pcapRecord, shb } from '../capture/builders.js';
 import { ethernet, ipv4, tcp } from '../decode/frames.js';
-import { ensureBuilt, pcapOf, tcpConversation, tempFile, tempPath, wirelens, type CliResult } from './cli-support.js';
+import { runCli } from '../support/run-cli.js';
+import { ensureBuilt, pcapOf, tcpConversation, tempFile, tempPath, type CliResult } from './cli-support.js';
 
 beforeAll(() => ensureBuilt());
 
@@ -59,10 +61,10 @@ describe('nothing could be read: exit 2 and one line', () => {
     ['gzip of a text file', () => tempFile(gzipSync(Buffer.from('just some text\n')), 'notes.gz'), /gzip.*not a capture/],
   ];
   for (const [what, make, names] of cases) {
-    it(`${what}`, () => {
+    it(`${what}`, async () => {
       const path = make();
       for (const command of [['events'], ['report'], []]) {
-        const r = wirelens([...command, path]);
+        const r = await runCli([...command, path]);
         expect(r.status, `${command.join(' ')}: ${r.stderr}`).toBe(2);
         expectOneClearLine(r, names);
         expect(r.stderr).toContain(path);
@@ -71,22 +73,22 @@ describe('nothing could be read: exit 2 and one line', () => {
     });
   }
 
-  it('every command says the same for a file that is not a capture', () => {
+  it('every command says the same for a file that is not a capture', async () => {
     const path = tempFile('plain text\n', 'plain.txt');
     for (const command of [['flows', path], ['follow', path, '--flow', '1'], ['export', path, '--out', tempPath('out')]]) {
-      const r = wirelens(command);
+      const r = await runCli(command);
       expect(r.status, command[0]).toBe(2);
       expectOneClearLine(r, /not a capture file/);
     }
     // `check` reports each capture in its own result list, on stdout, for CI logs.
-    const check = wirelens(['check', path, '--golden', tempPath('g.json')]);
+    const check = await runCli(['check', path, '--golden', tempPath('g.json')]);
     expect(check.status).toBe(2);
     expect(check.stdout.toString()).toMatch(/not a capture file/);
     expect(check.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('empty standard input', () => {
-    const r = wirelens(['events', '-'], new Uint8Array(0));
+  it('empty standard input', async () => {
+    const r = await runCli(['events', '-'], { input: new Uint8Array(0) });
     expect(r.status).toBe(2);
     expectOneClearLine(r, /stdin.*empty/);
   });
@@ -94,52 +96,52 @@ describe('nothing could be read: exit 2 and one line', () => {
 
 describe('part could be read: exit 0, the problem among the anomalies, one line on stderr', () => {
   /** Runs `events` and checks the outcome; returns the events' anomaly codes. */
-  function partial(bytes: Uint8Array, name: string, code: string, names: RegExp): string[] {
+  async function partial(bytes: Uint8Array, name: string, code: string, names: RegExp): Promise<string[]> {
     const path = tempFile(bytes, name);
-    const r = wirelens(['events', path]);
+    const r = await runCli(['events', path]);
     expect(r.status, r.stderr).toBe(0);
     const codes = anomalyCodes(r);
     expect(codes).toContain(code);
     expectOneClearLine(r, names);
     // The text summary names it too, as an anomaly.
-    const text = wirelens(['report', '--text', path]);
+    const text = await runCli(['report', '--text', path]);
     expect(text.status).toBe(0);
     expect(text.stdout.toString()).toContain(code);
     return codes;
   }
 
-  it('a truncated packet record', () => {
-    partial(GOOD.subarray(0, GOOD.length - 7), 'cut-record.pcap', 'capture.truncated', /cut short|ends in the middle|truncated/);
+  it('a truncated packet record', async () => {
+    await partial(GOOD.subarray(0, GOOD.length - 7), 'cut-record.pcap', 'capture.truncated', /cut short|ends in the middle|truncated/);
   });
 
-  it('a record header cut in the middle', () => {
+  it('a record header cut in the middle', async () => {
     const cut = pcapOf(http.slice(0, 3));
-    partial(concat(cut, new Uint8Array(9)), 'cut-record-header.pcap', 'capture.truncated', /cut short|ends in the middle|truncated/);
+    await partial(concat(cut, new Uint8Array(9)), 'cut-record-header.pcap', 'capture.truncated', /cut short|ends in the middle|truncated/);
   });
 
-  it('a caplen larger than the snaplen', () => {
+  it('a caplen larger than the snaplen', async () => {
     const file = concat(pcapHeader('us-le', 1, 64), ...http.map((f, i) => pcapRecord('us-le', 1_700_000_000 + i, 0, f)));
-    partial(file, 'over-snaplen.pcap', 'capture.snaplen_exceeded', /snaplen/);
+    await partial(file, 'over-snaplen.pcap', 'capture.snaplen_exceeded', /snaplen/);
   });
 
-  it('a caplen larger than 256 MB', () => {
+  it('a caplen larger than 256 MB', async () => {
     const file = concat(pcapOf(http.slice(0, 2)), pcapRecord('us-le', 1_700_000_009, 0, new Uint8Array(8), 300 * 1024 * 1024, 300 * 1024 * 1024));
-    partial(file, 'huge-record.pcap', 'capture.packet_too_large', /256 MB|too large|claims/);
+    await partial(file, 'huge-record.pcap', 'capture.packet_too_large', /256 MB|too large|claims/);
   });
 
-  it('a pcapng block whose length fields disagree', () => {
+  it('a pcapng block whose length fields disagree', async () => {
     const frame = http[0]!;
     const good = epb(true, 0, 1_700_000_000_000_000n, frame);
     const body = good.subarray(8, good.length - 4);
     const liar = block(true, 6, body, { tail: good.length + 8 });
     const file = concat(shb(true), idb(true, 1, 65535), good, liar, epb(true, 0, 1_700_000_001_000_000n, http[1]!));
-    partial(file, 'lengths-disagree.pcapng', 'capture.bad_record', /length/);
+    await partial(file, 'lengths-disagree.pcapng', 'capture.bad_record', /length/);
   });
 
-  it('an unknown link type: named with its number, not called damage, counted in the summary', () => {
-    partial(pcapOf(http, 4242), 'unknown-link.pcap', 'capture.unknown_link_type', /link type 4242 is not supported/);
+  it('an unknown link type: named with its number, not called damage, counted in the summary', async () => {
+    await partial(pcapOf(http, 4242), 'unknown-link.pcap', 'capture.unknown_link_type', /link type 4242 is not supported/);
     const path = tempFile(pcapOf(http, 187), 'bluetooth.pcap');
-    const r = wirelens(['events', path]);
+    const r = await runCli(['events', path]);
     expect(r.stderr.toString()).toMatch(/link type 187 \(BLUETOOTH_HCI_H4\) is not supported: its frames are counted, not decoded \(first at frame 1\)/);
     // Once, not once per frame.
     expect(r.stderr.toString().match(/link type 187/g)).toHaveLength(1);
@@ -148,26 +150,26 @@ describe('part could be read: exit 0, the problem among the anomalies, one line 
     expect(summary?.link_types).toEqual([{ link_type: 187, name: 'linktype_187', packets: http.length, skipped: http.length }]);
   });
 
-  it('an IPv4 header length below 20', () => {
+  it('an IPv4 header length below 20', async () => {
     const bad = ethernet(0x0800, ipv4({ payload: tcp({ payload: [1, 2, 3] }) }));
     bad[14] = 0x44; // version 4, IHL 4 words = 16 bytes
-    partial(pcapOf([...http, bad]), 'ihl-16.pcap', 'ip.bad_header_length', /header length/);
+    await partial(pcapOf([...http, bad]), 'ihl-16.pcap', 'ip.bad_header_length', /header length/);
   });
 
-  it('a bad TCP data offset', () => {
+  it('a bad TCP data offset', async () => {
     const bad = ethernet(0x0800, ipv4({ payload: tcp({ dataOffsetWords: 3, payload: [1, 2, 3] }) }));
-    partial(pcapOf([...http, bad]), 'doff-3.pcap', 'tcp.bad_data_offset', /data offset/);
+    await partial(pcapOf([...http, bad]), 'doff-3.pcap', 'tcp.bad_data_offset', /data offset/);
   });
 
-  it('a gzip file that is cut short', () => {
+  it('a gzip file that is cut short', async () => {
     // Enough packets that the cut leaves some of them readable.
     const many = pcapOf(Array.from({ length: 40 }, () => http).flat());
     const gz = gzipSync(many, { level: 1 });
-    partial(gz.subarray(0, gz.length >> 1), 'cut.pcap.gz', 'capture.truncated', /gzip/);
+    await partial(gz.subarray(0, gz.length >> 1), 'cut.pcap.gz', 'capture.truncated', /gzip/);
   });
 
-  it('a clean capture prints nothing on stderr', () => {
-    const r = wirelens(['events', tempFile(GOOD, 'good.pcap')]);
+  it('a clean capture prints nothing on stderr', async () => {
+    const r = await runCli(['events', tempFile(GOOD, 'good.pcap')]);
     expect(r.status).toBe(0);
     expect(r.stderr).toBe('');
     expect(anomalyCodes(r)).toEqual([]);

@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../src/dissect/limits.js';
 import type { Direction } from '../../src/events/event.js';
 import { HttpFollowDecoder } from '../../src/report/http-follow.js';
-import { ensureBuilt, wirelens } from './cli-support.js';
+import { runCli } from '../support/run-cli.js';
+import { ensureBuilt } from './cli-support.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array): string => Buffer.from(b).toString('latin1');
@@ -63,13 +64,13 @@ describe('follow --decode', () => {
 
 describe('wirelens follow --decode on a capture', () => {
   beforeAll(() => ensureBuilt(), 120_000);
-  it('http-chunked-gzip.pcap: both gzip bodies shown decoded; a non-HTTP flow unchanged', () => {
-    const raw = wirelens(['follow', 'captures/http-chunked-gzip.pcap', '--flow', '1']).stdout.toString();
-    const decoded = wirelens(['follow', 'captures/http-chunked-gzip.pcap', '--flow', '1', '--decode']).stdout.toString();
+  it('http-chunked-gzip.pcap: both gzip bodies shown decoded; a non-HTTP flow unchanged', async () => {
+    const raw = (await runCli(['follow', 'captures/http-chunked-gzip.pcap', '--flow', '1'])).stdout.toString();
+    const decoded = (await runCli(['follow', 'captures/http-chunked-gzip.pcap', '--flow', '1', '--decode'])).stdout.toString();
     expect(decoded.match(/\[wirelens: chunked, gzip body decoded/g)).toHaveLength(2);
     expect(decoded).toContain('< header frame frame header stream window packet');
     expect(raw).not.toContain('header frame frame header');
-    const ftp = (d: boolean) => wirelens(['follow', 'captures/demo.pcap', '--flow', '5', ...(d ? ['--decode'] : [])]).stdout.toString();
-    expect(ftp(true)).toBe(ftp(false));
+    const ftp = async (d: boolean) => (await runCli(['follow', 'captures/demo.pcap', '--flow', '5', ...(d ? ['--decode'] : [])])).stdout.toString();
+    expect(await ftp(true)).toBe(await ftp(false));
   });
 });

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO } from '../oracle/tshark.js';
 import { describeWith, has } from '../support/requires.js';
-import { ensureBuilt, wirelens } from './cli-support.js';
+import { runCli } from '../support/run-cli.js';
+import { ensureBuilt } from './cli-support.js';
 
 beforeAll(() => ensureBuilt());
 
@@ -25,8 +26,8 @@ interface Row {
   layers: { tcp?: { len: number } };
 }
 
-function ours(file: string): Row[] {
-  const r = wirelens(['packets', file, '--json']);
+async function ours(file: string): Promise<Row[]> {
+  const r = await runCli(['packets', file, '--json']);
   expect(r.status).toBe(0);
   return r.stdout
     .toString('utf8')
@@ -36,8 +37,8 @@ function ours(file: string): Row[] {
 }
 
 describe('wirelens packets', () => {
-  it('names messages and TCP in the Info column', () => {
-    const text = wirelens(['packets', capture('demo.pcap')]).stdout.toString('utf8');
+  it('names messages and TCP in the Info column', async () => {
+    const text = (await runCli(['packets', capture('demo.pcap')])).stdout.toString('utf8');
     const lines = text.split('\n');
     expect(lines).toHaveLength(62); // 61 frames and the final newline
     expect(lines[1]).toMatch(/^\s+2\s+0\.000247\s+127\.0\.0\.1 → 127\.0\.0\.2\s+DNS\s+88 Standard query 0x02ad A www\.wirelens\.test$/);
@@ -46,25 +47,25 @@ describe('wirelens packets', () => {
     expect(text).toContain('Standard query response 0x02ad A www.wirelens.test A 192.0.2.10');
   });
 
-  it('puts analysis flags in brackets, as Wireshark', () => {
-    const rows = ours(capture('tcp-analysis.pcap'));
+  it('puts analysis flags in brackets, as Wireshark', async () => {
+    const rows = await ours(capture('tcp-analysis.pcap'));
     expect(rows.some((r) => r.info.startsWith('[TCP Retransmission] '))).toBe(true);
     expect(rows.some((r) => /^\[TCP Dup ACK \d+#\d+\] /.test(r.info))).toBe(true);
     expect(rows.some((r) => r.info.includes('[TCP ZeroWindow]'))).toBe(true);
     expect(rows.some((r) => r.info.startsWith('[TCP Fast Retransmission] '))).toBe(true);
   });
 
-  it('--detail prints the header tree under each line', () => {
-    const text = wirelens(['packets', capture('http-large-download.pcap'), '--detail']).stdout.toString('utf8');
+  it('--detail prints the header tree under each line', async () => {
+    const text = (await runCli(['packets', capture('http-large-download.pcap'), '--detail'])).stdout.toString('utf8');
     expect(text).toContain('    tcp\n        srcport: 60322\n        dstport: 80\n        stream: 0');
     expect(text).toMatch(/analysis\n\s+flags: \["window_full"\]/);
   });
 
-  it('--keylog: Info names the messages decrypted from TLS, and the handshake in clear', () => {
+  it('--keylog: Info names the messages decrypted from TLS, and the handshake in clear', async () => {
     const file = capture('tls13-keyupdate.pcap');
     const keys = join(REPO, 'captures', 'tls13-keyupdate.keys');
     const named = (rows: Row[]) => rows.filter((r) => r.protocol !== 'TCP').map((r) => `${r.frame} ${r.protocol} ${r.info}`);
-    const r = wirelens(['packets', file, '--json', '--keylog', keys]);
+    const r = await runCli(['packets', file, '--json', '--keylog', keys]);
     expect(r.status, r.stderr.toString()).toBe(0);
     const rows = r.stdout.toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Row);
     expect(named(rows)).toEqual([
@@ -78,15 +79,15 @@ describe('wirelens packets', () => {
       '32 HTTP HTTP/1.1 200 OK',
     ]);
     // Without the key log only the handshake is named.
-    expect(named(ours(file))).toEqual(['4 TLSv1 Client Hello', '6 TLSv1.3 Server Hello']);
+    expect(named(await ours(file))).toEqual(['4 TLSv1 Client Hello', '6 TLSv1.3 Server Hello']);
     if (has('tshark')) {
       const theirs = execFileSync('tshark', ['-r', file, '-n', '-o', `tls.keylog_file:${keys}`, '-Y', 'http', '-T', 'fields', '-e', 'frame.number'], { encoding: 'latin1', stdio: ['ignore', 'pipe', 'ignore'] });
       expect(theirs.split('\n').filter(Boolean).map(Number)).toEqual(rows.filter((x) => x.protocol === 'HTTP').map((x) => x.frame));
     }
   });
 
-  it('--io-interval refuses what is not a number of seconds', () => {
-    const r = wirelens(['packets', capture('demo.pcap'), '--io-interval', '10ms']);
+  it('--io-interval refuses what is not a number of seconds', async () => {
+    const r = await runCli(['packets', capture('demo.pcap'), '--io-interval', '10ms']);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('bad --io-interval');
   });
@@ -97,11 +98,11 @@ describe('wirelens packets', () => {
       ['tcp-analysis.pcap', '0.25', 'tcp.stream == 1'],
       ['demo.pcap', '0.01', ''],
       ['dns-recursive.pcap', '0.05', 'dns.flags.response == 1'],
-    ])('%s every %s s %s', (name, interval, filter) => {
+    ])('%s every %s s %s', async (name, interval, filter) => {
       const file = capture(name);
       const z = execFileSync('tshark', ['-r', file, '-q', '-z', `io,stat,${interval}${filter ? `,${filter}` : ''}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
       const theirs = [...z.matchAll(/^\|\s*[\d.]+ <> +(?:[\d.]+|Dur)\s*\|\s*(\d+)\s*\|\s*(\d+)\s*\|(?: *\|)?$/gm)].map((m) => [Number(m[1]), Number(m[2])]);
-      const r = wirelens(['packets', file, '--io-interval', interval, '--json', ...(filter ? ['--filter', filter] : [])]);
+      const r = await runCli(['packets', file, '--io-interval', interval, '--json', ...(filter ? ['--filter', filter] : [])]);
       expect(r.status).toBe(0);
       const ours = JSON.parse(r.stdout.toString('utf8')) as { frames: number[]; bytes: number[] };
       const mine = ours.frames.map((f, i) => [f, ours.bytes[i]]);
@@ -113,7 +114,7 @@ describe('wirelens packets', () => {
   });
 
   describeWith(['tshark'], 'columns agree with tshark', () => {
-    it.each(['demo.pcap', 'http-large-download.pcap', 'tcp-analysis.pcap', 'dns-recursive.pcap', 'ftp-pasv-retr.pcap', 'smtp-auth-plain.pcap'])('%s', (name) => {
+    it.each(['demo.pcap', 'http-large-download.pcap', 'tcp-analysis.pcap', 'dns-recursive.pcap', 'ftp-pasv-retr.pcap', 'smtp-auth-plain.pcap'])('%s', async (name) => {
       const file = capture(name);
       const text = execFileSync('tshark', ['-r', file, '-n', '-T', 'fields', '-E', 'separator=\t', '-e', 'frame.number', '-e', '_ws.col.Source', '-e', '_ws.col.Destination', '-e', '_ws.col.Protocol', '-e', 'frame.len'], {
         encoding: 'latin1',
@@ -121,7 +122,7 @@ describe('wirelens packets', () => {
         stdio: ['ignore', 'pipe', 'ignore'],
       });
       const theirs = text.split('\n').filter(Boolean).map((l) => l.split('\t'));
-      const rows = ours(file);
+      const rows = await ours(file);
       expect(rows.length).toBe(theirs.length);
       for (const [i, t] of theirs.entries()) {
         const o = rows[i]!;

@@ -7,7 +7,8 @@
 import { copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, tempPath, wirelens, type CliResult } from './cli-support.js';
+import { runCli } from '../support/run-cli.js';
+import { ensureBuilt, tempPath, type CliResult } from './cli-support.js';
 
 // Small captures, deliberately not in name order.
 const SMALL = ['captures/http-cookies.pcap', 'captures/demo.pcap', 'captures/dns-axfr.pcap', 'captures/bittorrent-dht.pcap'];
@@ -17,9 +18,9 @@ beforeAll(() => ensureBuilt());
 const text = (r: CliResult): string => r.stdout.toString('utf8');
 
 /** Runs `args` with 1 and 2 workers; both must write the same bytes, status and stderr. */
-function sameForAnyWorkers(args: string[]): CliResult {
-  const one = wirelens([...args, '--workers', '1']);
-  const two = wirelens([...args, '--workers', '2']);
+async function sameForAnyWorkers(args: string[]): Promise<CliResult> {
+  const one = await runCli([...args, '--workers', '1']);
+  const two = await runCli([...args, '--workers', '2']);
   expect(two.status).toBe(one.status);
   expect(two.stderr).toBe(one.stderr);
   if (!two.stdout.equals(one.stdout)) expect(text(two)).toBe(text(one));
@@ -28,8 +29,8 @@ function sameForAnyWorkers(args: string[]): CliResult {
 }
 
 /** What `report FILE` prints for one capture alone. */
-function alone(file: string, ...flags: string[]): string {
-  const r = wirelens(['report', file, ...flags]);
+async function alone(file: string, ...flags: string[]): Promise<string> {
+  const r = await runCli(['report', file, ...flags]);
   expect(r.status, r.stderr).toBe(0);
   return text(r);
 }
@@ -46,8 +47,8 @@ interface Document {
 }
 
 describe('report on many captures', () => {
-  it('holds every report, in input order, exactly as `report FILE` prints it', () => {
-    const r = sameForAnyWorkers(['report', ...SMALL]);
+  it('holds every report, in input order, exactly as `report FILE` prints it', async () => {
+    const r = await sameForAnyWorkers(['report', ...SMALL]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
     const doc = JSON.parse(text(r)) as Document;
@@ -56,52 +57,54 @@ describe('report on many captures', () => {
     expect(doc.summary).toEqual({ captures: 4, reported: 4, unreadable: 0, internal_errors: 0 });
     // Byte-exact: each report is the one-file output, moved in to the entry's depth.
     for (const file of SMALL) {
-      const indented = alone(file).trimEnd().replaceAll('\n', '\n      ');
+      const indented = (await alone(file)).trimEnd().replaceAll('\n', '\n      ');
       expect(text(r)).toContain(`"file": ${JSON.stringify(file)},\n      "report": ${indented}\n    }`);
     }
   });
 
-  it('--compact: one line, each entry holding the one-file compact report', () => {
-    const r = sameForAnyWorkers(['report', ...SMALL, '--compact']);
+  it('--compact: one line, each entry holding the one-file compact report', async () => {
+    const r = await sameForAnyWorkers(['report', ...SMALL, '--compact']);
     expect(r.status).toBe(0);
     const out = text(r);
     expect(out.endsWith('}\n')).toBe(true);
     expect(out.trimEnd().includes('\n')).toBe(false);
-    const entries = SMALL.map((f) => `{"file":${JSON.stringify(f)},"report":${alone(f, '--compact').trimEnd()}}`);
+    const entries: string[] = [];
+    for (const f of SMALL) entries.push(`{"file":${JSON.stringify(f)},"report":${(await alone(f, '--compact')).trimEnd()}}`);
     expect(out).toBe(`{"captures":[${entries.join(',')}],"summary":{"captures":4,"reported":4,"unreadable":0,"internal_errors":0}}\n`);
   });
 
-  it('--text: each summary under a line naming its file, then the totals', () => {
-    const r = sameForAnyWorkers(['report', ...SMALL, '--text']);
+  it('--text: each summary under a line naming its file, then the totals', async () => {
+    const r = await sameForAnyWorkers(['report', ...SMALL, '--text']);
     expect(r.status).toBe(0);
-    const sections = SMALL.map((f) => `==> ${f} <==\n${alone(f, '--text')}\n`);
+    const sections: string[] = [];
+    for (const f of SMALL) sections.push(`==> ${f} <==\n${await alone(f, '--text')}\n`);
     expect(text(r)).toBe(sections.join('') + '4 captures: 4 reported\n');
   });
 
-  it('a directory: its captures, recursively, sorted by path; other files left out', () => {
+  it('a directory: its captures, recursively, sorted by path; other files left out', async () => {
     const dir = tempPath('dir');
     mkdirSync(join(dir, 'b-sub'), { recursive: true });
     copyFileSync('captures/dns-axfr.pcap', join(dir, 'c.pcap'));
     copyFileSync('captures/demo.pcap', join(dir, 'a.pcap'));
     copyFileSync('captures/bittorrent-dht.pcap', join(dir, 'b-sub', 'x.pcap'));
     writeFileSync(join(dir, 'notes.txt'), 'not a capture');
-    const r = sameForAnyWorkers(['report', dir]);
+    const r = await sameForAnyWorkers(['report', dir]);
     expect(r.status, r.stderr).toBe(0);
     const doc = JSON.parse(text(r)) as Document;
     expect(doc.captures.map((c) => c.file)).toEqual([join(dir, 'a.pcap'), join(dir, 'b-sub', 'x.pcap'), join(dir, 'c.pcap')]);
     expect(doc.captures.every((c) => c.report && !c.error)).toBe(true);
   });
 
-  it('a directory holding one capture still gives the many-capture document', () => {
+  it('a directory holding one capture still gives the many-capture document', async () => {
     const dir = tempPath('one');
     mkdirSync(dir);
     copyFileSync('captures/demo.pcap', join(dir, 'demo.pcap'));
-    const doc = JSON.parse(text(wirelens(['report', dir]))) as Document;
+    const doc = JSON.parse(text(await runCli(['report', dir]))) as Document;
     expect(doc.captures.map((c) => c.file)).toEqual([join(dir, 'demo.pcap')]);
   });
 
-  it('the captures/ directory: the same bytes for 1 and 2 workers', () => {
-    const r = sameForAnyWorkers(['report', 'captures/', '--compact']);
+  it('the captures/ directory: the same bytes for 1 and 2 workers', async () => {
+    const r = await sameForAnyWorkers(['report', 'captures/', '--compact']);
     expect(r.status, r.stderr).toBe(0);
     const doc = JSON.parse(text(r)) as Document;
     expect(doc.summary.captures).toBeGreaterThan(20);
@@ -110,12 +113,12 @@ describe('report on many captures', () => {
     expect(files).toEqual([...files].sort());
   });
 
-  it('an unreadable capture gets an error entry, the others are reported, exit 2', () => {
+  it('an unreadable capture gets an error entry, the others are reported, exit 2', async () => {
     const garbage = tempPath('garbage.pcap');
     writeFileSync(garbage, 'this is plain text, not a capture\n');
     const missing = tempPath('missing.pcap');
     const inputs = [SMALL[0]!, garbage, SMALL[1]!, missing, SMALL[2]!];
-    const r = sameForAnyWorkers(['report', ...inputs]);
+    const r = await sameForAnyWorkers(['report', ...inputs]);
     expect(r.status).toBe(2);
     const doc = JSON.parse(text(r)) as Document;
     expect(doc.captures.map((c) => c.file)).toEqual(inputs);
@@ -130,19 +133,19 @@ describe('report on many captures', () => {
     expect(lines[0]).toContain(garbage);
     expect(lines[1]).toContain(missing);
     // --text too
-    const t = wirelens(['report', ...inputs, '--text', '--workers', '2']);
+    const t = await runCli(['report', ...inputs, '--text', '--workers', '2']);
     expect(t.status).toBe(2);
     expect(text(t)).toContain(`==> ${garbage} <==\nerror: `);
     expect(text(t).endsWith('5 captures: 3 reported, 2 unreadable\n')).toBe(true);
   });
 
-  it('a dangling link in a directory is an unreadable capture, not the end of the run', () => {
+  it('a dangling link in a directory is an unreadable capture, not the end of the run', async () => {
     const dir = tempPath('links');
     mkdirSync(dir);
     copyFileSync('captures/demo.pcap', join(dir, 'a.pcap'));
     symlinkSync(join(dir, 'nowhere.pcap'), join(dir, 'b.pcap'));
     symlinkSync(join(dir, 'nowhere'), join(dir, 'c-dir'));
-    const r = sameForAnyWorkers(['report', dir]);
+    const r = await sameForAnyWorkers(['report', dir]);
     expect(r.status).toBe(2);
     const doc = JSON.parse(text(r)) as Document;
     expect(doc.captures.map((c) => [c.file, Boolean(c.report), Boolean(c.error)])).toEqual([
@@ -151,19 +154,19 @@ describe('report on many captures', () => {
     ]);
   });
 
-  it('only unreadable captures: still one document, exit 2', () => {
-    const r = wirelens(['report', tempPath('gone-1.pcap'), tempPath('gone-2.pcap'), '--workers', '2']);
+  it('only unreadable captures: still one document, exit 2', async () => {
+    const r = await runCli(['report', tempPath('gone-1.pcap'), tempPath('gone-2.pcap'), '--workers', '2']);
     expect(r.status).toBe(2);
     const doc = JSON.parse(text(r)) as Document;
     expect(doc.captures.map((c) => Boolean(c.error))).toEqual([true, true]);
     expect(doc.summary.reported).toBe(0);
   });
 
-  it('a damaged capture is reported, with its warning in the entry and on stderr', () => {
+  it('a damaged capture is reported, with its warning in the entry and on stderr', async () => {
     const bytes = readFileSync('captures/demo.pcap');
     const cut = tempPath('cut.pcap');
     writeFileSync(cut, bytes.subarray(0, 3000));
-    const r = sameForAnyWorkers(['report', SMALL[2]!, cut]);
+    const r = await sameForAnyWorkers(['report', SMALL[2]!, cut]);
     expect(r.status).toBe(0);
     const doc = JSON.parse(text(r)) as Document;
     expect(doc.captures[0]!.warning).toBeUndefined();
@@ -172,29 +175,29 @@ describe('report on many captures', () => {
     expect(r.stderr).toBe(`wirelens: ${cut}: ${doc.captures[1]!.warning}\n`);
   });
 
-  it('one file: the report as before, whatever --workers says', () => {
-    const single = wirelens(['report', 'captures/demo.pcap']);
+  it('one file: the report as before, whatever --workers says', async () => {
+    const single = await runCli(['report', 'captures/demo.pcap']);
     expect(single.status).toBe(0);
     const report = JSON.parse(text(single)) as { report_version: number; captures?: unknown };
     expect(report.report_version).toBe(1);
     expect(report.captures).toBeUndefined();
-    expect(wirelens(['report', 'captures/demo.pcap', '--workers', '2']).stdout.equals(single.stdout)).toBe(true);
+    expect((await runCli(['report', 'captures/demo.pcap', '--workers', '2'])).stdout.equals(single.stdout)).toBe(true);
     // and the same report as inside a many-capture document
-    const many = text(wirelens(['report', 'captures/demo.pcap', 'captures/dns-axfr.pcap', '--compact']));
-    expect(many).toContain(`"report":${alone('captures/demo.pcap', '--compact').trimEnd()}}`);
+    const many = text(await runCli(['report', 'captures/demo.pcap', 'captures/dns-axfr.pcap', '--compact']));
+    expect(many).toContain(`"report":${(await alone('captures/demo.pcap', '--compact')).trimEnd()}}`);
   });
 
-  it('standard input only on its own; a bad --workers is a usage error', () => {
-    const r = wirelens(['report', 'captures/demo.pcap', '-']);
+  it('standard input only on its own; a bad --workers is a usage error', async () => {
+    const r = await runCli(['report', 'captures/demo.pcap', '-']);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/standard input/);
     expect(r.stdout.length).toBe(0);
-    const w = wirelens(['report', ...SMALL, '--workers', '0']);
+    const w = await runCli(['report', ...SMALL, '--workers', '0']);
     expect(w.status).toBe(2);
     expect(w.stderr).toMatch(/--workers/);
     const empty = tempPath('empty');
     mkdirSync(empty);
-    const e = wirelens(['report', empty, empty]);
+    const e = await runCli(['report', empty, empty]);
     expect(e.status).toBe(2);
     expect(e.stderr).toMatch(/no capture files .* in the directories/);
     expect(e.stdout.length).toBe(0);

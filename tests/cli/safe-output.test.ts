@@ -10,7 +10,8 @@ import { spawnSync } from 'node:child_process';
 import { cutToBytes, ObjectExporter, safeFileName } from '../../src/report/exporter.js';
 import { visible, visibleLines } from '../../src/report/safe-text.js';
 import type { ExportedObject } from '../../src/dissect/contract.js';
-import { ensureBuilt, pcapOf, ROOT, tcpConversation, tempFile, tempPath, wirelens } from './cli-support.js';
+import { runCli } from '../support/run-cli.js';
+import { ensureBuilt, pcapOf, ROOT, tcpConversation, tempFile, tempPath } from './cli-support.js';
 
 beforeAll(() => ensureBuilt());
 
@@ -52,7 +53,7 @@ describe('terminal text renders capture content visibly', () => {
     file = hostileCapture();
   });
 
-  it('flows, follow (text and hex), the text summary and report --text', () => {
+  it('flows, follow (text and hex), the text summary and report --text', async () => {
     const runs: Array<[string, string[]]> = [
       ['flows', ['flows', file]],
       ['follow http', ['follow', file, '--flow', '1']],
@@ -63,7 +64,7 @@ describe('terminal text renders capture content visibly', () => {
       ['report --text', ['report', file, '--text']],
     ];
     for (const [what, args] of runs) {
-      const r = wirelens(args);
+      const r = await runCli(args);
       expect(r.status, `${what}: ${r.stderr}`).toBe(0);
       expect(r.stdout.length, what).toBeGreaterThan(0);
       expectInert(r.stdout, what);
@@ -71,20 +72,20 @@ describe('terminal text renders capture content visibly', () => {
     }
   });
 
-  it('shows the escapes rather than dropping them', () => {
-    const follow = wirelens(['follow', file, '--flow', '1']).stdout.toString();
+  it('shows the escapes rather than dropping them', async () => {
+    const follow = (await runCli(['follow', file, '--flow', '1'])).stdout.toString();
     expect(follow).toContain('\\x1b[2J');
     expect(follow).toContain('\\x1b]52;c;cm0gLXJmIH4K\\x07');
     expect(follow).toContain('over\\x0dwrite\\x08\\x08');
-    const summary = wirelens(['report', file, '--text']).stdout.toString();
+    const summary = (await runCli(['report', file, '--text'])).stdout.toString();
     expect(summary).toMatch(/\\x1b/);
-    const ftp = wirelens(['follow', file, '--flow', '2']).stdout.toString();
+    const ftp = (await runCli(['follow', file, '--flow', '2'])).stdout.toString();
     expect(ftp).toContain('530 Login incorrect\\x0dFAKE 230 OK\\x1b[1A');
   });
 
-  it('JSON output escapes control characters', () => {
+  it('JSON output escapes control characters', async () => {
     for (const args of [['events', file], ['report', file], ['flows', file, '--json']]) {
-      const r = wirelens(args);
+      const r = await runCli(args);
       expect(r.status).toBe(0);
       expectInert(Buffer.from(r.stdout.toString('utf8').replace(/[\u202a-\u202e\u2066-\u2069\u061c\u200e\u200f]/g, '')), args[0]!);
     }
@@ -187,7 +188,7 @@ describe('export never writes outside its directory', () => {
     expect(readFileSync(join(out, 'http', 'existing.txt'), 'utf8')).toBe('new');
   });
 
-  it('the CLI: hostile URIs, a planted link, a second run without --force', () => {
+  it('the CLI: hostile URIs, a planted link, a second run without --force', async () => {
     const names = ['..%2F..%2Fescape.txt', '%2Fetc%2Fpasswd', 'CON', 'a%1B%5B2J%07b.txt', 'x'.repeat(5000) + '.bin', 'dup.txt', 'dup.txt', 'planted.txt'];
     const segments = names.flatMap((n) => [
       { dir: 'c2s' as const, data: `GET /dir/${n} HTTP/1.1\r\nHost: h\r\n\r\n` },
@@ -200,11 +201,11 @@ describe('export never writes outside its directory', () => {
     writeFileSync(join(base, 'outside.txt'), 'precious');
     symlinkSync(join(base, 'outside.txt'), join(out, 'http', 'planted.txt'));
 
-    const first = wirelens(['export', capture, '--out', out]);
+    const first = await runCli(['export', capture, '--out', out]);
     expect(first.status, first.stderr).toBe(0);
     expect(first.stdout.toString()).toMatch(/^8 objects written/);
     expectInert(first.stdout, 'export');
-    const second = wirelens(['export', capture, '--out', out]);
+    const second = await runCli(['export', capture, '--out', out]);
     expect(second.status, second.stderr).toBe(0);
     expect(second.stdout.toString()).toContain('index (1).json');
 
@@ -224,12 +225,12 @@ describe('export never writes outside its directory', () => {
 });
 
 describe('JSON output is valid UTF-8 whatever the bytes', () => {
-  it('invalid UTF-8 and lone-surrogate encodings on the wire give valid UTF-8 JSON', () => {
+  it('invalid UTF-8 and lone-surrogate encodings on the wire give valid UTF-8 JSON', async () => {
     // \xed\xa0\x80 is a UTF-8-encoded lone surrogate (invalid UTF-8), \xff\xfe never valid, \xc3\xa9 is é.
     const weird = Buffer.from('GET /caf\xc3\xa9/\xed\xa0\x80\xff\xfe HTTP/1.1\r\nHost: h\xe9\r\nX-Ok: caf\xc3\xa9\r\n\r\n', 'latin1');
     const capture = tempFile(pcapOf(tcpConversation([{ dir: 'c2s', data: weird }, { dir: 's2c', data: 'HTTP/1.1 204 No Content\r\n\r\n' }])), 'bytes.pcap');
     for (const args of [['events', capture], ['report', capture]]) {
-      const r = wirelens(args);
+      const r = await runCli(args);
       expect(r.status).toBe(0);
       const text = new TextDecoder('utf-8', { fatal: true }).decode(r.stdout);
       if (args[0] === 'events') for (const line of text.split('\n').filter(Boolean)) JSON.parse(line);
@@ -271,11 +272,11 @@ describe('issue 19: check output, error messages and export names', () => {
     expect(stack).toEqual([]);
   }
 
-  it('check: ::error lines, --update diffs and JUnit XML carry no raw C1 or bidi controls', () => {
+  it('check: ::error lines, --update diffs and JUnit XML carry no raw C1 or bidi controls', async () => {
     const golden = tempPath('golden.json');
     const benign = tempFile(capture('plain.example', '/index.html'), 'plain.pcap');
     const hostile = tempFile(capture(`evil${C1_CSI}31m${RLO}gpj.exe`, `/x${C1_CSI}2J${RLO}`), `hostile${RLO}${C1_CSI}.pcap`);
-    expect(wirelens(['check', benign, '--golden', golden, '--update']).status).toBe(0);
+    expect((await runCli(['check', benign, '--golden', golden, '--update'])).status).toBe(0);
 
     const junit = tempPath('junit.xml');
     const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'wirelens'), 'check', hostile, '--golden', golden, '--junit', junit], {
@@ -294,17 +295,17 @@ describe('issue 19: check output, error messages and export names', () => {
     expectInert(Buffer.from(xml), 'JUnit XML');
     expect(xml).toContain('\\x9b');
 
-    const update = wirelens(['check', hostile, '--golden', golden, '--update']);
+    const update = await runCli(['check', hostile, '--golden', golden, '--update']);
     expect(update.status, update.stderr).toBe(0);
     expect(update.stdout.toString()).toMatch(/updated .*golden\.json:\n/);
     expect(update.stdout.toString()).toContain('\\x9b');
     expectInert(update.stdout, 'check --update');
   });
 
-  it('every error message escapes what it quotes', () => {
+  it('every error message escapes what it quotes', async () => {
     const missing = tempPath(`missing${C1_CSI}2J${RLO}.pcap`);
     for (const args of [['events', missing], ['check', missing, '--golden', tempPath('g.json')], ['events', tempFile(capture('a', '/'), 'ok.pcap'), '--filter', `http.host == "\u009b" and (`]]) {
-      const r = wirelens(args);
+      const r = await runCli(args);
       expect(r.status, args[0]).toBe(2);
       expectInert(Buffer.from(r.stderr), `${args[0]} error`);
       expectInert(r.stdout, `${args[0]} stdout`);
@@ -325,7 +326,7 @@ describe('issue 19: check output, error messages and export names', () => {
     expect(cutToBytes('a日b', 4)).toBe('a日');
   });
 
-  it('export: hostile names are written, and one failing object stops no other', () => {
+  it('export: hostile names are written, and one failing object stops no other', async () => {
     const names = [`${'%E6%97%A5'.repeat(120)}.txt`, `${'%F0%9F%98%80'.repeat(100)}`, 'a.txt'];
     const http = tcpConversation(
       names.flatMap((n) => [
@@ -335,7 +336,7 @@ describe('issue 19: check output, error messages and export names', () => {
     );
     const file = tempFile(pcapOf(http), 'long-names.pcap');
     const out = tempPath('export-bytes');
-    const ok = wirelens(['export', file, '--out', out]);
+    const ok = await runCli(['export', file, '--out', out]);
     expect(ok.status, ok.stderr).toBe(0);
     expect(ok.stdout.toString()).toMatch(/^3 objects written/);
     for (const f of readdirSync(join(out, 'http'))) expect(Buffer.byteLength(f)).toBeLessThanOrEqual(255);
@@ -345,7 +346,7 @@ describe('issue 19: check output, error messages and export names', () => {
     const blocked = tempPath('export-blocked');
     mkdirSync(blocked);
     writeFileSync(join(blocked, 'http'), 'planted');
-    const r = wirelens(['export', file, '--out', blocked]);
+    const r = await runCli(['export', file, '--out', blocked]);
     expect(r.status).toBe(2);
     const lines = r.stderr.split('\n').filter(Boolean);
     expect(lines.filter((l) => /could not export http object/.test(l))).toHaveLength(3);

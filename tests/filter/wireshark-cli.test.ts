@@ -9,7 +9,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, ROOT, wirelens } from '../cli/cli-support.js';
+import { runCli } from '../support/run-cli.js';
+import { ensureBuilt, ROOT } from '../cli/cli-support.js';
 
 beforeAll(() => ensureBuilt());
 
@@ -22,8 +23,8 @@ interface Line {
   [k: string]: unknown;
 }
 
-function events(...args: string[]): Line[] {
-  const r = wirelens(['events', DEMO, ...args]);
+async function events(...args: string[]): Promise<Line[]> {
+  const r = await runCli(['events', DEMO, ...args]);
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
   return r.stdout
@@ -36,74 +37,74 @@ function events(...args: string[]): Line[] {
 const kinds = (lines: Line[]) => lines.map((l) => `${l.type}@${l.frame}`);
 
 describe('events --filter with Wireshark names (issue 14)', () => {
-  it('http.request.method selects each GET once, as many as http.method does', () => {
-    const ws = events('--filter', 'http.request.method == "GET"');
+  it('http.request.method selects each GET once, as many as http.method does', async () => {
+    const ws = await events('--filter', 'http.request.method == "GET"');
     expect(kinds(ws)).toEqual(['http.request@8', 'http.request@12', 'http.request@20']);
     // The wirelens name counts messages too: 3, not 6 (request + transaction).
-    expect(kinds(events('--filter', 'http.method == GET'))).toEqual(kinds(ws));
+    expect(kinds(await events('--filter', 'http.method == GET'))).toEqual(kinds(ws));
     // A transaction is asked for by name.
-    expect(events('--filter', 'http.transaction and http.method == GET').map((l) => l.type)).toEqual(['http.transaction', 'http.transaction', 'http.transaction']);
-    expect(events('--types', 'http.transaction', '--filter', 'http.method == GET')).toHaveLength(3);
+    expect((await events('--filter', 'http.transaction and http.method == GET')).map((l) => l.type)).toEqual(['http.transaction', 'http.transaction', 'http.transaction']);
+    expect(await events('--types', 'http.transaction', '--filter', 'http.method == GET')).toHaveLength(3);
   });
 
-  it('http.response.code >= 400 finds the 404', () => {
-    expect(kinds(events('--filter', 'http.response.code >= 400'))).toEqual(['http.response@22']);
-    expect(kinds(events('--filter', 'http.response.code in {400..599}'))).toEqual(['http.response@22']);
+  it('http.response.code >= 400 finds the 404', async () => {
+    expect(kinds(await events('--filter', 'http.response.code >= 400'))).toEqual(['http.response@22']);
+    expect(kinds(await events('--filter', 'http.response.code in {400..599}'))).toEqual(['http.response@22']);
   });
 
-  it('frame.number and tcp.stream number as Wireshark does', () => {
-    expect(kinds(events('--filter', 'frame.number == 22'))).toEqual(['http.response@22']);
+  it('frame.number and tcp.stream number as Wireshark does', async () => {
+    expect(kinds(await events('--filter', 'frame.number == 22'))).toEqual(['http.response@22']);
     // tshark: stream 1 is the second HTTP connection (frames 17-26), stream 2 the FTP control.
-    const stream1 = events('--filter', 'tcp.stream eq 1');
+    const stream1 = await events('--filter', 'tcp.stream eq 1');
     expect(stream1.length).toBeGreaterThan(0);
     expect(stream1.every((l) => l.frame >= 17 && l.frame <= 26)).toBe(true);
-    expect(kinds(events('--filter', 'tcp.stream == 2 and ftp.request.command == "PASS"'))).toEqual(['ftp.command@35']);
+    expect(kinds(await events('--filter', 'tcp.stream == 2 and ftp.request.command == "PASS"'))).toEqual(['ftp.command@35']);
   });
 
-  it('dns.qry.name and ip.src of the packet: the response from 127.0.0.2', () => {
-    expect(kinds(events('--filter', 'dns.qry.name == "www.wirelens.test"'))).toEqual(['dns.message@1', 'dns.message@2', 'dns.message@3', 'dns.message@4']);
+  it('dns.qry.name and ip.src of the packet: the response from 127.0.0.2', async () => {
+    expect(kinds(await events('--filter', 'dns.qry.name == "www.wirelens.test"'))).toEqual(['dns.message@1', 'dns.message@2', 'dns.message@3', 'dns.message@4']);
     // The packet's source, not the flow's client (the client of that flow is 127.0.0.1).
-    expect(kinds(events('--filter', 'ip.src == 127.0.0.2'))).toEqual(['dns.message@3']);
-    expect(kinds(events('--filter', 'dns.flags.response == 1 && ip.src == 127.0.0.2 && dns.a == 192.0.2.10'))).toEqual(['dns.message@3']);
-    expect(kinds(events('--filter', 'flow.server == 127.0.0.2 and dns.flags.response == 0'))).toEqual(['dns.message@2']);
+    expect(kinds(await events('--filter', 'ip.src == 127.0.0.2'))).toEqual(['dns.message@3']);
+    expect(kinds(await events('--filter', 'dns.flags.response == 1 && ip.src == 127.0.0.2 && dns.a == 192.0.2.10'))).toEqual(['dns.message@3']);
+    expect(kinds(await events('--filter', 'flow.server == 127.0.0.2 and dns.flags.response == 0'))).toEqual(['dns.message@2']);
   });
 
-  it('a bare protocol name selects that protocol', () => {
-    const tcp = events('--filter', 'tcp');
+  it('a bare protocol name selects that protocol', async () => {
+    const tcp = await events('--filter', 'tcp');
     expect(tcp.length).toBeGreaterThan(0);
     expect(tcp.some((l) => l.type.startsWith('dns.'))).toBe(false);
     expect(tcp.some((l) => l.type.startsWith('http.'))).toBe(true);
-    expect(kinds(events('--filter', 'udp'))).toEqual(['dns.message@1', 'dns.message@2', 'dns.message@3', 'dns.message@4']);
+    expect(kinds(await events('--filter', 'udp'))).toEqual(['dns.message@1', 'dns.message@2', 'dns.message@3', 'dns.message@4']);
     // Records are asked for by name.
-    expect(events('--filter', 'udp and flow.end')).toHaveLength(2);
+    expect(await events('--filter', 'udp and flow.end')).toHaveLength(2);
   });
 
-  it('an unknown field is exit 2 with the closest names', () => {
-    const r = wirelens(['events', DEMO, '--filter', 'htp.request.method == "GET"']);
+  it('an unknown field is exit 2 with the closest names', async () => {
+    const r = await runCli(['events', DEMO, '--filter', 'htp.request.method == "GET"']);
     expect(r.status).toBe(2);
     expect(r.stdout.length).toBe(0);
     expect(r.stderr).toMatch(/unknown field "htp\.request\.method" \(did you mean http\.request\.method/);
-    const code = wirelens(['events', DEMO, '--filter', 'http.response.cod >= 400']);
+    const code = await runCli(['events', DEMO, '--filter', 'http.response.cod >= 400']);
     expect(code.status).toBe(2);
     expect(code.stderr).toContain('did you mean http.response.code');
   });
 
-  it('a --types entry or glob that matches no type is exit 2', () => {
-    const r = wirelens(['events', DEMO, '--types', 'htp.*']);
+  it('a --types entry or glob that matches no type is exit 2', async () => {
+    const r = await runCli(['events', DEMO, '--types', 'htp.*']);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/unknown event type "htp\.\*".*did you mean .*http\.\*/);
-    const exact = wirelens(['events', DEMO, '--types', 'http.requests']);
+    const exact = await runCli(['events', DEMO, '--types', 'http.requests']);
     expect(exact.status).toBe(2);
     expect(exact.stderr).toContain('did you mean http.request');
   });
 });
 
 describe('packets --filter (issue 14)', () => {
-  it('selects frames as tshark -Y does, and refuses an unknown field with exit 2', () => {
-    const r = wirelens(['packets', DEMO, '--filter', 'http.response.code >= 400 || (tcp.stream == 1 && tcp.flags.syn == 1 && tcp.flags.ack == 0)']);
+  it('selects frames as tshark -Y does, and refuses an unknown field with exit 2', async () => {
+    const r = await runCli(['packets', DEMO, '--filter', 'http.response.code >= 400 || (tcp.stream == 1 && tcp.flags.syn == 1 && tcp.flags.ack == 0)']);
     expect(r.status).toBe(0);
     expect(r.stdout.toString('utf8').split('\n').filter(Boolean).map((l) => Number(l.trim().split(/\s+/)[0]))).toEqual([17, 22]);
-    const bad = wirelens(['packets', DEMO, '--filter', 'tcp.flags.sin == 1']);
+    const bad = await runCli(['packets', DEMO, '--filter', 'tcp.flags.sin == 1']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/unknown field "tcp\.flags\.sin" \(did you mean .*tcp\.flags\.syn/);
   });
