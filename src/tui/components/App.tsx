@@ -1,29 +1,21 @@
 import { Box, Text, useApp, useInput, type Key } from 'ink';
 import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
-import type { WireEvent } from '../../events/event.js';
 import { splitKeys } from '../keys.js';
-import { FLOW_PANES, initialState, placeOf, reduce, type FlowPane, type KeyContext, type OpenIntent } from '../model/app-state.js';
-import { buildFlowGraphs, IO_INTERVALS } from '../model/flow-graphs.js';
-import { detailLines, packetHeader, packetLine } from '../model/packets.js';
+import { initialState, placeOf, reduce, type KeyContext } from '../model/app-state.js';
 import { loadFlowPackets, loadFrameDetail, type FlowPackets, type PacketDetail } from '../../packets/flow-packets.js';
 import type { CompiledFilter } from '../../filter/index.js';
-import { detailStrip, flowLayout, flowTitle, headerLine, measureRows, rowLine } from '../model/flow-table.js';
-import { buildLadder } from '../model/ladder.js';
-import { labelOf } from '../model/labels.js';
-import { line, type Line } from '../model/lines.js';
-import { buildOutline } from '../model/outline.js';
-import { buildStatistics } from '../model/statistics.js';
+import { flowLayout, measureRows } from '../model/flow-table.js';
 import type { CaptureStore } from '../model/store.js';
 import { NO_FOLDS, StreamDoc, type StreamData } from '../model/stream.js';
 import { decodeStreamData } from '../model/stream-decode.js';
+import { buildView, focusIndex, footHint, type PacketsState, type StreamState } from '../model/views.js';
 import { DEFAULT_LIMITS } from '../../dissect/limits.js';
-import { fit, fitRight, formatBytes, show } from '../text.js';
+import { fit, formatBytes, show } from '../text.js';
 import { useTerminalSize } from '../use-terminal-size.js';
 import { Help, ProgressBar, Prompt, Tabs } from './Chrome.js';
 import { LinesView, Row } from './LinesView.js';
 
 export type { MainTab, FlowPane } from '../model/app-state.js';
-const PANE_NAMES: Record<FlowPane, string> = { detail: 'Transactions', ladder: 'Ladder', stream: 'Stream', packets: 'Packets', graphs: 'Graphs' };
 
 /** Loads one flow's reassembled stream (re-reading the capture), reporting progress. */
 export type StreamLoader = (flowId: number, onProgress: (read: number, total: number | null) => void) => Promise<StreamData>;
@@ -59,58 +51,6 @@ export interface AppProps {
   refreshMs?: number;
   scheduler?: Scheduler;
   onQuit?(): void;
-}
-
-type PacketsState =
-  | { flowId: number; filter: string; status: 'loading'; read: number; total: number | null }
-  | { flowId: number; filter: string; status: 'ready'; data: FlowPackets }
-  | { flowId: number; filter: string; status: 'error'; error: string };
-
-type StreamState =
-  | { flowId: number; status: 'loading'; read: number; total: number | null }
-  | { flowId: number; status: 'ready'; data: StreamData }
-  | { flowId: number; status: 'error'; error: string };
-
-/** The keys a flow pane adds to the footer. */
-function footHint(pane: FlowPane): string {
-  switch (pane) {
-    case 'stream':
-      return '/ search · n/N · x hex · z decode · h headers';
-    case 'packets':
-      return 'Enter header tree and bytes · / packet filter';
-    case 'graphs':
-      return 'i I/O interval · / packet filter';
-    default:
-      return 'Enter unfold · / filter';
-  }
-}
-
-/** The row of the first entry at `frame` (entry targets are `e:TYPE:FRAME:N`), other than an anomaly if one is. */
-function focusIndex(view: View, frame: number): number {
-  let fallback = -1;
-  for (let i = 0; i < view.count; i++) {
-    const m = /^e:([^:]+):(\d+):/.exec(view.lineAt(i).target ?? '');
-    if (!m || Number(m[2]) !== frame) continue;
-    if (m[1] !== 'anomaly' && m[1] !== 'credentials') return i;
-    if (fallback < 0) fallback = i;
-  }
-  return fallback;
-}
-
-interface View {
-  key: string;
-  count: number;
-  lineAt(i: number): Line;
-  /** Lines above the scrolling part (table header, flow header). */
-  head: Line[];
-  /** Lines below it, about the selected row (the flows list's detail strip). */
-  foot?(cursor: number): Line[];
-  footRows?: number;
-  /** `cursor`: a selected row that Enter acts on; `scroll`: the page just moves. */
-  mode: 'cursor' | 'scroll';
-  /** What Enter on row `index` asks for (the reducer carries it out). */
-  open?(index: number): OpenIntent | undefined;
-  empty?: string;
 }
 
 /**
@@ -208,190 +148,10 @@ export function App({ store, file, loadStream, loadPackets = (id, filter, onProg
     return data && flow ? new StreamDoc(decoded ? decodeStreamData(data, DEFAULT_LIMITS) : data, streamMode, width, folds[flow.id] ?? NO_FOLDS) : null;
   }, [stream, liveData, streamMode, decoded, width, flow?.id, folds]);
 
-  const view = useMemo((): View => {
-    if (flow) return flowView();
-    return mainView();
-  }, [version, filterSeq, tab, flow, rows, layout, anomalies, credentials, objects, toggled, streamDoc, stream, liveData, width, search, bodyHeight, packets, detail, ioStep, packetFilter]);
-
-  function mainView(): View {
-    switch (tab) {
-      case 'flows':
-        return {
-          key: 'flows',
-          count: rows.length,
-          lineAt: (i) => rowLine(rows[i]!, layout),
-          head: [headerLine(layout, sort.column, sort.desc)],
-          ...(layout.strip ? { footRows: 3, foot: (c: number) => detailStrip(rows[c], width, 3) } : {}),
-          mode: 'cursor',
-          open: (i) => (rows[i] ? { kind: 'flow', id: rows[i]!.id } : undefined),
-          empty: store.done ? (filterActive ? 'No flow matches the filter (/ then Enter on an empty line clears it).' : 'No flows in this capture.') : 'Reading…',
-        };
-      case 'anomalies': {
-        const codes = [...store.anomalyCounts.entries()].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${show(c)} ×${n}`);
-        return {
-          key: 'anomalies',
-          count: anomalies.length,
-          lineAt: (i) => eventLine(anomalies[i]!, 'red'),
-          head: [line(fit(`frame   flow    anomaly — ${codes.join(', ') || 'none'}`, width), { bold: true })],
-          mode: 'cursor',
-          open: (i) => jumpTo(anomalies[i]),
-          empty: 'No anomalies.',
-        };
-      }
-      case 'credentials':
-        return {
-          key: 'credentials',
-          count: credentials.length,
-          lineAt: (i) => eventLine(credentials[i]!, 'yellow', ` secret: ${show(credentials[i]!.secret)}`),
-          head: [line('frame   flow    protocol, user, mechanism, result, secret', { bold: true })],
-          mode: 'cursor',
-          open: (i) => jumpTo(credentials[i]),
-          empty: 'No credentials seen in clear.',
-        };
-      case 'objects':
-        return {
-          key: 'objects',
-          count: objects.length,
-          lineAt: (i) => {
-            const o = objects[i]!;
-            const text = `${fitRight(String(o.frame), 7)} ${fitRight(String(o.flow), 6)}  ${fit(o.protocol, 6, true)} ${fitRight(formatBytes(o.size), 9)}  ${fit(o.contentType || '-', 24, true)} ${o.name}${o.incomplete ? '  (incomplete)' : ''}`;
-            return { segs: [{ text, color: o.incomplete ? 'yellow' : undefined }], target: `flow:${o.flow}` };
-          },
-          head: [line('  frame   flow  proto      size  type                     name', { bold: true })],
-          mode: 'cursor',
-          open: (i) => (objects[i] ? { kind: 'flow', id: objects[i]!.flow } : undefined),
-          empty: 'No objects (HTTP bodies, FTP files, mails) in this capture.',
-        };
-      case 'stats': {
-        const lines = buildStatistics({
-          stats: store.statistics(),
-          flows: rows,
-          httpStatus: store.httpStatus,
-          dnsRcodes: store.dnsRcodes,
-          anomalyCounts: store.anomalyCounts,
-          width,
-          done: store.done,
-        });
-        return { key: 'stats', count: lines.length, lineAt: (i) => lines[i]!, head: [], mode: 'scroll' };
-      }
-    }
-  }
-
-  function flowView(): View {
-    const id = flow!.id;
-    const r = flowRow;
-    const start = r?.start ?? (flowEvents[0]?.ts as WireEvent['ts'] | undefined) ?? null;
-    const title = flowTitle(id, r, width);
-    const panes: Line = {
-      segs: FLOW_PANES.flatMap((p, i) => [
-        { text: i ? '  ' : '' },
-        { text: ` ${p === 'stream' ? `Stream (${streamMode}${decoded ? ', decoded' : ''})` : PANE_NAMES[p]} `, bold: p === flow!.pane, color: p === flow!.pane ? 'cyan' : undefined, dim: p !== flow!.pane },
-      ]),
-    };
-    const dropped = store.droppedOf(id);
-    if (dropped) panes.segs.push({ text: `  ${dropped} events not kept (see: wirelens events FILE --filter 'flow == ${id}')`, color: 'yellow' });
-    const head = [...title, panes];
-    const key = `flow:${id}:${flow!.pane}`;
-    if (flow!.pane === 'detail') {
-      const lines = buildOutline(flowEvents, {
-        toggled: toggled[id] ?? new Set(),
-        // The selection gutter takes a column: rows wrapped wider would be cut by Row.
-        width: width - 1,
-        start,
-        marks: filterActive ? (e) => store.passes(e) : undefined,
-      });
-      return {
-        key,
-        count: lines.length,
-        lineAt: (i) => lines[i]!,
-        head,
-        mode: 'cursor',
-        open: (i) => {
-          const target = lines[i]?.target;
-          return target ? { kind: 'toggle', flow: id, target } : undefined;
-        },
-      };
-    }
-    if (flow!.pane === 'ladder') {
-      const lines = buildLadder(flowEvents, { width, start, client: r?.client ?? 'client', server: r?.server ?? 'server' });
-      return { key, count: lines.length, lineAt: (i) => lines[i]!, head, mode: 'scroll' };
-    }
-    if (flow!.pane === 'packets' || flow!.pane === 'graphs') return packetsView(id, key, head);
-    if (r && r.proto !== 'tcp') {
-      return { key, count: 0, lineAt: () => line(''), head, mode: 'scroll', empty: `A ${r.proto.toUpperCase()} flow has no byte stream: its datagrams are in Transactions and Ladder.` };
-    }
-    if (!streamDoc && store.streams) {
-      return { key, count: 0, lineAt: () => line(''), head, mode: 'scroll', empty: 'No payload bytes in this flow yet (the pane fills in as they arrive).' };
-    }
-    if (!streamDoc) {
-      const status = stream?.status === 'error' ? `Could not read the stream: ${show(stream.error)}` : stream?.status === 'loading' && stream.total ? `Reading the stream of flow ${id}… ${Math.floor((stream.read / stream.total) * 100)}%` : `Reading the stream of flow ${id}…`;
-      return { key, count: 0, lineAt: () => line(''), head, mode: 'scroll', empty: status };
-    }
-    const data = store.streams ? liveData : stream!.status === 'ready' ? stream!.data : null;
-    if (decoded) head.push(line('HTTP bodies decoded (de-chunked, decompressed); z shows the bytes as sent.', { color: 'cyan' }));
-    if (data?.layer) head.push(line(`Decrypted ${show(data.layer)} stream (\`wirelens follow --raw\` shows the bytes on the wire).`, { color: 'cyan' }));
-    if (data?.dropped) head.push(line(`Live: first ${formatBytes(data.dropped)} dropped, newest ${formatBytes(data.kept)} kept (live_stream_* limits)`, { color: 'yellow' }));
-    if (data?.leftOut) head.push(line(`Showing the first ${formatBytes(data.kept)}; ${formatBytes(data.leftOut)} more not kept (wirelens follow prints it all).`, { color: 'yellow' }));
-    const doc = streamDoc!;
-    const q = search.toLowerCase();
-    return { key, count: doc.rows, lineAt: (i) => doc.lineAt(i, q), head, mode: 'scroll', empty: 'No payload bytes in this flow.' };
-  }
-
-  /** The Packets pane (a frame's detail when one is open) and the Graphs pane, once the flow's packets are read. */
-  function packetsView(id: number, key: string, head: Line[]): View {
-    const r = flowRow;
-    if (!packets || packets.flowId !== id || packets.status !== 'ready') {
-      const status =
-        packets?.status === 'error'
-          ? `Could not read the packets: ${show(packets.error)}`
-          : packets?.status === 'loading' && packets.total
-            ? `Reading the packets of flow ${id}… ${Math.floor((packets.read / packets.total) * 100)}%`
-            : `Reading the packets of flow ${id}…`;
-      return { key, count: 0, lineAt: () => line(''), head, mode: 'scroll', empty: status };
-    }
-    const data = packets.data;
-    if (packets.filter) head.push(line(fit(`packet filter: ${show(packets.filter)} (${data.rows.length + data.notKept} of ${data.seen} frames)`, width), { color: 'cyan' }));
-    if (data.notKept) head.push(line(fit(`Showing the first ${data.rows.length} frames; ${data.notKept} more not kept (limit max_packet_rows; wirelens packets FILE --filter '${r?.proto === 'udp' ? 'udp' : 'tcp'}.stream == ${(r?.proto === 'udp' ? r.facts.udp_stream : r?.facts.tcp_stream) ?? '?'}' lists them all).`, width), { color: 'yellow' }));
-    if (flow!.pane === 'graphs') {
-      const plotRows = Math.max(6, Math.min(16, bodyHeight - 10));
-      const lines = buildFlowGraphs(data.rows, { width, plotRows, ioInterval: IO_INTERVALS[ioStep] ?? null, client: r?.client ?? 'client', server: r?.server ?? 'server' });
-      return { key, count: lines.length, lineAt: (i) => lines[i]!, head, mode: 'scroll' };
-    }
-    if (detail) {
-      const row = data.rows.find((x) => x.frame === detail.frame);
-      const lines =
-        detail.status === 'ready' && row && detail.detail
-          ? detailLines(row, detail.detail, width)
-          : [line(detail.status === 'error' ? `Could not read frame ${detail.frame}: ${show(detail.error)}` : detail.status === 'loading' ? `Reading frame ${detail.frame}…` : `Frame ${detail.frame} is not in the capture.`, { dim: true })];
-      return { key: `${key}:frame:${detail.frame}`, count: lines.length, lineAt: (i) => lines[i]!, head, mode: 'scroll' };
-    }
-    const rowsOf = data.rows;
-    return {
-      key,
-      count: rowsOf.length,
-      lineAt: (i) => packetLine(rowsOf[i]!, width - 1),
-      head: [...head, packetHeader(width - 1)],
-      mode: 'cursor',
-      open: (i) => (rowsOf[i] ? { kind: 'packet', frame: rowsOf[i]!.frame, detail: rowsOf[i]!.detail } : undefined),
-      empty: packets.filter ? 'No frame of this flow matches the packet filter (/ then Enter on an empty line clears it).' : 'No packets.',
-    };
-  }
-
-  function eventLine(e: WireEvent, color: 'red' | 'yellow', extra = ''): Line {
-    return {
-      segs: [
-        { text: `${fitRight(String(e.frame), 7)} ${fitRight(e.flow === null ? '-' : String(e.flow), 6)}  `, dim: true },
-        { text: labelOf(e), color },
-        { text: extra, dim: true },
-      ],
-      target: e.flow === null ? undefined : `flow:${e.flow}`,
-    };
-  }
-
-  /** Enter on an anomaly or a credential: its flow, the cursor on the entry of the event's frame. */
-  function jumpTo(e: WireEvent | undefined): OpenIntent | undefined {
-    return e ? { kind: 'jump', flow: e.flow, frame: e.frame } : undefined;
-  }
+  const view = useMemo(
+    () => buildView({ ui, store, width, bodyHeight, rows, layout, anomalies, credentials, objects, flowRow, flowEvents, streamDoc, stream, liveData, packets }),
+    [version, filterSeq, tab, flow, rows, layout, anomalies, credentials, objects, toggled, streamDoc, stream, liveData, width, search, bodyHeight, packets, detail, ioStep, packetFilter],
+  );
 
   const listHeight = Math.max(1, bodyHeight - view.head.length - (view.footRows ?? 0));
   const { cursor, top, here } = placeOf(ui, view, listHeight);
