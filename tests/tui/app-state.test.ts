@@ -164,6 +164,15 @@ describe('reduce: the TUI state machine', () => {
     expect(press(found, 'nn', v).pos['flow:1:stream']?.top).toBe(60);
     expect(press(found, 'nN', v).pos['flow:1:stream']?.top).toBe(5);
     expect(press(s0, '/POST<cr>', v).message).toBe('not found: POST');
+    // On a 9-row page each match is drawn 3 rows down: n goes on from the match, not from the
+    // page's top (which would find the same match again), and N comes back to it.
+    const tall = ctxOf(view('flow:1:stream', 100, 'scroll'), 9, doc);
+    const first = press(s0, '/GET<cr>', tall);
+    expect(first.pos['flow:1:stream']?.top).toBe(2);
+    const second = press(first, 'n', tall);
+    expect(second).toMatchObject({ searchHit: 30, pos: { 'flow:1:stream': { top: 27 } } });
+    expect(press(second, 'n', tall)).toMatchObject({ searchHit: 60, pos: { 'flow:1:stream': { top: 57 } } });
+    expect(press(second, 'N', tall)).toMatchObject({ searchHit: 5, pos: { 'flow:1:stream': { top: 2 } } });
   });
 
   it('Enter carries out what the row asks for: a jump lands on its frame, a packet detail is read again', () => {

@@ -61,6 +61,8 @@ export interface AppState {
   /** Per flow: which HTTP/1 message heads the stream pane shows folded (`h` all, Enter one). */
   folds: Readonly<Record<number, StreamFolds>>;
   search: string;
+  /** The stream row of the last match found, so `n`/`N` go on from it, not from the page's top. */
+  searchHit: number | null;
   message: string | null;
   /** After a jump from an anomaly or a credential: the frame whose entry the cursor lands on. */
   focus: { flow: number; frame: number } | null;
@@ -93,6 +95,7 @@ export function initialState(version: number, filter: CompiledFilter | null = nu
     decoded: false,
     folds: {},
     search: '',
+    searchHit: null,
     message: null,
     focus: null,
     packetFilter: { flowId: -1, source: '', filter: null },
@@ -198,11 +201,22 @@ function move(state: AppState, ctx: KeyContext, to: number): AppState {
   return { ...state, pos: { ...state.pos, [view.key]: { cursor: t, top: t } } };
 }
 
-function findNext(state: AppState, ctx: KeyContext, query: string, backwards: boolean, from = placeOf(state, ctx.view, ctx.listHeight).here): AppState {
+/**
+ * A match is drawn a third of the way down the page, so `n`/`N` go on from the last match
+ * while it is still on the page (from the page's top they would find it again); once the
+ * page was scrolled away from it, they start from the page.
+ */
+function searchFrom(state: AppState, ctx: KeyContext): number {
+  const { here } = placeOf(state, ctx.view, ctx.listHeight);
+  const hit = state.searchHit;
+  return hit !== null && hit >= here && hit < here + ctx.listHeight ? hit : here;
+}
+
+function findNext(state: AppState, ctx: KeyContext, query: string, backwards: boolean, from = searchFrom(state, ctx)): AppState {
   if (!ctx.stream || !query) return state;
   const row = ctx.stream.find(query, from, backwards);
   if (row < 0) return { ...state, message: `not found: ${query}` };
-  return move({ ...state, message: null }, ctx, Math.max(0, row - Math.floor(ctx.listHeight / 3)));
+  return move({ ...state, message: null, searchHit: row }, ctx, Math.max(0, row - Math.floor(ctx.listHeight / 3)));
 }
 
 function submitPrompt(state: AppState, prompt: PromptState, ctx: KeyContext): AppState {
