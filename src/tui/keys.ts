@@ -122,7 +122,8 @@ export function actionOf(input: string, key: Key): Action | null {
   return null;
 }
 
-const NO_KEY: Key = {
+/** A key press with no flag set (tests and `splitKeys` build presses from it). */
+export const NO_KEY: Key = {
   upArrow: false,
   downArrow: false,
   leftArrow: false,

@@ -3,6 +3,9 @@ import type { Line } from '../model/lines.js';
 import { fit } from '../text.js';
 import { displayWidth } from '../width.js';
 
+// Moved to the model (the reducer scrolls without Ink); still exported here for callers.
+export { scrollTop } from '../model/scroll.js';
+
 export interface LinesViewProps {
   count: number;
   lineAt(index: number): Line;
@@ -52,12 +55,4 @@ export function Row({ line, width, selected, gutter = false }: { line: Line; wid
       {segs}
     </Text>
   );
-}
-
-/** Keeps the cursor on screen: the first row to draw for a cursor, given the previous one. */
-export function scrollTop(cursor: number, top: number, height: number, count: number): number {
-  let t = top;
-  if (cursor < t) t = cursor;
-  if (cursor >= t + height) t = cursor - height + 1;
-  return Math.max(0, Math.min(t, Math.max(0, count - height)));
 }
