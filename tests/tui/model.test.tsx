@@ -12,39 +12,18 @@ import { sparkline } from '../../src/tui/model/statistics.js';
 import { CaptureStore, type LiveSource } from '../../src/tui/model/store.js';
 import { loadStream, StreamDoc } from '../../src/tui/model/stream.js';
 import { ENTER, renderApp } from './helpers.js';
+import { flowEndRecord } from './flow-record.js';
 import { hostileCapture, writeTemp } from './hostile-capture.js';
 
-const flowRecord = (id: number, bytes: number, service = 'http'): FlowEndFields => ({
-  proto: 'tcp',
-  service,
-  orig_h: `10.${(id >> 16) & 255}.${(id >> 8) & 255}.${id & 255}`,
-  orig_p: 40000 + (id % 20000),
-  resp_h: '192.0.2.1',
-  resp_p: 80,
-  community_id: '1:test',
-  tunnel: undefined,
-  tcp_stream: id - 1,
-  udp_stream: undefined,
-  start: new Timestamp(1000 + id, 0),
-  duration: (id % 97) / 10,
-  first_frame: id,
-  last_frame: id,
-  orig_pkts: 3,
-  orig_bytes: 0,
-  orig_ip_bytes: 0,
-  orig_frame_bytes: bytes,
-  resp_pkts: 2,
-  resp_bytes: 0,
-  resp_ip_bytes: 0,
-  resp_frame_bytes: 0,
-  conn_state: 'SF',
-  history: 'ShADadFf',
-  missed_bytes: 0,
-  tcp_rtt: undefined,
-  flipped: undefined,
-  summary: `GET /${id}`,
-  end_reason: 'closed',
-});
+const flowRecord = (id: number, bytes: number, service = 'http'): FlowEndFields =>
+  flowEndRecord(id, {
+    service,
+    orig_h: `10.${(id >> 16) & 255}.${(id >> 8) & 255}.${id & 255}`,
+    orig_p: 40000 + (id % 20000),
+    duration: (id % 97) / 10,
+    orig_frame_bytes: bytes,
+    summary: `GET /${id}`,
+  });
 const flowEnd = (id: number, bytes: number, service = 'http'): WireEvent =>
   typedEvent('flow.end', id, new Timestamp(1000 + id, 0), id, null, flowRecord(id, bytes, service));
 

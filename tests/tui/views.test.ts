@@ -6,40 +6,20 @@ import { initialState, type AppState } from '../../src/tui/model/app-state.js';
 import { flowLayout, measureRows } from '../../src/tui/model/flow-table.js';
 import { CaptureStore } from '../../src/tui/model/store.js';
 import { buildView, focusIndex, type ViewInput } from '../../src/tui/model/views.js';
+import { flowEndRecord } from './flow-record.js';
 
 // The view builders alone: a store, a state, and the lines and Enter intents they give.
 
-const record = (id: number, proto: 'tcp' | 'udp'): FlowEndFields => ({
-  proto,
-  service: proto === 'tcp' ? 'http' : 'dns',
-  orig_h: '10.0.0.1',
-  orig_p: 40000 + id,
-  resp_h: '192.0.2.1',
-  resp_p: proto === 'tcp' ? 80 : 53,
-  community_id: '1:test',
-  tunnel: undefined,
-  tcp_stream: proto === 'tcp' ? id - 1 : undefined,
-  udp_stream: proto === 'udp' ? id - 1 : undefined,
-  start: new Timestamp(1000 + id, 0),
-  duration: 1,
-  first_frame: id,
-  last_frame: id + 3,
-  orig_pkts: 3,
-  orig_bytes: 0,
-  orig_ip_bytes: 0,
-  orig_frame_bytes: 100,
-  resp_pkts: 2,
-  resp_bytes: 0,
-  resp_ip_bytes: 0,
-  resp_frame_bytes: 0,
-  conn_state: 'SF',
-  history: 'ShADadFf',
-  missed_bytes: 0,
-  tcp_rtt: undefined,
-  flipped: undefined,
-  summary: `flow ${id}`,
-  end_reason: 'closed',
-});
+const record = (id: number, proto: 'tcp' | 'udp'): FlowEndFields =>
+  flowEndRecord(id, {
+    proto,
+    service: proto === 'tcp' ? 'http' : 'dns',
+    resp_p: proto === 'tcp' ? 80 : 53,
+    tcp_stream: proto === 'tcp' ? id - 1 : undefined,
+    udp_stream: proto === 'udp' ? id - 1 : undefined,
+    last_frame: id + 3,
+    orig_frame_bytes: 100,
+  });
 
 function storeOf(): CaptureStore {
   const store = new CaptureStore();

@@ -1,0 +1,36 @@
+import type { FlowEndFields } from '../../src/events/event-map.js';
+import { Timestamp } from '../../src/events/time.js';
+
+/** A `flow.end` record for the UI's model tests: an HTTP connection that closed, with `fields` over it. */
+export const flowEndRecord = (id: number, fields: Partial<FlowEndFields> = {}): FlowEndFields => ({
+  proto: 'tcp',
+  service: 'http',
+  orig_h: '10.0.0.1',
+  orig_p: 40000 + id,
+  resp_h: '192.0.2.1',
+  resp_p: 80,
+  community_id: '1:test',
+  tunnel: undefined,
+  tcp_stream: id - 1,
+  udp_stream: undefined,
+  start: new Timestamp(1000 + id, 0),
+  duration: 1,
+  first_frame: id,
+  last_frame: id,
+  orig_pkts: 3,
+  orig_bytes: 0,
+  orig_ip_bytes: 0,
+  orig_frame_bytes: 0,
+  resp_pkts: 2,
+  resp_bytes: 0,
+  resp_ip_bytes: 0,
+  resp_frame_bytes: 0,
+  conn_state: 'SF',
+  history: 'ShADadFf',
+  missed_bytes: 0,
+  tcp_rtt: undefined,
+  flipped: undefined,
+  summary: `flow ${id}`,
+  end_reason: 'closed',
+  ...fields,
+});
