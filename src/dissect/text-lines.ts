@@ -26,3 +26,13 @@ export function textLines(
   };
   return new LineFramer(handler, ctx.limits.max_line);
 }
+
+/**
+ * A command line of FTP, SMTP or POP3: the verb (upper-cased: the three are case-insensitive)
+ * up to the first space, and the rest as sent.
+ */
+export function parseCommand(line: string): { command: string; arg: string } {
+  const sp = line.indexOf(' ');
+  if (sp < 0) return { command: line.trim().toUpperCase(), arg: '' };
+  return { command: line.slice(0, sp).toUpperCase(), arg: line.slice(sp + 1) };
+}

@@ -5,11 +5,7 @@
 import type { Endpoint } from '../../dissect/contract.js';
 
 /** `VERB arg` → upper-case verb and the rest (tshark keeps everything after the first space). */
-export function parseCommand(line: string): { command: string; arg: string } {
-  const sp = line.indexOf(' ');
-  if (sp < 0) return { command: line.trim().toUpperCase(), arg: '' };
-  return { command: line.slice(0, sp).toUpperCase(), arg: line.slice(sp + 1) };
-}
+export { parseCommand } from '../../dissect/text-lines.js';
 
 export type ReplyLine =
   /** `sep` is ' ' for a last (or only) line, '-' for the first line of a multi-line reply. */

@@ -29,7 +29,7 @@ import {
   type RequestLine,
   type StatusLine,
 } from './parser.js';
-import { Span, StreamCursor } from './stream-cursor.js';
+import { Span, StreamCursor } from '../../dissect/stream-cursor.js';
 import { isDohPost, reportDoh, wantsDohResponse } from './doh-link.js';
 import { trackerEvent } from './tracker-link.js';
 import { emptyCounts, transactionFields, truncationNote, type TxModel } from './transaction.js';

@@ -13,7 +13,7 @@ import type { Position } from '../../dissect/contract.js';
 import type { HttpTransactionFields } from './events.js';
 import type { Timestamp } from '../../events/time.js';
 import { basicCredentials, connectTarget, cookiesSent, digestCredentials, cookiesSet, header, hostFromUri, mediaType, type HeaderList } from './parser.js';
-import { Span } from './stream-cursor.js';
+import { Span } from '../../dissect/stream-cursor.js';
 
 /** Headers Zeek lists in `proxied`. */
 const PROXY_HEADERS = ['forwarded', 'x-forwarded-for', 'x-forwarded-from', 'client-ip', 'via', 'xroxy-connection', 'proxy-connection'];

@@ -15,7 +15,7 @@ import type { Timestamp } from '../../events/time.js';
 import { BodySink, finishResponseBody } from '../http/body.js';
 import { ANOMALY as HTTP_ANOMALY, type Http2StreamSummary } from '../http/events.js';
 import { header, type HeaderList } from '../http/parser.js';
-import { StreamCursor } from '../http/stream-cursor.js';
+import { StreamCursor } from '../../dissect/stream-cursor.js';
 import { isDohPost, reportDoh, wantsDohResponse } from '../http/doh-link.js';
 import { applyBlock, blockKind, fillRequest, newStreamExchange, pseudo, type StreamExchange } from '../http/stream-exchange.js';
 import { transactionFields } from '../http/transaction.js';

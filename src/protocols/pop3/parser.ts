@@ -1,11 +1,7 @@
 /** Pure POP3 text parsing. */
 
 /** `VERB arg`: tshark's split (pop.request.command / pop.request.parameter), the verb upper-cased. */
-export function parseCommand(line: string): { command: string; arg: string } {
-  const sp = line.indexOf(' ');
-  if (sp < 0) return { command: line.trim().toUpperCase(), arg: '' };
-  return { command: line.slice(0, sp).toUpperCase(), arg: line.slice(sp + 1) };
-}
+export { parseCommand } from '../../dissect/text-lines.js';
 
 export type StatusLine = { kind: 'status'; status: '+OK' | '-ERR'; msg: string } | { kind: 'continuation'; text: string } | { kind: 'other'; text: string };
 

@@ -1,11 +1,7 @@
 /** Pure SMTP text parsing: command lines, reply lines, BDAT arguments, Received headers. */
 
 /** `VERB arg`: tshark's split (req.command / req.parameter), the verb upper-cased. */
-export function parseCommand(line: string): { command: string; arg: string } {
-  const sp = line.indexOf(' ');
-  if (sp < 0) return { command: line.trim().toUpperCase(), arg: '' };
-  return { command: line.slice(0, sp).toUpperCase(), arg: line.slice(sp + 1) };
-}
+export { parseCommand } from '../../dissect/text-lines.js';
 
 export type SmtpReplyLine = { ok: true; code: number; last: boolean; text: string } | { ok: false; text: string };
 

@@ -5,9 +5,9 @@
  * TCP segments that carried them. Delivered segments are identified by their frame, so a
  * segment handed over in several pieces still counts once (split-point tests rely on it).
  */
-import type { Position } from '../../dissect/contract.js';
-import { StreamBuffer } from '../../dissect/stream-buffer.js';
-import type { Timestamp } from '../../events/time.js';
+import type { Position } from './contract.js';
+import { StreamBuffer } from './stream-buffer.js';
+import type { Timestamp } from '../events/time.js';
 
 interface Segment {
   start: number;
