@@ -275,9 +275,13 @@ export class SortedSpool {
   }
 }
 
+/**
+ * Key, then tie, then the earlier run: equal keys and ties come back in the order they were
+ * added, as the in-memory sort (a stable sort) gives them, however the runs were cut.
+ */
 const before = (a: RunCursor, b: RunCursor): boolean => {
   const k = compareKeys(a.key, b.key);
-  return k < 0 || (k === 0 && a.tie < b.tie);
+  return k < 0 || (k === 0 && (a.tie < b.tie || (a.tie === b.tie && a.run.start < b.run.start)));
 };
 
 function heapPush(heap: RunCursor[], c: RunCursor): void {

@@ -29,6 +29,18 @@ describe('SortedSpool with string keys and given ties (flows --sort)', () => {
     );
   });
 
+  it('equal keys and ties come back in the order they were added, across runs (a seed that found it)', () => {
+    const dir = new SpoolDir('wirelens-test-');
+    try {
+      // One text per run (a 1-byte budget): the merge, not the in-memory sort, decides.
+      const spool = new SortedSpool(dir, 1);
+      for (const [text, key, tie] of [['0', 0, 992], ['1', 0, 992], ['2', 1, 0], ['3', 0, 0]] as const) spool.add(text, key, tie);
+      expect([...spool.sorted()]).toEqual(['3', '0', '1', '2']);
+    } finally {
+      dir.close();
+    }
+  });
+
   it('keeps texts larger than its windows, and many, in a private directory removed when closed', () => {
     const dir = new SpoolDir('wirelens-test-');
     const spool = new SortedSpool(dir, 1 << 16);

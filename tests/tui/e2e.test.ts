@@ -9,7 +9,13 @@ import { hostileCapture, writeTemp } from './hostile-capture.js';
  * The real `bin/wirelens` in a real terminal (tmux): open a flow, filter, follow the
  * stream, quit. Skipped only when tmux is missing (`scripts/install-test-deps.sh` installs it).
  */
-const session = `wirelens-e2e-${process.pid}`;
+/**
+ * A tmux server (socket) per test: `kill-server` returns before the old server has gone, and a
+ * new session on the same socket then met it dying ("server exited unexpectedly", seen once
+ * in a clean-clone run).
+ */
+let servers = 0;
+let session = '';
 const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', session, ...args], { encoding: 'utf8' });
 const screen = (): string => tmux('capture-pane', '-p', '-t', session);
 const keys = (...k: string[]): void => void tmux('send-keys', '-t', session, ...k);
@@ -41,6 +47,7 @@ function newestMtime(dir: string): number {
 }
 
 function start(command: string): void {
+  session = `wirelens-e2e-${process.pid}-${++servers}`;
   tmux('new-session', '-d', '-s', session, '-x', '160', '-y', '48', command);
 }
 
@@ -53,7 +60,7 @@ describeWith(['tmux'], 'terminal UI end to end (tmux)', () => {
   }, 180_000);
 
   afterEach(() => {
-    spawnSync('tmux', ['-L', session, 'kill-server']);
+    if (session) spawnSync('tmux', ['-L', session, 'kill-server']);
   });
 
   it('opens a flow, filters, follows the stream and quits', async () => {
