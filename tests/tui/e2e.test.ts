@@ -71,7 +71,7 @@ describeWith(['tmux'], 'terminal UI end to end (tmux)', () => {
     expect(s).toMatch(/3 http\s+127\.0\.0\.1:53736\s+127\.0\.0\.1:80\s+12\s+2\.4 kB/);
 
     keys('j', 'j', 'Enter');
-    s = await waitFor('Flow 3 http');
+    s = await waitFor((x) => x.includes('Flow 3 http') && x.includes('GET /demo/index.html → 200 97 B'));
     expect(s).toContain('GET /demo/index.html → 200 97 B');
 
     keys('Escape');
@@ -94,10 +94,11 @@ describeWith(['tmux'], 'terminal UI end to end (tmux)', () => {
     keys('Enter');
     await waitFor('Flow 5 ftp');
     keys('l');
-    s = await waitFor('client 127.0.0.1:42746');
+    // Wait for the lines checked, not only a header: tmux may show a screen half drawn.
+    s = await waitFor((x) => x.includes('client 127.0.0.1:42746') && /── RETR readme\.txt ─+▶│/.test(x));
     expect(s).toMatch(/── RETR readme\.txt ─+▶│/);
     keys('f');
-    s = await waitFor('> USER ftpuser');
+    s = await waitFor((x) => x.includes('> USER ftpuser') && x.includes('> RETR readme.txt'));
     expect(s).toContain('< 220 wirelens test FTP server (vsftpd)');
     expect(s).toContain('> RETR readme.txt');
 
@@ -115,7 +116,7 @@ describeWith(['tmux'], 'terminal UI end to end (tmux)', () => {
     keys('Enter');
     await waitFor('Flow 1 http');
     keys('f');
-    let s = await waitFor('> Host: www\\x1b]0;pwned\\x07.test');
+    let s = await waitFor((x) => x.includes('> Host: www\\x1b]0;pwned\\x07.test') && x.includes('owned\\x1b[?1049l\\x1b[2J!'));
     expect(s).toContain('< X-Title: \\x1b]2;hijacked\\x07');
     expect(s).toContain('owned\\x1b[?1049l\\x1b[2J!');
     keys('Escape');
