@@ -7,7 +7,7 @@ import type { FlowRow } from '../../src/tui/model/flow-row.js';
 import { plain } from '../../src/tui/model/lines.js';
 import { buildOutline } from '../../src/tui/model/outline.js';
 import type { CaptureStore } from '../../src/tui/model/store.js';
-import { charWidth, displayWidth, wrapIndent, wrapText, wrapWords } from '../../src/tui/width.js';
+import { charWidth, displayWidth, wrapIndent, wrapText, wrapWords } from '../../src/plot/width.js';
 import { ENTER, loadStore } from './helpers.js';
 import { buildPcap, writeTemp } from './hostile-capture.js';
 

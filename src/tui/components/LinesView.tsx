@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import type { Line } from '../model/lines.js';
 import { fit } from '../text.js';
-import { displayWidth } from '../width.js';
+import { displayWidth } from '../../plot/width.js';
 
 // Moved to the model (the reducer scrolls without Ink); still exported here for callers.
 export { scrollTop } from '../model/scroll.js';

@@ -1,5 +1,5 @@
 import { fit, fitRight, formatBytes, formatSeconds } from '../text.js';
-import { displayWidth, wrapWords } from '../width.js';
+import { displayWidth, wrapWords } from '../../plot/width.js';
 import type { FlowRow, SortColumn } from './flow-row.js';
 import type { Line } from './lines.js';
 

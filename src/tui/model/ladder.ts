@@ -1,4 +1,4 @@
-import { displayWidth } from '../width.js';
+import { displayWidth } from '../../plot/width.js';
 import type { WireEvent } from '../../events/event.js';
 import { Timestamp } from '../../events/time.js';
 import { fit, relativeTime, show } from '../text.js';

@@ -13,7 +13,7 @@ import { visible } from '../../report/safe-text.js';
 import { fit, fitRight } from '../text.js';
 import { RESENT } from './flow-graphs.js';
 import { line, type Color, type Line, type Seg } from './lines.js';
-import { displayWidth } from '../width.js';
+import { displayWidth } from '../../plot/width.js';
 
 /** Short names of the analysis flags, for a narrow column (the Info column has Wireshark's own). */
 const SHORT: Record<string, string> = {

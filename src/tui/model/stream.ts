@@ -5,7 +5,7 @@ import { analyze } from '../../pipeline/analyze.js';
 import { visible } from '../../report/safe-text.js';
 import type { Line, Seg } from './lines.js';
 import { joinChunks } from '../../dissect/bytes.js';
-import { charWidth } from '../width.js';
+import { charWidth } from '../../plot/width.js';
 
 export type StreamPiece = { dir: Direction; data: Uint8Array; offset: number } | { dir: Direction; gap: number; offset: number };
 
