@@ -22,6 +22,7 @@ import { sll, sll2 } from './link/sll.js';
 import type { DecodeProblem, DecodeResult, IpPacket } from './types.js';
 import type { CoreAnomalyCode } from '../events/anomalies.js';
 import { verifyTransportChecksum } from './transport-checksum.js';
+import { IpRecord } from './ip-packet.js';
 
 export { formatAddress } from './address.js';
 export { linkTypeName } from './link/names.js';
@@ -111,6 +112,14 @@ export class PacketDecoder {
   private readonly report: (code: CoreAnomalyCode, detail: string) => void;
   /** Labels of non-IP results, one object each, reused. */
   private readonly otherResults = new Map<string, DecodeResult>();
+  /**
+   * The records packets are decoded into, one per tunnel depth (the outermost at 0, each
+   * tunnel's packet linked from the one inside by `encap.outer`), refilled for every frame;
+   * and the one result that carries them. Nothing is made per packet: what a result holds
+   * is valid until the next `decode` (see `DecodeResult`).
+   */
+  private readonly records: IpRecord[] = [new IpRecord()];
+  private readonly ipResult: { kind: 'ip'; packet: IpPacket } = { kind: 'ip', packet: this.records[0]! };
 
   /**
    * @param checkChecksums verify IPv4 header, TCP and UDP checksums (`--check-checksums`).
@@ -147,8 +156,9 @@ export class PacketDecoder {
     // An 802.11 FCS is not part of the packet it follows.
     if (c.trim > 0) data = data.subarray(0, Math.max(c.offset, data.length - c.trim));
     let packet: IpPacket | null | undefined;
-    if (outcome === LINK_IPV4) packet = decodeIpv4(data, c.offset, ts, this.fragments, this.report, this.checkChecksums);
-    else if (outcome === LINK_IPV6) packet = decodeIpv6(data, c.offset, ts, this.fragments, this.report);
+    const record = this.records[0]!;
+    if (outcome === LINK_IPV4) packet = decodeIpv4(data, c.offset, ts, this.fragments, this.report, this.checkChecksums, record);
+    else if (outcome === LINK_IPV6) packet = decodeIpv6(data, c.offset, ts, this.fragments, this.report, record);
     else if (outcome === LINK_BAD) return BAD;
     else return this.other(c.label);
     if (packet === undefined) return BAD;
@@ -157,7 +167,9 @@ export class PacketDecoder {
       packet = this.decapsulate(packet, ts);
     }
     if (this.checkChecksums && packet.transport && !packet.truncated) verifyTransportChecksum(packet, this.report);
-    return { kind: 'ip', packet };
+    const r = this.ipResult;
+    r.packet = packet;
+    return r;
   }
 
   /**
@@ -200,8 +212,9 @@ export class PacketDecoder {
       if (outcome === LINK_ETHERTYPE) outcome = resolveEtherType(buf, c);
       if (outcome === LINK_BAD) return packet;
       let inner: IpPacket | null | undefined;
-      if (outcome === LINK_IPV4) inner = decodeIpv4(buf, c.offset, ts, this.fragments, this.report, this.checkChecksums);
-      else if (outcome === LINK_IPV6) inner = decodeIpv6(buf, c.offset, ts, this.fragments, this.report);
+      const record = (this.records[depth + 1] ??= new IpRecord());
+      if (outcome === LINK_IPV4) inner = decodeIpv4(buf, c.offset, ts, this.fragments, this.report, this.checkChecksums, record);
+      else if (outcome === LINK_IPV6) inner = decodeIpv6(buf, c.offset, ts, this.fragments, this.report, record);
       else {
         packet.carries = `${h.label}${c.shims}:${c.label}`;
         return packet;

@@ -6,13 +6,16 @@
 import type { Timestamp } from '../events/time.js';
 import { internetChecksum } from './checksum.js';
 import type { FragmentReassembler } from './fragments.js';
-import { buildIpPacket, type Report } from './ip-packet.js';
+import { IpRecord, type Report } from './ip-packet.js';
 import type { IpPacket } from './types.js';
 
 /** Result of `decodeIpv4`: a packet, `null` for a fragment being held, `undefined` for nothing usable. */
 export type Ipv4Outcome = IpPacket | null | undefined;
 
-export function decodeIpv4(data: Uint8Array, off: number, ts: Timestamp, fragments: FragmentReassembler, report: Report, checkChecksum = true): Ipv4Outcome {
+/**
+ * @param into the record to fill (a decoder's, reused per packet); a new one when not given.
+ */
+export function decodeIpv4(data: Uint8Array, off: number, ts: Timestamp, fragments: FragmentReassembler, report: Report, checkChecksum = true, into: IpRecord = new IpRecord()): Ipv4Outcome {
   const avail = data.length - off;
   const vihl = avail > 0 ? data[off]! : 0x40;
   if (vihl >> 4 !== 4) {
@@ -49,28 +52,28 @@ export function decodeIpv4(data: Uint8Array, off: number, ts: Timestamp, fragmen
     const correct = correctChecksum(data, off, hlen);
     report('ip.bad_checksum', `IPv4 header checksum 0x${hex4(stored)}, should be 0x${hex4(correct)}`);
   }
-  const src = data.subarray(off + 12, off + 16);
-  const dst = data.subarray(off + 16, off + 20);
   const protocol = data[off + 9]!;
   const ttl = data[off + 8]!;
   // Ethernet pads short frames to 60 bytes: the datagram ends at the total length.
   const end = off + Math.min(total, avail);
-  const payload = data.subarray(off + hlen, end);
   const flagsOffset = (data[off + 6]! << 8) | data[off + 7]!;
   const more = (flagsOffset & 0x2000) !== 0;
   const fragOffset = (flagsOffset & 0x1fff) * 8;
   if (!more && fragOffset === 0) {
-    return buildIpPacket(4, src, dst, protocol, ttl, total, payload, total - hlen, false, report);
+    into.setAddresses(data, off + 12, off + 16, 4);
+    return into.fill(4, protocol, ttl, total, data, off + hlen, end, total - hlen, false, report);
   }
   const id = (data[off + 4]! << 8) | data[off + 5]!;
+  // Fragments are rare: the addresses as views here (the reassembler keys by them and keeps none).
   const done = fragments.add(
-    { version: 4, id, src, dst, protocol, offset: fragOffset, more, headerLength: hlen, ttl },
-    payload,
+    { version: 4, id, src: data.subarray(off + 12, off + 16), dst: data.subarray(off + 16, off + 20), protocol, offset: fragOffset, more, headerLength: hlen, ttl },
+    data.subarray(off + hlen, end),
     ts,
   );
   if (done === null) return null;
   const length = done.headerLength + done.data.length;
-  return buildIpPacket(4, src, dst, done.protocol, done.ttl, length, done.data, done.data.length, true, report);
+  into.setAddresses(data, off + 12, off + 16, 4);
+  return into.fill(4, done.protocol, done.ttl, length, done.data, 0, done.data.length, done.data.length, true, report);
 }
 
 /** The checksum the header should carry: the sum with the checksum field taken as zero. */

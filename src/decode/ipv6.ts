@@ -7,7 +7,7 @@
  */
 import type { Timestamp } from '../events/time.js';
 import type { FragmentReassembler } from './fragments.js';
-import { buildIpPacket, type Report } from './ip-packet.js';
+import { IpRecord, type Report } from './ip-packet.js';
 import type { IpPacket } from './types.js';
 
 /** Next-header values (IANA protocol numbers) this walk knows. */
@@ -18,7 +18,8 @@ const MAX_EXTENSION_HEADERS = 24;
 /** A packet, `null` for a fragment being held, `undefined` for nothing usable. */
 export type Ipv6Outcome = IpPacket | null | undefined;
 
-export function decodeIpv6(data: Uint8Array, off: number, ts: Timestamp, fragments: FragmentReassembler, report: Report): Ipv6Outcome {
+/** @param into the record to fill (a decoder's, reused per packet); a new one when not given. */
+export function decodeIpv6(data: Uint8Array, off: number, ts: Timestamp, fragments: FragmentReassembler, report: Report, into: IpRecord = new IpRecord()): Ipv6Outcome {
   const avail = data.length - off;
   const version = avail > 0 ? data[off]! >> 4 : 6;
   if (version !== 6) {
@@ -34,8 +35,6 @@ export function decodeIpv6(data: Uint8Array, off: number, ts: Timestamp, fragmen
   if (payloadLength === 0 && next === EXT.hopByHop) payloadLength = avail - 40; // jumbogram (RFC 2675)
   const declaredEnd = off + 40 + payloadLength;
   const end = Math.min(declaredEnd, data.length); // trims Ethernet padding
-  const src = data.subarray(off + 8, off + 24);
-  const dst = data.subarray(off + 24, off + 40);
   const ttl = data[off + 7]!;
 
   let buf = data;
@@ -100,7 +99,8 @@ export function decodeIpv6(data: Uint8Array, off: number, ts: Timestamp, fragmen
       const id = ((buf[p + 4]! << 24) | (buf[p + 5]! << 16) | (buf[p + 6]! << 8) | buf[p + 7]!) >>> 0;
       const unfragmentable = p - off; // IPv6 header + headers before the fragment header
       const done = fragments.add(
-        { version: 6, id, src, dst, protocol: fragNext, offset: fragOffset, more, headerLength: unfragmentable, ttl },
+        // Fragments are rare: the addresses as views here (the reassembler keys by them and keeps none).
+        { version: 6, id, src: data.subarray(off + 8, off + 24), dst: data.subarray(off + 24, off + 40), protocol: fragNext, offset: fragOffset, more, headerLength: unfragmentable, ttl },
         buf.subarray(p + 8, bufEnd),
         ts,
       );
@@ -116,9 +116,7 @@ export function decodeIpv6(data: Uint8Array, off: number, ts: Timestamp, fragmen
     }
     break;
   }
-  const payload = buf.subarray(p, bufEnd);
-  if (next === EXT.noNextHeader) {
-    return buildIpPacket(6, src, dst, next, ttl, ipLength, payload.subarray(0, 0), 0, reassembled, report);
-  }
-  return buildIpPacket(6, src, dst, next, ttl, ipLength, payload, bufDeclaredEnd - p, reassembled, report);
+  into.setAddresses(data, off + 8, off + 24, 16);
+  if (next === EXT.noNextHeader) return into.fill(6, next, ttl, ipLength, buf, p, p, 0, reassembled, report);
+  return into.fill(6, next, ttl, ipLength, buf, p, bufEnd, bufDeclaredEnd - p, reassembled, report);
 }

@@ -8,17 +8,42 @@ import type { CoreAnomalyCode } from '../events/anomalies.js';
 
 type Report = (code: CoreAnomalyCode, detail: string) => void;
 
+/** A TCP header filled in place (`IpRecord` owns one and refills it for every packet). */
+export class TcpRecord implements TcpHeader {
+  readonly protocol = 'tcp' as const;
+  src_port = 0;
+  dst_port = 0;
+  seq = 0;
+  ack = 0;
+  data_offset = 0;
+  flags = 0;
+  window = 0;
+  checksum = 0;
+  urgent = 0;
+  options: TcpOptions | null = null;
+  payload: Uint8Array = NO_PAYLOAD;
+}
+
+/** The payload of every segment that carries none (half of a capture's segments are bare ACKs): no view made for them. */
+const NO_PAYLOAD = new Uint8Array(0);
+
 /**
  * @param data the IP payload as captured.
  * @param declared the segment length the IP header declares (>= data.length when the capture cut it).
  */
 export function decodeTcp(data: Uint8Array, declared: number, report: Report): TcpHeader | null {
-  const avail = data.length;
+  return decodeTcpAt(data, 0, data.length, declared, report, new TcpRecord());
+}
+
+/** `decodeTcp` of the segment at `data[start, end)`, filling `into`. */
+export function decodeTcpAt(data: Uint8Array, start: number, end: number, declared: number, report: Report, into: TcpRecord): TcpHeader | null {
+  const avail = end - start;
   if (avail < 20) {
     report('tcp.truncated', `TCP header needs 20 bytes, ${avail} captured`);
     return null;
   }
-  const doff = (data[12]! >> 4) * 4;
+  const s = start;
+  const doff = (data[s + 12]! >> 4) * 4;
   if (doff < 20) {
     report('tcp.bad_data_offset', `data offset ${doff / 4} words is below 5`);
     return null;
@@ -28,23 +53,22 @@ export function decodeTcp(data: Uint8Array, declared: number, report: Report): T
     else report('tcp.bad_data_offset', `data offset ${doff} bytes is beyond the ${declared}-byte segment`);
     return null;
   }
-  return {
-    protocol: 'tcp',
-    src_port: (data[0]! << 8) | data[1]!,
-    dst_port: (data[2]! << 8) | data[3]!,
-    seq: ((data[4]! << 24) | (data[5]! << 16) | (data[6]! << 8) | data[7]!) >>> 0,
-    ack: ((data[8]! << 24) | (data[9]! << 16) | (data[10]! << 8) | data[11]!) >>> 0,
-    data_offset: doff,
-    flags: ((data[12]! & 1) << 8) | data[13]!,
-    window: (data[14]! << 8) | data[15]!,
-    checksum: (data[16]! << 8) | data[17]!,
-    urgent: (data[18]! << 8) | data[19]!,
-    // Options are decoded on SYNs (MSS, window scale, SACK permitted) and when a segment
-    // carries SACK blocks; otherwise (timestamps on every Linux segment) they are only
-    // checked, which spares an object per packet on the hot path.
-    options: doff <= 20 ? null : data[13]! & 0x02 ? decodeOptions(data, doff, report) : checkOptions(data, doff, report) ? decodeOptions(data, doff, ignore) : null,
-    payload: data.subarray(doff),
-  };
+  const t = into;
+  t.src_port = (data[s]! << 8) | data[s + 1]!;
+  t.dst_port = (data[s + 2]! << 8) | data[s + 3]!;
+  t.seq = ((data[s + 4]! << 24) | (data[s + 5]! << 16) | (data[s + 6]! << 8) | data[s + 7]!) >>> 0;
+  t.ack = ((data[s + 8]! << 24) | (data[s + 9]! << 16) | (data[s + 10]! << 8) | data[s + 11]!) >>> 0;
+  t.data_offset = doff;
+  t.flags = ((data[s + 12]! & 1) << 8) | data[s + 13]!;
+  t.window = (data[s + 14]! << 8) | data[s + 15]!;
+  t.checksum = (data[s + 16]! << 8) | data[s + 17]!;
+  t.urgent = (data[s + 18]! << 8) | data[s + 19]!;
+  // Options are decoded on SYNs (MSS, window scale, SACK permitted) and when a segment
+  // carries SACK blocks; otherwise (timestamps on every Linux segment) they are only
+  // checked, which spares an object per packet on the hot path.
+  t.options = doff <= 20 ? null : data[s + 13]! & 0x02 ? decodeOptions(data, s, doff, report) : checkOptions(data, s, doff, report) ? decodeOptions(data, s, doff, ignore) : null;
+  t.payload = doff === avail ? NO_PAYLOAD : data.subarray(s + doff, end);
+  return t;
 }
 
 const ignore: Report = () => {};
@@ -54,8 +78,9 @@ function u32(d: Uint8Array, i: number): number {
 }
 
 /** Walks the options for malformed lengths without building anything; true when there are SACK blocks to decode. */
-function checkOptions(data: Uint8Array, end: number, report: Report): boolean {
-  let i = 20;
+function checkOptions(data: Uint8Array, base: number, doff: number, report: Report): boolean {
+  let i = base + 20;
+  const end = base + doff;
   while (i < end) {
     const kind = data[i]!;
     if (kind === 0) break;
@@ -82,9 +107,10 @@ function checkOptions(data: Uint8Array, end: number, report: Report): boolean {
 /** Expected length of the fixed-size options. */
 const FIXED_LENGTH: Readonly<Record<number, number>> = { 2: 4, 3: 3, 4: 2, 8: 10 };
 
-function decodeOptions(data: Uint8Array, end: number, report: Report): TcpOptions {
+function decodeOptions(data: Uint8Array, base: number, doff: number, report: Report): TcpOptions {
   const o: TcpOptions = { kinds: [] };
-  let i = 20;
+  let i = base + 20;
+  const end = base + doff;
   while (i < end) {
     const kind = data[i]!;
     if (kind === 0) break; // end of option list

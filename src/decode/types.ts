@@ -108,7 +108,8 @@ export interface DecodeProblem {
 }
 
 /**
- * Result of decoding one frame:
+ * Result of decoding one frame (a `PacketDecoder`'s results, their packets and headers are
+ * reused: valid until its next `decode`; the payloads are views of the frame's bytes):
  * - `ip`: an IP packet (possibly reassembled from fragments);
  * - `held`: a fragment was stored, waiting for the rest;
  * - `other`: a frame with no IP in it (ARP, STP, LLC...), with a short label such as `arp`;

@@ -4,16 +4,33 @@ import type { CoreAnomalyCode } from '../events/anomalies.js';
 
 type Report = (code: CoreAnomalyCode, detail: string) => void;
 
+/** A UDP header filled in place (`IpRecord` owns one and refills it for every packet). */
+export class UdpRecord implements UdpHeader {
+  readonly protocol = 'udp' as const;
+  src_port = 0;
+  dst_port = 0;
+  length = 0;
+  checksum = 0;
+  payload: Uint8Array = new Uint8Array(0);
+}
+
 /**
  * @param data the IP payload as captured.
  * @param declared the payload length the IP header declares (>= data.length when the capture cut it).
  */
 export function decodeUdp(data: Uint8Array, declared: number, report: Report): UdpHeader | null {
-  if (data.length < 8) {
-    report('udp.truncated', `UDP header needs 8 bytes, ${data.length} captured`);
+  return decodeUdpAt(data, 0, data.length, declared, report, new UdpRecord());
+}
+
+/** `decodeUdp` of the datagram at `data[start, stop)`, filling `into`. */
+export function decodeUdpAt(data: Uint8Array, start: number, stop: number, declared: number, report: Report, into: UdpRecord): UdpHeader | null {
+  const captured = stop - start;
+  if (captured < 8) {
+    report('udp.truncated', `UDP header needs 8 bytes, ${captured} captured`);
     return null;
   }
-  const length = (data[4]! << 8) | data[5]!;
+  const s = start;
+  const length = (data[s + 4]! << 8) | data[s + 5]!;
   let end = declared;
   if (length !== declared) {
     // Use the smaller sane value: a length below the header is meaningless, so the IP length wins;
@@ -28,12 +45,11 @@ export function decodeUdp(data: Uint8Array, declared: number, report: Report): U
       end = length;
     }
   }
-  return {
-    protocol: 'udp',
-    src_port: (data[0]! << 8) | data[1]!,
-    dst_port: (data[2]! << 8) | data[3]!,
-    length,
-    checksum: (data[6]! << 8) | data[7]!,
-    payload: data.subarray(8, Math.min(end, data.length)),
-  };
+  const u = into;
+  u.src_port = (data[s]! << 8) | data[s + 1]!;
+  u.dst_port = (data[s + 2]! << 8) | data[s + 3]!;
+  u.length = length;
+  u.checksum = (data[s + 6]! << 8) | data[s + 7]!;
+  u.payload = data.subarray(s + 8, s + Math.max(8, Math.min(end, captured)));
+  return u;
 }

@@ -8,23 +8,52 @@ export interface FlowKey {
   forward: boolean;
 }
 
+/**
+ * The key of a packet's flow. The answer is one object refilled by every call (keys are made
+ * for every packet): read it before the next call.
+ */
 export function flowKey(proto: number, src: Uint8Array, sport: number, dst: Uint8Array, dport: number, scope = ''): FlowKey {
   const forward = compareEndpoints(src, sport, dst, dport) <= 0;
+  const out = answer;
+  out.forward = forward;
   if (src.length === 4 && dst.length === 4 && scope === '') {
     // IPv4, the common case: one string of seven units (protocol, then each endpoint as two
     // address units and the port), made by one call. Its first unit is the protocol number,
     // never a digit, so it cannot equal a key of the general form below.
     const a = forward ? src : dst;
     const b = forward ? dst : src;
-    return {
-      key: String.fromCharCode(proto, (a[0]! << 8) | a[1]!, (a[2]! << 8) | a[3]!, forward ? sport : dport, (b[0]! << 8) | b[1]!, (b[2]! << 8) | b[3]!, forward ? dport : sport),
-      forward,
-    };
+    const a0 = (a[0]! << 8) | a[1]!;
+    const a1 = (a[2]! << 8) | a[3]!;
+    const ap = forward ? sport : dport;
+    const b0 = (b[0]! << 8) | b[1]!;
+    const b1 = (b[2]! << 8) | b[3]!;
+    const bp = forward ? dport : sport;
+    // Packets come in runs of one flow, both ways (a segment, its ACK): the last key is
+    // given again when the units match, sparing a string and its hashing in the table.
+    const l = last;
+    if (proto === l.proto && a0 === l.a0 && a1 === l.a1 && ap === l.ap && b0 === l.b0 && b1 === l.b1 && bp === l.bp) {
+      out.key = l.key;
+      return out;
+    }
+    l.proto = proto;
+    l.a0 = a0;
+    l.a1 = a1;
+    l.ap = ap;
+    l.b0 = b0;
+    l.b1 = b1;
+    l.bp = bp;
+    out.key = l.key = String.fromCharCode(proto, a0, a1, ap, b0, b1, bp);
+    return out;
   }
   const a = forward ? endpointText(src, sport) : endpointText(dst, dport);
   const b = forward ? endpointText(dst, dport) : endpointText(src, sport);
-  return { key: `${proto}${scope}|${a}|${b}`, forward };
+  out.key = `${proto}${scope}|${a}|${b}`;
+  return out;
 }
+
+const answer: FlowKey = { key: '', forward: false };
+/** The units of the last IPv4 key made, and the key. */
+const last = { proto: -1, a0: 0, a1: 0, ap: 0, b0: 0, b1: 0, bp: 0, key: '' };
 
 /**
  * Address and port packed two bytes per UTF-16 unit (cheap, unique, not for people): one

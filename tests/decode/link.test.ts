@@ -178,11 +178,19 @@ describe('link layers', () => {
     expect(codes()).toEqual(['link.truncated']);
   });
 
-  it('gives views into the packet, not copies', () => {
+  it('gives payloads as views into the packet, and refills one record per packet', () => {
     const { d } = decoder();
     const frame = ethernet(0x0800, IP4);
     const p = expectIp(d.decode(1, frame, T0));
-    expect(p.dst.buffer).toBe(frame.buffer);
+    const t = p.transport!;
+    expect(t.payload.buffer).toBe(frame.buffer);
+    expect(Array.from(t.payload)).toEqual([1, 2, 3]);
     expect(Array.from(p.dst)).toEqual(DST4);
+    // The addresses are the record's own, copied: valid until the next decode, which refills the same record.
+    const q = expectIp(d.decode(1, ethernet(0x0800, ipv4({ protocol: 17, src: DST4, dst: [10, 0, 0, 9], payload: udp({ payload: [4] }) })), T0));
+    expect(q).toBe(p);
+    expect(Array.from(p.dst)).toEqual([10, 0, 0, 9]);
+    expect(Array.from(p.src)).toEqual(DST4);
+    expect(Array.from(p.transport!.payload)).toEqual([4]);
   });
 });
