@@ -38,3 +38,31 @@ describe('endpoints and Community ID from the flow key', () => {
     });
   }
 });
+
+describe('flow keys over a run of packets', () => {
+  // flowKey gives the last IPv4 key again while the units match (packets come in runs of one
+  // flow): a packet that differs in any one unit must still get its own key.
+  it('two packets share a key exactly when they are the same conversation, whatever came between', () => {
+    // Few values, each differing from another in one key unit (the first or second half of
+    // the address, the port), so that neighbours in a run often differ in exactly one.
+    const addr = fc.constantFrom([10, 0, 0, 1], [10, 0, 0, 2], [10, 1, 0, 1]).map((a) => new Uint8Array(a));
+    const nearPort = fc.constantFrom(80, 81);
+    const pkt = fc.record({ proto: fc.constantFrom(6, 17), src: addr, sp: nearPort, dst: addr, dp: nearPort });
+    fc.assert(
+      fc.property(fc.array(pkt, { minLength: 2, maxLength: 24 }), (pkts) => {
+        const seen = pkts.map((p) => ({ ...flowKey(p.proto, p.src, p.sp, p.dst, p.dp) }));
+        const conv = (p: (typeof pkts)[number]): string => {
+          const ends = [`${p.src.join('.')}:${p.sp}`, `${p.dst.join('.')}:${p.dp}`].sort();
+          return `${p.proto} ${ends.join(' ')}`;
+        };
+        for (let i = 0; i < pkts.length; i++) {
+          const e = keyEndpoints(seen[i]!.key, 4);
+          const p = pkts[i]!;
+          expect(seen[i]!.forward ? [...e.a, e.ap] : [...e.b, e.bp]).toEqual([...p.src, p.sp]);
+          for (let j = 0; j < i; j++) expect(seen[i]!.key === seen[j]!.key).toBe(conv(pkts[i]!) === conv(pkts[j]!));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
