@@ -162,6 +162,18 @@ export class TlsDissector implements StreamDissector {
 
   data(dir: Direction, bytes: Uint8Array): void {
     this.sides[dir].reader.push(bytes);
+    if (this.ctx.summaryOnly) this.stopWhenSummarised();
+  }
+
+  /**
+   * Without keys, once both sides are protected nothing the summary reads can change: the
+   * hellos are behind, and a later alert is encrypted (it names no description). A
+   * summary-only run writes the summary now and stops reading records.
+   */
+  private stopWhenSummarised(): void {
+    if (this.embedding !== null || this.decryption !== null || !this.sides.c2s.encrypted || !this.sides.s2c.encrypted) return;
+    this.summary();
+    this.ctx.stop?.();
   }
 
   gap(dir: Direction, length: number): void {
