@@ -42,9 +42,6 @@ export class MailHandler {
 
   /** One body-section item of a FETCH response. */
   bodySection(entry: FetchedMessage, item: FetchItem, literals: readonly Literal[]): void {
-    // What a body section fills is read by events and the exporter only (the summary counts
-    // fetched messages, which the session does without it).
-    if (this.ctx.summaryOnly && !this.ctx.wants_objects) return;
     const body = bodyOf(item.value, literals);
     if (!body) return;
     const section = item.name === 'RFC822' ? '' : item.name === 'RFC822.HEADER' ? 'HEADER' : item.name === 'RFC822.TEXT' ? 'TEXT' : (item.section ?? '');
