@@ -124,6 +124,20 @@ export interface DissectorContext {
    * dissector may skip work whose only product is such an event. Absent: every type is.
    */
   wants?(type: EventType): boolean;
+  /**
+   * True when nothing of this dissector is read but the flow's service and summary (`flows`,
+   * `events --types flow.end`): none of its events is built, anomalies included. It may skip
+   * work whose only product is events (event fields, fingerprints, certificates, decoded
+   * bodies, parsed mail) and `stop` once neither the service nor the summary can change.
+   * Absent: false.
+   */
+  readonly summaryOnly?: boolean;
+  /**
+   * Feed this dissector nothing more: no bytes, gaps or ends, and no `close` (so it must have
+   * set everything it would set there). Only for `summaryOnly` runs, where nothing else of
+   * it is read.
+   */
+  stop?(): void;
   /** Offer an object to the exporter. A no-op unless `wants_objects`. */
   exportObject(object: ExportedObject): void;
   /** Expect a new connection (FTP PORT/EPRT/PASV/EPSV). */

@@ -65,7 +65,7 @@ export interface EngineOptions {
    * (`work-plan.ts`); default: all. The engine's own anomalies are always built (the CLI
    * watches them for damaged input); the sink still decides what is written.
    */
-  plan?: Pick<WorkPlan, 'types' | 'dissected'>;
+  plan?: Pick<WorkPlan, 'types' | 'dissected'> & Partial<Pick<WorkPlan, 'summaryOnly'>>;
   /**
    * Emit `flow.start` when a flow is created and `flow.update` when its service or roles
    * change, for sinks that keep their own table of flows (`events/flow-identity.ts`).
@@ -123,6 +123,8 @@ export class Engine implements SessionHost {
   /** Event types built (null: all) and protocols dissected (null: all), from `EngineOptions.plan`. */
   private readonly wanted: ReadonlySet<string> | null;
   private readonly dissected: ReadonlySet<string> | null;
+  /** `WorkPlan.summaryOnly`: dissectors are read for services and summaries only. */
+  readonly summaryOnly: boolean;
 
   constructor(private readonly opts: EngineOptions) {
     this.limits = opts.limits;
@@ -138,6 +140,7 @@ export class Engine implements SessionHost {
     this.tcpAnalysis = opts.tcpAnalysis ?? true;
     this.wanted = opts.plan?.types ?? null;
     this.dissected = opts.plan?.dissected ?? null;
+    this.summaryOnly = opts.plan?.summaryOnly ?? false;
     this.decoder = new PacketDecoder(opts.limits, (p) => this.anomaly(p.code, p.detail, null), opts.checkChecksums ?? false);
     this.flows = new FlowTable(opts.limits, (flow, reason) => this.flowEnded(flow, reason));
     this.expectations = new Expectations(opts.limits.max_expectations, (e) => {

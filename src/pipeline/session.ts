@@ -31,6 +31,8 @@ export interface SessionHost {
   dissects(name: string): boolean;
   /** Whether events of `type` are built at all (the run's work plan). */
   wants(type: string): boolean;
+  /** Only flows' services and summaries are read of dissectors (`WorkPlan.summaryOnly`). */
+  readonly summaryOnly: boolean;
   /** Frame and time of the packet being processed. */
   readonly frame: number;
   readonly ts: Timestamp;
@@ -87,6 +89,8 @@ export class AppSession implements FlowSession {
   /** The service of the tunnel whose handshake handed the stream back to detection (`socks`, `http` for CONNECT). */
   private outerService: string | null = null;
   private closed = false;
+  /** The dissector said it is done (`DissectorContext.stop`): nothing more is fed. */
+  private stopped = false;
   private context: DissectorContext | null = null;
   /** A byte stream (TCP, or any inner stream), not datagrams. */
   private readonly streamed: boolean;
@@ -106,6 +110,7 @@ export class AppSession implements FlowSession {
     } else if (expected) {
       flow.setService(expected.service);
       this.stream = this.guard(() => expected.create(this.ctx)) ?? null;
+      this.dropIfStopped();
     } else if (this.streamed) {
       const candidates = this.candidates('tcp');
       if (candidates.length) this.streamDetector = new StreamDetector(candidates, host.limits.detect_buffer);
@@ -230,6 +235,21 @@ export class AppSession implements FlowSession {
     } else if (protocol.createDatagram) {
       this.datagramDissector = this.guard(() => protocol.createDatagram!(this.ctx)) ?? null;
     }
+    this.dropIfStopped();
+  }
+
+  /** `DissectorContext.stop`: the dissector gets nothing more, `close` included. */
+  stop(): void {
+    this.stopped = true;
+    this.stream = null;
+    this.datagramDissector = null;
+  }
+
+  /** A dissector may stop while it is being made (nothing of it is read in this run). */
+  private dropIfStopped(): void {
+    if (!this.stopped) return;
+    this.stream = null;
+    this.datagramDissector = null;
   }
 
   private replay(held: Held[]): void {
@@ -271,6 +291,7 @@ export class AppSession implements FlowSession {
     if (!this.host.dissects(next.name)) return;
     this.handedOver = request.handOver ?? null;
     this.stream = this.guard(() => next.createStream!(this.ctx)) ?? null;
+    this.dropIfStopped();
     this.replay(pending);
   }
 
@@ -349,6 +370,14 @@ class SessionContext implements DissectorContext {
     return this.host.wants(type);
   }
 
+  get summaryOnly(): boolean {
+    return this.host.summaryOnly;
+  }
+
+  stop(): void {
+    if (this.host.summaryOnly) this.session.stop();
+  }
+
   exportObject(object: ExportedObject): void {
     if (this.host.wantsObjects) this.host.exportObject(object, this.owner.id);
   }
@@ -425,6 +454,10 @@ class InnerHost implements SessionHost {
 
   wants(type: string): boolean {
     return this.outer.wants(type);
+  }
+
+  get summaryOnly(): boolean {
+    return this.outer.summaryOnly;
   }
 
   exportObject(object: ExportedObject, flow: number): void {

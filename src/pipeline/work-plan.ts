@@ -21,9 +21,15 @@ export interface WorkPlan {
   readonly dissected: ReadonlySet<string> | null;
   /** Whether TCP sequence analysis has a reader (its events, or the anomaly it may raise). */
   readonly tcpAnalysis: boolean;
+  /**
+   * No dissector's event is built, anomalies included: of what dissectors do, only a flow's
+   * service and summary are read (`flows`, `events --types flow.end`). Dissectors are told
+   * (`DissectorContext.summaryOnly`) and do only the work those two need.
+   */
+  readonly summaryOnly: boolean;
 }
 
-export const FULL_PLAN: WorkPlan = { types: null, dissected: null, tcpAnalysis: true };
+export const FULL_PLAN: WorkPlan = { types: null, dissected: null, tcpAnalysis: true, summaryOnly: false };
 
 /** Event types the engine emits itself. */
 const ENGINE_TYPES = new Set(['anomaly', 'tcp.analysis', 'tcp.connection', 'flow.start', 'flow.update', 'flow.end', 'capture.summary']);
@@ -50,7 +56,8 @@ export function workPlan(protocols: readonly ProtocolDescriptor[], types: readon
   if (types === null) return FULL_PLAN;
   const wanted = new Set(types);
   const tcpAnalysis = TCP_ANALYSIS_READERS.some((t) => wanted.has(t));
-  const everything: WorkPlan = { types: wanted, dissected: null, tcpAnalysis };
+  const summaryOnly = [...wanted].every((t) => t !== 'anomaly' && ENGINE_TYPES.has(t));
+  const everything: WorkPlan = { types: wanted, dissected: null, tcpAnalysis, summaryOnly };
   // A protocol that does not say what it emits may emit anything.
   if (protocols.some((p) => p.emits === undefined)) return everything;
   const dissected = new Set<string>();
@@ -74,7 +81,7 @@ export function workPlan(protocols: readonly ProtocolDescriptor[], types: readon
       grew = true;
     }
   }
-  return { types: wanted, dissected, tcpAnalysis };
+  return { types: wanted, dissected, tcpAnalysis, summaryOnly };
 }
 
 function matches(pattern: string, type: string): boolean {

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { ProtocolDescriptor } from '../../src/dissect/contract.js';
 import type { WireEvent } from '../../src/events/event.js';
 import { FlowIdentities, isIdentityEvent } from '../../src/events/flow-identity.js';
 import { eventPredicate, expandTypes } from '../../src/filter/event-predicate.js';
@@ -87,6 +88,48 @@ describe('work plan', () => {
     // A filter may read the service of the flow of a TCP event.
     expect(plan(['tcp.analysis'], false, true).dissected).toBeNull();
     expect(plan(['dns.*'], false, true).dissected).not.toBeNull();
+    // Summary only: no dissector event is built, anomalies included (`flows`).
+    expect(plan(['flow.end']).summaryOnly).toBe(true);
+    expect(plan(['flow.end', 'tcp.analysis', 'capture.summary']).summaryOnly).toBe(true);
+    for (const t of [['anomaly'], ['flow.end', 'anomaly'], ['dns.*'], ['flow.end', 'credentials']]) expect(plan(t).summaryOnly, t.join(',')).toBe(false);
+  });
+
+  it('a dissector told summaryOnly may stop: fed nothing more, not closed', async () => {
+    // A protocol that takes every TCP flow and asks to stop at its first bytes.
+    const calls = { data: 0, close: 0, summaryOnly: [] as boolean[] };
+    const everything: ProtocolDescriptor = {
+      name: 'every',
+      transports: ['tcp'],
+      ports: [],
+      probe: () => 'match',
+      createStream: (ctx) => {
+        calls.summaryOnly.push(ctx.summaryOnly === true);
+        return {
+          data: () => {
+            calls.data++;
+            ctx.setSummary('first bytes seen');
+            ctx.stop?.();
+          },
+          gap: () => undefined,
+          close: () => void calls.close++,
+        };
+      },
+      anomalies: {},
+      emits: ['every.*'],
+    };
+    const summaries = async (wanted?: { types: string[]; filter: boolean }): Promise<unknown[]> => {
+      const out: unknown[] = [];
+      await analyze(join(CAPTURES, 'http-persistent.pcap'), { emit: (e: WireEvent) => void (e.type === 'flow.end' && out.push(e.summary)) }, { protocols: [everything], wanted, governHeap: false });
+      return out;
+    };
+    // Not summary-only: `stop` does nothing, every chunk comes, the dissector is closed.
+    const full = await summaries();
+    expect(calls.summaryOnly).toEqual([false]);
+    expect(calls.data).toBeGreaterThan(2);
+    expect(calls.close).toBe(1);
+    Object.assign(calls, { data: 0, close: 0, summaryOnly: [] });
+    expect(await summaries({ types: ['flow.end'], filter: false })).toEqual(full);
+    expect(calls).toEqual({ data: 1, close: 0, summaryOnly: [true] });
   });
 
   it('QUIC emits what it declares only with secrets only when given keys', async () => {
@@ -114,6 +157,9 @@ describe('work plan', () => {
     let compared = 0;
     for (const file of files) {
       const full = await run(file);
+      // `flows` (summary only: dissectors skip what only events read, and stop early) writes the full run's flow records.
+      const flowEnds = (lines: Line[]) => lines.filter((l) => l.type === 'flow.end').map((l) => l.text);
+      expect(flowEnds(await run(file, { types: ['flow.end'], filter: false })), `${file} flow.end only`).toEqual(flowEnds(full));
       const present = new Set(full.filter((l) => l.type === 'flow.end').flatMap((l) => protocolsOf(JSON.parse(l.text).service)));
       const secrets = mayHoldSecrets(join(CAPTURES, file), keylogOf(file));
       for (const selection of SELECTIONS) {

@@ -28,7 +28,10 @@ export class BittorrentDatagramDissector implements DatagramDissector {
   constructor(private readonly ctx: DissectorContext) {}
 
   datagram(dir: Direction, bytes: Uint8Array): void {
-    if (bytes[0] === 0x64 && looksLikeKrpc(bytes)) return this.dht(dir, bytes);
+    const krpc = bytes[0] === 0x64 && looksLikeKrpc(bytes);
+    // No summary here: a summary-only run reads the service, which each datagram names first.
+    if (this.ctx.summaryOnly) return this.ctx.setService(krpc ? 'bittorrent-dht' : 'bittorrent-tracker');
+    if (krpc) return this.dht(dir, bytes);
     this.tracker(dir, bytes);
   }
 

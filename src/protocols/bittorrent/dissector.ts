@@ -90,6 +90,17 @@ export class PeerWireDissector implements StreamDissector {
     this.first ??= this.ctx.ts;
     this.last = this.ctx.ts;
     this.feed(dir, bytes);
+    this.stopWhenSummarised();
+  }
+
+  /**
+   * The summary is written from the handshakes (and MSE): once neither direction can still
+   * see one (past the handshake, or given up), a summary-only run needs nothing more.
+   */
+  private stopWhenSummarised(): void {
+    if (!this.ctx.summaryOnly) return;
+    const done = (s: Side): boolean => s.phase === 'messages' || s.phase === 'stopped';
+    if (done(this.sides.c2s) && done(this.sides.s2c)) this.ctx.stop?.();
   }
 
   private feed(dir: Direction, bytes: Uint8Array): void {
@@ -128,6 +139,7 @@ export class PeerWireDissector implements StreamDissector {
     s.phase = 'stopped';
     s.framer.stop();
     this.ctx.anomaly('bittorrent.stream_gap', dir, `${length} bytes missing; message boundaries lost for the rest of this direction`);
+    this.stopWhenSummarised();
   }
 
   close(): void {

@@ -156,6 +156,8 @@ class DnsMessages implements TransactionOutput {
     const outcome = fields.no_response ? 'no response' : answers.length ? answerOf(fields, answers) : String(fields.rcode_name);
     // Joined, not concatenated: one flat string, not a rope of five (it stays until the flow ends).
     this.ctx.setSummary([String(fields.qtype_name), ' ', String(fields.query), ' → ', outcome].join(''));
+    // The service was named when the flow started: nothing else of this flow is read.
+    if (this.ctx.summaryOnly) this.ctx.stop?.();
   }
 }
 

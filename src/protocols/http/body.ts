@@ -129,13 +129,10 @@ export function finishBody(
  */
 export function finishResponseBody(ctx: DissectorContext, tx: TxModel, sink: BodySink): Uint8Array | undefined {
   const rs = tx.response_headers ?? [];
-  const type = mediaType(header(rs, 'content-type'));
-  const fin = finishBody(ctx, 's2c', sink, header(rs, 'content-encoding'), {
-    name: objectName(tx.uri ?? '/'),
-    ...(type ? { content_type: type } : {}),
-    frame: ctx.frame,
-    incomplete: tx.incomplete ?? false,
-  });
+  // The object's name and type are read by the exporter only: made only when it wants them.
+  const type = ctx.wants_objects ? mediaType(header(rs, 'content-type')) : undefined;
+  const object = ctx.wants_objects ? { name: objectName(tx.uri ?? '/'), ...(type ? { content_type: type } : {}), frame: ctx.frame, incomplete: tx.incomplete ?? false } : null;
+  const fin = finishBody(ctx, 's2c', sink, header(rs, 'content-encoding'), object);
   tx.response_body_len = sink.length;
   if (fin.decoded_len !== undefined) tx.response_decoded_len = fin.decoded_len;
   if (fin.decode_status) tx.decode_status = fin.decode_status;

@@ -512,7 +512,7 @@ export class Http1Dissector implements StreamDissector {
     if (cut) tx.incomplete = true;
     const bodyLength = framing.mode === 'length' ? framing.length : 0;
     if (framing.mode !== 'chunked' && bodyLength === 0) this.emitRequest(tx);
-    for (const c of authCredentials(headers)) this.ctx.emit('credentials', 'c2s', c);
+    if (!this.ctx.summaryOnly) for (const c of authCredentials(headers)) this.ctx.emit('credentials', 'c2s', c);
     this.pending.push(tx);
     if (this.pending.length > this.ctx.limits.max_pending_transactions) {
       const old = this.pending.shift()!;
@@ -533,6 +533,7 @@ export class Http1Dissector implements StreamDissector {
     const w = tx.request_event;
     if (!w) return;
     tx.request_event = undefined;
+    if (this.ctx.summaryOnly) return;
     this.ctx.emit('http.request', 'c2s', { ...w.fields, ...headEnd(tx.requestSink, tx.requestCut, w.first) }, this.lastOf(tx.request));
   }
 
@@ -541,6 +542,7 @@ export class Http1Dissector implements StreamDissector {
     const w = tx.response_event;
     if (!w) return;
     tx.response_event = undefined;
+    if (this.ctx.summaryOnly) return;
     this.ctx.emit('http.response', 's2c', { ...w.fields, ...headEnd(tx.responseSink, tx.responseCut, w.first) }, this.lastOf(tx.response));
   }
 
@@ -812,13 +814,15 @@ export class Http1Dissector implements StreamDissector {
       tx.request_body_len = tx.requestSink.length;
       tx.request_missed = tx.requestSink.missed;
     }
-    const fields = transactionFields(tx, this.ctx.tcp_rtt);
-    this.ctx.emit('http.transaction', null, fields);
-    const reqBody = tx.requestSink?.keeping ? tx.requestSink.bytes() : undefined;
-    reportDoh(this.ctx, tx, reqBody, tx.dohResponse);
+    // A summary-only run reads the summary below, made from `tx`, not the record.
+    if (!this.ctx.summaryOnly) {
+      this.ctx.emit('http.transaction', null, transactionFields(tx, this.ctx.tcp_rtt));
+      const reqBody = tx.requestSink?.keeping ? tx.requestSink.bytes() : undefined;
+      reportDoh(this.ctx, tx, reqBody, tx.dohResponse);
+    }
     tx.dohResponse = undefined;
     const outcome = tx.status_code ?? (tx.response_lost ? 'response lost in a gap' : tx.unpaired ? 'unpaired after a gap' : 'no response');
-    const note = truncationNote(fields);
+    const note = truncationNote(tx);
     if (note) this.truncatedCount++;
     const summary = `${tx.method ?? '?'} ${tx.uri ?? ''} → ${outcome}`;
     if (this.depth === 1 || this.lastSummary === '') this.lastSummary = summary;
@@ -865,10 +869,14 @@ export class Http1Dissector implements StreamDissector {
 
   private startBody(dir: Direction, tx: Tx, mode: Body['mode'], length: number, respHeaders: HeaderList | null): void {
     const l = this.ctx.limits;
+    // A copy is kept for export, decoding, a tracker reply or DoH: all read by events only,
+    // so a summary-only run keeps none (bodies are framed and counted, not decoded).
+    const events = !this.ctx.summaryOnly;
     const keep =
       dir === 's2c'
-        ? this.ctx.wants_objects || codings(header(respHeaders ?? [], 'content-encoding')).length > 0 || trackerEvent.wants(tx) || wantsDohResponse(tx, respHeaders ?? undefined)
-        : isDohPost(tx.method, tx.request_headers);
+        ? this.ctx.wants_objects ||
+          (events && (codings(header(respHeaders ?? [], 'content-encoding')).length > 0 || trackerEvent.wants(tx) || wantsDohResponse(tx, respHeaders ?? undefined)))
+        : events && isDohPost(tx.method, tx.request_headers);
     const sink = new BodySink(keep, l.max_object);
     if (dir === 'c2s') tx.requestSink = sink;
     else tx.responseSink = sink;

@@ -161,13 +161,14 @@ export function transactionFields(tx: TxModel, tcpRtt: number | null): HttpTrans
 
 /**
  * The flow summary's note when a transaction lost bytes (` (body truncated)`), so the flows
- * table and the text summary say it, not only the JSON.
+ * table and the text summary say it, not only the JSON. Read from the transaction (the
+ * record's `*_missed_bytes` are its `*_missed`), so a run that builds no record has it too.
  */
-export function truncationNote(f: HttpTransactionFields): string {
+export function truncationNote(tx: TxModel): string {
   const notes: string[] = [];
-  if (f.request_head_truncated || f.response_head_truncated) notes.push('head truncated');
-  if (f.request_missed_bytes || f.response_missed_bytes) notes.push('body truncated');
-  if (!notes.length && f.incomplete && f.status_code !== undefined) notes.push('incomplete');
+  if (tx.request_head_truncated || tx.response_head_truncated) notes.push('head truncated');
+  if (tx.request_missed || tx.response_missed) notes.push('body truncated');
+  if (!notes.length && tx.incomplete && tx.status_code !== undefined) notes.push('incomplete');
   return notes.length ? ` (${notes.join(', ')})` : '';
 }
 

@@ -103,6 +103,10 @@ export class Http2Dissector implements StreamDissector {
       // engine would replace with ours; the records say `upgraded: h2c`.
       ctx.setService('http');
     }
+    // HTTP/2 writes no flow summary, and the service it would name later (`http2`, by
+    // `markService`) is the one detection or the hand-over already set: a summary-only run
+    // reads nothing more of it.
+    if (ctx.summaryOnly) ctx.stop?.();
   }
 
   data(dir: Direction, bytes: Uint8Array): void {

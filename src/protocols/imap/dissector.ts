@@ -284,7 +284,8 @@ export class ImapDissector extends StarttlsDissector {
     }
     // Data responses: their values are the response's text, a suffix of the logical line.
     const values = valuesFrom(line, text.length - r.text.length);
-    untaggedData({ session: s, mail: this.mail, frame: this.ctx.frame, oldest, fetching: this.fetchesPending > 0 }, r, values, line);
+    const itemsRead = this.ctx.summaryOnly !== true || this.ctx.wants_objects;
+    untaggedData({ session: s, mail: this.mail, frame: this.ctx.frame, oldest, fetching: this.fetchesPending > 0, itemsRead }, r, values, line);
   }
 
   private tagged(r: ResponseLine): void {

@@ -35,6 +35,11 @@ export interface UntaggedContext {
   readonly oldest: Pending | undefined;
   /** A FETCH is waiting, so FETCH data creates message records. */
   readonly fetching: boolean;
+  /**
+   * Whether a message's fetched items are read: its record's fields and bodies (events and the
+   * exporter). A summary-only run counts the messages, not what they hold.
+   */
+  readonly itemsRead: boolean;
 }
 
 type DataHandler = (c: UntaggedContext, r: ResponseLine, values: ImapValue[], line: LogicalLine) => void;
@@ -190,6 +195,6 @@ function fetchData(c: UntaggedContext, seq: number, values: ImapValue[], line: L
   const uid = numberOf(uidItem?.value) ?? s.uidOf(seq);
   if (uidItem && uid !== null) s.noteUid(seq, uid);
   const msg = s.message(seq, uid, c.fetching, c.frame);
-  if (!msg) return;
+  if (!msg || !c.itemsRead) return;
   for (const it of items) ITEMS.get(it.name)?.(msg, it, c, line);
 }

@@ -217,6 +217,8 @@ export class Pop3Dissector extends StarttlsDissector {
     if (blk.command !== 'RETR' && blk.command !== 'TOP') return;
     const num = messageNumber(blk.arg);
     if (blk.command === 'RETR' && num !== null) this.retrieved.push(num);
+    // The summary counts retrievals; what is in them is read by events and the exporter only.
+    if (this.ctx.summaryOnly && !this.ctx.wants_objects) return;
     if (blk.body.trimmed) this.ctx.anomaly('pop3.message_limit', 's2c', `message of ${blk.body.size} bytes over max_object`);
     const raw = blk.body.bytes();
     const mail = parseMail(raw, this.ctx.limits);

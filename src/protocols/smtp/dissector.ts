@@ -307,6 +307,8 @@ export class SmtpDissector extends StarttlsDissector {
 
   private emitMessage(m: Message, lastReply: string | null, atClose: boolean): void {
     this.messages++;
+    // The summary counts messages; what is in them is read by events and the exporter only.
+    if (this.ctx.summaryOnly && !this.ctx.wants_objects) return;
     if (m.body.trimmed) this.ctx.anomaly('smtp.message_limit', 'c2s', `message of ${m.body.size} bytes over max_object`);
     if (this.rcptto.length === 0) this.ctx.anomaly('smtp.data_without_recipients', 'c2s', 'message data with no accepted RCPT TO');
     const raw = m.body.bytes();

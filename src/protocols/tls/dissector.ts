@@ -162,6 +162,18 @@ export class TlsDissector implements StreamDissector {
 
   data(dir: Direction, bytes: Uint8Array): void {
     this.sides[dir].reader.push(bytes);
+    if (this.ctx.summaryOnly) this.stopWhenSummarised();
+  }
+
+  /**
+   * Without keys, once both sides are protected nothing the summary reads can change: the
+   * hellos are behind, and a later alert is encrypted (it names no description). A
+   * summary-only run writes the summary now and stops reading records.
+   */
+  private stopWhenSummarised(): void {
+    if (this.embedding !== null || this.decryption !== null || !this.sides.c2s.encrypted || !this.sides.s2c.encrypted) return;
+    this.summary();
+    this.ctx.stop?.();
   }
 
   gap(dir: Direction, length: number): void {
@@ -367,6 +379,11 @@ export class TlsDissector implements StreamDissector {
     this.clientRandom = h.random;
     this.clientEtm = h.extensions.includes(22);
     this.extensionAnomalies('c2s', 'ClientHello', h.extensions_trimmed, h.malformed);
+    // Fingerprints and the hello's record are read by events only.
+    if (this.ctx.summaryOnly) {
+      this.embedding?.clientHello(Buffer.from(h.random, 'hex'), h.alpn, h.server_name);
+      return;
+    }
     const j3 = ja3(h);
     const j4 = ja4(h, this.embedding?.transport ?? 't');
     this.embedding?.clientHello(Buffer.from(h.random, 'hex'), h.alpn, h.server_name);
@@ -448,8 +465,9 @@ export class TlsDissector implements StreamDissector {
     if (!h) return;
     this.extensionAnomalies('s2c', h.hello_retry_request ? 'HelloRetryRequest' : 'ServerHello', h.extensions_trimmed, h.malformed);
     const version = h.selected_version ?? h.legacy_version;
-    const j3 = ja3s(h);
-    const j4 = ja4s(h, this.embedding?.transport ?? 't');
+    // Fingerprints are read by events only.
+    const j3 = this.ctx.summaryOnly ? null : ja3s(h);
+    const j4 = this.ctx.summaryOnly ? null : ja4s(h, this.embedding?.transport ?? 't');
     let resumed = false;
     if (h.hello_retry_request) {
       this.hrr = true;
@@ -457,7 +475,7 @@ export class TlsDissector implements StreamDissector {
       this.cipherSuite = h.cipher_suite;
       this.alpn = h.alpn;
       this.version = version;
-      this.serverJa3s = j3.hash;
+      this.serverJa3s = j3?.hash ?? null;
       this.serverJa4s = j4;
       if (version === 0x0304) {
         resumed = h.psk_selected;
@@ -468,25 +486,27 @@ export class TlsDissector implements StreamDissector {
       }
       this.resumed ||= resumed;
     }
-    const fields: ServerHelloFields = {
-      version: versionName(version),
-      version_code: version,
-      legacy_version: versionName(h.legacy_version),
-      cipher: cipherName(h.cipher_suite),
-      cipher_suite: h.cipher_suite,
-      compression_method: h.compression_method,
-      extensions: [...h.extensions],
-      next_protocol: h.alpn,
-      curve: h.key_share_group !== null ? groupName(h.key_share_group) : null,
-      random: h.random,
-      session_id: h.session_id,
-      hello_retry_request: h.hello_retry_request,
-      resumed,
-      ja3s: j3.hash,
-      ja3s_string: j3.string,
-      ja4s: j4,
-    };
-    this.ctx.emit('tls.server_hello', 's2c', fields);
+    if (j3 !== null && j4 !== null) {
+      const fields: ServerHelloFields = {
+        version: versionName(version),
+        version_code: version,
+        legacy_version: versionName(h.legacy_version),
+        cipher: cipherName(h.cipher_suite),
+        cipher_suite: h.cipher_suite,
+        compression_method: h.compression_method,
+        extensions: [...h.extensions],
+        next_protocol: h.alpn,
+        curve: h.key_share_group !== null ? groupName(h.key_share_group) : null,
+        random: h.random,
+        session_id: h.session_id,
+        hello_retry_request: h.hello_retry_request,
+        resumed,
+        ja3s: j3.hash,
+        ja3s_string: j3.string,
+        ja4s: j4,
+      };
+      this.ctx.emit('tls.server_hello', 's2c', fields);
+    }
     if (version === 0x0304 && !h.hello_retry_request) {
       // Everything after the ServerHello is protected in both directions.
       this.tls13 = true;
@@ -533,6 +553,8 @@ export class TlsDissector implements StreamDissector {
   }
 
   private certificates(side: Side, body: Uint8Array): void {
+    // Certificates are read by events and the exporter only.
+    if (this.ctx.summaryOnly && !this.ctx.wants_objects) return;
     const limits = this.ctx.limits;
     const list = parseCertificateList(body, this.tls13, limits.max_tls_chain);
     if (list.error) this.ctx.anomaly('tls.bad_handshake', side.dir, list.error);
