@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type YargsFactory from 'yargs';
 import type { hideBin as HideBin } from 'yargs/helpers';
 import { applyColor, COLOR_CHOICES } from './color.js';
+import { runCachedScript, type ScriptFlags } from './code-cache.js';
 import { eventsFastPath } from './fast-path.js';
 import { helpWidth } from './help-width.js';
 import { EXIT_BAD_INPUT, run, version } from './io.js';
@@ -241,9 +242,21 @@ async function main(argv: string[]): Promise<void> {
     .parseAsync();
 }
 
+/**
+ * V8 flags of the events script (see code-cache.ts): filter/linear-regex.ts turns the linear
+ * regexp engine on when it loads, and pipeline/heap-governor.ts moves the heap's growth
+ * during a run (`--heap-growing-percent`, 0 is V8's default). tests/perf/code-cache.test.ts
+ * fails when a run's cache would be refused by the next run.
+ */
+const EVENTS_SCRIPT_FLAGS: ScriptFlags = { before: ['--enable-experimental-regexp-engine'], atExit: ['--heap-growing-percent=0'] };
+
 const fast = eventsFastPath(process.argv.slice(2));
 if (fast !== undefined) {
-  await run(async () => (await import('./commands/events.js')).eventsCommand(fast, {}));
+  // dist/bundle/events-script.cjs in the bundle (scripts/bundle.mjs); not there in dist/cli/
+  // (a `tsc` build) or src/ (the tests), where the ES module runs.
+  const script = runCachedScript(new URL('./events-script.cjs', import.meta.url), EVENTS_SCRIPT_FLAGS);
+  const { runEvents } = (script as typeof import('./events-script.js') | undefined) ?? (await import('./events-script.js'));
+  await runEvents(fast);
 } else {
   const { hideBin } = require('yargs/helpers') as { hideBin: typeof HideBin };
   await main(hideBin(process.argv));
