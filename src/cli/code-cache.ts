@@ -71,16 +71,25 @@ function readCache(file: string): Buffer | undefined {
   }
 }
 
-/** Writes the cache whole or not at all (another run may be reading it), and drops the caches of other builds. */
+/**
+ * Caches of one script kept at most: those of other builds (an upgrade) and of other node
+ * flags (`node bin/wirelens` has none, the installed command the shebang's) are dropped
+ * oldest first, but not at once, so that two ways of running it do not rewrite each other's.
+ */
+const KEEP = 4;
+
+/** Writes the cache whole or not at all (another run may be reading it), and drops the oldest beyond `KEEP`. */
 function writeCache(dir: string, stem: string, name: string, data: Buffer): void {
   const file = join(dir, name);
   const tmp = `${file}.${process.pid}.tmp`;
   try {
     writeFileSync(tmp, data, { mode: 0o600, flag: 'wx' });
     renameSync(tmp, file);
-    for (const other of readdirSync(dir)) {
-      if (other !== name && other.startsWith(`${stem}-`) && other.endsWith('.v8')) rmSync(join(dir, other), { force: true });
-    }
+    const mine = readdirSync(dir)
+      .filter((other) => other.startsWith(`${stem}-`) && other.endsWith('.v8'))
+      .map((other) => ({ other, mtime: lstatSync(join(dir, other)).mtimeMs }))
+      .sort((a, b) => b.mtime - a.mtime || (a.other < b.other ? -1 : 1));
+    for (const { other } of mine.slice(KEEP)) if (other !== name) rmSync(join(dir, other), { force: true });
   } catch {
     rmSync(tmp, { force: true });
   }
