@@ -37,7 +37,20 @@ const entries = {
   'report-worker': join(dist, 'pipeline', 'parallel', 'report-worker.js'),
   'export-worker': join(dist, 'cli', 'export-worker.js'),
 };
-const entryByFile = new Map(Object.entries(entries).map(([name, file]) => [file, name]));
+/**
+ * One-file CommonJS scripts (name -> built module), run by main.ts with V8's code cache
+ * (src/cli/code-cache.ts: Node 20 caches no ES module's compilation, but `vm.Script` takes
+ * a cache). `events-script` is `wirelens events FILE`, everything it runs in one file.
+ * Ink, React and yargs are never reached from it.
+ */
+const scripts = {
+  'events-script': join(dist, 'cli', 'events-script.js'),
+};
+/** File (as `new URL('./NAME.js', import.meta.url)` names it) -> its file in dist/bundle/. */
+const entryByFile = new Map([
+  ...Object.entries(entries).map(([name, file]) => [file, `${name}.js`]),
+  ...Object.entries(scripts).map(([name, file]) => [file.replace(/\.js$/, '.cjs'), `${name}.cjs`]),
+]);
 
 const builtins = new Set(builtinModules);
 const external = (id) => id.startsWith('node:') || builtins.has(id) || /^(ink|react|yargs)(\/|$)/.test(id);
@@ -52,7 +65,7 @@ const relocate = {
     const rewritten = code.replace(URL_RE, (_all, q, rel) => {
       const target = resolve(dirname(id), rel);
       const entry = entryByFile.get(target);
-      let path = entry ? `${entry}.js` : relative(out, target).split(sep).join('/');
+      let path = entry ?? relative(out, target).split(sep).join('/');
       if (!path.startsWith('.')) path = `./${path}`;
       return `new URL(${q}${path}${q}, import.meta.url)`;
     });
@@ -77,6 +90,22 @@ await build({
     entryFileNames: '[name].js',
     chunkFileNames: '[name]-[hash].js',
     // Whitespace and comments only: names stay, so stack traces in bug reports stay readable.
+    minify: { compress: false, mangle: false, codegen: { removeWhitespace: true } },
+  },
+});
+// The scripts: the same modules again, as one CommonJS file each (no chunks: each is one
+// `vm.Script`, one cache). `import.meta.url` becomes the file's own URL from `__filename`.
+await build({
+  input: scripts,
+  platform: 'node',
+  external,
+  plugins: [relocate],
+  logLevel: 'warn',
+  output: {
+    dir: out,
+    format: 'cjs',
+    entryFileNames: '[name].cjs',
+    codeSplitting: false,
     minify: { compress: false, mangle: false, codegen: { removeWhitespace: true } },
   },
 });

@@ -2,6 +2,8 @@ import { createRequire } from 'node:module';
 import type YargsFactory from 'yargs';
 import type { hideBin as HideBin } from 'yargs/helpers';
 import { applyColor, COLOR_CHOICES } from './color.js';
+import { runCachedScript, type ScriptFlags } from './code-cache.js';
+import { eventsFastPath } from './fast-path.js';
 import { helpWidth } from './help-width.js';
 import { EXIT_BAD_INPUT, run, version } from './io.js';
 
@@ -10,9 +12,9 @@ import { EXIT_BAD_INPUT, run, version } from './io.js';
 // one wraps at word boundaries with wrap-ansi and measures with string-width.
 // hideBin from the same CommonJS build: yargs/helpers' ESM entry loads yargs' ESM parser
 // (about 15 more modules) for a one-line slice of process.argv.
+// Required when `main` runs, not when this module loads: `wirelens events FILE` never
+// needs it (see fast-path.ts), and loading yargs was a fifth of that command's CPU.
 const require = createRequire(import.meta.url);
-const yargs = require('yargs') as typeof YargsFactory;
-const { hideBin } = require('yargs/helpers') as { hideBin: typeof HideBin };
 
 /** yargs' own completions, less the default command, which it lists as `$0`. */
 const noDefaultCommand = (
@@ -82,6 +84,7 @@ const RUN_OPTIONS = { limit: limitOption, keylog: keylogOption, 'check-checksums
 const FILE_ARG = { type: 'string', demandOption: true, coerce: fromStdin } as const;
 
 async function main(argv: string[]): Promise<void> {
+  const yargs = require('yargs') as typeof YargsFactory;
   await skipHelpCache(yargs(argv.map((a) => (a === '-' ? STDIN_TOKEN : a))))
     .scriptName('wirelens')
     .version(version())
@@ -239,4 +242,22 @@ async function main(argv: string[]): Promise<void> {
     .parseAsync();
 }
 
-await main(hideBin(process.argv));
+/**
+ * V8 flags of the events script (see code-cache.ts): filter/linear-regex.ts turns the linear
+ * regexp engine on when it loads, and pipeline/heap-governor.ts moves the heap's growth
+ * during a run (`--heap-growing-percent`, 0 is V8's default). tests/perf/code-cache.test.ts
+ * fails when a run's cache would be refused by the next run.
+ */
+const EVENTS_SCRIPT_FLAGS: ScriptFlags = { before: ['--enable-experimental-regexp-engine'], atExit: ['--heap-growing-percent=0'] };
+
+const fast = eventsFastPath(process.argv.slice(2));
+if (fast !== undefined) {
+  // dist/bundle/events-script.cjs in the bundle (scripts/bundle.mjs); not there in dist/cli/
+  // (a `tsc` build) or src/ (the tests), where the ES module runs.
+  const script = runCachedScript(new URL('./events-script.cjs', import.meta.url), EVENTS_SCRIPT_FLAGS);
+  const { runEvents } = (script as typeof import('./events-script.js') | undefined) ?? (await import('./events-script.js'));
+  await runEvents(fast);
+} else {
+  const { hideBin } = require('yargs/helpers') as { hideBin: typeof HideBin };
+  await main(hideBin(process.argv));
+}

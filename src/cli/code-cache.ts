@@ -1,0 +1,139 @@
+import { createHash } from 'node:crypto';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { basename, dirname, isAbsolute, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { constants as vmConstants, Script } from 'node:vm';
+
+/**
+ * Runs a CommonJS file of dist/bundle/ with V8's code cache: the bytecode of the functions
+ * a run compiled, saved after the first run and handed to V8 by the next. Node 20 has no
+ * compile cache for modules (`module.enableCompileCache` is Node 22), but `vm.Script` takes
+ * `cachedData`. Without it, each start parses the 0.7 MB file and compiles every function
+ * it calls (a small capture calls a great many, once each); with it V8 only deserialises.
+ *
+ * The cache never changes what the program does: it holds V8's bytecode for this exact
+ * source, and V8 refuses it (`cachedDataRejected`) when its own version or flags differ.
+ * V8 checks the source only by length, so the file name carries a hash of the source's
+ * bytes (and node's version, architecture and flags): another build is another file.
+ *
+ * Where: `$XDG_CACHE_HOME/wirelens/`, else `~/.cache/wirelens/`, created private (0700).
+ * Bytecode is code, so a cache is used only from a directory that is the user's own and
+ * writable by no one else, and only as a plain file of the user's. Anything that goes wrong
+ * with the cache (no home, a read-only disk, a directory of another user's) means running
+ * without one, as before; no message, since the output must not depend on it.
+ */
+export interface ScriptFlags {
+  /** V8 flags the script sets when it loads: set before compiling, so that the cache is checked under the flags it was made under. */
+  before: readonly string[];
+  /** V8 flags a run may move, set back to V8's defaults before the cache is made (at exit: nothing runs after). */
+  atExit: readonly string[];
+}
+
+/** `mkdir` of one level, where it may already be. Not `recursive`: Node 20's recursive `mkdirSync` never returns under /proc. */
+function ensureDir(dir: string, mode: number): void {
+  try {
+    mkdirSync(dir, { mode });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+}
+
+/** The directory of the cache, or null when there is no safe one. */
+function cacheDir(): string | null {
+  try {
+    // The XDG spec ignores a relative XDG_CACHE_HOME.
+    const xdg = process.env.XDG_CACHE_HOME;
+    const base = xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache');
+    ensureDir(base, 0o700);
+    const dir = join(base, 'wirelens');
+    ensureDir(dir, 0o700);
+    const st = lstatSync(dir);
+    const uid = process.getuid?.();
+    if (!st.isDirectory() || (uid !== undefined && st.uid !== uid) || (st.mode & 0o022) !== 0) return null;
+    return dir;
+  } catch {
+    return null;
+  }
+}
+
+/** The cache file's bytes when it is a plain file of this user's, else undefined. */
+function readCache(file: string): Buffer | undefined {
+  try {
+    const st = lstatSync(file);
+    const uid = process.getuid?.();
+    if (!st.isFile() || (uid !== undefined && st.uid !== uid)) return undefined;
+    return readFileSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Caches of one script kept at most: those of other builds (an upgrade) and of other node
+ * flags (`node bin/wirelens` has none, the installed command the shebang's) are dropped
+ * oldest first, but not at once, so that two ways of running it do not rewrite each other's.
+ */
+const KEEP = 4;
+
+/** Writes the cache whole or not at all (another run may be reading it), and drops the oldest beyond `KEEP`. */
+function writeCache(dir: string, stem: string, name: string, data: Buffer): void {
+  const file = join(dir, name);
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, data, { mode: 0o600, flag: 'wx' });
+    renameSync(tmp, file);
+    const mine = readdirSync(dir)
+      .filter((other) => other.startsWith(`${stem}-`) && other.endsWith('.v8'))
+      .map((other) => ({ other, mtime: lstatSync(join(dir, other)).mtimeMs }))
+      .sort((a, b) => b.mtime - a.mtime || (a.other < b.other ? -1 : 1));
+    for (const { other } of mine.slice(KEEP)) if (other !== name) rmSync(join(dir, other), { force: true });
+  } catch {
+    rmSync(tmp, { force: true });
+  }
+}
+
+/**
+ * Runs the CommonJS file `url` (as Node would run it with `require`, but compiled with the
+ * code cache) and returns its exports; undefined when the file is not there (a `tsc` build
+ * without the bundle step), for the caller to load its ES module instead.
+ */
+export function runCachedScript(url: URL, flags: ScriptFlags): Record<string, unknown> | undefined {
+  const file = fileURLToPath(url);
+  let source: string;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  for (const flag of flags.before) setFlagsFromString(flag);
+  const dir = cacheDir();
+  const stem = basename(file).replace(/\.c?js$/, '');
+  let name: string | null = null;
+  if (dir !== null) {
+    const key = createHash('sha256').update(source).update(`\0${process.version}\0${process.arch}\0${process.execArgv.join('\0')}`).digest('hex').slice(0, 32);
+    name = `${stem}-${key}.v8`;
+  }
+  const cachedData = dir === null || name === null ? undefined : readCache(join(dir, name));
+  // Node's own wrapper for CommonJS, so the file runs as `require` would run it.
+  const wrapped = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
+  const script = new Script(wrapped, {
+    filename: file,
+    cachedData,
+    // The bundle has no `import()`; should one appear, it resolves as in any module.
+    importModuleDynamically: vmConstants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  if (dir !== null && name !== null && (cachedData === undefined || script.cachedDataRejected === true)) {
+    const [cache, own] = [dir, name];
+    process.once('exit', () => {
+      for (const flag of flags.atExit) setFlagsFromString(flag);
+      writeCache(cache, stem, own, script.createCachedData());
+    });
+  }
+  const module = { exports: {} as Record<string, unknown> };
+  const init = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: unknown, filename: string, dirname: string) => void;
+  init(module.exports, createRequire(file), module, file, dirname(file));
+  return module.exports;
+}
