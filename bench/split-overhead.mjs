@@ -6,7 +6,9 @@
  *   each self-reading worker spends on the packets of the other shares);
  * - main: for `events` (NDJSON) and `flows` (objects), the main thread's CPU time (Linux
  *   /proc/self/task) and busy wall time (event loop utilisation, which a loaded machine
- *   inflates) during a split run with each reader: the serial part of the run.
+ *   inflates) during a split run with each reader: the serial part of the run; and how
+ *   long each self-reading worker waited for flow ids (the id round trip's cost).
+ * - balance: the largest share's bytes over the mean share's, for 2 to 16 workers.
  * Needs `npm run build`. CPU figures are process.cpuUsage (user + sys) of this process.
  */
 import { openSync, readFileSync, writeSync } from 'node:fs';
@@ -53,14 +55,32 @@ async function mainBusy(reader, mode) {
   const elu0 = performance.eventLoopUtilization();
   const cpu0 = process.cpuUsage();
   const main0 = mainThreadMs();
-  const opts = mode === 'ndjson' ? { limits: DEFAULT_LIMITS, workers: n, mode } : { limits: DEFAULT_LIMITS, workers: n, mode, tcpAnalysis: false, types: ['flow.end'] };
+  const stats = { stalledMs: [] };
+  const opts = mode === 'ndjson' ? { limits: DEFAULT_LIMITS, workers: n, mode, stats } : { limits: DEFAULT_LIMITS, workers: n, mode, tcpAnalysis: false, types: ['flow.end'], stats };
   await analyzeSplit(file, opts, { bytes: (b) => writeSync(out, b), event: () => {} });
   const elu = performance.eventLoopUtilization(elu0);
-  return { reader, mode, wall_ms: Math.round(performance.now() - t0), main_active_ms: Math.round(elu.active), main_cpu_ms: mainThreadMs() - main0, process_cpu_ms: Math.round(cpuMs(cpu0)) };
+  return { reader, mode, wall_ms: Math.round(performance.now() - t0), main_active_ms: Math.round(elu.active), main_cpu_ms: mainThreadMs() - main0, process_cpu_ms: Math.round(cpuMs(cpu0)), stalled_for_ids_ms: stats.stalledMs.length ? stats.stalledMs : undefined };
 }
 
+/** How even the shares are: the largest share's bytes over the mean share's (what the slowest worker carries). */
+async function balance() {
+  const counts = [2, 4, 8, 16].map((k) => ({ k, bytes: new Array(k).fill(0) }));
+  await readCapture(file, {
+    packet: (p) => {
+      for (const c of counts) c.bytes[shardOf(p.link_type, p.data, c.k)] += p.data.length;
+    },
+    problem: () => {},
+  });
+  for (const c of counts) {
+    const sum = c.bytes.reduce((a, b) => a + b, 0);
+    console.log(JSON.stringify({ workers: c.k, largest_share_over_mean: Math.round((Math.max(...c.bytes) / (sum / c.k)) * 1000) / 1000 }));
+  }
+}
+
+await balance();
 for (const withShard of [false, true, false, true]) {
   const r = await readCost(withShard);
   console.log(JSON.stringify({ read: withShard ? 'read+shardOf' : 'read', cpu_ms: Math.round(r.ms), packets: r.packets, share0: r.mine || undefined }));
 }
-for (const mode of ['ndjson', 'objects']) for (const reader of ['workers', 'main', 'workers', 'main']) console.log(JSON.stringify(await mainBusy(reader, mode)));
+const readers = (process.env.READERS ?? 'workers,main,workers,main').split(',');
+for (const mode of ['ndjson', 'objects']) for (const reader of readers) console.log(JSON.stringify(await mainBusy(reader, mode)));

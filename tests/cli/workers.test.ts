@@ -11,6 +11,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCapture } from '../../bench/make-capture.mjs';
 import { readCapture } from '../../src/capture/index.js';
 import { shardOf } from '../../src/pipeline/parallel/address-pair.js';
+import { splitReader } from '../../src/pipeline/parallel/split.js';
+import { gzipSync } from 'node:zlib';
 import { describeWith, zeek } from '../support/requires.js';
 import { ensureBuilt, tempFile, tempPath, wirelens } from './cli-support.js';
 
@@ -95,6 +97,25 @@ describe('--workers on one capture', () => {
     expect(byId.map((f) => f.flow)).toEqual(byId.map((_, i) => i + 1));
   });
 
+  it('a regular pcap or pcapng file is read by every worker; stdin, gzip and what is no capture by the main thread', () => {
+    const captures = new URL('../../captures/', import.meta.url).pathname;
+    expect(splitReader(mixed)).toBe('workers');
+    expect(splitReader(`${captures}wlan-wrapped.pcapng`)).toBe('workers');
+    expect(splitReader('-')).toBe('main');
+    expect(splitReader(tempFile(gzipSync(readFileSync(`${captures}tunnel-vxlan.pcap`)), 'g.pcap.gz'))).toBe('main');
+    expect(splitReader(tempFile('not a capture', 'x.txt'))).toBe('main');
+    expect(splitReader(tempPath('missing.pcap'))).toBe('main');
+    const saved = process.env.WIRELENS_SPLIT_READER;
+    process.env.WIRELENS_SPLIT_READER = 'main';
+    try {
+      expect(splitReader(mixed)).toBe('main');
+    } finally {
+      if (saved === undefined) delete process.env.WIRELENS_SPLIT_READER;
+      else process.env.WIRELENS_SPLIT_READER = saved;
+    }
+  });
+
+  // The main thread's reader (the same code reads a pipe, a gzip'ed file and a FIFO).
   it('standard input splits too', () => {
     const bytes = readFileSync(mixed);
     const one = wirelens(['events', '-', '--workers', '1'], bytes);

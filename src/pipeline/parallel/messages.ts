@@ -68,7 +68,7 @@ export type FromShare =
    */
   | { kind: 'output'; epoch: number; keys: Float64Array; ends: Uint32Array; bytes?: Uint8Array; events?: ReturnType<typeof packEvent>[] }
   /** After the last epoch's output: the hierarchy counts and input damage of this share. */
-  | { kind: 'done'; hierarchy: [string, number, number][]; damage: ReturnType<InputDamage['seen']>; epochs: number; whole?: WholeCapture }
+  | { kind: 'done'; hierarchy: [string, number, number][]; damage: ReturnType<InputDamage['seen']>; epochs: number; whole?: WholeCapture; stalledMs?: number }
   /** Reading progress of the worker that reads share 0 (the others read the same bytes). */
   | { kind: 'progress'; read: number; total: number | null }
   /** `capture`: the file cannot be read (a CaptureError, its message as one thread words it). */

@@ -3,6 +3,7 @@
  * the address pairs hashed to it) and sends back its events, grouped and keyed so the
  * main thread can merge every share into one-thread order.
  */
+import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { CaptureError, readCapture, type CaptureProblem, type CaptureSummary } from '../../capture/index.js';
 import { typedEvent, type WireEvent } from '../../events/event.js';
@@ -136,6 +137,14 @@ function closeEpoch(epoch: number, end: boolean): void {
 let whole: WholeCapture | undefined;
 /** Resumes reading once enough epochs have their ids (see `ShareRead.maxWaiting`). */
 let resume: (() => void) | null = null;
+/** Wall time spent waiting for ids (the cost of the id round trip, bench/split-overhead.mjs). */
+let stalledMs = 0;
+
+async function stall(): Promise<void> {
+  const from = performance.now();
+  await new Promise<void>((go) => (resume = go));
+  stalledMs += performance.now() - from;
+}
 
 /**
  * Reads the whole capture and dissects this worker's share of it. Every worker sees every
@@ -188,7 +197,7 @@ async function readShare(r: ShareRead): Promise<void> {
     {
       max_dsb_bytes: r.max_dsb_bytes,
       onProgress: first ? (read, total) => post({ kind: 'progress', read, total }) : undefined,
-      pace: () => (waiting.size > r.maxWaiting ? new Promise<void>((go) => (resume = go)) : undefined),
+      pace: () => (waiting.size > r.maxWaiting ? stall() : undefined),
     },
   );
   engine.endOfCapture({ frame: lastFrame, ts: lastTs });
@@ -233,7 +242,7 @@ function render(m: Extract<ToShare, { kind: 'ids' }>): void {
   if (ndjson) out.bytes = bytes.take();
   else out.events = events;
   post(out, out.bytes ? [out.bytes.buffer as ArrayBuffer] : []);
-  if (epoch.end) post({ kind: 'done', hierarchy: engine.stats.hierarchyLeaves(), damage: damage.seen(), epochs, whole });
+  if (epoch.end) post({ kind: 'done', hierarchy: engine.stats.hierarchyLeaves(), damage: damage.seen(), epochs, whole, stalledMs });
   const go = resume;
   resume = null;
   go?.();

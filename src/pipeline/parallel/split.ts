@@ -1,16 +1,27 @@
 /**
- * `--workers N` on one capture: the main thread reads the file and sends each packet to
- * the worker its address pair hashes to (address-pair.ts), in epochs of a few thousand
- * packets; every worker runs a whole engine on its share. Output is byte for byte what
- * one thread writes:
+ * `--workers N` on one capture: every worker runs a whole engine on its share, the packets
+ * whose address pair hashes to it (address-pair.ts), in epochs of a few thousand packets.
+ * Two readers (`splitReader`):
+ * - workers (a regular pcap or pcapng file): each worker reads the whole file itself and
+ *   skips the other shares' packets after `shardOf` (about 2% of one thread's CPU per
+ *   worker on the bench capture); it ticks its engine at every new capture second, and the
+ *   worker of share 0 reports the reader's problems and counts the capture summary. The
+ *   main thread only numbers flows and merges;
+ * - main (standard input, pipes, gzip): the main thread reads and sends each worker its
+ *   packets and the second ticks (packet-batch.ts).
+ * Output is byte for byte what one thread writes:
  * - order: each worker marks its events with their place (order.ts); the main thread
  *   merges the groups of all workers by that key, an epoch at a time;
  * - flow ids: a worker names a flow by the frame that created it; the main thread
  *   numbers the creations of all workers in frame order and sends each worker its ids
- *   before the worker writes the epoch's events;
- * - time: only the main thread sees every packet, so it tells every worker when a new
- *   capture second starts, and they expire flows then, as one engine would;
- * - the capture summary adds the workers' protocol hierarchies to the main thread's counts.
+ *   before the worker writes the epoch's events. The round trip is not waited for: a
+ *   worker goes on with the next epochs (up to MAX_IN_FLIGHT) and writes an epoch when its
+ *   ids come, so the id swap inside the event text stays on the workers, not on the one
+ *   main thread that every added worker waits on;
+ * - time: each worker expires flows when a new capture second starts, as one engine
+ *   would (self-reading workers see every packet's time; otherwise the main thread tells them);
+ * - the capture summary adds the workers' protocol hierarchies to the counts of the
+ *   thread that read every packet.
  * Limits that bound the whole capture (flows, reassembly memory, expectations, fragments)
  * are divided among the workers; when one is reached, the output may differ from one
  * thread's (see docs/LIMITS.md).
@@ -55,6 +66,8 @@ export interface SplitOptions {
   stdin?: ReadCaptureOptions['stdin'];
   /** `--keylog` bytes: every worker parses them into its own store. */
   keylog?: Uint8Array;
+  /** Filled in for measurements: each self-reading worker's wall time spent waiting for flow ids. */
+  stats?: { stalledMs: number[] };
 }
 
 /** Receives the output in one-thread order: UTF-8 NDJSON (`ndjson` mode) or events (`objects`). */
@@ -236,6 +249,7 @@ export async function analyzeSplit(source: string, opts: SplitOptions, output: S
         opts.damage?.absorb(m.damage);
         total = m.epochs;
         whole ??= m.whole ?? null;
+        if (m.stalledMs !== undefined) opts.stats?.stalledMs.push(Math.round(m.stalledMs));
         done++;
         return notify();
       }
