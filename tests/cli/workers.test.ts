@@ -12,6 +12,7 @@ import { buildCapture } from '../../bench/make-capture.mjs';
 import { readCapture } from '../../src/capture/index.js';
 import { shardOf } from '../../src/pipeline/parallel/address-pair.js';
 import { splitReader } from '../../src/pipeline/parallel/split.js';
+import { assignBuckets, planBuckets } from '../../src/pipeline/parallel/bucket-plan.js';
 import { gzipSync } from 'node:zlib';
 import { describeWith, zeek } from '../support/requires.js';
 import { ensureBuilt, tempFile, tempPath, wirelens } from './cli-support.js';
@@ -113,6 +114,16 @@ describe('--workers on one capture', () => {
       if (saved === undefined) delete process.env.WIRELENS_SPLIT_READER;
       else process.env.WIRELENS_SPLIT_READER = saved;
     }
+  });
+
+  it('self-reading workers own buckets planned largest first, the same plan in every worker', async () => {
+    // Largest first, to the least loaded: 9 to 0, 7 to 1, 5 to 1 (7 < 9), 4 to 0 (9 < 12),
+    // 1 to 1 (12 < 13); the empty buckets, with loads tied at 13, to the lower index.
+    expect([...assignBuckets(Float64Array.from([4, 9, 1, 7, 5, 0, 0, 0]), 2)]).toEqual([0, 0, 1, 1, 1, 0, 0, 0]);
+    const plan = await planBuckets(mixed, 3, 1 << 20);
+    expect(plan.length).toBe(12);
+    expect([...(await planBuckets(mixed, 3, 1 << 20))]).toEqual([...plan]);
+    expect(new Set(plan).size).toBe(3);
   });
 
   // The main thread's reader (the same code reads a pipe, a gzip'ed file and a FIFO).

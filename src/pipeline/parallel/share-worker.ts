@@ -18,7 +18,8 @@ import { Engine } from '../engine.js';
 import { governHeap, HEAP_BUDGET_MB } from '../heap-governor.js';
 import { Phase } from '../order.js';
 import { CaptureStats } from '../stats.js';
-import { shardOf } from './address-pair.js';
+import { bucketOf } from './address-pair.js';
+import { planBuckets } from './bucket-plan.js';
 import { workPlan } from '../work-plan.js';
 import { packEvent } from './event-clone.js';
 import { FlowIdMap } from './flow-ids.js';
@@ -149,7 +150,8 @@ async function stall(): Promise<void> {
 /**
  * Reads the whole capture and dissects this worker's share of it. Every worker sees every
  * packet's time, so each ticks its own engine where one thread would; a packet of another
- * share costs its record header and the link walk of `shardOf`. The worker of share 0 also
+ * share costs its record header and the link walk of `bucketOf`. Which buckets of address
+ * pairs are this worker's share comes from a first pass over the file (bucket-plan.ts). The worker of share 0 also
  * does what only one may: it reports the reader's problems (as the main thread would, keyed
  * before the next frame) and counts the capture-wide statistics.
  */
@@ -169,6 +171,7 @@ async function readShare(r: ShareRead): Promise<void> {
     groups.push(current);
     keep(typedEvent('anomaly', p.frame, lastTs, null, null, { code: p.code, detail: p.detail }));
   };
+  const owners = await planBuckets(r.source, init.shares, r.max_dsb_bytes);
   const summary: CaptureSummary = await readCapture(
     r.source,
     {
@@ -178,7 +181,7 @@ async function readShare(r: ShareRead): Promise<void> {
           engine.tickAt(p.frame, p.ts);
         }
         counts?.count(p);
-        if (shardOf(p.link_type, p.data, init.shares) === r.index) engine.packet(p);
+        if (owners[bucketOf(p.link_type, p.data, owners.length)] === r.index) engine.packet(p);
         lastFrame = p.frame;
         lastTs = p.ts;
         epochBytes += p.data.length;
@@ -242,7 +245,7 @@ function render(m: Extract<ToShare, { kind: 'ids' }>): void {
   if (ndjson) out.bytes = bytes.take();
   else out.events = events;
   post(out, out.bytes ? [out.bytes.buffer as ArrayBuffer] : []);
-  if (epoch.end) post({ kind: 'done', hierarchy: engine.stats.hierarchyLeaves(), damage: damage.seen(), epochs, whole, stalledMs });
+  if (epoch.end) post({ kind: 'done', hierarchy: engine.stats.hierarchyLeaves(), damage: damage.seen(), epochs, whole, stalledMs: init.read ? stalledMs : undefined });
   const go = resume;
   resume = null;
   go?.();

@@ -3,8 +3,9 @@
  * whose address pair hashes to it (address-pair.ts), in epochs of a few thousand packets.
  * Two readers (`splitReader`):
  * - workers (a regular pcap or pcapng file): each worker reads the whole file itself and
- *   skips the other shares' packets after `shardOf` (about 2% of one thread's CPU per
- *   worker on the bench capture); it ticks its engine at every new capture second, and the
+ *   skips the other shares' packets after `bucketOf` (its share: 4 buckets of address pairs
+ *   per worker, planned by weight in a first pass, bucket-plan.ts; both passes cost about
+ *   1% of one thread's CPU per worker on the bench capture); it ticks its engine at every new capture second, and the
  *   worker of share 0 reports the reader's problems and counts the capture summary. The
  *   main thread only numbers flows and merges;
  * - main (standard input, pipes, gzip): the main thread reads and sends each worker its
