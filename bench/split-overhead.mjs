@@ -8,7 +8,8 @@
  *   /proc/self/task) and busy wall time (event loop utilisation, which a loaded machine
  *   inflates) during a split run with each reader: the serial part of the run; and how
  *   long each self-reading worker waited for flow ids (the id round trip's cost).
- * - balance: the largest share's bytes over the mean share's, for 2 to 16 workers.
+ * - balance: the largest share's bytes over the mean share's, for 2 to 16 workers, with
+ *   one bucket per worker (hash mod N; the main-thread reader's split, not bucket-plan.ts's).
  * Needs `npm run build`. CPU figures are process.cpuUsage (user + sys) of this process.
  */
 import { openSync, readFileSync, writeSync } from 'node:fs';
