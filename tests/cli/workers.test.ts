@@ -12,7 +12,7 @@ import { buildCapture } from '../../bench/make-capture.mjs';
 import { readCapture } from '../../src/capture/index.js';
 import { shardOf } from '../../src/pipeline/parallel/address-pair.js';
 import { splitReader } from '../../src/pipeline/parallel/split.js';
-import { assignBuckets, planBuckets } from '../../src/pipeline/parallel/bucket-plan.js';
+import { assignBuckets, fileBytes, planBuckets } from '../../src/pipeline/parallel/bucket-plan.js';
 import { gzipSync } from 'node:zlib';
 import { describeWith, zeek } from '../support/requires.js';
 import { ensureBuilt, tempFile, tempPath, wirelens } from './cli-support.js';
@@ -124,6 +124,14 @@ describe('--workers on one capture', () => {
     expect(plan.length).toBe(12);
     expect([...(await planBuckets(mixed, 3, 1 << 20))]).toEqual([...plan]);
     expect(new Set(plan).size).toBe(3);
+  });
+
+  it('every pass of every worker reads the bytes the file had when the split began', async () => {
+    const grown = tempFile(Buffer.concat([readFileSync(mixed), Buffer.alloc(3 << 20, 7)]), 'grown.pcap');
+    const size = readFileSync(mixed).length;
+    let read = 0;
+    for await (const chunk of fileBytes(grown, size)) read += chunk.length;
+    expect(read).toBe(size);
   });
 
   // The main thread's reader (the same code reads a pipe, a gzip'ed file and a FIFO).

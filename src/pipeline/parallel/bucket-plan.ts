@@ -11,7 +11,9 @@
  * largest share became 1.02-1.03x the mean for 2 to 16 workers.
  * Output never depends on the plan (only the limits divided among workers can notice it).
  */
-import { readCapture } from '../../capture/index.js';
+import { open, type FileHandle } from 'node:fs/promises';
+import { describeOpenError, readCapture } from '../../capture/index.js';
+import { fileChunks } from '../../capture/sources.js';
 import { bucketOf } from './address-pair.js';
 
 /** Buckets per worker: enough to even out the shares, few enough that each stays a sample of many pairs. */
@@ -24,10 +26,35 @@ export const BUCKETS_PER_WORKER = 4;
 const PACKET_WEIGHT = 300;
 
 /** The owner of each of `workers * BUCKETS_PER_WORKER` buckets, weighed by a pass over `source`. */
-export async function planBuckets(source: string, workers: number, max_dsb_bytes: number): Promise<Uint16Array> {
+export async function planBuckets(source: string, workers: number, max_dsb_bytes: number, bytes?: number): Promise<Uint16Array> {
   const weights = new Float64Array(workers * BUCKETS_PER_WORKER);
-  await readCapture(source, { packet: (p) => (weights[bucketOf(p.link_type, p.data, weights.length)]! += p.data.length + PACKET_WEIGHT), problem: () => {} }, { max_dsb_bytes });
+  const input = bytes === undefined ? undefined : fileBytes(source, bytes);
+  await readCapture(source, { packet: (p) => (weights[bucketOf(p.link_type, p.data, weights.length)]! += p.data.length + PACKET_WEIGHT), problem: () => {} }, { max_dsb_bytes, input });
   return assignBuckets(weights, workers);
+}
+
+/**
+ * The first `bytes` bytes of a file: what each pass of each worker reads, so that a capture
+ * still being written gives every worker the same packets (the same plan, the same epochs).
+ */
+export async function* fileBytes(source: string, bytes: number): AsyncGenerator<Uint8Array> {
+  let fh: FileHandle;
+  try {
+    fh = await open(source, 'r');
+  } catch (e) {
+    throw describeOpenError(source, e);
+  }
+  try {
+    let left = bytes;
+    for await (const chunk of fileChunks(fh)) {
+      if (left <= 0) return;
+      const part = chunk.length > left ? chunk.subarray(0, left) : chunk;
+      left -= part.length;
+      yield part;
+    }
+  } finally {
+    await fh.close();
+  }
 }
 
 /** Largest bucket first, each to the least loaded worker (the lowest index on ties): deterministic. */

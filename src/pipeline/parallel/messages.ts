@@ -29,6 +29,8 @@ export interface ShareInit {
 /** A worker that reads the capture itself: which file, which share is its own, how it cuts epochs. */
 export interface ShareRead {
   source: string;
+  /** The file's size when the split began: every pass of every worker reads exactly these bytes. */
+  bytes: number;
   /** This worker's share: the packets `shardOf(..., shares)` sends to `index`. */
   index: number;
   /** An epoch ends after this many packets of the whole capture, or this many bytes of them. */

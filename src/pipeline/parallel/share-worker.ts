@@ -19,7 +19,7 @@ import { governHeap, HEAP_BUDGET_MB } from '../heap-governor.js';
 import { Phase } from '../order.js';
 import { CaptureStats } from '../stats.js';
 import { bucketOf } from './address-pair.js';
-import { planBuckets } from './bucket-plan.js';
+import { fileBytes, planBuckets } from './bucket-plan.js';
 import { workPlan } from '../work-plan.js';
 import { packEvent } from './event-clone.js';
 import { FlowIdMap } from './flow-ids.js';
@@ -171,7 +171,7 @@ async function readShare(r: ShareRead): Promise<void> {
     groups.push(current);
     keep(typedEvent('anomaly', p.frame, lastTs, null, null, { code: p.code, detail: p.detail }));
   };
-  const owners = await planBuckets(r.source, init.shares, r.max_dsb_bytes);
+  const owners = await planBuckets(r.source, init.shares, r.max_dsb_bytes, r.bytes);
   const summary: CaptureSummary = await readCapture(
     r.source,
     {
@@ -199,7 +199,8 @@ async function readShare(r: ShareRead): Promise<void> {
     },
     {
       max_dsb_bytes: r.max_dsb_bytes,
-      onProgress: first ? (read, total) => post({ kind: 'progress', read, total }) : undefined,
+      input: fileBytes(r.source, r.bytes),
+      onProgress: first ? (read) => post({ kind: 'progress', read, total: r.bytes }) : undefined,
       pace: () => (waiting.size > r.maxWaiting ? stall() : undefined),
     },
   );

@@ -27,6 +27,7 @@
  * are divided among the workers; when one is reached, the output may differ from one
  * thread's (see docs/LIMITS.md).
  */
+import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { CaptureError, peekFormat, readCapture, type ReadCaptureOptions } from '../../capture/index.js';
 import type { CaptureProblem, CaptureSummary, RawPacket } from '../../capture/types.js';
@@ -119,7 +120,8 @@ export async function analyzeSplit(source: string, opts: SplitOptions, output: S
   const init: ShareInit = { limits: shareLimits(opts.limits, n), shares: n, dissect: opts.dissect ?? true, checkChecksums: opts.checkChecksums ?? false, tcpAnalysis: opts.tcpAnalysis ?? true, mode: opts.mode, types: opts.types, filter: opts.filter, keylog: opts.keylog, mayHoldSecrets: mayHoldSecrets(source, opts.keylog) };
   const accept = eventPredicate(opts.types, opts.filter);
   const selfRead = splitReader(source) === 'workers';
-  const readInit = (index: number): ShareInit => ({ ...init, read: { source, index, epochPackets: EPOCH_PACKETS, epochBytes: EPOCH_BYTES * n, maxWaiting: MAX_IN_FLIGHT, max_dsb_bytes: opts.limits.max_dsb_bytes } });
+  const bytes = selfRead ? statSync(source).size : 0;
+  const readInit = (index: number): ShareInit => ({ ...init, read: { source, bytes, index, epochPackets: EPOCH_PACKETS, epochBytes: EPOCH_BYTES * n, maxWaiting: MAX_IN_FLIGHT, max_dsb_bytes: opts.limits.max_dsb_bytes } });
   const workers = Array.from({ length: n }, (_, i) => new Worker(new URL('./share-worker.js', import.meta.url), { workerData: selfRead ? readInit(i) : init }));
   const writers = workers.map(() => new BatchWriter());
   const stats = new CaptureStats();
@@ -248,12 +250,18 @@ export async function analyzeSplit(source: string, opts: SplitOptions, output: S
       if (m.kind === 'done') {
         stats.addHierarchy(m.hierarchy);
         opts.damage?.absorb(m.damage);
+        // Self-reading workers read the same bytes and so close the same epochs; a file cut
+        // shorter while it was read could break that: an error, never a wait for an epoch
+        // that will not come.
+        if (total >= 0 && m.epochs !== total) return fail(new CaptureError(`${source}: the file changed while it was read`));
         total = m.epochs;
+        for (const [k, e] of epochs) if (k >= total && e.created.some((c) => c !== null)) return fail(new CaptureError(`${source}: the file changed while it was read`));
         whole ??= m.whole ?? null;
         if (m.stalledMs !== undefined) opts.stats?.stalledMs.push(Math.round(m.stalledMs));
         done++;
         return notify();
       }
+      if (total >= 0 && m.epoch >= total) return fail(new CaptureError(`${source}: the file changed while it was read`));
       const e = epochOf(m.epoch);
       if (m.kind === 'created') {
         e.created[i] = m.frames;
