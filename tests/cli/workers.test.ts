@@ -11,6 +11,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCapture } from '../../bench/make-capture.mjs';
 import { readCapture } from '../../src/capture/index.js';
 import { shardOf } from '../../src/pipeline/parallel/address-pair.js';
+import { splitReader } from '../../src/pipeline/parallel/split.js';
+import { assignBuckets, fileBytes, planBuckets } from '../../src/pipeline/parallel/bucket-plan.js';
+import { gzipSync } from 'node:zlib';
 import { describeWith, zeek } from '../support/requires.js';
 import { ensureBuilt, tempFile, tempPath, wirelens } from './cli-support.js';
 
@@ -95,6 +98,43 @@ describe('--workers on one capture', () => {
     expect(byId.map((f) => f.flow)).toEqual(byId.map((_, i) => i + 1));
   });
 
+  it('a regular pcap or pcapng file is read by every worker; stdin, gzip and what is no capture by the main thread', () => {
+    const captures = new URL('../../captures/', import.meta.url).pathname;
+    expect(splitReader(mixed)).toBe('workers');
+    expect(splitReader(`${captures}wlan-wrapped.pcapng`)).toBe('workers');
+    expect(splitReader('-')).toBe('main');
+    expect(splitReader(tempFile(gzipSync(readFileSync(`${captures}tunnel-vxlan.pcap`)), 'g.pcap.gz'))).toBe('main');
+    expect(splitReader(tempFile('not a capture', 'x.txt'))).toBe('main');
+    expect(splitReader(tempPath('missing.pcap'))).toBe('main');
+    const saved = process.env.WIRELENS_SPLIT_READER;
+    process.env.WIRELENS_SPLIT_READER = 'main';
+    try {
+      expect(splitReader(mixed)).toBe('main');
+    } finally {
+      if (saved === undefined) delete process.env.WIRELENS_SPLIT_READER;
+      else process.env.WIRELENS_SPLIT_READER = saved;
+    }
+  });
+
+  it('self-reading workers own buckets planned largest first, the same plan in every worker', async () => {
+    // Largest first, to the least loaded: 9 to 0, 7 to 1, 5 to 1 (7 < 9), 4 to 0 (9 < 12),
+    // 1 to 1 (12 < 13); the empty buckets, with loads tied at 13, to the lower index.
+    expect([...assignBuckets(Float64Array.from([4, 9, 1, 7, 5, 0, 0, 0]), 2)]).toEqual([0, 0, 1, 1, 1, 0, 0, 0]);
+    const plan = await planBuckets(mixed, 3, 1 << 20);
+    expect(plan.length).toBe(12);
+    expect([...(await planBuckets(mixed, 3, 1 << 20))]).toEqual([...plan]);
+    expect(new Set(plan).size).toBe(3);
+  });
+
+  it('every pass of every worker reads the bytes the file had when the split began', async () => {
+    const grown = tempFile(Buffer.concat([readFileSync(mixed), Buffer.alloc(3 << 20, 7)]), 'grown.pcap');
+    const size = readFileSync(mixed).length;
+    let read = 0;
+    for await (const chunk of fileBytes(grown, size)) read += chunk.length;
+    expect(read).toBe(size);
+  });
+
+  // The main thread's reader (the same code reads a pipe, a gzip'ed file and a FIFO).
   it('standard input splits too', () => {
     const bytes = readFileSync(mixed);
     const one = wirelens(['events', '-', '--workers', '1'], bytes);

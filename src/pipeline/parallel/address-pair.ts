@@ -12,7 +12,15 @@ import { LINK_IPV4, LINK_IPV6, LinkCursor, walkLink } from '../../decode/index.j
 const cursor = new LinkCursor(() => {});
 
 export function shardOf(linkType: number, data: Uint8Array, workers: number): number {
-  if (workers <= 1) return 0;
+  return bucketOf(linkType, data, workers);
+}
+
+/**
+ * The bucket of a packet among `buckets` (the hash of its address pair, modulo): what
+ * `shardOf` is with one bucket per worker; bucket-plan.ts hands several to each worker.
+ */
+export function bucketOf(linkType: number, data: Uint8Array, buckets: number): number {
+  if (buckets <= 1) return 0;
   const outcome = walkLink(linkType, data, cursor);
   const at = cursor.offset;
   let h: number;
@@ -23,7 +31,7 @@ export function shardOf(linkType: number, data: Uint8Array, workers: number): nu
   } else {
     return 0;
   }
-  return (mix(h >>> 0) >>> 0) % workers;
+  return (mix(h >>> 0) >>> 0) % buckets;
 }
 
 const word = (d: Uint8Array, i: number): number => ((d[i]! << 24) | (d[i + 1]! << 16) | (d[i + 2]! << 8) | d[i + 3]!) >>> 0;

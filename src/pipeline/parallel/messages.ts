@@ -1,4 +1,5 @@
 /** What the main thread and the workers of one split capture say to each other. */
+import type { CaptureSummary } from '../../capture/types.js';
 import type { Limits } from '../../dissect/limits.js';
 import type { InputDamage } from '../../report/input-damage.js';
 import type { packEvent } from './event-clone.js';
@@ -21,6 +22,33 @@ export interface ShareInit {
   keylog?: Uint8Array;
   /** The run may hold key material (`work-plan.ts`: TLS then carries what is inside it). */
   mayHoldSecrets: boolean;
+  /** Set when the worker reads the capture file itself (split.ts, "every worker reads"). */
+  read?: ShareRead;
+}
+
+/** A worker that reads the capture itself: which file, which share is its own, how it cuts epochs. */
+export interface ShareRead {
+  source: string;
+  /** The file's size when the split began: every pass of every worker reads exactly these bytes. */
+  bytes: number;
+  /** This worker's share: the packets `shardOf(..., shares)` sends to `index`. */
+  index: number;
+  /** An epoch ends after this many packets of the whole capture, or this many bytes of them. */
+  epochPackets: number;
+  epochBytes: number;
+  /** Epochs processed but not yet given their flow ids; the worker stops reading beyond this. */
+  maxWaiting: number;
+  max_dsb_bytes: number;
+}
+
+/** What the worker that reads share 0 tells the main thread at the end: the capture summary's parts. */
+export interface WholeCapture {
+  summary: CaptureSummary;
+  /** Capture-wide counts (CaptureStats.fields without the hierarchy), packed (event-clone.ts). */
+  stats: ReturnType<typeof packEvent>;
+  frame: number;
+  sec: number;
+  ns: number;
 }
 
 export type ToShare =
@@ -42,5 +70,8 @@ export type FromShare =
    */
   | { kind: 'output'; epoch: number; keys: Float64Array; ends: Uint32Array; bytes?: Uint8Array; events?: ReturnType<typeof packEvent>[] }
   /** After the last epoch's output: the hierarchy counts and input damage of this share. */
-  | { kind: 'done'; hierarchy: [string, number, number][]; damage: ReturnType<InputDamage['seen']> }
-  | { kind: 'error'; message: string };
+  | { kind: 'done'; hierarchy: [string, number, number][]; damage: ReturnType<InputDamage['seen']>; epochs: number; whole?: WholeCapture; stalledMs?: number }
+  /** Reading progress of the worker that reads share 0 (the others read the same bytes). */
+  | { kind: 'progress'; read: number; total: number | null }
+  /** `capture`: the file cannot be read (a CaptureError, its message as one thread words it). */
+  | { kind: 'error'; message: string; capture?: boolean };

@@ -3,8 +3,10 @@
  * the address pairs hashed to it) and sends back its events, grouped and keyed so the
  * main thread can merge every share into one-thread order.
  */
+import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { WireEvent } from '../../events/event.js';
+import { CaptureError, readCapture, type CaptureProblem, type CaptureSummary } from '../../capture/index.js';
+import { typedEvent, type WireEvent } from '../../events/event.js';
 import { Timestamp } from '../../events/time.js';
 import { FlowIdentities, isIdentityEvent } from '../../events/flow-identity.js';
 import { eventPredicate, selectsIdentity } from '../../filter/event-predicate.js';
@@ -14,11 +16,14 @@ import { InputDamage } from '../../report/input-damage.js';
 import { addCaptureSecrets, runSecrets } from '../analyze.js';
 import { Engine } from '../engine.js';
 import { governHeap, HEAP_BUDGET_MB } from '../heap-governor.js';
-import type { Phase } from '../order.js';
+import { Phase } from '../order.js';
+import { CaptureStats } from '../stats.js';
+import { bucketOf } from './address-pair.js';
+import { fileBytes, planBuckets } from './bucket-plan.js';
 import { workPlan } from '../work-plan.js';
 import { packEvent } from './event-clone.js';
 import { FlowIdMap } from './flow-ids.js';
-import type { FromShare, ShareInit, ToShare } from './messages.js';
+import type { FromShare, ShareInit, ShareRead, ToShare, WholeCapture } from './messages.js';
 import { readBatch } from './packet-batch.js';
 
 /**
@@ -112,12 +117,99 @@ const engine: Engine = new Engine({
 function processBatch(m: Extract<ToShare, { kind: 'batch' }>): void {
   readBatch(m.buffer, m.length, { packet: (p) => engine.packet(p), tick: (frame, ts) => engine.tickAt(frame, ts) });
   if (m.end) engine.endOfCapture({ frame: m.end.frame, ts: new Timestamp(m.end.sec, m.end.ns) });
-  waiting.set(m.epoch, { groups: groups.filter((g) => g.items.length), created, end: m.end !== null });
-  post({ kind: 'created', epoch: m.epoch, frames: created, kinds: createdKinds });
+  closeEpoch(m.epoch, m.end !== null);
+}
+
+/** Epochs closed so far; the main thread learns the total with `done`. */
+let epochs = 0;
+
+/** Keeps the epoch's groups until their flow ids come, and tells the main thread which flows it created. */
+function closeEpoch(epoch: number, end: boolean): void {
+  epochs = epoch + 1;
+  waiting.set(epoch, { groups: groups.filter((g) => g.items.length), created, end });
+  post({ kind: 'created', epoch, frames: created, kinds: createdKinds });
   groups = [];
   current = null;
   created = [];
   createdKinds = [];
+}
+
+/** The capture summary's parts, from the worker that reads share 0 (set before its last epoch closes). */
+let whole: WholeCapture | undefined;
+/** Resumes reading once enough epochs have their ids (see `ShareRead.maxWaiting`). */
+let resume: (() => void) | null = null;
+/** Wall time spent waiting for ids (the cost of the id round trip, bench/split-overhead.mjs). */
+let stalledMs = 0;
+
+async function stall(): Promise<void> {
+  const from = performance.now();
+  await new Promise<void>((go) => (resume = go));
+  stalledMs += performance.now() - from;
+}
+
+/**
+ * Reads the whole capture and dissects this worker's share of it. Every worker sees every
+ * packet's time, so each ticks its own engine where one thread would; a packet of another
+ * share costs its record header and the link walk of `bucketOf`. Which buckets of address
+ * pairs are this worker's share comes from a first pass over the file (bucket-plan.ts). The worker of share 0 also
+ * does what only one may: it reports the reader's problems (as the main thread would, keyed
+ * before the next frame) and counts the capture-wide statistics.
+ */
+async function readShare(r: ShareRead): Promise<void> {
+  const first = r.index === 0;
+  const counts = first ? new CaptureStats() : null;
+  let epoch = 0;
+  let inEpoch = 0;
+  let epochBytes = 0;
+  let lastTick = -1;
+  let lastFrame = 0;
+  let lastTs = Timestamp.ZERO;
+  let problems = 0;
+  const problem = (p: CaptureProblem): void => {
+    if (!first) return;
+    current = { key: [lastFrame + 1, Phase.Problem, 0, problems++], items: [], flowAt: [], flowName: [] };
+    groups.push(current);
+    keep(typedEvent('anomaly', p.frame, lastTs, null, null, { code: p.code, detail: p.detail }));
+  };
+  const owners = await planBuckets(r.source, init.shares, r.max_dsb_bytes, r.bytes);
+  const summary: CaptureSummary = await readCapture(
+    r.source,
+    {
+      packet: (p) => {
+        if (p.ts.sec !== lastTick) {
+          lastTick = p.ts.sec;
+          engine.tickAt(p.frame, p.ts);
+        }
+        counts?.count(p);
+        if (owners[bucketOf(p.link_type, p.data, owners.length)] === r.index) engine.packet(p);
+        lastFrame = p.frame;
+        lastTs = p.ts;
+        epochBytes += p.data.length;
+        if (++inEpoch >= r.epochPackets || epochBytes >= r.epochBytes) {
+          closeEpoch(epoch++, false);
+          inEpoch = 0;
+          epochBytes = 0;
+        }
+      },
+      // Each worker adds the secrets where it reads them: after the packets before the block.
+      secrets: (_kind, data, frame) => {
+        for (const p of addCaptureSecrets(secrets, data, frame, init.limits)) problem(p);
+      },
+      problem,
+    },
+    {
+      max_dsb_bytes: r.max_dsb_bytes,
+      input: fileBytes(r.source, r.bytes),
+      onProgress: first ? (read) => post({ kind: 'progress', read, total: r.bytes }) : undefined,
+      pace: () => (waiting.size > r.maxWaiting ? stall() : undefined),
+    },
+  );
+  engine.endOfCapture({ frame: lastFrame, ts: lastTs });
+  if (counts) {
+    const { hierarchy: _h, ...stats } = counts.fields();
+    whole = { summary, stats: packEvent(stats as unknown as WireEvent), frame: lastFrame, sec: lastTs.sec, ns: lastTs.ns };
+  }
+  closeEpoch(epoch, true);
 }
 
 /** Writes an epoch's events with their flow ids, as UTF-8 NDJSON or packed events, one group at a time. */
@@ -154,7 +246,10 @@ function render(m: Extract<ToShare, { kind: 'ids' }>): void {
   if (ndjson) out.bytes = bytes.take();
   else out.events = events;
   post(out, out.bytes ? [out.bytes.buffer as ArrayBuffer] : []);
-  if (epoch.end) post({ kind: 'done', hierarchy: engine.stats.hierarchyLeaves(), damage: damage.seen() });
+  if (epoch.end) post({ kind: 'done', hierarchy: engine.stats.hierarchyLeaves(), damage: damage.seen(), epochs, whole, stalledMs: init.read ? stalledMs : undefined });
+  const go = resume;
+  resume = null;
+  go?.();
 }
 
 /** UTF-8 bytes in one growing buffer, handed over (transferred, not copied) at the end. */
@@ -185,6 +280,13 @@ port.on('message', (m: ToShare) => {
     else if (m.kind === 'secrets') addCaptureSecrets(secrets, m.data, 0, init.limits); // the main thread reports its problems
     else render(m);
   } catch (err) {
-    post({ kind: 'error', message: err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err) });
+    failed(err);
   }
 });
+
+function failed(err: unknown): void {
+  if (err instanceof CaptureError) post({ kind: 'error', message: err.message, capture: true });
+  else post({ kind: 'error', message: err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err) });
+}
+
+if (init.read) readShare(init.read).catch(failed);

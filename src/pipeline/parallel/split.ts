@@ -1,23 +1,36 @@
 /**
- * `--workers N` on one capture: the main thread reads the file and sends each packet to
- * the worker its address pair hashes to (address-pair.ts), in epochs of a few thousand
- * packets; every worker runs a whole engine on its share. Output is byte for byte what
- * one thread writes:
+ * `--workers N` on one capture: every worker runs a whole engine on its share, the packets
+ * whose address pair hashes to it (address-pair.ts), in epochs of a few thousand packets.
+ * Two readers (`splitReader`):
+ * - workers (a regular pcap or pcapng file): each worker reads the whole file itself and
+ *   skips the other shares' packets after `bucketOf` (its share: 4 buckets of address pairs
+ *   per worker, planned by weight in a first pass, bucket-plan.ts; both passes cost about
+ *   1% of one thread's CPU per worker on the bench capture); it ticks its engine at every new capture second, and the
+ *   worker of share 0 reports the reader's problems and counts the capture summary. The
+ *   main thread only numbers flows and merges;
+ * - main (standard input, pipes, gzip): the main thread reads and sends each worker its
+ *   packets and the second ticks (packet-batch.ts).
+ * Output is byte for byte what one thread writes:
  * - order: each worker marks its events with their place (order.ts); the main thread
  *   merges the groups of all workers by that key, an epoch at a time;
  * - flow ids: a worker names a flow by the frame that created it; the main thread
  *   numbers the creations of all workers in frame order and sends each worker its ids
- *   before the worker writes the epoch's events;
- * - time: only the main thread sees every packet, so it tells every worker when a new
- *   capture second starts, and they expire flows then, as one engine would;
- * - the capture summary adds the workers' protocol hierarchies to the main thread's counts.
+ *   before the worker writes the epoch's events. The round trip is not waited for: a
+ *   worker goes on with the next epochs (up to MAX_IN_FLIGHT) and writes an epoch when its
+ *   ids come, so the id swap inside the event text stays on the workers, not on the one
+ *   main thread that every added worker waits on;
+ * - time: each worker expires flows when a new capture second starts, as one engine
+ *   would (self-reading workers see every packet's time; otherwise the main thread tells them);
+ * - the capture summary adds the workers' protocol hierarchies to the counts of the
+ *   thread that read every packet.
  * Limits that bound the whole capture (flows, reassembly memory, expectations, fragments)
  * are divided among the workers; when one is reached, the output may differ from one
  * thread's (see docs/LIMITS.md).
  */
+import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { readCapture, type ReadCaptureOptions } from '../../capture/index.js';
-import type { CaptureProblem, RawPacket } from '../../capture/types.js';
+import { CaptureError, peekFormat, readCapture, type ReadCaptureOptions } from '../../capture/index.js';
+import type { CaptureProblem, CaptureSummary, RawPacket } from '../../capture/types.js';
 import type { Limits } from '../../dissect/limits.js';
 import { typedEvent, type WireEvent } from '../../events/event.js';
 import { Timestamp } from '../../events/time.js';
@@ -29,7 +42,7 @@ import { addCaptureSecrets, runSecrets, summaryFields } from '../analyze.js';
 import { Phase } from '../order.js';
 import { CaptureStats } from '../stats.js';
 import { unpackEvent } from './event-clone.js';
-import type { FromShare, ShareInit, ShareMode, ToShare } from './messages.js';
+import type { FromShare, ShareInit, ShareMode, ToShare, WholeCapture } from './messages.js';
 import { shardOf } from './address-pair.js';
 import { BatchWriter } from './packet-batch.js';
 
@@ -55,6 +68,8 @@ export interface SplitOptions {
   stdin?: ReadCaptureOptions['stdin'];
   /** `--keylog` bytes: every worker parses them into its own store. */
   keylog?: Uint8Array;
+  /** Filled in for measurements: each self-reading worker's wall time spent waiting for flow ids. */
+  stats?: { stalledMs: number[] };
 }
 
 /** Receives the output in one-thread order: UTF-8 NDJSON (`ndjson` mode) or events (`objects`). */
@@ -87,11 +102,27 @@ export function shareLimits(limits: Limits, n: number): Limits {
   };
 }
 
+/**
+ * Who reads the capture: `workers` (each worker reads the file itself) for a regular,
+ * uncompressed pcap or pcapng file; `main` for standard input, pipes, gzip'ed files (each
+ * worker would gunzip the whole file) and what is no capture (the main thread's reader
+ * words the error as one thread does). `WIRELENS_SPLIT_READER=main` forces the main-thread
+ * reader, to compare the two designs (README, Performance).
+ */
+export function splitReader(source: string): 'main' | 'workers' {
+  if (source === '-' || process.env.WIRELENS_SPLIT_READER === 'main') return 'main';
+  const kind = peekFormat(source)?.kind;
+  return kind === 'pcap' || kind === 'pcapng' ? 'workers' : 'main';
+}
+
 export async function analyzeSplit(source: string, opts: SplitOptions, output: SplitOutput): Promise<void> {
   const n = Math.max(2, opts.workers);
   const init: ShareInit = { limits: shareLimits(opts.limits, n), shares: n, dissect: opts.dissect ?? true, checkChecksums: opts.checkChecksums ?? false, tcpAnalysis: opts.tcpAnalysis ?? true, mode: opts.mode, types: opts.types, filter: opts.filter, keylog: opts.keylog, mayHoldSecrets: mayHoldSecrets(source, opts.keylog) };
   const accept = eventPredicate(opts.types, opts.filter);
-  const workers = Array.from({ length: n }, () => new Worker(new URL('./share-worker.js', import.meta.url), { workerData: init }));
+  const selfRead = splitReader(source) === 'workers';
+  const bytes = selfRead ? statSync(source).size : 0;
+  const readInit = (index: number): ShareInit => ({ ...init, read: { source, bytes, index, epochPackets: EPOCH_PACKETS, epochBytes: EPOCH_BYTES * n, maxWaiting: MAX_IN_FLIGHT, max_dsb_bytes: opts.limits.max_dsb_bytes } });
+  const workers = Array.from({ length: n }, (_, i) => new Worker(new URL('./share-worker.js', import.meta.url), { workerData: selfRead ? readInit(i) : init }));
   const writers = workers.map(() => new BatchWriter());
   const stats = new CaptureStats();
   const epochs = new Map<number, Epoch>();
@@ -121,6 +152,15 @@ export async function analyzeSplit(source: string, opts: SplitOptions, output: S
 
   const newEpoch = (): Epoch => ({ created: new Array(n).fill(null), kinds: new Array(n).fill(null), outputs: new Array(n).fill(null), keys: [], events: [] });
   epochs.set(0, newEpoch());
+  /** Workers that read for themselves open epochs as they go. */
+  const epochOf = (k: number): Epoch => {
+    let e = epochs.get(k);
+    if (!e) epochs.set(k, (e = newEpoch()));
+    return e;
+  };
+  /** Self-reading workers: how many epochs there were (from `done`), and the summary's parts. */
+  let total = -1;
+  let whole: WholeCapture | null = null;
 
   const flush = (last: boolean): void => {
     const epoch = sent++;
@@ -149,18 +189,26 @@ export async function analyzeSplit(source: string, opts: SplitOptions, output: S
       const kind = kinds[best]![at];
       streams[best]![at] = kind === 0 ? nextTcp++ : kind === 1 ? nextUdp++ : 0xffffffff;
     }
-    workers.forEach((w, i) => {
-      const m: ToShare = { kind: 'ids', epoch, ids: out[i]!, streams: streams[i]! };
-      w.postMessage(m, [out[i]!.buffer, streams[i]!.buffer]);
-    });
+    const send = (): void =>
+      workers.forEach((w, i) => {
+        const m: ToShare = { kind: 'ids', epoch, ids: out[i]!, streams: streams[i]! };
+        w.postMessage(m, [out[i]!.buffer, streams[i]!.buffer]);
+      });
+    // Workers that read for themselves stop when their epochs wait for ids: holding the ids
+    // back keeps them within MAX_IN_FLIGHT epochs of what is written, as the main-thread
+    // reader's `pace` does.
+    if (selfRead && epoch > written + MAX_IN_FLIGHT) heldIds.push({ epoch, send });
+    else send();
   };
+  const heldIds: { epoch: number; send: () => void }[] = [];
 
   const writeReady = (): void => {
     for (;;) {
       const e = epochs.get(written);
-      if (!e || written >= sent || e.outputs.some((o) => o === null)) return;
+      if (!e || (!selfRead && written >= sent) || e.outputs.some((o) => o === null)) return;
       writeEpoch(e);
       epochs.delete(written++);
+      while (heldIds.length && heldIds[0]!.epoch <= written + MAX_IN_FLIGHT) heldIds.shift()!.send();
       notify();
     }
   };
@@ -197,14 +245,24 @@ export async function analyzeSplit(source: string, opts: SplitOptions, output: S
 
   workers.forEach((w, i) => {
     w.on('message', (m: FromShare) => {
-      if (m.kind === 'error') return fail(new Error(`worker ${i}: ${m.message}`));
+      if (m.kind === 'error') return fail(m.capture ? new CaptureError(m.message) : new Error(`worker ${i}: ${m.message}`));
+      if (m.kind === 'progress') return opts.onProgress?.(m.read, m.total);
       if (m.kind === 'done') {
         stats.addHierarchy(m.hierarchy);
         opts.damage?.absorb(m.damage);
+        // Self-reading workers read the same bytes and so close the same epochs; a file cut
+        // shorter while it was read could break that: an error, never a wait for an epoch
+        // that will not come.
+        if (total >= 0 && m.epochs !== total) return fail(new CaptureError(`${source}: the file changed while it was read`));
+        total = m.epochs;
+        for (const [k, e] of epochs) if (k >= total && e.created.some((c) => c !== null)) return fail(new CaptureError(`${source}: the file changed while it was read`));
+        whole ??= m.whole ?? null;
+        if (m.stalledMs !== undefined) opts.stats?.stalledMs.push(Math.round(m.stalledMs));
         done++;
         return notify();
       }
-      const e = epochs.get(m.epoch)!;
+      if (total >= 0 && m.epoch >= total) return fail(new CaptureError(`${source}: the file changed while it was read`));
+      const e = epochOf(m.epoch);
       if (m.kind === 'created') {
         e.created[i] = m.frames;
         e.kinds[i] = m.kinds;
@@ -235,10 +293,26 @@ export async function analyzeSplit(source: string, opts: SplitOptions, output: S
     e.keys.push(lastFrame + 1, Phase.Problem, 0, problems++);
     e.events.push(ev);
   };
+  const endSummary = (summary: CaptureSummary, fields: ReturnType<CaptureStats['fields']>, frame: number, ts: Timestamp): void => {
+    const end = typedEvent('capture.summary', frame, ts, null, null, { ...summaryFields(source, summary), ...fields });
+    if (!accept || accept(end, null)) {
+      if (opts.mode === 'ndjson') output.bytes?.(Buffer.from(compactJson(end) + '\n'));
+      else output.event?.(end);
+    }
+  };
   /** The secrets one thread would hold, kept to report what the capture's secrets blocks bring as one thread would. */
-  const mainSecrets = runSecrets(opts.keylog, opts.limits);
+  const mainSecrets = selfRead ? null : runSecrets(opts.keylog, opts.limits);
 
   try {
+    if (selfRead) {
+      await until(() => done === n && written === total);
+      const w = whole!;
+      const c = unpackEvent(w.stats) as unknown as ReturnType<CaptureStats['fields']>;
+      // The members in CaptureStats.fields' order, the hierarchy from every worker.
+      const fields = { packets: c.packets, bytes: c.bytes, captured_bytes: c.captured_bytes, first_ts: c.first_ts, last_ts: c.last_ts, duration: c.duration, link_types: c.link_types, hierarchy: stats.fields().hierarchy, io: c.io };
+      endSummary(w.summary, fields, w.frame, new Timestamp(w.sec, w.ns));
+      return;
+    }
     const summary = await readCapture(
       source,
       {
@@ -260,7 +334,7 @@ export async function analyzeSplit(source: string, opts: SplitOptions, output: S
           if (epochPackets) flush(false);
           const m: ToShare = { kind: 'secrets', data: data.slice() };
           for (const w of workers) w.postMessage(m);
-          for (const p of addCaptureSecrets(mainSecrets, data, frame, opts.limits)) problem(p);
+          for (const p of addCaptureSecrets(mainSecrets!, data, frame, opts.limits)) problem(p);
         },
         problem: (p: CaptureProblem) => problem(p),
       },
@@ -268,11 +342,7 @@ export async function analyzeSplit(source: string, opts: SplitOptions, output: S
     );
     flush(true);
     await until(() => written === sent && done === n);
-    const end = typedEvent('capture.summary', lastFrame, lastTs, null, null, { ...summaryFields(source, summary), ...stats.fields() });
-    if (!accept || accept(end, null)) {
-      if (opts.mode === 'ndjson') output.bytes?.(Buffer.from(compactJson(end) + '\n'));
-      else output.event?.(end);
-    }
+    endSummary(summary, stats.fields(), lastFrame, lastTs);
   } finally {
     done = n; // exits from here on are ours
     await Promise.all(workers.map((w) => w.terminate()));
