@@ -15,8 +15,7 @@ import { splitReader } from '../../src/pipeline/parallel/split.js';
 import { assignBuckets, fileBytes, planBuckets } from '../../src/pipeline/parallel/bucket-plan.js';
 import { gzipSync } from 'node:zlib';
 import { describeWith, zeek } from '../support/requires.js';
-import { ensureBuilt, tempFile, tempPath, wirelens } from './cli-support.js';
-
+import { ensureBuilt, tempFile, tempPath, wirelens, type CliResult } from './cli-support.js';
 
 let mixed = '';
 
@@ -26,12 +25,25 @@ beforeAll(() => {
   buildCapture(mixed, { sizeMB: 3, seed: 7 });
 });
 
+/**
+ * `bin/wirelens ARGS`, run once per distinct ARGS in this file: its output is deterministic,
+ * and several tests need the same run (the one-worker flows JSON, the two-worker run of a cut
+ * capture). Each run is a process with worker threads, 1-3 s of CPU.
+ */
+const runs = new Map<string, CliResult>();
+function run(args: string[]): CliResult {
+  const key = JSON.stringify(args);
+  let r = runs.get(key);
+  if (!r) runs.set(key, (r = wirelens(args)));
+  return r;
+}
+
 function same(args: string[], workers: number[] = [2, 3]): void {
-  const one = wirelens([...args, '--workers', '1']);
+  const one = run([...args, '--workers', '1']);
   expect(one.status, one.stderr).toBe(0);
   expect(one.stdout.length).toBeGreaterThan(0);
   for (const w of workers) {
-    const many = wirelens([...args, '--workers', String(w)]);
+    const many = run([...args, '--workers', String(w)]);
     expect(many.status, many.stderr).toBe(one.status);
     expect(many.stderr).toBe(one.stderr);
     // Compared as text first for a readable diff, then as bytes.
@@ -64,7 +76,7 @@ describe('--workers on one capture', () => {
   it('flows --quick: the same flows as with every dissector, less what only dissectors know', () => {
     same(['flows', mixed, '--json', '--quick'], [2]);
     type Row = Record<string, unknown>;
-    const rows = (args: string[]): Row[] => JSON.parse(wirelens(['flows', mixed, '--json', '--workers', '1', ...args]).stdout.toString('utf8')) as Row[];
+    const rows = (args: string[]): Row[] => JSON.parse(run(['flows', mixed, '--json', ...args, '--workers', '1']).stdout.toString('utf8')) as Row[];
     const full = rows([]);
     const quick = rows(['--quick']);
     expect(quick.length).toBe(full.length);
@@ -147,7 +159,7 @@ describe('--workers on one capture', () => {
     const bytes = readFileSync(mixed);
     const cut = tempFile(bytes.subarray(0, Math.floor(bytes.length * 0.6) + 3), 'cut.pcap');
     same(['events', cut], [2]);
-    expect(wirelens(['events', cut, '--workers', '2']).stderr).toMatch(/damaged input/);
+    expect(run(['events', cut, '--workers', '2']).stderr).toMatch(/damaged input/);
   });
 
   it('tunnels: a frame that creates both the tunnel flow and the inner flow names both (issue 15)', async () => {

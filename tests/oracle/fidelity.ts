@@ -25,12 +25,13 @@ export interface FidelityRun {
 
 /**
  * fidelity.py on `captures`, in one Python process. `wirelens` is the command it runs as
- * `CMD events CAPTURE` (default: bin/wirelens).
+ * `CMD events CAPTURE` (default: bin/wirelens); `env` may put a stand-in tshark first on its
+ * PATH (tshark-replay.ts).
  */
-export function runFidelity(captures: string[], tsharkArgs: string[] = [], wirelens = join(REPO, 'bin', 'wirelens')): FidelityRun {
+export function runFidelity(captures: string[], tsharkArgs: string[] = [], wirelens = join(REPO, 'bin', 'wirelens'), env: NodeJS.ProcessEnv = process.env): FidelityRun {
   const args = [FIDELITY, '--json', '--timeout', '120', '--wirelens', wirelens];
   for (const a of tsharkArgs) args.push(`--tshark-arg=${a}`);
-  const text = execFileSync('python3', [...args, ...captures], { encoding: 'utf8', maxBuffer: 1 << 26, cwd: REPO });
+  const text = execFileSync('python3', [...args, ...captures], { encoding: 'utf8', maxBuffer: 1 << 26, cwd: REPO, env });
   return JSON.parse(text) as FidelityRun;
 }
 
