@@ -21,16 +21,21 @@ export function decodeText(bytes: Uint8Array, start = 0, end = bytes.length): st
   }
 }
 
+/**
+ * Buffer's own latin1 slicer, called on any Uint8Array (it takes every ArrayBufferView): one
+ * flat string in one native call. Building short strings a `fromCharCode` at a time made a
+ * string per byte (cons strings past 13 characters) for every header name, command and
+ * label, and wrapping a view in a Buffer first cost more than the copy itself.
+ */
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, start: number, end: number): string }).latin1Slice;
+
 /** One code point per byte. */
 export function latin1(bytes: Uint8Array, start = 0, end = bytes.length): string {
-  const n = end - start;
-  if (n <= 0) return '';
-  if (n < 64) {
-    let s = '';
-    for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i]!);
-    return s;
-  }
-  return Buffer.from(bytes.buffer, bytes.byteOffset + start, n).toString('latin1');
+  // The native slicer throws on a range outside the view; a parser must never throw.
+  if (end > bytes.length) end = bytes.length;
+  if (start < 0) start = 0;
+  if (end - start <= 0) return '';
+  return latin1Slice.call(bytes, start, end);
 }
 
 export function hex(bytes: Uint8Array): string {
