@@ -131,7 +131,8 @@ export function finishResponseBody(ctx: DissectorContext, tx: TxModel, sink: Bod
   const rs = tx.response_headers ?? [];
   const type = mediaType(header(rs, 'content-type'));
   const fin = finishBody(ctx, 's2c', sink, header(rs, 'content-encoding'), {
-    name: objectName(tx.uri ?? '/'),
+    // Named only when objects are exported: the name is a regex and a URI decode per response.
+    name: ctx.wants_objects ? objectName(tx.uri ?? '/') : '',
     ...(type ? { content_type: type } : {}),
     frame: ctx.frame,
     incomplete: tx.incomplete ?? false,
