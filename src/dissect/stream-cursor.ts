@@ -100,7 +100,8 @@ export class StreamCursor {
     while (i < segs.length && segs[i]!.end <= this.offset) i++;
     if (i === 0) return;
     // In place: a new array per consumed message was most of this class's garbage.
-    if (i < segs.length) segs.copyWithin(0, i);
-    segs.length -= i;
+    const left = segs.length - i;
+    for (let k = 0; k < left; k++) segs[k] = segs[k + i]!;
+    segs.length = left;
   }
 }
