@@ -18,18 +18,39 @@ export type Verdict =
 const UNDECIDED: Verdict = { kind: 'undecided' };
 const NONE: Verdict = { kind: 'none' };
 
+/**
+ * The protocols able to run on a transport, per protocol list: worked out once, not per flow
+ * (every new flow asks, and filtering and sorting the registry each time was a few arrays and
+ * closures per flow).
+ */
+const ableCache = new WeakMap<readonly ProtocolDescriptor[], Partial<Record<Transport, readonly ProtocolDescriptor[]>>>();
+
+function ableOn(protocols: readonly ProtocolDescriptor[], transport: Transport): readonly ProtocolDescriptor[] {
+  let byTransport = ableCache.get(protocols);
+  if (!byTransport) ableCache.set(protocols, (byTransport = {}));
+  let able = byTransport[transport];
+  if (!able) {
+    able = protocols.filter((p) => p.transports.includes(transport) && (transport === 'tcp' ? p.createStream : p.createDatagram));
+    byTransport[transport] = able;
+  }
+  return able;
+}
+
 /** Candidates for a flow: those whose port hints name the server port, then the client port, then the rest. */
 export function orderCandidates(
   protocols: readonly ProtocolDescriptor[],
   transport: Transport,
   flow: FlowInfo,
 ): ProtocolDescriptor[] {
-  const able = protocols.filter(
-    (p) => p.transports.includes(transport) && (transport === 'tcp' ? p.createStream : p.createDatagram),
-  );
-  const rank = (p: ProtocolDescriptor) =>
-    p.ports.includes(flow.server.port) ? 0 : p.ports.includes(flow.client.port) ? 1 : 2;
-  return able.map((p, i) => ({ p, i, r: rank(p) })).sort((a, b) => a.r - b.r || a.i - b.i).map((x) => x.p);
+  const able = ableOn(protocols, transport);
+  const server = flow.server.port;
+  const client = flow.client.port;
+  // Three stable passes: rank 0 (server port), rank 1 (client port), rank 2, each in registry order.
+  const out: ProtocolDescriptor[] = [];
+  for (const p of able) if (p.ports.includes(server)) out.push(p);
+  for (const p of able) if (!p.ports.includes(server) && p.ports.includes(client)) out.push(p);
+  for (const p of able) if (!p.ports.includes(server) && !p.ports.includes(client)) out.push(p);
+  return out;
 }
 
 /** Detection over a byte stream. */

@@ -13,7 +13,9 @@
  * line is delivered in pieces instead (message bodies are bounded elsewhere by `max_object`).
  *
  * Callbacks receive views valid only during the call; they may switch modes from inside a
- * callback (a `{5}` line switches to raw mode for the literal that follows it).
+ * callback (a `{5}` line switches to raw mode for the literal that follows it). Lines and
+ * dot-mode lines come as a range of the framer's view (`buf[start, end)`), not as a view of
+ * their own: a subarray and an info object per line were most of the framer's garbage.
  */
 import { StreamBuffer } from './stream-buffer.js';
 
@@ -25,14 +27,14 @@ export interface LineInfo {
 }
 
 export interface LineHandler {
-  /** A line without its end of line. */
-  line(line: Uint8Array, info: LineInfo): void;
+  /** A line without its end of line: `buf[start, end)`. */
+  line(buf: Uint8Array, start: number, end: number, info: LineInfo): void;
   /** Raw-mode bytes, in pieces. */
   raw?(chunk: Uint8Array): void;
   /** Raw mode is over; `missed` of its bytes fell in gaps. */
   rawEnd?(missed: number): void;
-  /** Dot-mode content (unstuffed), line endings included. */
-  body?(chunk: Uint8Array): void;
+  /** Dot-mode content (unstuffed), line endings included: `buf[start, end)`. */
+  body?(buf: Uint8Array, start: number, end: number): void;
   /** The terminating `.` line was seen. */
   bodyEnd?(): void;
   /** A line exceeded `limit` bytes; it is delivered cut and its rest skipped. */
@@ -46,6 +48,11 @@ export type FramerMode = 'line' | 'raw' | 'dot';
 const LF = 0x0a;
 const CR = 0x0d;
 const DOT = 0x2e;
+
+/** The only `LineInfo` values there are, shared: a line allocates none. */
+const CRLF_LINE: LineInfo = Object.freeze({ eol: 2, truncated: false });
+const LF_LINE: LineInfo = Object.freeze({ eol: 1, truncated: false });
+const CUT_LINE: LineInfo = Object.freeze({ eol: 0, truncated: true });
 
 export class LineFramer {
   private readonly held = new StreamBuffer();
@@ -144,7 +151,7 @@ export class LineFramer {
       const start = pos;
       pos = from = lf + 1;
       if (this.mode === 'dot') this.dotLine(view, start, end, pos);
-      else this.handler.line(view.subarray(start, end), { eol, truncated: false });
+      else this.handler.line(view, start, end, eol === 2 ? CRLF_LINE : LF_LINE);
     }
     this.held.keep(view, pos);
   }
@@ -186,14 +193,13 @@ export class LineFramer {
   private overlong(view: Uint8Array, pos: number): number {
     if (this.mode === 'dot') {
       // Keep the content: hand it over in limit-sized pieces, mid-line from now on.
-      const piece = view.subarray(pos, pos + this.maxLine);
-      if (this.atLineStart && piece[0] === DOT) this.handler.body?.(piece.subarray(1));
-      else this.handler.body?.(piece);
+      const end = Math.min(view.length, pos + this.maxLine);
+      this.handler.body?.(view, this.atLineStart && view[pos] === DOT ? pos + 1 : pos, end);
       this.atLineStart = false;
       return pos + this.maxLine;
     }
     this.handler.tooLong?.(this.maxLine);
-    this.handler.line(view.subarray(pos, pos + this.maxLine), { eol: 0, truncated: true });
+    this.handler.line(view, pos, Math.min(view.length, pos + this.maxLine), CUT_LINE);
     this.skipping = true;
     return pos + this.maxLine;
   }
@@ -211,6 +217,6 @@ export class LineFramer {
       return;
     }
     if (crlf) this.blockSawCrlf = true;
-    this.handler.body?.(view.subarray(atStart && view[start] === DOT ? start + 1 : start, next));
+    this.handler.body?.(view, atStart && view[start] === DOT ? start + 1 : start, next);
   }
 }

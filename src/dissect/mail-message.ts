@@ -90,19 +90,25 @@ export class BoundedBytes {
 
   constructor(private readonly limit: number) {}
 
-  push(bytes: Uint8Array): void {
-    this.size += bytes.length;
+  /** Adds `bytes[start, end)` (all of `bytes` by default). */
+  push(bytes: Uint8Array, start = 0, end = bytes.length): void {
+    const len = end - start;
+    if (len <= 0) return;
+    this.size += len;
     const room = this.limit - this.kept;
-    if (bytes.length > room) this.trimmed = true;
+    if (len > room) this.trimmed = true;
     if (room <= 0) return;
-    const n = Math.min(room, bytes.length);
+    const n = Math.min(room, len);
     const need = this.kept + n;
     if (this.buf === null || need > this.buf.length) {
       const grown = new Uint8Array(Math.min(this.limit, Math.max(need, 4096, (this.buf?.length ?? 0) * 2)));
       if (this.buf !== null) grown.set(this.buf.subarray(0, this.kept));
       this.buf = grown;
     }
-    this.buf.set(n === bytes.length ? bytes : bytes.subarray(0, n), this.kept);
+    // A line of a body is copied byte by byte: short, and no view of it is made.
+    const buf = this.buf;
+    if (n < 128) for (let i = 0, k = this.kept; i < n; i++) buf[k + i] = bytes[start + i]!;
+    else buf.set(bytes.subarray(start, start + n), this.kept);
     this.kept = need;
   }
 

@@ -32,7 +32,7 @@ export class Span {
 
 export class StreamCursor {
   private readonly buf = new StreamBuffer();
-  private segs: Segment[] = [];
+  private readonly segs: Segment[] = [];
   /** Stream offset of the first held byte (gaps included). */
   offset = 0;
 
@@ -95,8 +95,13 @@ export class StreamCursor {
   }
 
   private trim(): void {
+    const segs = this.segs;
     let i = 0;
-    while (i < this.segs.length && this.segs[i]!.end <= this.offset) i++;
-    if (i) this.segs = this.segs.slice(i);
+    while (i < segs.length && segs[i]!.end <= this.offset) i++;
+    if (i === 0) return;
+    // In place: a new array per consumed message was most of this class's garbage.
+    const left = segs.length - i;
+    for (let k = 0; k < left; k++) segs[k] = segs[k + i]!;
+    segs.length = left;
   }
 }

@@ -20,7 +20,7 @@ export function textLines(
   more: Omit<LineHandler, 'line' | 'tooLong'> = {},
 ): LineFramer {
   const handler: LineHandler = {
-    line: (b, info) => line(decodeText(b), info.truncated),
+    line: (b, start, end, info) => line(decodeText(b, start, end), info.truncated),
     tooLong: (limit) => ctx.anomaly(tooLong, dir, `${what} line over ${limit} bytes`),
     ...more,
   };

@@ -8,8 +8,8 @@ function recorder(out: Out): { handler: LineHandler; framer: (max: number) => Li
   let framer!: LineFramer;
   const s = (b: Uint8Array) => Buffer.from(b).toString('latin1');
   const handler: LineHandler = {
-    line(b, info) {
-      const text = s(b);
+    line(buf, start, end, info) {
+      const text = s(buf.subarray(start, end));
       out.push(`L:${text}${info.truncated ? '~' : ''}/${info.eol}`);
       const lit = /\{(\d+)\}$/.exec(text);
       if (lit) framer.readRaw(Number(lit[1]));
@@ -17,7 +17,7 @@ function recorder(out: Out): { handler: LineHandler; framer: (max: number) => Li
     },
     raw: (b) => out.push(`R:${s(b)}`),
     rawEnd: (missed) => out.push(`RE:${missed}`),
-    body: (b) => out.push(`B:${s(b)}`),
+    body: (b, start, end) => out.push(`B:${s(b.subarray(start, end))}`),
     bodyEnd: () => out.push('BE'),
     tooLong: (limit) => out.push(`TL:${limit}`),
     gap: (n, mode) => out.push(`G:${n}:${mode}`),

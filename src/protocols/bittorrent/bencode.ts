@@ -6,7 +6,7 @@
  */
 import bencode from 'bencode';
 import type { JsonObject, JsonValue } from '../../events/json.js';
-import { hex } from '../../dissect/text.js';
+import { hex, latin1 } from '../../dissect/text.js';
 
 export type BencodeProblem = { readonly code: 'bittorrent.bencode_depth' | 'bittorrent.bad_bencode'; readonly reason: string };
 
@@ -93,6 +93,18 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Text if printable UTF-8, else null. */
 export function bytesText(b: Uint8Array): string | null {
+  // Plain ASCII (the common case: ports, events, keys) is decided byte by byte, without a
+  // UTF-8 decode and a regex over its result; anything else takes the full path below.
+  let ascii = true;
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i]!;
+    if (c >= 0x80) {
+      ascii = false;
+      break;
+    }
+    if (c === 0x7f || (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d)) return null;
+  }
+  if (ascii) return latin1(b);
   try {
     const s = utf8.decode(b);
     return /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s) ? null : s;

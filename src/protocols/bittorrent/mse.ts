@@ -11,6 +11,8 @@ export const MSE_MAX_OPENING = 96 + 512;
 /** Ports BitTorrent clients listen on by default (6881-6889 classic, 51413 Transmission). */
 export const BT_PORTS = [6881, 6882, 6883, 6884, 6885, 6886, 6887, 6888, 6889, 51413];
 
+const SEEN = new Uint32Array(8);
+
 export function looksEncrypted(b: Uint8Array): boolean {
   if (b.length < MSE_KEY_LENGTH) return false;
   const head = b.subarray(0, MSE_KEY_LENGTH);
@@ -18,11 +20,18 @@ export function looksEncrypted(b: Uint8Array): boolean {
   if (head[0] === 0x16 && head[1] === 0x03) return false;
   if (head[0] === 0x13) return false;
   let printable = 0;
-  const seen = new Set<number>();
-  for (const x of head) {
-    seen.add(x);
+  let distinct = 0;
+  // A bit per byte value, cleared each call (asked of every undecided BitTorrent-port opening).
+  SEEN.fill(0);
+  for (let i = 0; i < MSE_KEY_LENGTH; i++) {
+    const x = head[i]!;
+    const bit = 1 << (x & 31);
+    if ((SEEN[x >> 5]! & bit) === 0) {
+      SEEN[x >> 5]! |= bit;
+      distinct++;
+    }
     if (x >= 0x20 && x < 0x7f) printable++;
   }
   // 96 random bytes have ~80 distinct values and ~35 printable ones; text has far fewer distinct.
-  return seen.size >= 64 && printable < 70;
+  return distinct >= 64 && printable < 70;
 }

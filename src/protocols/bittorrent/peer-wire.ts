@@ -57,33 +57,38 @@ export type PeerMessage =
   | { readonly kind: 'unknown'; readonly id: number; readonly length: number };
 
 /** One message body (without its 4-byte length prefix). Errors mean the length does not fit the type. */
+const readU32 = (b: Uint8Array, o: number): number => ((b[o]! << 24) >>> 0) + (b[o + 1]! << 16) + (b[o + 2]! << 8) + b[o + 3]!;
+
+/** Null when a message of type `id` may have `len` payload bytes (`n` exactly, or at least `n`). */
+function payloadProblem(id: number, len: number, n: number, exact: boolean): string | null {
+  return (exact ? len === n : len >= n) ? null : `${MESSAGE_NAMES[id]} with ${len} payload bytes (expected ${exact ? '' : 'at least '}${n})`;
+}
+
 export function parseMessage(body: Uint8Array): Parsed<PeerMessage> {
   if (body.length === 0) return done({ kind: 'keep_alive' }, 0);
   const id = body[0]!;
   const len = body.length - 1;
-  const u32 = (o: number): number => ((body[o]! << 24) >>> 0) + (body[o + 1]! << 16) + (body[o + 2]! << 8) + body[o + 3]!;
-  const need = (n: number, exact = true): string | null =>
-    (exact ? len === n : len >= n) ? null : `${MESSAGE_NAMES[id]} with ${len} payload bytes (expected ${exact ? '' : 'at least '}${n})`;
+  // Module functions, not closures: this runs for every peer-wire message.
   let problem: string | null;
   switch (id) {
     case 0: case 1: case 2: case 3: case 14: case 15:
-      return (problem = need(0)) ? fail(problem, body.length) : done({ kind: 'state', id }, body.length);
+      return (problem = payloadProblem(id, len, 0, true)) ? fail(problem, body.length) : done({ kind: 'state', id }, body.length);
     case 4: case 13: case 17:
-      return (problem = need(4)) ? fail(problem, body.length) : done({ kind: 'index', id, piece_index: u32(1) }, body.length);
+      return (problem = payloadProblem(id, len, 4, true)) ? fail(problem, body.length) : done({ kind: 'index', id, piece_index: readU32(body, 1) }, body.length);
     case 5:
       return done({ kind: 'bitfield', bits: body.slice(1) }, body.length);
     case 6: case 8: case 16:
-      return (problem = need(12))
+      return (problem = payloadProblem(id, len, 12, true))
         ? fail(problem, body.length)
-        : done({ kind: 'block', id, piece_index: u32(1), begin: u32(5), length: u32(9) }, body.length);
+        : done({ kind: 'block', id, piece_index: readU32(body, 1), begin: readU32(body, 5), length: readU32(body, 9) }, body.length);
     case 7:
-      return (problem = need(8, false))
+      return (problem = payloadProblem(id, len, 8, false))
         ? fail(problem, body.length)
-        : done({ kind: 'piece', piece_index: u32(1), begin: u32(5), length: len - 8 }, body.length);
+        : done({ kind: 'piece', piece_index: readU32(body, 1), begin: readU32(body, 5), length: len - 8 }, body.length);
     case 9:
-      return (problem = need(2)) ? fail(problem, body.length) : done({ kind: 'port', port: (body[1]! << 8) | body[2]! }, body.length);
+      return (problem = payloadProblem(id, len, 2, true)) ? fail(problem, body.length) : done({ kind: 'port', port: (body[1]! << 8) | body[2]! }, body.length);
     case 20:
-      return (problem = need(1, false))
+      return (problem = payloadProblem(id, len, 1, false))
         ? fail(problem, body.length)
         : done({ kind: 'extended', ext_id: body[1]!, payload: body.slice(2) }, body.length);
   }

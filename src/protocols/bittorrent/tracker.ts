@@ -32,7 +32,14 @@ export interface TrackerRequest {
 
 /** Is this request path a tracker's? `/announce`, `/scrape`, also with a prefix (`/tracker/announce.php`). */
 export function trackerAction(path: string): 'announce' | 'scrape' | null {
-  const base = path.split('?')[0]!.split('/').pop() ?? '';
+  // Asked of every HTTP transaction: find the last path segment in place, and go to the
+  // regexes only when its length is one of the four names'.
+  const q = path.indexOf('?');
+  const end = q < 0 ? path.length : q;
+  const start = end > 0 ? path.lastIndexOf('/', end - 1) + 1 : 0;
+  const len = end - start;
+  if (len !== 8 && len !== 12 && len !== 6 && len !== 10) return null;
+  const base = path.slice(start, end);
   if (/^announce(\.php)?$/i.test(base)) return 'announce';
   if (/^scrape(\.php)?$/i.test(base)) return 'scrape';
   return null;

@@ -9,6 +9,7 @@
  * `dns_max_compression_chain_depth` idea), which ends every walk even without the check.
  */
 import type { Limits } from '../../dissect/limits.js';
+import { latin1 } from '../../dissect/text.js';
 
 /** Pointer hops allowed in one name. Real compressors need 1 to 3. */
 export const MAX_COMPRESSION_DEPTH = 5;
@@ -25,17 +26,27 @@ export interface NameResult {
 
 export type NameLimits = Pick<Limits, 'max_dns_name' | 'max_dns_labels'>;
 
+/**
+ * Where the labels of the name being read lie in the message (start, end pairs), reused from
+ * call to call: the walk records ranges, and the name is made once at the end, one string for
+ * the whole name when every label is plain (a string per label joined with `.` before).
+ */
+let spans = new Int32Array(64);
+
+/** Scratch for a plain name's bytes, dots included; grows to the longest name seen. */
+let nameBytes = new Uint8Array(256);
+
 export function parseName(msg: Uint8Array, offset: number, limits: NameLimits): NameResult {
-  const labels: string[] = [];
+  let labels = 0;
+  let plain = true;
   let pos = offset;
   let end = -1;
   /** Targets already jumped to: a walk is deterministic, so meeting one again is a loop. */
   let visited: number[] | null = null;
   let hops = 0;
   let wireLength = 0;
-  const bad = (code: NameProblemCode, reason: string): NameResult => ({ name: null, end, problem: { code, reason } });
   for (;;) {
-    if (pos >= msg.length) return bad('dns.malformed', 'name runs past the end of the message');
+    if (pos >= msg.length) return bad(end, 'dns.malformed', 'name runs past the end of the message');
     const len = msg[pos]!;
     const kind = len & 0xc0;
     if (len === 0) {
@@ -43,34 +54,70 @@ export function parseName(msg: Uint8Array, offset: number, limits: NameLimits): 
       break;
     }
     if (kind === 0xc0) {
-      if (pos + 1 >= msg.length) return bad('dns.malformed', 'compression pointer cut short');
+      if (pos + 1 >= msg.length) return bad(end, 'dns.malformed', 'compression pointer cut short');
       const target = ((len & 0x3f) << 8) | msg[pos + 1]!;
       if (end < 0) end = pos + 2;
       if (target === offset || visited?.includes(target)) {
-        return bad('dns.bad_pointer', `pointer at offset ${pos} to ${target} loops back to where the name already was`);
+        return bad(end, 'dns.bad_pointer', `pointer at offset ${pos} to ${target} loops back to where the name already was`);
       }
       if (++hops > MAX_COMPRESSION_DEPTH) {
-        return bad('dns.bad_pointer', `compression chain deeper than ${MAX_COMPRESSION_DEPTH} pointers`);
+        return bad(end, 'dns.bad_pointer', `compression chain deeper than ${MAX_COMPRESSION_DEPTH} pointers`);
       }
-      if (target >= msg.length) return bad('dns.bad_pointer', `pointer at offset ${pos} to ${target} is past the end of the message`);
+      if (target >= msg.length) return bad(end, 'dns.bad_pointer', `pointer at offset ${pos} to ${target} is past the end of the message`);
       (visited ??= []).push(target);
       pos = target;
       continue;
     }
-    if (kind !== 0) return bad('dns.malformed', `label type 0x${kind.toString(16)} at offset ${pos} is not supported`);
-    if (pos + 1 + len > msg.length) return bad('dns.malformed', 'label runs past the end of the message');
+    if (kind !== 0) return bad(end, 'dns.malformed', `label type 0x${kind.toString(16)} at offset ${pos} is not supported`);
+    if (pos + 1 + len > msg.length) return bad(end, 'dns.malformed', 'label runs past the end of the message');
     wireLength += len + 1;
     if (wireLength + 1 > limits.max_dns_name) {
-      return bad('dns.name_limit', `name longer than ${limits.max_dns_name} bytes`);
+      return bad(end, 'dns.name_limit', `name longer than ${limits.max_dns_name} bytes`);
     }
-    if (labels.length + 1 > limits.max_dns_labels) {
-      return bad('dns.name_limit', `name has more than ${limits.max_dns_labels} labels`);
+    if (labels + 1 > limits.max_dns_labels) {
+      return bad(end, 'dns.name_limit', `name has more than ${limits.max_dns_labels} labels`);
     }
-    labels.push(labelText(msg, pos + 1, pos + 1 + len));
+    if (2 * labels + 2 > spans.length) {
+      const grown = new Int32Array(spans.length * 2);
+      grown.set(spans);
+      spans = grown;
+    }
+    spans[2 * labels] = pos + 1;
+    spans[2 * labels + 1] = pos + 1 + len;
+    labels++;
+    if (plain) for (let i = pos + 1; i <= pos + len; i++) if (!PLAIN[msg[i]!]) plain = false;
     pos += 1 + len;
   }
-  return { name: labels.length ? labels.join('.') : '.', end };
+  if (labels === 0) return { name: '.', end };
+  if (!plain) {
+    const parts: string[] = [];
+    for (let l = 0; l < labels; l++) parts.push(labelText(msg, spans[2 * l]!, spans[2 * l + 1]!));
+    return { name: parts.join('.'), end };
+  }
+  // Every byte stands for itself: copy the labels, dots between, and decode once.
+  if (wireLength > nameBytes.length) nameBytes = new Uint8Array(Math.max(wireLength, nameBytes.length * 2));
+  let n = 0;
+  for (let l = 0; l < labels; l++) {
+    if (l) nameBytes[n++] = 0x2e;
+    const a = spans[2 * l]!;
+    const e = spans[2 * l + 1]!;
+    for (let i = a; i < e; i++) nameBytes[n++] = msg[i]!;
+  }
+  return { name: latin1(nameBytes, 0, n), end };
 }
+
+function bad(end: number, code: NameProblemCode, reason: string): NameResult {
+  return { name: null, end, problem: { code, reason } };
+}
+
+/** Bytes a label shows as they are: printable ASCII and space, except `.` and `\` (escaped). */
+const PLAIN = (() => {
+  const t = new Uint8Array(256);
+  for (let b = 0x20; b < 0x7f; b++) t[b] = 1;
+  t[0x2e] = 0;
+  t[0x5c] = 0;
+  return t;
+})();
 
 /**
  * One label in presentation form: printable ASCII and spaces as they are (mDNS service

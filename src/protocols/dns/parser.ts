@@ -68,10 +68,9 @@ export interface ParsedMessage {
 
 export function parseHeader(msg: Uint8Array): DnsHeader | null {
   if (msg.length < HEADER_LENGTH) return null;
-  const u16 = (o: number): number => (msg[o]! << 8) | msg[o + 1]!;
-  const flags = u16(2);
+  const flags = u16(msg, 2);
   return {
-    id: u16(0),
+    id: u16(msg, 0),
     qr: (flags & 0x8000) !== 0,
     opcode: (flags >> 11) & 0xf,
     aa: (flags & 0x0400) !== 0,
@@ -82,11 +81,20 @@ export function parseHeader(msg: Uint8Array): DnsHeader | null {
     ad: (flags & 0x0020) !== 0,
     cd: (flags & 0x0010) !== 0,
     rcode: flags & 0xf,
-    qdcount: u16(4),
-    ancount: u16(6),
-    nscount: u16(8),
-    arcount: u16(10),
+    qdcount: u16(msg, 4),
+    ancount: u16(msg, 6),
+    nscount: u16(msg, 8),
+    arcount: u16(msg, 10),
   };
+}
+
+const SECTIONS: readonly Section[] = ['answers', 'authorities', 'additionals'];
+
+const u16 = (msg: Uint8Array, o: number): number => (msg[o]! << 8) | msg[o + 1]!;
+
+function stopped(header: DnsHeader, questions: DnsQuestion[], records: DnsRecord[], problems: Problem[], reason: string): ParsedMessage {
+  problems.push({ code: 'dns.malformed', reason });
+  return { header, questions, records, problems, stopped: true, trailing: 0 };
 }
 
 export function parseMessage(msg: Uint8Array, limits: NameLimits): ParsedMessage | null {
@@ -96,42 +104,34 @@ export function parseMessage(msg: Uint8Array, limits: NameLimits): ParsedMessage
   const records: DnsRecord[] = [];
   const problems: Problem[] = [];
   let off = HEADER_LENGTH;
-  const u16 = (o: number): number => (msg[o]! << 8) | msg[o + 1]!;
-  const stop = (reason: string): ParsedMessage => {
-    problems.push({ code: 'dns.malformed', reason });
-    return { header, questions, records, problems, stopped: true, trailing: 0 };
-  };
+  // No closures or section table per message: this runs for every DNS message.
 
   for (let i = 0; i < header.qdcount; i++) {
     const n = parseName(msg, off, limits);
     if (n.problem) problems.push({ code: n.problem.code, reason: `question ${i + 1}: ${n.problem.reason}` });
     if (n.end < 0) return { header, questions, records, problems, stopped: true, trailing: 0 };
-    if (n.end + 4 > msg.length) return stop(`question ${i + 1} of ${header.qdcount} cut short`);
-    const rawClass = u16(n.end + 2);
-    questions.push({ name: n.name, type: u16(n.end), cls: rawClass & 0x7fff, unicast_response: (rawClass & 0x8000) !== 0 });
+    if (n.end + 4 > msg.length) return stopped(header, questions, records, problems, `question ${i + 1} of ${header.qdcount} cut short`);
+    const rawClass = u16(msg, n.end + 2);
+    questions.push({ name: n.name, type: u16(msg, n.end), cls: rawClass & 0x7fff, unicast_response: (rawClass & 0x8000) !== 0 });
     off = n.end + 4;
   }
 
-  const sections: Array<[Section, number]> = [
-    ['answers', header.ancount],
-    ['authorities', header.nscount],
-    ['additionals', header.arcount],
-  ];
-  for (const [section, count] of sections) {
+  for (let k = 0; k < SECTIONS.length; k++) {
+    const section = SECTIONS[k]!;
+    const count = k === 0 ? header.ancount : k === 1 ? header.nscount : header.arcount;
     for (let i = 0; i < count; i++) {
       const n = parseName(msg, off, limits);
-      const where = `${section} record ${i + 1} of ${count}`;
-      if (n.problem) problems.push({ code: n.problem.code, reason: `${where}: ${n.problem.reason}` });
+      if (n.problem) problems.push({ code: n.problem.code, reason: `${section} record ${i + 1} of ${count}: ${n.problem.reason}` });
       if (n.end < 0) return { header, questions, records, problems, stopped: true, trailing: 0 };
-      if (n.end + 10 > msg.length) return stop(`${where} cut short`);
-      const rdlength = u16(n.end + 8);
+      if (n.end + 10 > msg.length) return stopped(header, questions, records, problems, `${section} record ${i + 1} of ${count} cut short`);
+      const rdlength = u16(msg, n.end + 8);
       const rdStart = n.end + 10;
-      if (rdStart + rdlength > msg.length) return stop(`${where}: RDLENGTH ${rdlength} runs past the end of the message`);
+      if (rdStart + rdlength > msg.length) return stopped(header, questions, records, problems, `${section} record ${i + 1} of ${count}: RDLENGTH ${rdlength} runs past the end of the message`);
       records.push({
         section,
         name: n.name,
-        type: u16(n.end),
-        rawClass: u16(n.end + 2),
+        type: u16(msg, n.end),
+        rawClass: u16(msg, n.end + 2),
         ttl: ((msg[n.end + 4]! << 24) >>> 0) + (msg[n.end + 5]! << 16) + (msg[n.end + 6]! << 8) + msg[n.end + 7]!,
         rdlengthOffset: n.end + 8,
         rdata: msg.subarray(rdStart, rdStart + rdlength),

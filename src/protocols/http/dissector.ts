@@ -75,6 +75,8 @@ interface Body {
   readonly chunked: ChunkedDecoder | null;
   readonly sink: BodySink;
   readonly tx: Tx;
+  /** Hands body bytes to the sink (reporting `object_limit`). */
+  readonly add: (bytes: Uint8Array) => void;
 }
 
 /** `head`: expecting a start line; `hold`: waiting for the answer to CONNECT/Upgrade; `opaque`: no longer HTTP. */
@@ -880,18 +882,20 @@ export class Http1Dissector implements StreamDissector {
     const sink = new BodySink(keep, l.max_object);
     if (dir === 'c2s') tx.requestSink = sink;
     else tx.responseSink = sink;
-    this.body[dir] = { mode, remaining: length, chunked: mode === 'chunked' ? new ChunkedDecoder(l) : null, sink, tx };
+    // One closure per body, not one per delivery of it.
+    const add = (bytes: Uint8Array): void => {
+      if (sink.add(bytes)) {
+        this.ctx.anomaly(ANOMALY.object_limit, dir, `body larger than max_object (${l.max_object} bytes); the kept copy is truncated`);
+      }
+    };
+    this.body[dir] = { mode, remaining: length, chunked: mode === 'chunked' ? new ChunkedDecoder(l) : null, sink, tx, add };
     this.state[dir] = 'body';
   }
 
   private readBody(dir: Direction, b: Uint8Array, p: number): number {
     const body = this.body[dir]!;
     const span = dir === 'c2s' ? body.tx.request : body.tx.response;
-    const add = (bytes: Uint8Array): void => {
-      if (body.sink.add(bytes)) {
-        this.ctx.anomaly(ANOMALY.object_limit, dir, `body larger than max_object (${this.ctx.limits.max_object} bytes); the kept copy is truncated`);
-      }
-    };
+    const add = body.add;
     if (body.mode === 'close') {
       add(b.subarray(p));
       this.cur[dir].credit(span, p, b.length);

@@ -58,8 +58,10 @@ const TCHAR = (() => {
 
 /** Index just past the next LF at or after `from`, or -1. */
 export function lineEnd(b: Uint8Array, from: number, to = b.length): number {
-  const i = b.subarray(from, to).indexOf(LF);
-  return i < 0 ? -1 : from + i + 1;
+  // Searched in `b` itself: a subarray per line was an object per header line. The search may
+  // run past `to`, but only as far as the next LF, which the caller's next step reads anyway.
+  const i = b.indexOf(LF, from);
+  return i < 0 || i >= to ? -1 : i + 1;
 }
 
 /** The line `[start, end)` without its CRLF or LF. */
@@ -288,17 +290,47 @@ export function connectTarget(uri: string): { host: string; port: number } | nul
   return { host, port };
 }
 
+/**
+ * `n.toLowerCase() === lower` without making a string: a transaction looks up some thirty
+ * fields, and lower-casing every name at every lookup was most of the HTTP dissector's
+ * garbage. ASCII is compared in place; a name with any other character takes
+ * `toLowerCase` itself (a few non-ASCII letters lower-case to ASCII, such as the Kelvin sign).
+ */
+export function sameName(n: string, lower: string): boolean {
+  const len = n.length;
+  if (len === lower.length) {
+    let i = 0;
+    for (; i < len; i++) {
+      let c = n.charCodeAt(i);
+      if (c >= 0x80) break;
+      if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+      // The ASCII prefix lower-cases in place, so a difference in it is final.
+      if (c !== lower.charCodeAt(i)) return false;
+    }
+    return i === len || n.toLowerCase() === lower;
+  }
+  // Lengths differ: only lower-casing a non-ASCII character can change a length.
+  for (let i = 0; i < len; i++) if (n.charCodeAt(i) >= 0x80) return n.toLowerCase() === lower;
+  return false;
+}
+
 /** All values of a field, case-insensitively, in order. */
 export function headerValues(headers: HeaderList, name: string): string[] {
   const lower = name.toLowerCase();
   const out: string[] = [];
-  for (const [n, v] of headers) if (n.toLowerCase() === lower) out.push(v);
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i]!;
+    if (sameName(h[0], lower)) out.push(h[1]);
+  }
   return out;
 }
 
 export function header(headers: HeaderList, name: string): string | undefined {
   const lower = name.toLowerCase();
-  for (const [n, v] of headers) if (n.toLowerCase() === lower) return v;
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i]!;
+    if (sameName(h[0], lower)) return h[1];
+  }
   return undefined;
 }
 
@@ -510,7 +542,9 @@ function readFields(b: Uint8Array, from: number, end: number, limits: HeadLimits
       p = e;
       continue;
     }
-    const colon = b.subarray(p, lineStop).indexOf(0x3a);
+    let c = p;
+    while (c < lineStop && b[c] !== 0x3a) c++;
+    const colon = c < lineStop ? c - p : -1;
     let nameEnd = p + colon;
     // RFC 9112 §5.1: no whitespace between name and colon; servers reject, we keep it but flag.
     while (nameEnd > p && (b[nameEnd - 1] === SP || b[nameEnd - 1] === HT)) nameEnd--;

@@ -10,7 +10,7 @@ import { parseTrackerAnnounce, parseTrackerResponse, trackerAction } from '../bi
 import type { TxModel } from './transaction.js';
 
 function isTrackerRequest(tx: TxModel): boolean {
-  return tx.method === 'GET' && tx.uri !== undefined && trackerAction(tx.uri.split('?')[0]!) !== null;
+  return tx.method === 'GET' && tx.uri !== undefined && trackerAction(tx.uri) !== null;
 }
 
 /** The `bittorrent.tracker` event for a finished tracker transaction with a bencoded body, or null. */

@@ -12,11 +12,18 @@
 import type { Position } from '../../dissect/contract.js';
 import type { HttpTransactionFields } from './events.js';
 import type { Timestamp } from '../../events/time.js';
-import { basicCredentials, connectTarget, cookiesSent, digestCredentials, cookiesSet, header, hostFromUri, mediaType, type HeaderList } from './parser.js';
+import { basicCredentials, connectTarget, cookiesSent, digestCredentials, cookiesSet, header, hostFromUri, mediaType, sameName, type HeaderList } from './parser.js';
 import { Span } from '../../dissect/stream-cursor.js';
 
 /** Headers Zeek lists in `proxied`. */
 const PROXY_HEADERS = ['forwarded', 'x-forwarded-for', 'x-forwarded-from', 'client-ip', 'via', 'xroxy-connection', 'proxy-connection'];
+
+const isProxyHeader = (n: string): boolean => {
+  for (let i = 0; i < PROXY_HEADERS.length; i++) if (sameName(n, PROXY_HEADERS[i]!)) return true;
+  return false;
+};
+
+const CONDITIONAL = /^if-(modified-since|none-match|match|unmodified-since|range)$/i;
 
 export interface TxModel {
   trans_depth: number;
@@ -74,8 +81,16 @@ export function transactionFields(tx: TxModel, tcpRtt: number | null): HttpTrans
   const digest = auth && !creds ? digestCredentials(auth) : null;
   const reqType = mediaType(header(rq, 'content-type'));
   const respType = mediaType(header(rs, 'content-type'));
-  const proxied = rq.filter(([n]) => PROXY_HEADERS.includes(n.toLowerCase())).map(([n, v]) => `${n.toUpperCase()} -> ${v}`);
-  const conditionalOn = rq.filter(([n]) => /^if-(modified-since|none-match|match|unmodified-since|range)$/i.test(n)).map(([n]) => n.toLowerCase());
+  // One pass, and a name is lower-cased or matched by regex only when it can be one of these.
+  const proxied: string[] = [];
+  const conditionalOn: string[] = [];
+  for (let i = 0; i < rq.length; i++) {
+    const [n, v] = rq[i]!;
+    if (isProxyHeader(n)) proxied.push(`${n.toUpperCase()} -> ${v}`);
+    if (n.length > 3 && (n.charCodeAt(0) | 0x20) === 0x69 && (n.charCodeAt(1) | 0x20) === 0x66 && n.charCodeAt(2) === 0x2d && CONDITIONAL.test(n)) {
+      conditionalOn.push(n.toLowerCase());
+    }
+  }
   const reqTs = tx.request.first?.ts;
   const firstByte = tx.response.first?.ts;
   const end = tx.response.last?.ts;

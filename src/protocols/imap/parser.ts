@@ -25,6 +25,9 @@ const MARKER = /(~?)\{(\d+)(\+?)\}$/;
 
 /** The literal announced at the end of `line`, null when there is none, `bad` for an unusable size. */
 export function literalMarker(line: string): LiteralMarker | 'bad' | null {
+  // Asked of every wire line: the regex would try each position of the line, and a marker
+  // must end it with `}`.
+  if (line.charCodeAt(line.length - 1) !== 0x7d) return null;
   const m = MARKER.exec(line);
   if (!m) return null;
   const digits = m[2]!;
@@ -99,17 +102,23 @@ export function parseResponseLine(line: string): ResponseLine | null {
   }
   const sp = line.indexOf(' ');
   if (sp <= 0) return null;
-  const tag = line.slice(0, sp);
-  if (tag !== '*' && !TAG.test(tag)) return null;
-  let rest = line.slice(sp + 1);
+  const untagged = sp === 1 && line.charCodeAt(0) === 0x2a;
+  const tag = untagged ? '*' : line.slice(0, sp);
+  if (!untagged && !TAG.test(tag)) return null;
+  // `* 3 EXISTS`: 1 to 15 digits and a space (read in place: this runs for every response).
+  let at = sp + 1;
   let number: number | null = null;
-  const num = /^(\d{1,15}) /.exec(rest);
-  if (tag === '*' && num) {
-    number = Number(num[1]);
-    rest = rest.slice(num[0].length);
+  if (untagged) {
+    let d = at;
+    while (d < line.length && d - at <= 15 && line.charCodeAt(d) >= 0x30 && line.charCodeAt(d) <= 0x39) d++;
+    if (d > at && d - at <= 15 && line.charCodeAt(d) === 0x20) {
+      number = Number(line.slice(at, d));
+      at = d + 1;
+    }
   }
+  const rest = line.slice(at);
   const word = firstWord(rest);
-  if (!/^[A-Za-z][A-Za-z0-9.=_-]*$/.test(word)) return null;
+  if (!isResponseWord(word)) return null;
   const status = word.toUpperCase();
   let text = rest.slice(word.length + 1);
   let code: string | null = null;
@@ -125,6 +134,18 @@ export function parseResponseLine(line: string): ResponseLine | null {
     }
   }
   return { tag, status, number, code, code_data: codeData, text };
+}
+
+/** `[A-Za-z][A-Za-z0-9.=_-]*`, whole. */
+function isResponseWord(w: string): boolean {
+  if (w.length === 0) return false;
+  for (let i = 0; i < w.length; i++) {
+    const c = w.charCodeAt(i);
+    if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) continue;
+    if (i > 0 && ((c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x3d || c === 0x5f || c === 0x2d)) continue;
+    return false;
+  }
+  return true;
 }
 
 export const isStatus = (status: string | null): boolean => status !== null && STATUS_WORDS.has(status);

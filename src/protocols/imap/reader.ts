@@ -58,7 +58,7 @@ export class ImapReader {
   ) {
     this.framer = new LineFramer(
       {
-        line: (b, info) => this.line(decodeText(b), info.truncated),
+        line: (b, start, end, info) => this.line(decodeText(b, start, end), info.truncated),
         raw: (chunk) => this.raw(chunk),
         rawEnd: (missed) => this.rawEnd(missed),
         tooLong: (limit) => handler.anomaly('imap.line_too_long', `line over ${limit} bytes; cut`),

@@ -48,7 +48,7 @@ export class Pop3Dissector extends StarttlsDissector {
     this.framers = {
       c2s: textLines(ctx, 'c2s', 'pop3.line_too_long', 'command', (line, truncated) => this.clientLine(line, truncated)),
       s2c: textLines(ctx, 's2c', 'pop3.line_too_long', 'status', (line, truncated) => this.serverLine(line, truncated), {
-        body: (b) => this.blockData(b),
+        body: (b, start, end) => this.blockData(b, start, end),
         bodyEnd: () => this.endBlock(false),
         gap: (n, mode) => {
           if (mode === 'dot' && this.block) {
@@ -184,14 +184,14 @@ export class Pop3Dissector extends StarttlsDissector {
     this.ctx.emit('credentials', 'c2s', { protocol: 'pop3', user, secret, mechanism, success }, at);
   }
 
-  private blockData(b: Uint8Array): void {
+  private blockData(b: Uint8Array, start: number, end: number): void {
     const blk = this.block;
     if (!blk) return;
     if (blk.command === 'RETR' || blk.command === 'TOP') {
-      blk.body.push(b);
+      blk.body.push(b, start, end);
       return;
     }
-    const text = decodeText(b).replace(/\r?\n$/, '');
+    const text = decodeText(b, start, end).replace(/\r?\n$/, '');
     if (this.pending.length > 0 && /^(\+OK|-ERR)(\s|$)/i.test(text)) {
       // A listing never got its "." and the server is already answering the next command.
       this.ctx.anomaly('pop3.unterminated_block', 's2c', `${blk.command} response ended without "."`);

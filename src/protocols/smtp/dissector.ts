@@ -56,7 +56,7 @@ export class SmtpDissector extends StarttlsDissector {
     super(ctx, 'smtp.starttls_plaintext', 'STARTTLS');
     this.framers = {
       c2s: textLines(ctx, 'c2s', 'smtp.line_too_long', 'command', (line, truncated) => this.clientLine(line, truncated), {
-        body: (b) => this.message?.body.push(b),
+        body: (b, start, end) => this.message?.body.push(b, start, end),
         bodyEnd: () => this.endMessage(),
         raw: (b) => this.message?.body.push(b),
         rawEnd: (missed) => this.endChunk(missed),
