@@ -1,5 +1,7 @@
+import { declaredEvent } from './declared.js';
 import type { EventType, FieldsOf } from './event-map.js';
 import type { JsonValue } from './json.js';
+import type { LineOut } from './line-out.js';
 import type { Timestamp } from './time.js';
 
 /** Client→server or server→client. The client sent the SYN, or else the first packet. */
@@ -39,11 +41,18 @@ export interface AnomalyEvent extends WireEvent {
 
 export interface EventSink {
   emit(event: WireEvent): void;
+  /**
+   * Where the emitters may write events of declared types (events/declared.ts) as NDJSON
+   * bytes instead of emitting them: set only by a sink that writes every event as NDJSON and
+   * reads none (`events` with no filter). Anomalies and undeclared types are always emitted.
+   */
+  readonly bytes?: LineOut;
 }
 
 /**
  * `makeEvent` for a declared event type: the compiler checks the type and its fields.
- * The emitters of the engine use it; dissectors emit through their context.
+ * The emitters of the engine use it; dissectors emit through their context. A type whose
+ * field order is declared (`declareEvent`, events/declared.ts) is built from that list.
  */
 export function typedEvent<K extends EventType>(
   type: K,
@@ -53,6 +62,13 @@ export function typedEvent<K extends EventType>(
   dir: Direction | null,
   fields: FieldsOf<K>,
 ): WireEvent {
+  const d = declaredEvent(type);
+  if (d !== undefined) {
+    const e = d.build(frame, ts, flow, dir, fields);
+    lastEvent = e;
+    lastKeys = d.keys;
+    return e;
+  }
   // Declared field interfaces have no index signature; event-map.ts checks them field by field.
   return makeEvent(type, frame, ts, flow, dir, fields as unknown as EventFields);
 }

@@ -38,7 +38,10 @@ export interface AnalyzeOptions extends Pick<EngineOptions, PassedToEngine> {
    * events, not from here.
    */
   onLive?(view: LiveView): void;
-  /** Sees every event before the sink does (the CLI notes damaged input with it). */
+  /**
+   * Sees every event before the sink does (the CLI notes damaged input with it), except those
+   * a sink takes as bytes (`EventSink.bytes`: never anomalies).
+   */
   observe?(event: WireEvent): void;
   /**
    * False: leave V8's heap growth alone. The governor sets a process-wide V8 flag, which the
@@ -73,7 +76,7 @@ export async function analyze(source: string, sink: EventSink, opts: AnalyzeOpti
   const engine = new Engine({
     limits,
     protocols,
-    sink: observe ? { emit: (e) => (observe(e), sink.emit(e)) } : sink,
+    sink: observe ? { emit: (e) => (observe(e), sink.emit(e)), bytes: sink.bytes } : sink,
     wantsObjects: opts.wantsObjects,
     dissect: opts.dissect,
     onObject: opts.onObject,

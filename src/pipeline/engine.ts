@@ -22,7 +22,11 @@ import { END_FRAME, Phase, type GroupMark } from './order.js';
 import { AppSession, type InnerTap, type SessionHost } from './session.js';
 import { CaptureStats, linkName } from './stats.js';
 import type { WorkPlan } from './work-plan.js';
-import type { AnomalyCode, CaptureFileFields } from '../events/event-map.js';
+import type { AnomalyCode, CaptureFileFields, EventType, FieldsOf } from '../events/event-map.js';
+import type { DeclaredEvent } from '../events/declared.js';
+import { FLOW_END } from '../events/core-events.js';
+import type { LineOut } from '../events/line-out.js';
+import { TCP_ANALYSIS, TCP_CONNECTION } from '../analysis/tcp/events.js';
 
 export interface EngineOptions {
   limits: Readonly<Limits>;
@@ -83,6 +87,7 @@ export class Engine implements SessionHost {
   readonly limits: Readonly<Limits>;
   readonly protocols: readonly ProtocolDescriptor[];
   readonly sink: EventSink;
+  readonly out: LineOut | null;
   readonly wantsObjects: boolean;
   readonly dissect: boolean;
   frame = 0;
@@ -130,6 +135,7 @@ export class Engine implements SessionHost {
     this.limits = opts.limits;
     this.protocols = opts.protocols;
     this.sink = opts.sink;
+    this.out = opts.sink.bytes ?? null;
     this.wantsObjects = opts.wantsObjects ?? false;
     this.dissect = opts.dissect ?? true;
     this.mark = opts.share?.mark ?? null;
@@ -496,20 +502,24 @@ export class Engine implements SessionHost {
       this.anomaly('tcp.analysis_limit', `more than ${this.limits.max_unacked_segments} segments unacknowledged; later ones get no ACK RTT`, flow, flow.dirOf(side));
     }
     if (r.bits === 0 || !this.wants('tcp.analysis')) return;
-    this.sink.emit(
-      typedEvent('tcp.analysis', this.frame, this.ts, flow.id, flow.dirOf(side), {
-        tcp_stream: flow.stream,
-        flags: flagNames(r.bits),
-        seq: r.relSeq,
-        ack: r.relAck >= 0 ? r.relAck : undefined,
-        len: seglen,
-        window_size: r.windowSize,
-        dup_ack_num: r.dupAckNum || undefined,
-        dup_ack_frame: r.dupAckFrame || undefined,
-        ack_rtt: r.ackedFrame ? round9(r.ackRtt) : undefined,
-        bytes_in_flight: r.bytesInFlight >= 0 ? r.bytesInFlight : undefined,
-      }),
-    );
+    this.put(TCP_ANALYSIS, this.frame, this.ts, flow.id, flow.dirOf(side), {
+      tcp_stream: flow.stream,
+      flags: flagNames(r.bits),
+      seq: r.relSeq,
+      ack: r.relAck >= 0 ? r.relAck : undefined,
+      len: seglen,
+      window_size: r.windowSize,
+      dup_ack_num: r.dupAckNum || undefined,
+      dup_ack_frame: r.dupAckFrame || undefined,
+      ack_rtt: r.ackedFrame ? round9(r.ackRtt) : undefined,
+      bytes_in_flight: r.bytesInFlight >= 0 ? r.bytesInFlight : undefined,
+    });
+  }
+
+  /** An event of a declared type: written as bytes when the sink takes them, else built and emitted. */
+  private put<K extends EventType>(d: DeclaredEvent<K>, frame: number, ts: Timestamp, flow: number | null, dir: Direction | null, fields: FieldsOf<K>): void {
+    if (this.out !== null) d.write(this.out, frame, ts, flow, dir, fields);
+    else this.sink.emit(typedEvent(d.type, frame, ts, flow, dir, fields));
   }
 
   /** Zeek's endpoint states and history letters (`tcpStep` in flow/conn-state.ts) and the handshake's times. */
@@ -663,12 +673,12 @@ export class Engine implements SessionHost {
     }
     flow.session?.close();
     if (flow.tcpAnalysis) {
-      if (this.wants('tcp.connection')) this.sink.emit(typedEvent('tcp.connection', flow.lastFrame, flow.last, flow.id, null, connectionFields(flow, flow.tcpAnalysis)));
+      if (this.wants('tcp.connection')) this.put(TCP_CONNECTION, flow.lastFrame, flow.last, flow.id, null, connectionFields(flow, flow.tcpAnalysis));
       flow.tcpAnalysis = null;
     }
     // A tunnel's flow put its packets in the hierarchy of the packets inside.
     if (!flow.carrier) this.stats.flowEnded(flow.layers, flow.service, flow.payloadPkts, flow.payloadFrameBytes);
-    if (this.wants('flow.end')) this.sink.emit(typedEvent('flow.end', flow.lastFrame, flow.last, flow.id, null, flow.record(reason)));
+    if (this.wants('flow.end')) this.put(FLOW_END, flow.lastFrame, flow.last, flow.id, null, flow.record(reason));
     flow.session = null;
     flow.tcp = null;
   }

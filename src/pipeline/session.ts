@@ -15,7 +15,9 @@ import { DatagramDetector, orderCandidates, StreamDetector, type Verdict } from 
 import type { Limits } from '../dissect/limits.js';
 import { makeEvent, opposite, typedEvent, type Direction, type EventFields, type EventSink } from '../events/event.js';
 import type { AnomalyCode, EventType, FieldsOf, LayerMark } from '../events/event-map.js';
+import { declaredEvent } from '../events/declared.js';
 import type { JsonValue } from '../events/json.js';
+import type { LineOut } from '../events/line-out.js';
 import type { Timestamp } from '../events/time.js';
 import type { Flow, FlowSession } from '../flow/flow.js';
 
@@ -24,6 +26,8 @@ export interface SessionHost {
   readonly limits: Readonly<Limits>;
   readonly protocols: readonly ProtocolDescriptor[];
   readonly sink: EventSink;
+  /** The sink's `bytes`, or null: events of declared types are written there instead of emitted. */
+  readonly out: LineOut | null;
   readonly wantsObjects: boolean;
   /** False: detection only; a decided flow gets its service and no dissector. */
   readonly dissect: boolean;
@@ -304,11 +308,14 @@ export class AppSession implements FlowSession {
     const pos = at ?? this.replaying;
     const frame = pos?.frame ?? this.host.frame;
     const ts = pos?.ts ?? this.host.ts;
-    this.host.sink.emit(
-      this.layer
-        ? makeEvent(type, frame, ts, this.flow.id, dir, marked(fields, this.layer.via))
-        : typedEvent(type, frame, ts, this.flow.id, dir, fields),
-    );
+    if (this.layer) {
+      this.host.sink.emit(makeEvent(type, frame, ts, this.flow.id, dir, marked(type, fields, this.layer.via)));
+      return;
+    }
+    const out = this.host.out;
+    const declared = out !== null ? declaredEvent(type) : undefined;
+    if (declared !== undefined) declared.write(out!, frame, ts, this.flow.id, dir, fields);
+    else this.host.sink.emit(typedEvent(type, frame, ts, this.flow.id, dir, fields));
   }
 
   /** Runs dissector code; a throw detaches the dissector instead of ending the run. */
@@ -423,6 +430,7 @@ class InnerHost implements SessionHost {
   readonly limits: Readonly<Limits>;
   readonly protocols: readonly ProtocolDescriptor[];
   readonly sink: EventSink;
+  readonly out: LineOut | null;
   readonly wantsObjects: boolean;
   readonly dissect = true;
   readonly secrets: SecretStore | null;
@@ -435,6 +443,7 @@ class InnerHost implements SessionHost {
     this.limits = outer.limits;
     this.protocols = outer.protocols;
     this.sink = outer.sink;
+    this.out = outer.out;
     this.wantsObjects = outer.wantsObjects;
     this.secrets = outer.secrets;
     this.innerTap = outer.innerTap;
@@ -513,9 +522,16 @@ class InnerStream implements StreamDissector {
 
 /** An inner event's fields with the layer's marker last (`tls: true`). */
 /** An event's fields with the mark of the layer that carried it (`LayerMarks`), last. */
-function marked(declared: object, via: LayerMark): EventFields {
+function marked(type: string, declared: object, via: LayerMark): EventFields {
   const fields = declared as EventFields;
   const out: { [field: string]: JsonValue | undefined } = {};
+  // A type that declares its field order (events/declared.ts) keeps it inside a layer too.
+  const order = declaredEvent(type)?.keys;
+  if (order !== undefined) {
+    for (const key of order) out[key] = fields[key];
+    out[via] = true;
+    return out;
+  }
   for (const key in fields) {
     // Assigning `__proto__` would set the prototype (see makeEvent).
     if (key === '__proto__') Object.defineProperty(out, key, { value: fields[key], enumerable: true, writable: true, configurable: true });

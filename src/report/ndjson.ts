@@ -1,43 +1,37 @@
 import { builtKeys, type EventSink, type WireEvent } from '../events/event.js';
 import { escapeC1, jsonString, type JsonValue } from '../events/json.js';
+import { LineOut } from '../events/line-out.js';
 import { Timestamp } from '../events/time.js';
 
-const CHUNK = 128 * 1024;
-
 /**
- * One event per line. Lines are encoded straight into a byte chunk, written when full: the
- * profile showed a 64 KB string of joined lines costing more to flatten and encode at write
- * time than the lines do one by one (11 vs 6 ms per MB of output). A written chunk is never
- * reused, so a stream that holds on to it is safe; on Linux, writes to files, pipes and
- * terminals from Node are synchronous, so memory does not grow with output.
+ * One event per line, encoded straight into 128 KB byte chunks (`LineOut`): the profile
+ * showed a 64 KB string of joined lines costing more to flatten and encode at write time
+ * than the lines do one by one (11 vs 6 ms per MB of output). On Linux, writes to files,
+ * pipes and terminals from Node are synchronous, so memory does not grow with output.
+ *
+ * A writer that takes every event offers its `LineOut` as `bytes`: the engine then writes
+ * events of declared types into it directly (events/declared.ts), with no event object, and
+ * emits the rest, which land in the same chunks in the same order.
  */
 export class NdjsonWriter implements EventSink {
-  private chunk = Buffer.allocUnsafe(CHUNK);
-  private used = 0;
+  private readonly out: LineOut;
+  /** Set when this writer takes every event (no `accept`). */
+  readonly bytes: LineOut | undefined;
 
   constructor(
-    private readonly write: (bytes: Uint8Array) => void,
-    private readonly accept: (e: WireEvent) => boolean = () => true,
-  ) {}
+    write: (bytes: Uint8Array) => void,
+    private readonly accept: ((e: WireEvent) => boolean) | undefined = undefined,
+  ) {
+    this.out = new LineOut(write);
+    this.bytes = accept === undefined ? this.out : undefined;
+  }
 
   emit(e: WireEvent): void {
-    if (!this.accept(e)) return;
-    const line = eventLine(e);
-    // A UTF-16 unit takes at most 3 bytes in UTF-8, plus the newline.
-    const room = line.length * 3 + 1;
-    if (this.used + room > this.chunk.length) {
-      this.flush();
-      if (room > this.chunk.length) this.chunk = Buffer.allocUnsafe(room);
-    }
-    this.used += this.chunk.write(line, this.used, 'utf8');
-    this.chunk[this.used++] = 0x0a;
+    if (this.accept === undefined || this.accept(e)) this.out.text(eventLine(e));
   }
 
   flush(): void {
-    if (!this.used) return;
-    this.write(this.chunk.subarray(0, this.used));
-    this.chunk = Buffer.allocUnsafe(CHUNK);
-    this.used = 0;
+    this.out.flush();
   }
 }
 

@@ -1,4 +1,5 @@
 /** Events of the TCP analysis: one per flagged packet, one per connection at its end. */
+import { declareEvent } from '../../events/declared.js';
 import type { JsonObject } from '../../events/json.js';
 
 /**
@@ -43,3 +44,12 @@ declare module '../../events/event-map.js' {
     'tcp.connection': TcpConnectionFields;
   }
 }
+
+/** Field order of the two events' output (events/declared.ts). */
+export const TCP_ANALYSIS = declareEvent('tcp.analysis', [
+  'tcp_stream', 'flags', 'seq', 'ack', 'len', 'window_size', 'dup_ack_num', 'dup_ack_frame', 'ack_rtt',
+  'bytes_in_flight',
+]);
+export const TCP_CONNECTION = declareEvent('tcp.connection', [
+  'tcp_stream', 'orig_h', 'orig_p', 'resp_h', 'resp_p', 'handshake_rtt', 'window_scaling', 'orig', 'resp',
+]);

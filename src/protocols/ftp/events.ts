@@ -1,4 +1,5 @@
 /** FTP event fields (RFC 959, 2428, 3659, 4217) and anomaly codes. */
+import { declareEvent } from '../../events/declared.js';
 
 export const FTP_ANOMALIES = {
   'ftp.bad_reply_code': 'a reply line starts with digits that are not a reply code (first digit 1-5, three digits)',
@@ -121,3 +122,11 @@ declare module '../../events/event-map.js' {
     ftp: typeof FTP_ANOMALIES;
   }
 }
+
+/** Field order of the busiest events' output (events/declared.ts): one list for the object and the bytes. */
+export const FTP_REPLY = declareEvent('ftp.reply', ['code', 'msg', 'multiline']);
+export const FTP_COMMAND = declareEvent('ftp.command', ['command', 'arg', 'truncated']);
+export const FTP_TRANSACTION = declareEvent('ftp.transaction', [
+  'user', 'password', 'command', 'arg', 'cwd', 'file_size', 'reply_code', 'reply_msg', 'preliminary',
+  'data_channel', 'fuid', 'incomplete',
+]);

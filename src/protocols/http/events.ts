@@ -13,6 +13,7 @@
  * - `bittorrent.tracker` for tracker announce/scrape requests answered with bencode
  */
 
+import { declareEvent } from '../../events/declared.js';
 import type { JsonValue } from '../../events/json.js';
 import type { Timestamp } from '../../events/time.js';
 
@@ -243,3 +244,27 @@ declare module '../../events/event-map.js' {
     http: typeof HTTP_ANOMALIES;
   }
 }
+
+/** Field order of the busiest events' output (events/declared.ts): one list for the object and the bytes. */
+export const HTTP_TRANSACTION = declareEvent('http.transaction', [
+  'trans_depth', 'method', 'host', 'uri', 'referrer', 'version', 'user_agent', 'request_body_len',
+  'response_body_len', 'status_code', 'status_msg', 'info_code', 'info_msg', 'username', 'password',
+  'orig_mime_types', 'resp_mime_types', 'tags', 'proxied', 'stream_id', 'pushed', 'promised_by',
+  'request_frame', 'request_end_frame', 'response_frame', 'response_end_frame', 'request_ts',
+  'response_first_byte_ts', 'response_end_ts', 'ttfb', 'duration', 'tcp_rtt', 'request_segments',
+  'response_segments', 'conditional', 'conditional_headers', 'not_modified', 'last_modified', 'etag',
+  'if_modified_since', 'if_none_match', 'cookies_sent', 'cookies_set', 'accept_language', 'content_type',
+  'content_length', 'content_encoding', 'transfer_encoding', 'response_decoded_len', 'decode_status',
+  'location', 'server', 'request_missed_bytes', 'response_missed_bytes', 'request_head_truncated',
+  'response_head_truncated', 'request_trailers', 'response_trailers', 'pipelined', 'upgraded', 'websocket',
+  'tunnel', 'tunnel_host', 'tunnel_port', 'proxy_user', 'reset', 'unsolicited', 'response_lost', 'unpaired',
+  'incomplete',
+]);
+export const HTTP_REQUEST = declareEvent('http.request', [
+  'method', 'uri', 'version', 'host', 'headers', 'user_agent', 'trans_depth', 'content_length', 'truncated',
+  'body_missed_bytes', 'incomplete', 'first_frame',
+]);
+export const HTTP_RESPONSE = declareEvent('http.response', [
+  'status_code', 'status_msg', 'version', 'headers', 'trans_depth', 'content_type', 'content_length',
+  'truncated', 'body_missed_bytes', 'incomplete', 'first_frame',
+]);

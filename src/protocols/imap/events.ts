@@ -22,6 +22,7 @@
  * - `imap.compressed` {mechanism}: COMPRESS=DEFLATE (RFC 4978) succeeded; likewise not parsed further.
  * - `imap.session` at close; `credentials` for LOGIN and AUTHENTICATE.
  */
+import { declareEvent } from '../../events/declared.js';
 import { mailAnomalies, type MailFields } from '../../dissect/mail-message.js';
 
 export const IMAP_ANOMALIES = {
@@ -228,3 +229,11 @@ declare module '../../events/event-map.js' {
     imap: typeof IMAP_ANOMALIES;
   }
 }
+
+/** Field order of the busiest events' output (events/declared.ts): one list for the object and the bytes. */
+export const IMAP_RESPONSE = declareEvent('imap.response', ['tag', 'status', 'number', 'code', 'code_data', 'text', 'purpose', 'command']);
+export const IMAP_COMMAND = declareEvent('imap.command', ['tag', 'command', 'uid', 'arg', 'literals', 'truncated']);
+export const IMAP_TRANSACTION = declareEvent('imap.transaction', [
+  'tag', 'command', 'uid', 'arg', 'status', 'code', 'code_data', 'text', 'frames', 'duration', 'untagged',
+  'mailbox', 'search_results', 'sasl_mechanism', 'sasl_responses', 'idle_done', 'incomplete',
+]);

@@ -1,4 +1,5 @@
 /** POP3 event fields (RFC 1939, 2449 CAPA, 2595 STLS, 5034 AUTH) and anomaly codes. */
+import { declareEvent } from '../../events/declared.js';
 import { mailAnomalies, type MailFields } from '../../dissect/mail-message.js';
 
 export const POP3_ANOMALIES = {
@@ -79,3 +80,7 @@ declare module '../../events/event-map.js' {
     pop3: typeof POP3_ANOMALIES;
   }
 }
+
+/** Field order of the busiest events' output (events/declared.ts): one list for the object and the bytes. */
+export const POP3_REPLY = declareEvent('pop3.reply', ['status', 'msg']);
+export const POP3_COMMAND = declareEvent('pop3.command', ['command', 'arg', 'truncated', 'sasl_response']);

@@ -10,6 +10,7 @@
  *   PATH_RESPONSE, DATAGRAM); the others are listed in their packet's `frames`.
  * - `quic.connection`: one per connection at its end, quic.log's row plus counts.
  */
+import { declareEvent } from '../../events/declared.js';
 
 export const QUIC_EVENTS = {
   packet: 'quic.packet',
@@ -172,3 +173,9 @@ declare module '../../events/event-map.js' {
     quic: typeof QUIC_ANOMALIES;
   }
 }
+
+/** Field order of the busiest events' output (events/declared.ts): one list for the object and the bytes. */
+export const QUIC_PACKET = declareEvent('quic.packet', [
+  'packet_type', 'version', 'version_code', 'dcid', 'scid', 'length', 'packet_number', 'key_phase',
+  'decrypted', 'frames', 'coalesced_index', 'token_length', 'supported_versions', 'path_flow',
+]);

@@ -1,4 +1,5 @@
 /** SMTP event fields (RFC 5321, 3030 BDAT, 2920 PIPELINING, 3207 STARTTLS, 4954 AUTH) and anomaly codes. */
+import { declareEvent } from '../../events/declared.js';
 import { mailAnomalies, type MailFields } from '../../dissect/mail-message.js';
 
 export const SMTP_ANOMALIES = {
@@ -92,3 +93,7 @@ declare module '../../events/event-map.js' {
     smtp: typeof SMTP_ANOMALIES;
   }
 }
+
+/** Field order of the busiest events' output (events/declared.ts): one list for the object and the bytes. */
+export const SMTP_REPLY = declareEvent('smtp.reply', ['code', 'msg']);
+export const SMTP_COMMAND = declareEvent('smtp.command', ['command', 'arg', 'truncated']);

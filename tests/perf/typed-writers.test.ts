@@ -1,0 +1,157 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { PROTOCOLS } from '../../src/protocols/index.js';
+import '../../src/events/core-events.js';
+import '../../src/analysis/tcp/events.js';
+import { declareEvent, declaredEvents } from '../../src/events/declared.js';
+import { typedEvent, type Direction } from '../../src/events/event.js';
+import type { JsonValue } from '../../src/events/json.js';
+import { LineOut } from '../../src/events/line-out.js';
+import { Timestamp } from '../../src/events/time.js';
+import { analyze } from '../../src/pipeline/analyze.js';
+import { compactJson, eventLine, NdjsonWriter } from '../../src/report/ndjson.js';
+
+/*
+ * Events of declared types are written as bytes straight from their parts (events/declared.ts)
+ * when `events` runs with no filter, and built as objects for every other sink. These tests
+ * hold the two ways to the same bytes.
+ */
+
+const timestamp = fc.tuple(fc.integer({ min: 0, max: 2 ** 32 }), fc.integer({ min: 0, max: 999_999_999 })).map(([s, ns]) => new Timestamp(s, ns));
+const text = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'binary' }),
+  fc.string({ unit: fc.integer({ min: 0, max: 0x9f }).map((c) => String.fromCharCode(c)) }),
+  fc.constantFrom('\ud800', 'a\udfffb', '"\\\n\u2028', '\u007f\u0080\u009b', 'caf\u00e9 \u20ac \u{1f600}', '__proto__', ''),
+);
+const leaf: fc.Arbitrary<JsonValue | undefined> = fc.oneof(
+  fc.constant(null),
+  fc.constant(undefined),
+  fc.boolean(),
+  fc.double(),
+  fc.integer(),
+  fc.integer({ min: -(2 ** 31), max: 2 ** 31 }),
+  fc.constantFrom(NaN, Infinity, -Infinity, -0, 1e21, 5e-324, 2 ** 31, -(2 ** 31), 2 ** 53, -(2 ** 53) - 2, 123456789012, 0.1 + 0.2),
+  text,
+  timestamp,
+);
+const { value } = fc.letrec((tie) => ({
+  value: fc.oneof({ depthSize: 'small' }, leaf, tie('array'), tie('object')),
+  array: fc.array(tie('value'), { maxLength: 5 }),
+  object: fc.dictionary(text, tie('value'), { maxKeys: 6 }),
+}));
+const dir = fc.constantFrom<Direction | null>('c2s', 's2c', null);
+const flow = fc.oneof(fc.constant(null), fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.constantFrom(2 ** 40));
+
+/** Everything `out` handed over, as one buffer. */
+function collect(fill: (out: LineOut) => void): Buffer {
+  const chunks: Uint8Array[] = [];
+  const out = new LineOut((b) => chunks.push(b));
+  fill(out);
+  out.flush();
+  return Buffer.concat(chunks);
+}
+
+describe('LineOut', () => {
+  it('writes any value as compactJson does', () => {
+    fc.assert(
+      fc.property(value, (v) => {
+        const got = collect((out) => {
+          out.begin(Buffer.from('{"v":'));
+          out.value(v as JsonValue);
+          out.end();
+        });
+        expect(got.equals(Buffer.from('{"v":' + compactJson(v as JsonValue) + '}\n', 'utf8'))).toBe(true);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('hands over whole lines only, a line larger than a chunk included', () => {
+    const chunks: Uint8Array[] = [];
+    const out = new LineOut((b) => chunks.push(b));
+    const lines: string[] = [];
+    for (let i = 0; i < 400; i++) {
+      const s = i % 97 === 0 ? '\u20ac'.repeat(70_000) : 'x'.repeat(i * 7) + (i % 3 ? '\u00e9' : '');
+      out.begin(Buffer.from('{"n":'));
+      out.num(i);
+      out.raw(Buffer.from(',"s":'));
+      out.str(s);
+      out.end();
+      lines.push(`{"n":${i},"s":${JSON.stringify(s)}}\n`);
+    }
+    out.flush();
+    expect(chunks.length).toBeGreaterThan(2);
+    for (const c of chunks) expect(c[c.length - 1]).toBe(0x0a);
+    expect(Buffer.concat(chunks).toString('utf8')).toBe(lines.join(''));
+  });
+});
+
+describe('declared events', () => {
+  const all = declaredEvents();
+
+  it('cover the busiest types of the bench output', () => {
+    const types = new Set(all.map((d) => d.type));
+    for (const t of ['flow.end', 'tcp.analysis', 'tcp.connection', 'quic.packet', 'dns.message', 'dns.transaction', 'http.transaction', 'ftp.command', 'smtp.reply', 'imap.response']) {
+      expect(types.has(t as never)).toBe(true);
+    }
+    expect(PROTOCOLS.length).toBeGreaterThan(0);
+  });
+
+  it('write the bytes of the object path, for random fields of every declared type', () => {
+    const decl = fc.constantFrom(...all);
+    // Mostly scalars, some nested values: a type has up to 70 fields.
+    const field = fc.oneof({ arbitrary: leaf, weight: 6 }, { arbitrary: value, weight: 1 }, { arbitrary: fc.constant(undefined), weight: 2 });
+    const fields = (keys: readonly string[]) => fc.tuple(...keys.map(() => field));
+    fc.assert(
+      fc.property(
+        decl.chain((d) => fc.tuple(fc.constant(d), fields(d.keys))),
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        timestamp,
+        flow,
+        dir,
+        ([d, values], frame, ts, fl, dr) => {
+          const f: Record<string, JsonValue | undefined> = {};
+          // Built in reverse: the declaration, not the literal, decides the order.
+          for (let i = d.keys.length - 1; i >= 0; i--) f[d.keys[i]!] = values[i] as JsonValue | undefined;
+          const bytes = collect((out) => d.write(out, frame, ts, fl, dr, f as never));
+          const e = typedEvent(d.type, frame, ts, fl, dr, f as never);
+          expect(Object.keys(e)).toEqual(['type', 'frame', 'ts', 'flow', 'dir', ...d.keys]);
+          expect(bytes.toString('utf8')).toBe(eventLine(e) + '\n');
+          expect(bytes.equals(Buffer.from(compactJson(e) + '\n', 'utf8'))).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('must name every field of the interface, once', () => {
+    // @ts-expect-error `msg` is missing: the compiler names it.
+    const incomplete = (): unknown => declareEvent('smtp.reply', ['code']);
+    expect(typeof incomplete).toBe('function');
+    expect(() => declareEvent('smtp.reply', ['code', 'msg'])).toThrow(/declared twice/);
+    // A repeated field type-checks, but is refused when the module loads.
+    expect(() => declareEvent('pop3.reply', ['status', 'msg', 'msg'])).toThrow(/repeated/);
+  });
+});
+
+describe('events with no filter', () => {
+  /** `events`' NDJSON through the byte path (a writer that takes all) and through objects (one that filters nothing). */
+  async function both(file: string): Promise<[string, string]> {
+    const run = async (filtered: boolean): Promise<string> => {
+      const chunks: Uint8Array[] = [];
+      const w = filtered ? new NdjsonWriter((b) => chunks.push(b), () => true) : new NdjsonWriter((b) => chunks.push(b));
+      expect(w.bytes === undefined).toBe(filtered);
+      await analyze(file, w, { governHeap: false });
+      w.flush();
+      return Buffer.concat(chunks).toString('utf8');
+    };
+    return [await run(false), await run(true)];
+  }
+
+  it.each(['captures/demo.pcap', 'captures/imap-login-browse.pcap', 'captures/quic-h3-nokeys.pcap'])('writes the same bytes either way: %s', async (file) => {
+    const [bytes, objects] = await both(file);
+    expect(bytes.length).toBeGreaterThan(1000);
+    expect(bytes).toBe(objects);
+  });
+});
