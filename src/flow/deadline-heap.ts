@@ -4,7 +4,7 @@
  * not flows: superseded timers stay until due, and must not keep ended flows alive
  * meanwhile. The key finds the flow in the table's one map (a second map by id cost 37-73
  * bytes a flow: 15 MB with a SYN flood's 200,000 open flows); the id tells whether the flow
- * found is still the timer's.
+ * found is still the timer's (the table's ids also say which of the flow's arms it was).
  */
 export class DeadlineHeap {
   private deadlines: number[] = [];
@@ -20,6 +20,13 @@ export class DeadlineHeap {
     this.deadlines = [];
     this.ids = [];
     this.keys = [];
+  }
+
+  /** Keeps only the entries `keep` accepts (superseded timers go). */
+  retain(keep: (id: number, key: string) => boolean): void {
+    const { deadlines, ids, keys } = this;
+    this.clear();
+    for (let i = 0; i < ids.length; i++) if (keep(ids[i]!, keys[i]!)) this.push(deadlines[i]!, ids[i]!, keys[i]!);
   }
 
   /** The smallest deadline, or +Infinity when empty. */
