@@ -1,6 +1,7 @@
 import type { Limits } from '../dissect/limits.js';
 import type { Timestamp } from '../events/time.js';
 import { DeadlineHeap } from './deadline-heap.js';
+import { FlowMap } from './flow-map.js';
 import { TimerClass, type Flow } from './flow.js';
 
 export type EndReason = 'idle' | 'closed' | 'evicted' | 'end_of_capture' | 'reused';
@@ -28,7 +29,7 @@ const SERIAL_BITS = 2 ** 20;
  * them all, which is what makes `--workers N` output identical to one thread's.
  */
 export class FlowTable {
-  private readonly byKey = new Map<string, Flow>();
+  private readonly byKey = new FlowMap<Flow>();
   private readonly timers = new DeadlineHeap();
   private nextId = 1;
   private lastKey = '';
@@ -63,12 +64,12 @@ export class FlowTable {
 
   /** Flows still open, in id order. */
   open(): Flow[] {
-    return [...this.byKey.values()].sort((a, b) => a.id - b.id);
+    return [...this.byKey.entries()].sort((a, b) => a.id - b.id);
   }
 
   /** Adds a flow; returns true if another had to be evicted to stay within `max_flows`. */
   add(flow: Flow): boolean {
-    this.byKey.set(flow.key, flow);
+    this.byKey.set(flow);
     if (flow.key === this.lastKey) this.lastFlow = flow;
     flow.timerClass = flow.transport === 'tcp' ? TimerClass.Open : TimerClass.Datagram;
     this.arm(flow);
