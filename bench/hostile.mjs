@@ -40,11 +40,14 @@ function parseArgs(argv) {
   return o;
 }
 
-/** Wall seconds and peak RSS (MB) under GNU time, stdout discarded, whatever the exit status. */
+/**
+ * Wall seconds, CPU seconds (user + sys: what a shared machine's load does not inflate) and
+ * peak RSS (MB) under GNU time, stdout discarded, whatever the exit status.
+ */
 function run(cmd, args) {
-  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %M', cmd, ...args], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26 });
-  const m = /TIME (\S+) (\d+)/.exec(r.stderr.toString());
-  return m ? { wall: Number(m[1]), rssMb: Number(m[2]) / 1024, status: r.status } : { wall: NaN, rssMb: NaN, status: r.status };
+  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %M %U %S', cmd, ...args], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26 });
+  const m = /TIME (\S+) (\d+) (\S+) (\S+)/.exec(r.stderr.toString());
+  return m ? { wall: Number(m[1]), rssMb: Number(m[2]) / 1024, cpu: Number(m[3]) + Number(m[4]), status: r.status } : { wall: NaN, rssMb: NaN, cpu: NaN, status: r.status };
 }
 
 const o = parseArgs(process.argv.slice(2));
@@ -58,12 +61,13 @@ for (const name of o.only) {
     : run('node', [...NODE_FLAGS, o.bin, ...command]);
   const tsharkArgs = name === 'follow-20mb' ? ['-n', '-q', '-r', file, '-z', 'follow,tcp,ascii,0'] : ['-n', '-r', file];
   const t = o.skipTshark ? null : run('tshark', tsharkArgs);
-  rows.push({ name, wall: w.wall, rss: w.rssMb, status: w.status, tshark: t?.wall ?? null, tsharkRss: t?.rssMb ?? null });
+  rows.push({ name, wall: w.wall, cpu: w.cpu, rss: w.rssMb, status: w.status, tshark: t?.wall ?? null, tsharkCpu: t?.cpu ?? null, tsharkRss: t?.rssMb ?? null });
 }
 const pad = (s, n) => String(s).padStart(n);
-console.log(`hostile captures (scale ${o.scale}): wirelens ${o.report ? 'report' : 'events'}${o.stdin ? ' - (stdin)' : ''} (follow for follow-20mb) vs tshark -n -r, wall seconds, peak RSS MB`);
-console.log(`${'capture'.padEnd(20)}${pad('wirelens s', 12)}${pad('RSS MB', 9)}${pad('tshark s', 10)}${pad('RSS MB', 9)}${pad('ratio', 8)}`);
+console.log(`hostile captures (scale ${o.scale}): wirelens ${o.report ? 'report' : 'events'}${o.stdin ? ' - (stdin)' : ''} (follow for follow-20mb) vs tshark -n -r, wall and CPU (user + sys) seconds, peak RSS MB (MiB)`);
+console.log(`${'capture'.padEnd(20)}${pad('wirelens s', 12)}${pad('CPU s', 8)}${pad('RSS MB', 9)}${pad('tshark s', 10)}${pad('CPU s', 8)}${pad('RSS MB', 9)}${pad('ratio', 8)}${pad('CPU ratio', 11)}`);
 for (const r of rows) {
   const ratio = r.tshark ? (r.wall / r.tshark).toFixed(1) + 'x' : '-';
-  console.log(`${r.name.padEnd(20)}${pad(r.wall.toFixed(2), 12)}${pad(r.rss.toFixed(0), 9)}${pad(r.tshark?.toFixed(2) ?? '-', 10)}${pad(r.tsharkRss?.toFixed(0) ?? '-', 9)}${pad(ratio, 8)}${r.status ? `  (exit ${r.status})` : ''}`);
+  const cpuRatio = r.tsharkCpu ? (r.cpu / r.tsharkCpu).toFixed(1) + 'x' : '-';
+  console.log(`${r.name.padEnd(20)}${pad(r.wall.toFixed(2), 12)}${pad(r.cpu.toFixed(1), 8)}${pad(r.rss.toFixed(0), 9)}${pad(r.tshark?.toFixed(2) ?? '-', 10)}${pad(r.tsharkCpu?.toFixed(1) ?? '-', 8)}${pad(r.tsharkRss?.toFixed(0) ?? '-', 9)}${pad(ratio, 8)}${pad(cpuRatio, 11)}${r.status ? `  (exit ${r.status})` : ''}`);
 }

@@ -4,34 +4,59 @@
  * not flows: superseded timers stay until due, and must not keep ended flows alive
  * meanwhile. The key finds the flow in the table's one map (a second map by id cost 37-73
  * bytes a flow: 15 MB with a SYN flood's 200,000 open flows); the id tells whether the flow
- * found is still the timer's.
+ * found is still the timer's (the table's ids also say which of the flow's arms it was).
  */
+const INITIAL = 1024;
+
 export class DeadlineHeap {
-  private deadlines: number[] = [];
-  private ids: number[] = [];
+  /*
+   * Deadlines and ids in typed arrays grown by doubling (16 bytes an entry, outside the
+   * JS heap, where two plain arrays grown by half again held up to 24), keys in a plain
+   * array (they are the flows' own strings).
+   */
+  private deadlines = new Float64Array(INITIAL);
+  private ids = new Float64Array(INITIAL);
   private keys: string[] = [];
+  private n = 0;
 
   get size(): number {
-    return this.ids.length;
+    return this.n;
   }
 
   /** Empties the heap (to rebuild it from the live entries). */
   clear(): void {
-    this.deadlines = [];
-    this.ids = [];
+    this.deadlines = new Float64Array(INITIAL);
+    this.ids = new Float64Array(INITIAL);
     this.keys = [];
+    this.n = 0;
+  }
+
+  /** Keeps only the entries `keep` accepts (superseded timers go). */
+  retain(keep: (id: number, key: string) => boolean): void {
+    const { deadlines, ids, keys, n } = this;
+    this.clear();
+    for (let i = 0; i < n; i++) if (keep(ids[i]!, keys[i]!)) this.push(deadlines[i]!, ids[i]!, keys[i]!);
   }
 
   /** The smallest deadline, or +Infinity when empty. */
   peek(): number {
-    return this.ids.length ? this.deadlines[0]! : Infinity;
+    return this.n ? this.deadlines[0]! : Infinity;
   }
 
   push(deadline: number, id: number, key: string): void {
-    this.deadlines.push(deadline);
-    this.ids.push(id);
+    const i = this.n++;
+    if (i === this.ids.length) {
+      const deadlines = new Float64Array(2 * i);
+      deadlines.set(this.deadlines);
+      this.deadlines = deadlines;
+      const ids = new Float64Array(2 * i);
+      ids.set(this.ids);
+      this.ids = ids;
+    }
+    this.deadlines[i] = deadline;
+    this.ids[i] = id;
     this.keys.push(key);
-    this.up(this.ids.length - 1);
+    this.up(i);
   }
 
   /** Removes the smallest entry; returns its id, key and deadline (call only when not empty). */
@@ -39,10 +64,8 @@ export class DeadlineHeap {
     const id = this.ids[0]!;
     const key = this.keys[0]!;
     const deadline = this.deadlines[0]!;
-    const last = this.ids.length - 1;
+    const last = --this.n;
     this.move(last, 0);
-    this.deadlines.pop();
-    this.ids.pop();
     this.keys.pop();
     if (last > 0) this.down(0);
     return { id, key, deadline };
@@ -80,7 +103,7 @@ export class DeadlineHeap {
   }
 
   private down(i: number): void {
-    const n = this.ids.length;
+    const n = this.n;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= n) return;

@@ -59,8 +59,16 @@ export class Flow {
    * repeat counts in `FlowExtra`, not an object of its own (about 50 bytes a flow).
    */
   private historyText = '';
-  readonly first: Timestamp;
-  last: Timestamp;
+  /*
+   * First and last packet times as numbers (seconds and nanoseconds: small integers, kept
+   * in the flow), not Timestamps: a Timestamp is an object of 40 bytes that a SYN flood's
+   * flows would each keep alive (and a longer flow a second one for its last packet).
+   * `first` and `last` make one when asked.
+   */
+  private firstSec: number;
+  private firstNs: number;
+  private lastSec: number;
+  private lastNs: number;
   firstFrame: number;
   lastFrame: number;
   /** Label for the protocol-hierarchy path: `eth:ipv4:tcp`. */
@@ -76,8 +84,12 @@ export class Flow {
    * none. -1 once the flow is full.
    */
   lite = -1;
-  /** Owned by the flow table: the deadline of the flow's live timer (its class is in `bits`). */
-  timerDeadline = NaN;
+  /**
+   * Owned by the flow table: which of the flow's timers is live (a count of its arms, a small
+   * integer; the deadline itself is only in the timer heap: as a field of its own it was a
+   * boxed double, 16 bytes more a flow). Its class is in `bits`.
+   */
+  timerSerial = 0;
   /** What a flow that carried only SYNs and ACKs never needs (see `FlowExtra`); made at the first write. */
   private extra: FlowExtra | null = null;
 
@@ -99,9 +111,41 @@ export class Flow {
   ) {
     if (communityId !== null) this.more().communityIdCache = communityId;
     this.bits = clientSide * BIT_CLIENT + (ipVersion === 6 ? BIT_IPV6 : 0) + TRANSPORTS.indexOf(transport) * BIT_TRANSPORT;
-    this.first = this.last = ts;
+    this.firstSec = this.lastSec = ts.sec;
+    this.firstNs = this.lastNs = ts.ns;
     this.firstFrame = this.lastFrame = frame;
     this.layers = layers;
+  }
+
+  /** The time of the flow's first packet. */
+  get first(): Timestamp {
+    return new Timestamp(this.firstSec, this.firstNs);
+  }
+  /** Its seconds and nanoseconds, without making a Timestamp. */
+  get firstSeconds(): number {
+    return this.firstSec;
+  }
+  get firstNanos(): number {
+    return this.firstNs;
+  }
+
+  /** The time of the flow's last packet so far. */
+  get last(): Timestamp {
+    return new Timestamp(this.lastSec, this.lastNs);
+  }
+  set last(ts: Timestamp) {
+    this.lastSec = ts.sec;
+    this.lastNs = ts.ns;
+  }
+
+  /** Seconds from the last packet to `now`: `now.since(flow.last)`, without making a Timestamp. */
+  idleAt(now: Timestamp): number {
+    return now.sec - this.lastSec + (now.ns - this.lastNs) / 1e9;
+  }
+
+  /** The last packet's time as seconds (a float, for timers). */
+  get lastAsSeconds(): number {
+    return this.lastSec + this.lastNs / 1e9;
   }
 
   private more(): FlowExtra {
@@ -283,7 +327,7 @@ export class Flow {
     return this.extra === null ? null : this.extra.synTs;
   }
   set synTs(v: Timestamp | null) {
-    if (v !== null && v === this.first) {
+    if (v !== null && v.sec === this.firstSec && v.ns === this.firstNs) {
       this.bits |= BIT_SYN_AT_FIRST;
       if (this.extra !== null) this.extra.synTs = null;
     } else {
@@ -445,7 +489,7 @@ export class Flow {
       tcp_stream: this.transport === 'tcp' ? (this.stream ?? undefined) : undefined,
       udp_stream: this.transport === 'udp' ? (this.stream ?? undefined) : undefined,
       start: this.first,
-      duration: round6(this.last.since(this.first)),
+      duration: round6(this.lastSec - this.firstSec + (this.lastNs - this.firstNs) / 1e9),
       first_frame: this.firstFrame,
       last_frame: this.lastFrame,
       orig_pkts: o.pkts,

@@ -1,11 +1,21 @@
 import type { Limits } from '../dissect/limits.js';
 import type { Timestamp } from '../events/time.js';
 import { DeadlineHeap } from './deadline-heap.js';
+import { FlowMap } from './flow-map.js';
 import { TimerClass, type Flow } from './flow.js';
 
 export type EndReason = 'idle' | 'closed' | 'evicted' | 'end_of_capture' | 'reused';
 
 const seconds = (t: Timestamp): number => t.sec + t.ns / 1e9;
+
+/**
+ * A timer's tag in the heap: the flow's id, then its arm count modulo 2^20 (`Flow.timerSerial`),
+ * in one number (exact: ids stay far below 2^33). Equal deadlines still pop in id order, and
+ * a timer is live when its flow (found by key) has that id and arm count. A flow armed 2^20
+ * times while an older timer of its own still waits cannot happen: only `markClosed` leaves
+ * one waiting, once a flow.
+ */
+const SERIAL_BITS = 2 ** 20;
 
 /**
  * Flows by direction-free key, expired by capture time. Each flow has one live timer in a
@@ -19,7 +29,7 @@ const seconds = (t: Timestamp): number => t.sec + t.ns / 1e9;
  * them all, which is what makes `--workers N` output identical to one thread's.
  */
 export class FlowTable {
-  private readonly byKey = new Map<string, Flow>();
+  private readonly byKey = new FlowMap<Flow>();
   private readonly timers = new DeadlineHeap();
   private nextId = 1;
   private lastKey = '';
@@ -54,12 +64,12 @@ export class FlowTable {
 
   /** Flows still open, in id order. */
   open(): Flow[] {
-    return [...this.byKey.values()].sort((a, b) => a.id - b.id);
+    return [...this.byKey.entries()].sort((a, b) => a.id - b.id);
   }
 
   /** Adds a flow; returns true if another had to be evicted to stay within `max_flows`. */
   add(flow: Flow): boolean {
-    this.byKey.set(flow.key, flow);
+    this.byKey.set(flow);
     if (flow.key === this.lastKey) this.lastFlow = flow;
     flow.timerClass = flow.transport === 'tcp' ? TimerClass.Open : TimerClass.Datagram;
     this.arm(flow);
@@ -85,7 +95,7 @@ export class FlowTable {
     while (this.timers.peek() < nowSeconds) {
       const flow = this.live(this.timers.pop());
       if (!flow) continue;
-      if (now.since(flow.last) > this.timeout(flow)) due.push(flow);
+      if (flow.idleAt(now) > this.timeout(flow)) due.push(flow);
       else rearm.push(flow);
     }
     // Re-armed after the loop: a deadline rounding to just below `now` must wait a tick.
@@ -97,7 +107,6 @@ export class FlowTable {
   end(flow: Flow, reason: EndReason): void {
     if (this.byKey.get(flow.key) === flow) this.byKey.delete(flow.key);
     if (this.lastFlow === flow) this.lastFlow = undefined;
-    flow.timerDeadline = NaN;
     this.onEnd(flow, reason);
   }
 
@@ -119,22 +128,17 @@ export class FlowTable {
   }
 
   /** The flow a timer belongs to, if it is still that flow's live timer (not superseded, not ended). */
-  private live(timer: { id: number; key: string; deadline: number }): Flow | undefined {
+  private live(timer: { id: number; key: string }): Flow | undefined {
     const flow = this.byKey.get(timer.key);
-    return flow && flow.id === timer.id && flow.timerDeadline === timer.deadline ? flow : undefined;
+    return flow && flow.id * SERIAL_BITS + flow.timerSerial === timer.id ? flow : undefined;
   }
 
   private arm(flow: Flow): void {
-    flow.timerDeadline = seconds(flow.last) + this.timeout(flow);
-    this.timers.push(flow.timerDeadline, flow.id, flow.key);
+    flow.timerSerial = (flow.timerSerial + 1) % SERIAL_BITS;
+    this.timers.push(flow.lastAsSeconds + this.timeout(flow), flow.id * SERIAL_BITS + flow.timerSerial, flow.key);
     // Superseded timers (a flow closed, or ended) stay in the heap until due: minutes of
-    // capture time. Rebuilt from the live timers when they outnumber them.
-    if (this.timers.size > 2 * this.byKey.size + 1024) this.rebuildTimers();
-  }
-
-  private rebuildTimers(): void {
-    this.timers.clear();
-    for (const flow of this.byKey.values()) if (!Number.isNaN(flow.timerDeadline)) this.timers.push(flow.timerDeadline, flow.id, flow.key);
+    // capture time. Only the live ones are kept when they outnumber them.
+    if (this.timers.size > 2 * this.byKey.size + 1024) this.timers.retain((id, key) => this.live({ id, key }) !== undefined);
   }
 
   /** Ends the flow nearest to its idle time-out (closed and datagram flows wait less). */
@@ -143,7 +147,7 @@ export class FlowTable {
       const timer = this.timers.pop();
       const flow = this.live(timer);
       if (!flow) continue;
-      if (seconds(flow.last) + this.timeout(flow) > timer.deadline) {
+      if (flow.lastAsSeconds + this.timeout(flow) > timer.deadline) {
         this.arm(flow); // touched since armed: not the oldest after all
         continue;
       }

@@ -485,7 +485,7 @@ export class Engine implements SessionHost {
     const options = tcp.flags & TCP_SYN ? tcp.options : null;
     let a = flow.tcpAnalysis ?? this.replayFirstSegment(flow);
     if (a === null) {
-      a = new TcpAnalyzer(flow.first.sec, flow.first.ns, this.limits.max_unacked_segments);
+      a = new TcpAnalyzer(flow.firstSeconds, flow.firstNanos, this.limits.max_unacked_segments);
       // A lite flow's first segment (most of a SYN flood's flows have no other): analysed by
       // an analyzer dropped right after, the segment kept in `lite` to be replayed into the
       // flow's own analyzer if a second one comes (`tcpAnalyzer`). The analysis is a function
@@ -578,7 +578,7 @@ export class Engine implements SessionHost {
     const slot = flow.lite;
     const lite = this.lite;
     if (slot < 0 || Number.isNaN(lite.get(slot, LITE.firstHeader))) return null;
-    const a = new TcpAnalyzer(flow.first.sec, flow.first.ns, this.limits.max_unacked_segments);
+    const a = new TcpAnalyzer(flow.firstSeconds, flow.firstNanos, this.limits.max_unacked_segments);
     const header = lite.get(slot, LITE.firstHeader);
     const opts = lite.get(slot, LITE.firstOptions);
     const mss = opts % 0x20000;
@@ -586,7 +586,7 @@ export class Engine implements SessionHost {
     const sack = Math.floor(opts / 0x4000000);
     const options = sack === 0 ? null : { mss: mss === 0 ? undefined : mss - 1, window_scale: wscale === 0 ? undefined : wscale - 1, sack_permitted: sack === 2 };
     // The kept segment is the flow's first packet (see keepFirstSegment): its frame and time are the flow's first.
-    a.packet((header & 1) as Side, lite.get(slot, LITE.firstSeq), lite.get(slot, LITE.firstAck), (header >>> 1) & 0x1ff, header >>> 10, 0, flow.firstFrame, flow.first.sec, flow.first.ns, options);
+    a.packet((header & 1) as Side, lite.get(slot, LITE.firstSeq), lite.get(slot, LITE.firstAck), (header >>> 1) & 0x1ff, header >>> 10, 0, flow.firstFrame, flow.firstSeconds, flow.firstNanos, options);
     lite.set(slot, LITE.firstHeader, NaN);
     flow.tcpAnalysis = a;
     return a;
