@@ -380,7 +380,8 @@ function sizeOf(v: JsonValue | undefined): number {
     return n;
   }
   const o = v as JsonObject;
-  for (const k in o) n += k.length + 4 + sizeOf(o[k]);
+  // A key whose value is undefined is not written (JSON drops it): it costs nothing.
+  for (const k in o) if (o[k] !== undefined) n += k.length + 4 + sizeOf(o[k]);
   return n;
 }
 

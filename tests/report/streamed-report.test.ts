@@ -76,6 +76,19 @@ describe('streamed report', () => {
     expect(limit.flows_summarized).toBe(1);
     expect(limit.flows).toBe((full.flows as unknown as unknown[]).length);
   });
+
+  it('counts a record against the budget by what is written: a key holding undefined costs nothing', () => {
+    // Events built from a declared field list carry every key, unset ones as undefined; the
+    // same record built without them must use the same budget, or the cut would move with
+    // how an event object is built rather than with the report.
+    const evs = events.get('dns-recursive.pcap')!;
+    const padded = evs.map((e) => (e.type.startsWith('dns.') ? ({ ...e, ['zz_unset_'.padEnd(300, 'x')]: undefined } as unknown as WireEvent) : e));
+    const opts = { summaryBytes: 20_000, summaryFlows: 1 };
+    const text = builderOf(evs, opts).toText();
+    const limit = (JSON.parse(text) as Record<string, Record<string, Record<string, number>>>).dns!.summary_limit!;
+    expect(limit.records_summarized, 'the budget cuts the section').toBeLessThan(limit.records!);
+    expect(builderOf(padded, opts).toText()).toBe(text);
+  });
 });
 
 describe('spools', () => {
