@@ -19,7 +19,8 @@ import { constants as vmConstants, Script } from 'node:vm';
  * V8 checks the source only by length, so the file name carries a hash of the source's
  * bytes (and node's version, architecture and flags): another build is another file.
  *
- * Where: `$XDG_CACHE_HOME/wirelens/`, else `~/.cache/wirelens/`, created private (0700).
+ * Where: `$XDG_CACHE_HOME/wirelens/`, else `~/.cache/wirelens/`, created private (0700);
+ * `WIRELENS_CODE_CACHE=0` turns it off.
  * Bytecode is code, so a cache is used only from a directory that is the user's own and
  * writable by no one else, and only as a plain file of the user's. Anything that goes wrong
  * with the cache (no home, a read-only disk, a directory of another user's) means running
@@ -43,6 +44,8 @@ function ensureDir(dir: string, mode: number): void {
 
 /** The directory of the cache, or null when there is no safe one. */
 function cacheDir(): string | null {
+  // The one way to keep wirelens from writing outside what a run was asked to write.
+  if (process.env.WIRELENS_CODE_CACHE === '0') return null;
   try {
     // The XDG spec ignores a relative XDG_CACHE_HOME.
     const xdg = process.env.XDG_CACHE_HOME;

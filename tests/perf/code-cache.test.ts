@@ -23,7 +23,11 @@ function bundled(): boolean {
 }
 
 function events(cacheHome: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['bin/wirelens', 'events', 'captures/demo.pcap', ...args], { cwd: root, env: { ...process.env, XDG_CACHE_HOME: cacheHome }, encoding: 'utf8', timeout: 60_000 });
+  return eventsWith({ XDG_CACHE_HOME: cacheHome }, ...args);
+}
+
+function eventsWith(env: Record<string, string>, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['bin/wirelens', 'events', 'captures/demo.pcap', ...args], { cwd: root, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -67,5 +71,9 @@ describe.skipIf(!bundled())('code cache of the events script', () => {
     expect(events(notADir)).toEqual(reference);
     // Node 20's recursive mkdir never returns under /proc: the cache makes one level at a time.
     if (existsSync('/proc/self')) expect(events('/proc/none')).toEqual(reference);
+    // Turned off by its user: nothing is written.
+    const off = join(dir, 'off');
+    expect(eventsWith({ XDG_CACHE_HOME: off, WIRELENS_CODE_CACHE: '0' })).toEqual(reference);
+    expect(existsSync(off)).toBe(false);
   });
 });
