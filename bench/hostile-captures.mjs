@@ -286,10 +286,11 @@ export function writeManyInterfaces(path, scale) {
   renameSync(`${path}.part`, path);
 }
 
-export function hostileCapture(name, scale = 1) {
-  mkdirSync(HOSTILE_DIR, { recursive: true });
+/** The capture's path, built on first use; `dir` is bench/out/hostile/ unless a test names its own. */
+export function hostileCapture(name, scale = 1, dir = HOSTILE_DIR) {
+  mkdirSync(dir, { recursive: true });
   const ext = name === 'pcapng-interfaces' ? 'pcapng' : 'pcap';
-  const path = join(HOSTILE_DIR, `${name}${scale === 1 ? '' : `-x${scale}`}.${ext}`);
+  const path = join(dir, `${name}${scale === 1 ? '' : `-x${scale}`}.${ext}`);
   if (existsSync(path)) return path;
   if (name === 'pcapng-interfaces') {
     writeManyInterfaces(path, scale);
