@@ -78,34 +78,18 @@ const relocate = {
 };
 
 rmSync(out, { recursive: true, force: true });
+const common = { platform: 'node', external, plugins: [relocate], logLevel: 'warn' };
+// Whitespace and comments only: names stay, so stack traces in bug reports stay readable.
+const minify = { compress: false, mangle: false, codegen: { removeWhitespace: true } };
 await build({
+  ...common,
   input: entries,
-  platform: 'node',
-  external,
-  plugins: [relocate],
-  logLevel: 'warn',
-  output: {
-    dir: out,
-    format: 'esm',
-    entryFileNames: '[name].js',
-    chunkFileNames: '[name]-[hash].js',
-    // Whitespace and comments only: names stay, so stack traces in bug reports stay readable.
-    minify: { compress: false, mangle: false, codegen: { removeWhitespace: true } },
-  },
+  output: { dir: out, format: 'esm', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js', minify },
 });
 // The scripts: the same modules again, as one CommonJS file each (no chunks: each is one
 // `vm.Script`, one cache). `import.meta.url` becomes the file's own URL from `__filename`.
 await build({
+  ...common,
   input: scripts,
-  platform: 'node',
-  external,
-  plugins: [relocate],
-  logLevel: 'warn',
-  output: {
-    dir: out,
-    format: 'cjs',
-    entryFileNames: '[name].cjs',
-    codeSplitting: false,
-    minify: { compress: false, mangle: false, codegen: { removeWhitespace: true } },
-  },
+  output: { dir: out, format: 'cjs', entryFileNames: '[name].cjs', codeSplitting: false, minify },
 });
