@@ -26,7 +26,7 @@ const FALSE = bytesOf('false');
  */
 export class LineOut {
   /** The chunk being filled; `used` bytes of it are taken, the line being written starts at `line`. */
-  buf: Buffer = Buffer.allocUnsafe(CHUNK);
+  private buf: Buffer = Buffer.allocUnsafe(CHUNK);
   used = 0;
   private line = 0;
 

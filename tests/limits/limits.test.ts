@@ -34,6 +34,7 @@ const INTERNAL_CONSTANTS = new Map([
   ['MAX_FAST_UNITS', 'timestamp arithmetic fast path'],
   ['SHAPES_PER_TYPE', 'event shapes compiled per type'],
   ['RING_POOL_PER_SIZE', 'reused history buffers'],
+  ['BUCKETS_PER_WORKER', '--workers load balance: address-pair buckets dealt per worker'],
 ]);
 
 interface Bound {
