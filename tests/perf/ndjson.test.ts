@@ -4,24 +4,8 @@ import { toJson, type JsonValue } from '../../src/events/json.js';
 import { Timestamp } from '../../src/events/time.js';
 import { makeEvent } from '../../src/events/event.js';
 import { compactJson, eventLine, NdjsonWriter } from '../../src/report/ndjson.js';
+import { leaf, value } from '../support/json-arbitraries.js';
 
-const timestamp = fc.tuple(fc.integer({ min: 0, max: 2 ** 32 }), fc.integer({ min: 0, max: 999_999_999 })).map(([s, ns]) => new Timestamp(s, ns));
-const leaf: fc.Arbitrary<JsonValue | undefined> = fc.oneof(
-  fc.constant(null),
-  fc.constant(undefined),
-  fc.boolean(),
-  fc.double(),
-  fc.integer(),
-  fc.constantFrom(NaN, Infinity, -Infinity, -0, 1e21, 5e-324),
-  fc.string({ unit: 'binary' }),
-  fc.constantFrom('\ud800', 'a\udfffb', '"\\\n\u2028', '__proto__'),
-  timestamp,
-);
-const { value } = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: 'small' }, leaf, tie('array'), tie('object')),
-  array: fc.array(tie('value'), { maxLength: 5 }),
-  object: fc.dictionary(fc.string({ unit: 'binary' }), tie('value'), { maxKeys: 6 }),
-}));
 
 describe('compactJson', () => {
   it('writes exactly what toJson writes without indentation', () => {

@@ -7,9 +7,9 @@ import { declareEvent, declaredEvents } from '../../src/events/declared.js';
 import { typedEvent, type Direction } from '../../src/events/event.js';
 import type { JsonValue } from '../../src/events/json.js';
 import { LineOut } from '../../src/events/line-out.js';
-import { Timestamp } from '../../src/events/time.js';
 import { analyze } from '../../src/pipeline/analyze.js';
 import { compactJson, eventLine, NdjsonWriter } from '../../src/report/ndjson.js';
+import { leaf, timestamp, value } from '../support/json-arbitraries.js';
 
 /*
  * Events of declared types are written as bytes straight from their parts (events/declared.ts)
@@ -17,29 +17,6 @@ import { compactJson, eventLine, NdjsonWriter } from '../../src/report/ndjson.js
  * hold the two ways to the same bytes.
  */
 
-const timestamp = fc.tuple(fc.integer({ min: 0, max: 2 ** 32 }), fc.integer({ min: 0, max: 999_999_999 })).map(([s, ns]) => new Timestamp(s, ns));
-const text = fc.oneof(
-  fc.string(),
-  fc.string({ unit: 'binary' }),
-  fc.string({ unit: fc.integer({ min: 0, max: 0x9f }).map((c) => String.fromCharCode(c)) }),
-  fc.constantFrom('\ud800', 'a\udfffb', '"\\\n\u2028', '\u007f\u0080\u009b', 'caf\u00e9 \u20ac \u{1f600}', '__proto__', ''),
-);
-const leaf: fc.Arbitrary<JsonValue | undefined> = fc.oneof(
-  fc.constant(null),
-  fc.constant(undefined),
-  fc.boolean(),
-  fc.double(),
-  fc.integer(),
-  fc.integer({ min: -(2 ** 31), max: 2 ** 31 }),
-  fc.constantFrom(NaN, Infinity, -Infinity, -0, 1e21, 5e-324, 2 ** 31, -(2 ** 31), 2 ** 53, -(2 ** 53) - 2, 123456789012, 0.1 + 0.2),
-  text,
-  timestamp,
-);
-const { value } = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: 'small' }, leaf, tie('array'), tie('object')),
-  array: fc.array(tie('value'), { maxLength: 5 }),
-  object: fc.dictionary(text, tie('value'), { maxKeys: 6 }),
-}));
 const dir = fc.constantFrom<Direction | null>('c2s', 's2c', null);
 const flow = fc.oneof(fc.constant(null), fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.constantFrom(2 ** 40));
 
