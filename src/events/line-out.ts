@@ -1,4 +1,4 @@
-import { escapeC1, jsonString } from './json.js';
+import { jsonString, nestedJson } from './json.js';
 import { Timestamp } from './time.js';
 import type { JsonValue } from './json.js';
 
@@ -160,53 +160,8 @@ export class LineOut {
         return this.raw(v ? TRUE : FALSE);
     }
     if (v instanceof Timestamp) return this.ts(v);
-    // Arrays and objects without Timestamps: JSON.stringify makes the same text natively
-    // (as `valueJson` in report/ndjson.ts); one that met a Timestamp, or is no JSON, is walked.
-    const before = Timestamp.stringified;
-    let json: string | undefined;
-    try {
-      json = JSON.stringify(v);
-    } catch {
-      json = undefined;
-    }
-    if (json !== undefined && Timestamp.stringified === before) return this.utf8(escapeC1(json));
-    this.walk(v);
-  }
-
-  private walk(v: JsonValue): void {
-    if (v === null || typeof v !== 'object' || v instanceof Timestamp) return this.value(v);
-    if (Array.isArray(v)) {
-      const arr = v as readonly JsonValue[];
-      this.byte(0x5b);
-      for (let i = 0; i < arr.length; i++) {
-        if (i) this.byte(0x2c);
-        this.walkMember(arr[i]);
-      }
-      return this.byte(0x5d);
-    }
-    const obj = v as { readonly [key: string]: JsonValue | undefined };
-    let first = true;
-    this.byte(0x7b);
-    for (const key in obj) {
-      const m = obj[key];
-      if (m === undefined) continue;
-      if (!first) this.byte(0x2c);
-      first = false;
-      this.raw(memberKey(key));
-      this.walkMember(m);
-    }
-    this.byte(0x7d);
-  }
-
-  /** Inside a walked value, nested values are walked too (JSON.stringify would meet the same Timestamp). */
-  private walkMember(v: JsonValue | undefined): void {
-    if (v !== null && typeof v === 'object' && !(v instanceof Timestamp)) this.walk(v);
-    else this.value(v);
-  }
-
-  private byte(c: number): void {
-    if (this.used + 1 > this.buf.length) this.spill(1);
-    this.buf[this.used++] = c;
+    // Arrays and objects: their text, as `valueJson` in report/ndjson.ts writes it.
+    this.utf8(nestedJson(v));
   }
 
   /** Hands over the lines written so far. */
@@ -227,15 +182,4 @@ export class LineOut {
     this.used = partial;
     this.line = 0;
   }
-}
-
-/** Nested objects' member names (`"name":`), encoded once each (bounded: names are few). */
-const memberKeys = new Map<string, Uint8Array>();
-function memberKey(key: string): Uint8Array {
-  let b = memberKeys.get(key);
-  if (b === undefined) {
-    b = Buffer.from(jsonString(key) + ':', 'utf8');
-    if (memberKeys.size < 4096) memberKeys.set(key, b);
-  }
-  return b;
 }

@@ -1,5 +1,5 @@
 import { builtKeys, type EventSink, type WireEvent } from '../events/event.js';
-import { escapeC1, jsonString, type JsonValue } from '../events/json.js';
+import { jsonString, nestedJson, type JsonValue } from '../events/json.js';
 import { LineOut } from '../events/line-out.js';
 import { Timestamp } from '../events/time.js';
 
@@ -93,16 +93,7 @@ function compileSerializer(keys: readonly string[]): Serializer {
 
 /** `compactJson(v)` for one field value; objects and arrays without Timestamps by JSON.stringify (the same text, made natively). */
 function valueJson(v: JsonValue): string {
-  const scalar = scalarJson(v);
-  if (scalar !== undefined) return scalar;
-  const before = Timestamp.stringified;
-  let s: string | undefined;
-  try {
-    s = JSON.stringify(v);
-  } catch {
-    // Not JSON (a cycle, a BigInt): walked like any other value.
-  }
-  return s !== undefined && Timestamp.stringified === before ? escapeC1(s) : compactJson(v);
+  return scalarJson(v) ?? nestedJson(v);
 }
 
 /** JSON of null, a string, number, boolean or Timestamp; undefined for arrays and objects. */
