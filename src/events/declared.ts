@@ -1,6 +1,7 @@
-import type { Direction, WireEvent } from './event.js';
+import type { Direction, EventFields, WireEvent } from './event.js';
 import type { EventType, FieldsOf } from './event-map.js';
 import { bytesOf, type LineOut } from './line-out.js';
+import { compileBuilder, literalKey } from './event-literal.js';
 import { jsonString } from './json.js';
 import type { Timestamp } from './time.js';
 
@@ -47,14 +48,12 @@ export function declaredEvents(): DeclaredEvent<EventType>[] {
   return [...declared.values()];
 }
 
-const BASE_KEYS = new Set(['type', 'frame', 'ts', 'flow', 'dir']);
-
 export function declareEvent<K extends EventType, const L extends readonly KeysOf<K>[]>(type: K, keys: L & Complete<K, L>): DeclaredEvent<K> {
   const list: readonly string[] = keys;
   const seen = new Set<string>();
   for (const k of list) {
     // A programming error in a declaration, found when the module loads (every run, every test).
-    if (seen.has(k) || BASE_KEYS.has(k) || k === '__proto__' || /^[0-9]/.test(k)) throw new Error(`declareEvent(${type}): bad or repeated field ${k}`);
+    if (seen.has(k) || !literalKey(k)) throw new Error(`declareEvent(${type}): bad or repeated field ${k}`);
     seen.add(k);
   }
   if (declared.has(type)) throw new Error(`declareEvent(${type}): declared twice`);
@@ -66,11 +65,10 @@ export function declareEvent<K extends EventType, const L extends readonly KeysO
 type Build = DeclaredEvent<EventType>['build'];
 type Write = DeclaredEvent<EventType>['write'];
 
-/** One object literal with every key in order, which V8 allocates at its final size (see makeEvent). */
+/** makeEvent's compiled object literal (event-literal.ts) for this type's one field list. */
 function compileBuild(type: string, keys: readonly string[]): Build {
-  const props = keys.map((k) => `, ${JSON.stringify(k)}: f[${JSON.stringify(k)}]`).join('');
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- keys are checked above and quoted
-  return new Function('type', `return function build(frame, ts, flow, dir, f) { return { type, frame, ts, flow, dir${props} }; };`)(type) as Build;
+  const build = compileBuilder(keys);
+  return (frame, ts, flow, dir, f) => build(type, frame, ts, flow, dir, f as EventFields);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { declaredEvent } from './declared.js';
+import { BASE_KEYS, compileBuilder, literalKey, type Builder } from './event-literal.js';
 import type { EventType, FieldsOf } from './event-map.js';
 import type { JsonValue } from './json.js';
 import type { LineOut } from './line-out.js';
@@ -115,12 +116,10 @@ export function makeEvent(
  * literal would treat differently (`__proto__`, array indices) and base keys take the
  * generic path. Output is the same object: same keys, same order, same values.
  */
-type Builder = (type: string, frame: number, ts: Timestamp, flow: number | null, dir: Direction | null, fields: EventFields) => WireEvent;
 interface Shape {
   readonly keys: readonly string[];
   readonly build: Builder;
 }
-const BASE_KEYS = new Set(['type', 'frame', 'ts', 'flow', 'dir']);
 const SHAPES_PER_TYPE = 8;
 const MAX_BUILDERS = 1024;
 const builders = new Map<string, Shape[]>();
@@ -158,17 +157,8 @@ function sameKeys(keys: readonly string[], fields: EventFields): boolean {
 function buildableKeys(fields: EventFields): string[] | null {
   const keys: string[] = [];
   for (const key in fields) {
-    if (BASE_KEYS.has(key) || key === '__proto__' || /^[0-9]/.test(key) || keys.length >= 256) return null;
+    if (!literalKey(key) || keys.length >= 256) return null;
     keys.push(key);
   }
   return keys;
-}
-
-function compileBuilder(keys: readonly string[]): Builder {
-  const props = keys.map((k) => {
-    const q = JSON.stringify(k);
-    return `${q}: f[${q}]`;
-  });
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- keys are quoted; see above
-  return new Function('type', 'frame', 'ts', 'flow', 'dir', 'f', `return { type, frame, ts, flow, dir${props.map((p) => ', ' + p).join('')} };`) as Builder;
 }
