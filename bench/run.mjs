@@ -7,9 +7,11 @@
 // /usr/bin/time (GNU time: %e %U %S %M); output goes to /dev/null.
 //
 //   node bench/run.mjs [--size 500] [--seed 1] [--workers 1,N] [--flat] [--big] [--dist dist]
-//                      [--skip-tshark] [--skip-tls] [--skip-quic] [--json FILE]
+//                      [--skip-tshark] [--skip-tls] [--skip-quic] [--skip-short] [--json FILE]
 //   --flat   also run `events` on 100 MB and 1 GB captures to show peak RSS stays flat
 //   --big    with --flat, also 4 GB (needs ~4.5 GB of disk in bench/out/ and minutes)
+//   --skip-short  leave out the short-capture rows (a 20 MB slice against tshark, start-up on
+//            captures/demo.pcap), which issue 18 sets targets for because students' captures are small
 import { execFileSync, spawn } from 'node:child_process';
 import { openSync, closeSync, writeFileSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -28,7 +30,7 @@ const NODE_FLAGS = (() => {
 const node = (args) => ['node', [...NODE_FLAGS, ...args]];
 
 function parseArgs(argv) {
-  const o = { size: 500, seed: 1, workers: null, flat: false, big: false, dist: 'dist', skipTshark: false, skipTls: false, skipQuic: false, json: null };
+  const o = { size: 500, seed: 1, workers: null, flat: false, big: false, dist: 'dist', skipTshark: false, skipTls: false, skipQuic: false, skipShort: false, json: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--size') o.size = Number(argv[++i]);
@@ -40,6 +42,7 @@ function parseArgs(argv) {
     else if (a === '--skip-tshark') o.skipTshark = true;
     else if (a === '--skip-tls') o.skipTls = true;
     else if (a === '--skip-quic') o.skipQuic = true;
+    else if (a === '--skip-short') o.skipShort = true;
     else if (a === '--json') o.json = argv[++i];
     else throw new Error(`unknown argument ${a}`);
   }
@@ -123,20 +126,67 @@ async function runSet(file, bytes, o, { withTshark, label }) {
     r.pps = packets / r.wall;
     const ref = r.vs && refs[r.vs];
     r.ratio = ref ? ref.wall / r.wall : null;
+    r.cpuRatio = ref ? ref.cpu / r.cpu : null;
   }
   return { label, file, bytes, packets, rows };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * Short captures, where start-up and JIT warm-up weigh most: `events` on a 20 MB slice against
+ * tshark's field extraction, alternated over `rounds` (medians; each round's ratio is printed
+ * too, since a shared machine's speed drifts between rounds), and `events` on the demo capture.
+ */
+async function runShort(o, { rounds = 5 }) {
+  const cli = join(o.dist, 'cli/main.js');
+  const slice = ensureCapture({ sizeMB: 20, seed: o.seed });
+  const fields = TSHARK_FIELDS.flatMap((f) => ['-e', f]);
+  const ours = [];
+  const theirs = [];
+  for (let i = 0; i < rounds; i++) {
+    ours.push(await measure(...node([cli, 'events', slice.path, '--workers', '1'])));
+    if (!o.skipTshark) theirs.push(await measure('tshark', ['-r', slice.path, '-2', '-R', 'http || dns || ftp || smtp || pop', '-T', 'fields', ...fields]));
+  }
+  const demo = [];
+  for (let i = 0; i < rounds * 2; i++) demo.push(await measure(...node([cli, 'events', join(ROOT, 'captures', 'demo.pcap')])));
+  const pick = (runs, key) => median(runs.map((r) => r[key]));
+  return {
+    bytes: slice.bytes,
+    events: { wall: pick(ours, 'wall'), cpu: pick(ours, 'cpu'), rssMB: pick(ours, 'rssMB') },
+    tshark: theirs.length ? { wall: pick(theirs, 'wall'), cpu: pick(theirs, 'cpu'), rssMB: pick(theirs, 'rssMB') } : null,
+    roundRatios: theirs.map((t, i) => t.wall / ours[i].wall),
+    demo: { wall: pick(demo, 'wall'), cpu: pick(demo, 'cpu'), min: Math.min(...demo.map((r) => r.wall)), max: Math.max(...demo.map((r) => r.wall)) },
+  };
+}
+
+function shortTable(s) {
+  const lines = [
+    `Short captures: ${(s.bytes / 1e6).toFixed(0)} MB slice, median of ${s.roundRatios.length || 'several'} alternated rounds`,
+    '',
+    '| run | wall s | CPU s | peak RSS MB | vs tshark (wall / CPU) |',
+    '|---|---:|---:|---:|---:|',
+  ];
+  const ratio = s.tshark ? `${(s.tshark.wall / s.events.wall).toFixed(2)}× / ${(s.tshark.cpu / s.events.cpu).toFixed(2)}×` : '';
+  lines.push(`| wirelens events --workers 1 | ${s.events.wall.toFixed(2)} | ${s.events.cpu.toFixed(2)} | ${s.events.rssMB.toFixed(0)} | ${ratio} |`);
+  if (s.tshark) lines.push(`| tshark -2 -T fields | ${s.tshark.wall.toFixed(2)} | ${s.tshark.cpu.toFixed(2)} | ${s.tshark.rssMB.toFixed(0)} |  |`);
+  lines.push(`| wirelens events captures/demo.pcap (start-up) | ${s.demo.wall.toFixed(2)} (${s.demo.min.toFixed(2)}–${s.demo.max.toFixed(2)}) | ${s.demo.cpu.toFixed(2)} |  |  |`);
+  if (s.roundRatios.length) lines.push('', `Wall ratio per round: ${s.roundRatios.map((r) => r.toFixed(2) + '×').join(', ')}`);
+  return lines.join('\n');
 }
 
 function table(set) {
   const lines = [
     `Capture: ${(set.bytes / 1e6).toFixed(0)} MB, ${set.packets} packets (${set.label})`,
     '',
-    '| run | wall s | CPU s | MB/s | packets/s | peak RSS MB | vs tshark |',
-    '|---|---:|---:|---:|---:|---:|---:|',
+    '| run | wall s | CPU s | MB/s | packets/s | peak RSS MB | vs tshark (wall) | vs tshark (CPU) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of set.rows) {
-    const ratio = r.ratio ? `${r.ratio.toFixed(1)}× ${r.vs === 'conv' ? 'conv' : 'fields'}` : '';
-    lines.push(`| ${r.name} | ${r.wall.toFixed(2)} | ${r.cpu.toFixed(2)} | ${r.mbps.toFixed(0)} | ${Math.round(r.pps).toLocaleString('en-US')} | ${r.rssMB.toFixed(0)} | ${ratio} |`);
+    const against = r.vs === 'conv' ? 'conv' : 'fields';
+    const ratio = r.ratio ? `${r.ratio.toFixed(1)}× ${against}` : '';
+    const cpuRatio = r.cpuRatio ? `${r.cpuRatio.toFixed(1)}× ${against}` : '';
+    lines.push(`| ${r.name} | ${r.wall.toFixed(2)} | ${r.cpu.toFixed(2)} | ${r.mbps.toFixed(0)} | ${Math.round(r.pps).toLocaleString('en-US')} | ${r.rssMB.toFixed(0)} | ${ratio} | ${cpuRatio} |`);
   }
   return lines.join('\n');
 }
@@ -151,6 +201,10 @@ async function main() {
   const set = await runSet(main.path, main.bytes, o, { withTshark: !o.skipTshark, label: `seed ${o.seed}` });
   results.sets.push(set);
   console.log(table(set));
+  if (!o.skipShort) {
+    results.short = await runShort(o, { rounds: 5 });
+    console.log('\n' + shortTable(results.short));
+  }
   if (o.flat) {
     const sizes = [100, 1000, ...(o.big ? [4000] : [])];
     const flat = [];
