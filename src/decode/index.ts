@@ -148,7 +148,15 @@ export class PacketDecoder {
 
   /** `frame` only orders fragment time-outs (see `expire`). */
   decode(linkType: number, data: Uint8Array, ts: Timestamp, frame = 0): DecodeResult {
-    this.fragments.frame = frame;
+    return this.decodeFrame(linkType, data, ts.sec, ts.ns, frame);
+  }
+
+  /** `decode` with the packet's time as numbers (the engine's path: no Timestamp per packet). */
+  decodeFrame(linkType: number, data: Uint8Array, sec: number, ns: number, frame: number): DecodeResult {
+    const fragments = this.fragments;
+    fragments.frame = frame;
+    fragments.sec = sec;
+    fragments.ns = ns;
     const c = this.cursor;
     const outcome = walkLink(linkType, data, c);
     this.linkShims = c.shims;
@@ -157,14 +165,14 @@ export class PacketDecoder {
     if (c.trim > 0) data = data.subarray(0, Math.max(c.offset, data.length - c.trim));
     let packet: IpPacket | null | undefined;
     const record = this.records[0]!;
-    if (outcome === LINK_IPV4) packet = decodeIpv4(data, c.offset, ts, this.fragments, this.report, this.checkChecksums, record);
-    else if (outcome === LINK_IPV6) packet = decodeIpv6(data, c.offset, ts, this.fragments, this.report, record);
+    if (outcome === LINK_IPV4) packet = decodeIpv4(data, c.offset, this.fragments, this.report, this.checkChecksums, record);
+    else if (outcome === LINK_IPV6) packet = decodeIpv6(data, c.offset, this.fragments, this.report, record);
     else if (outcome === LINK_BAD) return BAD;
     else return this.other(c.label);
     if (packet === undefined) return BAD;
     if (packet === null) return HELD;
     if (packet.protocol === PROTO_IPIP || packet.protocol === PROTO_IPV6_IN_IP || packet.protocol === PROTO_GRE || packet.transport?.protocol === 'udp') {
-      packet = this.decapsulate(packet, ts);
+      packet = this.decapsulate(packet);
     }
     if (this.checkChecksums && packet.transport && !packet.truncated) verifyTransportChecksum(packet, this.report);
     const r = this.ipResult;
@@ -177,7 +185,7 @@ export class PacketDecoder {
    * header that fits), the packet inside replaces it, linked to it by `encap`. A tunnel
    * whose header is bad, or whose payload is not IP, ends the walk on the tunnel's packet.
    */
-  private decapsulate(outer: IpPacket, ts: Timestamp): IpPacket {
+  private decapsulate(outer: IpPacket): IpPacket {
     const c = this.cursor;
     let packet = outer;
     for (let depth = 0; ; depth++) {
@@ -213,8 +221,8 @@ export class PacketDecoder {
       if (outcome === LINK_BAD) return packet;
       let inner: IpPacket | null | undefined;
       const record = (this.records[depth + 1] ??= new IpRecord());
-      if (outcome === LINK_IPV4) inner = decodeIpv4(buf, c.offset, ts, this.fragments, this.report, this.checkChecksums, record);
-      else if (outcome === LINK_IPV6) inner = decodeIpv6(buf, c.offset, ts, this.fragments, this.report, record);
+      if (outcome === LINK_IPV4) inner = decodeIpv4(buf, c.offset, this.fragments, this.report, this.checkChecksums, record);
+      else if (outcome === LINK_IPV6) inner = decodeIpv6(buf, c.offset, this.fragments, this.report, record);
       else {
         packet.carries = `${h.label}${c.shims}:${c.label}`;
         return packet;

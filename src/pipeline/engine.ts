@@ -93,7 +93,14 @@ export class Engine implements SessionHost {
   frame = 0;
   private nameFrame = -1;
   private nameSeq = 0;
-  ts = Timestamp.ZERO;
+  /**
+   * The current packet's time as two numbers (what the packet path reads), and the
+   * `Timestamp` last made of them: `ts` makes one only when something keeps or writes the
+   * time (an event, a flow's handshake), at most one per packet.
+   */
+  private sec = 0;
+  private ns = 0;
+  private made = Timestamp.ZERO;
   readonly stats = new CaptureStats();
 
   private readonly decoder: PacketDecoder;
@@ -156,12 +163,27 @@ export class Engine implements SessionHost {
     this.budget = new ReassemblyBudget(opts.limits.reassembly_total);
   }
 
+  /** The current packet's time (see `sec`). */
+  get ts(): Timestamp {
+    const m = this.made;
+    if (m.sec === this.sec && m.ns === this.ns) return m;
+    return (this.made = new Timestamp(this.sec, this.ns));
+  }
+  set ts(t: Timestamp) {
+    this.sec = t.sec;
+    this.ns = t.ns;
+    this.made = t;
+  }
+
   packet(p: RawPacket): void {
+    const sec = p.sec;
+    const ns = p.ns;
     this.frame = p.frame;
-    this.ts = p.ts;
-    if (!this.mark && p.ts.sec !== this.lastTick) this.tick(p.ts);
+    this.sec = sec;
+    this.ns = ns;
+    if (!this.mark && sec !== this.lastTick) this.tick(this.ts);
     this.mark?.(p.frame, Phase.Packet, 0, 0);
-    const result = this.decoder.decode(p.link_type, p.data, p.ts, p.frame);
+    const result = this.decoder.decodeFrame(p.link_type, p.data, sec, ns, p.frame);
     // The link and its shims, as tshark's hierarchy names them: `eth:vlan`, `eth:pppoes:ppp`.
     const shims = this.decoder.linkShims;
     this.currentLink = shims ? linkName(p.link_type) + shims : linkName(p.link_type);
@@ -360,7 +382,7 @@ export class Engine implements SessionHost {
 
   private touch(flow: Flow, side: Side, ip: IpPacket, p: RawPacket, count = true): void {
     flow.count(side, ip.ip_length, p.orig_len);
-    flow.last = this.ts;
+    flow.setLast(this.sec, this.ns);
     flow.lastFrame = this.frame;
     // A flow's frames count under its first packet's link layers (`eth:vlan`), so that the
     // payload frames `flowEnded` moves under the application are taken from where they were
@@ -495,7 +517,7 @@ export class Engine implements SessionHost {
     }
     const me = a.sides[side];
     const full = me.overflowed;
-    const r = a.packet(side, tcp.seq, tcp.ack, tcp.flags, tcp.window, seglen, this.frame, p.ts.sec, p.ts.ns, options);
+    const r = a.packet(side, tcp.seq, tcp.ack, tcp.flags, tcp.window, seglen, this.frame, this.sec, this.ns, options);
     this.packetFlow = flow;
     this.packetTcp = r;
     if (!full && me.overflowed) {
