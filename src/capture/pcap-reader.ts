@@ -78,7 +78,7 @@ export class PcapParser implements RecordParser {
       packet.sec = s;
       packet.ns = ns;
       packet.orig_len = view.getUint32(pos + 12, little);
-      packet.data = buf.subarray(pos + RECORD_HEADER, pos + RECORD_HEADER + caplen);
+      packet.frameAt(buf, pos + RECORD_HEADER, caplen);
       if (caplen > this.snaplen && this.snaplen !== 0 && !this.snaplenReported) {
         // Reported once per file: a writer with a wrong snaplen would otherwise flag every packet.
         this.snaplenReported = true;

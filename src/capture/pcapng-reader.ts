@@ -285,7 +285,7 @@ export class PcapngParser implements RecordParser {
     // Straight into the packet record: no Timestamp object per packet.
     const packet = this.packet;
     iface.ts.convertInto(view.getUint32(pos + 12, little), view.getUint32(pos + 16, little), packet);
-    this.deliver(iface, ifId, buf.subarray(pos + 28, pos + 28 + caplen), view.getUint32(pos + 24, little));
+    this.deliver(iface, ifId, buf, pos + 28, caplen, view.getUint32(pos + 24, little));
   }
 
   private simplePacket(buf: Uint8Array, view: DataView, pos: number, length: number): void {
@@ -307,26 +307,26 @@ export class PcapngParser implements RecordParser {
     const packet = this.packet;
     packet.sec = this.lastSec;
     packet.ns = this.lastNs;
-    this.deliver(iface, 0, buf.subarray(pos + 12, pos + 12 + caplen), origLen);
+    this.deliver(iface, 0, buf, pos + 12, caplen, origLen);
   }
 
-  /** The packet record, its time already set. */
-  private deliver(iface: SectionInterface, ifId: number, data: Uint8Array, origLen: number): void {
+  /** The packet record, its time already set; its bytes are `buf[at, at + caplen)`. */
+  private deliver(iface: SectionInterface, ifId: number, buf: Uint8Array, at: number, caplen: number, origLen: number): void {
     this.packets++;
     const packet = this.packet;
     packet.frame = this.packets;
     packet.link_type = iface.info.link_type;
-    packet.data = data;
+    packet.frameAt(buf, at, caplen);
     packet.orig_len = origLen;
     packet.interface_id = ifId;
     this.lastSec = packet.sec;
     this.lastNs = packet.ns;
     const snaplen = iface.info.snaplen;
-    if (snaplen !== 0 && data.length > snaplen && !iface.snaplenReported) {
+    if (snaplen !== 0 && caplen > snaplen && !iface.snaplenReported) {
       iface.snaplenReported = true;
       this.problem(
         'capture.snaplen_exceeded',
-        `frame ${this.packets}: ${data.length} bytes captured, interface ${ifId} snaplen is ${snaplen} (reported once per interface)`,
+        `frame ${this.packets}: ${caplen} bytes captured, interface ${ifId} snaplen is ${snaplen} (reported once per interface)`,
         this.packets,
       );
     }

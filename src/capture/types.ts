@@ -20,6 +20,13 @@ export interface RawPacket {
   link_type: number;
   /** Captured bytes (caplen). Valid only during the callback. */
   data: Uint8Array;
+  /**
+   * The same bytes as the buffer they were read into, `bytes[offset, offset + caplen)`:
+   * what the packet path reads, with no view per packet. Valid only during the callback.
+   */
+  bytes: Uint8Array;
+  offset: number;
+  caplen: number;
   /** Length on the wire. */
   orig_len: number;
   /** pcapng interface index (0 for pcap). */
@@ -36,10 +43,30 @@ export class PacketRecord implements RawPacket {
   sec = 0;
   ns = 0;
   link_type = 0;
-  data: Uint8Array = new Uint8Array(0);
+  bytes: Uint8Array = NO_BYTES;
+  offset = 0;
+  caplen = 0;
   orig_len = 0;
   interface_id = 0;
   private made: Timestamp = Timestamp.ZERO;
+  private view: Uint8Array | null = NO_BYTES;
+
+  /** The frame's bytes are `bytes[offset, offset + caplen)` (its view, `data`, is made when asked). */
+  frameAt(bytes: Uint8Array, offset: number, caplen: number): void {
+    this.bytes = bytes;
+    this.offset = offset;
+    this.caplen = caplen;
+    this.view = null;
+  }
+
+  get data(): Uint8Array {
+    return (this.view ??= this.bytes.subarray(this.offset, this.offset + this.caplen));
+  }
+
+  set data(d: Uint8Array) {
+    this.frameAt(d, 0, d.length);
+    this.view = d;
+  }
 
   get ts(): Timestamp {
     const m = this.made;
@@ -54,6 +81,8 @@ export class PacketRecord implements RawPacket {
     this.made = t;
   }
 }
+
+const NO_BYTES = new Uint8Array(0);
 
 /** A RawPacket for a reader to fill and reuse. */
 export const newRawPacket = (): PacketRecord => new PacketRecord();

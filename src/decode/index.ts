@@ -13,7 +13,7 @@ import { GENEVE_PORT, geneve, gre, GTPU_PORT, gtpU, ipInIp, PROTO_GRE, PROTO_IPI
 import { avs, ieee80211, ppi, prism, radiotap } from './link/wlan-radio.js';
 export { LINK_IPV4, LINK_IPV6, LinkCursor } from './link/cursor.js';
 import { ethernet } from './link/ethernet.js';
-import { resolveEtherType } from './link/ethertype.js';
+import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, resolveEtherType } from './link/ethertype.js';
 import { loop, nullLoopback } from './link/loopback.js';
 import { linkTypeName } from './link/names.js';
 import { nflog } from './link/nflog.js';
@@ -148,15 +148,38 @@ export class PacketDecoder {
 
   /** `frame` only orders fragment time-outs (see `expire`). */
   decode(linkType: number, data: Uint8Array, ts: Timestamp, frame = 0): DecodeResult {
-    return this.decodeFrame(linkType, data, ts.sec, ts.ns, frame);
+    return this.decodeFrame(linkType, data, 0, data.length, ts.sec, ts.ns, frame);
   }
 
-  /** `decode` with the packet's time as numbers (the engine's path: no Timestamp per packet). */
-  decodeFrame(linkType: number, data: Uint8Array, sec: number, ns: number, frame: number): DecodeResult {
+  /**
+   * `decode` of the frame `bytes[offset, offset + caplen)`, its time as numbers: the
+   * engine's path. An Ethernet frame of IPv4 or IPv6 (nearly every frame) is decoded in
+   * place, with no view and no Timestamp made; other frames get a view for the link walk.
+   */
+  decodeFrame(linkType: number, bytes: Uint8Array, offset: number, caplen: number, sec: number, ns: number, frame: number): DecodeResult {
     const fragments = this.fragments;
     fragments.frame = frame;
     fragments.sec = sec;
     fragments.ns = ns;
+    if (linkType === LINKTYPE_ETHERNET && caplen >= 14) {
+      // What `walkLink` does for such a frame (ethernet, then resolveEtherType's first test).
+      const type = (bytes[offset + 12]! << 8) | bytes[offset + 13]!;
+      if (type === ETHERTYPE_IPV4 || type === ETHERTYPE_IPV6) {
+        this.linkShims = '';
+        const end = offset + caplen;
+        const record = this.records[0]!;
+        const packet =
+          type === ETHERTYPE_IPV4
+            ? decodeIpv4(bytes, offset + 14, end, this.fragments, this.report, this.checkChecksums, record)
+            : decodeIpv6(bytes, offset + 14, end, this.fragments, this.report, record);
+        return this.ipDecoded(packet);
+      }
+    }
+    const data = offset === 0 && caplen === bytes.length ? bytes : bytes.subarray(offset, offset + caplen);
+    return this.decodeView(linkType, data);
+  }
+
+  private decodeView(linkType: number, data: Uint8Array): DecodeResult {
     const c = this.cursor;
     const outcome = walkLink(linkType, data, c);
     this.linkShims = c.shims;
@@ -165,10 +188,16 @@ export class PacketDecoder {
     if (c.trim > 0) data = data.subarray(0, Math.max(c.offset, data.length - c.trim));
     let packet: IpPacket | null | undefined;
     const record = this.records[0]!;
-    if (outcome === LINK_IPV4) packet = decodeIpv4(data, c.offset, this.fragments, this.report, this.checkChecksums, record);
-    else if (outcome === LINK_IPV6) packet = decodeIpv6(data, c.offset, this.fragments, this.report, record);
+    if (outcome === LINK_IPV4) packet = decodeIpv4(data, c.offset, data.length, this.fragments, this.report, this.checkChecksums, record);
+    else if (outcome === LINK_IPV6) packet = decodeIpv6(data, c.offset, data.length, this.fragments, this.report, record);
     else if (outcome === LINK_BAD) return BAD;
     else return this.other(c.label);
+    return this.ipDecoded(packet);
+  }
+
+  /** The network layer decoded: tunnels taken off, checksums checked when asked. */
+  private ipDecoded(decoded: IpPacket | null | undefined): DecodeResult {
+    let packet = decoded;
     if (packet === undefined) return BAD;
     if (packet === null) return HELD;
     if (packet.protocol === PROTO_IPIP || packet.protocol === PROTO_IPV6_IN_IP || packet.protocol === PROTO_GRE || packet.transport?.protocol === 'udp') {
@@ -221,8 +250,8 @@ export class PacketDecoder {
       if (outcome === LINK_BAD) return packet;
       let inner: IpPacket | null | undefined;
       const record = (this.records[depth + 1] ??= new IpRecord());
-      if (outcome === LINK_IPV4) inner = decodeIpv4(buf, c.offset, this.fragments, this.report, this.checkChecksums, record);
-      else if (outcome === LINK_IPV6) inner = decodeIpv6(buf, c.offset, this.fragments, this.report, record);
+      if (outcome === LINK_IPV4) inner = decodeIpv4(buf, c.offset, buf.length, this.fragments, this.report, this.checkChecksums, record);
+      else if (outcome === LINK_IPV6) inner = decodeIpv6(buf, c.offset, buf.length, this.fragments, this.report, record);
       else {
         packet.carries = `${h.label}${c.shims}:${c.label}`;
         return packet;

@@ -14,8 +14,8 @@ export type Ipv4Outcome = IpPacket | null | undefined;
 /**
  * @param into the record to fill (a decoder's, reused per packet); a new one when not given.
  */
-export function decodeIpv4(data: Uint8Array, off: number, fragments: FragmentReassembler, report: Report, checkChecksum = true, into: IpRecord = new IpRecord()): Ipv4Outcome {
-  const avail = data.length - off;
+export function decodeIpv4(data: Uint8Array, off: number, dataEnd: number, fragments: FragmentReassembler, report: Report, checkChecksum = true, into: IpRecord = new IpRecord()): Ipv4Outcome {
+  const avail = dataEnd - off;
   const vihl = avail > 0 ? data[off]! : 0x40;
   if (vihl >> 4 !== 4) {
     report('ip.bad_version', `IP version ${vihl >> 4} where IPv4 was announced`);

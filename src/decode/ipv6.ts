@@ -18,8 +18,8 @@ const MAX_EXTENSION_HEADERS = 24;
 export type Ipv6Outcome = IpPacket | null | undefined;
 
 /** @param into the record to fill (a decoder's, reused per packet); a new one when not given. */
-export function decodeIpv6(data: Uint8Array, off: number, fragments: FragmentReassembler, report: Report, into: IpRecord = new IpRecord()): Ipv6Outcome {
-  const avail = data.length - off;
+export function decodeIpv6(data: Uint8Array, off: number, dataEnd: number, fragments: FragmentReassembler, report: Report, into: IpRecord = new IpRecord()): Ipv6Outcome {
+  const avail = dataEnd - off;
   const version = avail > 0 ? data[off]! >> 4 : 6;
   if (version !== 6) {
     report('ip.bad_version', `IP version ${version} where IPv6 was announced`);
@@ -33,7 +33,7 @@ export function decodeIpv6(data: Uint8Array, off: number, fragments: FragmentRea
   let next = data[off + 6]!;
   if (payloadLength === 0 && next === EXT.hopByHop) payloadLength = avail - 40; // jumbogram (RFC 2675)
   const declaredEnd = off + 40 + payloadLength;
-  const end = Math.min(declaredEnd, data.length); // trims Ethernet padding
+  const end = Math.min(declaredEnd, dataEnd); // trims Ethernet padding
   const ttl = data[off + 7]!;
 
   let buf = data;

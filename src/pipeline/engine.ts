@@ -183,7 +183,7 @@ export class Engine implements SessionHost {
     this.ns = ns;
     if (!this.mark && sec !== this.lastTick) this.tick(this.ts);
     this.mark?.(p.frame, Phase.Packet, 0, 0);
-    const result = this.decoder.decodeFrame(p.link_type, p.data, sec, ns, p.frame);
+    const result = this.decoder.decodeFrame(p.link_type, p.bytes, p.offset, p.caplen, sec, ns, p.frame);
     // The link and its shims, as tshark's hierarchy names them: `eth:vlan`, `eth:pppoes:ppp`.
     const shims = this.decoder.linkShims;
     this.currentLink = shims ? linkName(p.link_type) + shims : linkName(p.link_type);

@@ -67,7 +67,7 @@ export class CaptureStats {
   count(p: RawPacket): void {
     this.packets++;
     this.bytes += p.orig_len;
-    this.capturedBytes += p.data.length;
+    this.capturedBytes += p.caplen;
     const sec = p.sec;
     const ns = p.ns;
     if (this.packets === 1) {
