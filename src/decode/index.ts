@@ -19,7 +19,7 @@ import { linkTypeName } from './link/names.js';
 import { nflog } from './link/nflog.js';
 import { pppFrame } from './link/ppp.js';
 import { sll, sll2 } from './link/sll.js';
-import type { DecodeProblem, DecodeResult, IpPacket } from './types.js';
+import type { DecodeProblem, DecodeResult, Encapsulation, IpPacket } from './types.js';
 import type { CoreAnomalyCode } from '../events/anomalies.js';
 import { verifyTransportChecksum } from './transport-checksum.js';
 import { IpRecord } from './ip-packet.js';
@@ -119,6 +119,9 @@ export class PacketDecoder {
    * is valid until the next `decode` (see `DecodeResult`).
    */
   private readonly records: IpRecord[] = [new IpRecord()];
+  /** Per tunnel depth, like `records`: the tunnel header read and the `encap` linking the packet inside to it. */
+  private readonly headers: TunnelHeader[] = [];
+  private readonly encaps: Encapsulation[] = [];
   private readonly ipResult: { kind: 'ip'; packet: IpPacket } = { kind: 'ip', packet: this.records[0]! };
 
   /**
@@ -228,15 +231,15 @@ export class PacketDecoder {
       if (proto === PROTO_IPIP || proto === PROTO_IPV6_IN_IP) {
         buf = packet.payload;
         if (buf.length === 0) return packet;
-        h = { type: 'Tunnel::IP', label: ipInIpLabel(packet.version, proto), vni: undefined };
+        h = this.header(depth, 'Tunnel::IP', ipInIpLabel(packet.version, proto));
         outcome = ipInIp(proto, c);
       } else if (proto === PROTO_GRE) {
         buf = packet.payload;
-        h = { type: 'Tunnel::GRE', label: 'gre', vni: undefined };
+        h = this.header(depth, 'Tunnel::GRE', 'gre');
         outcome = gre(buf, c, h);
       } else if (t !== null && t.protocol === 'udp') {
         buf = t.payload;
-        h = { type: 'Tunnel::VXLAN', label: '', vni: undefined };
+        h = this.header(depth, 'Tunnel::VXLAN', '');
         if (t.dst_port === VXLAN_PORT) outcome = vxlan(buf, c, h);
         else if (t.dst_port === GENEVE_PORT) outcome = geneve(buf, c, h);
         else if (t.dst_port === GTPU_PORT || t.src_port === GTPU_PORT) outcome = gtpU(buf, c, h);
@@ -261,9 +264,24 @@ export class PacketDecoder {
         packet.carries = `${h.label}:${inner === null ? 'fragment' : 'bad'}`;
         return packet;
       }
-      inner.encap = { outer: packet, type: h.type, label: h.label, path: `${h.label}${c.shims}`, vni: h.vni };
+      const encap = (this.encaps[depth] ??= { outer: packet, type: h.type, label: '', path: '', vni: undefined });
+      encap.outer = packet;
+      encap.type = h.type;
+      encap.label = h.label;
+      encap.path = c.shims === '' ? h.label : `${h.label}${c.shims}`;
+      encap.vni = h.vni;
+      inner.encap = encap;
       packet = inner;
     }
+  }
+
+  /** The tunnel header record of `depth`, reset (valid until the next `decode`, as the records are). */
+  private header(depth: number, type: TunnelHeader['type'], label: string): TunnelHeader {
+    const h = (this.headers[depth] ??= { type, label, vni: undefined });
+    h.type = type;
+    h.label = label;
+    h.vni = undefined;
+    return h;
   }
 
   /** Drop datagrams whose fragments waited longer than `fragment_timeout` (capture time). */

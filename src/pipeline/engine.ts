@@ -20,6 +20,7 @@ import { seqAdd, seqDiff } from '../reassembly/seq.js';
 import { ReassemblyBudget, TcpDirection, type StreamOutput } from '../reassembly/stream.js';
 import { END_FRAME, Phase, type GroupMark } from './order.js';
 import { AppSession, type InnerTap, type SessionHost } from './session.js';
+import { TunnelMemo } from './tunnel-memo.js';
 import { CaptureStats, linkName } from './stats.js';
 import type { WorkPlan } from './work-plan.js';
 import type { AnomalyCode, CaptureFileFields, EventType, FieldsOf } from '../events/event-map.js';
@@ -109,6 +110,8 @@ export class Engine implements SessionHost {
   private readonly budget: ReassemblyBudget;
   /** The numbers of lite TCP flows (`Flow.lite` is a slot here). */
   private readonly lite = new LiteSlots();
+  /** The last tunnel chain's path and scope (tunnel-memo.ts). */
+  private readonly tunnels = new TunnelMemo();
   private lastTick = -1;
   /** Set while flows end by time-out or at the end of capture, whose events are grouped per flow. */
   private endingPhase: Phase.FlowExpiry | Phase.EndFlows | null = null;
@@ -195,10 +198,19 @@ export class Engine implements SessionHost {
       let scope = '';
       const encap = ip.encap;
       if (encap !== undefined || ip.carries !== undefined) {
-        net = tunnelPath(ip);
-        if (encap !== undefined) {
+        const memo = this.tunnels;
+        if (encap !== undefined && memo.same(ip)) {
+          net = memo.path;
+          scope = memo.scope;
           this.carriers(encap, p);
-          scope = tunnelScope(encap);
+        } else {
+          net = tunnelPath(ip);
+          if (encap !== undefined) {
+            this.carriers(encap, p);
+            scope = tunnelScope(encap);
+            memo.path = net;
+            memo.scope = scope;
+          }
         }
         if (ip.carries !== undefined) {
           this.carrierOnly(ip, p, net);
