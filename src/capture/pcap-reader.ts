@@ -3,8 +3,7 @@
  * by caplen bytes. Both byte orders, microsecond (a1b2c3d4) and nanosecond (a1b23c4d)
  * magics. Format reference: draft-ietf-opsawg-pcap.
  */
-import { Timestamp } from '../events/time.js';
-import { newRawPacket, type CaptureHandlers, type CaptureInterface, type RawPacket } from './types.js';
+import { newRawPacket, type CaptureHandlers, type CaptureInterface, type PacketRecord } from './types.js';
 import type { RecordParser } from './record-stream.js';
 
 /** Beyond this a record length is corruption, not a packet; the stream cannot be resynchronised. */
@@ -28,7 +27,7 @@ export class PcapParser implements RecordParser {
   private nano = false;
   private snaplen = 0;
   private snaplenReported = false;
-  private readonly packet: RawPacket = newRawPacket();
+  private readonly packet: PacketRecord = newRawPacket();
 
   constructor(
     private readonly handlers: CaptureHandlers,
@@ -76,9 +75,10 @@ export class PcapParser implements RecordParser {
       }
       this.packets++;
       packet.frame = this.packets;
-      packet.ts = new Timestamp(s, ns);
+      packet.sec = s;
+      packet.ns = ns;
       packet.orig_len = view.getUint32(pos + 12, little);
-      packet.data = buf.subarray(pos + RECORD_HEADER, pos + RECORD_HEADER + caplen);
+      packet.frameAt(buf, pos + RECORD_HEADER, caplen);
       if (caplen > this.snaplen && this.snaplen !== 0 && !this.snaplenReported) {
         // Reported once per file: a writer with a wrong snaplen would otherwise flag every packet.
         this.snaplenReported = true;

@@ -4,8 +4,7 @@
  * (IDB) are numbered per section; frames count packet blocks (EPB, SPB, PB) over the whole
  * file, as Wireshark numbers them. Reference: draft-ietf-opsawg-pcapng.
  */
-import { Timestamp } from '../events/time.js';
-import { newRawPacket, type CaptureHandlers, type CaptureInterface, type RawPacket } from './types.js';
+import { newRawPacket, type CaptureHandlers, type CaptureInterface, type PacketRecord } from './types.js';
 import type { RecordParser } from './record-stream.js';
 import { MAX_RECORD_BYTES } from './pcap-reader.js';
 import { TimestampConverter } from './timestamps.js';
@@ -69,10 +68,12 @@ export class PcapngParser implements RecordParser {
   private interfacesCapped = false;
   private little = true;
   private section: SectionInterface[] = [];
-  private lastTs = Timestamp.ZERO;
+  /** The last packet's time, for a simple packet block (which has none). */
+  private lastSec = 0;
+  private lastNs = 0;
   private readonly unknownReported = new Set<number>();
   private readonly secretsReported = new Set<number>();
-  private readonly packet: RawPacket = newRawPacket();
+  private readonly packet: PacketRecord = newRawPacket();
 
   constructor(
     private readonly handlers: CaptureHandlers,
@@ -281,8 +282,10 @@ export class PcapngParser implements RecordParser {
       this.problem('capture.bad_record', `packet on interface ${ifId}, which is not described in this section; skipped`, frame);
       return;
     }
-    const ts = iface.ts.convert(view.getUint32(pos + 12, little), view.getUint32(pos + 16, little));
-    this.deliver(iface, ifId, ts, buf.subarray(pos + 28, pos + 28 + caplen), view.getUint32(pos + 24, little));
+    // Straight into the packet record: no Timestamp object per packet.
+    const packet = this.packet;
+    iface.ts.convertInto(view.getUint32(pos + 12, little), view.getUint32(pos + 16, little), packet);
+    this.deliver(iface, ifId, buf, pos + 28, caplen, view.getUint32(pos + 24, little));
   }
 
   private simplePacket(buf: Uint8Array, view: DataView, pos: number, length: number): void {
@@ -301,25 +304,29 @@ export class PcapngParser implements RecordParser {
     let caplen = Math.min(origLen, length - 16);
     if (iface.info.snaplen !== 0 && caplen > iface.info.snaplen) caplen = iface.info.snaplen;
     // No timestamp in an SPB: keep the time of the packet before.
-    this.deliver(iface, 0, this.lastTs, buf.subarray(pos + 12, pos + 12 + caplen), origLen);
+    const packet = this.packet;
+    packet.sec = this.lastSec;
+    packet.ns = this.lastNs;
+    this.deliver(iface, 0, buf, pos + 12, caplen, origLen);
   }
 
-  private deliver(iface: SectionInterface, ifId: number, ts: Timestamp, data: Uint8Array, origLen: number): void {
+  /** The packet record, its time already set; its bytes are `buf[at, at + caplen)`. */
+  private deliver(iface: SectionInterface, ifId: number, buf: Uint8Array, at: number, caplen: number, origLen: number): void {
     this.packets++;
     const packet = this.packet;
     packet.frame = this.packets;
-    packet.ts = ts;
     packet.link_type = iface.info.link_type;
-    packet.data = data;
+    packet.frameAt(buf, at, caplen);
     packet.orig_len = origLen;
     packet.interface_id = ifId;
-    this.lastTs = ts;
+    this.lastSec = packet.sec;
+    this.lastNs = packet.ns;
     const snaplen = iface.info.snaplen;
-    if (snaplen !== 0 && data.length > snaplen && !iface.snaplenReported) {
+    if (snaplen !== 0 && caplen > snaplen && !iface.snaplenReported) {
       iface.snaplenReported = true;
       this.problem(
         'capture.snaplen_exceeded',
-        `frame ${this.packets}: ${data.length} bytes captured, interface ${ifId} snaplen is ${snaplen} (reported once per interface)`,
+        `frame ${this.packets}: ${caplen} bytes captured, interface ${ifId} snaplen is ${snaplen} (reported once per interface)`,
         this.packets,
       );
     }

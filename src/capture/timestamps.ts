@@ -6,6 +6,12 @@
  */
 import { Timestamp } from '../events/time.js';
 
+/** Where `convertInto` writes a time: seconds and nanoseconds (a reader's packet record). */
+export interface TimeNumbers {
+  sec: number;
+  ns: number;
+}
+
 const TWO32 = 4294967296;
 const TWO16 = 65536;
 /** Largest unit count for which base-2^16 long division stays exact in doubles. */
@@ -54,8 +60,15 @@ export class TimestampConverter {
 
   /** Convert the two 32-bit halves of a 64-bit unit count. */
   convert(high: number, low: number): Timestamp {
+    const t = { sec: 0, ns: 0 };
+    this.convertInto(high, low, t);
+    return new Timestamp(t.sec, t.ns);
+  }
+
+  /** `convert` into `out`'s two numbers, with no object made (the packet path). */
+  convertInto(high: number, low: number, out: TimeNumbers): void {
     const units = this.unitsPerSecond;
-    if (units > MAX_FAST_UNITS) return this.convertBig(high, low);
+    if (units > MAX_FAST_UNITS) return this.convertBig(high, low, out);
     let sec: number;
     let rem: number;
     if (high < 0x200000) {
@@ -97,7 +110,8 @@ export class TimestampConverter {
       sec = q1 * TWO32 + q2 * TWO16 + q3;
       rem = r;
     }
-    return new Timestamp(sec + this.offsetSeconds, this.remainderToNs(rem));
+    out.sec = sec + this.offsetSeconds;
+    out.ns = this.remainderToNs(rem);
   }
 
   /** Fraction of a second in units -> nanoseconds, truncated (as Wireshark does). */
@@ -113,11 +127,12 @@ export class TimestampConverter {
     return Math.floor(rem / 10 ** (this.decimalExponent - 9));
   }
 
-  private convertBig(high: number, low: number): Timestamp {
+  private convertBig(high: number, low: number, out: TimeNumbers): void {
     const value = (BigInt(high) << 32n) | BigInt(low);
     const sec = value / this.unitsBig;
     const rem = value % this.unitsBig;
     const ns = (rem * 1_000_000_000n) / this.unitsBig;
-    return new Timestamp(Number(sec) + this.offsetSeconds, Number(ns));
+    out.sec = Number(sec) + this.offsetSeconds;
+    out.ns = Number(ns);
   }
 }

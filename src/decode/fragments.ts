@@ -13,7 +13,7 @@
  * datagrams held 720 MB), `fragment_timeout` seconds of capture time, 65535 bytes per datagram.
  */
 import type { Limits } from '../dissect/limits.js';
-import type { Timestamp } from '../events/time.js';
+import { Timestamp } from '../events/time.js';
 import { formatAddress } from './address.js';
 import type { CoreAnomalyCode } from '../events/anomalies.js';
 
@@ -98,6 +98,14 @@ export class FragmentReassembler {
   private bytes = 0;
   /** Frame of the packet being decoded (set by the decoder). */
   frame = 0;
+  /** The current packet's time, set by the decoder as numbers (a Timestamp only for a fragment: `now`). */
+  sec = 0;
+  ns = 0;
+
+  /** The current packet's time as a Timestamp (fragments are rare: made for them only). */
+  now(): Timestamp {
+    return new Timestamp(this.sec, this.ns);
+  }
 
   constructor(
     private readonly limits: Readonly<Limits>,

@@ -13,13 +13,13 @@ import { GENEVE_PORT, geneve, gre, GTPU_PORT, gtpU, ipInIp, PROTO_GRE, PROTO_IPI
 import { avs, ieee80211, ppi, prism, radiotap } from './link/wlan-radio.js';
 export { LINK_IPV4, LINK_IPV6, LinkCursor } from './link/cursor.js';
 import { ethernet } from './link/ethernet.js';
-import { resolveEtherType } from './link/ethertype.js';
+import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, resolveEtherType } from './link/ethertype.js';
 import { loop, nullLoopback } from './link/loopback.js';
 import { linkTypeName } from './link/names.js';
 import { nflog } from './link/nflog.js';
 import { pppFrame } from './link/ppp.js';
 import { sll, sll2 } from './link/sll.js';
-import type { DecodeProblem, DecodeResult, IpPacket } from './types.js';
+import type { DecodeProblem, DecodeResult, Encapsulation, IpPacket } from './types.js';
 import type { CoreAnomalyCode } from '../events/anomalies.js';
 import { verifyTransportChecksum } from './transport-checksum.js';
 import { IpRecord } from './ip-packet.js';
@@ -119,6 +119,9 @@ export class PacketDecoder {
    * is valid until the next `decode` (see `DecodeResult`).
    */
   private readonly records: IpRecord[] = [new IpRecord()];
+  /** Per tunnel depth, like `records`: the tunnel header read and the `encap` linking the packet inside to it. */
+  private readonly headers: TunnelHeader[] = [];
+  private readonly encaps: Encapsulation[] = [];
   private readonly ipResult: { kind: 'ip'; packet: IpPacket } = { kind: 'ip', packet: this.records[0]! };
 
   /**
@@ -148,7 +151,38 @@ export class PacketDecoder {
 
   /** `frame` only orders fragment time-outs (see `expire`). */
   decode(linkType: number, data: Uint8Array, ts: Timestamp, frame = 0): DecodeResult {
-    this.fragments.frame = frame;
+    return this.decodeFrame(linkType, data, 0, data.length, ts.sec, ts.ns, frame);
+  }
+
+  /**
+   * `decode` of the frame `bytes[offset, offset + caplen)`, its time as numbers: the
+   * engine's path. An Ethernet frame of IPv4 or IPv6 (nearly every frame) is decoded in
+   * place, with no view and no Timestamp made; other frames get a view for the link walk.
+   */
+  decodeFrame(linkType: number, bytes: Uint8Array, offset: number, caplen: number, sec: number, ns: number, frame: number): DecodeResult {
+    const fragments = this.fragments;
+    fragments.frame = frame;
+    fragments.sec = sec;
+    fragments.ns = ns;
+    if (linkType === LINKTYPE_ETHERNET && caplen >= 14) {
+      // What `walkLink` does for such a frame (ethernet, then resolveEtherType's first test).
+      const type = (bytes[offset + 12]! << 8) | bytes[offset + 13]!;
+      if (type === ETHERTYPE_IPV4 || type === ETHERTYPE_IPV6) {
+        this.linkShims = '';
+        const end = offset + caplen;
+        const record = this.records[0]!;
+        const packet =
+          type === ETHERTYPE_IPV4
+            ? decodeIpv4(bytes, offset + 14, end, this.fragments, this.report, this.checkChecksums, record)
+            : decodeIpv6(bytes, offset + 14, end, this.fragments, this.report, record);
+        return this.ipDecoded(packet);
+      }
+    }
+    const data = offset === 0 && caplen === bytes.length ? bytes : bytes.subarray(offset, offset + caplen);
+    return this.decodeView(linkType, data);
+  }
+
+  private decodeView(linkType: number, data: Uint8Array): DecodeResult {
     const c = this.cursor;
     const outcome = walkLink(linkType, data, c);
     this.linkShims = c.shims;
@@ -157,14 +191,20 @@ export class PacketDecoder {
     if (c.trim > 0) data = data.subarray(0, Math.max(c.offset, data.length - c.trim));
     let packet: IpPacket | null | undefined;
     const record = this.records[0]!;
-    if (outcome === LINK_IPV4) packet = decodeIpv4(data, c.offset, ts, this.fragments, this.report, this.checkChecksums, record);
-    else if (outcome === LINK_IPV6) packet = decodeIpv6(data, c.offset, ts, this.fragments, this.report, record);
+    if (outcome === LINK_IPV4) packet = decodeIpv4(data, c.offset, data.length, this.fragments, this.report, this.checkChecksums, record);
+    else if (outcome === LINK_IPV6) packet = decodeIpv6(data, c.offset, data.length, this.fragments, this.report, record);
     else if (outcome === LINK_BAD) return BAD;
     else return this.other(c.label);
+    return this.ipDecoded(packet);
+  }
+
+  /** The network layer decoded: tunnels taken off, checksums checked when asked. */
+  private ipDecoded(decoded: IpPacket | null | undefined): DecodeResult {
+    let packet = decoded;
     if (packet === undefined) return BAD;
     if (packet === null) return HELD;
     if (packet.protocol === PROTO_IPIP || packet.protocol === PROTO_IPV6_IN_IP || packet.protocol === PROTO_GRE || packet.transport?.protocol === 'udp') {
-      packet = this.decapsulate(packet, ts);
+      packet = this.decapsulate(packet);
     }
     if (this.checkChecksums && packet.transport && !packet.truncated) verifyTransportChecksum(packet, this.report);
     const r = this.ipResult;
@@ -177,7 +217,7 @@ export class PacketDecoder {
    * header that fits), the packet inside replaces it, linked to it by `encap`. A tunnel
    * whose header is bad, or whose payload is not IP, ends the walk on the tunnel's packet.
    */
-  private decapsulate(outer: IpPacket, ts: Timestamp): IpPacket {
+  private decapsulate(outer: IpPacket): IpPacket {
     const c = this.cursor;
     let packet = outer;
     for (let depth = 0; ; depth++) {
@@ -191,15 +231,15 @@ export class PacketDecoder {
       if (proto === PROTO_IPIP || proto === PROTO_IPV6_IN_IP) {
         buf = packet.payload;
         if (buf.length === 0) return packet;
-        h = { type: 'Tunnel::IP', label: ipInIpLabel(packet.version, proto), vni: undefined };
+        h = this.header(depth, 'Tunnel::IP', ipInIpLabel(packet.version, proto));
         outcome = ipInIp(proto, c);
       } else if (proto === PROTO_GRE) {
         buf = packet.payload;
-        h = { type: 'Tunnel::GRE', label: 'gre', vni: undefined };
+        h = this.header(depth, 'Tunnel::GRE', 'gre');
         outcome = gre(buf, c, h);
       } else if (t !== null && t.protocol === 'udp') {
         buf = t.payload;
-        h = { type: 'Tunnel::VXLAN', label: '', vni: undefined };
+        h = this.header(depth, 'Tunnel::VXLAN', '');
         if (t.dst_port === VXLAN_PORT) outcome = vxlan(buf, c, h);
         else if (t.dst_port === GENEVE_PORT) outcome = geneve(buf, c, h);
         else if (t.dst_port === GTPU_PORT || t.src_port === GTPU_PORT) outcome = gtpU(buf, c, h);
@@ -213,8 +253,8 @@ export class PacketDecoder {
       if (outcome === LINK_BAD) return packet;
       let inner: IpPacket | null | undefined;
       const record = (this.records[depth + 1] ??= new IpRecord());
-      if (outcome === LINK_IPV4) inner = decodeIpv4(buf, c.offset, ts, this.fragments, this.report, this.checkChecksums, record);
-      else if (outcome === LINK_IPV6) inner = decodeIpv6(buf, c.offset, ts, this.fragments, this.report, record);
+      if (outcome === LINK_IPV4) inner = decodeIpv4(buf, c.offset, buf.length, this.fragments, this.report, this.checkChecksums, record);
+      else if (outcome === LINK_IPV6) inner = decodeIpv6(buf, c.offset, buf.length, this.fragments, this.report, record);
       else {
         packet.carries = `${h.label}${c.shims}:${c.label}`;
         return packet;
@@ -224,9 +264,24 @@ export class PacketDecoder {
         packet.carries = `${h.label}:${inner === null ? 'fragment' : 'bad'}`;
         return packet;
       }
-      inner.encap = { outer: packet, type: h.type, label: h.label, path: `${h.label}${c.shims}`, vni: h.vni };
+      const encap = (this.encaps[depth] ??= { outer: packet, type: h.type, label: '', path: '', vni: undefined });
+      encap.outer = packet;
+      encap.type = h.type;
+      encap.label = h.label;
+      encap.path = c.shims === '' ? h.label : `${h.label}${c.shims}`;
+      encap.vni = h.vni;
+      inner.encap = encap;
       packet = inner;
     }
+  }
+
+  /** The tunnel header record of `depth`, reset (valid until the next `decode`, as the records are). */
+  private header(depth: number, type: TunnelHeader['type'], label: string): TunnelHeader {
+    const h = (this.headers[depth] ??= { type, label, vni: undefined });
+    h.type = type;
+    h.label = label;
+    h.vni = undefined;
+    return h;
   }
 
   /** Drop datagrams whose fragments waited longer than `fragment_timeout` (capture time). */

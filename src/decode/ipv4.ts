@@ -3,7 +3,6 @@
  * still used: senders with checksum offload write garbage there), padding trimmed to the total length,
  * fragments handed to the reassembler.
  */
-import type { Timestamp } from '../events/time.js';
 import { internetChecksum } from './checksum.js';
 import type { FragmentReassembler } from './fragments.js';
 import { IpRecord, type Report } from './ip-packet.js';
@@ -15,8 +14,8 @@ export type Ipv4Outcome = IpPacket | null | undefined;
 /**
  * @param into the record to fill (a decoder's, reused per packet); a new one when not given.
  */
-export function decodeIpv4(data: Uint8Array, off: number, ts: Timestamp, fragments: FragmentReassembler, report: Report, checkChecksum = true, into: IpRecord = new IpRecord()): Ipv4Outcome {
-  const avail = data.length - off;
+export function decodeIpv4(data: Uint8Array, off: number, dataEnd: number, fragments: FragmentReassembler, report: Report, checkChecksum = true, into: IpRecord = new IpRecord()): Ipv4Outcome {
+  const avail = dataEnd - off;
   const vihl = avail > 0 ? data[off]! : 0x40;
   if (vihl >> 4 !== 4) {
     report('ip.bad_version', `IP version ${vihl >> 4} where IPv4 was announced`);
@@ -68,7 +67,7 @@ export function decodeIpv4(data: Uint8Array, off: number, ts: Timestamp, fragmen
   const done = fragments.add(
     { version: 4, id, src: data.subarray(off + 12, off + 16), dst: data.subarray(off + 16, off + 20), protocol, offset: fragOffset, more, headerLength: hlen, ttl },
     data.subarray(off + hlen, end),
-    ts,
+    fragments.now(),
   );
   if (done === null) return null;
   const length = done.headerLength + done.data.length;

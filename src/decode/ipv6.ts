@@ -5,7 +5,6 @@
  * ends the packet. Fragments go to the reassembler; the walk continues in the reassembled
  * datagram (destination options may follow the fragment header).
  */
-import type { Timestamp } from '../events/time.js';
 import type { FragmentReassembler } from './fragments.js';
 import { IpRecord, type Report } from './ip-packet.js';
 import type { IpPacket } from './types.js';
@@ -19,8 +18,8 @@ const MAX_EXTENSION_HEADERS = 24;
 export type Ipv6Outcome = IpPacket | null | undefined;
 
 /** @param into the record to fill (a decoder's, reused per packet); a new one when not given. */
-export function decodeIpv6(data: Uint8Array, off: number, ts: Timestamp, fragments: FragmentReassembler, report: Report, into: IpRecord = new IpRecord()): Ipv6Outcome {
-  const avail = data.length - off;
+export function decodeIpv6(data: Uint8Array, off: number, dataEnd: number, fragments: FragmentReassembler, report: Report, into: IpRecord = new IpRecord()): Ipv6Outcome {
+  const avail = dataEnd - off;
   const version = avail > 0 ? data[off]! >> 4 : 6;
   if (version !== 6) {
     report('ip.bad_version', `IP version ${version} where IPv6 was announced`);
@@ -34,7 +33,7 @@ export function decodeIpv6(data: Uint8Array, off: number, ts: Timestamp, fragmen
   let next = data[off + 6]!;
   if (payloadLength === 0 && next === EXT.hopByHop) payloadLength = avail - 40; // jumbogram (RFC 2675)
   const declaredEnd = off + 40 + payloadLength;
-  const end = Math.min(declaredEnd, data.length); // trims Ethernet padding
+  const end = Math.min(declaredEnd, dataEnd); // trims Ethernet padding
   const ttl = data[off + 7]!;
 
   let buf = data;
@@ -102,7 +101,7 @@ export function decodeIpv6(data: Uint8Array, off: number, ts: Timestamp, fragmen
         // Fragments are rare: the addresses as views here (the reassembler keys by them and keeps none).
         { version: 6, id, src: data.subarray(off + 8, off + 24), dst: data.subarray(off + 24, off + 40), protocol: fragNext, offset: fragOffset, more, headerLength: unfragmentable, ttl },
         buf.subarray(p + 8, bufEnd),
-        ts,
+        fragments.now(),
       );
       if (done === null) return null;
       buf = done.data;

@@ -20,8 +20,39 @@ export class TcpRecord implements TcpHeader {
   window = 0;
   checksum = 0;
   urgent = 0;
-  options: TcpOptions | null = null;
   payload: Uint8Array = NO_PAYLOAD;
+  /**
+   * The options decoded, or null; when `optionsAt` >= 0 they are still to decode, from the
+   * header at `optionsIn[optionsAt]` (SACK blocks on a segment that is not a SYN: only the
+   * packet views read them, and decoding them for every such segment was an object and
+   * three arrays per packet).
+   */
+  private decoded: TcpOptions | null = null;
+  private optionsIn: Uint8Array = NO_PAYLOAD;
+  private optionsAt = -1;
+
+  get options(): TcpOptions | null {
+    if (this.optionsAt >= 0) {
+      // Already checked (`checkOptions` reported what was wrong): decoded quietly.
+      this.decoded = decodeOptions(this.optionsIn, this.optionsAt, this.data_offset, ignore);
+      this.optionsAt = -1;
+      this.optionsIn = NO_PAYLOAD;
+    }
+    return this.decoded;
+  }
+
+  set options(o: TcpOptions | null) {
+    this.decoded = o;
+    this.optionsAt = -1;
+    this.optionsIn = NO_PAYLOAD;
+  }
+
+  /** Options to decode when asked, from the header at `data[at]` (valid until the record is refilled). */
+  optionsLater(data: Uint8Array, at: number): void {
+    this.decoded = null;
+    this.optionsIn = data;
+    this.optionsAt = at;
+  }
 }
 
 /** The payload of every segment that carries none (half of a capture's segments are bare ACKs): no view made for them. */
@@ -66,7 +97,10 @@ export function decodeTcpAt(data: Uint8Array, start: number, end: number, declar
   // Options are decoded on SYNs (MSS, window scale, SACK permitted) and when a segment
   // carries SACK blocks; otherwise (timestamps on every Linux segment) they are only
   // checked, which spares an object per packet on the hot path.
-  t.options = doff <= 20 ? null : data[s + 13]! & 0x02 ? decodeOptions(data, s, doff, report) : checkOptions(data, s, doff, report) ? decodeOptions(data, s, doff, ignore) : null;
+  if (doff <= 20) t.options = null;
+  else if (data[s + 13]! & 0x02) t.options = decodeOptions(data, s, doff, report);
+  else if (checkOptions(data, s, doff, report)) t.optionsLater(data, s);
+  else t.options = null;
   t.payload = doff === avail ? NO_PAYLOAD : data.subarray(s + doff, end);
   return t;
 }

@@ -42,7 +42,7 @@ export class FramePairing<T = null> {
 
   /** The engine's packet tap. */
   tap(p: RawPacket, d: DecodeResult, flow: Flow | null, tcp: TcpPacketAnalysis | null): void {
-    this.t0 ??= p.ts.sec + p.ts.ns / 1e9;
+    this.t0 ??= p.sec + p.ns / 1e9;
     const { pending, context } = this;
     this.inProgress = p.frame + 1;
     if (!pending.length) return;

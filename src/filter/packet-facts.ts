@@ -88,7 +88,7 @@ function ethernet(p: RawPacket): { eth: PacketFacts['eth']; vlan: number[] } {
  * filter before the tap returns).
  */
 export function packetFacts(p: RawPacket, d: DecodeResult, flow: Flow | null, a: TcpPacketAnalysis | null, t0: number, withBytes = false): PacketFacts {
-  const epoch = p.ts.sec + p.ts.ns / 1e9;
+  const epoch = p.sec + p.ns / 1e9;
   const facts: PacketFacts = {
     frame: p.frame,
     epoch,

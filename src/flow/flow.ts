@@ -137,6 +137,11 @@ export class Flow {
     this.lastSec = ts.sec;
     this.lastNs = ts.ns;
   }
+  /** `last` from the two numbers of the packet path. */
+  setLast(sec: number, ns: number): void {
+    this.lastSec = sec;
+    this.lastNs = ns;
+  }
 
   /** Seconds from the last packet to `now`: `now.since(flow.last)`, without making a Timestamp. */
   idleAt(now: Timestamp): number {

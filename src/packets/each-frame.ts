@@ -53,8 +53,8 @@ export async function eachFrame(file: string, opts: AnalyzeOptions, onFrame: (f:
   await analyze(file, sink, {
     ...opts,
     packetTap: (p, decoded, flow, tcp) => {
-      const start = (t0 ??= p.ts.sec + p.ts.ns / 1e9);
-      const f0 = (first ??= { sec: p.ts.sec, ns: p.ts.ns });
+      const start = (t0 ??= p.sec + p.ns / 1e9);
+      const f0 = (first ??= { sec: p.sec, ns: p.ns });
       const mine = events;
       events = [];
       currentFrame = p.frame + 1;
@@ -75,7 +75,7 @@ export async function eachFrame(file: string, opts: AnalyzeOptions, onFrame: (f:
         flow,
         tcp,
         t0: start,
-        sinceNs: (p.ts.sec - f0.sec) * 1e9 + (p.ts.ns - f0.ns),
+        sinceNs: (p.sec - f0.sec) * 1e9 + (p.ns - f0.ns),
         app,
         subject: () => frameSubject(packetFacts(p, decoded, flow, tcp, start, true), mine, flow ? flow.identity() : null),
       });

@@ -60,7 +60,7 @@ export function tcpInfo(t: TcpHeader, a: TcpPacketAnalysis | null, len = t.paylo
 
 /** The one-line summary; `app` is the message this frame completed, if any. */
 export function summarize(p: RawPacket, d: DecodeResult, flow: Flow | null, tcp: TcpPacketAnalysis | null, t0: number, app: { protocol: string; info: string } | null): PacketSummary {
-  const base = { frame: p.frame, time: p.ts.sec + p.ts.ns / 1e9 - t0, length: p.orig_len };
+  const base = { frame: p.frame, time: p.sec + p.ns / 1e9 - t0, length: p.orig_len };
   if (d.kind !== 'ip') {
     const label = d.kind === 'other' ? d.label : d.kind === 'held' ? 'fragment' : 'unknown';
     return { ...base, source: '', destination: '', protocol: label.toUpperCase(), info: d.kind === 'held' ? 'Fragmented IP protocol (reassembled in a later frame)' : '' };
@@ -111,7 +111,7 @@ function v6Name(proto: number): string {
 /** The header tree of one frame (`--detail`, `--json`): frame, link, IP, TCP/UDP with every field, TCP analysis, application message. */
 export function detailTree(p: RawPacket, d: DecodeResult, flow: Flow | null, a: TcpPacketAnalysis | null, app: { protocol: string; info: string } | null): JsonObject {
   const tree: Record<string, JsonValue> = {
-    frame: { number: p.frame, time_epoch: `${p.ts.sec}.${String(p.ts.ns).padStart(9, '0')}`, len: p.orig_len, cap_len: p.data.length, link_type: p.link_type },
+    frame: { number: p.frame, time_epoch: `${p.sec}.${String(p.ns).padStart(9, '0')}`, len: p.orig_len, cap_len: p.data.length, link_type: p.link_type },
   };
   if (p.link_type === 1 && p.data.length >= 14) {
     const mac = (o: number) => Array.from(p.data.subarray(o, o + 6), (b) => b.toString(16).padStart(2, '0')).join(':');

@@ -20,6 +20,7 @@ import { seqAdd, seqDiff } from '../reassembly/seq.js';
 import { ReassemblyBudget, TcpDirection, type StreamOutput } from '../reassembly/stream.js';
 import { END_FRAME, Phase, type GroupMark } from './order.js';
 import { AppSession, type InnerTap, type SessionHost } from './session.js';
+import { TunnelMemo } from './tunnel-memo.js';
 import { CaptureStats, linkName } from './stats.js';
 import type { WorkPlan } from './work-plan.js';
 import type { AnomalyCode, CaptureFileFields, EventType, FieldsOf } from '../events/event-map.js';
@@ -93,7 +94,14 @@ export class Engine implements SessionHost {
   frame = 0;
   private nameFrame = -1;
   private nameSeq = 0;
-  ts = Timestamp.ZERO;
+  /**
+   * The current packet's time as two numbers (what the packet path reads), and the
+   * `Timestamp` last made of them: `ts` makes one only when something keeps or writes the
+   * time (an event, a flow's handshake), at most one per packet.
+   */
+  private sec = 0;
+  private ns = 0;
+  private made = Timestamp.ZERO;
   readonly stats = new CaptureStats();
 
   private readonly decoder: PacketDecoder;
@@ -102,6 +110,8 @@ export class Engine implements SessionHost {
   private readonly budget: ReassemblyBudget;
   /** The numbers of lite TCP flows (`Flow.lite` is a slot here). */
   private readonly lite = new LiteSlots();
+  /** The last tunnel chain's path and scope (tunnel-memo.ts). */
+  private readonly tunnels = new TunnelMemo();
   private lastTick = -1;
   /** Set while flows end by time-out or at the end of capture, whose events are grouped per flow. */
   private endingPhase: Phase.FlowExpiry | Phase.EndFlows | null = null;
@@ -156,12 +166,27 @@ export class Engine implements SessionHost {
     this.budget = new ReassemblyBudget(opts.limits.reassembly_total);
   }
 
+  /** The current packet's time (see `sec`). */
+  get ts(): Timestamp {
+    const m = this.made;
+    if (m.sec === this.sec && m.ns === this.ns) return m;
+    return (this.made = new Timestamp(this.sec, this.ns));
+  }
+  set ts(t: Timestamp) {
+    this.sec = t.sec;
+    this.ns = t.ns;
+    this.made = t;
+  }
+
   packet(p: RawPacket): void {
+    const sec = p.sec;
+    const ns = p.ns;
     this.frame = p.frame;
-    this.ts = p.ts;
-    if (!this.mark && p.ts.sec !== this.lastTick) this.tick(p.ts);
+    this.sec = sec;
+    this.ns = ns;
+    if (!this.mark && sec !== this.lastTick) this.tick(this.ts);
     this.mark?.(p.frame, Phase.Packet, 0, 0);
-    const result = this.decoder.decode(p.link_type, p.data, p.ts, p.frame);
+    const result = this.decoder.decodeFrame(p.link_type, p.bytes, p.offset, p.caplen, sec, ns, p.frame);
     // The link and its shims, as tshark's hierarchy names them: `eth:vlan`, `eth:pppoes:ppp`.
     const shims = this.decoder.linkShims;
     this.currentLink = shims ? linkName(p.link_type) + shims : linkName(p.link_type);
@@ -173,10 +198,19 @@ export class Engine implements SessionHost {
       let scope = '';
       const encap = ip.encap;
       if (encap !== undefined || ip.carries !== undefined) {
-        net = tunnelPath(ip);
-        if (encap !== undefined) {
+        const memo = this.tunnels;
+        if (encap !== undefined && memo.same(ip)) {
+          net = memo.path;
+          scope = memo.scope;
           this.carriers(encap, p);
-          scope = tunnelScope(encap);
+        } else {
+          net = tunnelPath(ip);
+          if (encap !== undefined) {
+            this.carriers(encap, p);
+            scope = tunnelScope(encap);
+            memo.path = net;
+            memo.scope = scope;
+          }
         }
         if (ip.carries !== undefined) {
           this.carrierOnly(ip, p, net);
@@ -360,7 +394,7 @@ export class Engine implements SessionHost {
 
   private touch(flow: Flow, side: Side, ip: IpPacket, p: RawPacket, count = true): void {
     flow.count(side, ip.ip_length, p.orig_len);
-    flow.last = this.ts;
+    flow.setLast(this.sec, this.ns);
     flow.lastFrame = this.frame;
     // A flow's frames count under its first packet's link layers (`eth:vlan`), so that the
     // payload frames `flowEnded` moves under the application are taken from where they were
@@ -495,7 +529,7 @@ export class Engine implements SessionHost {
     }
     const me = a.sides[side];
     const full = me.overflowed;
-    const r = a.packet(side, tcp.seq, tcp.ack, tcp.flags, tcp.window, seglen, this.frame, p.ts.sec, p.ts.ns, options);
+    const r = a.packet(side, tcp.seq, tcp.ack, tcp.flags, tcp.window, seglen, this.frame, this.sec, this.ns, options);
     this.packetFlow = flow;
     this.packetTcp = r;
     if (!full && me.overflowed) {

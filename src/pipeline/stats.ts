@@ -37,8 +37,20 @@ export class CaptureStats {
   packets = 0;
   bytes = 0;
   capturedBytes = 0;
-  first: Timestamp | null = null;
-  last: Timestamp | null = null;
+  /* The first and last packets' times as numbers (the packet path makes no Timestamp); `first` and `last` make them. */
+  private firstSec = 0;
+  private firstNs = 0;
+  private lastSec = 0;
+  private lastNs = 0;
+
+  /** The first packet's time; null before any packet. */
+  get first(): Timestamp | null {
+    return this.packets === 0 ? null : new Timestamp(this.firstSec, this.firstNs);
+  }
+  /** The last packet's time; null before any packet. */
+  get last(): Timestamp | null {
+    return this.packets === 0 ? null : new Timestamp(this.lastSec, this.lastNs);
+  }
   private readonly linkTypes = new Map<number, number>();
   private readonly paths = new Map<string, { packets: number; bytes: number }>();
   private binWidth = 1;
@@ -55,14 +67,18 @@ export class CaptureStats {
   count(p: RawPacket): void {
     this.packets++;
     this.bytes += p.orig_len;
-    this.capturedBytes += p.data.length;
-    if (!this.first) {
-      this.first = p.ts;
-      this.binStart = p.ts.sec;
+    this.capturedBytes += p.caplen;
+    const sec = p.sec;
+    const ns = p.ns;
+    if (this.packets === 1) {
+      this.firstSec = sec;
+      this.firstNs = ns;
+      this.binStart = sec;
     }
-    this.last = p.ts;
+    this.lastSec = sec;
+    this.lastNs = ns;
     this.linkTypes.set(p.link_type, (this.linkTypes.get(p.link_type) ?? 0) + 1);
-    this.bin(p.ts.sec, p.orig_len);
+    this.bin(sec, p.orig_len);
   }
 
   /** The hierarchy's leaves as [path, packets, bytes], for merging the shares of `--workers`. */
@@ -87,6 +103,8 @@ export class CaptureStats {
   }
 
   fields(): CaptureStatsFields {
+    const first = this.first;
+    const last = this.last;
     const totals = new Map<string, { packets: number; bytes: number }>();
     for (const [path, v] of this.paths) {
       const parts = path.split(':');
@@ -106,15 +124,15 @@ export class CaptureStats {
       packets: this.packets,
       bytes: this.bytes,
       captured_bytes: this.capturedBytes,
-      first_ts: this.first,
-      last_ts: this.last,
-      duration: this.first && this.last ? Math.round(this.last.since(this.first) * 1e6) / 1e6 : 0,
+      first_ts: first,
+      last_ts: last,
+      duration: first && last ? Math.round(last.since(first) * 1e6) / 1e6 : 0,
       link_types: [...this.linkTypes.entries()]
         .sort((a, b) => a[0] - b[0])
         .map(([link_type, packets]) => ({ link_type, name: linkName(link_type), packets, skipped: isDecodedLinkType(link_type) ? undefined : packets })),
       hierarchy,
       io: {
-        start: this.first ? new Timestamp(this.binStart, 0) : null,
+        start: first ? new Timestamp(this.binStart, 0) : null,
         bin_seconds: this.binWidth,
         bytes: this.binBytes,
         packets: this.binPackets,

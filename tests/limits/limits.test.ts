@@ -35,6 +35,7 @@ const INTERNAL_CONSTANTS = new Map([
   ['SHAPES_PER_TYPE', 'event shapes compiled per type'],
   ['RING_POOL_PER_SIZE', 'reused history buffers'],
   ['BUCKETS_PER_WORKER', '--workers load balance: address-pair buckets dealt per worker'],
+  ['MAX_HOPS', 'tunnel chains whose text the engine remembers (a cache: deeper chains get their text made each time)'],
 ]);
 
 interface Bound {

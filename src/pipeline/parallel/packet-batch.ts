@@ -5,7 +5,7 @@
  * Record: u32 kind, u32 caplen, f64 frame, f64 sec, u32 ns, u32 link_type, u32 orig_len,
  * u32 interface_id, then caplen bytes padded to 8.
  */
-import type { RawPacket } from '../../capture/types.js';
+import { PacketRecord, type RawPacket } from '../../capture/types.js';
 import { Timestamp } from '../../events/time.js';
 
 const HEADER = 40;
@@ -28,7 +28,7 @@ export class BatchWriter {
   addPacket(p: RawPacket): void {
     const n = p.data.length;
     const at = this.reserve(HEADER + pad8(n));
-    this.header(at, KIND_PACKET, n, p.frame, p.ts);
+    this.header(at, KIND_PACKET, n, p.frame, p.sec, p.ns);
     const v = this.view;
     v.setUint32(at + 28, p.link_type, true);
     v.setUint32(at + 32, p.orig_len, true);
@@ -39,7 +39,7 @@ export class BatchWriter {
 
   /** The capture second changed at `frame`: every worker expires by time here. */
   addTick(frame: number, ts: Timestamp): void {
-    this.header(this.reserve(HEADER), KIND_TICK, 0, frame, ts);
+    this.header(this.reserve(HEADER), KIND_TICK, 0, frame, ts.sec, ts.ns);
   }
 
   /** The packed records, handing over the buffer (a new one is used from now on). */
@@ -53,13 +53,13 @@ export class BatchWriter {
     return out;
   }
 
-  private header(at: number, kind: number, caplen: number, frame: number, ts: Timestamp): void {
+  private header(at: number, kind: number, caplen: number, frame: number, sec: number, ns: number): void {
     const v = this.view;
     v.setUint32(at, kind, true);
     v.setUint32(at + 4, caplen, true);
     v.setFloat64(at + 8, frame, true);
-    v.setFloat64(at + 16, ts.sec, true);
-    v.setUint32(at + 24, ts.ns, true);
+    v.setFloat64(at + 16, sec, true);
+    v.setUint32(at + 24, ns, true);
   }
 
   private reserve(n: number): number {
@@ -85,18 +85,20 @@ export interface BatchHandler {
 export function readBatch(buffer: ArrayBuffer, length: number, handler: BatchHandler): void {
   const v = new DataView(buffer, 0, length);
   const bytes = new Uint8Array(buffer, 0, length);
-  const p: RawPacket = { frame: 0, ts: Timestamp.ZERO, link_type: 0, data: bytes.subarray(0, 0), orig_len: 0, interface_id: 0 };
+  const p = new PacketRecord();
   let at = 0;
   while (at + HEADER <= length) {
     const kind = v.getUint32(at, true);
     const caplen = v.getUint32(at + 4, true);
     const frame = v.getFloat64(at + 8, true);
-    const ts = new Timestamp(v.getFloat64(at + 16, true), v.getUint32(at + 24, true));
+    const sec = v.getFloat64(at + 16, true);
+    const ns = v.getUint32(at + 24, true);
     if (kind === KIND_TICK) {
-      handler.tick(frame, ts);
+      handler.tick(frame, new Timestamp(sec, ns));
     } else {
       p.frame = frame;
-      p.ts = ts;
+      p.sec = sec;
+      p.ns = ns;
       p.link_type = v.getUint32(at + 28, true);
       p.orig_len = v.getUint32(at + 32, true);
       p.interface_id = v.getUint32(at + 36, true);

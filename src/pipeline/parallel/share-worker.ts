@@ -163,27 +163,31 @@ async function readShare(r: ShareRead): Promise<void> {
   let epochBytes = 0;
   let lastTick = -1;
   let lastFrame = 0;
-  let lastTs = Timestamp.ZERO;
+  // The last packet's time as numbers (no Timestamp per packet); `lastTs` makes one.
+  let lastSec = 0;
+  let lastNs = 0;
+  const lastTs = (): Timestamp => new Timestamp(lastSec, lastNs);
   let problems = 0;
   const problem = (p: CaptureProblem): void => {
     if (!first) return;
     current = { key: [lastFrame + 1, Phase.Problem, 0, problems++], items: [], flowAt: [], flowName: [] };
     groups.push(current);
-    keep(typedEvent('anomaly', p.frame, lastTs, null, null, { code: p.code, detail: p.detail }));
+    keep(typedEvent('anomaly', p.frame, lastTs(), null, null, { code: p.code, detail: p.detail }));
   };
   const owners = await planBuckets(r.source, init.shares, r.max_dsb_bytes, r.bytes);
   const summary: CaptureSummary = await readCapture(
     r.source,
     {
       packet: (p) => {
-        if (p.ts.sec !== lastTick) {
-          lastTick = p.ts.sec;
+        if (p.sec !== lastTick) {
+          lastTick = p.sec;
           engine.tickAt(p.frame, p.ts);
         }
         counts?.count(p);
         if (owners[bucketOf(p.link_type, p.data, owners.length)] === r.index) engine.packet(p);
         lastFrame = p.frame;
-        lastTs = p.ts;
+        lastSec = p.sec;
+        lastNs = p.ns;
         epochBytes += p.data.length;
         if (++inEpoch >= r.epochPackets || epochBytes >= r.epochBytes) {
           closeEpoch(epoch++, false);
@@ -204,10 +208,10 @@ async function readShare(r: ShareRead): Promise<void> {
       pace: () => (waiting.size > r.maxWaiting ? stall() : undefined),
     },
   );
-  engine.endOfCapture({ frame: lastFrame, ts: lastTs });
+  engine.endOfCapture({ frame: lastFrame, ts: lastTs() });
   if (counts) {
     const { hierarchy: _h, ...stats } = counts.fields();
-    whole = { summary, stats: packEvent(stats as unknown as WireEvent), frame: lastFrame, sec: lastTs.sec, ns: lastTs.ns };
+    whole = { summary, stats: packEvent(stats as unknown as WireEvent), frame: lastFrame, sec: lastSec, ns: lastNs };
   }
   closeEpoch(epoch, true);
 }

@@ -135,7 +135,10 @@ export async function analyzeSplit(source: string, opts: SplitOptions, output: S
   let nextUdp = 0;
   let lastTick = -1;
   let lastFrame = 0;
-  let lastTs = Timestamp.ZERO;
+  // The last packet's time as numbers (no Timestamp per packet); `lastTs` makes one.
+  let lastSec = 0;
+  let lastNs = 0;
+  const lastTs = (): Timestamp => new Timestamp(lastSec, lastNs);
   let epochPackets = 0;
   let problems = 0;
   let failure: Error | null = null;
@@ -164,7 +167,7 @@ export async function analyzeSplit(source: string, opts: SplitOptions, output: S
 
   const flush = (last: boolean): void => {
     const epoch = sent++;
-    const end = last ? { frame: lastFrame, sec: lastTs.sec, ns: lastTs.ns } : null;
+    const end = last ? { frame: lastFrame, sec: lastSec, ns: lastNs } : null;
     workers.forEach((w, i) => {
       const { buffer, length } = writers[i]!.take();
       const m: ToShare = { kind: 'batch', epoch, buffer, length, end };
@@ -286,7 +289,7 @@ export async function analyzeSplit(source: string, opts: SplitOptions, output: S
 
   /** A reader problem, as a group of the main thread's own in the current epoch. */
   const problem = (p: CaptureProblem): void => {
-    const ev = typedEvent('anomaly', p.frame, lastTs, null, null, { code: p.code, detail: p.detail });
+    const ev = typedEvent('anomaly', p.frame, lastTs(), null, null, { code: p.code, detail: p.detail });
     opts.damage?.observe(ev);
     if (accept && !accept(ev, null)) return;
     const e = epochs.get(sent)!;
@@ -317,15 +320,16 @@ export async function analyzeSplit(source: string, opts: SplitOptions, output: S
       source,
       {
         packet: (p: RawPacket) => {
-          if (p.ts.sec !== lastTick) {
-            lastTick = p.ts.sec;
+          if (p.sec !== lastTick) {
+            lastTick = p.sec;
             for (const w of writers) w.addTick(p.frame, p.ts);
           }
           stats.count(p);
           const w = writers[shardOf(p.link_type, p.data, n)]!;
           w.addPacket(p);
           lastFrame = p.frame;
-          lastTs = p.ts;
+          lastSec = p.sec;
+          lastNs = p.ns;
           if (++epochPackets >= EPOCH_PACKETS || w.length >= EPOCH_BYTES) flush(false);
         },
         secrets: (_kind, data, frame) => {
@@ -342,7 +346,7 @@ export async function analyzeSplit(source: string, opts: SplitOptions, output: S
     );
     flush(true);
     await until(() => written === sent && done === n);
-    endSummary(summary, stats.fields(), lastFrame, lastTs);
+    endSummary(summary, stats.fields(), lastFrame, lastTs());
   } finally {
     done = n; // exits from here on are ours
     await Promise.all(workers.map((w) => w.terminate()));
