@@ -24,11 +24,6 @@ const UNDECLARED: Readonly<Record<string, string>> = {
   'flow.update': 'emitted only when --types asks for it',
   'bittorrent.dht': 'no one order: info_hash follows node_id in a query but precedes it in a response (646 on the bench)',
   'bittorrent.tracker': 'no one order: info_hash and connection_id meet in both orders (UDP scrape request vs response); 486 on the bench',
-  'http3.frame': 'HTTP/3 (quic area)',
-  'http3.headers': 'HTTP/3 (quic area)',
-  'http3.stream': 'HTTP/3 (quic area)',
-  'http3.connection': 'HTTP/3 (quic area), one per connection',
-  'socks.request': 'one per connection (76 on the bench)',
   'quic.frame': 'quic (the emit change converts it)',
   'quic.connection': 'quic (the emit change converts it)',
   'dns.zone_transfer': 'dns (the emit change converts it)',
@@ -165,7 +160,7 @@ describe('declared events', () => {
   });
 
   // The types declared from spreads: the dissectors write every key, most of them undefined.
-  it.each(['http2.frame', 'http2.headers', 'bittorrent.message', 'bittorrent.handshake', 'bittorrent.connection', 'tls.client_hello', 'tls.server_hello', 'tls.certificate', 'tls.alert', 'tls.session', 'credentials'])(
+  it.each(['http2.frame', 'http2.headers', 'bittorrent.message', 'bittorrent.handshake', 'bittorrent.connection', 'tls.client_hello', 'tls.server_hello', 'tls.certificate', 'tls.alert', 'tls.session', 'credentials', 'http3.frame', 'http3.headers', 'socks.request'])(
     'write the bytes of the object path: %s',
     (type) => {
       const d = all.find((x) => x.type === type)!;
