@@ -33,3 +33,24 @@ export const FLOW_END = declareEvent('flow.end', [
   'summary',
   'end_reason',
 ]);
+
+/**
+ * `credentials`, from every protocol that carries them: one order that keeps each emitter's
+ * own (FTP, SMTP, IMAP, POP3, SOCKS: protocol, user, secret, mechanism, success; HTTP Basic:
+ * ..., mechanism, header; HTTP Digest: ..., secret, secret_kind, mechanism, header, user_kind,
+ * realm, uri, algorithm, qop). `success` and `header` never meet in one event.
+ */
+export const CREDENTIALS = declareEvent('credentials', [
+  'protocol',
+  'user',
+  'secret',
+  'secret_kind',
+  'mechanism',
+  'success',
+  'header',
+  'user_kind',
+  'realm',
+  'uri',
+  'algorithm',
+  'qop',
+]);

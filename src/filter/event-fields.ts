@@ -9,7 +9,7 @@ export const EVENT_FIELDS: Readonly<Record<string, readonly string[]>> = {
   "bittorrent.encrypted": ["method"],
   "bittorrent.handshake": ["client", "client_version", "extensions", "extensions.dht", "extensions.extension_protocol", "extensions.fast", "info_hash", "peer_id", "reserved"],
   "bittorrent.keep_alive": ["msg_type"],
-  "bittorrent.message": ["begin", "bitfield_length", "ext_id", "ext_name", "length", "msg_type", "piece_index", "pieces_set", "port", "unknown"],
+  "bittorrent.message": ["added", "added_count", "begin", "bitfield_length", "data_length", "dropped", "dropped_count", "ext_id", "ext_name", "length", "m", "m.*", "metadata_msg_type", "metadata_size", "msg_type", "p", "payload", "payload.*", "payload_length", "piece", "piece_index", "pieces_set", "port", "reqq", "total_size", "unknown", "upload_only", "v", "yourip"],
   "bittorrent.tracker": ["action", "message", "transport"],
   "capture.summary": ["bytes", "captured_bytes", "compressed", "duration", "file", "first_ts", "format", "hierarchy", "hierarchy.bytes", "hierarchy.packets", "hierarchy.path", "interface_count", "interfaces", "interfaces.link_type", "interfaces.name", "interfaces.snaplen", "io", "io.*", "last_ts", "link_types", "link_types.link_type", "link_types.name", "link_types.packets", "link_types.skipped", "packets"],
   "credentials": ["algorithm", "header", "mechanism", "protocol", "qop", "realm", "secret", "secret_kind", "success", "uri", "user", "user_kind"],

@@ -241,41 +241,49 @@ export class PeerWireDissector implements StreamDissector {
     const stats = this.sides[dir].stats;
     switch (m.kind) {
       case 'keep_alive':
-        return { msg_type: 'keep_alive' };
+        return message('keep_alive', undefined, undefined, undefined);
       case 'state': {
         const type = MESSAGE_NAMES[m.id]!;
         if (m.id === 0 || m.id === 1) stats.setChoking(m.id === 0, ctx.frame, ctx.ts);
         if (m.id === 2 || m.id === 3) stats.setInterested(m.id === 2, ctx.frame, ctx.ts);
         if (m.id === 14 || m.id === 15) stats.setHaveAll(m.id === 14, ctx.ts);
-        return { msg_type: type };
+        return message(type, undefined, undefined, undefined);
       }
       case 'index':
         if (m.id === 4) stats.addHave(m.piece_index, ctx.ts);
-        return { msg_type: MESSAGE_NAMES[m.id]!, piece_index: m.piece_index };
+        return message(MESSAGE_NAMES[m.id]!, m.piece_index, undefined, undefined);
       case 'bitfield': {
         stats.bitfield(m.bits, ctx.ts);
         let set = 0;
         for (const b of m.bits) for (let x = b; x; x &= x - 1) set++;
-        return { msg_type: 'bitfield', bitfield_length: m.bits.length, pieces_set: set };
+        const f = message('bitfield', undefined, undefined, undefined);
+        f.bitfield_length = m.bits.length;
+        f.pieces_set = set;
+        return f;
       }
       case 'block': {
         if (m.id === 6) stats.request(m.piece_index, m.length, ctx.ts);
         if (m.id === 8) stats.cancels++;
         if (m.id === 16) stats.rejects++;
-        return { msg_type: MESSAGE_NAMES[m.id]!, piece_index: m.piece_index, begin: m.begin, length: m.length };
+        return message(MESSAGE_NAMES[m.id]!, m.piece_index, m.begin, m.length);
       }
       case 'piece':
         stats.block(m.piece_index, m.length, ctx.ts);
         // A block at offset > 0 bounds the piece length from below; the largest seen is a good estimate.
         if (m.begin + m.length > (this.pieceLength ?? 0)) this.pieceLength = m.begin + m.length;
-        return { msg_type: 'piece', piece_index: m.piece_index, begin: m.begin, length: m.length };
-      case 'port':
-        return { msg_type: 'port', port: m.port };
+        return message('piece', m.piece_index, m.begin, m.length);
+      case 'port': {
+        const f = message('port', undefined, undefined, undefined);
+        f.port = m.port;
+        return f;
+      }
       case 'extended':
         return this.extended(dir, m.ext_id, m.payload);
       case 'unknown':
         // tshark shows the number of an unknown type; we do the same.
-        return { msg_type: String(m.id), unknown: true, length: m.length };
+        const f = message(String(m.id), undefined, undefined, m.length);
+        f.unknown = true;
+        return f;
     }
   }
 
@@ -291,6 +299,64 @@ export class PeerWireDissector implements StreamDissector {
       sender.stats.metadataSize = typeof r.fields.metadata_size === 'number' ? r.fields.metadata_size : null;
     }
     if (r.added) sender.stats.pex(r.added);
-    return { msg_type: 'extended', ext_id: extId, ext_name: r.name, ...r.fields };
+    const f = message('extended', undefined, undefined, undefined);
+    const x = r.fields;
+    f.ext_id = extId;
+    f.ext_name = r.name;
+    f.m = x.m;
+    f.v = x.v;
+    f.p = x.p;
+    f.metadata_size = x.metadata_size;
+    f.reqq = x.reqq;
+    f.yourip = x.yourip;
+    f.upload_only = x.upload_only;
+    f.metadata_msg_type = x.metadata_msg_type;
+    f.piece = x.piece;
+    f.total_size = x.total_size;
+    f.data_length = x.data_length;
+    f.added = x.added;
+    f.dropped = x.dropped;
+    f.added_count = x.added_count;
+    f.dropped_count = x.dropped_count;
+    f.payload_length = x.payload_length;
+    f.payload = x.payload;
+    return f;
   }
+}
+
+/**
+ * The fields of one `bittorrent.message`, every key of its declaration (BT_MESSAGE in
+ * events.ts) in one object literal, in order: every message has the same shape, and the
+ * kinds that carry more set those keys after. Undefined keys are not written.
+ */
+function message(msg_type: string, piece_index: number | undefined, begin: number | undefined, length: number | undefined): BittorrentMessageFields {
+  return {
+    msg_type,
+    piece_index,
+    begin,
+    unknown: undefined,
+    length,
+    bitfield_length: undefined,
+    pieces_set: undefined,
+    port: undefined,
+    ext_id: undefined,
+    ext_name: undefined,
+    m: undefined,
+    v: undefined,
+    p: undefined,
+    metadata_size: undefined,
+    reqq: undefined,
+    yourip: undefined,
+    upload_only: undefined,
+    metadata_msg_type: undefined,
+    piece: undefined,
+    total_size: undefined,
+    data_length: undefined,
+    added: undefined,
+    dropped: undefined,
+    added_count: undefined,
+    dropped_count: undefined,
+    payload_length: undefined,
+    payload: undefined,
+  };
 }

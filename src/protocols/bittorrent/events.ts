@@ -1,3 +1,4 @@
+import { declareEvent } from '../../events/declared.js';
 import type { JsonValue } from '../../events/json.js';
 import type { Timestamp } from '../../events/time.js';
 
@@ -32,12 +33,37 @@ export const BT_EVENTS = {
 } as const;
 
 /**
+ * What an extension message (BEP 10) adds to `bittorrent.message`: the extended handshake's
+ * dictionary (`m`, `v`, `p`, `metadata_size`, `reqq`, `yourip`, `upload_only`), ut_metadata's
+ * (BEP 9), ut_pex's, or the payload of another extension (`payload`, or `payload_length`
+ * when it is empty or not bencoded).
+ */
+export interface BittorrentExtensionFields {
+  m?: { readonly [name: string]: number };
+  v?: string | null;
+  p?: number | null;
+  metadata_size?: number | null;
+  reqq?: number | null;
+  yourip?: string | null;
+  upload_only?: number | null;
+  metadata_msg_type?: string | number | null;
+  piece?: number | null;
+  total_size?: number | null;
+  data_length?: number;
+  added?: string[];
+  dropped?: string[];
+  added_count?: number;
+  dropped_count?: number;
+  payload_length?: number;
+  payload?: JsonValue;
+}
+
+/**
  * `bittorrent.message`: one peer-wire message. `msg_type` is tshark's lower-case name (or the
  * number of an unknown type); the other fields depend on it. Extension messages (BEP 10)
- * add what their dictionary holds (handshake `m`, `v`, `p`, `metadata_size`; ut_pex
- * `added`/`dropped`; ut_metadata `metadata_msg_type`, `piece`, `total_size`).
+ * add what their dictionary holds (BittorrentExtensionFields).
  */
-export interface BittorrentMessageFields {
+export interface BittorrentMessageFields extends BittorrentExtensionFields {
   msg_type: string;
   piece_index?: number;
   begin?: number;
@@ -48,7 +74,6 @@ export interface BittorrentMessageFields {
   unknown?: true;
   ext_id?: number;
   ext_name?: string;
-  readonly [extension: string]: JsonValue | undefined;
 }
 
 /** `bittorrent.keep_alive`: a zero-length message (tshark gives it no type). */
@@ -134,3 +159,20 @@ declare module '../../events/event-map.js' {
     bittorrent: typeof BITTORRENT_ANOMALIES;
   }
 }
+
+/*
+ * Field order of the output (events/declared.ts). `bittorrent.message`'s is one order that
+ * keeps every message kind's own (block: piece_index, begin, length; unknown type: unknown,
+ * length), then the extension's fields, whose groups never meet in one message.
+ */
+export const BT_MESSAGE = declareEvent('bittorrent.message', [
+  'msg_type', 'piece_index', 'begin', 'unknown', 'length', 'bitfield_length', 'pieces_set', 'port', 'ext_id', 'ext_name',
+  'm', 'v', 'p', 'metadata_size', 'reqq', 'yourip', 'upload_only',
+  'metadata_msg_type', 'piece', 'total_size', 'data_length',
+  'added', 'dropped', 'added_count', 'dropped_count',
+  'payload_length', 'payload',
+]);
+export const BT_KEEP_ALIVE = declareEvent('bittorrent.keep_alive', ['msg_type']);
+export const BT_HANDSHAKE = declareEvent('bittorrent.handshake', ['info_hash', 'peer_id', 'client', 'client_version', 'reserved', 'extensions']);
+export const BT_ENCRYPTED = declareEvent('bittorrent.encrypted', ['method']);
+export const BT_CONNECTION = declareEvent('bittorrent.connection', ['info_hash', 'encrypted', 'mse_plaintext', 'piece_length', 'start', 'duration', 'c2s', 's2c']);

@@ -4,7 +4,7 @@
  * Extension ids are chosen by the receiver: a message sent to a peer uses the id from
  * that peer's handshake `m` dictionary.
  */
-import type { JsonObject, JsonValue } from '../../events/json.js';
+import type { BittorrentExtensionFields } from './events.js';
 import { ipv4Text, ipv6Text } from '../../dissect/addresses.js';
 import { bencodeJson, decodeBencode, isBytes, isDict, num, str, type BencodeProblem, type BValue } from './bencode.js';
 import { compactPeers } from './compact.js';
@@ -12,7 +12,7 @@ import { compactPeers } from './compact.js';
 export interface ExtendedResult {
   /** Extension name (`handshake`, `ut_metadata`, `ut_pex`, or the name from `m`, or `ext_<id>`). */
   readonly name: string;
-  readonly fields: JsonObject;
+  readonly fields: BittorrentExtensionFields;
   /** For the handshake: the sender's name → id map. */
   readonly m?: Map<string, number>;
   /** ut_pex: peers added / dropped, for the swarm view. */
@@ -53,7 +53,7 @@ function peers(v: BValue | undefined, v6 = false): string[] {
 
 function handshake(d: { [key: string]: BValue }): ExtendedResult {
   const m = new Map<string, number>();
-  const mJson: Record<string, JsonValue> = {};
+  const mJson: Record<string, number> = {};
   if (isDict(d.m)) {
     for (const key of Object.keys(d.m).sort()) {
       const id = num(d.m[key]);

@@ -20,7 +20,7 @@ import { isDohPost, reportDoh, wantsDohResponse } from '../http/doh-link.js';
 import { applyBlock, blockKind, fillRequest, newStreamExchange, pseudo, type StreamExchange } from '../http/stream-exchange.js';
 import { transactionFields } from '../http/transaction.js';
 import { upgradedRequest, type UpgradedRequest } from '../http/upgrade.js';
-import { ANOMALY, type Http2FrameFields, type Http2HeadersFields } from './events.js';
+import { ANOMALY, type Http2HeadersFields } from './events.js';
 import { HpackDecoder, type HpackBlock } from './hpack.js';
 import {
   FLAG,
@@ -28,7 +28,6 @@ import {
   PREFACE_BYTES,
   T,
   errorCodeName,
-  flagNames,
   frameTypeName,
   parseFrameHeader,
   parsePayload,
@@ -67,6 +66,8 @@ interface PendingBlock {
 type DirState = 'preface' | 'frames' | 'resync' | 'opaque';
 
 const MAX_LISTED_STREAMS = 10_000;
+/** The payload of a DATA frame cut by a gap: parsed as empty. */
+const NO_BYTES = new Uint8Array(0);
 const MAX_RUNS = 10_000;
 
 export class Http2Dissector implements StreamDissector {
@@ -252,16 +253,13 @@ export class Http2Dissector implements StreamDissector {
   private frame(dir: Direction, h: FrameHeader, payload: Uint8Array, start: number, end: number, partial: boolean): void {
     this.frames++;
     this.markService();
-    const pl = parsePayload(h, partial ? new Uint8Array(0) : payload);
-    const fields: Http2FrameFields = {
-      stream_id: h.stream_id,
-      frame_type: frameTypeName(h.type),
-      flags: h.flags,
-      flag_names: flagNames(h.type, h.flags),
-      length: h.length,
-      ...pl.fields,
-      ...(partial ? { data_length: undefined, incomplete: true } : {}),
-    };
+    const pl = parsePayload(h, partial ? NO_BYTES : payload);
+    // The parser's fields are the event's (every key in declared order, one literal).
+    const fields = pl.fields;
+    if (partial) {
+      fields.data_length = undefined;
+      fields.incomplete = true;
+    }
     this.ctx.emit('http2.frame', dir, fields);
     if (!partial) for (const problem of pl.problems) this.ctx.anomaly(ANOMALY.bad_frame, dir, `${frameTypeName(h.type)}: ${problem}`);
     if (h.length > this.maxFrame[dir]) {

@@ -12,6 +12,7 @@
  * - `http.transaction` per stream (version "2"), `http.connection` at the end with streams and
  *   interleaving.
  */
+import { declareEvent } from '../../events/declared.js';
 import { ANOMALY as HTTP_ANOMALY, HTTP_ANOMALIES } from '../http/events.js';
 
 export const ANOMALY = {
@@ -63,7 +64,8 @@ export interface Http2FrameFields extends Http2FramePayloadFields {
   stream_id: number;
   frame_type: string;
   flags: number;
-  flag_names: string[];
+  /** Shared per (type, flags) and frozen: see flagNames in parser.ts. */
+  flag_names: readonly string[];
   length: number;
   /** A DATA frame cut by a gap. */
   incomplete?: true;
@@ -90,3 +92,17 @@ declare module '../../events/event-map.js' {
     http2: typeof HTTP2_ANOMALIES;
   }
 }
+
+/*
+ * Field order of the output (events/declared.ts). The payload fields are one order that keeps
+ * every frame type's own order (RFC 9113 §6: pad_length first; DATA end_stream, data_length;
+ * HEADERS end_stream, end_headers, priority; GOAWAY last_stream_id, error_code,
+ * error_code_value, debug_data; SETTINGS and PING ack first), and `incomplete` last.
+ */
+export const HTTP2_FRAME = declareEvent('http2.frame', [
+  'stream_id', 'frame_type', 'flags', 'flag_names', 'length',
+  'pad_length', 'end_stream', 'end_headers', 'priority', 'data_length',
+  'last_stream_id', 'error_code', 'error_code_value', 'debug_data',
+  'ack', 'settings', 'opaque_data', 'promised_stream_id', 'window_size_increment', 'incomplete',
+]);
+export const HTTP2_HEADERS = declareEvent('http2.headers', ['stream_id', 'headers', 'end_stream', 'block', 'promised_stream_id', 'undecodable', 'unknown_fields']);

@@ -2,7 +2,7 @@
  * Pure HTTP/2 framing (RFC 9113 §4, §6): the 9-byte frame header, the payload of each of
  * the ten frame types, and a plausibility check used by the probe and by resynchronisation.
  */
-import type { Http2FramePayloadFields } from './events.js';
+import type { Http2FrameFields } from './events.js';
 import { done, needMore, type Parsed, type Verdict } from '../../dissect/parse.js';
 import { decodeText, hex } from '../../dissect/text.js';
 
@@ -64,7 +64,7 @@ const u24 = (b: Uint8Array, p: number): number => (b[p]! << 16) | (b[p + 1]! << 
 const u31 = (b: Uint8Array, p: number): number => ((b[p]! & 0x7f) * 0x1000000) + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!);
 const u32 = (b: Uint8Array, p: number): number => b[p]! * 0x1000000 + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!);
 
-export function flagNames(type: number, flags: number): string[] {
+function computeFlagNames(type: number, flags: number): string[] {
   const out: string[] = [];
   if (type === T.SETTINGS || type === T.PING) {
     if (flags & FLAG.ACK) out.push('ACK');
@@ -77,10 +77,58 @@ export function flagNames(type: number, flags: number): string[] {
   return out;
 }
 
+/*
+ * One frozen list per (type, flags): `http2.frame` is the busiest event of HTTP/2, and its
+ * list of names depends on these two bytes only. Unknown types name no flag, so they share
+ * the lists of slot 10: at most 11 * 256 lists.
+ */
+const flagNameLists: Array<readonly string[] | undefined> = [];
+
+/** The names of the flags set in `flags` for a frame of `type` (the same frozen array for the same two bytes). */
+export function flagNames(type: number, flags: number): readonly string[] {
+  const key = (type > T.CONTINUATION ? 10 : type) * 256 + (flags & 0xff);
+  let names = flagNameLists[key];
+  if (names === undefined) {
+    names = Object.freeze(computeFlagNames(type, flags));
+    flagNameLists[key] = names;
+  }
+  return names;
+}
+
+/**
+ * The fields of one frame's `http2.frame` event, every key in declared order (HTTP2_FRAME in
+ * events.ts) in one object literal: the parser fills in what the frame type carries, and the
+ * event is that object, with no copy, spread or second shape.
+ */
+function frameFields(h: FrameHeader): Http2FrameFields {
+  return {
+    stream_id: h.stream_id,
+    frame_type: frameTypeName(h.type),
+    flags: h.flags,
+    flag_names: flagNames(h.type, h.flags),
+    length: h.length,
+    pad_length: undefined,
+    end_stream: undefined,
+    end_headers: undefined,
+    priority: undefined,
+    data_length: undefined,
+    last_stream_id: undefined,
+    error_code: undefined,
+    error_code_value: undefined,
+    debug_data: undefined,
+    ack: undefined,
+    settings: undefined,
+    opaque_data: undefined,
+    promised_stream_id: undefined,
+    window_size_increment: undefined,
+    incomplete: undefined,
+  };
+}
+
 /** What one frame says, beyond its header. */
 export interface FramePayload {
-  /** Fields for the `http2.frame` event. */
-  readonly fields: Http2FramePayloadFields;
+  /** The `http2.frame` event's fields: the header's, then what this frame type adds. */
+  readonly fields: Http2FrameFields;
   /** Violations of RFC 9113 found in this frame alone (the caller raises them). */
   readonly problems: string[];
   /** DATA: the data without padding. HEADERS/PUSH_PROMISE/CONTINUATION: the block fragment. */
@@ -94,7 +142,7 @@ export interface FramePayload {
 /** Parses the payload of one frame; never throws, flags what is malformed. */
 export function parsePayload(h: FrameHeader, b: Uint8Array): FramePayload {
   const problems: string[] = [];
-  const fields: Http2FramePayloadFields = {};
+  const fields = frameFields(h);
   const streamFrame = h.type === T.DATA || h.type === T.HEADERS || h.type === T.PRIORITY || h.type === T.RST_STREAM || h.type === T.PUSH_PROMISE || h.type === T.CONTINUATION;
   if (streamFrame && h.stream_id === 0) problems.push(`${frameTypeName(h.type)} on stream 0`);
   if ((h.type === T.SETTINGS || h.type === T.PING || h.type === T.GOAWAY) && h.stream_id !== 0) problems.push(`${frameTypeName(h.type)} on stream ${h.stream_id}`);

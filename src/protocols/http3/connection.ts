@@ -285,7 +285,18 @@ export class Http3Connection {
 
   private frameDone(s: StreamSide, type: number, length: number, payload: Uint8Array[] | null): void {
     s.framesSeen = Math.max(0, s.framesSeen) + 1;
-    const fields: Http3FrameFields = { stream_id: s.id, stream_type: s.kind ?? 'unknown', frame_type: frameTypeName(type), frame_type_code: type, length };
+    // Every declared key in one literal (HTTP3_FRAME): one shape, whatever the frame carries.
+    const fields: Http3FrameFields = {
+      stream_id: s.id,
+      stream_type: s.kind ?? 'unknown',
+      frame_type: frameTypeName(type),
+      frame_type_code: type,
+      length,
+      settings: undefined,
+      goaway_id: undefined,
+      push_id: undefined,
+      incomplete: undefined,
+    };
     const body = payload === null ? null : payload.length === 1 ? payload[0]! : Buffer.concat(payload);
     if (type === FRAME.SETTINGS && body !== null) {
       const settings = parseSettings(body);

@@ -8,6 +8,7 @@
  * - `http3.headers`: one per decoded field section (HEADERS, PUSH_PROMISE).
  * - `http3.connection`: at the end: each side's SETTINGS, GOAWAY, QPACK table use.
  */
+import { declareEvent } from '../../events/declared.js';
 import { ANOMALY as HTTP_ANOMALY, HTTP_ANOMALIES } from '../http/events.js';
 
 export const HTTP3_EVENTS = { stream: 'http3.stream', frame: 'http3.frame', headers: 'http3.headers', connection: 'http3.connection' } as const;
@@ -100,3 +101,9 @@ declare module '../../events/event-map.js' {
     http3: typeof HTTP3_ANOMALIES;
   }
 }
+
+/** Field order of the output (events/declared.ts): each interface's order, which is the order the connection writes. */
+export const HTTP3_STREAM = declareEvent('http3.stream', ['stream_id', 'stream_type', 'stream_type_code']);
+export const HTTP3_FRAME = declareEvent('http3.frame', ['stream_id', 'stream_type', 'frame_type', 'frame_type_code', 'length', 'settings', 'goaway_id', 'push_id', 'incomplete']);
+export const HTTP3_HEADERS = declareEvent('http3.headers', ['stream_id', 'headers', 'block', 'required_insert_count', 'dynamic_refs', 'was_blocked', 'trimmed']);
+export const HTTP3_CONNECTION = declareEvent('http3.connection', ['client', 'server', 'requests', 'blocked_sections', 'never_unblocked']);

@@ -1,4 +1,5 @@
 /** SOCKS event fields (SOCKS 4/4a, RFC 1928 SOCKS 5, RFC 1929 user/password) and anomaly codes. */
+import { declareEvent } from '../../events/declared.js';
 
 export const SOCKS_ANOMALIES = {
   'socks.malformed': 'a SOCKS handshake message is not what the protocol allows at that point; the rest of the flow is not dissected',
@@ -42,3 +43,9 @@ declare module '../../events/event-map.js' {
     socks: typeof SOCKS_ANOMALIES;
   }
 }
+
+/** Field order of the output (events/declared.ts): the interface's, which is the order the dissector's record has. */
+export const SOCKS_REQUEST = declareEvent('socks.request', [
+  'version', 'command', 'request_host', 'request_name', 'request_p', 'methods', 'auth_method', 'user', 'password',
+  'status', 'bound_host', 'bound_p', 'request_frame',
+]);

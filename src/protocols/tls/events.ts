@@ -4,6 +4,7 @@
  * `cert_chain_fps`); `tls.client_hello.server_name` and `tls.server_hello.version_code` /
  * `cipher_suite` are what ../shared/tools/fidelity.py reads (keep them).
  */
+import { declareEvent } from '../../events/declared.js';
 
 export const TLS_EVENTS = {
   client_hello: 'tls.client_hello',
@@ -188,3 +189,20 @@ declare module '../../events/event-map.js' {
     tls: typeof TLS_ANOMALIES;
   }
 }
+
+/** Field order of the output (events/declared.ts): the order of each interface above, which is the order the dissector writes. */
+export const TLS_CLIENT_HELLO = declareEvent('tls.client_hello', [
+  'record_version', 'legacy_version', 'legacy_version_code', 'supported_versions', 'server_name', 'alpn', 'cipher_suites', 'compression_methods', 'extensions', 'supported_groups', 'ec_point_formats', 'signature_algorithms', 'key_share_groups', 'psk_key_exchange_modes', 'random', 'session_id', 'session_ticket', 'psk_offered', 'early_data', 'ech', 'sslv2', 'ja3', 'ja3_string', 'ja4', 'ja4_r',
+]);
+export const TLS_SERVER_HELLO = declareEvent('tls.server_hello', [
+  'version', 'version_code', 'legacy_version', 'cipher', 'cipher_suite', 'compression_method', 'extensions', 'next_protocol', 'curve', 'random', 'session_id', 'hello_retry_request', 'resumed', 'ja3s', 'ja3s_string', 'ja4s',
+]);
+export const TLS_CERTIFICATE = declareEvent('tls.certificate', [
+  'index', 'sender', 'sha256', 'sha1', 'der_length', 'subject', 'issuer', 'serial', 'san_dns', 'san_ip', 'san_email', 'san_uri', 'not_before', 'not_after', 'expired', 'not_yet_valid', 'key_type', 'key_bits', 'key_curve', 'signature_algorithm', 'signature_oid', 'is_ca', 'self_signed',
+]);
+export const TLS_ALERT = declareEvent('tls.alert', [
+  'level', 'level_code', 'description', 'description_code', 'encrypted',
+]);
+export const TLS_SESSION = declareEvent('tls.session', [
+  'version', 'version_code', 'cipher', 'cipher_suite', 'curve', 'server_name', 'next_protocol', 'resumed', 'established', 'cert_chain_fps', 'client_cert_chain_fps', 'subject', 'issuer', 'last_alert', 'ja3', 'ja3s', 'ja4', 'ja4s', 'c2s_handshake', 's2c_handshake', 'c2s_records', 's2c_records', 'encrypted_handshake_records', 'c2s_app_bytes', 's2c_app_bytes', 'c2s_app_records', 's2c_app_records', 'decrypted', 'hello_retry_request', 'incomplete',
+]);
