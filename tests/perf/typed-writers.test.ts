@@ -5,11 +5,11 @@ import '../../src/events/core-events.js';
 import '../../src/analysis/tcp/events.js';
 import { declareEvent, declaredEvents } from '../../src/events/declared.js';
 import { typedEvent, type Direction } from '../../src/events/event.js';
-import type { JsonValue } from '../../src/events/json.js';
+import { nestedJson, type JsonValue } from '../../src/events/json.js';
 import { LineOut } from '../../src/events/line-out.js';
 import { analyze } from '../../src/pipeline/analyze.js';
 import { compactJson, eventLine, NdjsonWriter } from '../../src/report/ndjson.js';
-import { leaf, timestamp, value } from '../support/json-arbitraries.js';
+import { leaf, text, timestamp, value } from '../support/json-arbitraries.js';
 
 /*
  * Events of declared types are written as bytes straight from their parts (events/declared.ts)
@@ -42,6 +42,61 @@ describe('LineOut', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+
+  /** A value the byte walk gives up on part way (a class instance, a function, a toJSON member, depth). */
+  class Point {
+    constructor(
+      readonly x: number,
+      readonly y: string,
+    ) {}
+  }
+  const exotic = fc.constantFrom<unknown>(
+    new Point(1, 'a'),
+    () => 1,
+    { toJSON: () => 'j' },
+    Object.create({ inherited: 1 }) as unknown,
+    JSON.parse('['.repeat(40) + '1' + ']'.repeat(40)) as unknown,
+    new Uint8Array([1, 2]),
+  );
+  const { withExotic } = fc.letrec((tie) => ({
+    withExotic: fc.oneof({ depthSize: 'small' }, leaf, exotic, tie('array'), tie('object')),
+    array: fc.array(tie('withExotic'), { maxLength: 5 }),
+    object: fc.dictionary(text, tie('withExotic'), { maxKeys: 6 }),
+  }));
+
+  it('writes arrays and objects as nestedJson does, values that are not plain data included', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.array(withExotic, { maxLength: 6 }), fc.dictionary(text, withExotic, { maxKeys: 6 })), (v) => {
+        const got = collect((out) => {
+          out.begin(Buffer.from('{"v":'));
+          out.value(v as JsonValue);
+          out.end();
+        });
+        expect(got.toString('utf8')).toBe('{"v":' + nestedJson(v as JsonValue) + '}\n');
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('takes a line back to where the value began when the walk gives up after a chunk was handed over', () => {
+    const chunks: Uint8Array[] = [];
+    const out = new LineOut((b) => chunks.push(b));
+    const lines: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      // Strings that fill most of a chunk, then what the walk does not know: its bytes are dropped.
+      const v = [...Array.from({ length: 40 }, (_, j) => 'x'.repeat(100 * j + i)), new Point(i, 'p'), { a: [1, 2] }];
+      out.begin(Buffer.from('{"n":'));
+      out.num(i);
+      out.raw(Buffer.from(',"v":'));
+      out.value(v as unknown as JsonValue);
+      out.end();
+      lines.push(`{"n":${i},"v":${nestedJson(v as unknown as JsonValue)}}\n`);
+    }
+    out.flush();
+    expect(chunks.length).toBeGreaterThan(3);
+    for (const c of chunks) expect(c[c.length - 1]).toBe(0x0a);
+    expect(Buffer.concat(chunks).toString('utf8')).toBe(lines.join(''));
   });
 
   it('hands over whole lines only, a line larger than a chunk included', () => {
