@@ -249,6 +249,15 @@ export class LineOut {
     this.buf[this.used++] = c;
   }
 
+  /**
+   * The line just ended (by `end` or `text`), newline included: a view of its chunk, which
+   * stays valid because a chunk is never reused (the `--workers` shares keep such views
+   * until their flow ids are known).
+   */
+  lastLine(): Buffer {
+    return this.buf.subarray(this.line, this.used);
+  }
+
   /** Hands over the lines written so far. */
   flush(): void {
     if (!this.used) return;
