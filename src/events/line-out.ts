@@ -59,9 +59,19 @@ export class LineOut {
   }
 
   raw(b: Uint8Array): void {
-    if (this.used + b.length > this.buf.length) this.spill(b.length);
+    const n = b.length;
+    if (this.used + n > this.buf.length) this.spill(n);
+    // Most are pre-encoded keys of a few bytes, which a loop copies faster than `set`'s
+    // native call (raw was the top JavaScript function of the `events` profile).
+    if (n <= 24) {
+      const buf = this.buf;
+      let at = this.used;
+      for (let i = 0; i < n; i++) buf[at++] = b[i]!;
+      this.used = at;
+      return;
+    }
     this.buf.set(b, this.used);
-    this.used += b.length;
+    this.used += n;
   }
 
   /** A number as JSON writes it: integers digit by digit, others by `String`, non-finite as null. */

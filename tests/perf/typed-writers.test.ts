@@ -3,12 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { PROTOCOLS } from '../../src/protocols/index.js';
 import '../../src/events/core-events.js';
 import '../../src/analysis/tcp/events.js';
-import { declareEvent, declaredEvents } from '../../src/events/declared.js';
-import { typedEvent, type Direction } from '../../src/events/event.js';
+import { declaredEvent, declareEvent, declaredEvents } from '../../src/events/declared.js';
+import { makeEvent, typedEvent, type Direction, type EventFields } from '../../src/events/event.js';
 import { nestedJson, type JsonValue } from '../../src/events/json.js';
 import { LineOut } from '../../src/events/line-out.js';
 import { analyze } from '../../src/pipeline/analyze.js';
-import { compactJson, eventLine, NdjsonWriter } from '../../src/report/ndjson.js';
+import { compactJson, eventLine, NdjsonWriter, writeEvent } from '../../src/report/ndjson.js';
 import { leaf, text, timestamp, value } from '../support/json-arbitraries.js';
 
 /*
@@ -154,6 +154,30 @@ describe('declared events', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+
+  it('writeEvent gives eventLine\'s bytes for built events of any shape, declared or not', () => {
+    const decl = fc.constantFrom(...all);
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.tuple(text, fc.dictionary(text, value, { maxKeys: 8 })),
+          decl.chain((d) => fc.tuple(fc.constant(d.type as string), fc.tuple(...d.keys.map(() => leaf)).map((vs) => Object.fromEntries(d.keys.map((k, i) => [k, vs[i]]))))),
+        ),
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        timestamp,
+        flow,
+        dir,
+        ([type, fields], frame, ts, fl, dr) => {
+          const e = declaredEvent(type) ? typedEvent(type as never, frame, ts, fl, dr, fields as never) : makeEvent(type, frame, ts, fl, dr, fields as EventFields);
+          const bytes = collect((out) => writeEvent(out, e));
+          expect(bytes.toString('utf8')).toBe(eventLine(e) + '\n');
+          // eventLine quotes keys by JSON.stringify, compactJson escapes C1 controls in them too.
+          if (!/[\u007f-\u009f]/.test(Object.keys(e).join(''))) expect(bytes.equals(Buffer.from(compactJson(e) + '\n', 'utf8'))).toBe(true);
+        },
+      ),
+      { numRuns: 500 },
     );
   });
 
