@@ -45,7 +45,9 @@ export interface EventSink {
   /**
    * Where the emitters may write events of declared types (events/declared.ts) as NDJSON
    * bytes instead of emitting them: set only by a sink that writes every event as NDJSON and
-   * reads none (`events` with no filter). Anomalies and undeclared types are always emitted.
+   * reads none (`events` with no filter), or every event the engine builds for the run
+   * (`events --types`: the engine builds only the selected types, so an emitter must check
+   * `wants` before it writes). Anomalies and undeclared types are always emitted.
    */
   readonly bytes?: LineOut;
 }

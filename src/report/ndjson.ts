@@ -1,6 +1,7 @@
+import { declaredEvent } from '../events/declared.js';
 import { builtKeys, type EventSink, type WireEvent } from '../events/event.js';
 import { jsonString, nestedJson, type JsonValue } from '../events/json.js';
-import { LineOut } from '../events/line-out.js';
+import { bytesOf, LineOut } from '../events/line-out.js';
 import { Timestamp } from '../events/time.js';
 
 /**
@@ -11,28 +12,89 @@ import { Timestamp } from '../events/time.js';
  *
  * A writer that takes every event offers its `LineOut` as `bytes`: the engine then writes
  * events of declared types into it directly (events/declared.ts), with no event object, and
- * emits the rest, which land in the same chunks in the same order.
+ * emits the rest, which land in the same chunks in the same order. So does a writer whose
+ * `accept` takes every event the engine builds except anomalies (`declaredBytes`: an
+ * `events --types` run, where the engine builds only the selected types).
+ *
+ * An event that was built from a declaration (an object a filter had to read) is written by
+ * that declaration's `write` from the object's own members: the same bytes as `eventLine`.
  */
 export class NdjsonWriter implements EventSink {
   private readonly out: LineOut;
-  /** Set when this writer takes every event (no `accept`). */
+  /** Set when this writer takes every event (no `accept`), or every declared one (`declaredBytes`). */
   readonly bytes: LineOut | undefined;
 
   constructor(
     write: (bytes: Uint8Array) => void,
     private readonly accept: ((e: WireEvent) => boolean) | undefined = undefined,
+    opts: NdjsonWriterOptions = {},
   ) {
     this.out = new LineOut(write);
-    this.bytes = accept === undefined ? this.out : undefined;
+    this.bytes = accept === undefined || opts.declaredBytes === true ? this.out : undefined;
   }
 
   emit(e: WireEvent): void {
-    if (this.accept === undefined || this.accept(e)) this.out.text(eventLine(e));
+    if (this.accept === undefined || this.accept(e)) writeEvent(this.out, e);
   }
 
   flush(): void {
     this.out.flush();
   }
+}
+
+export interface NdjsonWriterOptions {
+  /**
+   * The caller promises that `accept` takes every event of a declared type that the engine
+   * would build for this run (the engine builds only the selected types: `AnalyzeOptions.wanted`
+   * with no filter, anomalies aside, and anomalies are always emitted): such events may then
+   * be written as bytes with no object and no call to `accept`.
+   */
+  readonly declaredBytes?: boolean;
+}
+
+/**
+ * `e`'s NDJSON line into `out`. An event a declaration built (`typedEvent`) is written by
+ * that declaration's byte writer from the object's members: its base keys are the event's,
+ * its declared fields are the object's own, in the declared order, so the bytes are
+ * `eventLine(e)`'s with no line string and no UTF-8 pass.
+ */
+export function writeEvent(out: LineOut, e: WireEvent): void {
+  const keys = builtKeys(e);
+  if (keys === null) return out.text(eventLine(e));
+  const d = declaredEvent(e.type);
+  if (d !== undefined && d.keys === keys) return d.write(out, e.frame, e.ts, e.flow, e.dir, e as never);
+  // Another shape makeEvent built (an undeclared type, an anomaly): `eventLine`'s member
+  // walk, with the keys pre-encoded once per shape and the values written as bytes.
+  let shape = shapes.get(keys);
+  if (shape === undefined) {
+    shape = shapeKeys(keys);
+    shapes.set(keys, shape);
+  }
+  const { names, first, rest } = shape;
+  const m = e as unknown as { readonly [key: string]: JsonValue | undefined };
+  let some = false;
+  out.begin(OPEN);
+  for (let i = 0; i < names.length; i++) {
+    const v = m[names[i]!];
+    if (v === undefined) continue;
+    out.raw(some ? rest[i]! : first[i]!);
+    some = true;
+    out.value(v);
+  }
+  out.end();
+}
+
+const OPEN = bytesOf('{');
+const BASE_KEYS = ['type', 'frame', 'ts', 'flow', 'dir'];
+/** Per key list of a built shape: its members with the five base keys, each as `"key":` and `,"key":`. */
+const shapes = new WeakMap<readonly string[], { names: string[]; first: Uint8Array[]; rest: Uint8Array[] }>();
+function shapeKeys(keys: readonly string[]): { names: string[]; first: Uint8Array[]; rest: Uint8Array[] } {
+  const names = [...BASE_KEYS, ...keys];
+  // Keys may be any text (makeEvent takes whatever literal it is given): UTF-8, not bytesOf;
+  // quoted as `compileSerializer` quotes them (JSON.stringify: a C1 control in a key stays
+  // raw there, where compactJson escapes it; keys are the dissectors' identifiers).
+  const utf8 = (s: string): Uint8Array => Buffer.from(s, 'utf8');
+  return { names, first: names.map((k) => utf8(JSON.stringify(k) + ':')), rest: names.map((k) => utf8(',' + JSON.stringify(k) + ':')) };
 }
 
 /**

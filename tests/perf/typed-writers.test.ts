@@ -3,14 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { PROTOCOLS } from '../../src/protocols/index.js';
 import '../../src/events/core-events.js';
 import '../../src/analysis/tcp/events.js';
-import { declareEvent, declaredEvents } from '../../src/events/declared.js';
-import { typedEvent, type Direction } from '../../src/events/event.js';
-import type { JsonValue } from '../../src/events/json.js';
+import { declaredEvent, declareEvent, declaredEvents } from '../../src/events/declared.js';
+import { makeEvent, typedEvent, type Direction, type EventFields } from '../../src/events/event.js';
+import { nestedJson, type JsonValue } from '../../src/events/json.js';
 import { LineOut } from '../../src/events/line-out.js';
 import { analyze } from '../../src/pipeline/analyze.js';
-import { compactJson, eventLine, NdjsonWriter } from '../../src/report/ndjson.js';
+import { compactJson, eventLine, NdjsonWriter, writeEvent } from '../../src/report/ndjson.js';
 import { EVENT_FIELDS } from '../../src/filter/event-fields.js';
-import { leaf, timestamp, value } from '../support/json-arbitraries.js';
+import { leaf, text, timestamp, value } from '../support/json-arbitraries.js';
 
 /**
  * The event types not declared with declareEvent, and why: their fields come from makeEvent's
@@ -77,6 +77,61 @@ describe('LineOut', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+
+  /** A value the byte walk gives up on part way (a class instance, a function, a toJSON member, depth). */
+  class Point {
+    constructor(
+      readonly x: number,
+      readonly y: string,
+    ) {}
+  }
+  const exotic = fc.constantFrom<unknown>(
+    new Point(1, 'a'),
+    () => 1,
+    { toJSON: () => 'j' },
+    Object.create({ inherited: 1 }) as unknown,
+    JSON.parse('['.repeat(40) + '1' + ']'.repeat(40)) as unknown,
+    new Uint8Array([1, 2]),
+  );
+  const { withExotic } = fc.letrec((tie) => ({
+    withExotic: fc.oneof({ depthSize: 'small' }, leaf, exotic, tie('array'), tie('object')),
+    array: fc.array(tie('withExotic'), { maxLength: 5 }),
+    object: fc.dictionary(text, tie('withExotic'), { maxKeys: 6 }),
+  }));
+
+  it('writes arrays and objects as nestedJson does, values that are not plain data included', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.array(withExotic, { maxLength: 6 }), fc.dictionary(text, withExotic, { maxKeys: 6 })), (v) => {
+        const got = collect((out) => {
+          out.begin(Buffer.from('{"v":'));
+          out.value(v as JsonValue);
+          out.end();
+        });
+        expect(got.toString('utf8')).toBe('{"v":' + nestedJson(v as JsonValue) + '}\n');
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('takes a line back to where the value began when the walk gives up after a chunk was handed over', () => {
+    const chunks: Uint8Array[] = [];
+    const out = new LineOut((b) => chunks.push(b));
+    const lines: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      // Strings that fill most of a chunk, then what the walk does not know: its bytes are dropped.
+      const v = [...Array.from({ length: 40 }, (_, j) => 'x'.repeat(100 * j + i)), new Point(i, 'p'), { a: [1, 2] }];
+      out.begin(Buffer.from('{"n":'));
+      out.num(i);
+      out.raw(Buffer.from(',"v":'));
+      out.value(v as unknown as JsonValue);
+      out.end();
+      lines.push(`{"n":${i},"v":${nestedJson(v as unknown as JsonValue)}}\n`);
+    }
+    out.flush();
+    expect(chunks.length).toBeGreaterThan(3);
+    for (const c of chunks) expect(c[c.length - 1]).toBe(0x0a);
+    expect(Buffer.concat(chunks).toString('utf8')).toBe(lines.join(''));
   });
 
   it('hands over whole lines only, a line larger than a chunk included', () => {
@@ -180,6 +235,30 @@ describe('declared events', () => {
       );
     },
   );
+
+  it('writeEvent gives eventLine\'s bytes for built events of any shape, declared or not', () => {
+    const decl = fc.constantFrom(...all);
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.tuple(text, fc.dictionary(text, value, { maxKeys: 8 })),
+          decl.chain((d) => fc.tuple(fc.constant(d.type as string), fc.tuple(...d.keys.map(() => leaf)).map((vs) => Object.fromEntries(d.keys.map((k, i) => [k, vs[i]]))))),
+        ),
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        timestamp,
+        flow,
+        dir,
+        ([type, fields], frame, ts, fl, dr) => {
+          const e = declaredEvent(type) ? typedEvent(type as never, frame, ts, fl, dr, fields as never) : makeEvent(type, frame, ts, fl, dr, fields as EventFields);
+          const bytes = collect((out) => writeEvent(out, e));
+          expect(bytes.toString('utf8')).toBe(eventLine(e) + '\n');
+          // eventLine quotes keys by JSON.stringify, compactJson escapes C1 controls in them too.
+          if (!/[\u007f-\u009f]/.test(Object.keys(e).join(''))) expect(bytes.equals(Buffer.from(compactJson(e) + '\n', 'utf8'))).toBe(true);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
 
   it('must name every field of the interface, once', () => {
     // @ts-expect-error `msg` is missing: the compiler names it.

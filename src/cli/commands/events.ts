@@ -33,7 +33,10 @@ export async function eventsCommand(
     // The filter reads each event's flow from the flow.start/flow.update events before it;
     // those are printed only when --types selects them.
     const shown = selectsIdentity(opts.types);
-    const identity = shown || accept !== null;
+    // Only a filter reads an event's flow (--types alone reads its type): only then are
+    // flows tracked, and the engine announces them only for that or to print them.
+    const filtered = opts.filter !== undefined;
+    const identity = shown || filtered;
     const flows = new FlowIdentities();
     if (accept?.needsPacket) {
       const writer = new NdjsonWriter(out);
@@ -53,11 +56,13 @@ export async function eventsCommand(
       return 0;
     }
     const pass = (e: WireEvent): boolean => {
-      const flow = flows.track(e);
+      const flow = filtered ? flows.track(e) : null;
       if (!shown && isIdentityEvent(e)) return false;
       return accept ? accept(e, flow) : true;
     };
-    const writer = new NdjsonWriter(out, identity ? pass : undefined);
+    // With --types alone the engine builds only the selected types (anomalies aside, which
+    // are always emitted), so the declared ones are written as bytes, as with no filter.
+    const writer = new NdjsonWriter(out, accept !== null || shown ? pass : undefined, { declaredBytes: !filtered });
     try {
       await analyze(file, writer, { ...analyzeOptions(opts), wanted, onProgress, flowIdentity: identity });
     } finally {

@@ -11,7 +11,8 @@ import { Timestamp } from '../../events/time.js';
 import { FlowIdentities, isIdentityEvent } from '../../events/flow-identity.js';
 import { eventPredicate, selectsIdentity } from '../../filter/event-predicate.js';
 import { PROTOCOLS } from '../../protocols/index.js';
-import { compactJson, eventLine } from '../../report/ndjson.js';
+import { LineOut } from '../../events/line-out.js';
+import { compactJson, writeEvent } from '../../report/ndjson.js';
 import { InputDamage } from '../../report/input-damage.js';
 import { addCaptureSecrets, runSecrets } from '../analyze.js';
 import { Engine } from '../engine.js';
@@ -38,9 +39,9 @@ import { readBatch } from './packet-batch.js';
  */
 interface Group {
   key: [number, Phase, number, number];
-  /** A written line, or an event kept whole. */
-  items: (string | WireEvent)[];
-  /** For a line: where its flow number starts (-1: no flow). */
+  /** A written line (NDJSON bytes, newline included), or an event kept whole. */
+  items: (Uint8Array | WireEvent)[];
+  /** For a line: the byte where its flow number starts (-1: no flow). */
   flowAt: number[];
   /** For a line: the worker's name of its flow. */
   flowName: number[];
@@ -71,7 +72,13 @@ let createdKinds: number[] = [];
 /** Epochs processed whose flow ids are not known yet. */
 const waiting = new Map<number, { groups: Group[]; created: number[]; end: boolean }>();
 
-const FLOW_KEY = ',"flow":';
+const FLOW_KEY = Buffer.from(',"flow":');
+/**
+ * Lines are written as bytes (`writeEvent`: an event a declaration built by its byte writer,
+ * no line string) into chunks that are only referred to, never handed on: each line is kept
+ * as a view (`lastLine`) until its flow id is known, then copied once into the output.
+ */
+const lines = new LineOut(() => {});
 
 function keep(e: WireEvent): void {
   const g = current!;
@@ -83,8 +90,10 @@ function keep(e: WireEvent): void {
     g.flowName.push(0);
     return;
   }
-  const line = eventLine(e) + '\n';
+  writeEvent(lines, e);
+  const line = lines.lastLine();
   g.items.push(line);
+  // The first `,"flow":` is the base key's: the type before it is a JSON string, in which `"` is escaped.
   g.flowAt.push(e.flow === null ? -1 : line.indexOf(FLOW_KEY) + FLOW_KEY.length);
   g.flowName.push(e.flow ?? 0);
 }
@@ -226,25 +235,32 @@ function render(m: Extract<ToShare, { kind: 'ids' }>): void {
   const bytes = new ByteSink();
   const events: ReturnType<typeof packEvent>[] = [];
   for (const g of epoch.groups) {
-    let text = '';
-    const before = events.length;
+    const before = ndjson ? bytes.length : events.length;
     for (let i = 0; i < g.items.length; i++) {
       const item = g.items[i]!;
-      if (typeof item === 'string') {
+      if (item instanceof Uint8Array) {
         const at = g.flowAt[i]!;
-        text += at < 0 ? item : item.slice(0, at) + ids.id(g.flowName[i]!) + item.slice(item.indexOf(',', at));
+        if (at < 0) bytes.put(item, 0, item.length);
+        else {
+          let end = at;
+          while (item[end] !== 0x2c) end++;
+          bytes.put(item, 0, at);
+          bytes.write(String(ids.id(g.flowName[i]!)));
+          bytes.put(item, end, item.length);
+        }
         continue;
       }
       ids.rename(item);
       const flow = flows.track(item);
       if (!shownIdentity && isIdentityEvent(item)) continue;
       if (predicate && !predicate(item, flow)) continue;
-      if (ndjson) text += compactJson(item) + '\n';
+      if (ndjson) bytes.write(compactJson(item) + '\n');
       else events.push(packEvent(item));
     }
-    if (ndjson ? text === '' : events.length === before) continue;
+    const after = ndjson ? bytes.length : events.length;
+    if (after === before) continue;
     keys.push(...g.key);
-    ends.push(ndjson ? bytes.write(text) : events.length);
+    ends.push(after);
   }
   const out: FromShare = { kind: 'output', epoch: m.epoch, keys: Float64Array.from(keys), ends: Uint32Array.from(ends) };
   if (ndjson) out.bytes = bytes.take();
@@ -259,18 +275,29 @@ function render(m: Extract<ToShare, { kind: 'ids' }>): void {
 /** UTF-8 bytes in one growing buffer, handed over (transferred, not copied) at the end. */
 class ByteSink {
   private buf = Buffer.allocUnsafeSlow(1 << 16);
-  private length = 0;
+  length = 0;
 
   /** Appends `text`; returns the end offset. */
   write(text: string): number {
-    const need = this.length + text.length * 3;
+    this.room(text.length * 3);
+    this.length += this.buf.write(text, this.length, 'utf8');
+    return this.length;
+  }
+
+  /** Appends `b[from, to)`. */
+  put(b: Uint8Array, from: number, to: number): void {
+    this.room(to - from);
+    this.buf.set(b.subarray(from, to), this.length);
+    this.length += to - from;
+  }
+
+  private room(n: number): void {
+    const need = this.length + n;
     if (need > this.buf.length) {
       const grown = Buffer.allocUnsafeSlow(Math.max(need, this.buf.length * 2));
       this.buf.copy(grown, 0, 0, this.length);
       this.buf = grown;
     }
-    this.length += this.buf.write(text, this.length, 'utf8');
-    return this.length;
   }
 
   take(): Uint8Array {
