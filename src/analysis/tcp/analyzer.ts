@@ -86,7 +86,7 @@ export class TcpSideAnalysis {
    * The first round-trip samples, for the textbook's table (bounded): SAMPLE_STRIDE numbers
    * each (see `sample`), made at the first sample; `firstSampleCount` of them are filled.
    */
-  firstSamples: Float64Array | null = null;
+  firstSamples: number[] | null = null;
   firstSampleCount = 0;
   /** New payload bytes, the time-sequence graph's data and SampleRTT over time; made at the first value. */
   throughput: ThroughputSeries | null = null;
@@ -421,7 +421,7 @@ export class TcpAnalyzer {
     e.add(rtt);
     const n = s.firstSampleCount;
     if (n < FIRST_SAMPLES) {
-      const d = (s.firstSamples ??= new Float64Array(FIRST_SAMPLES * SAMPLE_STRIDE));
+      const d = (s.firstSamples ??= []);
       const at = n * SAMPLE_STRIDE;
       d[at] = frame;
       d[at + 1] = ackFrame;

@@ -1,19 +1,19 @@
 /**
  * Segments sent and not yet acknowledged, in the order they were seen, as Wireshark keeps
  * them (its `tcp_unacked` list) to tell which frame an ACK acknowledges and how long that
- * took (`tcp.analysis.ack_rtt`). One flat Float64Array, four numbers a segment, made at the
- * first segment and grown by doubling: tens of thousands of open connections each hold one,
- * so no object per segment, no boxed number per field, and nothing before it is needed.
+ * took (`tcp.analysis.ack_rtt`). One flat array of numbers, four a segment, made at the
+ * first segment: tens of thousands of open connections each hold one, so no object per
+ * segment and nothing before it is needed. A plain array, not a Float64Array: V8 keeps its
+ * numbers unboxed all the same (double elements), and a connection's small typed array costs
+ * more to make and grow than the whole analysis of a short connection (measured, issue 18).
  */
 const STRIDE = 4;
-/** Segments the first array holds. */
-const FIRST_CAPACITY = 8;
 /** A list this much larger than what it holds is cut back (a burst long acknowledged). */
 const SLACK = 1024;
 
 export class UnackedSegments {
   /** seq, end (next sequence number), time (ns since the connection's first packet), frame·2 + no-sample bit. */
-  private data: Float64Array | null = null;
+  private data: number[] | null = null;
   length = 0;
   /** What the last `ack` found: the acknowledged segment's send time, and whether it gives no SampleRTT. */
   matchTime = 0;
@@ -26,7 +26,7 @@ export class UnackedSegments {
     this.length = 0;
     this.matchTime = 0;
     this.matchNoSample = false;
-    if (this.data !== null && this.data.length > FIRST_CAPACITY * STRIDE) this.data = null;
+    if (this.data !== null) this.data.length = 0;
   }
 
   /**
@@ -36,14 +36,8 @@ export class UnackedSegments {
   push(seq: number, next: number, time: number, frame: number, noSample: boolean): boolean {
     const n = this.length;
     if (n >= this.max) return false;
+    const d = (this.data ??= []);
     const at = n * STRIDE;
-    let d = this.data;
-    if (d === null) d = this.data = new Float64Array(FIRST_CAPACITY * STRIDE);
-    else if (at + STRIDE > d.length) {
-      const grown = new Float64Array(Math.min(d.length * 2, this.max * STRIDE));
-      grown.set(d);
-      d = this.data = grown;
-    }
     d[at] = seq;
     d[at + 1] = next;
     d[at + 2] = time;
@@ -96,7 +90,7 @@ export class UnackedSegments {
     this.length = w / STRIDE;
     // Let a long-gone burst's array go: a quiet connection keeps nothing.
     if (w === 0 && d.length > 64 * STRIDE) this.data = null;
-    else if (d.length > w + SLACK * STRIDE) this.data = d.slice(0, Math.max(w, FIRST_CAPACITY * STRIDE));
+    else if (d.length > w + SLACK * STRIDE) d.length = w;
     return frame;
   }
 }
