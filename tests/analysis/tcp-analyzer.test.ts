@@ -166,38 +166,3 @@ describe('graph data over time (time-sequence, throughput, SampleRTT)', () => {
     expect(t.rttSum!.reduce((x, y) => x + y, 0)).toBeCloseTo(0.5, 9);
   });
 });
-
-describe('TCP analysis: one analyzer reused (reset)', () => {
-  /** A connection's segments with flags, samples and an overflowing list (max 4 unacknowledged). */
-  const script = (a: TcpAnalyzer, base: number) => {
-    const out: unknown[] = [];
-    const p = (side: 0 | 1, seq: number, ack: number, flags: number, len: number, ms: number, window = 1000, syn: { mss?: number; window_scale?: number; sack_permitted?: boolean } | null = null) =>
-      out.push({ ...a.packet(side, (base + seq) >>> 0, ack === 0 ? 0 : (base + ack) >>> 0, flags, window, len, out.length + 1, 100 + Math.floor(ms / 1000), Math.round((ms % 1000) * 1e6), syn) });
-    p(0, 1000, 0, SYN, 0, 0, 64240, { mss: 1460, window_scale: 7, sack_permitted: true });
-    p(1, 5000, 1001, SYN | ACK, 0, 10, 65160, { mss: 1400, window_scale: 5 });
-    p(0, 1001, 5001, ACK, 0, 20);
-    for (let i = 0; i < 6; i++) p(0, 1001 + i * 100, 5001, ACK, 100, 30 + i);
-    p(1, 5001, 1101, ACK, 0, 60);
-    p(1, 5001, 1101, ACK, 0, 61);
-    p(0, 1101, 5001, ACK, 100, 62);
-    p(1, 5001, 1601, ACK, 0, 70, 0);
-    p(0, 1601, 5001, ACK, 1, 80);
-    p(0, 1601, 5001, ACK | FIN, 0, 90);
-    p(1, 5001, 1602, ACK | FIN, 0, 95);
-    return out;
-  };
-  /** A side's state but its unacknowledged list (whose array a reset may keep). */
-  const state = (a: TcpAnalyzer) => a.sides.map((s) => ({ ...s, unacked: s.unacked.length, rtt: s.rtt && { ...s.rtt }, throughput: s.throughput && { ...s.throughput } }));
-
-  it('a reset analyzer analyses the next connection as a new one does', () => {
-    const reused = new TcpAnalyzer(100, 0, 4);
-    script(reused, 0);
-    reused.reset(100, 0);
-    const fresh = new TcpAnalyzer(100, 0, 4);
-    expect(script(reused, 0x7fff_0000)).toEqual(script(fresh, 0x7fff_0000));
-    expect(state(reused)).toEqual(state(fresh));
-    expect(reused.firstRttNs).toBe(fresh.firstRttNs);
-    expect(reused.sides[0].overflowed).toBe(true);
-    expect(reused.sides[1].flagCount(0x10)).toBeGreaterThan(0);
-  });
-});

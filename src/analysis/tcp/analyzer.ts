@@ -104,39 +104,6 @@ export class TcpSideAnalysis {
     this.unacked = new UnackedSegments(maxUnacked);
   }
 
-  /** Back to the state of a new side (the field initialisers above, one for one). */
-  reset(): void {
-    this.base = NONE;
-    this.nextSeq = NONE;
-    this.nextSeqTime = 0;
-    this.maxSeqToBeAcked = NONE;
-    this.lastAck = NONE;
-    this.lastAckTime = 0;
-    this.window = NONE;
-    this.windowFromSyn = false;
-    this.dupAcks = 0;
-    this.lastNonDupAck = 0;
-    this.lastBits = 0;
-    this.validBif = true;
-    this.scale = SCALE_UNKNOWN;
-    this.mss = NONE;
-    this.wscaleOption = NONE;
-    this.sackPermitted = false;
-    this.sawSyn = false;
-    this.finSeen = false;
-    this.unacked.clear();
-    this.rtt = null;
-    this.firstSamples = null;
-    this.firstSampleCount = 0;
-    this.throughput = null;
-    this.counts = null;
-    this.maxBytesInFlight = 0;
-    this.segments = 0;
-    this.newBytes = 0;
-    this.payloadBytes = 0;
-    this.overflowed = false;
-  }
-
   /** Packets of this side that carried the analysis flag `bit`. */
   flagCount(bit: number): number {
     return this.counts === null ? 0 : this.counts[31 - Math.clz32(bit)]!;
@@ -202,8 +169,8 @@ export interface SynOptions {
 
 export class TcpAnalyzer {
   readonly sides: [TcpSideAnalysis, TcpSideAnalysis];
-  private t0sec: number;
-  private t0ns: number;
+  private readonly t0sec: number;
+  private readonly t0ns: number;
   /** Time of the most recent SYN, and the handshake RTT (SYN to the ACK of the SYN-ACK) in ns, or -1. */
   private synTime = -1;
   firstRttNs = -1;
@@ -213,19 +180,6 @@ export class TcpAnalyzer {
     this.t0sec = firstSec;
     this.t0ns = firstNs;
     this.sides = [new TcpSideAnalysis(maxUnacked), new TcpSideAnalysis(maxUnacked)];
-  }
-
-  /**
-   * The state of `new TcpAnalyzer(firstSec, firstNs, ...)` again, so one analyzer can serve
-   * connections one after the other (a lite flow's first segment, in the engine).
-   */
-  reset(firstSec: number, firstNs: number): void {
-    this.t0sec = firstSec;
-    this.t0ns = firstNs;
-    this.synTime = -1;
-    this.firstRttNs = -1;
-    this.sides[0].reset();
-    this.sides[1].reset();
   }
 
   /** Nanoseconds since the connection's first packet. */

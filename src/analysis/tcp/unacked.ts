@@ -21,14 +21,6 @@ export class UnackedSegments {
 
   constructor(private readonly max: number) {}
 
-  /** Empty, as new. */
-  clear(): void {
-    this.length = 0;
-    this.matchTime = 0;
-    this.matchNoSample = false;
-    if (this.data !== null) this.data.length = 0;
-  }
-
   /**
    * False when the list is full (the segment is not kept). `noSample`: the segment gives no
    * SampleRTT (a resend, Karn's rule; or no data).
