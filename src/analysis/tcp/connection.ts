@@ -28,19 +28,36 @@ export function connectionFields(flow: Flow, a: TcpAnalyzer): TcpConnectionField
   };
 }
 
+/** The first round-trip samples kept (`TcpSideAnalysis.firstSamples`), rounded to the ns. */
+function samples(s: TcpSideAnalysis): JsonObject[] {
+  const out: JsonObject[] = [];
+  for (let i = 0; i < s.firstSampleCount; i++) {
+    const x = s.sample(i);
+    out.push({
+      frame: x.frame,
+      ack_frame: x.ack_frame,
+      sample_rtt: r9(x.sample_rtt),
+      estimated_rtt: r9(x.estimated_rtt),
+      dev_rtt: r9(x.dev_rtt),
+      timeout_interval: r9(x.timeout_interval),
+    });
+  }
+  return out;
+}
+
 /** One direction: what this side sent, and the round trips of its segments. */
 function side(s: TcpSideAnalysis): JsonObject {
   const rtt = s.rtt;
   const analysis: Record<string, number> = {};
   if (s.counts) for (const f of FLAG_INFO) {
-    const n = s.counts.get(f.bit);
+    const n = s.flagCount(f.bit);
     if (n) analysis[f.name] = n;
   }
   const t = s.throughput;
   const series = t?.buckets ?? null;
   const out: Record<string, JsonValue> = {
-    mss: s.mss,
-    window_scale: s.wscaleOption,
+    mss: s.mss < 0 ? null : s.mss,
+    window_scale: s.wscaleOption < 0 ? null : s.wscaleOption,
     sack_permitted: s.sackPermitted,
     segments: s.segments,
     payload_bytes: s.payloadBytes,
@@ -59,23 +76,17 @@ function side(s: TcpSideAnalysis): JsonObject {
             dev_rtt: r9(rtt.dev),
             timeout_interval: r9(rtt.timeout),
           },
-    rtt_samples: (s.firstSamples ?? []).map((x) => ({
-      frame: x.frame,
-      ack_frame: x.ack_frame,
-      sample_rtt: r9(x.sample_rtt),
-      estimated_rtt: r9(x.estimated_rtt),
-      dev_rtt: r9(x.dev_rtt),
-      timeout_interval: r9(x.timeout_interval),
-    })),
-    throughput: series ? { interval: t!.width / 1e9, bytes: series.slice() } : null,
+    rtt_samples: samples(s),
+    // The series are the analyzer's own arrays, handed over: the connection has ended and its analyzer is dropped.
+    throughput: series ? { interval: t!.width / 1e9, bytes: series } : null,
     // The time-sequence graph (Stevens) per bucket: lowest and highest relative sequence
     // number of the data sent (null: none sent) and how many segments were resent.
     time_sequence:
       t?.seqMin && t.seqMax && t.resent
-        ? { interval: t.width / 1e9, seq_min: t.seqMin.map(orNull), seq_max: t.seqMax.map(orNull), retransmissions: t.resent.slice() }
+        ? { interval: t.width / 1e9, seq_min: t.seqMin.map(orNull), seq_max: t.seqMax.map(orNull), retransmissions: t.resent }
         : null,
     // SampleRTT over time: the mean of the samples per bucket (of the ACKs' times), null where none.
-    rtt_series: t?.rttSum && t.rttCount ? { interval: t.width / 1e9, mean: t.rttSum.map((v, i) => (t.rttCount![i] ? r9(v / t.rttCount![i]!) : null)), samples: t.rttCount.slice() } : null,
+    rtt_series: t?.rttSum && t.rttCount ? { interval: t.width / 1e9, mean: t.rttSum.map((v, i) => (t.rttCount![i] ? r9(v / t.rttCount![i]!) : null)), samples: t.rttCount } : null,
   };
   return out;
 }

@@ -9,7 +9,7 @@ import type { JsonObject } from '../../events/json.js';
 export interface TcpAnalysisFields {
   tcp_stream: number | null;
   /** Wireshark's `tcp.analysis.*` names of the flags set. */
-  flags: string[];
+  flags: readonly string[];
   seq: number;
   ack: number | undefined;
   len: number;

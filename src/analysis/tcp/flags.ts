@@ -60,6 +60,21 @@ export function flagNames(bits: number): string[] {
   return out;
 }
 
+const lists = new Map<number, readonly string[]>();
+
+/**
+ * `flagNames(bits)` made once per set of flags and shared (frozen): for output that only
+ * reads the list (an event written as bytes), so a flagged packet makes no array.
+ */
+export function flagList(bits: number): readonly string[] {
+  let l = lists.get(bits);
+  if (l === undefined) {
+    l = Object.freeze(flagNames(bits));
+    lists.set(bits, l);
+  }
+  return l;
+}
+
 /** The bracketed Info text: `[TCP Dup ACK 12#1] `, `[TCP Retransmission] `. */
 export function infoLabels(bits: number, dupAckFrame: number, dupAckNum: number): string {
   let out = '';

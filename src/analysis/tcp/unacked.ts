@@ -1,16 +1,23 @@
 /**
  * Segments sent and not yet acknowledged, in the order they were seen, as Wireshark keeps
  * them (its `tcp_unacked` list) to tell which frame an ACK acknowledges and how long that
- * took (`tcp.analysis.ack_rtt`). One flat array, four numbers a segment, made at the first
- * segment: tens of thousands of open connections each hold one, so no object per segment
- * and nothing before it is needed.
+ * took (`tcp.analysis.ack_rtt`). One flat array of numbers, four a segment, made at the
+ * first segment: tens of thousands of open connections each hold one, so no object per
+ * segment and nothing before it is needed. A plain array, not a Float64Array: V8 keeps its
+ * numbers unboxed all the same (double elements), and a connection's small typed array costs
+ * more to make and grow than the whole analysis of a short connection (measured, issue 18).
  */
 const STRIDE = 4;
+/** A list this much larger than what it holds is cut back (a burst long acknowledged). */
+const SLACK = 1024;
 
 export class UnackedSegments {
   /** seq, end (next sequence number), time (ns since the connection's first packet), frame·2 + no-sample bit. */
   private data: number[] | null = null;
   length = 0;
+  /** What the last `ack` found: the acknowledged segment's send time, and whether it gives no SampleRTT. */
+  matchTime = 0;
+  matchNoSample = false;
 
   constructor(private readonly max: number) {}
 
@@ -35,26 +42,27 @@ export class UnackedSegments {
    * The peer acknowledged up to `ack`. Wireshark's rules: a segment whose end equals `ack`
    * is the one acknowledged (the earliest such, when it was sent more than once); a segment
    * `ack` falls inside is trimmed to its unacknowledged part; segments wholly below `ack`
-   * are dropped. Fills `out` with the acknowledged segment, or sets `out.frame` to 0;
-   * `out.noSample` when any copy of it was a resend (or carried no data).
+   * are dropped. Returns the acknowledged segment's frame, or 0 if none; its send time is
+   * then in `matchTime`, and `matchNoSample` says whether any copy of it was a resend (or
+   * carried no data).
    */
-  ack(ack: number, out: AckMatch): void {
-    out.frame = 0;
-    out.noSample = false;
+  ack(ack: number): number {
+    let frame = 0;
+    this.matchNoSample = false;
     const d = this.data;
-    if (d === null) return;
+    if (d === null) return 0;
     let w = 0;
     const n = this.length * STRIDE;
     for (let r = 0; r < n; r += STRIDE) {
       const end = d[r + 1]!;
       if (end === ack) {
         const tag = d[r + 3]!;
-        if (out.frame === 0) {
-          out.frame = Math.floor(tag / 2);
-          out.time = d[r + 2]!;
+        if (frame === 0) {
+          frame = Math.floor(tag / 2);
+          this.matchTime = d[r + 2]!;
         }
         // Karn: sent more than once, the ACK could answer any copy.
-        if (tag % 2 === 1) out.noSample = true;
+        if (tag % 2 === 1) this.matchNoSample = true;
         continue;
       }
       const seq = d[r]!;
@@ -74,13 +82,7 @@ export class UnackedSegments {
     this.length = w / STRIDE;
     // Let a long-gone burst's array go: a quiet connection keeps nothing.
     if (w === 0 && d.length > 64 * STRIDE) this.data = null;
-    else if (d.length > w + 1024 * STRIDE) d.length = w;
+    else if (d.length > w + SLACK * STRIDE) d.length = w;
+    return frame;
   }
-}
-
-/** What `UnackedSegments.ack` found: the acknowledged segment's frame (0 if none), its send time, whether it gives no SampleRTT. */
-export interface AckMatch {
-  frame: number;
-  time: number;
-  noSample: boolean;
 }
