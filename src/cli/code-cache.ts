@@ -116,7 +116,8 @@ export function runCachedScript(url: URL, flags: ScriptFlags): Record<string, un
   const stem = basename(file).replace(/\.c?js$/, '');
   let name: string | null = null;
   if (dir !== null) {
-    const key = createHash('sha256').update(source).update(`\0${process.version}\0${process.arch}\0${process.execArgv.join('\0')}`).digest('hex').slice(0, 32);
+    // node's flags and those set at run time before compiling: V8 refuses a cache made under other flags.
+    const key = createHash('sha256').update(source).update(`\0${process.version}\0${process.arch}\0${process.execArgv.join('\0')}\0\0${flags.before.join('\0')}`).digest('hex').slice(0, 32);
     name = `${stem}-${key}.v8`;
   }
   const cachedData = dir === null || name === null ? undefined : readCache(join(dir, name));

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { CaptureError } from '../capture/types.js';
 import { visible, visibleLines } from '../report/safe-text.js';
 import { inputDamage } from './input-damage.js';
+import { warmingProgress } from './tiering.js';
 
 /** Exit statuses: 0 fine, 1 a check found differences, 2 bad input or usage. */
 export const EXIT_OK = 0;
@@ -87,10 +88,12 @@ export async function run(body: () => Promise<number | void>): Promise<void> {
 const oneLine = (s: string): string => s.replace(/\s*\n\s*/g, ' ').slice(0, 500);
 
 /** A progress line on stderr, only when stderr is a terminal. */
-export function progressReporter(label: string): ((read: number, total: number | null) => void) | undefined {
-  if (!process.stderr.isTTY) return undefined;
+export function progressReporter(label: string): (read: number, total: number | null) => void {
+  // Also the end of V8's warm-up (tiering.ts), which counts the bytes read, terminal or not.
+  if (!process.stderr.isTTY) return warmingProgress;
   let last = 0;
   return (read, total) => {
+    warmingProgress(read);
     const now = performance.now();
     if (now - last < 200) return;
     last = now;

@@ -6,6 +6,10 @@ import { runCachedScript, type ScriptFlags } from './code-cache.js';
 import { eventsFastPath } from './fast-path.js';
 import { helpWidth } from './help-width.js';
 import { EXIT_BAD_INPUT, run, version } from './io.js';
+import { startWarmUp } from './tiering.js';
+
+// First: V8's tiering during the warm-up, before any command's code runs (see tiering.ts).
+const TIERING_FLAGS = startWarmUp();
 
 // yargs' CommonJS build, on purpose: its ESM build lays help out with a cliui that counts
 // code points and breaks words anywhere (`an` / `y number` at 160 columns); the CommonJS
@@ -245,10 +249,12 @@ async function main(argv: string[]): Promise<void> {
 /**
  * V8 flags of the events script (see code-cache.ts): filter/linear-regex.ts turns the linear
  * regexp engine on when it loads, and pipeline/heap-governor.ts moves the heap's growth
- * during a run (`--heap-growing-percent`, 0 is V8's default). tests/perf/code-cache.test.ts
+ * during a run (`--heap-growing-percent`, 0 is V8's default). The tiering flags (tiering.ts) are
+ * already set: listed so that the cache's key names them, and set back at exit because the
+ * warm-up's end moves the budget. tests/perf/code-cache.test.ts
  * fails when a run's cache would be refused by the next run.
  */
-const EVENTS_SCRIPT_FLAGS: ScriptFlags = { before: ['--enable-experimental-regexp-engine'], atExit: ['--heap-growing-percent=0'] };
+const EVENTS_SCRIPT_FLAGS: ScriptFlags = { before: ['--enable-experimental-regexp-engine', ...TIERING_FLAGS], atExit: ['--heap-growing-percent=0', ...TIERING_FLAGS] };
 
 const fast = eventsFastPath(process.argv.slice(2));
 if (fast !== undefined) {

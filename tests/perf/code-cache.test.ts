@@ -51,6 +51,21 @@ describe.skipIf(!bundled())('code cache of the events script', () => {
     expect([after.ino, after.mtimeMs]).toEqual([made.ino, made.mtimeMs]);
   });
 
+  it('a cache made by a run whose warm-up ended (src/cli/tiering.ts) is taken by the next', () => {
+    // The warm-up's budget goes back to V8's default after WIRELENS_WARM_MB of capture (here
+    // after the first chunk, as in any long run). V8 checks a cache against the flags it was
+    // made under, so the run sets the warm budget back before writing it at exit; else every
+    // long run would write a cache that the next run refuses.
+    const home = join(dir, 'warmed');
+    expect(eventsWith({ XDG_CACHE_HOME: home, WIRELENS_WARM_MB: '0.0001' })).toEqual(reference);
+    const [file] = caches(home);
+    const made = statSync(join(home, 'wirelens', file!));
+    expect(events(home)).toEqual(reference);
+    const after = statSync(join(home, 'wirelens', file!));
+    expect(caches(home)).toEqual([file]);
+    expect([after.ino, after.mtimeMs]).toEqual([made.ino, made.mtimeMs]);
+  });
+
   it('a damaged cache is refused by V8 and replaced; the output is the same', () => {
     const home = join(dir, 'damaged');
     events(home);
