@@ -13,7 +13,7 @@
 //   --skip-short  leave out the short-capture rows (a 20 MB slice against tshark, start-up on
 //            captures/demo.pcap), which issue 18 sets targets for because students' captures are small
 import { execFileSync, spawn } from 'node:child_process';
-import { openSync, closeSync, writeFileSync, readFileSync } from 'node:fs';
+import { openSync, closeSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +28,17 @@ const NODE_FLAGS = (() => {
   return m ? m[1].split(/\s+/).filter(Boolean) : [];
 })();
 const node = (args) => ['node', [...NODE_FLAGS, ...args]];
+
+/**
+ * The command users run: the build's `bin/wirelens` (the bundled script with V8's code cache,
+ * src/cli/code-cache.ts), else, for an older build without one beside its dist, its
+ * dist/cli/main.js (about 250 modules and no code cache: slower to start). Until 2026-12-08 the
+ * bench always ran dist/cli/main.js, so its rows paid that start-up.
+ */
+function cliOf(dist) {
+  const bin = join(dist, '..', 'bin', 'wirelens');
+  return existsSync(bin) ? bin : join(dist, 'cli/main.js');
+}
 
 function parseArgs(argv) {
   const o = { size: 500, seed: 1, workers: null, flat: false, big: false, dist: 'dist', skipTshark: false, skipTls: false, skipQuic: false, skipShort: false, json: null };
@@ -99,7 +110,7 @@ const TSHARK_FIELDS = [
 ];
 
 async function runSet(file, bytes, o, { withTshark, label }) {
-  const cli = join(o.dist, 'cli/main.js');
+  const cli = cliOf(o.dist);
   const core = await measure(...node(['bench/core.mjs', file, o.dist]), { stdout: join(OUT_DIR, 'core.json') });
   const { packets } = JSON.parse(readFileSync(join(OUT_DIR, 'core.json'), 'utf8'));
   const rows = [{ name: 'wirelens read+decode+reassembly (no dissectors)', vs: 'conv', ...core }];
@@ -139,7 +150,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
  * too, since a shared machine's speed drifts between rounds), and `events` on the demo capture.
  */
 async function runShort(o, { rounds = 5 }) {
-  const cli = join(o.dist, 'cli/main.js');
+  const cli = cliOf(o.dist);
   const slice = ensureCapture({ sizeMB: 20, seed: o.seed });
   const fields = TSHARK_FIELDS.flatMap((f) => ['-e', f]);
   const ours = [];
@@ -211,7 +222,7 @@ async function main() {
     for (const sizeMB of sizes) {
       const c = ensureCapture({ sizeMB, seed: o.seed, log });
       for (const w of supportsWorkers(o.dist) ? workerCounts(o) : [1]) {
-        const r = await measure(...node([join(o.dist, 'cli/main.js'), 'events', c.path, ...(supportsWorkers(o.dist) ? ['--workers', String(w)] : [])]));
+        const r = await measure(...node([cliOf(o.dist), 'events', c.path, ...(supportsWorkers(o.dist) ? ['--workers', String(w)] : [])]));
         flat.push({ sizeMB: c.bytes / 1e6, workers: w, ...r });
       }
     }
