@@ -13,17 +13,9 @@
 // dns-answers, smtp-endless-data, pcapng-interfaces, follow-20mb). Targets: time within 5x
 // of tshark's, peak RSS under 250 MB.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { hostileCapture } from './hostile-captures.mjs';
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const NODE_FLAGS = (() => {
-  const first = readFileSync(join(ROOT, 'bin', 'wirelens'), 'utf8').split('\n')[0];
-  const m = /^#!\S*env -S node\s*(.*)$/.exec(first);
-  return m ? m[1].split(/\s+/).filter(Boolean) : [];
-})();
+import { NODE_FLAGS, ROOT } from './lib.mjs';
 
 function parseArgs(argv) {
   const o = { scale: 1, only: ['syn-flood', 'h2-streams'], skipTshark: false, report: false, bin: join(ROOT, 'bin', 'wirelens') };

@@ -7,20 +7,10 @@
 //   node bench/memory.mjs --capture FILE[,FILE] [--command events[,flows]] [--runs 3]
 //        --variant 'NAME ENV=V ... --node-flag ...' [--variant ...] [--json FILE] [--bin bin/wirelens]
 //   e.g. --variant 'governor' --variant 'off WIRELENS_HEAP_BUDGET_MB=0'
-import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-
-/** The node flags `bin/wirelens` starts with (its `#!/usr/bin/env -S node ...` line). */
-const NODE_FLAGS = (() => {
-  const first = readFileSync(join(ROOT, 'bin', 'wirelens'), 'utf8').split('\n')[0];
-  const m = /^#!\S*env -S node\s*(.*)$/.exec(first);
-  return m ? m[1].split(/\s+/).filter(Boolean) : [];
-})();
+import { join } from 'node:path';
+import { NODE_FLAGS, ROOT, timed } from './lib.mjs';
 
 function parseArgs(argv) {
   const o = { captures: [], commands: ['events'], runs: 3, variants: [], json: null, bin: join(ROOT, 'bin', 'wirelens') };
@@ -54,24 +44,12 @@ function parseVariant(spec) {
 }
 
 /** One run under GNU time, stdout to /dev/null: wall, cpu (user+sys), peak RSS (MB). */
-function measure(bin, variant, command, file) {
-  return new Promise((resolvePromise, reject) => {
-    const out = openSync('/dev/null', 'w');
-    const args = ['-f', 'WLTIME %e %U %S %M', 'node', ...NODE_FLAGS, ...variant.flags, bin, command, file];
-    const env = { ...process.env, WIRELENS_CODE_CACHE: '0', ...variant.env };
-    const child = spawn('/usr/bin/time', args, { cwd: ROOT, env, stdio: ['ignore', out, 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      closeSync(out);
-      const m = /WLTIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(err);
-      if (code !== 0 || !m) return reject(new Error(`${variant.name} ${command} ${file} failed (${code}): ${err.slice(-500)}`));
-      // Lines a preloaded module (`--import`) may write about collections, passed on.
-      const notes = err.split('\n').filter((l) => l.startsWith('GC ')).join(' ');
-      resolvePromise({ wall: Number(m[1]), cpu: Number(m[2]) + Number(m[3]), rssMB: Number(m[4]) / 1024, notes });
-    });
-  });
+async function measure(bin, variant, command, file) {
+  const env = { ...process.env, WIRELENS_CODE_CACHE: '0', ...variant.env };
+  const r = await timed('node', [...NODE_FLAGS, ...variant.flags, bin, command, file], { env });
+  // Lines a preloaded module (`--import`) may write about collections, passed on.
+  const notes = r.stderr.split('\n').filter((l) => l.startsWith('GC ')).join(' ');
+  return { wall: r.wall, cpu: r.cpu, rssMB: r.rssMB, notes };
 }
 
 const median = (xs) => {

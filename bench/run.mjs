@@ -12,21 +12,13 @@
 //   --big    with --flat, also 4 GB (needs ~4.5 GB of disk in bench/out/ and minutes)
 //   --skip-short  leave out the short-capture rows (a 20 MB slice against tshark, start-up on
 //            captures/demo.pcap), which issue 18 sets targets for because students' captures are small
-import { execFileSync, spawn } from 'node:child_process';
-import { openSync, closeSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { ensureCapture, OUT_DIR } from './make-capture.mjs';
+import { NODE_FLAGS, ROOT, timed } from './lib.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-
-/** The node flags `bin/wirelens` starts with (its `#!/usr/bin/env -S node ...` line), so every run is what users run. */
-const NODE_FLAGS = (() => {
-  const first = readFileSync(join(ROOT, 'bin', 'wirelens'), 'utf8').split('\n')[0];
-  const m = /^#!\S*env -S node\s*(.*)$/.exec(first);
-  return m ? m[1].split(/\s+/).filter(Boolean) : [];
-})();
 const node = (args) => ['node', [...NODE_FLAGS, ...args]];
 
 /**
@@ -61,21 +53,7 @@ function parseArgs(argv) {
 }
 
 /** Runs a command under GNU time, stdout to /dev/null; returns wall, cpu, peak RSS (MB). */
-function measure(cmd, args, { stdout = '/dev/null' } = {}) {
-  return new Promise((resolvePromise, reject) => {
-    const out = openSync(stdout, 'w');
-    const child = spawn('/usr/bin/time', ['-f', 'WLTIME %e %U %S %M', cmd, ...args], { cwd: ROOT, stdio: ['ignore', out, 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      closeSync(out);
-      const m = /WLTIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(err);
-      if (code !== 0 || !m) return reject(new Error(`${cmd} ${args.join(' ')} failed (${code}): ${err.slice(-500)}`));
-      resolvePromise({ wall: Number(m[1]), cpu: Number(m[2]) + Number(m[3]), rssMB: Number(m[4]) / 1024 });
-    });
-  });
-}
+const measure = (cmd, args, opts) => timed(cmd, args, opts);
 
 /** One thread, then one per core (the default of `--workers`), unless `--workers` says. */
 const workerCounts = (o) => o.workers ?? [...new Set([1, cpus().length])];
