@@ -367,10 +367,10 @@ export class QuicDissector implements DatagramDissector, TlsEmbedding, PathOwner
     this.history += l;
   }
 
-  private noteDcid(side: Side, dcid: Uint8Array): void {
+  /** `dcid` is the hex text the packet's event writes too (made once per packet). */
+  private noteDcid(side: Side, dcid: string): void {
     if (side.dcids.length >= MAX_LISTED_CIDS) return;
-    const h = hex(dcid);
-    if (!side.dcids.includes(h)) side.dcids.push(h);
+    if (!side.dcids.includes(dcid)) side.dcids.push(dcid);
   }
 
   private packet(dir: Direction, b: Uint8Array, h: PacketHeader, index: number): void {
@@ -379,12 +379,13 @@ export class QuicDissector implements DatagramDissector, TlsEmbedding, PathOwner
     side.bytes += h.end - h.start;
     if (h.kind === '1rtt') side.shortPackets++;
     else side.longPackets++;
-    this.noteDcid(side, h.dcid);
+    const dcid = hex(h.dcid);
+    this.noteDcid(side, dcid);
     const base: QuicPacketFields = {
       packet_type: h.kind,
       version: h.kind === '1rtt' ? null : versionName(h.kind === 'version_negotiation' ? 0 : h.version),
       version_code: h.kind === '1rtt' ? null : h.kind === 'version_negotiation' ? 0 : h.version,
-      dcid: hex(h.dcid),
+      dcid,
       scid: h.kind === '1rtt' ? null : hex(h.scid),
       length: h.end - h.start,
       packet_number: null,
