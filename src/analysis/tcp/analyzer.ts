@@ -30,6 +30,7 @@ import {
 import { RttEstimator } from './rtt-estimator.js';
 import { ThroughputSeries } from './throughput.js';
 import { UnackedSegments } from './unacked.js';
+import { DOUBLE_MINUS_ONE, DOUBLE_ZERO, doubleArray } from '../../dissect/double.js';
 
 const FIN = 0x01;
 const SYN = 0x02;
@@ -47,6 +48,11 @@ const FAST_RETRANSMIT_NS = 20_000_000;
 
 /** "None yet" for a sequence number, window, ACK or option: every real one is >= 0. */
 export const NONE = -1;
+/**
+ * NONE for the fields that will hold 32-bit sequence numbers (past 2^31 they are doubles):
+ * the same value, made a double from the start (src/dissect/double.ts).
+ */
+const SEQ_NONE = DOUBLE_MINUS_ONE;
 
 /**
  * One direction of the connection: what this side sent. Every number is a plain number
@@ -55,15 +61,15 @@ export const NONE = -1;
  */
 export class TcpSideAnalysis {
   /** Sequence number relative numbers count from (the ISN), or NONE until known. */
-  base = NONE;
+  base = SEQ_NONE;
   /** Next sequence number expected from this side (Wireshark's nextseq) or NONE, and when it was set. */
-  nextSeq = NONE;
-  nextSeqTime = 0;
+  nextSeq = SEQ_NONE;
+  nextSeqTime = DOUBLE_ZERO;
   /** Highest sequence number this side sent that the peer must still acknowledge, or NONE. */
-  maxSeqToBeAcked = NONE;
+  maxSeqToBeAcked = SEQ_NONE;
   /** The last ACK this side sent (NONE: no packet yet), when, and its window (raw, unscaled; NONE: none yet). */
-  lastAck = NONE;
-  lastAckTime = 0;
+  lastAck = SEQ_NONE;
+  lastAckTime = DOUBLE_ZERO;
   window = NONE;
   windowFromSyn = false;
   dupAcks = 0;
@@ -145,18 +151,18 @@ const SAMPLE_STRIDE = 6;
  */
 export class TcpPacketAnalysis {
   bits = 0;
-  relSeq = 0;
+  relSeq = DOUBLE_ZERO;
   /** Relative ACK, or -1 when the ACK flag is off. */
-  relAck = -1;
+  relAck = DOUBLE_MINUS_ONE;
   /** Window in bytes after scaling (as `tcp.window_size`), and the raw field. */
-  windowSize = 0;
+  windowSize = DOUBLE_ZERO;
   dupAckNum = 0;
   dupAckFrame = 0;
   /** Frame this packet acknowledges (0: none) and the time since it (`tcp.analysis.ack_rtt`, seconds; negative when capture time ran backwards). */
   ackedFrame = 0;
-  ackRtt = -1;
+  ackRtt = DOUBLE_MINUS_ONE;
   /** Karn's SampleRTT: as ackRtt, but none when the acknowledged segment was retransmitted. */
-  sampleRtt = -1;
+  sampleRtt = DOUBLE_MINUS_ONE;
   bytesInFlight = -1;
 }
 
@@ -375,7 +381,7 @@ export class TcpAnalyzer {
     e.add(rtt);
     const n = s.firstSampleCount;
     if (n < FIRST_SAMPLES) {
-      const d = (s.firstSamples ??= []);
+      const d = (s.firstSamples ??= doubleArray());
       const at = n * SAMPLE_STRIDE;
       d[at] = frame;
       d[at + 1] = ackFrame;
