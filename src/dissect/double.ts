@@ -27,6 +27,11 @@ function heapNumber(n: number): number {
 /** 0 and -1 as heap numbers: initial values of fields that will hold doubles. */
 export const DOUBLE_ZERO = heapNumber(0);
 export const DOUBLE_MINUS_ONE = heapNumber(-1);
+/**
+ * 1e9 as a heap number: a factor that makes V8 record a double multiplication from the
+ * first time (an integer one is optimised for small integers, then deoptimised on overflow).
+ */
+export const DOUBLE_BILLION = heapNumber(1e9);
 
 /**
  * An empty array whose elements are doubles from the start: an array made by `[]` holds

@@ -30,7 +30,7 @@ import {
 import { RttEstimator } from './rtt-estimator.js';
 import { ThroughputSeries } from './throughput.js';
 import { UnackedSegments } from './unacked.js';
-import { DOUBLE_MINUS_ONE, DOUBLE_ZERO, doubleArray } from '../../dissect/double.js';
+import { DOUBLE_BILLION, DOUBLE_MINUS_ONE, DOUBLE_ZERO, doubleArray } from '../../dissect/double.js';
 
 const FIN = 0x01;
 const SYN = 0x02;
@@ -53,6 +53,8 @@ export const NONE = -1;
  * the same value, made a double from the start (src/dissect/double.ts).
  */
 const SEQ_NONE = DOUBLE_MINUS_ONE;
+/** 1e9 as a double (see `timeOf`). */
+const NANOS_IN_SECOND = DOUBLE_BILLION;
 
 /**
  * One direction of the connection: what this side sent. Every number is a plain number
@@ -190,7 +192,9 @@ export class TcpAnalyzer {
 
   /** Nanoseconds since the connection's first packet. */
   timeOf(sec: number, ns: number): number {
-    return (sec - this.t0sec) * 1e9 + (ns - this.t0ns);
+    // A double factor: the product passes 2^31 after 2.1 s, and with an integer factor V8
+    // first optimises this for small integers and deoptimises ("overflow") when it does.
+    return (sec - this.t0sec) * NANOS_IN_SECOND + (ns - this.t0ns);
   }
 
   /**
