@@ -153,9 +153,9 @@ const SAMPLE_STRIDE = 6;
  */
 export class TcpPacketAnalysis {
   bits = 0;
-  relSeq = DOUBLE_ZERO;
+  relSeq = 0;
   /** Relative ACK, or -1 when the ACK flag is off. */
-  relAck = DOUBLE_MINUS_ONE;
+  relAck = -1;
   /** Window in bytes after scaling (as `tcp.window_size`), and the raw field. */
   windowSize = DOUBLE_ZERO;
   dupAckNum = 0;
@@ -180,8 +180,8 @@ export class TcpAnalyzer {
   private readonly t0sec: number;
   private readonly t0ns: number;
   /** Time of the most recent SYN, and the handshake RTT (SYN to the ACK of the SYN-ACK) in ns, or -1. */
-  private synTime = -1;
-  firstRttNs = -1;
+  private synTime = DOUBLE_MINUS_ONE;
+  firstRttNs = DOUBLE_MINUS_ONE;
   readonly result = new TcpPacketAnalysis();
 
   constructor(firstSec: number, firstNs: number, maxUnacked: number) {
