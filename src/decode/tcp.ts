@@ -5,6 +5,7 @@
  */
 import type { TcpHeader, TcpOptions } from './types.js';
 import type { CoreAnomalyCode } from '../events/anomalies.js';
+import { DOUBLE_ZERO } from '../dissect/double.js';
 
 type Report = (code: CoreAnomalyCode, detail: string) => void;
 
@@ -13,8 +14,8 @@ export class TcpRecord implements TcpHeader {
   readonly protocol = 'tcp' as const;
   src_port = 0;
   dst_port = 0;
-  seq = 0;
-  ack = 0;
+  seq = DOUBLE_ZERO;
+  ack = DOUBLE_ZERO;
   data_offset = 0;
   flags = 0;
   window = 0;

@@ -151,7 +151,11 @@ export function builtKeys(e: WireEvent): readonly string[] | null {
 
 function sameKeys(keys: readonly string[], fields: EventFields): boolean {
   let i = 0;
-  for (const key in fields) if (keys[i++] !== key) return false;
+  // Bounded first: a read past the array's end deoptimises the caller ("out of bounds").
+  for (const key in fields) {
+    if (i === keys.length || keys[i] !== key) return false;
+    i++;
+  }
   return i === keys.length;
 }
 

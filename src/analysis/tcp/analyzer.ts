@@ -30,6 +30,7 @@ import {
 import { RttEstimator } from './rtt-estimator.js';
 import { ThroughputSeries } from './throughput.js';
 import { UnackedSegments } from './unacked.js';
+import { DOUBLE_BILLION, DOUBLE_MINUS_ONE, DOUBLE_ZERO, doubleArray } from '../../dissect/double.js';
 
 const FIN = 0x01;
 const SYN = 0x02;
@@ -47,6 +48,13 @@ const FAST_RETRANSMIT_NS = 20_000_000;
 
 /** "None yet" for a sequence number, window, ACK or option: every real one is >= 0. */
 export const NONE = -1;
+/**
+ * NONE for the fields that will hold 32-bit sequence numbers (past 2^31 they are doubles):
+ * the same value, made a double from the start (src/dissect/double.ts).
+ */
+const SEQ_NONE = DOUBLE_MINUS_ONE;
+/** 1e9 as a double (see `timeOf`). */
+const NANOS_IN_SECOND = DOUBLE_BILLION;
 
 /**
  * One direction of the connection: what this side sent. Every number is a plain number
@@ -55,15 +63,15 @@ export const NONE = -1;
  */
 export class TcpSideAnalysis {
   /** Sequence number relative numbers count from (the ISN), or NONE until known. */
-  base = NONE;
+  base = SEQ_NONE;
   /** Next sequence number expected from this side (Wireshark's nextseq) or NONE, and when it was set. */
-  nextSeq = NONE;
-  nextSeqTime = 0;
+  nextSeq = SEQ_NONE;
+  nextSeqTime = DOUBLE_ZERO;
   /** Highest sequence number this side sent that the peer must still acknowledge, or NONE. */
-  maxSeqToBeAcked = NONE;
+  maxSeqToBeAcked = SEQ_NONE;
   /** The last ACK this side sent (NONE: no packet yet), when, and its window (raw, unscaled; NONE: none yet). */
-  lastAck = NONE;
-  lastAckTime = 0;
+  lastAck = SEQ_NONE;
+  lastAckTime = DOUBLE_ZERO;
   window = NONE;
   windowFromSyn = false;
   dupAcks = 0;
@@ -149,14 +157,14 @@ export class TcpPacketAnalysis {
   /** Relative ACK, or -1 when the ACK flag is off. */
   relAck = -1;
   /** Window in bytes after scaling (as `tcp.window_size`), and the raw field. */
-  windowSize = 0;
+  windowSize = DOUBLE_ZERO;
   dupAckNum = 0;
   dupAckFrame = 0;
   /** Frame this packet acknowledges (0: none) and the time since it (`tcp.analysis.ack_rtt`, seconds; negative when capture time ran backwards). */
   ackedFrame = 0;
-  ackRtt = -1;
+  ackRtt = DOUBLE_MINUS_ONE;
   /** Karn's SampleRTT: as ackRtt, but none when the acknowledged segment was retransmitted. */
-  sampleRtt = -1;
+  sampleRtt = DOUBLE_MINUS_ONE;
   bytesInFlight = -1;
 }
 
@@ -172,8 +180,8 @@ export class TcpAnalyzer {
   private readonly t0sec: number;
   private readonly t0ns: number;
   /** Time of the most recent SYN, and the handshake RTT (SYN to the ACK of the SYN-ACK) in ns, or -1. */
-  private synTime = -1;
-  firstRttNs = -1;
+  private synTime = DOUBLE_MINUS_ONE;
+  firstRttNs = DOUBLE_MINUS_ONE;
   readonly result = new TcpPacketAnalysis();
 
   constructor(firstSec: number, firstNs: number, maxUnacked: number) {
@@ -184,7 +192,9 @@ export class TcpAnalyzer {
 
   /** Nanoseconds since the connection's first packet. */
   timeOf(sec: number, ns: number): number {
-    return (sec - this.t0sec) * 1e9 + (ns - this.t0ns);
+    // A double factor: the product passes 2^31 after 2.1 s, and with an integer factor V8
+    // first optimises this for small integers and deoptimises ("overflow") when it does.
+    return (sec - this.t0sec) * NANOS_IN_SECOND + (ns - this.t0ns);
   }
 
   /**
@@ -375,7 +385,7 @@ export class TcpAnalyzer {
     e.add(rtt);
     const n = s.firstSampleCount;
     if (n < FIRST_SAMPLES) {
-      const d = (s.firstSamples ??= []);
+      const d = (s.firstSamples ??= doubleArray());
       const at = n * SAMPLE_STRIDE;
       d[at] = frame;
       d[at + 1] = ackFrame;

@@ -6,16 +6,18 @@
  * The first sample sets EstimatedRTT to itself and DevRTT to half of it (RFC 6298 §2.2),
  * DevRTT being updated with the EstimatedRTT before this sample, as RFC 6298 orders it.
  */
+import { DOUBLE_ZERO } from '../../dissect/double.js';
+
 export const RTT_ALPHA = 0.125;
 export const RTT_BETA = 0.25;
 
 export class RttEstimator {
   samples = 0;
-  estimated = 0;
-  dev = 0;
+  estimated = DOUBLE_ZERO;
+  dev = DOUBLE_ZERO;
   min = Infinity;
-  max = 0;
-  sum = 0;
+  max = DOUBLE_ZERO;
+  sum = DOUBLE_ZERO;
 
   add(sample: number): void {
     if (this.samples === 0) {

@@ -7,13 +7,15 @@
  * the width doubles, so a long connection gets a coarser series, never a longer one. Each
  * series is made at its first value; a time before the first packet lands in bucket 0.
  */
+import { doubleArray } from '../../dissect/double.js';
+
 const MAX_BUCKETS = 128;
 /** First bucket width: 10 ms, doubled as needed. */
 const FIRST_WIDTH_NS = 10_000_000;
 
 /** Merges pairs of buckets; `none` marks a bucket without a value (kept unless both are none). */
 function mergePairs(a: number[], pick: (x: number, y: number) => number, none?: number): number[] {
-  const out: number[] = [];
+  const out = doubleArray();
   for (let i = 0; i < a.length; i += 2) {
     const x = a[i]!;
     const y = a[i + 1];
@@ -43,7 +45,7 @@ export class ThroughputSeries {
   /** `bytes` of new payload at `timeNs` after the connection's first packet. */
   add(timeNs: number, bytes: number): void {
     const i = this.index(timeNs);
-    const b = (this.buckets ??= []);
+    const b = (this.buckets ??= doubleArray());
     while (b.length <= i) b.push(0);
     b[i] += bytes;
   }
@@ -51,9 +53,9 @@ export class ThroughputSeries {
   /** A data segment `[relSeq, relSeq + len)` sent at `timeNs`; `resent` when it is a retransmission. */
   segment(timeNs: number, relSeq: number, len: number, resent: boolean): void {
     const i = this.index(timeNs);
-    const lo = (this.seqMin ??= []);
-    const hi = (this.seqMax ??= []);
-    const re = (this.resent ??= []);
+    const lo = (this.seqMin ??= doubleArray());
+    const hi = (this.seqMax ??= doubleArray());
+    const re = (this.resent ??= doubleArray());
     while (lo.length <= i) {
       lo.push(-1);
       hi.push(-1);
@@ -67,8 +69,8 @@ export class ThroughputSeries {
   /** A SampleRTT of this side's segment, measured by an ACK at `timeNs`. */
   rtt(timeNs: number, seconds: number): void {
     const i = this.index(timeNs);
-    const s = (this.rttSum ??= []);
-    const n = (this.rttCount ??= []);
+    const s = (this.rttSum ??= doubleArray());
+    const n = (this.rttCount ??= doubleArray());
     while (s.length <= i) {
       s.push(0);
       n.push(0);

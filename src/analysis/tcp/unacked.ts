@@ -7,6 +7,8 @@
  * numbers unboxed all the same (double elements), and a connection's small typed array costs
  * more to make and grow than the whole analysis of a short connection (measured, issue 18).
  */
+import { DOUBLE_ZERO, doubleArray } from '../../dissect/double.js';
+
 const STRIDE = 4;
 /** A list this much larger than what it holds is cut back (a burst long acknowledged). */
 const SLACK = 1024;
@@ -16,7 +18,7 @@ export class UnackedSegments {
   private data: number[] | null = null;
   length = 0;
   /** What the last `ack` found: the acknowledged segment's send time, and whether it gives no SampleRTT. */
-  matchTime = 0;
+  matchTime = DOUBLE_ZERO;
   matchNoSample = false;
 
   constructor(private readonly max: number) {}
@@ -28,7 +30,7 @@ export class UnackedSegments {
   push(seq: number, next: number, time: number, frame: number, noSample: boolean): boolean {
     const n = this.length;
     if (n >= this.max) return false;
-    const d = (this.data ??= []);
+    const d = (this.data ??= doubleArray());
     const at = n * STRIDE;
     d[at] = seq;
     d[at + 1] = next;
