@@ -9,7 +9,8 @@ import { constants as vmConstants, Script } from 'node:vm';
 
 /**
  * Runs a CommonJS file of dist/bundle/ with V8's code cache: the bytecode of the functions
- * a run compiled, saved after the first run and handed to V8 by the next. Node 20 has no
+ * a run compiled, saved after the first run (and again after a long run that compiled
+ * noticeably more: `shouldWriteCache`) and handed to V8 by the next. Node 20 has no
  * compile cache for modules (`module.enableCompileCache` is Node 22), but `vm.Script` takes
  * `cachedData`. Without it, each start parses the 0.7 MB file and compiles every function
  * it calls (a small capture calls a great many, once each); with it V8 only deserialises.
@@ -99,6 +100,35 @@ function writeCache(dir: string, stem: string, name: string, data: Buffer): void
 }
 
 /**
+ * A cache V8 took is made again at exit only by a run of at least this much CPU time (user +
+ * system): making one costs a few milliseconds (serialising ~1 MB of bytecode), nothing
+ * beside such a run, and a run that short has compiled little beyond what any run compiles.
+ */
+export const REWRITE_MIN_CPU_US = 500_000;
+
+/**
+ * How much larger (in bytes) the cache this run would make must be than the one V8 took for
+ * it to be written: 1/8 more. The cache of one build only grows by this rule, and by at least
+ * 1/8 each time, up to the size of every function the script has (1.57 MB compiled with
+ * `--no-lazy`, against 0.74 MB after a run on captures/demo.pcap and 1.13 MB after one on
+ * the 20 MB bench capture), so it is written six times at most, not by every run.
+ */
+export const REWRITE_GROWTH = 1.125;
+
+/** Whether a run is long enough to be worth making its cache again (see `REWRITE_MIN_CPU_US`). */
+export function longRun(cpu: { user: number; system: number }): boolean {
+  return cpu.user + cpu.system >= REWRITE_MIN_CPU_US;
+}
+
+/**
+ * Whether to write the cache a run made: always when it had none (`taken` 0: none, or one V8
+ * refused), else only when this run compiled noticeably more than the run that made it.
+ */
+export function shouldWriteCache(taken: number, made: number): boolean {
+  return taken === 0 || made >= taken * REWRITE_GROWTH;
+}
+
+/**
  * Runs the CommonJS file `url` (as Node would run it with `require`, but compiled with the
  * code cache) and returns its exports; undefined when the file is not there (a `tsc` build
  * without the bundle step), for the caller to load its ES module instead.
@@ -129,11 +159,16 @@ export function runCachedScript(url: URL, flags: ScriptFlags): Record<string, un
     // The bundle has no `import()`; should one appear, it resolves as in any module.
     importModuleDynamically: vmConstants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
-  if (dir !== null && name !== null && (cachedData === undefined || script.cachedDataRejected === true)) {
+  if (dir !== null && name !== null) {
     const [cache, own] = [dir, name];
+    const taken = cachedData !== undefined && script.cachedDataRejected !== true ? cachedData.length : 0;
     process.once('exit', () => {
+      // A cache holds only the functions compiled by the run that made it: one made on a
+      // tiny capture leaves a later large run compiling the rest lazily, every time.
+      if (taken > 0 && !longRun(process.cpuUsage())) return;
       for (const flag of flags.atExit) setFlagsFromString(flag);
-      writeCache(cache, stem, own, script.createCachedData());
+      const data = script.createCachedData();
+      if (shouldWriteCache(taken, data.length)) writeCache(cache, stem, own, data);
     });
   }
   const module = { exports: {} as Record<string, unknown> };
