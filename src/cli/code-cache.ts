@@ -10,7 +10,7 @@ import { constants as vmConstants, Script } from 'node:vm';
 /**
  * Runs a CommonJS file of dist/bundle/ with V8's code cache: the bytecode of the functions
  * a run compiled, saved after the first run (and again after a long run that compiled
- * noticeably more: `shouldWriteCache`) and handed to V8 by the next. Node 20 has no
+ * noticeably more: `cacheToWrite`) and handed to V8 by the next. Node 20 has no
  * compile cache for modules (`module.enableCompileCache` is Node 22), but `vm.Script` takes
  * `cachedData`. Without it, each start parses the 0.7 MB file and compiles every function
  * it calls (a small capture calls a great many, once each); with it V8 only deserialises.
@@ -115,17 +115,19 @@ export const REWRITE_MIN_CPU_US = 500_000;
  */
 export const REWRITE_GROWTH = 1.125;
 
-/** Whether a run is long enough to be worth making its cache again (see `REWRITE_MIN_CPU_US`). */
-export function longRun(cpu: { user: number; system: number }): boolean {
-  return cpu.user + cpu.system >= REWRITE_MIN_CPU_US;
-}
-
 /**
- * Whether to write the cache a run made: always when it had none (`taken` 0: none, or one V8
- * refused), else only when this run compiled noticeably more than the run that made it.
+ * The cache to write at exit, or undefined. `taken` is the size of the cache V8 took, 0 when
+ * there was none or V8 refused it (then the cache is always made); `cpu` the run's CPU time
+ * (`process.cpuUsage()`, microseconds); `make` serialises the run's bytecode.
+ * A cache holds only the functions compiled by the run that made it: one made on a tiny
+ * capture would leave every later large run compiling the rest lazily, so a long run whose
+ * cache is `REWRITE_GROWTH` larger writes it. A short run does not even make it.
  */
-export function shouldWriteCache(taken: number, made: number): boolean {
-  return taken === 0 || made >= taken * REWRITE_GROWTH;
+export function cacheToWrite(taken: number, cpu: { user: number; system: number }, make: () => Buffer): Buffer | undefined {
+  if (taken === 0) return make();
+  if (cpu.user + cpu.system < REWRITE_MIN_CPU_US) return undefined;
+  const data = make();
+  return data.length >= taken * REWRITE_GROWTH ? data : undefined;
 }
 
 /**
@@ -163,12 +165,11 @@ export function runCachedScript(url: URL, flags: ScriptFlags): Record<string, un
     const [cache, own] = [dir, name];
     const taken = cachedData !== undefined && script.cachedDataRejected !== true ? cachedData.length : 0;
     process.once('exit', () => {
-      // A cache holds only the functions compiled by the run that made it: one made on a
-      // tiny capture leaves a later large run compiling the rest lazily, every time.
-      if (taken > 0 && !longRun(process.cpuUsage())) return;
-      for (const flag of flags.atExit) setFlagsFromString(flag);
-      const data = script.createCachedData();
-      if (shouldWriteCache(taken, data.length)) writeCache(cache, stem, own, data);
+      const data = cacheToWrite(taken, process.cpuUsage(), () => {
+        for (const flag of flags.atExit) setFlagsFromString(flag);
+        return script.createCachedData();
+      });
+      if (data !== undefined) writeCache(cache, stem, own, data);
     });
   }
   const module = { exports: {} as Record<string, unknown> };
