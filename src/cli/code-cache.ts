@@ -9,8 +9,8 @@ import { constants as vmConstants, Script } from 'node:vm';
 
 /**
  * Runs a CommonJS file of dist/bundle/ with V8's code cache: the bytecode of the functions
- * a run compiled, saved after the first run (and again after a long run that compiled
- * noticeably more: `cacheToWrite`) and handed to V8 by the next. Node 20 has no
+ * a run compiled, saved after the first run (and again after a run much longer than
+ * the one that made it: `cacheToWrite`) and handed to V8 by the next. Node 20 has no
  * compile cache for modules (`module.enableCompileCache` is Node 22), but `vm.Script` takes
  * `cachedData`. Without it, each start parses the 0.7 MB file and compiles every function
  * it calls (a small capture calls a great many, once each); with it V8 only deserialises.
@@ -100,34 +100,61 @@ function writeCache(dir: string, stem: string, name: string, data: Buffer): void
 }
 
 /**
- * A cache V8 took is made again at exit only by a run of at least this much CPU time (user +
- * system): making one costs a few milliseconds (serialising ~1 MB of bytecode), nothing
- * beside such a run, and a run that short has compiled little beyond what any run compiles.
+ * A cache holds only the functions compiled by the run that made it: one made by a run on
+ * captures/demo.pcap (0.74 MB) leaves a run on the 20 MB bench capture compiling 827 more
+ * functions lazily (about 40 ms), every time; that run's own cache is 1.13 MB and has them.
+ * So a run much longer than the one that made the cache makes it again. Making one costs
+ * ~16 ms after a long run (serialising the bytecode), too much to spend on every run just to
+ * see whether it grew; the file therefore records the CPU time of the run that made it
+ * (`TRAILER`), and only a run of at least `REWRITE_MIN_CPU_US` and `REWRITE_CPU_FACTOR` times
+ * that makes and writes it. Each write at least doubles the recorded time, so from a demo
+ * run (0.2 s) to a 500 MB capture (~40 s) the cache is written eight times at most, and
+ * runs of about the same size as the last writer's never write.
  */
 export const REWRITE_MIN_CPU_US = 500_000;
+export const REWRITE_CPU_FACTOR = 2;
 
 /**
- * How much larger (in bytes) the cache this run would make must be than the one V8 took for
- * it to be written: 1/8 more. The cache of one build only grows by this rule, and by at least
- * 1/8 each time, up to the size of every function the script has (1.57 MB compiled with
- * `--no-lazy`, against 0.74 MB after a run on captures/demo.pcap and 1.13 MB after one on
- * the 20 MB bench capture), so it is written six times at most, not by every run.
+ * The file is V8's cached data followed by this trailer: 4 bytes of magic and the maker's CPU
+ * time in milliseconds (uint32 LE). V8 gets its own bytes only. A file without the trailer
+ * (an older wirelens) counts as made by a run of no CPU time.
  */
-export const REWRITE_GROWTH = 1.125;
+const TRAILER_MAGIC = 0x63636c77; // "wlcc"
+const TRAILER = 8;
+
+export interface CacheFile {
+  /** V8's cached data. */
+  data: Buffer;
+  /** CPU time of the run that made it, microseconds (to the millisecond). */
+  makerCpuUs: number;
+}
+
+export function decodeCacheFile(file: Buffer): CacheFile {
+  if (file.length > TRAILER && file.readUInt32LE(file.length - TRAILER) === TRAILER_MAGIC) {
+    return { data: file.subarray(0, file.length - TRAILER), makerCpuUs: file.readUInt32LE(file.length - 4) * 1000 };
+  }
+  return { data: file, makerCpuUs: 0 };
+}
+
+export function encodeCacheFile(cache: CacheFile): Buffer {
+  const trailer = Buffer.alloc(TRAILER);
+  trailer.writeUInt32LE(TRAILER_MAGIC, 0);
+  trailer.writeUInt32LE(Math.min(0xffffffff, Math.round(cache.makerCpuUs / 1000)), 4);
+  return Buffer.concat([cache.data, trailer]);
+}
 
 /**
- * The cache to write at exit, or undefined. `taken` is the size of the cache V8 took, 0 when
- * there was none or V8 refused it (then the cache is always made); `cpu` the run's CPU time
- * (`process.cpuUsage()`, microseconds); `make` serialises the run's bytecode.
- * A cache holds only the functions compiled by the run that made it: one made on a tiny
- * capture would leave every later large run compiling the rest lazily, so a long run whose
- * cache is `REWRITE_GROWTH` larger writes it. A short run does not even make it.
+ * The cache file to write at exit, or undefined. `taken` is the cache V8 took, undefined when
+ * there was none or V8 refused it (then the run's cache is always written); `cpuUs` the run's
+ * CPU time; `make` serialises the run's bytecode. A long run writes the larger of its cache
+ * and the one taken (a long run may have flushed the bytecode of functions it ran only at
+ * start), with its own CPU time, so that runs like it do not even make one.
  */
-export function cacheToWrite(taken: number, cpu: { user: number; system: number }, make: () => Buffer): Buffer | undefined {
-  if (taken === 0) return make();
-  if (cpu.user + cpu.system < REWRITE_MIN_CPU_US) return undefined;
+export function cacheToWrite(taken: CacheFile | undefined, cpuUs: number, make: () => Buffer): CacheFile | undefined {
+  if (taken === undefined) return { data: make(), makerCpuUs: cpuUs };
+  if (cpuUs < REWRITE_MIN_CPU_US || cpuUs < REWRITE_CPU_FACTOR * taken.makerCpuUs) return undefined;
   const data = make();
-  return data.length >= taken * REWRITE_GROWTH ? data : undefined;
+  return { data: data.length >= taken.data.length ? data : taken.data, makerCpuUs: cpuUs };
 }
 
 /**
@@ -152,7 +179,9 @@ export function runCachedScript(url: URL, flags: ScriptFlags): Record<string, un
     const key = createHash('sha256').update(source).update(`\0${process.version}\0${process.arch}\0${process.execArgv.join('\0')}\0\0${flags.before.join('\0')}`).digest('hex').slice(0, 32);
     name = `${stem}-${key}.v8`;
   }
-  const cachedData = dir === null || name === null ? undefined : readCache(join(dir, name));
+  const stored = dir === null || name === null ? undefined : readCache(join(dir, name));
+  const read = stored === undefined ? undefined : decodeCacheFile(stored);
+  const cachedData = read?.data;
   // Node's own wrapper for CommonJS, so the file runs as `require` would run it.
   const wrapped = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
   const script = new Script(wrapped, {
@@ -163,13 +192,14 @@ export function runCachedScript(url: URL, flags: ScriptFlags): Record<string, un
   });
   if (dir !== null && name !== null) {
     const [cache, own] = [dir, name];
-    const taken = cachedData !== undefined && script.cachedDataRejected !== true ? cachedData.length : 0;
+    const taken = script.cachedDataRejected === true ? undefined : read;
     process.once('exit', () => {
-      const data = cacheToWrite(taken, process.cpuUsage(), () => {
+      const cpu = process.cpuUsage();
+      const made = cacheToWrite(taken, cpu.user + cpu.system, () => {
         for (const flag of flags.atExit) setFlagsFromString(flag);
         return script.createCachedData();
       });
-      if (data !== undefined) writeCache(cache, stem, own, data);
+      if (made !== undefined) writeCache(cache, stem, own, encodeCacheFile(made));
     });
   }
   const module = { exports: {} as Record<string, unknown> };
