@@ -90,7 +90,7 @@ function writeCache(dir: string, stem: string, name: string, data: Buffer): void
     writeFileSync(tmp, data, { mode: 0o600, flag: 'wx' });
     renameSync(tmp, file);
     const mine = readdirSync(dir)
-      .filter((other) => other.startsWith(`${stem}-`) && other.endsWith('.v8'))
+      .filter((other) => other.startsWith(`${stem}-`) && /^[0-9a-f]{32}\.v8$/.test(other.slice(stem.length + 1)))
       .map((other) => ({ other, mtime: lstatSync(join(dir, other)).mtimeMs }))
       .sort((a, b) => b.mtime - a.mtime || (a.other < b.other ? -1 : 1));
     for (const { other } of mine.slice(KEEP)) if (other !== name) rmSync(join(dir, other), { force: true });
@@ -158,11 +158,25 @@ export function cacheToWrite(taken: CacheFile | undefined, cpuUs: number, make: 
 }
 
 /**
+ * Captures of at least this many bytes run with a cache of their own. Deserialising a
+ * cache costs by its size: a run on captures/demo.pcap takes ~15-20 ms more CPU (0.245
+ * against 0.23 s) with the 1.13 MB cache of a 20 MB run than with its own 0.74 MB one, while
+ * the 20 MB run saves ~40-55 ms with its own. Two caches keep both. 4 MB: about 0.5 s of
+ * CPU, where `REWRITE_MIN_CPU_US` starts; stdin (size unknown) uses the small one.
+ */
+export const LARGE_CAPTURE_BYTES = 4 * 1024 * 1024;
+
+/** The cache variant (`runCachedScript`) for a capture of `bytes` (undefined: unknown, as stdin). */
+export function cacheVariant(bytes: number | undefined): string {
+  return bytes !== undefined && bytes >= LARGE_CAPTURE_BYTES ? '.large' : '';
+}
+
+/**
  * Runs the CommonJS file `url` (as Node would run it with `require`, but compiled with the
  * code cache) and returns its exports; undefined when the file is not there (a `tsc` build
  * without the bundle step), for the caller to load its ES module instead.
  */
-export function runCachedScript(url: URL, flags: ScriptFlags): Record<string, unknown> | undefined {
+export function runCachedScript(url: URL, flags: ScriptFlags, variant = ''): Record<string, unknown> | undefined {
   const file = fileURLToPath(url);
   let source: string;
   try {
@@ -172,7 +186,8 @@ export function runCachedScript(url: URL, flags: ScriptFlags): Record<string, un
   }
   for (const flag of flags.before) setFlagsFromString(flag);
   const dir = cacheDir();
-  const stem = basename(file).replace(/\.c?js$/, '');
+  // A variant is a cache of its own (`.large`: the cache of long runs, see `cacheVariant`).
+  const stem = basename(file).replace(/\.c?js$/, '') + variant;
   let name: string | null = null;
   if (dir !== null) {
     // node's flags and those set at run time before compiling: V8 refuses a cache made under other flags.

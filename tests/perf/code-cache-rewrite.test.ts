@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cacheToWrite, decodeCacheFile, encodeCacheFile, REWRITE_CPU_FACTOR, REWRITE_MIN_CPU_US, type CacheFile } from '../../src/cli/code-cache.js';
+import { cacheToWrite, cacheVariant, decodeCacheFile, encodeCacheFile, LARGE_CAPTURE_BYTES, REWRITE_CPU_FACTOR, REWRITE_MIN_CPU_US, type CacheFile } from '../../src/cli/code-cache.js';
 
 /**
  * When a run writes the code cache again (src/cli/code-cache.ts): a cache made on a tiny
@@ -74,5 +74,13 @@ describe('code cache rewrite rule', () => {
     const old = Buffer.alloc(4096, 0x5a);
     expect(decodeCacheFile(old)).toEqual({ data: old, makerCpuUs: 0 });
     expect(decodeCacheFile(Buffer.alloc(0))).toEqual({ data: Buffer.alloc(0), makerCpuUs: 0 });
+  });
+
+  it('large captures have a cache of their own, so that small ones keep deserialising a small one', () => {
+    expect(cacheVariant(undefined)).toBe('');
+    expect(cacheVariant(0)).toBe('');
+    expect(cacheVariant(LARGE_CAPTURE_BYTES - 1)).toBe('');
+    expect(cacheVariant(LARGE_CAPTURE_BYTES)).toBe('.large');
+    expect(cacheVariant(27_000_000)).toBe('.large');
   });
 });
