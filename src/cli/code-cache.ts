@@ -129,6 +129,7 @@ export interface CacheFile {
   makerCpuUs: number;
 }
 
+/** A cache file's V8 data and maker's CPU time; a file without the trailer is all V8 data (V8 judges it). */
 export function decodeCacheFile(file: Buffer): CacheFile {
   if (file.length > TRAILER && file.readUInt32LE(file.length - TRAILER) === TRAILER_MAGIC) {
     return { data: file.subarray(0, file.length - TRAILER), makerCpuUs: file.readUInt32LE(file.length - 4) * 1000 };
@@ -136,6 +137,7 @@ export function decodeCacheFile(file: Buffer): CacheFile {
   return { data: file, makerCpuUs: 0 };
 }
 
+/** The bytes of a cache file: V8's data, then the trailer. */
 export function encodeCacheFile(cache: CacheFile): Buffer {
   const trailer = Buffer.alloc(TRAILER);
   trailer.writeUInt32LE(TRAILER_MAGIC, 0);
