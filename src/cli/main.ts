@@ -1,8 +1,9 @@
+import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type YargsFactory from 'yargs';
 import type { hideBin as HideBin } from 'yargs/helpers';
 import { applyColor, COLOR_CHOICES } from './color.js';
-import { runCachedScript, type ScriptFlags } from './code-cache.js';
+import { cacheVariant, runCachedScript, type ScriptFlags } from './code-cache.js';
 import { eventsFastPath } from './fast-path.js';
 import { helpWidth } from './help-width.js';
 import { EXIT_BAD_INPUT, run, version } from './io.js';
@@ -256,11 +257,21 @@ async function main(argv: string[]): Promise<void> {
  */
 const EVENTS_SCRIPT_FLAGS: ScriptFlags = { before: ['--enable-experimental-regexp-engine', ...TIERING_FLAGS], atExit: ['--heap-growing-percent=0', ...TIERING_FLAGS] };
 
+/** The size of the capture `events` reads, for the choice of code cache; undefined for stdin or a file that cannot be read (the run says so). */
+function captureBytes(file: string): number | undefined {
+  if (file === '-') return undefined;
+  try {
+    return statSync(file).size;
+  } catch {
+    return undefined;
+  }
+}
+
 const fast = eventsFastPath(process.argv.slice(2));
 if (fast !== undefined) {
   // dist/bundle/events-script.cjs in the bundle (scripts/bundle.mjs); not there in dist/cli/
   // (a `tsc` build) or src/ (the tests), where the ES module runs.
-  const script = runCachedScript(new URL('./events-script.cjs', import.meta.url), EVENTS_SCRIPT_FLAGS);
+  const script = runCachedScript(new URL('./events-script.cjs', import.meta.url), EVENTS_SCRIPT_FLAGS, cacheVariant(captureBytes(fast)));
   const { runEvents } = (script as typeof import('./events-script.js') | undefined) ?? (await import('./events-script.js'));
   await runEvents(fast);
 } else {
