@@ -69,10 +69,8 @@ export class PacketRecord implements RawPacket {
   }
 
   get ts(): Timestamp {
-    const m = this.made;
     // Compared rather than invalidated: readers set the numbers and nothing else.
-    if (m.sec === this.sec && m.ns === this.ns) return m;
-    return (this.made = new Timestamp(this.sec, this.ns));
+    return (this.made = Timestamp.at(this.made, this.sec, this.ns));
   }
 
   set ts(t: Timestamp) {

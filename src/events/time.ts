@@ -10,6 +10,14 @@ export class Timestamp {
 
   static readonly ZERO = new Timestamp(0, 0);
 
+  /**
+   * `made` when it already is (sec, ns), else a new Timestamp: for holders that carry packet
+   * time as two numbers and build the object only when something reads it, once per time.
+   */
+  static at(made: Timestamp, sec: number, ns: number): Timestamp {
+    return made.sec === sec && made.ns === ns ? made : new Timestamp(sec, ns);
+  }
+
   /** Seconds from `earlier` to this, as a float (durations are small, so precision holds). */
   since(earlier: Timestamp): number {
     return this.sec - earlier.sec + (this.ns - earlier.ns) / 1e9;

@@ -181,9 +181,7 @@ export class Engine implements SessionHost {
 
   /** The current packet's time (see `sec`). */
   get ts(): Timestamp {
-    const m = this.made;
-    if (m.sec === this.sec && m.ns === this.ns) return m;
-    return (this.made = new Timestamp(this.sec, this.ns));
+    return (this.made = Timestamp.at(this.made, this.sec, this.ns));
   }
   set ts(t: Timestamp) {
     this.sec = t.sec;
