@@ -34,12 +34,15 @@ export const DOUBLE_MINUS_ONE = heapNumber(-1);
 export const DOUBLE_BILLION = heapNumber(1e9);
 
 /**
- * An empty array whose elements are doubles from the start: an array made by `[]` holds
- * Smis until the first double, and the change of its elements' kind is the same
- * deoptimisation for the code that reads it.
+ * An array of exactly `n` slots (to be filled by the caller) whose elements are doubles from
+ * the start. An array made by `[]` or `new Array(n)` holds Smis until its first double, and
+ * that change of its elements' kind deoptimises the code that reads it; the one heap number
+ * stored here makes the change before any caller's code sees the array. `new Array(n)`
+ * reserves exactly `n` slots, where assigning past an array's end grows it to 1.5 times plus
+ * 16, slack that thousands of open connections each hold (issue 18).
  */
-export function doubleArray(): number[] {
-  const a = [0.5];
-  a.length = 0;
+export function doubleArrayOf(n: number): number[] {
+  const a = new Array<number>(n);
+  if (n > 0) a[0] = DOUBLE_ZERO;
   return a;
 }

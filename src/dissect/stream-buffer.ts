@@ -5,11 +5,22 @@
  */
 /** Shared by every buffer holding nothing yet: most flows never hold bytes between deliveries. */
 const EMPTY = new Uint8Array(0);
+/**
+ * A buffer larger than this is let go as soon as it holds nothing: a stream whose messages
+ * spanned segments kept its 8-32 KB buffer for the rest of its life, most of it between
+ * messages (the 1 GB bench capture: ~300 of them, 2.7 MB, issue 18). Smaller ones are kept
+ * so that a chatty stream does not allocate per message.
+ */
+const KEEP_EMPTY_BYTES = 4096;
+/** Where a let-go buffer starts again (its old size, up to this): one allocation, not a doubling from 256. */
+const RESTART_MAX_BYTES = 16384;
 
 export class StreamBuffer {
   private buf = EMPTY;
   private start = 0;
   private end = 0;
+  /** Size of the buffer last let go (0: none), where the next one starts. */
+  private restart = 0;
 
   get length(): number {
     return this.end - this.start;
@@ -35,6 +46,10 @@ export class StreamBuffer {
     const rest = view.length - consumed;
     if (rest <= 0) {
       this.start = this.end = 0;
+      if (this.buf.length > KEEP_EMPTY_BYTES) {
+        this.restart = Math.min(this.buf.length, RESTART_MAX_BYTES);
+        this.buf = EMPTY;
+      }
       return;
     }
     if (view.buffer === this.buf.buffer && this.end - this.start === view.length) {
@@ -66,7 +81,7 @@ export class StreamBuffer {
       if (this.buf.length - this.end >= extra) return;
     }
     if (this.buf.length - this.end >= extra) return;
-    let cap = Math.max(256, this.buf.length * 2);
+    let cap = this.buf.length === 0 ? Math.max(256, this.restart) : this.buf.length * 2;
     while (cap < used + extra) cap *= 2;
     const next = new Uint8Array(cap);
     next.set(this.buf.subarray(this.start, this.end), 0);

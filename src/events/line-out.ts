@@ -262,9 +262,10 @@ export class LineOut {
   /**
    * The line just ended (by `end` or `text`), newline included: a view of its chunk, which
    * stays valid because a chunk is never reused (the `--workers` shares keep such views
-   * until their flow ids are known).
+   * until their flow ids are known). It is a Buffer, as every chunk is; the type says
+   * Uint8Array so that the library's .d.ts needs no Node types (tests/package).
    */
-  lastLine(): Buffer {
+  lastLine(): Uint8Array {
     return this.buf.subarray(this.line, this.used);
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DOUBLE_BILLION, DOUBLE_MINUS_ONE, DOUBLE_ZERO, doubleArray } from '../../src/dissect/double.js';
+import { DOUBLE_BILLION, DOUBLE_MINUS_ONE, DOUBLE_ZERO, doubleArrayOf } from '../../src/dissect/double.js';
 
 // The representation itself is V8's business (checked with --trace-generalization, see
 // src/dissect/double.ts); what the output depends on is that the values are the plain ones.
@@ -11,13 +11,15 @@ describe('double-representation initial values', () => {
     expect(JSON.stringify([DOUBLE_ZERO, DOUBLE_MINUS_ONE, DOUBLE_BILLION])).toBe('[0,-1,1000000000]');
   });
 
-  it('doubleArray is a fresh empty array each time', () => {
-    const a = doubleArray();
-    const b = doubleArray();
-    expect(a).toEqual([]);
+  it('doubleArrayOf is a fresh array of exactly n slots each time', () => {
+    const a = doubleArrayOf(3);
+    const b = doubleArrayOf(3);
+    expect(a).toHaveLength(3);
     expect(a).not.toBe(b);
-    a.push(1, 2 ** 32);
-    expect(a).toEqual([1, 2 ** 32]);
-    expect(b).toEqual([]);
+    a[1] = 2 ** 32;
+    a[2] = -1;
+    expect(a.slice(1)).toEqual([2 ** 32, -1]);
+    expect(b[1]).toBeUndefined();
+    expect(doubleArrayOf(0)).toEqual([]);
   });
 });

@@ -30,7 +30,7 @@ import {
 import { RttEstimator } from './rtt-estimator.js';
 import { ThroughputSeries } from './throughput.js';
 import { UnackedSegments } from './unacked.js';
-import { DOUBLE_BILLION, DOUBLE_MINUS_ONE, DOUBLE_ZERO, doubleArray } from '../../dissect/double.js';
+import { DOUBLE_BILLION, DOUBLE_MINUS_ONE, DOUBLE_ZERO, doubleArrayOf } from '../../dissect/double.js';
 
 const FIN = 0x01;
 const SYN = 0x02;
@@ -385,8 +385,13 @@ export class TcpAnalyzer {
     e.add(rtt);
     const n = s.firstSampleCount;
     if (n < FIRST_SAMPLES) {
-      const d = (s.firstSamples ??= doubleArray());
+      // Grown by one sample at a time to exactly its length: assigning past the end would
+      // give V8's 1.5x + 16 slots (17-77 for 6-48 numbers), held by thousands of open connections.
       const at = n * SAMPLE_STRIDE;
+      const old = s.firstSamples;
+      const d = doubleArrayOf(at + SAMPLE_STRIDE);
+      for (let i = 0; i < at; i++) d[i] = old![i]!;
+      s.firstSamples = d;
       d[at] = frame;
       d[at + 1] = ackFrame;
       d[at + 2] = rtt;

@@ -7,7 +7,7 @@
  * numbers unboxed all the same (double elements), and a connection's small typed array costs
  * more to make and grow than the whole analysis of a short connection (measured, issue 18).
  */
-import { DOUBLE_ZERO, doubleArray } from '../../dissect/double.js';
+import { DOUBLE_ZERO, doubleArrayOf } from '../../dissect/double.js';
 
 const STRIDE = 4;
 /** A list this much larger than what it holds is cut back (a burst long acknowledged). */
@@ -30,14 +30,26 @@ export class UnackedSegments {
   push(seq: number, next: number, time: number, frame: number, noSample: boolean): boolean {
     const n = this.length;
     if (n >= this.max) return false;
-    const d = (this.data ??= doubleArray());
     const at = n * STRIDE;
+    let d = this.data;
+    if (d === null || at >= d.length) d = this.data = this.grow(d, at);
     d[at] = seq;
     d[at + 1] = next;
     d[at + 2] = time;
     d[at + 3] = frame * 2 + (noSample ? 1 : 0);
     this.length = n + 1;
     return true;
+  }
+
+  /**
+   * Room for one more segment: a new array of one segment, then of twice as many, with the
+   * `used` numbers copied. Assigning past the end would make V8's 1.5 x + 16 slots (17 for
+   * one segment's 4), and most connections hold one or two segments at a time (issue 18).
+   */
+  private grow(d: number[] | null, used: number): number[] {
+    const next = doubleArrayOf(d === null || used === 0 ? STRIDE : used * 2);
+    for (let i = 0; i < used; i++) next[i] = d![i]!;
+    return next;
   }
 
   /**

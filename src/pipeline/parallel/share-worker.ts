@@ -91,7 +91,8 @@ function keep(e: WireEvent): void {
     return;
   }
   writeEvent(lines, e);
-  const line = lines.lastLine();
+  // A Buffer (LineOut's chunks are), for its indexOf of a byte sequence.
+  const line = lines.lastLine() as Buffer;
   g.items.push(line);
   // The first `,"flow":` is the base key's: the type before it is a JSON string, in which `"` is escaped.
   g.flowAt.push(e.flow === null ? -1 : line.indexOf(FLOW_KEY) + FLOW_KEY.length);
