@@ -37,9 +37,10 @@ const WARM_BUDGET = 8 * DEFAULT_BUDGET;
  * bench capture (27 MB), so that a short capture runs warm-up only. `WIRELENS_WARM_MB`
  * moves it (0: no warm-up at all, V8's own tiering), for measuring and for the tests.
  */
+const WARM_MB = 32;
 function warmBytes(): number {
-  const mb = Number(process.env.WIRELENS_WARM_MB ?? '32');
-  return Number.isFinite(mb) && mb >= 0 ? mb * 1024 * 1024 : 32 * 1024 * 1024;
+  const mb = Number(process.env.WIRELENS_WARM_MB ?? WARM_MB);
+  return (Number.isFinite(mb) && mb >= 0 ? mb : WARM_MB) * 1024 * 1024;
 }
 
 /**

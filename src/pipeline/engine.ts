@@ -209,20 +209,16 @@ export class Engine implements SessionHost {
       let scope = '';
       const encap = ip.encap;
       if (encap !== undefined || ip.carries !== undefined) {
-        const memo = this.tunnels;
-        if (encap !== undefined && memo.same(ip)) {
+        if (encap !== undefined) {
+          this.carriers(encap, p);
+          const memo = this.tunnels;
+          if (!memo.same(ip)) {
+            memo.path = tunnelPath(ip);
+            memo.scope = tunnelScope(encap);
+          }
           net = memo.path;
           scope = memo.scope;
-          this.carriers(encap, p);
-        } else {
-          net = tunnelPath(ip);
-          if (encap !== undefined) {
-            this.carriers(encap, p);
-            scope = tunnelScope(encap);
-            memo.path = net;
-            memo.scope = scope;
-          }
-        }
+        } else net = tunnelPath(ip);
         if (ip.carries !== undefined) {
           this.carrierOnly(ip, p, net);
           this.packetTap?.(p, result, this.packetFlow, this.packetTcp);

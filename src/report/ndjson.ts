@@ -1,7 +1,7 @@
 import { declaredEvent } from '../events/declared.js';
 import { builtKeys, type EventSink, type WireEvent } from '../events/event.js';
 import { jsonString, nestedJson, type JsonValue } from '../events/json.js';
-import { bytesOf, LineOut } from '../events/line-out.js';
+import { LineOut } from '../events/line-out.js';
 import { Timestamp } from '../events/time.js';
 
 /**
@@ -60,41 +60,10 @@ export interface NdjsonWriterOptions {
  */
 export function writeEvent(out: LineOut, e: WireEvent): void {
   const keys = builtKeys(e);
-  if (keys === null) return out.text(eventLine(e));
-  const d = declaredEvent(e.type);
+  const d = keys === null ? undefined : declaredEvent(e.type);
   if (d !== undefined && d.keys === keys) return d.write(out, e.frame, e.ts, e.flow, e.dir, e as never);
-  // Another shape makeEvent built (an undeclared type, an anomaly): `eventLine`'s member
-  // walk, with the keys pre-encoded once per shape and the values written as bytes.
-  let shape = shapes.get(keys);
-  if (shape === undefined) {
-    shape = shapeKeys(keys);
-    shapes.set(keys, shape);
-  }
-  const { names, first, rest } = shape;
-  const m = e as unknown as { readonly [key: string]: JsonValue | undefined };
-  let some = false;
-  out.begin(OPEN);
-  for (let i = 0; i < names.length; i++) {
-    const v = m[names[i]!];
-    if (v === undefined) continue;
-    out.raw(some ? rest[i]! : first[i]!);
-    some = true;
-    out.value(v);
-  }
-  out.end();
-}
-
-const OPEN = bytesOf('{');
-const BASE_KEYS = ['type', 'frame', 'ts', 'flow', 'dir'];
-/** Per key list of a built shape: its members with the five base keys, each as `"key":` and `,"key":`. */
-const shapes = new WeakMap<readonly string[], { names: string[]; first: Uint8Array[]; rest: Uint8Array[] }>();
-function shapeKeys(keys: readonly string[]): { names: string[]; first: Uint8Array[]; rest: Uint8Array[] } {
-  const names = [...BASE_KEYS, ...keys];
-  // Keys may be any text (makeEvent takes whatever literal it is given): UTF-8, not bytesOf;
-  // quoted as `compileSerializer` quotes them (JSON.stringify: a C1 control in a key stays
-  // raw there, where compactJson escapes it; keys are the dissectors' identifiers).
-  const utf8 = (s: string): Uint8Array => Buffer.from(s, 'utf8');
-  return { names, first: names.map((k) => utf8(JSON.stringify(k) + ':')), rest: names.map((k) => utf8(',' + JSON.stringify(k) + ':')) };
+  // Another shape makeEvent built (an undeclared type, an anomaly): its compiled serializer.
+  out.text(eventLine(e));
 }
 
 /**

@@ -253,7 +253,8 @@ export class ImapDissector extends StarttlsDissector {
     if (purpose === null) this.ctx.anomaly('imap.unexpected_continuation', 's2c', `"+ ${r.text.slice(0, 60)}" with nothing waiting for it`);
   }
 
-  private responseFields(r: ResponseLine): ImapResponseFields {
+  /** A response's fields; `command` (what a tagged response completes) is in every one, so all have one shape. */
+  private responseFields(r: ResponseLine, command?: string): ImapResponseFields {
     return {
       tag: r.tag,
       status: r.status,
@@ -261,6 +262,7 @@ export class ImapDissector extends StarttlsDissector {
       code: r.code ?? undefined,
       code_data: r.code_data ?? undefined,
       text: r.text,
+      command,
     };
   }
 
@@ -290,16 +292,7 @@ export class ImapDissector extends StarttlsDissector {
 
   private tagged(r: ResponseLine): void {
     const p = this.pending.get(r.tag);
-    // Written out rather than spread over responseFields(): one object, one shape, no copy.
-    this.ctx.emit('imap.response', 's2c', {
-      tag: r.tag,
-      status: r.status,
-      number: r.number ?? undefined,
-      code: r.code ?? undefined,
-      code_data: r.code_data ?? undefined,
-      text: r.text,
-      command: p?.command,
-    });
+    this.ctx.emit('imap.response', 's2c', this.responseFields(r, p?.command));
     if (!isStatus(r.status) || r.status === 'PREAUTH' || r.status === 'BYE') {
       this.ctx.anomaly('imap.bad_line', 's2c', `tagged response ${r.tag} with status ${r.status ?? ''}`);
       return;
