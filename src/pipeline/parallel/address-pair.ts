@@ -7,7 +7,8 @@
  * a capture of one address pair gets no speed-up. Packets without an IP pair
  * (ARP, damaged headers, unknown link types) all go to worker 0.
  */
-import { LINK_IPV4, LINK_IPV6, LinkCursor, walkLink } from '../../decode/index.js';
+import { LINK_IPV4, LINK_IPV6, LINKTYPE_ETHERNET, LinkCursor, walkLink } from '../../decode/index.js';
+import { ETHERTYPE_IPV4, ETHERTYPE_IPV6 } from '../../decode/link/ethertype.js';
 
 const cursor = new LinkCursor(() => {});
 
@@ -32,6 +33,25 @@ export function bucketOf(linkType: number, data: Uint8Array, buckets: number): n
     return 0;
   }
   return (mix(h >>> 0) >>> 0) % buckets;
+}
+
+/**
+ * `bucketOf` of the frame `bytes[offset, offset + caplen)` (a RawPacket's own fields): an
+ * Ethernet frame of IPv4 or IPv6, nearly every frame, is hashed in place, as the decoder
+ * decodes it (Decoder.decodeFrame), with no view made; other frames take the link walk on a
+ * view. Every worker reads every packet, so this runs for all of them, twice (bucket-plan.ts).
+ */
+export function bucketOfFrame(linkType: number, bytes: Uint8Array, offset: number, caplen: number, buckets: number): number {
+  if (buckets <= 1) return 0;
+  if (linkType === LINKTYPE_ETHERNET && caplen >= 14) {
+    const type = (bytes[offset + 12]! << 8) | bytes[offset + 13]!;
+    const at = offset + 14;
+    const end = offset + caplen;
+    // The same hash of the same addresses as `bucketOf`'s walk (ethernet, then the EtherType).
+    if (type === ETHERTYPE_IPV4) return at + 20 <= end ? (mix((mix(word(bytes, at + 12)) + mix(word(bytes, at + 16))) >>> 0) >>> 0) % buckets : 0;
+    if (type === ETHERTYPE_IPV6) return at + 40 <= end ? (mix((mix(address6(bytes, at + 8)) + mix(address6(bytes, at + 24))) >>> 0) >>> 0) % buckets : 0;
+  }
+  return bucketOf(linkType, offset === 0 && caplen === bytes.length ? bytes : bytes.subarray(offset, offset + caplen), buckets);
 }
 
 const word = (d: Uint8Array, i: number): number => ((d[i]! << 24) | (d[i + 1]! << 16) | (d[i + 2]! << 8) | d[i + 3]!) >>> 0;

@@ -14,7 +14,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { describeOpenError, readCapture } from '../../capture/index.js';
 import { fileChunks } from '../../capture/sources.js';
-import { bucketOf } from './address-pair.js';
+import { bucketOfFrame } from './address-pair.js';
 
 /** Buckets per worker: enough to even out the shares, few enough that each stays a sample of many pairs. */
 export const BUCKETS_PER_WORKER = 4;
@@ -29,7 +29,7 @@ const PACKET_WEIGHT = 300;
 export async function planBuckets(source: string, workers: number, max_dsb_bytes: number, bytes?: number): Promise<Uint16Array> {
   const weights = new Float64Array(workers * BUCKETS_PER_WORKER);
   const input = bytes === undefined ? undefined : fileBytes(source, bytes);
-  await readCapture(source, { packet: (p) => (weights[bucketOf(p.link_type, p.data, weights.length)]! += p.data.length + PACKET_WEIGHT), problem: () => {} }, { max_dsb_bytes, input });
+  await readCapture(source, { packet: (p) => (weights[bucketOfFrame(p.link_type, p.bytes, p.offset, p.caplen, weights.length)]! += p.caplen + PACKET_WEIGHT), problem: () => {} }, { max_dsb_bytes, input });
   return assignBuckets(weights, workers);
 }
 
