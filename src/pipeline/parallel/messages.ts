@@ -39,6 +39,12 @@ export interface ShareRead {
   /** Epochs processed but not yet given their flow ids; the worker stops reading beyond this. */
   maxWaiting: number;
   max_dsb_bytes: number;
+  /**
+   * The owner share of each bucket (bucket-plan.ts), when known at the start (the main
+   * thread's own share); a worker gets it in a `plan` message, planned by the main thread
+   * while the worker starts.
+   */
+  owners?: Uint16Array;
 }
 
 /** What the worker that reads share 0 tells the main thread at the end: the capture summary's parts. */
@@ -60,7 +66,9 @@ export type ToShare =
    * Key log text from a pcapng Decryption Secrets Block, for the packets of later batches
    * (the main thread sends the packets read before the block first).
    */
-  | { kind: 'secrets'; data: Uint8Array };
+  | { kind: 'secrets'; data: Uint8Array }
+  /** The bucket plan (`ShareRead.owners`), sent once to each worker that reads the file. */
+  | { kind: 'plan'; owners: Uint16Array };
 
 export type FromShare =
   | { kind: 'created'; epoch: number; frames: number[]; kinds: number[] }

@@ -73,6 +73,8 @@ export interface ShareOutputOptions {
   predicate: EventPredicate | null;
   /** `--types` selects flow.start/flow.update: written; otherwise they only serve the filter. */
   shownIdentity: boolean;
+  /** Objects mode: events are packed for a structured clone (a worker's); false on the main thread. */
+  pack: boolean;
 }
 
 export class ShareOutput {
@@ -230,7 +232,7 @@ export class ShareOutput {
         if (!shownIdentity && isIdentityEvent(item)) continue;
         if (predicate && !predicate(item, flow)) continue;
         if (ndjson) out.text(compactJson(item) + '\n');
-        else events.push(packEvent(item));
+        else events.push(this.opts.pack ? packEvent(item) : (item as never));
       }
       copyTo(h.byteEnds[g]!);
       const after = ndjson ? out.length : events.length;

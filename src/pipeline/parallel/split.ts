@@ -45,6 +45,9 @@ import { unpackEvent } from './event-clone.js';
 import type { FromShare, ShareInit, ShareMode, ToShare, WholeCapture } from './messages.js';
 import { shardOf } from './address-pair.js';
 import { BatchWriter } from './packet-batch.js';
+import { planBuckets } from './bucket-plan.js';
+import { runShare } from './share-run.js';
+import { governHeap, HEAP_BUDGET_MB } from '../heap-governor.js';
 
 /** Packets per epoch: small enough to keep memory flat, large enough that messages are few. */
 const EPOCH_PACKETS = 2048;
@@ -121,8 +124,17 @@ export async function analyzeSplit(source: string, opts: SplitOptions, output: S
   const accept = eventPredicate(opts.types, opts.filter);
   const selfRead = splitReader(source) === 'workers';
   const bytes = selfRead ? statSync(source).size : 0;
-  const readInit = (index: number): ShareInit => ({ ...init, read: { source, bytes, index, epochPackets: EPOCH_PACKETS, epochBytes: EPOCH_BYTES * n, maxWaiting: MAX_IN_FLIGHT, max_dsb_bytes: opts.limits.max_dsb_bytes } });
-  const workers = Array.from({ length: n }, (_, i) => new Worker(new URL('./share-worker.js', import.meta.url), { workerData: selfRead ? readInit(i) : init }));
+  const readInit = (index: number, owners?: Uint16Array): ShareInit => ({ ...init, read: { source, bytes, index, epochPackets: EPOCH_PACKETS, epochBytes: EPOCH_BYTES * n, maxWaiting: MAX_IN_FLIGHT, max_dsb_bytes: opts.limits.max_dsb_bytes, owners } });
+  // Shares that read the file: the main thread runs share 0 itself (share-run.ts) and
+  // workers the others; the main thread's reader feeds n workers.
+  const local = selfRead ? 1 : 0;
+  const workers = Array.from({ length: n - local }, (_, i) => new Worker(new URL('./share-worker.js', import.meta.url), { workerData: selfRead ? readInit(i + local) : init }));
+  /** What takes the messages of share i: its worker's port, or share 0's own on this thread (set once planned). */
+  let localShare: ((m: ToShare) => void) | null = null;
+  const toShare = (i: number, m: ToShare, transfer: ArrayBuffer[] = []): void => {
+    if (i < local) localShare!(m);
+    else workers[i - local]!.postMessage(m, transfer);
+  };
   const writers = workers.map(() => new BatchWriter());
   const stats = new CaptureStats();
   const epochs = new Map<number, Epoch>();
@@ -192,11 +204,9 @@ export async function analyzeSplit(source: string, opts: SplitOptions, output: S
       const kind = kinds[best]![at];
       streams[best]![at] = kind === 0 ? nextTcp++ : kind === 1 ? nextUdp++ : 0xffffffff;
     }
-    const send = (): void =>
-      workers.forEach((w, i) => {
-        const m: ToShare = { kind: 'ids', epoch, ids: out[i]!, streams: streams[i]! };
-        w.postMessage(m, [out[i]!.buffer, streams[i]!.buffer]);
-      });
+    const send = (): void => {
+      for (let i = 0; i < n; i++) toShare(i, { kind: 'ids', epoch, ids: out[i]!, streams: streams[i]! }, [out[i]!.buffer, streams[i]!.buffer]);
+    };
     // Workers that read for themselves stop when their epochs wait for ids: holding the ids
     // back keeps them within MAX_IN_FLIGHT epochs of what is written, as the main-thread
     // reader's `pace` does.
@@ -246,36 +256,39 @@ export async function analyzeSplit(source: string, opts: SplitOptions, output: S
     return { keys: Float64Array.from(e.keys), ends: Uint32Array.from(ends), bytes: ndjson ? Buffer.concat(lines) : undefined, events: ndjson ? undefined : e.events };
   };
 
-  workers.forEach((w, i) => {
-    w.on('message', (m: FromShare) => {
-      if (m.kind === 'error') return fail(m.capture ? new CaptureError(m.message) : new Error(`worker ${i}: ${m.message}`));
-      if (m.kind === 'progress') return opts.onProgress?.(m.read, m.total);
-      if (m.kind === 'done') {
-        stats.addHierarchy(m.hierarchy);
-        opts.damage?.absorb(m.damage);
-        // Self-reading workers read the same bytes and so close the same epochs; a file cut
-        // shorter while it was read could break that: an error, never a wait for an epoch
-        // that will not come.
-        if (total >= 0 && m.epochs !== total) return fail(new CaptureError(`${source}: the file changed while it was read`));
-        total = m.epochs;
-        for (const [k, e] of epochs) if (k >= total && e.created.some((c) => c !== null)) return fail(new CaptureError(`${source}: the file changed while it was read`));
-        whole ??= m.whole ?? null;
-        if (m.stalledMs !== undefined) opts.stats?.stalledMs.push(Math.round(m.stalledMs));
-        done++;
-        return notify();
-      }
-      if (total >= 0 && m.epoch >= total) return fail(new CaptureError(`${source}: the file changed while it was read`));
-      const e = epochOf(m.epoch);
-      if (m.kind === 'created') {
-        e.created[i] = m.frames;
-        e.kinds[i] = m.kinds;
-        if (e.created.every((c) => c !== null)) assignIds(m.epoch, e);
-      } else {
-        if (m.events) m.events = m.events.map((p) => unpackEvent(p) as never);
-        e.outputs[i] = m;
-        writeReady();
-      }
-    });
+  const onMessage = (i: number, m: FromShare): void => {
+    if (m.kind === 'error') return fail(m.capture ? new CaptureError(m.message) : new Error(`worker ${i}: ${m.message}`));
+    if (m.kind === 'progress') return opts.onProgress?.(m.read, m.total);
+    if (m.kind === 'done') {
+      stats.addHierarchy(m.hierarchy);
+      opts.damage?.absorb(m.damage);
+      // Self-reading workers read the same bytes and so close the same epochs; a file cut
+      // shorter while it was read could break that: an error, never a wait for an epoch
+      // that will not come.
+      if (total >= 0 && m.epochs !== total) return fail(new CaptureError(`${source}: the file changed while it was read`));
+      total = m.epochs;
+      for (const [k, e] of epochs) if (k >= total && e.created.some((c) => c !== null)) return fail(new CaptureError(`${source}: the file changed while it was read`));
+      whole ??= m.whole ?? null;
+      if (m.stalledMs !== undefined) opts.stats?.stalledMs.push(Math.round(m.stalledMs));
+      done++;
+      return notify();
+    }
+    if (total >= 0 && m.epoch >= total) return fail(new CaptureError(`${source}: the file changed while it was read`));
+    const e = epochOf(m.epoch);
+    if (m.kind === 'created') {
+      e.created[i] = m.frames;
+      e.kinds[i] = m.kinds;
+      if (e.created.every((c) => c !== null)) assignIds(m.epoch, e);
+    } else {
+      // The main thread's own share hands its events over as they are (nothing was cloned).
+      if (m.events && i >= local) m.events = m.events.map((p) => unpackEvent(p) as never);
+      e.outputs[i] = m;
+      writeReady();
+    }
+  };
+  workers.forEach((w, k) => {
+    const i = k + local;
+    w.on('message', (m: FromShare) => onMessage(i, m));
     w.on('error', (err) => fail(err));
     w.on('exit', (code) => {
       if (done < n) fail(new Error(`worker ${i} exited with code ${code}`));
@@ -308,6 +321,11 @@ export async function analyzeSplit(source: string, opts: SplitOptions, output: S
 
   try {
     if (selfRead) {
+      // Planned once, here, while the workers start (each used to weigh the file itself).
+      const owners = await planBuckets(source, n, opts.limits.max_dsb_bytes, bytes);
+      for (let i = local; i < n; i++) toShare(i, { kind: 'plan', owners });
+      governHeap(HEAP_BUDGET_MB / n, 0);
+      localShare = runShare(readInit(0, owners), (m) => onMessage(0, m), true);
       await until(() => done === n && written === total);
       const w = whole!;
       const c = unpackEvent(w.stats) as unknown as ReturnType<CaptureStats['fields']>;
