@@ -226,11 +226,24 @@ export async function analyzeSplit(source: string, opts: SplitOptions, output: S
     }
   };
 
-  /** Merges the groups of every worker and the main thread by key. */
+  /**
+   * Merges the groups of every share and the main thread by key. Consecutive groups of one
+   * share are contiguous in its bytes, so a run of them is one piece (most runs are long:
+   * a share's packets come in bursts of its flows).
+   */
   const writeEpoch = (e: Epoch): void => {
     const sources = [...(e.outputs as Output[]).map((o) => ({ keys: o.keys, ends: o.ends, bytes: o.bytes, events: o.events })), mainSource(e)];
     const at = new Array<number>(sources.length).fill(0);
     const pieces: Uint8Array[] = [];
+    let run = -1;
+    let runFrom = 0;
+    let runTo = 0;
+    const endRun = (): void => {
+      if (run < 0 || runTo === runFrom) return;
+      const src = sources[run]!;
+      if (src.bytes) pieces.push(runFrom === 0 && runTo === src.bytes.length ? src.bytes : src.bytes.subarray(runFrom, runTo));
+      else for (let i = runFrom; i < runTo; i++) output.event?.(src.events![i] as WireEvent);
+    };
     for (;;) {
       let best = -1;
       for (let s = 0; s < sources.length; s++) {
@@ -239,12 +252,16 @@ export async function analyzeSplit(source: string, opts: SplitOptions, output: S
       if (best < 0) break;
       const src = sources[best]!;
       const g = at[best]!++;
-      const from = g ? src.ends[g - 1]! : 0;
-      const to = src.ends[g]!;
-      if (src.bytes) pieces.push(src.bytes.subarray(from, to));
-      else for (let i = from; i < to; i++) output.event?.(src.events![i] as WireEvent);
+      if (best !== run) {
+        endRun();
+        run = best;
+        runFrom = g ? src.ends[g - 1]! : 0;
+      }
+      runTo = src.ends[g]!;
     }
-    if (pieces.length) output.bytes?.(Buffer.concat(pieces));
+    endRun();
+    if (pieces.length === 1) output.bytes?.(pieces[0]!);
+    else if (pieces.length) output.bytes?.(Buffer.concat(pieces));
   };
 
   /** The main thread's problem events as a source like a worker's (already filtered). */
