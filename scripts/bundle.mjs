@@ -20,7 +20,7 @@
  *   name, anything else the file in the package. Any other use of import.meta.url fails
  *   the build rather than pointing somewhere else at run time.
  */
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,15 +81,28 @@ rmSync(out, { recursive: true, force: true });
 const common = { platform: 'node', external, plugins: [relocate], logLevel: 'warn' };
 // Whitespace and comments only: names stay, so stack traces in bug reports stay readable.
 const minify = { compress: false, mangle: false, codegen: { removeWhitespace: true } };
+// ASCII only: one non-ASCII character (a `µTorrent` or an `RFC 9000 §17.2` in a message) made
+// V8 hold the whole 0.75 MB script as a two-byte string, which node decodes from UTF-8, the
+// code cache's key hashes and V8's scanner reads at each start (two-byte: slower on all
+// three). Escaped (`\u00b5`), the strings are the same at run time; a tagged template's raw
+// text keeps its characters (rolldown leaves those quasis alone).
+const charset = 'ascii';
 await build({
   ...common,
   input: entries,
-  output: { dir: out, format: 'esm', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js', minify },
+  output: { dir: out, format: 'esm', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js', minify, charset },
 });
 // The scripts: the same modules again, as one CommonJS file each (no chunks: each is one
 // `vm.Script`, one cache). `import.meta.url` becomes the file's own URL from `__filename`.
 await build({
   ...common,
   input: scripts,
-  output: { dir: out, format: 'cjs', entryFileNames: '[name].cjs', codeSplitting: false, minify },
+  output: { dir: out, format: 'cjs', entryFileNames: '[name].cjs', codeSplitting: false, minify, charset },
 });
+// runCachedScript (src/cli/code-cache.ts) reads an ASCII script as Latin-1, its fast path:
+// fail here rather than let a rolldown without `charset` slow every start unnoticed.
+for (const name of Object.keys(scripts)) {
+  const text = readFileSync(join(out, `${name}.cjs`));
+  const at = text.findIndex((b) => b > 0x7f);
+  if (at >= 0) throw new Error(`bundle: ${name}.cjs has a non-ASCII byte at ${at}; charset 'ascii' should have escaped it`);
+}

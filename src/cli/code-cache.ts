@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -174,6 +175,16 @@ export function cacheVariant(bytes: number | undefined): string {
 }
 
 /**
+ * The script's text. scripts/bundle.mjs writes the scripts in ASCII (non-ASCII characters
+ * escaped), and ASCII bytes are their own Latin-1 string: decoded so, without UTF-8's
+ * validation, into the one-byte string V8 compiles fastest (the 0.75 MB events script: about
+ * half the time of `'utf8'`). A file with any other byte is read as UTF-8, as before.
+ */
+export function scriptSource(bytes: Buffer): string {
+  return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
+}
+
+/**
  * Runs the CommonJS file `url` (as Node would run it with `require`, but compiled with the
  * code cache) and returns its exports; undefined when the file is not there (a `tsc` build
  * without the bundle step), for the caller to load its ES module instead.
@@ -182,7 +193,7 @@ export function runCachedScript(url: URL, flags: ScriptFlags, variant = ''): Rec
   const file = fileURLToPath(url);
   let source: string;
   try {
-    source = readFileSync(file, 'utf8');
+    source = scriptSource(readFileSync(file));
   } catch {
     return undefined;
   }

@@ -57,13 +57,42 @@ export function declareEvent<K extends EventType, const L extends readonly KeysO
     seen.add(k);
   }
   if (declared.has(type)) throw new Error(`declareEvent(${type}): declared twice`);
-  const d: DeclaredEvent<K> = { type, keys: list, build: compileBuild(type, list), write: compileWrite(type, list) };
-  declared.set(type, d as unknown as DeclaredEvent<EventType>);
-  return d;
+  const d = lazyDeclaration(type, list);
+  declared.set(type, d);
+  return d as unknown as DeclaredEvent<K>;
 }
 
 type Build = DeclaredEvent<EventType>['build'];
 type Write = DeclaredEvent<EventType>['write'];
+type Mutable<T> = { -readonly [P in keyof T]: T[P] };
+
+/**
+ * The declaration, its `build` and `write` compiled when first called, not when the module
+ * loads: every start of the command line declared the 37 types, and `new Function` for both
+ * ways out of each (parsed and compiled each time: a code cache holds no such function) was
+ * a tenth of its start-up CPU above node's, for types a capture may never emit and, with
+ * `events`' bytes path, a `build` it never calls. The first call puts the compiled function
+ * in the declaration's place; a stub someone kept still calls the one compiled function.
+ */
+function lazyDeclaration(type: EventType, keys: readonly string[]): DeclaredEvent<EventType> {
+  let build: Build | undefined;
+  let write: Write | undefined;
+  const d: Mutable<DeclaredEvent<EventType>> = {
+    type,
+    keys,
+    build: (frame, ts, flow, dir, fields) => {
+      build ??= compileBuild(type, keys);
+      d.build = build;
+      return build(frame, ts, flow, dir, fields);
+    },
+    write: (out, frame, ts, flow, dir, fields) => {
+      write ??= compileWrite(type, keys);
+      d.write = write;
+      write(out, frame, ts, flow, dir, fields);
+    },
+  };
+  return d;
+}
 
 /** makeEvent's compiled object literal (event-literal.ts) for this type's one field list. */
 function compileBuild(type: string, keys: readonly string[]): Build {
