@@ -720,7 +720,7 @@ export class Engine implements SessionHost {
       for (const d of flow.tcp) d.flush();
       for (const side of [0, 1] as const) {
         const d = flow.tcp[side];
-        flow.setBytes(side, d.base !== null && d.highest !== null ? Math.max(0, seqDiff(d.highest, d.base)) : 0);
+        flow.setBytes(side, d.base >= 0 && d.highest >= 0 ? Math.max(0, seqDiff(d.highest, d.base)) : 0);
       }
     }
     flow.session?.close();
