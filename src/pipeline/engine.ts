@@ -602,9 +602,10 @@ export class Engine implements SessionHost {
       }
     }
     if (step & STEP_H) flow.synAckTs ??= this.ts;
-    if (step & STEP_S) flow.synTs ??= this.ts;
-    if (step & STEP_HANDSHAKE_ACK && originator && flow.synTs && flow.synAckTs && flow.handshakeRtt === null) {
-      flow.handshakeRtt = Math.round(this.ts.since(flow.synTs) * 1e6) / 1e6;
+    // The SYN's time from the packet's numbers: reading `synTs` made a Timestamp at each read.
+    if (step & STEP_S) flow.noteSyn(this.sec, this.ns);
+    if (step & STEP_HANDSHAKE_ACK && originator && flow.hasSyn && flow.synAckTs !== null && flow.handshakeRtt === null) {
+      flow.handshakeRtt = Math.round(flow.sinceSyn(this.sec, this.ns) * 1e6) / 1e6;
     }
   }
 
