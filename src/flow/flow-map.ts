@@ -9,37 +9,14 @@
  * Iteration order is the slots' order, not insertion order: callers that need an order sort
  * (the table sorts open flows by id).
  */
-import { randomBytes } from 'node:crypto';
+import { hashOf } from './key-hash.js';
+import type { KeyProbe } from './key.js';
 
 interface Keyed {
   readonly key: string;
 }
 
 const MIN_CAPACITY = 1 << 10;
-
-/**
- * A seed drawn per process. A capture is written before the run, so with a fixed hash its
- * author could choose addresses and ports whose keys share a slot's low bits, and linear
- * probing would make a flood of such flows quadratic (hash flooding). Only the order of the
- * slots depends on the seed: the one caller that lists open flows sorts them by id, so the
- * output does not.
- */
-const SEED = randomBytes(4).readInt32LE(0);
-
-/**
- * FNV-1a over the key's UTF-16 units (a flow key is 7 units for IPv4, about 20 for IPv6),
- * from a seeded basis, then murmur3's finalizer: the slot is the low bits, and without it
- * they would depend only on the low bits of the seed and of each unit.
- */
-function hashOf(key: string): number {
-  let h = 0x811c9dc5 ^ SEED;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) | 0;
-}
 
 export class FlowMap<V extends Keyed> {
   private values: (V | undefined)[] = new Array<V | undefined>(MIN_CAPACITY).fill(undefined);
@@ -62,8 +39,20 @@ export class FlowMap<V extends Keyed> {
     }
   }
 
-  /** Adds `value` under its key, or replaces the value held under it. */
-  set(value: V): void {
+  /** The value held under the key `probe` holds as units (no string made for it). */
+  find(probe: KeyProbe): V | undefined {
+    const values = this.values;
+    const hashes = this.hashes;
+    const h = probe.hash;
+    for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
+      const v = values[i];
+      if (v === undefined) return undefined;
+      if (hashes[i] === h && probe.matches(v.key)) return v;
+    }
+  }
+
+  /** Adds `value` under its key, or replaces the value held under it; returns the key's hash. */
+  set(value: V): number {
     const key = value.key;
     const h = hashOf(key);
     const values = this.values;
@@ -73,13 +62,14 @@ export class FlowMap<V extends Keyed> {
       if (v === undefined) break;
       if (this.hashes[i] === h && v.key === key) {
         values[i] = value;
-        return;
+        return h;
       }
     }
     values[i] = value;
     this.hashes[i] = h;
     // At most half full: probes stay short (about 1.5 on a hit, 2.5 on a miss).
     if (++this.count * 2 > values.length) this.resize(values.length * 2);
+    return h;
   }
 
   /** Removes the value held under `key`, if any. */

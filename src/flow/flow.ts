@@ -340,6 +340,25 @@ export class Flow {
       if (v !== null || this.extra !== null) this.more().synTs = v;
     }
   }
+  /** Whether the originator's first SYN was seen: `synTs !== null` without making a Timestamp. */
+  get hasSyn(): boolean {
+    return (this.bits & BIT_SYN_AT_FIRST) !== 0 || (this.extra !== null && this.extra.synTs !== null);
+  }
+  /**
+   * `synTs ??= ` the time (sec, ns), from the packet path's numbers: a Timestamp is made only
+   * when one is kept (the SYN was not the flow's first packet).
+   */
+  noteSyn(sec: number, ns: number): void {
+    if (this.hasSyn) return;
+    if (sec === this.firstSec && ns === this.firstNs) this.bits |= BIT_SYN_AT_FIRST;
+    else this.more().synTs = new Timestamp(sec, ns);
+  }
+  /** Seconds from the first SYN to (sec, ns) (`Timestamp.since`), or NaN when there was none; makes no Timestamp. */
+  sinceSyn(sec: number, ns: number): number {
+    if (this.bits & BIT_SYN_AT_FIRST) return sec - this.firstSec + (ns - this.firstNs) / 1e9;
+    const t = this.extra === null ? null : this.extra.synTs;
+    return t === null ? NaN : sec - t.sec + (ns - t.ns) / 1e9;
+  }
   get synAckTs(): Timestamp | null {
     return this.extra === null ? null : this.extra.synAckTs;
   }
@@ -468,8 +487,7 @@ export class Flow {
   get closed(): boolean {
     const a = this.state(0);
     const b = this.state(1);
-    const done = (s: EndpointState) => s === EndpointState.Closed || s === EndpointState.Reset;
-    return a === EndpointState.Reset || b === EndpointState.Reset || (done(a) && done(b));
+    return a === EndpointState.Reset || b === EndpointState.Reset || (a === EndpointState.Closed && b === EndpointState.Closed);
   }
 
   /** The flow as a conn.log-style record (the `flow.end` event's fields; `end_reason` only there). */

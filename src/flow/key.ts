@@ -1,3 +1,5 @@
+import { hashUnits } from './key-hash.js';
+
 /**
  * Direction-free flow keys. Both directions of a conversation map to the same string;
  * `forward` says whether the packet goes from the lower endpoint to the higher one.
@@ -9,63 +11,110 @@ export interface FlowKey {
 }
 
 /**
- * The key of a packet's flow. The answer is one object refilled by every call (keys are made
- * for every packet): read it before the next call.
+ * The key of a packet's flow, as a string (`KeyProbe.text` of `keyProbe`). The engine's
+ * packet path uses the probe itself and makes the string only for a new flow.
  */
 export function flowKey(proto: number, src: Uint8Array, sport: number, dst: Uint8Array, dport: number, scope = ''): FlowKey {
-  const forward = compareEndpoints(src, sport, dst, dport) <= 0;
-  const out = answer;
-  out.forward = forward;
-  if (src.length === 4 && dst.length === 4 && scope === '') {
-    // IPv4, the common case: one string of seven units (protocol, then each endpoint as two
-    // address units and the port), made by one call. Its first unit is the protocol number,
-    // never a digit, so it cannot equal a key of the general form below.
-    const a = forward ? src : dst;
-    const b = forward ? dst : src;
-    const a0 = (a[0]! << 8) | a[1]!;
-    const a1 = (a[2]! << 8) | a[3]!;
-    const ap = forward ? sport : dport;
-    const b0 = (b[0]! << 8) | b[1]!;
-    const b1 = (b[2]! << 8) | b[3]!;
-    const bp = forward ? dport : sport;
-    // Packets come in runs of one flow, both ways (a segment, its ACK): the last key is
-    // given again when the units match, sparing a string and its hashing in the table.
-    const l = last;
-    if (proto === l.proto && a0 === l.a0 && a1 === l.a1 && ap === l.ap && b0 === l.b0 && b1 === l.b1 && bp === l.bp) {
-      out.key = l.key;
-      return out;
-    }
-    l.proto = proto;
-    l.a0 = a0;
-    l.a1 = a1;
-    l.ap = ap;
-    l.b0 = b0;
-    l.b1 = b1;
-    l.bp = bp;
-    out.key = l.key = String.fromCharCode(proto, a0, a1, ap, b0, b1, bp);
-    return out;
-  }
-  const a = forward ? endpointText(src, sport) : endpointText(dst, dport);
-  const b = forward ? endpointText(dst, dport) : endpointText(src, sport);
-  out.key = `${proto}${scope}|${a}|${b}`;
-  return out;
+  const p = keyProbe(proto, src, sport, dst, dport, scope);
+  return { key: p.text(), forward: p.forward };
 }
-
-const answer: FlowKey = { key: '', forward: false };
-/** The units of the last IPv4 key made, and the key. */
-const last = { proto: -1, a0: 0, a1: 0, ap: 0, b0: 0, b1: 0, bp: 0, key: '' };
 
 /**
- * Address and port packed two bytes per UTF-16 unit (cheap, unique, not for people): one
- * `fromCharCode` call per endpoint instead of one per byte, since keys are built per packet.
+ * A packet's flow key as its UTF-16 units and their hash, without the string: flows are
+ * looked up by these (`FlowMap.find`, comparing a flow's key unit by unit), so a packet of a
+ * known flow makes no string (issue 18: a key string per packet, and its hashing, showed in
+ * the profile whenever packets of several flows interleave). The units are exactly the
+ * string's: IPv4 without a tunnel scope, seven units (protocol, then each endpoint as two
+ * address units and the port; the protocol is never a digit, so this form cannot equal the
+ * other); else `${proto}${scope}|${a}|${b}` with each endpoint packed as `pushEndpoint` does.
  */
-function endpointText(addr: Uint8Array, port: number): string {
-  if (addr.length === 4) return String.fromCharCode((addr[0]! << 8) | addr[1]!, (addr[2]! << 8) | addr[3]!, port);
-  let s = '';
-  for (let i = 0; i + 1 < addr.length; i += 2) s += String.fromCharCode((addr[i]! << 8) | addr[i + 1]!);
-  if (addr.length & 1) s += String.fromCharCode(addr[addr.length - 1]!);
-  return s + String.fromCharCode(port);
+export class KeyProbe {
+  units = new Uint16Array(64);
+  length = 0;
+  /** `hashUnits` of the units (the hash `FlowMap` files the key's string under). */
+  hash = 0;
+  /** True when the packet's source is the key's first (lower) endpoint. */
+  forward = false;
+
+  /** Whether `key` is the string of these units. */
+  matches(key: string): boolean {
+    const n = this.length;
+    if (key.length !== n) return false;
+    const u = this.units;
+    for (let i = 0; i < n; i++) if (key.charCodeAt(i) !== u[i]) return false;
+    return true;
+  }
+
+  /** The key's string (made once per flow, when it is created). */
+  text(): string {
+    const u = this.units;
+    if (this.length === 7) return String.fromCharCode(u[0]!, u[1]!, u[2]!, u[3]!, u[4]!, u[5]!, u[6]!);
+    let s = '';
+    for (let i = 0; i < this.length; i++) s += String.fromCharCode(u[i]!);
+    return s;
+  }
+
+  push(unit: number): void {
+    if (this.length === this.units.length) {
+      // A long tunnel scope: grown by doubling, kept for the next packets.
+      const grown = new Uint16Array(this.units.length * 2);
+      grown.set(this.units);
+      this.units = grown;
+    }
+    this.units[this.length++] = unit;
+  }
+
+  /**
+   * Address and port packed two bytes per UTF-16 unit (cheap, unique, not for people): an
+   * odd last byte takes a unit of its own, the port the last.
+   */
+  pushEndpoint(addr: Uint8Array, port: number): void {
+    for (let i = 0; i + 1 < addr.length; i += 2) this.push((addr[i]! << 8) | addr[i + 1]!);
+    if (addr.length & 1) this.push(addr[addr.length - 1]!);
+    this.push(port);
+  }
 }
+
+const probe = new KeyProbe();
+
+/**
+ * The key of a packet's flow as units (see `KeyProbe`). The answer is one probe refilled by
+ * every call (keys are made for every packet): read it before the next call.
+ */
+export function keyProbe(proto: number, src: Uint8Array, sport: number, dst: Uint8Array, dport: number, scope = ''): KeyProbe {
+  const forward = compareEndpoints(src, sport, dst, dport) <= 0;
+  const p = probe;
+  p.forward = forward;
+  const a = forward ? src : dst;
+  const ap = forward ? sport : dport;
+  const b = forward ? dst : src;
+  const bp = forward ? dport : sport;
+  if (a.length === 4 && b.length === 4 && scope === '') {
+    // IPv4, the common case.
+    const u = p.units;
+    u[0] = proto;
+    u[1] = (a[0]! << 8) | a[1]!;
+    u[2] = (a[2]! << 8) | a[3]!;
+    u[3] = ap;
+    u[4] = (b[0]! << 8) | b[1]!;
+    u[5] = (b[2]! << 8) | b[3]!;
+    u[6] = bp;
+    p.length = 7;
+  } else {
+    p.length = 0;
+    const digits = String(proto);
+    for (let i = 0; i < digits.length; i++) p.push(digits.charCodeAt(i));
+    for (let i = 0; i < scope.length; i++) p.push(scope.charCodeAt(i));
+    p.push(BAR);
+    p.pushEndpoint(a, ap);
+    p.push(BAR);
+    p.pushEndpoint(b, bp);
+  }
+  p.hash = hashUnits(p.units, p.length);
+  return p;
+}
+
+const BAR = 0x7c;
 
 /** Orders endpoints by address bytes, then port (the same order Community ID uses). */
 export function compareEndpoints(a: Uint8Array, ap: number, b: Uint8Array, bp: number): number {

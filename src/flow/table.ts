@@ -2,6 +2,7 @@ import type { Limits } from '../dissect/limits.js';
 import type { Timestamp } from '../events/time.js';
 import { DeadlineHeap } from './deadline-heap.js';
 import { FlowMap } from './flow-map.js';
+import type { KeyProbe } from './key.js';
 import { TimerClass, type Flow } from './flow.js';
 
 export type EndReason = 'idle' | 'closed' | 'evicted' | 'end_of_capture' | 'reused';
@@ -32,7 +33,8 @@ export class FlowTable {
   private readonly byKey = new FlowMap<Flow>();
   private readonly timers = new DeadlineHeap();
   private nextId = 1;
-  private lastKey = '';
+  /** The flow the last lookup or add gave (packets come in runs of one flow), and its key's hash. */
+  private lastHash = 0;
   private lastFlow: Flow | undefined = undefined;
 
   constructor(
@@ -49,11 +51,20 @@ export class FlowTable {
   }
 
   get(key: string): Flow | undefined {
-    // Packets come in runs of one flow (a download's segments): the last answer is checked first.
-    if (key === this.lastKey) return this.lastFlow;
-    const flow = this.byKey.get(key);
-    this.lastKey = key;
-    this.lastFlow = flow;
+    return this.byKey.get(key);
+  }
+
+  /** The open flow of the key `probe` holds (no string made for it). */
+  find(probe: KeyProbe): Flow | undefined {
+    // Packets come in runs of one flow (a download's segments, their ACKs): the last answer
+    // is checked first.
+    const last = this.lastFlow;
+    if (last !== undefined && probe.hash === this.lastHash && probe.matches(last.key)) return last;
+    const flow = this.byKey.find(probe);
+    if (flow !== undefined) {
+      this.lastHash = probe.hash;
+      this.lastFlow = flow;
+    }
     return flow;
   }
 
@@ -69,8 +80,8 @@ export class FlowTable {
 
   /** Adds a flow; returns true if another had to be evicted to stay within `max_flows`. */
   add(flow: Flow): boolean {
-    this.byKey.set(flow);
-    if (flow.key === this.lastKey) this.lastFlow = flow;
+    this.lastHash = this.byKey.set(flow);
+    this.lastFlow = flow;
     flow.timerClass = flow.transport === 'tcp' ? TimerClass.Open : TimerClass.Datagram;
     this.arm(flow);
     if (this.byKey.size > this.limits.max_flows) {

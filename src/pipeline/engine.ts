@@ -14,7 +14,7 @@ import { TcpAnalyzer, type TcpPacketAnalysis } from '../analysis/tcp/analyzer.js
 import { flagList, flagNames } from '../analysis/tcp/flags.js';
 import { connectionFields } from '../analysis/tcp/connection.js';
 import { Flow, type FlowTransport, type Side, type TunnelHop } from '../flow/flow.js';
-import { compareEndpoints, flowKey } from '../flow/key.js';
+import { compareEndpoints, keyProbe } from '../flow/key.js';
 import { FlowTable, type EndReason } from '../flow/table.js';
 import { seqAdd, seqDiff } from '../reassembly/seq.js';
 import { ReassemblyBudget, TcpDirection, type StreamOutput } from '../reassembly/stream.js';
@@ -433,11 +433,12 @@ export class Engine implements SessionHost {
   private carrierFlow(ip: IpPacket, udp: UdpHeader, p: RawPacket, label: string): void {
     const encap = ip.encap;
     const scope = encap !== undefined ? tunnelScope(encap) : '';
-    const { key, forward } = flowKey(17, ip.src, udp.src_port, ip.dst, udp.dst_port, scope);
+    const probe = keyProbe(17, ip.src, udp.src_port, ip.dst, udp.dst_port, scope);
+    const forward = probe.forward;
     const side: Side = forward ? 0 : 1;
-    let flow = this.flows.get(key);
+    let flow = this.flows.find(probe);
     if (!flow) {
-      flow = this.newFlow('udp', 17, ip, udp.src_port, udp.dst_port, key, side, side, encap !== undefined ? tunnelPath(ip) : ip.version === 4 ? 'ipv4' : 'ipv6', encap);
+      flow = this.newFlow('udp', 17, ip, udp.src_port, udp.dst_port, probe.text(), side, side, encap !== undefined ? tunnelPath(ip) : ip.version === 4 ? 'ipv4' : 'ipv6', encap);
       flow.carrier = true;
       flow.setService(label);
     } else if (flow.service === null) flow.setService(label); // a GTP-U echo came first and made the flow
@@ -446,20 +447,24 @@ export class Engine implements SessionHost {
   }
 
   private tcp(ip: IpPacket, tcp: TcpHeader, p: RawPacket, net: string, encap: Encapsulation | undefined, scope: string): void {
-    const { key, forward } = flowKey(6, ip.src, tcp.src_port, ip.dst, tcp.dst_port, scope);
+    const probe = keyProbe(6, ip.src, tcp.src_port, ip.dst, tcp.dst_port, scope);
+    const forward = probe.forward;
     const side: Side = forward ? 0 : 1;
     const flags = tcp.flags;
     const syn = (flags & TCP_SYN) !== 0;
     const ack = (flags & TCP_ACK) !== 0;
-    let flow = this.flows.get(key);
+    let flow = this.flows.find(probe);
+    let key: string | null = null;
     if (flow && syn && !ack && flow.closed && flow.isn?.[side] !== tcp.seq) {
+      // The new connection takes the old one's key (made before its end runs other code).
+      key = flow.key;
       this.flows.end(flow, 'reused');
       flow = undefined;
     }
     if (!flow) {
       // The client sent the SYN, or else the first packet; a SYN-ACK first means the other side.
       const clientSide = (syn && ack ? 1 - side : side) as Side;
-      flow = this.newFlow('tcp', 6, ip, tcp.src_port, tcp.dst_port, key, side, clientSide, net, encap);
+      flow = this.newFlow('tcp', 6, ip, tcp.src_port, tcp.dst_port, key ?? probe.text(), side, clientSide, net, encap);
       if (clientSide !== side) flow.addFlipMark();
       this.attachTcp(flow);
     }
@@ -597,9 +602,10 @@ export class Engine implements SessionHost {
       }
     }
     if (step & STEP_H) flow.synAckTs ??= this.ts;
-    if (step & STEP_S) flow.synTs ??= this.ts;
-    if (step & STEP_HANDSHAKE_ACK && originator && flow.synTs && flow.synAckTs && flow.handshakeRtt === null) {
-      flow.handshakeRtt = Math.round(this.ts.since(flow.synTs) * 1e6) / 1e6;
+    // The SYN's time from the packet's numbers: reading `synTs` made a Timestamp at each read.
+    if (step & STEP_S) flow.noteSyn(this.sec, this.ns);
+    if (step & STEP_HANDSHAKE_ACK && originator && flow.hasSyn && flow.synAckTs !== null && flow.handshakeRtt === null) {
+      flow.handshakeRtt = Math.round(flow.sinceSyn(this.sec, this.ns) * 1e6) / 1e6;
     }
   }
 
@@ -668,11 +674,12 @@ export class Engine implements SessionHost {
   }
 
   private udp(ip: IpPacket, udp: UdpHeader, p: RawPacket, net: string, encap: Encapsulation | undefined, scope: string): void {
-    const { key, forward } = flowKey(17, ip.src, udp.src_port, ip.dst, udp.dst_port, scope);
+    const probe = keyProbe(17, ip.src, udp.src_port, ip.dst, udp.dst_port, scope);
+    const forward = probe.forward;
     const side: Side = forward ? 0 : 1;
-    let flow = this.flows.get(key);
+    let flow = this.flows.find(probe);
     if (!flow) {
-      flow = this.newFlow('udp', 17, ip, udp.src_port, udp.dst_port, key, side, side, net, encap);
+      flow = this.newFlow('udp', 17, ip, udp.src_port, udp.dst_port, probe.text(), side, side, net, encap);
       flow.session = new AppSession(flow, this);
     } else if (flow.session === null) {
       // A tunnel's flow whose datagram this time was not the tunnel's.
@@ -697,10 +704,11 @@ export class Engine implements SessionHost {
     const proto = ip.version === 4 ? 1 : 58;
     const { type, code } = ip.icmp!;
     const dport = icmpCounterpart(proto, type) ?? code;
-    const { key, forward } = flowKey(proto, ip.src, type, ip.dst, dport, scope);
+    const probe = keyProbe(proto, ip.src, type, ip.dst, dport, scope);
+    const forward = probe.forward;
     const side: Side = forward ? 0 : 1;
-    let flow = this.flows.get(key);
-    if (!flow) flow = this.newFlow('icmp', proto, ip, type, dport, key, side, side, net, encap);
+    let flow = this.flows.find(probe);
+    if (!flow) flow = this.newFlow('icmp', proto, ip, type, dport, probe.text(), side, side, net, encap);
     this.touch(flow, side, ip, p);
     this.packetFlow = flow;
     flow.addBytes(side, Math.max(0, ip.payload.length - 8));
@@ -713,7 +721,7 @@ export class Engine implements SessionHost {
       for (const d of flow.tcp) d.flush();
       for (const side of [0, 1] as const) {
         const d = flow.tcp[side];
-        flow.setBytes(side, d.base !== null && d.highest !== null ? Math.max(0, seqDiff(d.highest, d.base)) : 0);
+        flow.setBytes(side, d.base >= 0 && d.highest >= 0 ? Math.max(0, seqDiff(d.highest, d.base)) : 0);
       }
     }
     flow.session?.close();

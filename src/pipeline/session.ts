@@ -131,8 +131,13 @@ export class AppSession implements FlowSession {
 
   data(dir: Direction, bytes: Uint8Array): void {
     if (this.stream) {
-      const d = this.stream;
-      this.guard(() => d.data(dir, bytes));
+      // Called per chunk: a try here, not `guard`, whose closure (and its context) was made
+      // for every chunk and datagram (issue 18).
+      try {
+        this.stream.data(dir, bytes);
+      } catch (err) {
+        this.failed(err);
+      }
       this.applySwitch();
     } else if (this.streamDetector) {
       this.held.push({ kind: 'data', dir, bytes: bytes.slice(), frame: this.host.frame, ts: this.host.ts });
@@ -142,8 +147,11 @@ export class AppSession implements FlowSession {
 
   gap(dir: Direction, length: number): void {
     if (this.stream) {
-      const d = this.stream;
-      this.guard(() => d.gap(dir, length));
+      try {
+        this.stream.gap(dir, length);
+      } catch (err) {
+        this.failed(err);
+      }
       this.applySwitch();
     } else if (this.streamDetector) {
       this.held.push({ kind: 'gap', dir, length, frame: this.host.frame, ts: this.host.ts });
@@ -162,8 +170,11 @@ export class AppSession implements FlowSession {
 
   datagram(dir: Direction, bytes: Uint8Array): void {
     if (this.datagramDissector) {
-      const d = this.datagramDissector;
-      this.guard(() => d.datagram(dir, bytes));
+      try {
+        this.datagramDissector.datagram(dir, bytes);
+      } catch (err) {
+        this.failed(err);
+      }
     } else if (this.datagramDetector) {
       this.held.push({ kind: 'data', dir, bytes: bytes.slice(), frame: this.host.frame, ts: this.host.ts });
       const verdict = this.datagramDetector.offer(dir, bytes, this.flow.info, (key) => this.host.peekShared(key));
@@ -323,12 +334,17 @@ export class AppSession implements FlowSession {
     try {
       return fn();
     } catch (err) {
-      const name = this.flow.service ?? 'dissector';
-      this.anomaly('dissect.error', null, `${name} failed: ${err instanceof Error ? err.message : String(err)}`);
-      this.stream = null;
-      this.datagramDissector = null;
+      this.failed(err);
       return undefined;
     }
+  }
+
+  /** A dissector threw: reported, and the dissector detached instead of ending the run. */
+  private failed(err: unknown): void {
+    const name = this.flow.service ?? 'dissector';
+    this.anomaly('dissect.error', null, `${name} failed: ${err instanceof Error ? err.message : String(err)}`);
+    this.stream = null;
+    this.datagramDissector = null;
   }
 }
 

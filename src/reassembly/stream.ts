@@ -1,5 +1,9 @@
 import { seqAdd, seqDiff } from './seq.js';
 import type { CoreAnomalyCode } from '../events/anomalies.js';
+import { DOUBLE_MINUS_ONE } from '../dissect/double.js';
+
+/** "No sequence number yet" (see `TcpDirection.next`), a double from the start (dissect/double.ts). */
+export const SEQ_NONE = DOUBLE_MINUS_ONE;
 
 /** Where one direction's reassembled stream goes. */
 export interface StreamOutput {
@@ -70,16 +74,22 @@ const REPORT_MAX = 10;
  * or when the flow ends. Sequence numbers wrap modulo 2^32.
  */
 export class TcpDirection {
-  /** Next sequence number expected; null until the first SYN or segment. */
-  next: number | null = null;
+  /*
+   * Sequence numbers are plain numbers, NONE (-1) for "not yet" (every real one is >= 0),
+   * in fields that are doubles from the start: past 2^31 a sequence number is a double, and
+   * a field that may hold null stores each one as a new heap number (16 bytes per segment
+   * and per ACK on half the connections; issue 18). A double field is written in place.
+   */
+  /** Next sequence number expected; NONE until the first SYN or segment. */
+  next = SEQ_NONE;
   /** Sequence number of the first payload byte. */
-  base: number | null = null;
+  base = SEQ_NONE;
   /** Highest sequence number (exclusive) seen in any segment, for the flow's size. */
-  highest: number | null = null;
-  finSeq: number | null = null;
+  highest = SEQ_NONE;
+  finSeq = SEQ_NONE;
   finished = false;
   /** Highest acknowledgement the peer sent for this direction. */
-  peerAck: number | null = null;
+  peerAck = SEQ_NONE;
 
   delivered = 0;
   missed = 0;
@@ -101,7 +111,7 @@ export class TcpDirection {
 
   /** A SYN from this side: the stream starts after it. */
   syn(seq: number): void {
-    if (this.next !== null && this.delivered + this.queued > 0) return;
+    if (this.next >= 0 && this.delivered + this.queued > 0) return;
     this.next = this.base = this.highest = seqAdd(seq, 1);
   }
 
@@ -109,9 +119,9 @@ export class TcpDirection {
   segment(seq: number, payload: Uint8Array): void {
     const len = payload.length;
     if (len === 0) return;
-    if (this.next === null) this.next = this.base = this.highest = seq;
+    if (this.next < 0) this.next = this.base = this.highest = seq;
     const end = seqAdd(seq, len);
-    if (seqDiff(end, this.highest!) > 0) this.highest = end;
+    if (seqDiff(end, this.highest) > 0) this.highest = end;
     const next = this.next;
     const rel = seqDiff(seq, next);
     if (rel === 0) {
@@ -130,7 +140,7 @@ export class TcpDirection {
       }
     } else {
       this.enqueue(seq, payload);
-      if (this.peerAck !== null && seqDiff(this.peerAck, this.next!) > 0) this.skipToAck();
+      if (this.peerAck >= 0 && seqDiff(this.peerAck, this.next) > 0) this.skipToAck();
       else if (this.queued > this.perFlowLimit || this.budget.queued > this.budget.limit || this.queue.length > MAX_QUEUED_SEGMENTS) {
         this.out.anomaly(
           'tcp.reassembly_limit',
@@ -149,26 +159,26 @@ export class TcpDirection {
    * the gap a segment later and hold the next data behind it).
    */
   cutShort(seq: number, captured: Uint8Array, sent: number): void {
-    if (this.next === null) this.next = this.base = this.highest = seq;
+    if (this.next < 0) this.next = this.base = this.highest = seq;
     this.segment(seq, captured);
     const end = seqAdd(seq, sent);
-    if (seqDiff(this.next!, seqAdd(seq, captured.length)) !== 0 || seqDiff(end, this.next!) <= 0) return;
-    if (seqDiff(end, this.highest!) > 0) this.highest = end;
+    if (seqDiff(this.next, seqAdd(seq, captured.length)) !== 0 || seqDiff(end, this.next) <= 0) return;
+    if (seqDiff(end, this.highest) > 0) this.highest = end;
     this.gapTo(end, `the capture's snap length cut the segment: ${captured.length} of ${sent} bytes captured`);
     if (this.queue.length) this.drain();
   }
 
   /** The sender's FIN at sequence number `seq` (after its payload). */
   fin(seq: number): void {
-    if (this.finSeq === null) this.finSeq = seq;
-    if (this.next === null) this.next = this.base = this.highest = seq;
+    if (this.finSeq < 0) this.finSeq = seq;
+    if (this.next < 0) this.next = this.base = this.highest = seq;
     this.checkFin();
   }
 
   /** The peer acknowledged up to `ack`: holes below it will never be filled. */
   acked(ack: number): void {
-    if (this.peerAck === null || seqDiff(ack, this.peerAck) > 0) this.peerAck = ack;
-    if (this.next === null) return;
+    if (this.peerAck < 0 || seqDiff(ack, this.peerAck) > 0) this.peerAck = ack;
+    if (this.next < 0) return;
     if (this.queue.length && seqDiff(ack, this.next) > 0) this.skipToAck();
     // Everything delivered is acknowledged: the sender has nothing left to retransmit, so
     // the history can go (idle flows then hold no copy of their data).
@@ -183,9 +193,9 @@ export class TcpDirection {
   /** The flow is over: deliver what is queued, with gaps, and count bytes acknowledged but never seen. */
   flush(): void {
     while (this.queue.length) this.skipHole();
-    if (this.next !== null && this.peerAck !== null && !this.finished) {
+    if (this.next >= 0 && this.peerAck >= 0 && !this.finished) {
       let end = this.peerAck;
-      if (this.finSeq !== null && seqDiff(end, this.finSeq) > 0) end = this.finSeq;
+      if (this.finSeq >= 0 && seqDiff(end, this.finSeq) > 0) end = this.finSeq;
       const missing = seqDiff(end, this.next);
       // An ACK can cover a FIN we never saw; a lone unit is not worth a gap.
       if (missing > 1 && missing < 0x40000000) this.gapTo(end);
@@ -206,7 +216,7 @@ export class TcpDirection {
   }
 
   private gapTo(seq: number, cause?: string): void {
-    const length = seqDiff(seq, this.next!);
+    const length = seqDiff(seq, this.next);
     if (length <= 0) return;
     this.missed += length;
     this.gaps++;
@@ -234,13 +244,13 @@ export class TcpDirection {
   /** Deliver queued segments that are now contiguous. */
   private drain(): void {
     const q = this.queue;
-    while (q.length && seqDiff(q[0]!.seq, this.next!) <= 0) {
+    while (q.length && seqDiff(q[0]!.seq, this.next) <= 0) {
       const s = q.shift()!;
       this.queued -= s.data.length;
       this.budget.used -= s.data.length;
       this.budget.queued -= s.data.length;
-      const skip = seqDiff(this.next!, s.seq);
-      if (skip < s.data.length) this.deliver(s.data.subarray(skip), this.next!);
+      const skip = seqDiff(this.next, s.seq);
+      if (skip < s.data.length) this.deliver(s.data.subarray(skip), this.next);
     }
   }
 
@@ -252,8 +262,8 @@ export class TcpDirection {
   }
 
   private skipToAck(): void {
-    const ack = this.peerAck!;
-    while (this.queue.length && seqDiff(ack, this.next!) > 0) {
+    const ack = this.peerAck;
+    while (this.queue.length && seqDiff(ack, this.next) > 0) {
       const first = this.queue[0]!.seq;
       this.gapTo(seqDiff(first, ack) < 0 ? first : ack);
       this.drain();
@@ -261,7 +271,7 @@ export class TcpDirection {
   }
 
   private checkFin(): void {
-    if (this.finished || this.finSeq === null || this.next === null) return;
+    if (this.finished || this.finSeq < 0 || this.next < 0) return;
     if (seqDiff(this.next, this.finSeq) >= 0) {
       this.finished = true;
       this.out.finished();
@@ -307,7 +317,7 @@ export class TcpDirection {
   private checkRetransmission(seq: number, old: Uint8Array): void {
     const ring = this.history;
     if (!ring) return;
-    const back = seqDiff(this.next!, seq);
+    const back = seqDiff(this.next, seq);
     if (back > this.historyLen) return;
     const mask = ring.length - 1;
     for (let i = 0; i < old.length; i++) {

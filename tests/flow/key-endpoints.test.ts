@@ -9,7 +9,9 @@ import fc from 'fast-check';
 import { formatAddress } from '../../src/decode/address.js';
 import { communityId } from '../../src/flow/community-id.js';
 import { Flow } from '../../src/flow/flow.js';
-import { flowKey, keyEndpoints } from '../../src/flow/key.js';
+import { flowKey, keyEndpoints, keyProbe } from '../../src/flow/key.js';
+import { FlowMap } from '../../src/flow/flow-map.js';
+import { hashOf } from '../../src/flow/key-hash.js';
 import { Timestamp } from '../../src/events/time.js';
 
 const bytes = (n: number) => fc.uint8Array({ minLength: n, maxLength: n });
@@ -64,5 +66,43 @@ describe('flow keys over a run of packets', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('flows looked up by key units (KeyProbe), with no string per packet', () => {
+  // The engine finds a packet's flow by its key's units and their hash; the string is made
+  // only for a new flow. Both must agree with the string key exactly: IPv4, IPv6, scopes.
+  it('a probe matches exactly its own key, hashes as the string does, and finds what the string finds', () => {
+    const addr4 = fc.constantFrom([10, 0, 0, 1], [10, 0, 0, 2], [10, 1, 0, 1]).map((a) => new Uint8Array(a));
+    const addr6 = fc.constantFrom(new Uint8Array(16), new Uint8Array(16).fill(1)).map((a) => a);
+    const pkt = fc.oneof(
+      fc.record({ proto: fc.constantFrom(6, 17, 1), src: addr4, sp: fc.constantFrom(80, 81), dst: addr4, dp: fc.constantFrom(80, 81), sc: scope }),
+      fc.record({ proto: fc.constantFrom(6, 58), src: addr6, sp: port, dst: addr6, dp: port, sc: scope }),
+    );
+    fc.assert(
+      fc.property(fc.array(pkt, { minLength: 1, maxLength: 30 }), (pkts) => {
+        const map = new FlowMap<{ key: string; n: number }>();
+        const keys = pkts.map((p) => flowKey(p.proto, p.src, p.sp, p.dst, p.dp, p.sc).key);
+        pkts.forEach((p, n) => {
+          const probe = keyProbe(p.proto, p.src, p.sp, p.dst, p.dp, p.sc);
+          expect(probe.text()).toBe(keys[n]);
+          expect(probe.hash).toBe(hashOf(keys[n]!));
+          for (const k of keys) expect(probe.matches(k)).toBe(k === keys[n]);
+          const found = map.find(probe);
+          expect(found).toBe(map.get(keys[n]!));
+          if (found === undefined) expect(map.set({ key: probe.text(), n })).toBe(probe.hash);
+        });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('a tunnel scope longer than the probe first holds grows it', () => {
+    const long = `|vxlan/${'x'.repeat(300)}|`;
+    const src = new Uint8Array(16).fill(2);
+    const dst = new Uint8Array(16).fill(3);
+    const probe = keyProbe(17, src, 1, dst, 2, long);
+    expect(probe.text()).toBe(flowKey(17, src, 1, dst, 2, long).key);
+    expect(probe.text().startsWith(`17${long}|`)).toBe(true);
   });
 });
