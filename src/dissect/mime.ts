@@ -116,7 +116,8 @@ export function parseMail(bytes: Uint8Array, limits: MailLimits): MailMessage {
   const get = (name: string): string | null => fieldValue(head.fields, name);
   const all = (name: string): string[] => {
     const out: string[] = [];
-    for (const f of head.fields) if (f[0] === name) out.push(f[1]);
+    const fields = head.fields;
+    for (let i = 0; i < fields.length; i++) if (fields[i]![0] === name) out.push(fields[i]![1]);
     return out;
   };
   const parts: MailPart[] = [];
