@@ -15,7 +15,31 @@ export interface ProbeLines {
   readonly text: boolean;
 }
 
+/**
+ * The last prefix split by `probeLines`, and its lines. Detection asks the probes of FTP,
+ * SMTP, POP3 and IMAP one after another with the same prefix (one new array per offer,
+ * never changed after: dissect/detect.ts), and each split it into the same strings.
+ */
+let lastBytes: Uint8Array | null = null;
+let lastLength = -1;
+let lastMax = -1;
+let lastResult: ProbeLines | null = null;
+
 export function probeLines(bytes: Uint8Array, maxLines = 8): ProbeLines {
+  if (bytes === lastBytes && bytes.length === lastLength && lastResult !== null) {
+    if (maxLines === lastMax) return lastResult;
+    // Fewer lines of the same prefix: the first of the lines already made, the same rest.
+    if (maxLines < lastMax) return { lines: lastResult.lines.slice(0, maxLines), rest: lastResult.rest, text: lastResult.text };
+  }
+  const r = splitLines(bytes, maxLines);
+  lastBytes = bytes;
+  lastLength = bytes.length;
+  lastMax = maxLines;
+  lastResult = r;
+  return r;
+}
+
+function splitLines(bytes: Uint8Array, maxLines: number): ProbeLines {
   const lines: string[] = [];
   let start = 0;
   let text = true;

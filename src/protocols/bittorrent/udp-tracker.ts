@@ -24,8 +24,13 @@ const u32 = (b: Uint8Array, o: number): number => ((b[o]! << 24) >>> 0) + (b[o +
 const u64 = (b: Uint8Array, o: number): number => u32(b, o) * 2 ** 32 + u32(b, o + 4);
 const i32 = (b: Uint8Array, o: number): number => u32(b, o) | 0;
 
+/** CONNECT_MAGIC as two 32-bit halves (0x00000417, 0x27101980): compared without a Buffer and a BigInt per datagram. */
+const MAGIC_HIGH = 0x417;
+const MAGIC_LOW = 0x27101980;
+
+/** Asked of every undecided UDP datagram by the BitTorrent probe. */
 export function isConnectRequest(b: Uint8Array): boolean {
-  return b.length >= 16 && Buffer.from(b.buffer, b.byteOffset, 8).readBigUInt64BE(0) === CONNECT_MAGIC && u32(b, 8) === 0;
+  return b.length >= 16 && u32(b, 0) === MAGIC_HIGH && u32(b, 4) === MAGIC_LOW && u32(b, 8) === 0;
 }
 
 export function parseUdpTrackerRequest(b: Uint8Array): UdpTrackerPacket | string {

@@ -171,17 +171,29 @@ declare module '../../events/event-map.js' {
 }
 
 /** Field order of the busiest events' output (events/declared.ts): one list for the object and the bytes. */
-export const DNS_MESSAGE = declareEvent('dns.message', [
+const DNS_MESSAGE_KEYS = [
   'trans_id', 'response', 'opcode', 'opcode_name', 'rcode', 'rcode_ext', 'rcode_name', 'qname', 'qtype',
   'qtype_name', 'qclass', 'qclass_name', 'unicast_response', 'AA', 'TC', 'RD', 'RA', 'Z', 'AD', 'CD',
   'qdcount', 'ancount', 'nscount', 'arcount', 'questions', 'answers', 'answer_count', 'authorities',
   'additionals', 'edns', 'length', 'trailing_bytes', 'records_not_listed', 'malformed', 'transport', 'mdns',
   'llmnr', 'doh',
-]);
+] as const;
+export const DNS_MESSAGE = declareEvent('dns.message', DNS_MESSAGE_KEYS);
 export const DNS_TRANSACTION = declareEvent('dns.transaction', [
   'proto', 'orig_h', 'orig_p', 'resp_h', 'resp_p', 'mdns', 'llmnr', 'trans_id', 'rtt', 'query', 'qclass',
   'qclass_name', 'qtype', 'qtype_name', 'opcode', 'rcode', 'rcode_ext', 'rcode_name', 'AA', 'TC', 'RD', 'RA',
   'Z', 'AD', 'CD', 'answers', 'TTLs', 'rejected', 'query_frame', 'query_ts', 'response_frame',
   'retransmissions', 'no_response', 'unsolicited', 'duplicate', 'first_response_frame', 'late',
   'answer_records', 'authorities', 'additionals', 'edns', 'query_edns', 'doh',
+]);
+
+/*
+ * Issue 18, seventh round (text): mDNS and LLMNR messages are dns.message's fields (the same
+ * literal, message.ts), and a zone transfer is ZoneTransfer.fields then the two addresses.
+ */
+export const MDNS_MESSAGE = declareEvent('mdns.message', DNS_MESSAGE_KEYS);
+export const LLMNR_MESSAGE = declareEvent('llmnr.message', DNS_MESSAGE_KEYS);
+export const DNS_ZONE_TRANSFER = declareEvent('dns.zone_transfer', [
+  'trans_id', 'kind', 'zone', 'query_frame', 'first_response_frame', 'last_frame', 'duration', 'messages', 'bytes',
+  'records', 'records_by_type', 'soa_serials', 'serial', 'rcode', 'complete', 'orig_h', 'resp_h',
 ]);

@@ -67,7 +67,8 @@ export function decodeMessage(msg: Uint8Array, opts: DecodeOptions): DecodedMess
   const parsed = parseMessage(msg, opts.limits);
   if (!parsed) return null;
   const { header } = parsed;
-  const problems: Problem[] = [...parsed.problems];
+  // parseMessage made this array for this message alone: later problems join it.
+  const problems: Problem[] = parsed.problems;
   const records: DecodedRecord[] = [];
   let edns: JsonObject | null = null;
   let extended = 0;
@@ -123,8 +124,24 @@ export function decodeMessage(msg: Uint8Array, opts: DecodeOptions): DecodedMess
   }
 
   const rcode = edns ? (extended << 4) | header.rcode : header.rcode;
-  const section = (s: DnsRecord['section']): JsonValue[] | undefined =>
-    omit ? undefined : records.filter((r) => r.section === s).map((r) => r.json);
+  // The three lists in one pass over the records (a filter and a map per section before).
+  let answers: JsonValue[] | undefined;
+  let authorities: JsonValue[] | undefined;
+  let additionals: JsonValue[] | undefined;
+  let answerCount = 0;
+  if (omit) {
+    for (let i = 0; i < records.length; i++) if (records[i]!.section === 'answers') answerCount++;
+  } else {
+    answers = [];
+    authorities = [];
+    additionals = [];
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
+      if (r.section === 'answers') answers.push(r.json);
+      else if (r.section === 'authorities') authorities.push(r.json);
+      else additionals.push(r.json);
+    }
+  }
   const fields: DnsMessageFields = {
     trans_id: header.id,
     response: header.qr,
@@ -155,10 +172,10 @@ export function decodeMessage(msg: Uint8Array, opts: DecodeOptions): DecodedMess
       parsed.questions.length > 1
         ? parsed.questions.map((q) => ({ name: q.name, type: q.type, type_name: typeName(q.type), class: q.cls }))
         : undefined,
-    answers: section('answers'),
-    answer_count: omit ? records.filter((r) => r.section === 'answers').length : undefined,
-    authorities: section('authorities'),
-    additionals: section('additionals'),
+    answers,
+    answer_count: omit ? answerCount : undefined,
+    authorities,
+    additionals,
     edns,
     length: msg.length,
     trailing_bytes: parsed.trailing > 0 ? parsed.trailing : undefined,

@@ -36,7 +36,8 @@ let spans = new Int32Array(64);
 /** Scratch for a plain name's bytes, dots included; grows to the longest name seen. */
 let nameBytes = new Uint8Array(256);
 
-export function parseName(msg: Uint8Array, offset: number, limits: NameLimits): NameResult {
+/** `size`: where the message ends for this name (RDATA names end with their record), `msg.length` by default. */
+export function parseName(msg: Uint8Array, offset: number, limits: NameLimits, size: number = msg.length): NameResult {
   let labels = 0;
   let plain = true;
   let pos = offset;
@@ -46,7 +47,7 @@ export function parseName(msg: Uint8Array, offset: number, limits: NameLimits): 
   let hops = 0;
   let wireLength = 0;
   for (;;) {
-    if (pos >= msg.length) return bad(end, 'dns.malformed', 'name runs past the end of the message');
+    if (pos >= size) return bad(end, 'dns.malformed', 'name runs past the end of the message');
     const len = msg[pos]!;
     const kind = len & 0xc0;
     if (len === 0) {
@@ -54,7 +55,7 @@ export function parseName(msg: Uint8Array, offset: number, limits: NameLimits): 
       break;
     }
     if (kind === 0xc0) {
-      if (pos + 1 >= msg.length) return bad(end, 'dns.malformed', 'compression pointer cut short');
+      if (pos + 1 >= size) return bad(end, 'dns.malformed', 'compression pointer cut short');
       const target = ((len & 0x3f) << 8) | msg[pos + 1]!;
       if (end < 0) end = pos + 2;
       if (target === offset || visited?.includes(target)) {
@@ -63,13 +64,13 @@ export function parseName(msg: Uint8Array, offset: number, limits: NameLimits): 
       if (++hops > MAX_COMPRESSION_DEPTH) {
         return bad(end, 'dns.bad_pointer', `compression chain deeper than ${MAX_COMPRESSION_DEPTH} pointers`);
       }
-      if (target >= msg.length) return bad(end, 'dns.bad_pointer', `pointer at offset ${pos} to ${target} is past the end of the message`);
+      if (target >= size) return bad(end, 'dns.bad_pointer', `pointer at offset ${pos} to ${target} is past the end of the message`);
       (visited ??= []).push(target);
       pos = target;
       continue;
     }
     if (kind !== 0) return bad(end, 'dns.malformed', `label type 0x${kind.toString(16)} at offset ${pos} is not supported`);
-    if (pos + 1 + len > msg.length) return bad(end, 'dns.malformed', 'label runs past the end of the message');
+    if (pos + 1 + len > size) return bad(end, 'dns.malformed', 'label runs past the end of the message');
     wireLength += len + 1;
     if (wireLength + 1 > limits.max_dns_name) {
       return bad(end, 'dns.name_limit', `name longer than ${limits.max_dns_name} bytes`);

@@ -213,7 +213,30 @@ export class TransactionTable {
     const queryDir = q ? q.dir : dirIfNoQuery ?? 'c2s';
     const question = first.question;
     const resp = r?.msg;
-    const answers = resp ? resp.records.filter((x) => x.section === 'answers') : [];
+    // The response's records sorted into their sections in one pass (a filter and a map per
+    // list before: five walks of the records and ten arrays per transaction).
+    let answers: string[] | null = null;
+    let ttls: number[] | null = null;
+    let answerRecords: JsonObject[] | undefined;
+    let authorities: JsonObject[] | undefined;
+    let additionals: JsonObject[] | undefined;
+    if (resp) {
+      answers = [];
+      ttls = [];
+      answerRecords = [];
+      authorities = [];
+      additionals = [];
+      const records = resp.records;
+      for (let i = 0; i < records.length; i++) {
+        const x = records[i]!;
+        if (x.section === 'answers') {
+          answers.push(x.text);
+          ttls.push(x.ttl);
+          answerRecords.push(x.json);
+        } else if (x.section === 'authorities') authorities.push(x.json);
+        else additionals.push(x.json);
+      }
+    }
     const b = this.out.base(queryDir);
     // Keys written out, not spread: a literal that starts with a spread costs ~1 µs per
     // further key in this V8 (Node 20), ten times the whole literal.
@@ -243,16 +266,23 @@ export class TransactionTable {
       Z: first.z ? 1 : 0,
       AD: resp?.header.ad ?? false,
       CD: first.cd,
-      answers: resp ? answers.map((a) => a.text) : null,
-      TTLs: resp ? answers.map((a) => a.ttl) : null,
+      answers,
+      TTLs: ttls,
       rejected: resp ? resp.header.rcode !== 0 && resp.questionCount === 0 : false,
       query_frame: q?.frame ?? null,
       query_ts: q?.ts ?? null,
       response_frame: r?.frame ?? null,
-      ...extra,
-      answer_records: resp ? answers.map((a) => a.json) : undefined,
-      authorities: resp ? resp.records.filter((x) => x.section === 'authorities').map((a) => a.json) : undefined,
-      additionals: resp ? resp.records.filter((x) => x.section === 'additionals').map((a) => a.json) : undefined,
+      // The marks by name, not spread: every transaction has one shape (five before, one per
+      // kind of mark, with the keys after the spread added one by one).
+      retransmissions: extra.retransmissions,
+      no_response: extra.no_response,
+      unsolicited: extra.unsolicited,
+      duplicate: extra.duplicate,
+      first_response_frame: extra.first_response_frame,
+      late: extra.late,
+      answer_records: answerRecords,
+      authorities,
+      additionals,
       edns: resp?.edns ?? undefined,
       query_edns: q?.edns ?? undefined,
     };

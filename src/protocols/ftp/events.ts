@@ -130,3 +130,16 @@ export const FTP_TRANSACTION = declareEvent('ftp.transaction', [
   'user', 'password', 'command', 'arg', 'cwd', 'file_size', 'reply_code', 'reply_msg', 'preliminary',
   'data_channel', 'fuid', 'incomplete',
 ]);
+
+/*
+ * Issue 18, seventh round (text): the per-connection and per-transfer records, in the order
+ * of their one emitter's literal (dissector.ts), so that they too are written as bytes.
+ */
+export const FTP_TRANSFER = declareEvent('ftp.transfer', [
+  'command', 'file', 'direction', 'mode', 'data_flow', 'bytes', 'missed_bytes', 'duration', 'throughput_bps',
+  'complete', 'reply_code', 'nat', 'data_type', 'rest', 'advertised_h', 'advertised_p', 'incomplete', 'data_tls',
+]);
+export const FTP_SESSION = declareEvent('ftp.session', [
+  'user', 'anonymous', 'logged_in', 'failed_logins', 'cwd', 'cwd_history', 'data_type', 'mode', 'stru', 'tls',
+  'commands', 'transfers',
+]);

@@ -6,6 +6,7 @@ import type { Endpoint } from '../../dissect/contract.js';
 
 /** `VERB arg` → upper-case verb and the rest (tshark keeps everything after the first space). */
 export { parseCommand } from '../../dissect/text-lines.js';
+import { replyDigits, replySeparator, replyText } from '../../dissect/text-lines.js';
 
 export type ReplyLine =
   /** `sep` is ' ' for a last (or only) line, '-' for the first line of a multi-line reply. */
@@ -16,14 +17,15 @@ export type ReplyLine =
   | { kind: 'none'; text: string };
 
 export function parseReplyLine(line: string): ReplyLine {
-  const m = /^(\d{3})(?:([ -])(.*)|$)/.exec(line);
-  if (!m) {
-    if (/^\d/.test(line)) return { kind: 'bad_code', text: line };
+  const code = replyDigits(line);
+  const sep = code < 0 ? -1 : replySeparator(line);
+  if (sep < 0) {
+    const first = line.charCodeAt(0);
+    if (first >= 0x30 && first <= 0x39) return { kind: 'bad_code', text: line };
     return { kind: 'none', text: line };
   }
-  const code = Number(m[1]);
   if (code < 100 || code >= 600) return { kind: 'bad_code', text: line };
-  return { kind: 'reply', code, sep: (m[2] as ' ' | '-' | undefined) ?? ' ', text: m[3] ?? '' };
+  return { kind: 'reply', code, sep: sep === 0x2d ? '-' : ' ', text: sep === 0 ? '' : replyText(line) };
 }
 
 /** `h1,h2,h3,h4,p1,p2` (PORT argument and 227 text) → endpoint. */

@@ -46,12 +46,11 @@ export class ImapDissector extends StarttlsDissector {
       ctx.anomaly('imap.session_limit', null, `more than ${cap} ${what} in one session; later ones are counted, not listed`),
     );
     this.mail = new MailHandler(ctx, this.session);
-    this.host = {
+    // The frame comes from a class's getter (FrameHost): V8 builds an object literal that has
+    // a getter in its runtime, some 4-7 µs per connection against 0.1-0.4 for a plain one.
+    this.host = new FrameHost(ctx, {
       session: this.session,
       mail: this.mail,
-      get frame() {
-        return ctx.frame;
-      },
       here: () => this.here(),
       authenticating: (p) => {
         this.authenticating = p;
@@ -62,7 +61,7 @@ export class ImapDissector extends StarttlsDissector {
       credentials: (user, secret, mechanism, success, at) => this.credentials(user, secret, mechanism, success, at),
       startTls: () => this.acceptUpgrade(),
       compressed: () => this.compress(),
-    };
+    });
     this.framers = {
       c2s: new ImapReader(
         {
@@ -363,6 +362,47 @@ export class ImapDissector extends StarttlsDissector {
       incomplete: r ? undefined : true,
     };
     this.ctx.emit('imap.transaction', null, fields, end ?? undefined);
+  }
+}
+
+/** A VerbHost whose `frame` is the context's current frame. */
+class FrameHost implements VerbHost {
+  readonly session: SessionState;
+  readonly mail: MailHandler;
+  constructor(
+    private readonly ctx: DissectorContext,
+    private readonly rest: Omit<VerbHost, 'frame'>,
+  ) {
+    this.session = rest.session;
+    this.mail = rest.mail;
+  }
+
+  get frame(): number {
+    return this.ctx.frame;
+  }
+
+  here(): Position {
+    return this.rest.here();
+  }
+
+  authenticating(p: Pending): void {
+    this.rest.authenticating(p);
+  }
+
+  idling(p: Pending): void {
+    this.rest.idling(p);
+  }
+
+  credentials(user: string, secret: string, mechanism: string, success: boolean | null, at: Position): void {
+    this.rest.credentials(user, secret, mechanism, success, at);
+  }
+
+  startTls(): void {
+    this.rest.startTls();
+  }
+
+  compressed(): void {
+    this.rest.compressed();
   }
 }
 

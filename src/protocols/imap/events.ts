@@ -237,3 +237,17 @@ export const IMAP_TRANSACTION = declareEvent('imap.transaction', [
   'tag', 'command', 'uid', 'arg', 'status', 'code', 'code_data', 'text', 'frames', 'duration', 'untagged',
   'mailbox', 'search_results', 'sasl_mechanism', 'sasl_responses', 'idle_done', 'incomplete',
 ]);
+
+/*
+ * Issue 18, seventh round (text): in the order of their one emitter's literal (`imap.session`:
+ * SessionState.record; `imap.message`: MailHandler.message).
+ */
+export const IMAP_SESSION = declareEvent('imap.session', [
+  'user', 'mechanism', 'authenticated', 'preauth', 'tls', 'compressed', 'greeting', 'capabilities', 'enabled',
+  'client_id', 'server_id', 'commands', 'mailboxes', 'listed', 'status', 'messages', 'messages_total',
+  'flags_changed', 'deleted', 'expunged', 'copied', 'appended', 'failed_logins', 'unanswered', 'bye',
+]);
+export const IMAP_MESSAGE = declareEvent('imap.message', [
+  'source', 'mailbox', 'seq', 'uid', 'section', 'user', 'from', 'to', 'cc', 'reply_to', 'subject', 'date', 'msg_id', 'in_reply_to', 'content_type', 'size', 'parts',
+  'attachments', 'incomplete',
+]);

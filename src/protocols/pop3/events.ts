@@ -84,3 +84,10 @@ declare module '../../events/event-map.js' {
 /** Field order of the busiest events' output (events/declared.ts): one list for the object and the bytes. */
 export const POP3_REPLY = declareEvent('pop3.reply', ['status', 'msg']);
 export const POP3_COMMAND = declareEvent('pop3.command', ['command', 'arg', 'truncated', 'sasl_response']);
+
+/* Issue 18, seventh round (text): in the order of their one emitter's literal (dissector.ts). */
+export const POP3_SESSION = declareEvent('pop3.session', ['user', 'tls', 'commands', 'listed', 'retrieved', 'deleted', 'messages', 'unanswered']);
+export const POP3_MESSAGE = declareEvent('pop3.message', [
+  'command', 'number', 'user', 'from', 'to', 'cc', 'reply_to', 'subject', 'date', 'msg_id', 'in_reply_to', 'content_type', 'size', 'parts',
+  'attachments', 'headers_only', 'incomplete',
+]);

@@ -2,14 +2,16 @@
 
 /** `VERB arg`: tshark's split (req.command / req.parameter), the verb upper-cased. */
 export { parseCommand } from '../../dissect/text-lines.js';
+import { replyDigits, replySeparator, replyText } from '../../dissect/text-lines.js';
 
 export type SmtpReplyLine = { ok: true; code: number; last: boolean; text: string } | { ok: false; text: string };
 
 /** `250-text` (more lines follow) or `250 text` / `250` (last line). */
 export function parseReplyLine(line: string): SmtpReplyLine {
-  const m = /^([2-5]\d\d)(?:([ -])(.*)|$)/.exec(line);
-  if (!m) return { ok: false, text: line };
-  return { ok: true, code: Number(m[1]), last: m[2] !== '-', text: m[3] ?? '' };
+  const code = replyDigits(line);
+  const sep = code >= 200 && code < 600 ? replySeparator(line) : -1;
+  if (sep < 0) return { ok: false, text: line };
+  return { ok: true, code, last: sep !== 0x2d, text: sep === 0 ? '' : replyText(line) };
 }
 
 export type BdatArg = { ok: true; size: number; last: boolean } | { ok: false; reason: string };
