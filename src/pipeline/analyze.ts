@@ -6,7 +6,7 @@ import { MutableSecretStore } from '../dissect/secrets.js';
 import type { EventSink, WireEvent } from '../events/event.js';
 import { PROTOCOLS } from '../protocols/index.js';
 import { Engine, type EngineOptions } from './engine.js';
-import { governHeap, heapCheckpoint } from './heap-governor.js';
+import { governHeap } from './heap-governor.js';
 import { mayHoldSecrets, workPlan } from './work-plan.js';
 import type { CaptureFileFields, CaptureStatsFields, FlowEndFields } from '../events/event-map.js';
 
@@ -67,8 +67,7 @@ export interface LiveView {
  * `capture.summary` event. Throws `CaptureError` only when nothing could be read.
  */
 export async function analyze(source: string, sink: EventSink, opts: AnalyzeOptions = {}): Promise<void> {
-  const governed = opts.governHeap !== false;
-  if (governed) governHeap();
+  if (opts.governHeap !== false) governHeap();
   const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const observe = opts.observe;
   const secrets = runSecrets(opts.keylog, limits);
@@ -102,18 +101,9 @@ export async function analyze(source: string, sink: EventSink, opts: AnalyzeOpti
         for (const p of addCaptureSecrets(secrets, data, frame, limits)) engine.problem(p);
       },
     },
-    { onProgress: governed ? progressWithCheckpoint(opts.onProgress) : opts.onProgress, stdin: opts.stdin, input: opts.input, pace: opts.pace, max_dsb_bytes: limits.max_dsb_bytes },
+    { onProgress: opts.onProgress, stdin: opts.stdin, input: opts.input, pace: opts.pace, max_dsb_bytes: limits.max_dsb_bytes },
   );
   engine.finish(summaryFields(source, summary));
-}
-
-/** The caller's progress callback, after the heap governor's checkpoint (once per chunk read). */
-function progressWithCheckpoint(onProgress: AnalyzeOptions['onProgress']): NonNullable<AnalyzeOptions['onProgress']> {
-  if (onProgress === undefined) return heapCheckpoint;
-  return (read, total) => {
-    heapCheckpoint();
-    onProgress(read, total);
-  };
 }
 
 /** The secret store of one run: the key log's secrets, or none yet (a secrets block may bring some). */

@@ -48,15 +48,6 @@ const OVERSHOOT_MB = 16;
 
 let installed = false;
 let gc: (() => void) | null = null;
-/**
- * Old-generation size (MB) past which `heapCheckpoint` collects at once (Infinity: no
- * ceiling yet, or none governed). V8 lets the heap pass its own limit while incremental
- * marking runs, by up to half that limit, longer where the concurrent markers wait for a
- * core. A bound on that, not a cure for the 4 GB peak, which is fragmentation (see
- * `roomUnder`): one alternated pair each, 1 GB 196.8 against 200.4 MiB, 4 GB 231.7 against
- * 235.5, full collections 20/18 and 78/86.
- */
-let ceiling = Infinity;
 
 /** A full collection now: V8's `gc`, exposed once (the same flag as `node --expose-gc`). */
 function collectNow(): void {
@@ -93,13 +84,15 @@ export function governHeap(budgetMB = HEAP_BUDGET_MB, rssTargetMB = isMainThread
   if (installed || budgetMB <= 0) return;
   installed = true;
   let current = 0;
-  // After each full collection (V8's or `heapCheckpoint`'s): the growth V8 may allow next and
-  // the ceiling past which a checkpoint collects.
-  afterMajor = (): void => {
+  const observer = new PerformanceObserver((list) => {
+    let major = false;
+    for (const entry of list.getEntries()) {
+      if ((entry.detail as { kind?: number } | undefined)?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) major = true;
+    }
+    if (!major) return;
     const live = liveOldMB();
     const budget = rssTargetMB > 0 ? Math.max(budgetMB, measuredRoomMB(rssTargetMB)) : budgetMB;
     const percent = growthFor(live, budget);
-    if (rssTargetMB > 0) ceiling = ceilingFor(live, budget, percent);
     if (percent === current) return;
     const used = current;
     current = percent;
@@ -113,45 +106,8 @@ export function governHeap(budgetMB = HEAP_BUDGET_MB, rssTargetMB = isMainThread
     // once more, 80 MB past the budget at the peak. When the growth falls that far, one
     // collection now sets the limit again with the new growth.
     if (used > percent && (live * (used - percent)) / 100 > OVERSHOOT_MB) collectNow();
-  };
-  const observer = new PerformanceObserver((list) => {
-    let major = false;
-    for (const entry of list.getEntries()) {
-      if ((entry.detail as { kind?: number } | undefined)?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) major = true;
-    }
-    if (major) afterMajor();
   });
   observer.observe({ entryTypes: ['gc'] });
-}
-
-let afterMajor: () => void = () => {};
-
-/**
- * Called between chunks of input (once per MB read): when the old generation has grown past
- * the ceiling, one full collection now, before V8's own (see `ceiling`). About 3 µs when it
- * does nothing.
- */
-export function heapCheckpoint(): void {
-  if (ceiling === Infinity || oldUsedMB() <= ceiling) return;
-  collectNow();
-  afterMajor();
-}
-
-/**
- * The old generation's ceiling (MB): the limit the growth sets (`live` grown by `percent`,
- * at least the budget), plus one semi-space, as V8 adds it to its own limit: its collection
- * comes first where it keeps up, the checkpoint's only past it.
- */
-export function ceilingFor(liveMB: number, budgetMB: number, percent: number): number {
-  return Math.max(budgetMB, (liveMB * (100 + percent)) / 100) + SEMI_SPACE_MB;
-}
-
-/** The young generation's semi-space (MB), as bin/wirelens sets it (`--max-semi-space-size=8`). */
-const SEMI_SPACE_MB = 8;
-
-/** What the old generation holds now, garbage included (the spaces `liveOldMB` reads). */
-function oldUsedMB(): number {
-  return liveOldMB();
 }
 
 /** What the old generation holds (just after a full collection: what survived it). */
@@ -178,12 +134,6 @@ function measuredRoomMB(targetMB: number): number {
  * holds outside V8's heap (`rss - heapCommitted`), less the young generation (`youngMB`, both
  * semi-spaces) and half that again, because V8 adds the young generation's capacity (one
  * semi-space) to every old-generation limit it sets.
- *
- * Not counted, and not governable this way: old-space pages that fragmentation keeps partly
- * empty stay committed. On the 4 GB bench capture that free part grew from ~20 to ~50 MB over
- * the run (old space 136 MB committed for 80-85 MB live) whatever the collections' frequency:
- * counting it against the budget made 97 full collections instead of 79 and the same peak
- * (bench/README.md, "Issue 18, seventh round: mem").
  */
 export function roomUnder(targetMB: number, rssMB: number, heapCommittedMB: number, youngMB: number): number {
   return targetMB - (rssMB - heapCommittedMB) - 1.5 * youngMB;
