@@ -20,7 +20,7 @@ function written(write: (out: LineOut) => void): string {
 
 describe('declared events compiled on first call', () => {
   const ts = new Timestamp(1_700_000_000, 5);
-  const fields = { status: '+OK', msg: 'ready µ' };
+  const fields = { status: '+OK' as const, msg: 'ready µ' };
 
   it('write: the first call puts the compiled function in place, and a kept stub calls that one', () => {
     const stub = POP3_REPLY.write;
