@@ -336,14 +336,42 @@ export function header(headers: HeaderList, name: string): string | undefined {
 
 /** Comma-separated list elements of every instance of a field, lower-cased and trimmed. */
 export function headerTokens(headers: HeaderList, name: string): string[] {
+  const lower = name.toLowerCase();
   const out: string[] = [];
-  for (const v of headerValues(headers, name)) {
-    for (const t of v.split(',')) {
-      const s = t.trim().toLowerCase();
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i]!;
+    if (!sameName(h[0], lower)) continue;
+    const parts = h[1].split(',');
+    for (let j = 0; j < parts.length; j++) {
+      const s = parts[j]!.trim().toLowerCase();
       if (s) out.push(s);
     }
   }
   return out;
+}
+
+/**
+ * `headerTokens(headers, name).includes(token)` (`token` lower-case) without the list: a
+ * value with no comma is one element, compared in place unless `trim` could change it.
+ */
+export function hasToken(headers: HeaderList, name: string, token: string): boolean {
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i]!;
+    if (!sameName(h[0], name)) continue;
+    const v = h[1];
+    if (v.indexOf(',') >= 0) {
+      const parts = v.split(',');
+      for (let j = 0; j < parts.length; j++) if (parts[j]!.trim().toLowerCase() === token) return true;
+      continue;
+    }
+    if (sameName(v, token)) return true;
+    // Unequal as it is: equal after trimming only if an end is whitespace or not ASCII.
+    const first = v.charCodeAt(0);
+    const last = v.charCodeAt(v.length - 1);
+    if (v.length > 0 && first > 0x20 && first < 0x7f && last > 0x20 && last < 0x7f) continue;
+    if (v.trim().toLowerCase() === token) return true;
+  }
+  return false;
 }
 
 export type ContentLength =
