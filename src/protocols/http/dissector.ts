@@ -17,6 +17,7 @@ import {
   contentLength,
   findStartLine,
   header,
+  decimalValue,
   hasToken,
   headerTokens,
   hostFromUri,
@@ -544,7 +545,7 @@ export class Http1Dissector implements StreamDissector {
       headers,
       user_agent: header(headers, 'user-agent'),
       trans_depth: tx.trans_depth,
-      content_length: numeric(header(headers, 'content-length')),
+      content_length: decimalValue(header(headers, 'content-length')),
       truncated: cut ? true : undefined,
       body_missed_bytes: undefined,
       incomplete: undefined,
@@ -650,7 +651,7 @@ export class Http1Dissector implements StreamDissector {
       headers,
       trans_depth: tx.trans_depth,
       content_type: header(headers, 'content-type'),
-      content_length: numeric(header(headers, 'content-length')),
+      content_length: decimalValue(header(headers, 'content-length')),
       truncated: cut ? true : undefined,
       body_missed_bytes: undefined,
       incomplete: undefined,
@@ -1026,10 +1027,5 @@ export class Http1Dissector implements StreamDissector {
   }
 }
 
-function numeric(v: string | undefined): number | undefined {
-  if (v === undefined || !/^\s*\d+\s*$/.test(v)) return undefined;
-  const n = Number(v);
-  return Number.isSafeInteger(n) ? n : undefined;
-}
 
 export type { Position };

@@ -384,6 +384,21 @@ export type ContentLength =
  * are one value; differing, negative, non-digit or beyond 2^53 values are bad framing.
  */
 export function contentLength(headers: HeaderList): ContentLength {
+  // The usual case without the value list, split and regex: one field of plain digits.
+  let only = -1;
+  for (let i = 0; i < headers.length; i++) {
+    if (!sameName(headers[i]![0], 'content-length')) continue;
+    if (only >= 0) {
+      only = -2;
+      break;
+    }
+    only = i;
+  }
+  if (only === -1) return { kind: 'none' };
+  if (only >= 0) {
+    const n = plainDecimal(headers[only]![1]);
+    if (n >= 0) return { kind: 'ok', value: n };
+  }
   const values = headerValues(headers, 'content-length');
   if (!values.length) return { kind: 'none' };
   let found: string | null = null;
@@ -399,6 +414,35 @@ export function contentLength(headers: HeaderList): ContentLength {
   const n = Number(s);
   if (!Number.isSafeInteger(n)) return { kind: 'bad', reason: `Content-Length ${s.slice(0, 40)} is too large` };
   return { kind: 'ok', value: n };
+}
+
+/**
+ * The value of 1 to 15 ASCII digits and nothing else (exact in a double: below 2^53), or -1
+ * for anything else (the callers' general rules then decide).
+ */
+function plainDecimal(v: string): number {
+  const len = v.length;
+  if (len === 0 || len > 15) return -1;
+  let n = 0;
+  for (let i = 0; i < len; i++) {
+    const d = v.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/**
+ * A header value that is a decimal number, spaces around it allowed (`Content-Length` as the
+ * records report it), or undefined: not digits, or beyond 2^53.
+ */
+export function decimalValue(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const plain = plainDecimal(v);
+  if (plain >= 0) return plain;
+  if (!/^\s*\d+\s*$/.test(v)) return undefined;
+  const n = Number(v);
+  return Number.isSafeInteger(n) ? n : undefined;
 }
 
 /** Media type of a Content-Type value, lower-cased, without parameters. */

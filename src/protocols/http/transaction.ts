@@ -12,7 +12,7 @@
 import type { Position } from '../../dissect/contract.js';
 import type { HttpTransactionFields } from './events.js';
 import type { Timestamp } from '../../events/time.js';
-import { basicCredentials, connectTarget, digestCredentials, hostFromUri, mediaType, type HeaderList } from './parser.js';
+import { basicCredentials, connectTarget, decimalValue, digestCredentials, hostFromUri, mediaType, type HeaderList } from './parser.js';
 import { FIELD, FieldIndex } from './field-index.js';
 import { Span } from '../../dissect/stream-cursor.js';
 
@@ -126,7 +126,7 @@ export function transactionFields(tx: TxModel, tcpRtt: number | null): HttpTrans
     cookies_set: rs.setCookies ?? undefined,
     accept_language: rq.get(FIELD.accept_language),
     content_type: rs.get(FIELD.content_type),
-    content_length: numberOrUndefined(rs.get(FIELD.content_length)),
+    content_length: decimalValue(rs.get(FIELD.content_length)),
     content_encoding: rs.get(FIELD.content_encoding),
     transfer_encoding: rs.get(FIELD.transfer_encoding),
     response_decoded_len: tx.response_decoded_len,
@@ -168,8 +168,3 @@ export function truncationNote(tx: TxModel): string {
   return notes.length ? ` (${notes.join(', ')})` : '';
 }
 
-function numberOrUndefined(v: string | undefined): number | undefined {
-  if (v === undefined || !/^\s*\d+\s*$/.test(v)) return undefined;
-  const n = Number(v);
-  return Number.isSafeInteger(n) ? n : undefined;
-}
