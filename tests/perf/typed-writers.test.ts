@@ -29,7 +29,6 @@ const UNDECLARED: Readonly<Record<string, string>> = {
   'dns.zone_transfer': 'dns: not declared yet',
   'mdns.message': 'dns: not declared yet',
   'llmnr.message': 'dns: not declared yet',
-  'http.connection': 'http: not declared yet',
   'ftp.transfer': 'ftp: not declared yet',
   'ftp.session': 'ftp: not declared yet',
   'ftp.encrypted': 'ftp: not declared yet',
