@@ -448,7 +448,8 @@ export function decimalValue(v: string | undefined): number | undefined {
 /** Media type of a Content-Type value, lower-cased, without parameters. */
 export function mediaType(value: string | undefined): string | undefined {
   if (!value) return undefined;
-  const t = value.split(';')[0]!.trim().toLowerCase();
+  const semi = value.indexOf(';');
+  const t = (semi < 0 ? value : value.slice(0, semi)).trim().toLowerCase();
   return t || undefined;
 }
 
