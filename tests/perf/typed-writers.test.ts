@@ -26,7 +26,6 @@ const UNDECLARED: Readonly<Record<string, string>> = {
   'bittorrent.tracker': 'no one order: info_hash and connection_id meet in both orders (UDP scrape request vs response); 486 on the bench',
   'quic.frame': 'quic: not declared yet',
   'quic.connection': 'quic: not declared yet',
-  'http.connection': 'http: not declared yet',
   'ftp.encrypted': 'ftp: not declared yet',
   'smtp.encrypted': 'smtp: not declared yet',
   'imap.done': 'imap: not declared yet',

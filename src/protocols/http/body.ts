@@ -45,6 +45,11 @@ export class BodySink {
     return false;
   }
 
+  /** `n` body bytes of a sink that keeps no copy (what `add` does then, without a view of them). */
+  count(n: number): void {
+    this.length += n;
+  }
+
   gap(n: number): void {
     this.missed += n;
   }

@@ -19,6 +19,9 @@ export interface ChunkedResult {
 
 type State = 'size' | 'data' | 'data_end' | 'trailers' | 'done';
 
+/** The warnings of a push that had none: one frozen list, not a new empty one per push. */
+const NO_WARNINGS: string[] = Object.freeze([]) as unknown as string[];
+
 export class ChunkedDecoder {
   private state: State = 'size';
   private remaining = 0;
@@ -49,7 +52,7 @@ export class ChunkedDecoder {
 
   push(b: Uint8Array, onData: (data: Uint8Array) => void): ChunkedResult {
     let p = 0;
-    const warnings: string[] = [];
+    let warnings = NO_WARNINGS;
     const n = b.length;
     while (p < n && this.state !== 'done') {
       if (this.state === 'data') {
@@ -68,21 +71,21 @@ export class ChunkedDecoder {
         } else if (b[p] === 0x0a) {
           p += 1;
         } else {
-          warnings.push('chunk data not followed by CRLF');
+          warnings = warned(warnings, 'chunk data not followed by CRLF');
         }
         this.state = 'size';
         continue;
       }
       const e = lineEnd(b, p, Math.min(n, p + this.limits.max_line + 2));
       if (e < 0) {
-        if (n - p > this.limits.max_line) return this.result(p, { error: 'chunk line too long', warnings });
+        if (n - p > this.limits.max_line) return this.result(p, 'chunk line too long', warnings);
         break;
       }
       let stop = e - 1;
       if (stop > p && b[stop - 1] === 0x0d) stop--;
       if (this.state === 'size') {
         const size = parseChunkSize(b, p, stop);
-        if (typeof size === 'string') return this.result(p, { error: size, warnings });
+        if (typeof size === 'string') return this.result(p, size, warnings);
         p = e;
         this.chunks++;
         if (size === 0) this.state = 'trailers';
@@ -100,18 +103,25 @@ export class ChunkedDecoder {
         break;
       }
       const colon = b.subarray(start, stop).indexOf(0x3a);
-      if (colon <= 0) warnings.push('malformed trailer field');
+      if (colon <= 0) warnings = warned(warnings, 'malformed trailer field');
       else if (this.trailers.length < this.limits.max_headers) {
         this.trailers.push([latin1(b, start, start + colon), decodeText(b, start + colon + 1, stop).trim()]);
-      } else warnings.push('trailer fields beyond max_headers dropped');
+      } else warnings = warned(warnings, 'trailer fields beyond max_headers dropped');
     }
-    return this.result(p, { warnings });
+    return this.result(p, undefined, warnings);
   }
 
-  private result(consumed: number, r: { error?: string; warnings: string[] }): ChunkedResult {
+  private result(consumed: number, error: string | undefined, warnings: string[]): ChunkedResult {
     this.wireBytes += consumed;
-    return { consumed, done: this.state === 'done', ...r };
+    return { consumed, done: this.state === 'done', error, warnings };
   }
+}
+
+/** `list` with `w` added: the first warning of a push makes the push's own list. */
+function warned(list: string[], w: string): string[] {
+  const out = list === NO_WARNINGS ? [] : list;
+  out.push(w);
+  return out;
 }
 
 /** Hex chunk size before any `;ext`. Errors for non-hex, empty or beyond 2^53 (overflow attacks). */

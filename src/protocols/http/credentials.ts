@@ -7,9 +7,12 @@
 import type { CredentialsFields } from '../../events/event-map.js';
 import { basicCredentials, digestCredentials, header, type HeaderList } from './parser.js';
 
+const AUTH_FIELDS = ['authorization', 'proxy-authorization'] as const;
+
 export function authCredentials(headers: HeaderList): CredentialsFields[] {
   const out: CredentialsFields[] = [];
-  for (const field of ['authorization', 'proxy-authorization']) {
+  for (let i = 0; i < AUTH_FIELDS.length; i++) {
+    const field = AUTH_FIELDS[i]!;
     const v = header(headers, field);
     if (!v) continue;
     const basic = basicCredentials(v);

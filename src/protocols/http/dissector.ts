@@ -17,6 +17,8 @@ import {
   contentLength,
   findStartLine,
   header,
+  decimalValue,
+  hasToken,
   headerTokens,
   hostFromUri,
   parseCutHead,
@@ -32,15 +34,17 @@ import {
 import { Span, StreamCursor } from '../../dissect/stream-cursor.js';
 import { isDohPost, reportDoh, wantsDohResponse } from './doh-link.js';
 import { trackerEvent } from './tracker-link.js';
-import { emptyCounts, transactionFields, truncationNote, type TxModel } from './transaction.js';
+import { transactionFields, truncationNote, type TxModel } from './transaction.js';
 import type { UpgradedRequest } from './upgrade.js';
 
-/** A message event waiting for its body: it is emitted at the frame that completes the message. */
-type Waiting<F> = { fields: Omit<F, 'first_frame'>; first: number };
 
 interface Tx extends TxModel {
-  request_event?: Waiting<HttpRequestFields>;
-  response_event?: Waiting<HttpResponseFields>;
+  /**
+   * A message event waiting for its body: emitted at the frame that completes the message,
+   * when what the body lost (`body_missed_bytes`, `incomplete`) is filled in.
+   */
+  request_event?: HttpRequestFields | undefined;
+  response_event?: HttpResponseFields | undefined;
   http09: boolean;
   requestDone: boolean;
   requestSink?: BodySink;
@@ -83,12 +87,58 @@ interface Body {
 type State = 'head' | 'body' | 'hold' | 'resync' | 'opaque';
 
 /**
- * The fields a waiting request or response event learns when its body ends (what the body
- * lost is known only then, so the event is emitted then): the bytes missed, whether a gap
- * cut the message, and the frame where it started.
+ * A transaction with every field it can get, so that all of them share one shape (fields
+ * added one by one as a transaction learns them made a new hidden class at each step).
  */
-function headEnd(sink: BodySink | undefined, cut: boolean | undefined, first: number): { body_missed_bytes?: number; incomplete?: true; first_frame: number } {
-  return { body_missed_bytes: sink?.missed || undefined, incomplete: cut || undefined, first_frame: first };
+function newTx(depth: number, version: string): Tx {
+  return {
+    trans_depth: depth,
+    version,
+    method: undefined,
+    uri: undefined,
+    host: undefined,
+    request_headers: undefined,
+    response_headers: undefined,
+    status_code: undefined,
+    status_msg: undefined,
+    info: undefined,
+    request: new Span(),
+    response: new Span(),
+    request_end: undefined,
+    request_body_len: 0,
+    response_body_len: 0,
+    response_decoded_len: undefined,
+    request_missed: 0,
+    response_missed: 0,
+    decode_status: undefined,
+    stream_id: undefined,
+    pushed: undefined,
+    promised_by: undefined,
+    pipelined: undefined,
+    incomplete: undefined,
+    upgraded: undefined,
+    websocket: undefined,
+    tunnel: undefined,
+    reset: undefined,
+    request_trailers: undefined,
+    response_trailers: undefined,
+    unsolicited: undefined,
+    response_lost: undefined,
+    unpaired: undefined,
+    request_head_truncated: undefined,
+    response_head_truncated: undefined,
+    request_event: undefined,
+    response_event: undefined,
+    http09: false,
+    requestDone: false,
+    requestSink: undefined,
+    responseSink: undefined,
+    emitted: false,
+    pipelineProven: undefined,
+    requestCut: undefined,
+    responseCut: undefined,
+    dohResponse: undefined,
+  };
 }
 
 export class Http1Dissector implements StreamDissector {
@@ -460,19 +510,13 @@ export class Http1Dissector implements StreamDissector {
     }
     this.markService();
     const headers = head.headers;
-    const tx: Tx = {
-      trans_depth: ++this.depth,
-      version,
-      method,
-      uri,
-      host: header(headers, 'host') ?? hostFromUri(uri),
-      request_headers: headers,
-      ...emptyCounts(),
-      http09: version === '0.9',
-      requestDone: false,
-      emitted: false,
-      request_head_truncated: cut ? true : undefined,
-    };
+    const tx = newTx(++this.depth, version);
+    tx.method = method;
+    tx.uri = uri;
+    tx.host = header(headers, 'host') ?? hostFromUri(uri);
+    tx.request_headers = headers;
+    tx.http09 = version === '0.9';
+    if (cut) tx.request_head_truncated = true;
     this.cur.c2s.credit(tx.request, start, end);
     this.requests++;
     // A cut line may have lost its version: that is no version the connection used.
@@ -492,20 +536,20 @@ export class Http1Dissector implements StreamDissector {
     this.ambiguous = false;
     if (head.line.malformed) this.ctx.anomaly(ANOMALY.bad_request_line, 'c2s', `${method} ${uri}: ${head.line.malformed}`);
     this.headAnomalies('c2s', head);
-    if (headerTokens(headers, 'connection').includes('close')) this.closeAnnounced = true;
+    if (hasToken(headers, 'connection', 'close')) this.closeAnnounced = true;
     tx.request_event = {
-      first: this.cur.c2s.positionOf(start)?.frame ?? this.ctx.frame,
-      fields: {
-        method,
-        uri,
-        version,
-        host: tx.host,
-        headers,
-        user_agent: header(headers, 'user-agent'),
-        trans_depth: tx.trans_depth,
-        content_length: numeric(header(headers, 'content-length')),
-        truncated: cut ? true : undefined,
-      },
+      method,
+      uri,
+      version,
+      host: tx.host,
+      headers,
+      user_agent: header(headers, 'user-agent'),
+      trans_depth: tx.trans_depth,
+      content_length: decimalValue(header(headers, 'content-length')),
+      truncated: cut ? true : undefined,
+      body_missed_bytes: undefined,
+      incomplete: undefined,
+      first_frame: this.cur.c2s.positionOf(start)?.frame ?? this.ctx.frame,
     };
     // Request framing (RFC 9112 §6.3): chunked, Content-Length, or no body. A request without
     // one is complete now, and its event comes before what its head says (credentials).
@@ -514,7 +558,10 @@ export class Http1Dissector implements StreamDissector {
     if (cut) tx.incomplete = true;
     const bodyLength = framing.mode === 'length' ? framing.length : 0;
     if (framing.mode !== 'chunked' && bodyLength === 0) this.emitRequest(tx);
-    if (!this.ctx.summaryOnly) for (const c of authCredentials(headers)) this.ctx.emit('credentials', 'c2s', c);
+    if (!this.ctx.summaryOnly) {
+      const creds = authCredentials(headers);
+      for (let i = 0; i < creds.length; i++) this.ctx.emit('credentials', 'c2s', creds[i]!);
+    }
     this.pending.push(tx);
     if (this.pending.length > this.ctx.limits.max_pending_transactions) {
       const old = this.pending.shift()!;
@@ -532,20 +579,24 @@ export class Http1Dissector implements StreamDissector {
    * its last byte (Wireshark's "reassembled in"), `first_frame` the one that carried its first.
    */
   private emitRequest(tx: Tx): void {
-    const w = tx.request_event;
-    if (!w) return;
+    const f = tx.request_event;
+    if (!f) return;
     tx.request_event = undefined;
     if (this.ctx.summaryOnly) return;
-    this.ctx.emit('http.request', 'c2s', { ...w.fields, ...headEnd(tx.requestSink, tx.requestCut, w.first) }, this.lastOf(tx.request));
+    f.body_missed_bytes = tx.requestSink?.missed || undefined;
+    f.incomplete = tx.requestCut || undefined;
+    this.ctx.emit('http.request', 'c2s', f, this.lastOf(tx.request));
   }
 
   /** Emits the `http.response` of `tx` if it still waits (see `emitRequest`). */
   private emitResponse(tx: Tx): void {
-    const w = tx.response_event;
-    if (!w) return;
+    const f = tx.response_event;
+    if (!f) return;
     tx.response_event = undefined;
     if (this.ctx.summaryOnly) return;
-    this.ctx.emit('http.response', 's2c', { ...w.fields, ...headEnd(tx.responseSink, tx.responseCut, w.first) }, this.lastOf(tx.response));
+    f.body_missed_bytes = tx.responseSink?.missed || undefined;
+    f.incomplete = tx.responseCut || undefined;
+    this.ctx.emit('http.response', 's2c', f, this.lastOf(tx.response));
   }
 
   /** The frame of a message's last byte, when it is not the packet being processed (or the FIN that ends it). */
@@ -580,15 +631,10 @@ export class Http1Dissector implements StreamDissector {
       } else {
         this.ctx.anomaly(ANOMALY.unsolicited_response, 's2c', `${status_code} ${status_msg} with no request waiting`);
       }
-      tx = {
-        trans_depth: ++this.depth,
-        version,
-        ...emptyCounts(),
-        http09: false,
-        requestDone: true,
-        emitted: false,
-        ...(unpaired || this.ambiguous ? { unpaired: true } : { unsolicited: true }),
-      };
+      tx = newTx(++this.depth, version);
+      tx.requestDone = true;
+      if (unpaired || this.ambiguous) tx.unpaired = true;
+      else tx.unsolicited = true;
       // First in line: the requests still waiting are answered by later responses.
       this.pending.unshift(tx);
     }
@@ -598,25 +644,27 @@ export class Http1Dissector implements StreamDissector {
     this.versions.add(version);
     const headers = head.headers;
     this.headAnomalies('s2c', head);
-    const fields: Omit<HttpResponseFields, 'first_frame'> = {
+    const fields: HttpResponseFields = {
       status_code,
       status_msg,
       version,
       headers,
       trans_depth: tx.trans_depth,
       content_type: header(headers, 'content-type'),
-      content_length: numeric(header(headers, 'content-length')),
+      content_length: decimalValue(header(headers, 'content-length')),
       truncated: cut ? true : undefined,
+      body_missed_bytes: undefined,
+      incomplete: undefined,
+      first_frame: first,
     };
     if (status_code >= 100 && status_code < 200 && status_code !== 101) {
       // An interim response has no body: complete with its head.
-      this.ctx.emit('http.response', 's2c', { ...fields, first_frame: first });
+      this.ctx.emit('http.response', 's2c', fields);
     } else {
       this.emitResponse(tx); // a response that never finished before this one (defensive)
-      tx.response_event = { fields, first };
+      tx.response_event = fields;
     }
-    const connection = headerTokens(headers, 'connection');
-    if (connection.includes('close')) this.closeAnnounced = true;
+    if (hasToken(headers, 'connection', 'close')) this.closeAnnounced = true;
 
     if (status_code >= 100 && status_code < 200 && status_code !== 101) {
       tx.info = { code: status_code, msg: status_msg };
@@ -778,7 +826,8 @@ export class Http1Dissector implements StreamDissector {
     // A cut response's end was not seen: a later request is not proven sequential.
     if (!extra.cut) this.answered++;
     // Every request still waiting was seen before this response ended: pipelined, proven.
-    for (const t of this.pending) {
+    for (let i = 0; i < this.pending.length; i++) {
+      const t = this.pending[i]!;
       if (t.pipelined && !t.pipelineProven) {
         t.pipelineProven = true;
         this.sawPipelining = true;
@@ -897,13 +946,13 @@ export class Http1Dissector implements StreamDissector {
     const span = dir === 'c2s' ? body.tx.request : body.tx.response;
     const add = body.add;
     if (body.mode === 'close') {
-      add(b.subarray(p));
+      this.feed(body, b, p, b.length);
       this.cur[dir].credit(span, p, b.length);
       return b.length;
     }
     if (body.mode === 'length') {
       const take = Math.min(body.remaining, b.length - p);
-      add(b.subarray(p, p + take));
+      this.feed(body, b, p, p + take);
       this.cur[dir].credit(span, p, p + take);
       body.remaining -= take;
       if (body.remaining === 0) this.endBody(dir, false);
@@ -911,7 +960,7 @@ export class Http1Dissector implements StreamDissector {
     }
     const r = body.chunked!.push(b.subarray(p), add);
     this.cur[dir].credit(span, p, p + r.consumed);
-    for (const w of r.warnings) this.ctx.anomaly(ANOMALY.bad_chunk, dir, w);
+    for (let i = 0; i < r.warnings.length; i++) this.ctx.anomaly(ANOMALY.bad_chunk, dir, r.warnings[i]!);
     if (r.error) {
       this.ctx.anomaly(ANOMALY.bad_chunk, dir, `${r.error}; body ends here`);
       this.endBody(dir, true);
@@ -924,6 +973,12 @@ export class Http1Dissector implements StreamDissector {
       this.endBody(dir, false);
     }
     return p + r.consumed;
+  }
+
+  /** Body bytes `b[from, to)` to the sink: a view of them only when the sink keeps a copy. */
+  private feed(body: Body, b: Uint8Array, from: number, to: number): void {
+    if (body.sink.keeping) body.add(b.subarray(from, to));
+    else body.sink.count(to - from);
   }
 
   private endBody(dir: Direction, incomplete: boolean): void {
@@ -972,10 +1027,5 @@ export class Http1Dissector implements StreamDissector {
   }
 }
 
-function numeric(v: string | undefined): number | undefined {
-  if (v === undefined || !/^\s*\d+\s*$/.test(v)) return undefined;
-  const n = Number(v);
-  return Number.isSafeInteger(n) ? n : undefined;
-}
 
 export type { Position };

@@ -17,10 +17,18 @@ export const DNS_MESSAGE = 'application/dns-message';
 function dnsParam(uri: string): string | null {
   const q = uri.indexOf('?');
   if (q < 0) return null;
-  for (const pair of uri.slice(q + 1).split('#')[0]!.split('&')) {
-    if (pair.startsWith('dns=')) return pair.slice(4);
+  // Pair by pair in place (asked several times of every transaction with a query string):
+  // the query ends at `#`, pairs at `&`; `dns=` holds neither, so a match at a pair's start
+  // lies inside that pair.
+  let end = uri.indexOf('#', q + 1);
+  if (end < 0) end = uri.length;
+  for (let at = q + 1; ; ) {
+    let next = uri.indexOf('&', at);
+    if (next < 0 || next > end) next = end;
+    if (uri.startsWith('dns=', at) && at + 4 <= next) return uri.slice(at + 4, next);
+    if (next >= end) return null;
+    at = next + 1;
   }
-  return null;
 }
 
 /** base64url without padding (RFC 4648 §5); padding tolerated; null when not base64url. */

@@ -268,3 +268,13 @@ export const HTTP_RESPONSE = declareEvent('http.response', [
   'status_code', 'status_msg', 'version', 'headers', 'trans_depth', 'content_type', 'content_length',
   'truncated', 'body_missed_bytes', 'incomplete', 'first_frame',
 ]);
+/**
+ * HTTP/1.x and HTTP/2 each write a subset of these keys, in this order (HTTP/1: versions,
+ * responses, websocket, connection_close; HTTP/2: multiplexed and what follows upgraded): one
+ * declaration gives both one shape, where makeEvent made one per emitter.
+ */
+export const HTTP_CONNECTION = declareEvent('http.connection', [
+  'version', 'versions', 'requests', 'responses', 'persistent', 'pipelined', 'multiplexed', 'upgraded', 'websocket',
+  'connection_close', 'mid_stream', 'frames', 'max_concurrent_streams', 'streams', 'streams_truncated', 'interleaving',
+  'interleaving_truncated', 'goaway',
+]);

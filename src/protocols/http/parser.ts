@@ -336,14 +336,42 @@ export function header(headers: HeaderList, name: string): string | undefined {
 
 /** Comma-separated list elements of every instance of a field, lower-cased and trimmed. */
 export function headerTokens(headers: HeaderList, name: string): string[] {
+  const lower = name.toLowerCase();
   const out: string[] = [];
-  for (const v of headerValues(headers, name)) {
-    for (const t of v.split(',')) {
-      const s = t.trim().toLowerCase();
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i]!;
+    if (!sameName(h[0], lower)) continue;
+    const parts = h[1].split(',');
+    for (let j = 0; j < parts.length; j++) {
+      const s = parts[j]!.trim().toLowerCase();
       if (s) out.push(s);
     }
   }
   return out;
+}
+
+/**
+ * `headerTokens(headers, name).includes(token)` (`token` lower-case) without the list: a
+ * value with no comma is one element, compared in place unless `trim` could change it.
+ */
+export function hasToken(headers: HeaderList, name: string, token: string): boolean {
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i]!;
+    if (!sameName(h[0], name)) continue;
+    const v = h[1];
+    if (v.indexOf(',') >= 0) {
+      const parts = v.split(',');
+      for (let j = 0; j < parts.length; j++) if (parts[j]!.trim().toLowerCase() === token) return true;
+      continue;
+    }
+    if (sameName(v, token)) return true;
+    // Unequal as it is: equal after trimming only if an end is whitespace or not ASCII.
+    const first = v.charCodeAt(0);
+    const last = v.charCodeAt(v.length - 1);
+    if (v.length > 0 && first > 0x20 && first < 0x7f && last > 0x20 && last < 0x7f) continue;
+    if (v.trim().toLowerCase() === token) return true;
+  }
+  return false;
 }
 
 export type ContentLength =
@@ -356,6 +384,21 @@ export type ContentLength =
  * are one value; differing, negative, non-digit or beyond 2^53 values are bad framing.
  */
 export function contentLength(headers: HeaderList): ContentLength {
+  // The usual case without the value list, split and regex: one field of plain digits.
+  let only = -1;
+  for (let i = 0; i < headers.length; i++) {
+    if (!sameName(headers[i]![0], 'content-length')) continue;
+    if (only >= 0) {
+      only = -2;
+      break;
+    }
+    only = i;
+  }
+  if (only === -1) return { kind: 'none' };
+  if (only >= 0) {
+    const n = plainDecimal(headers[only]![1]);
+    if (n >= 0) return { kind: 'ok', value: n };
+  }
   const values = headerValues(headers, 'content-length');
   if (!values.length) return { kind: 'none' };
   let found: string | null = null;
@@ -373,10 +416,40 @@ export function contentLength(headers: HeaderList): ContentLength {
   return { kind: 'ok', value: n };
 }
 
+/**
+ * The value of 1 to 15 ASCII digits and nothing else (exact in a double: below 2^53), or -1
+ * for anything else (the callers' general rules then decide).
+ */
+function plainDecimal(v: string): number {
+  const len = v.length;
+  if (len === 0 || len > 15) return -1;
+  let n = 0;
+  for (let i = 0; i < len; i++) {
+    const d = v.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/**
+ * A header value that is a decimal number, spaces around it allowed (`Content-Length` as the
+ * records report it), or undefined: not digits, or beyond 2^53.
+ */
+export function decimalValue(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const plain = plainDecimal(v);
+  if (plain >= 0) return plain;
+  if (!/^\s*\d+\s*$/.test(v)) return undefined;
+  const n = Number(v);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
 /** Media type of a Content-Type value, lower-cased, without parameters. */
 export function mediaType(value: string | undefined): string | undefined {
   if (!value) return undefined;
-  const t = value.split(';')[0]!.trim().toLowerCase();
+  const semi = value.indexOf(';');
+  const t = (semi < 0 ? value : value.slice(0, semi)).trim().toLowerCase();
   return t || undefined;
 }
 

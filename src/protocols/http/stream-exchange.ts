@@ -9,7 +9,8 @@ import { codings } from './body-decoder.js';
 import { BodySink } from './body.js';
 import { authCredentials } from './credentials.js';
 import { header, type HeaderList } from './parser.js';
-import { emptyCounts, type TxModel } from './transaction.js';
+import type { TxModel } from './transaction.js';
+import { Span } from '../../dissect/stream-cursor.js';
 
 export interface StreamExchange {
   readonly id: number;
@@ -33,7 +34,12 @@ export function newStreamExchange(id: number, version: '2' | '3'): StreamExchang
       trans_depth: 0,
       version,
       stream_id: id,
-      ...emptyCounts(),
+      request: new Span(),
+      response: new Span(),
+      request_body_len: 0,
+      response_body_len: 0,
+      request_missed: 0,
+      response_missed: 0,
     },
     ended: { c2s: false, s2c: false },
     requestSeen: false,
@@ -46,7 +52,10 @@ export function newStreamExchange(id: number, version: '2' | '3'): StreamExchang
 
 /** A pseudo-header field (`:method`, `:status`) of a decoded header list; exact, lower-case name. */
 export function pseudo(headers: HeaderList, name: string): string | undefined {
-  for (const [n, v] of headers) if (n === name) return v;
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i]!;
+    if (h[0] === name) return h[1];
+  }
   return undefined;
 }
 
@@ -81,7 +90,8 @@ export function applyBlock(ctx: DissectorContext, x: StreamExchange, dir: Direct
     x.requestSeen = true;
     fillRequest(x, headers);
     // Basic credentials are as readable inside HTTP/2 and decrypted HTTP/3 as in HTTP/1.1.
-    for (const c of authCredentials(headers)) ctx.emit('credentials', 'c2s', c);
+    const creds = authCredentials(headers);
+    for (let i = 0; i < creds.length; i++) ctx.emit('credentials', 'c2s', creds[i]!);
   } else if (block === 'response') {
     const status = pseudo(headers, ':status');
     x.responseSeen = true;

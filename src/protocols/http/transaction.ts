@@ -12,18 +12,9 @@
 import type { Position } from '../../dissect/contract.js';
 import type { HttpTransactionFields } from './events.js';
 import type { Timestamp } from '../../events/time.js';
-import { basicCredentials, connectTarget, cookiesSent, digestCredentials, cookiesSet, header, hostFromUri, mediaType, sameName, type HeaderList } from './parser.js';
+import { basicCredentials, connectTarget, decimalValue, digestCredentials, hostFromUri, mediaType, type HeaderList } from './parser.js';
+import { FIELD, FieldIndex } from './field-index.js';
 import { Span } from '../../dissect/stream-cursor.js';
-
-/** Headers Zeek lists in `proxied`. */
-const PROXY_HEADERS = ['forwarded', 'x-forwarded-for', 'x-forwarded-from', 'client-ip', 'via', 'xroxy-connection', 'proxy-connection'];
-
-const isProxyHeader = (n: string): boolean => {
-  for (let i = 0; i < PROXY_HEADERS.length; i++) if (sameName(n, PROXY_HEADERS[i]!)) return true;
-  return false;
-};
-
-const CONDITIONAL = /^if-(modified-since|none-match|match|unmodified-since|range)$/i;
 
 export interface TxModel {
   trans_depth: number;
@@ -67,46 +58,36 @@ export interface TxModel {
 const secs = (a: Timestamp | undefined, b: Timestamp | undefined): number | undefined =>
   a && b ? Math.round(b.since(a) * 1e9) / 1e9 : undefined;
 
-/** A new transaction's byte accounting: no bytes of either message seen yet. */
-export function emptyCounts(): Pick<TxModel, 'request' | 'response' | 'request_body_len' | 'response_body_len' | 'request_missed' | 'response_missed'> {
-  return { request: new Span(), response: new Span(), request_body_len: 0, response_body_len: 0, request_missed: 0, response_missed: 0 };
-}
+/** The two header sections of the record being built (reused: `transactionFields` does not nest). */
+const REQ = new FieldIndex();
+const RESP = new FieldIndex();
+const NO_HEADERS: HeaderList = [];
 
 export function transactionFields(tx: TxModel, tcpRtt: number | null): HttpTransactionFields {
-  const rq = tx.request_headers ?? [];
-  const rs = tx.response_headers ?? [];
-  const auth = header(rq, 'authorization');
+  // One pass per header section finds every field read below (field-index.ts).
+  const rq = REQ.index(tx.request_headers ?? NO_HEADERS, true);
+  const rs = RESP.index(tx.response_headers ?? NO_HEADERS, false);
+  const auth = rq.get(FIELD.authorization);
   const creds = auth ? basicCredentials(auth) : null;
   // Digest names its user too; its response hash is not a password, so `password` stays empty.
   const digest = auth && !creds ? digestCredentials(auth) : null;
-  const reqType = mediaType(header(rq, 'content-type'));
-  const respType = mediaType(header(rs, 'content-type'));
-  // One pass, and a name is lower-cased or matched by regex only when it can be one of these.
-  const proxied: string[] = [];
-  const conditionalOn: string[] = [];
-  for (let i = 0; i < rq.length; i++) {
-    const [n, v] = rq[i]!;
-    if (isProxyHeader(n)) proxied.push(`${n.toUpperCase()} -> ${v}`);
-    if (n.length > 3 && (n.charCodeAt(0) | 0x20) === 0x69 && (n.charCodeAt(1) | 0x20) === 0x66 && n.charCodeAt(2) === 0x2d && CONDITIONAL.test(n)) {
-      conditionalOn.push(n.toLowerCase());
-    }
-  }
+  const reqType = mediaType(rq.get(FIELD.content_type));
+  const respType = mediaType(rs.get(FIELD.content_type));
   const reqTs = tx.request.first?.ts;
   const firstByte = tx.response.first?.ts;
   const end = tx.response.last?.ts;
-  const cookiesOut = cookiesSent(rq);
   const target = tx.method === 'CONNECT' && tx.uri ? connectTarget(tx.uri) : null;
-  const proxyAuth = header(rq, 'proxy-authorization');
+  const proxyAuth = rq.get(FIELD.proxy_authorization);
   const proxyUser = proxyAuth ? (basicCredentials(proxyAuth)?.user ?? digestCredentials(proxyAuth)?.user) : undefined;
-  const cookiesIn = cookiesSet(rs);
+  const conditionalOn = rq.conditional;
   const fields: HttpTransactionFields = {
     trans_depth: tx.trans_depth,
     method: tx.method,
     host: tx.host ?? (tx.uri ? hostFromUri(tx.uri) : undefined),
     uri: tx.uri,
-    referrer: header(rq, 'referer'),
+    referrer: rq.get(FIELD.referer),
     version: tx.version,
-    user_agent: header(rq, 'user-agent'),
+    user_agent: rq.get(FIELD.user_agent),
     request_body_len: tx.request_body_len,
     response_body_len: tx.response_body_len,
     status_code: tx.status_code,
@@ -118,7 +99,7 @@ export function transactionFields(tx: TxModel, tcpRtt: number | null): HttpTrans
     orig_mime_types: reqType ? [reqType] : undefined,
     resp_mime_types: respType ? [respType] : undefined,
     tags: [],
-    proxied: proxied.length ? proxied : undefined,
+    proxied: rq.proxied ?? undefined,
     stream_id: tx.stream_id,
     pushed: tx.pushed || undefined,
     promised_by: tx.promised_by,
@@ -134,24 +115,24 @@ export function transactionFields(tx: TxModel, tcpRtt: number | null): HttpTrans
     tcp_rtt: tcpRtt ?? undefined,
     request_segments: tx.request.segments,
     response_segments: tx.response.segments,
-    conditional: conditionalOn.length > 0,
-    conditional_headers: conditionalOn.length ? conditionalOn : undefined,
+    conditional: conditionalOn !== null,
+    conditional_headers: conditionalOn ?? undefined,
     not_modified: tx.status_code === 304,
-    last_modified: header(rs, 'last-modified'),
-    etag: header(rs, 'etag'),
-    if_modified_since: header(rq, 'if-modified-since'),
-    if_none_match: header(rq, 'if-none-match'),
-    cookies_sent: cookiesOut.length ? cookiesOut : undefined,
-    cookies_set: cookiesIn.length ? cookiesIn : undefined,
-    accept_language: header(rq, 'accept-language'),
-    content_type: header(rs, 'content-type'),
-    content_length: numberOrUndefined(header(rs, 'content-length')),
-    content_encoding: header(rs, 'content-encoding'),
-    transfer_encoding: header(rs, 'transfer-encoding'),
+    last_modified: rs.get(FIELD.last_modified),
+    etag: rs.get(FIELD.etag),
+    if_modified_since: rq.get(FIELD.if_modified_since),
+    if_none_match: rq.get(FIELD.if_none_match),
+    cookies_sent: rq.cookies ?? undefined,
+    cookies_set: rs.setCookies ?? undefined,
+    accept_language: rq.get(FIELD.accept_language),
+    content_type: rs.get(FIELD.content_type),
+    content_length: decimalValue(rs.get(FIELD.content_length)),
+    content_encoding: rs.get(FIELD.content_encoding),
+    transfer_encoding: rs.get(FIELD.transfer_encoding),
     response_decoded_len: tx.response_decoded_len,
     decode_status: tx.decode_status,
-    location: header(rs, 'location'),
-    server: header(rs, 'server'),
+    location: rs.get(FIELD.location),
+    server: rs.get(FIELD.server),
     request_missed_bytes: tx.request_missed || undefined,
     response_missed_bytes: tx.response_missed || undefined,
     request_head_truncated: tx.request_head_truncated || undefined,
@@ -187,8 +168,3 @@ export function truncationNote(tx: TxModel): string {
   return notes.length ? ` (${notes.join(', ')})` : '';
 }
 
-function numberOrUndefined(v: string | undefined): number | undefined {
-  if (v === undefined || !/^\s*\d+\s*$/.test(v)) return undefined;
-  const n = Number(v);
-  return Number.isSafeInteger(n) ? n : undefined;
-}

@@ -29,6 +29,8 @@ import {
   T,
   errorCodeName,
   frameTypeName,
+  frameHeaderAt,
+  frameLengthAt,
   parseFrameHeader,
   parsePayload,
   plausibleFrames,
@@ -57,7 +59,7 @@ interface PendingBlock {
   readonly stream_id: number;
   readonly kind: 'headers' | 'push_promise';
   readonly end_stream: boolean;
-  readonly promised?: number;
+  readonly promised: number | undefined;
   parts: Uint8Array[];
   bytes: number;
   overflow: boolean;
@@ -232,10 +234,9 @@ export class Http2Dissector implements StreamDissector {
         this.st[dir] = 'frames';
         continue;
       }
-      const parsed = parseFrameHeader(b, p);
-      if (parsed.kind !== 'done') return p;
-      const h = parsed.value;
-      if (b.length - p < FRAME_HEADER + h.length) return p;
+      // The header is read once the whole frame is here (no object for a frame still coming).
+      if (b.length - p < FRAME_HEADER || b.length - p < FRAME_HEADER + frameLengthAt(b, p)) return p;
+      const h = frameHeaderAt(b, p);
       const end = p + FRAME_HEADER + h.length;
       this.frame(dir, h, b.subarray(p + FRAME_HEADER, end), p, end, false);
       p = end;
@@ -261,7 +262,8 @@ export class Http2Dissector implements StreamDissector {
       fields.incomplete = true;
     }
     this.ctx.emit('http2.frame', dir, fields);
-    if (!partial) for (const problem of pl.problems) this.ctx.anomaly(ANOMALY.bad_frame, dir, `${frameTypeName(h.type)}: ${problem}`);
+    const problems = pl.problems;
+    if (!partial) for (let i = 0; i < problems.length; i++) this.ctx.anomaly(ANOMALY.bad_frame, dir, `${frameTypeName(h.type)}: ${problems[i]!}`);
     if (h.length > this.maxFrame[dir]) {
       this.ctx.anomaly(ANOMALY.bad_frame, dir, `${frameTypeName(h.type)} of ${h.length} bytes exceeds SETTINGS_MAX_FRAME_SIZE ${this.maxFrame[dir]}`);
     }
@@ -308,14 +310,20 @@ export class Http2Dissector implements StreamDissector {
           stream_id: h.stream_id,
           kind: h.type === T.HEADERS ? 'headers' : 'push_promise',
           end_stream: h.type === T.HEADERS && (h.flags & FLAG.END_STREAM) !== 0,
-          ...(pl.promised_stream_id !== undefined ? { promised: pl.promised_stream_id } : {}),
+          promised: pl.promised_stream_id,
           parts: [],
           bytes: 0,
           overflow: false,
         };
-        this.addFragment(dir, pb, pl.content ?? new Uint8Array(0));
-        if (h.flags & FLAG.END_HEADERS) this.headerBlock(dir, pb, start, end);
-        else this.block[dir] = pb;
+        const frag = pl.content ?? NO_BYTES;
+        if (h.flags & FLAG.END_HEADERS) {
+          // A whole block in one frame is decoded from the frame's bytes: no copy of them.
+          if (this.fits(dir, pb, frag)) pb.bytes = frag.length;
+          this.headerBlock(dir, pb, start, end, frag);
+        } else {
+          this.addFragment(dir, pb, frag);
+          this.block[dir] = pb;
+        }
         break;
       }
       case T.CONTINUATION: {
@@ -324,7 +332,7 @@ export class Http2Dissector implements StreamDissector {
           if (!blk) this.ctx.anomaly(ANOMALY.protocol_error, dir, `CONTINUATION on stream ${h.stream_id} without a header block in progress`);
           break;
         }
-        this.addFragment(dir, cur, pl.content ?? new Uint8Array(0));
+        this.addFragment(dir, cur, pl.content ?? NO_BYTES);
         if (h.flags & FLAG.END_HEADERS) {
           this.block[dir] = null;
           this.headerBlock(dir, cur, start, end);
@@ -359,29 +367,37 @@ export class Http2Dissector implements StreamDissector {
     }
   }
 
-  private addFragment(dir: Direction, pb: PendingBlock, frag: Uint8Array): void {
-    if (pb.overflow) return;
+  /** Whether `frag` still fits the block's `max_header_bytes`; the first time it does not, the block overflows (reported). */
+  private fits(dir: Direction, pb: PendingBlock, frag: Uint8Array): boolean {
+    if (pb.overflow) return false;
     if (pb.bytes + frag.length > this.ctx.limits.max_header_bytes) {
       pb.overflow = true;
       pb.parts = [];
       this.ctx.anomaly(ANOMALY.header_limit, dir, `header block on stream ${pb.stream_id} exceeds max_header_bytes (${this.ctx.limits.max_header_bytes}); not decoded`);
-      return;
+      return false;
     }
+    return true;
+  }
+
+  private addFragment(dir: Direction, pb: PendingBlock, frag: Uint8Array): void {
+    if (!this.fits(dir, pb, frag)) return;
     pb.parts.push(frag.slice());
     pb.bytes += frag.length;
   }
 
-  private headerBlock(dir: Direction, pb: PendingBlock, start: number, end: number): void {
+  /** `whole`: the block's one fragment, when it came in one frame (else `pb.parts` hold it). */
+  private headerBlock(dir: Direction, pb: PendingBlock, start: number, end: number, whole?: Uint8Array): void {
     let res: HpackBlock;
     if (pb.overflow) {
       this.hpack[dir].markLost();
       res = { headers: [], complete: false, unknown_fields: 0, problems: [], table_size_updates: [] };
     } else {
-      const bytes = joinChunks(pb.parts, pb.bytes);
+      const bytes = whole ?? joinChunks(pb.parts, pb.bytes);
       res = this.hpack[dir].decode(bytes);
     }
     let desyncs = 0;
-    for (const pr of res.problems) {
+    for (let i = 0; i < res.problems.length; i++) {
+      const pr = res.problems[i]!;
       if (pr.kind === 'desync') desyncs++;
       else this.ctx.anomaly(pr.kind === 'hpack_error' ? ANOMALY.hpack_error : ANOMALY.header_limit, dir, `stream ${pb.stream_id}: ${pr.detail}`);
     }
@@ -444,11 +460,21 @@ export class Http2Dissector implements StreamDissector {
   }
 
   private openStream(id: number): H2Stream {
+    const x = newStreamExchange(id, '2');
+    // One literal with the exchange's keys and HTTP/2's (a spread of the exchange made each stream in two steps).
     const s: H2Stream = {
-      ...newStreamExchange(id, '2'),
+      id: x.id,
+      tx: x.tx,
+      ended: x.ended,
+      requestSeen: x.requestSeen,
+      responseSeen: x.responseSeen,
+      reqSink: x.reqSink,
+      respSink: x.respSink,
+      emitted: x.emitted,
       firstFrame: this.ctx.frame,
       lastFrame: this.ctx.frame,
       frames: 0,
+      completed: undefined,
       listedAt: this.listed.length < MAX_LISTED_STREAMS ? this.listed.length : -1,
     };
     if (s.listedAt >= 0) this.listed.push(s);

@@ -92,6 +92,9 @@ interface Entry {
   readonly size: number;
 }
 
+/** The static table as entries, made once: a lookup returns one of these, not a new entry per field. */
+const STATIC_ENTRIES: readonly Entry[] = STATIC_TABLE.map(([name, value]) => Object.freeze({ name, nameOctets: name.length, value, size: 0 }));
+
 export interface HpackLimits {
   /** Largest dynamic table we agree to hold (Limits.max_hpack_table). */
   readonly maxTable: number;
@@ -281,10 +284,7 @@ export class HpackDecoder {
   }
 
   private lookup(index: number): Entry | 'missing' {
-    if (index <= STATIC_TABLE.length) {
-      const [name, value] = STATIC_TABLE[index - 1]!;
-      return { name, nameOctets: name.length, value, size: 0 };
-    }
+    if (index <= STATIC_ENTRIES.length) return STATIC_ENTRIES[index - 1]!;
     const e = this.entries[index - STATIC_TABLE.length - 1];
     return e ?? 'missing';
   }

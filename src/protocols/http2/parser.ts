@@ -50,15 +50,22 @@ export interface FrameHeader {
 /** The frame header at `p` (its 9 bytes consumed; the payload is the caller's to wait for). */
 export function parseFrameHeader(b: Uint8Array, p: number): Parsed<FrameHeader> {
   if (b.length - p < FRAME_HEADER) return needMore(FRAME_HEADER - (b.length - p));
-  const header: FrameHeader = {
+  return done(frameHeaderAt(b, p), FRAME_HEADER);
+}
+
+/** The frame header in the 9 bytes at `p`, which the caller has (no `Parsed` wrapper on the frame path). */
+export function frameHeaderAt(b: Uint8Array, p: number): FrameHeader {
+  return {
     length: u24(b, p),
     type: b[p + 3]!,
     flags: b[p + 4]!,
     stream_id: u31(b, p + 5),
     reserved: (b[p + 5]! & 0x80) !== 0,
   };
-  return done(header, FRAME_HEADER);
 }
+
+/** The payload length of the frame whose header starts at `p` (9 bytes there). */
+export const frameLengthAt = (b: Uint8Array, p: number): number => u24(b, p);
 
 const u24 = (b: Uint8Array, p: number): number => (b[p]! << 16) | (b[p + 1]! << 8) | b[p + 2]!;
 const u31 = (b: Uint8Array, p: number): number => ((b[p]! & 0x7f) * 0x1000000) + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!);
@@ -130,39 +137,65 @@ export interface FramePayload {
   /** The `http2.frame` event's fields: the header's, then what this frame type adds. */
   readonly fields: Http2FrameFields;
   /** Violations of RFC 9113 found in this frame alone (the caller raises them). */
-  readonly problems: string[];
+  readonly problems: readonly string[];
   /** DATA: the data without padding. HEADERS/PUSH_PROMISE/CONTINUATION: the block fragment. */
-  readonly content?: Uint8Array;
-  readonly settings?: Array<{ id: number; value: number }>;
-  readonly promised_stream_id?: number;
-  readonly error_code?: number;
-  readonly last_stream_id?: number;
+  readonly content: Uint8Array | undefined;
+  readonly settings: Array<{ id: number; value: number }> | undefined;
+  readonly promised_stream_id: number | undefined;
+  readonly error_code: number | undefined;
+  readonly last_stream_id: number | undefined;
+}
+
+/**
+ * The problems of a frame that has none: one frozen list shared by every such frame (most
+ * of them), so a frame's parse makes its fields and this result, and no array.
+ */
+const NO_PROBLEMS: readonly string[] = Object.freeze([]);
+
+/** `list` with `problem` added: a frame's first problem gives it a list of its own. */
+function problem(list: readonly string[], p: string): string[] {
+  const out = list === NO_PROBLEMS ? [] : (list as string[]);
+  out.push(p);
+  return out;
+}
+
+/** Every frame's result has every key (one shape for the reader of all ten types). */
+function payload(
+  fields: Http2FrameFields,
+  problems: readonly string[],
+  content?: Uint8Array,
+  settings?: Array<{ id: number; value: number }>,
+  promised?: number,
+  errorCode?: number,
+  lastStream?: number,
+): FramePayload {
+  return { fields, problems, content, settings, promised_stream_id: promised, error_code: errorCode, last_stream_id: lastStream };
 }
 
 /** Parses the payload of one frame; never throws, flags what is malformed. */
 export function parsePayload(h: FrameHeader, b: Uint8Array): FramePayload {
-  const problems: string[] = [];
+  let problems = NO_PROBLEMS;
   const fields = frameFields(h);
   const streamFrame = h.type === T.DATA || h.type === T.HEADERS || h.type === T.PRIORITY || h.type === T.RST_STREAM || h.type === T.PUSH_PROMISE || h.type === T.CONTINUATION;
-  if (streamFrame && h.stream_id === 0) problems.push(`${frameTypeName(h.type)} on stream 0`);
-  if ((h.type === T.SETTINGS || h.type === T.PING || h.type === T.GOAWAY) && h.stream_id !== 0) problems.push(`${frameTypeName(h.type)} on stream ${h.stream_id}`);
-  if (h.reserved) problems.push('reserved bit set in the stream identifier');
+  if (streamFrame && h.stream_id === 0) problems = problem(problems, `${frameTypeName(h.type)} on stream 0`);
+  if ((h.type === T.SETTINGS || h.type === T.PING || h.type === T.GOAWAY) && h.stream_id !== 0) problems = problem(problems, `${frameTypeName(h.type)} on stream ${h.stream_id}`);
+  if (h.reserved) problems = problem(problems, 'reserved bit set in the stream identifier');
 
   // Padding (DATA, HEADERS, PUSH_PROMISE).
   let start = 0;
   let end = b.length;
   if ((h.type === T.DATA || h.type === T.HEADERS || h.type === T.PUSH_PROMISE) && h.flags & FLAG.PADDED) {
     if (b.length < 1) {
-      problems.push('PADDED frame without a pad length');
-      return { fields, problems };
+      problems = problem(problems, 'PADDED frame without a pad length');
+      return payload(fields, problems);
     }
     const pad = b[0]!;
     fields.pad_length = pad;
     start = 1;
     end = b.length - pad;
     if (end < start) {
-      problems.push(`pad length ${pad} exceeds the payload`);
-      return { fields, problems };
+      problems = problem(problems, `pad length ${pad} exceeds the payload`);
+      return payload(fields, problems);
     }
   }
 
@@ -170,76 +203,76 @@ export function parsePayload(h: FrameHeader, b: Uint8Array): FramePayload {
     case T.DATA:
       fields.end_stream = (h.flags & FLAG.END_STREAM) !== 0;
       fields.data_length = end - start;
-      return { fields, problems, content: b.subarray(start, end) };
+      return payload(fields, problems, b.subarray(start, end));
     case T.HEADERS: {
       fields.end_stream = (h.flags & FLAG.END_STREAM) !== 0;
       fields.end_headers = (h.flags & FLAG.END_HEADERS) !== 0;
       if (h.flags & FLAG.PRIORITY) {
         if (end - start < 5) {
-          problems.push('HEADERS with PRIORITY too short');
-          return { fields, problems };
+          problems = problem(problems, 'HEADERS with PRIORITY too short');
+          return payload(fields, problems);
         }
         fields.priority = priority(b, start);
         start += 5;
       }
-      return { fields, problems, content: b.subarray(start, end) };
+      return payload(fields, problems, b.subarray(start, end));
     }
     case T.PRIORITY:
-      if (b.length !== 5) problems.push(`PRIORITY of length ${b.length}, not 5`);
+      if (b.length !== 5) problems = problem(problems, `PRIORITY of length ${b.length}, not 5`);
       else {
         fields.priority = priority(b, 0);
-        if ((fields.priority as { stream_dependency: number }).stream_dependency === h.stream_id) problems.push('stream depends on itself');
+        if ((fields.priority as { stream_dependency: number }).stream_dependency === h.stream_id) problems = problem(problems, 'stream depends on itself');
       }
-      return { fields, problems };
+      return payload(fields, problems);
     case T.RST_STREAM:
       if (b.length !== 4) {
-        problems.push(`RST_STREAM of length ${b.length}, not 4`);
-        return { fields, problems };
+        problems = problem(problems, `RST_STREAM of length ${b.length}, not 4`);
+        return payload(fields, problems);
       } else {
         const code = u32(b, 0);
         fields.error_code = errorCodeName(code);
         fields.error_code_value = code;
-        return { fields, problems, error_code: code };
+        return payload(fields, problems, undefined, undefined, undefined, code);
       }
     case T.SETTINGS: {
       const ack = (h.flags & FLAG.ACK) !== 0;
       fields.ack = ack;
-      if (ack && b.length) problems.push('SETTINGS ACK with a payload');
+      if (ack && b.length) problems = problem(problems, 'SETTINGS ACK with a payload');
       if (b.length % 6) {
-        problems.push(`SETTINGS length ${b.length} is not a multiple of 6`);
-        return { fields, problems };
+        problems = problem(problems, `SETTINGS length ${b.length} is not a multiple of 6`);
+        return payload(fields, problems);
       }
       const settings: Array<{ id: number; value: number }> = [];
       for (let p = 0; p + 6 <= b.length; p += 6) {
         const id = (b[p]! << 8) | b[p + 1]!;
         const value = u32(b, p + 2);
         settings.push({ id, value });
-        if (id === 2 && value > 1) problems.push(`ENABLE_PUSH ${value}`);
-        if (id === 4 && value > 0x7fffffff) problems.push(`INITIAL_WINDOW_SIZE ${value} too large`);
-        if (id === 5 && (value < 16384 || value > 16777215)) problems.push(`MAX_FRAME_SIZE ${value} out of range`);
+        if (id === 2 && value > 1) problems = problem(problems, `ENABLE_PUSH ${value}`);
+        if (id === 4 && value > 0x7fffffff) problems = problem(problems, `INITIAL_WINDOW_SIZE ${value} too large`);
+        if (id === 5 && (value < 16384 || value > 16777215)) problems = problem(problems, `MAX_FRAME_SIZE ${value} out of range`);
       }
       if (!ack) fields.settings = settings.map(({ id, value }) => ({ id, name: SETTINGS_NAMES[id] ?? `UNKNOWN(${id})`, value }));
-      return { fields, problems, settings };
+      return payload(fields, problems, undefined, settings);
     }
     case T.PUSH_PROMISE: {
       fields.end_headers = (h.flags & FLAG.END_HEADERS) !== 0;
       if (end - start < 4) {
-        problems.push('PUSH_PROMISE too short');
-        return { fields, problems };
+        problems = problem(problems, 'PUSH_PROMISE too short');
+        return payload(fields, problems);
       }
       const promised = u31(b, start);
       fields.promised_stream_id = promised;
-      return { fields, problems, content: b.subarray(start + 4, end), promised_stream_id: promised };
+      return payload(fields, problems, b.subarray(start + 4, end), undefined, promised);
     }
     case T.PING:
       fields.ack = (h.flags & FLAG.ACK) !== 0;
-      if (b.length !== 8) problems.push(`PING of length ${b.length}, not 8`);
+      if (b.length !== 8) problems = problem(problems, `PING of length ${b.length}, not 8`);
       else fields.opaque_data = hex(b);
-      return { fields, problems };
+      return payload(fields, problems);
     case T.GOAWAY: {
       if (b.length < 8) {
-        problems.push(`GOAWAY of length ${b.length}, below 8`);
-        return { fields, problems };
+        problems = problem(problems, `GOAWAY of length ${b.length}, below 8`);
+        return payload(fields, problems);
       }
       const last = u31(b, 0);
       const code = u32(b, 4);
@@ -247,24 +280,24 @@ export function parsePayload(h: FrameHeader, b: Uint8Array): FramePayload {
       fields.error_code = errorCodeName(code);
       fields.error_code_value = code;
       if (b.length > 8) fields.debug_data = decodeText(b, 8, Math.min(b.length, 8 + 256));
-      return { fields, problems, error_code: code, last_stream_id: last };
+      return payload(fields, problems, undefined, undefined, undefined, code, last);
     }
     case T.WINDOW_UPDATE: {
       if (b.length !== 4) {
-        problems.push(`WINDOW_UPDATE of length ${b.length}, not 4`);
-        return { fields, problems };
+        problems = problem(problems, `WINDOW_UPDATE of length ${b.length}, not 4`);
+        return payload(fields, problems);
       }
       const inc = u31(b, 0);
       fields.window_size_increment = inc;
-      if (inc === 0) problems.push('WINDOW_UPDATE with increment 0');
-      return { fields, problems };
+      if (inc === 0) problems = problem(problems, 'WINDOW_UPDATE with increment 0');
+      return payload(fields, problems);
     }
     case T.CONTINUATION:
       fields.end_headers = (h.flags & FLAG.END_HEADERS) !== 0;
-      return { fields, problems, content: b };
+      return payload(fields, problems, b);
     default:
       // Unknown types are ignored by endpoints (RFC 9113 §4.1) and reported as such.
-      return { fields, problems };
+      return payload(fields, problems);
   }
 }
 

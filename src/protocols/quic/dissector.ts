@@ -379,14 +379,17 @@ export class QuicDissector implements DatagramDissector, TlsEmbedding, PathOwner
     side.bytes += h.end - h.start;
     if (h.kind === '1rtt') side.shortPackets++;
     else side.longPackets++;
-    const dcid = hex(h.dcid);
-    this.noteDcid(side, dcid);
+    // The connection IDs as text are read by events only (`quic.packet`, the connection's ID
+    // lists): a summary-only run (`flows`) makes no two strings per packet for them.
+    const events = this.ctx.summaryOnly !== true;
+    const dcid = events ? hex(h.dcid) : '';
+    if (events) this.noteDcid(side, dcid);
     const base: QuicPacketFields = {
       packet_type: h.kind,
       version: h.kind === '1rtt' ? null : versionName(h.kind === 'version_negotiation' ? 0 : h.version),
       version_code: h.kind === '1rtt' ? null : h.kind === 'version_negotiation' ? 0 : h.version,
       dcid,
-      scid: h.kind === '1rtt' ? null : hex(h.scid),
+      scid: h.kind === '1rtt' || !events ? null : hex(h.scid),
       length: h.end - h.start,
       packet_number: null,
       key_phase: null,
@@ -464,15 +467,13 @@ export class QuicDissector implements DatagramDissector, TlsEmbedding, PathOwner
     const reserved = h.kind === '1rtt' ? opened.first & 0x18 : opened.first & 0x0c;
     if (reserved !== 0) this.ctx.anomaly('quic.protocol_violation', dir, `reserved header bits set in packet ${opened.pn} (RFC 9000 §17.2)`);
     const list = parseFrames(opened.payload, this.ctx.limits.max_quic_frames);
-    for (const f of list.frames) {
-      if (base.frames.length >= MAX_LISTED_FRAMES) break;
-      base.frames.push(f.type);
-    }
+    const frames = list.frames;
+    for (let i = 0; i < frames.length && i < MAX_LISTED_FRAMES; i++) base.frames.push(frames[i]!.type);
     this.ctx.emit('quic.packet', dir, base);
     if (list.trimmed) this.ctx.anomaly('quic.frame_limit', dir, `packet ${opened.pn} holds more than max_quic_frames (${this.ctx.limits.max_quic_frames}) frames; the rest were not read`);
     if (list.error !== null) this.ctx.anomaly('quic.bad_frame', dir, `${h.kind} packet ${opened.pn}: ${list.error}`);
     if (opened.payload.length === 0) this.ctx.anomaly('quic.protocol_violation', dir, `${h.kind} packet ${opened.pn} has no frames`);
-    for (const f of list.frames) this.frame(dir, level, h.kind, opened.pn, f);
+    for (let i = 0; i < frames.length; i++) this.frame(dir, level, h.kind, opened.pn, frames[i]!);
   }
 
   private setInitialDcid(dcid: Uint8Array): void {

@@ -12,7 +12,7 @@
  * - Header protection (§5.4): a 5-byte mask from a 16-byte sample of the ciphertext, by
  *   AES-ECB or by ChaCha20 with the sample as counter and nonce.
  */
-import { createCipheriv } from 'node:crypto';
+import { createCipheriv, type Cipher } from 'node:crypto';
 import { HASH_LENGTH, hkdfExpandLabel, hkdfExtract, type HashName } from '../tls/crypto/hkdf.js';
 import { aeadOpen, xorNonce } from '../tls/crypto/record.js';
 import { cipherSuite, type CipherSuiteInfo } from '../tls/crypto/suites.js';
@@ -85,9 +85,29 @@ export function headerMask(k: PacketKeys, sample: Uint8Array): Uint8Array {
     const c = createCipheriv('chacha20', k.hp, sample);
     return new Uint8Array(c.update(new Uint8Array(5)));
   }
+  if (sample.length === SAMPLE_LENGTH) return new Uint8Array(ecbFor(k.hp).update(sample)).subarray(0, 5);
+  // Not one whole block: a cipher of its own, so that no partial block stays in the shared one.
   const c = createCipheriv(`aes-${k.hp.length * 8}-ecb`, k.hp, null);
   c.setAutoPadding(false);
   return new Uint8Array(c.update(sample)).subarray(0, 5);
+}
+
+/**
+ * One AES-ECB cipher per header protection key, made at its first packet: ECB encrypts each
+ * whole block alone, so a cipher that has taken only whole blocks holds no state between
+ * samples, and every packet of a connection (both key phases share the key) reuses it
+ * instead of making a cipher per packet.
+ */
+const ecbCiphers = new WeakMap<Uint8Array, Cipher>();
+
+function ecbFor(hp: Uint8Array): Cipher {
+  let c = ecbCiphers.get(hp);
+  if (c === undefined) {
+    c = createCipheriv(`aes-${hp.length * 8}-ecb`, hp, null);
+    c.setAutoPadding(false);
+    ecbCiphers.set(hp, c);
+  }
+  return c;
 }
 
 /** RFC 9000 §A.3: the full packet number from its truncated encoding and the largest seen. */

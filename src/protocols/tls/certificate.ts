@@ -5,7 +5,8 @@
  * reads it (RFC 5280 §4.1: Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm,
  * signatureValue }).
  */
-import { createHash, X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
+import { hexDigest } from './crypto/digest.js';
 import { Cursor } from './parser.js';
 
 export interface CertificateList {
@@ -183,8 +184,8 @@ function splitSan(text: string | undefined): { dns: string[]; ip: string[]; emai
 export function unparsedCertificate(der: Uint8Array, error: string): CertificateInfo {
   const oid = der.length ? signatureOid(der) : null;
   return {
-    sha256: createHash('sha256').update(der).digest('hex'),
-    sha1: createHash('sha1').update(der).digest('hex'),
+    sha256: hexDigest('sha256', der),
+    sha1: hexDigest('sha1', der),
     der_length: der.length,
     signature_oid: oid,
     signature_algorithm: oid ? signatureAlgorithmName(oid) : null,
@@ -215,8 +216,8 @@ export function describeCertificate(der: Uint8Array): CertificateInfo {
   }
   const oid = signatureOid(der);
   const base = {
-    sha256: createHash('sha256').update(der).digest('hex'),
-    sha1: createHash('sha1').update(der).digest('hex'),
+    sha256: hexDigest('sha256', der),
+    sha1: hexDigest('sha1', der),
     der_length: der.length,
     signature_oid: oid,
     signature_algorithm: oid ? signatureAlgorithmName(oid) : null,

@@ -8,7 +8,7 @@
  * application_data records up to the client's first one are its encrypted flight
  * (EncryptedExtensions...Finished), and the client's first is its Finished.
  */
-import { createHash } from 'node:crypto';
+import { hexDigest } from './crypto/digest.js';
 import type { DissectorContext, StreamDissector } from '../../dissect/contract.js';
 import type { Direction } from '../../events/event.js';
 import type { Parsed } from '../../dissect/parse.js';
@@ -47,7 +47,7 @@ const certCache = new Map<string, CertificateInfo>();
 
 /** Keyed by SHA-256 of the DER, so the cache holds no certificate bytes. */
 function describeCached(der: Uint8Array): CertificateInfo {
-  const key = createHash('sha256').update(der).digest('hex');
+  const key = hexDigest('sha256', der);
   const hit = certCache.get(key);
   if (hit) return hit;
   const info = describeCertificate(der);

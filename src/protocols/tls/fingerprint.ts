@@ -6,12 +6,12 @@
  * - JA4 / JA4S (FoxIO, github.com/FoxIO-LLC/ja4 technical_details): `a_b_c` with a readable
  *   prefix and SHA-256 hashes truncated to 12 hex digits.
  */
-import { createHash } from 'node:crypto';
+import { hexDigest } from './crypto/digest.js';
 import type { ClientHello, ServerHello } from './hello.js';
 import { EXT, isGrease } from './names.js';
 
-const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
-const sha12 = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 12);
+const md5 = (s: string): string => hexDigest('md5', s);
+const sha12 = (s: string): string => hexDigest('sha256', s).slice(0, 12);
 const hex4 = (n: number): string => n.toString(16).padStart(4, '0');
 const clean = (list: readonly number[]): number[] => list.filter((v) => !isGrease(v));
 
