@@ -110,23 +110,40 @@ class Side {
   readonly dcids: string[] = [];
   /** Largest packet number seen per space. */
   readonly largest: Record<Level, number> = { initial: -1, handshake: -1, application: -1 };
-  readonly crypto: Record<Level, OffsetReassembler>;
+  /**
+   * CRYPTO reassembly per level, made on the level's first CRYPTO frame: without keys only
+   * Initial ever carries one readable, and the four unused ones (with their callbacks) were
+   * ~1 KB of every QUIC connection held through its idle time-out (issue 18).
+   */
+  private readonly crypto: Partial<Record<Level, OffsetReassembler>> = {};
   /** Decryption failures already reported per level (one anomaly each, the rest counted). */
   readonly failReported: Record<Level, boolean> = { initial: false, handshake: false, application: false };
   handshakeKeys: PacketKeys | null = null;
   appKeys: AppKeys | null = null;
 
-  constructor(dissector: QuicDissector, readonly dir: Direction, ctx: DissectorContext) {
-    const make = (level: Level): OffsetReassembler =>
-      new OffsetReassembler(
-        {
-          data: (bytes) => dissector.cryptoData(dir, bytes),
-          gap: (length) => dissector.cryptoGap(dir, level, length),
-        },
-        ctx.limits.max_tls_handshake,
-        ctx.limits.max_quic_stream_offset,
-      );
-    this.crypto = { initial: make('initial'), handshake: make('handshake'), application: make('application') };
+  constructor(
+    private readonly dissector: QuicDissector,
+    readonly dir: Direction,
+    private readonly ctx: DissectorContext,
+  ) {}
+
+  cryptoAt(level: Level): OffsetReassembler {
+    const made = this.crypto[level];
+    if (made !== undefined) return made;
+    const { dissector, dir, ctx } = this;
+    return (this.crypto[level] = new OffsetReassembler(
+      {
+        data: (bytes) => dissector.cryptoData(dir, bytes),
+        gap: (length) => dissector.cryptoGap(dir, level, length),
+      },
+      ctx.limits.max_tls_handshake,
+      ctx.limits.max_quic_stream_offset,
+    ));
+  }
+
+  /** Gives up the holes of every level's CRYPTO stream (the connection closes), in level order. */
+  flushCrypto(): void {
+    for (const level of LEVELS) this.crypto[level]?.flush();
   }
 }
 
@@ -621,7 +638,7 @@ export class QuicDissector implements DatagramDissector, TlsEmbedding, PathOwner
     }
     switch (f.type) {
       case 'CRYPTO': {
-        const outcome = this.sides[dir].crypto[level].push(f.offset, f.data);
+        const outcome = this.sides[dir].cryptoAt(level).push(f.offset, f.data);
         this.pushOutcome(dir, `CRYPTO (${level})`, outcome);
         break;
       }
@@ -842,7 +859,7 @@ export class QuicDissector implements DatagramDissector, TlsEmbedding, PathOwner
       }
     }
     this.h3?.close();
-    for (const dir of ['c2s', 's2c'] as const) for (const level of LEVELS) this.sides[dir].crypto[level].flush();
+    for (const dir of ['c2s', 's2c'] as const) this.sides[dir].flushCrypto();
     const { c2s, s2c } = this.sides;
     // Without keys HANDSHAKE_DONE is unreadable; a client sends 1-RTT packets only after its
     // Finished, so 1-RTT both ways says the handshake completed.

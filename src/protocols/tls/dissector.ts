@@ -57,7 +57,11 @@ function describeCached(der: Uint8Array): CertificateInfo {
 }
 
 class Side {
-  readonly reader: RecordReader;
+  /**
+   * Made on the first record bytes: an embedding (QUIC) hands over bare handshake bytes and
+   * never uses one, and each idle QUIC connection kept two (~1.6 KB, issue 18).
+   */
+  private recordReader: RecordReader | null = null;
   readonly hs: HandshakeReader;
   /** Records from here on are protected (no keys: counted, not parsed). */
   encrypted = false;
@@ -69,8 +73,25 @@ class Side {
   appRecords = 0;
   readonly messages: string[] = [];
 
-  constructor(dissector: TlsDissector, readonly dir: Direction, ctx: DissectorContext) {
-    this.reader = new RecordReader(
+  constructor(
+    private readonly dissector: TlsDissector,
+    readonly dir: Direction,
+    private readonly ctx: DissectorContext,
+  ) {
+    this.hs = new HandshakeReader(
+      {
+        message: (type, body) => dissector.handshake(this, type, body),
+        tooLong: (type, length) =>
+          ctx.anomaly('tls.handshake_limit', dir, `${handshakeName(type)} of ${length} bytes over max_tls_handshake (${ctx.limits.max_tls_handshake})`),
+      },
+      ctx.limits.max_tls_handshake,
+    );
+  }
+
+  get reader(): RecordReader {
+    if (this.recordReader !== null) return this.recordReader;
+    const { dissector, dir, ctx } = this;
+    return (this.recordReader = new RecordReader(
       {
         record: (r) => dissector.record(this, r),
         sslv2Hello: (h) => dissector.sslv2Hello(this, h),
@@ -80,15 +101,7 @@ class Side {
       },
       () => ctx.frame,
       dir === 'c2s',
-    );
-    this.hs = new HandshakeReader(
-      {
-        message: (type, body) => dissector.handshake(this, type, body),
-        tooLong: (type, length) =>
-          ctx.anomaly('tls.handshake_limit', dir, `${handshakeName(type)} of ${length} bytes over max_tls_handshake (${ctx.limits.max_tls_handshake})`),
-      },
-      ctx.limits.max_tls_handshake,
-    );
+    ));
   }
 }
 
