@@ -40,28 +40,51 @@ export function quicSuite(code: number): CipherSuiteInfo | null {
   return s !== undefined && s.tls13 && s.tag_length === 16 ? s : null;
 }
 
+/**
+ * The arrays copied into one buffer, returned as views of it. A connection holds its keys
+ * until its flow ends (Initial ones through the idle time-out too), and each small array of
+ * its own cost ~230 bytes of heap: four per key set, two sets per level (issue 18).
+ */
+function packed(parts: readonly Uint8Array[]): Uint8Array[] {
+  let total = 0;
+  for (const p of parts) total += p.length;
+  const all = new Uint8Array(total);
+  const views: Uint8Array[] = [];
+  let at = 0;
+  for (const p of parts) {
+    all.set(p, at);
+    views.push(all.subarray(at, at + p.length));
+    at += p.length;
+  }
+  return views;
+}
+
 export function keysFromSecret(suite: CipherSuiteInfo, secret: Uint8Array, label: VersionInfo['label']): PacketKeys {
   const hash = suite.hash as HashName;
-  return {
-    suite,
-    hash,
+  const [s, key, iv, hp] = packed([
     secret,
-    key: hkdfExpandLabel(hash, secret, `${label} key`, EMPTY, suite.key_length),
-    iv: hkdfExpandLabel(hash, secret, `${label} iv`, EMPTY, 12),
-    hp: hkdfExpandLabel(hash, secret, `${label} hp`, EMPTY, suite.key_length),
-    label,
-  };
+    hkdfExpandLabel(hash, secret, `${label} key`, EMPTY, suite.key_length),
+    hkdfExpandLabel(hash, secret, `${label} iv`, EMPTY, 12),
+    hkdfExpandLabel(hash, secret, `${label} hp`, EMPTY, suite.key_length),
+  ]) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+  return { suite, hash, secret: s, key, iv, hp, label };
 }
 
 /** The keys of the next key phase (RFC 9001 §6.1): a new secret, key and IV; the same hp. */
 export function nextKeyPhase(k: PacketKeys): PacketKeys {
-  const secret = hkdfExpandLabel(k.hash, k.secret, `${k.label} ku`, EMPTY, HASH_LENGTH[k.hash]);
+  const next = hkdfExpandLabel(k.hash, k.secret, `${k.label} ku`, EMPTY, HASH_LENGTH[k.hash]);
+  const [secret, key, iv] = packed([
+    next,
+    hkdfExpandLabel(k.hash, next, `${k.label} key`, EMPTY, k.suite.key_length),
+    hkdfExpandLabel(k.hash, next, `${k.label} iv`, EMPTY, 12),
+  ]) as [Uint8Array, Uint8Array, Uint8Array];
   return {
     suite: k.suite,
     hash: k.hash,
     secret,
-    key: hkdfExpandLabel(k.hash, secret, `${k.label} key`, EMPTY, k.suite.key_length),
-    iv: hkdfExpandLabel(k.hash, secret, `${k.label} iv`, EMPTY, 12),
+    key,
+    iv,
+    // The same header protection key (and so its cached cipher, keyed by this array).
     hp: k.hp,
     label: k.label,
   };
