@@ -133,7 +133,8 @@ export class TlsDissector implements StreamDissector {
   private clientFinished13 = false;
   private serverFlight13 = false;
   private established = false;
-  private readonly exported = new Set<string>();
+  /** Certificates exported so far; made by the first export (most runs export nothing, and every TLS or QUIC flow held an empty Set, issue 18). */
+  private exported: Set<string> | null = null;
   private closed = false;
   /** Version field of the record being handled: a hello reports the record that completed it. */
   private recordVersion = 0;
@@ -621,8 +622,10 @@ export class TlsDissector implements StreamDissector {
   }
 
   private exportCertificate(der: Uint8Array, sha256: string): void {
-    if (!this.ctx.wants_objects || this.exported.has(sha256)) return;
-    this.exported.add(sha256);
+    if (!this.ctx.wants_objects) return;
+    const exported = (this.exported ??= new Set());
+    if (exported.has(sha256)) return;
+    exported.add(sha256);
     const name = sha256.slice(0, 16);
     this.ctx.exportObject({ protocol: 'tls', name: `${name}.der`, content_type: 'application/pkix-cert', frame: this.ctx.frame, data: der.slice() });
     this.ctx.exportObject({ protocol: 'tls', name: `${name}.pem`, content_type: 'application/x-pem-file', frame: this.ctx.frame, data: Buffer.from(toPem(der), 'latin1') });
