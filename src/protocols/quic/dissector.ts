@@ -469,7 +469,7 @@ export class QuicDissector implements DatagramDissector, TlsEmbedding, PathOwner
         }
         if (h.kind === 'initial' && this.clientInitialDcid === null) {
           this.clientInitialDcid = h.dcid.slice();
-          this.setInitialDcid(h.dcid);
+          this.setInitialDcid(this.clientInitialDcid);
         }
       } else {
         if (this.serverScid === null) {
@@ -503,7 +503,9 @@ export class QuicDissector implements DatagramDissector, TlsEmbedding, PathOwner
   }
 
   private setInitialDcid(dcid: Uint8Array): void {
-    this.initialDcid = dcid.slice();
+    // Neither copy is ever written: the client's first DCID (the usual case, no Retry) is
+    // shared rather than held twice for the connection's life (issue 18).
+    this.initialDcid = dcid === this.clientInitialDcid ? dcid : dcid.slice();
     this.initial = this.version ? initialKeys(this.version, this.initialDcid) : null;
   }
 
