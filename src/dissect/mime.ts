@@ -476,7 +476,7 @@ function trimBreak(bytes: Uint8Array, start: number, end: number): number {
 }
 
 function decodeBody(body: Uint8Array, encoding: string | null): Uint8Array {
-  if (encoding === 'base64') return decodeBase64(body);
+  if (encoding === 'base64') return decodeBodyBase64(body);
   if (encoding === 'quoted-printable') return decodeQuotedPrintable(body);
   return body.slice();
 }
@@ -496,7 +496,7 @@ const BASE64 = (() => {
  * the body as a latin1 string, a regex pass over it, Buffer's decode and a copy of its
  * result were each a pass over the body (tests/smtp/mime-base64.test.ts compares the two).
  */
-export function decodeBase64(body: Uint8Array): Uint8Array {
+export function decodeBodyBase64(body: Uint8Array): Uint8Array {
   let chars = 0;
   for (let i = 0; i < body.length; i++) if (BASE64[body[i]!]! >= 0) chars++;
   const rest = chars & 3;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { decodeBase64 } from '../../src/dissect/mime.js';
+import { decodeBodyBase64 } from '../../src/dissect/mime.js';
 
-/** What decodeBody did before decodeBase64: drop every byte outside the alphabet, then Buffer's decoder. */
+/** What decodeBody did before decodeBodyBase64: drop every byte outside the alphabet, then Buffer's decoder. */
 const reference = (body: Uint8Array): Uint8Array =>
   new Uint8Array(Buffer.from(Buffer.from(body).toString('latin1').replace(/[^A-Za-z0-9+/]/g, ''), 'base64'));
 
@@ -16,7 +16,7 @@ function rng(seed: number): () => number {
   };
 }
 
-describe('decodeBase64', () => {
+describe('decodeBodyBase64', () => {
   it('decodes as Buffer does after dropping bytes outside the alphabet', () => {
     const abc = Buffer.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/');
     const noise = Buffer.from('=\r\n \t-_.*\x00\xff\x80');
@@ -28,14 +28,14 @@ describe('decodeBase64', () => {
         const p = r();
         body[i] = p < 0.75 ? abc[Math.floor(r() * abc.length)]! : p < 0.9 ? noise[Math.floor(r() * noise.length)]! : Math.floor(r() * 256);
       }
-      expect(decodeBase64(body)).toEqual(reference(body));
+      expect(decodeBodyBase64(body)).toEqual(reference(body));
     }
   });
 
   it('decodes a wrapped body with padding', () => {
     const data = Buffer.from('Hello, attachment! '.repeat(20));
     const wrapped = data.toString('base64').replace(/.{76}/g, '$&\r\n');
-    const out = decodeBase64(Buffer.from(wrapped, 'latin1'));
+    const out = decodeBodyBase64(Buffer.from(wrapped, 'latin1'));
     expect(out).toBeInstanceOf(Uint8Array);
     expect(Buffer.from(out).equals(data)).toBe(true);
   });
